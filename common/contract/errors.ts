@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Every machine-readable error code a Switchboard server or client may answer with. */
+export const errorCodes = [
+  'validation_failed',
+  'invalid_json',
+  'payload_too_large',
+  'not_found',
+  'method_not_allowed',
+  'unauthorized',
+  'forbidden',
+  'invalid_phone',
+  'invalid_code',
+  'too_many_attempts',
+  'too_many_requests',
+  'resend_too_soon',
+  'expired',
+  'invalid_ticket',
+  'invalid_credentials',
+  'device_blocked',
+  'phone_in_use',
+  'phone_not_found',
+  'cannot_remove_primary',
+  'version_conflict',
+  'not_implemented',
+  'unavailable',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const errorBodySchema = z.object({
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+    })
+    .passthrough(),
+});
+
+export type ErrorBody = {
+  error: { code: ErrorCode; message: string; [detail: string]: unknown };
+};
