@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const smsProviders = ['outbox', 'twilio', 'kannel'] as const;
+export type SmsProviderName = (typeof smsProviders)[number];
+
+/** Limits in one place so operators and tests can see (and tune) every rule of the identity flow. */
+export type IdentityLimits = {
+  codeTtlMs: number;
+  maxChecksPerVerification: number;
+  resendCooldownsMs: readonly number[];
+  maxSendsPerVerification: number;
+  slowDownAfterFailures: number;
+  lockAfterFailures: number;
+  lockMs: number;
+  ticketTtlMs: number;
+  sessionTtlMs: number;
+  sendsPerPhonePerDay: number;
+  sendsPerIpPerHour: number;
+  passwordAttemptsPerIpPerHour: number;
+  checksPerIpPerHour: number;
+};
+
+export const defaultIdentityLimits: IdentityLimits = {
+  codeTtlMs: 10 * 60_000,
+  maxChecksPerVerification: 5,
+  resendCooldownsMs: [30_000, 60_000, 120_000],
+  maxSendsPerVerification: 5,
+  slowDownAfterFailures: 10,
+  lockAfterFailures: 20,
+  lockMs: 60 * 60_000,
+  ticketTtlMs: 10 * 60_000,
+  sessionTtlMs: 90 * 24 * 60 * 60_000,
+  sendsPerPhonePerDay: 10,
+  sendsPerIpPerHour: 30,
+  passwordAttemptsPerIpPerHour: 100,
+  checksPerIpPerHour: 200,
+};
+
+export type TwilioConfig = { accountSid: string; authToken: string; from: string; baseUrl: string };
+export type KannelConfig = { sendUrl: string; username: string; password: string; from: string };
+
+export type ServerConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  sms: { provider: SmsProviderName; twilio?: TwilioConfig; kannel?: KannelConfig };
+  /** Key for hashing codes, tokens and phone numbers; lives outside the database. */
+  secret: string | undefined;
+  adminToken: string | undefined;
+  logLevel: string;
+  limits: IdentityLimits;
+  trustProxy: boolean;
+  bodyLimit: string;
+};
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
+  TWILIO_ACCOUNT_SID: z.string().optional(),
+  TWILIO_AUTH_TOKEN: z.string().optional(),
+  TWILIO_FROM: z.string().optional(),
+  TWILIO_BASE_URL: z.string().url().default('https://api.twilio.com'),
+  KANNEL_SEND_URL: z.string().url().default('http://127.0.0.1:13013/cgi-bin/sendsms'),
+  KANNEL_USERNAME: z.string().optional(),
+  KANNEL_PASSWORD: z.string().optional(),
+  KANNEL_FROM: z.string().default('Switchboard'),
+  SWITCHBOARD_SECRET: z.string().min(32, 'SWITCHBOARD_SECRET needs at least 32 characters').optional(),
+  SWITCHBOARD_ADMIN_TOKEN: z.string().min(32).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z.enum(['0', '1']).default('0'),
+});
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${reasons.join('; ')}`);
+  }
+  const e = parsed.data;
+  const sms: ServerConfig['sms'] = { provider: e.SMS_PROVIDER };
+  if (e.SMS_PROVIDER === 'twilio') {
+    if (!e.TWILIO_ACCOUNT_SID || !e.TWILIO_AUTH_TOKEN || !e.TWILIO_FROM) {
+      throw new ConfigError('SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM');
+    }
+    sms.twilio = {
+      accountSid: e.TWILIO_ACCOUNT_SID,
+      authToken: e.TWILIO_AUTH_TOKEN,
+      from: e.TWILIO_FROM,
+      baseUrl: e.TWILIO_BASE_URL,
+    };
+  }
+  if (e.SMS_PROVIDER === 'kannel') {
+    if (!e.KANNEL_USERNAME || !e.KANNEL_PASSWORD) {
+      throw new ConfigError('SMS_PROVIDER=kannel needs KANNEL_USERNAME and KANNEL_PASSWORD');
+    }
+    sms.kannel = { sendUrl: e.KANNEL_SEND_URL, username: e.KANNEL_USERNAME, password: e.KANNEL_PASSWORD, from: e.KANNEL_FROM };
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    sms,
+    secret: e.SWITCHBOARD_SECRET,
+    adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    limits: defaultIdentityLimits,
+    trustProxy: e.TRUST_PROXY === '1',
+    bodyLimit: '2mb',
+  };
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as identity from './0001-identity.js';
+
+/** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
+export const migrations: Record<string, Migration> = {
+  '0001-identity': identity,
+};

@@ -1,0 +1,88 @@
+/**
+ * The tables as kysely sees them. Times are epoch milliseconds (bigint in PostgreSQL, parsed back to
+ * numbers); flags are 0/1 integers so both SQLite and PostgreSQL store them the same way.
+ */
+export interface UsersTable {
+  id: string;
+  type: string;
+  password_hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserPhonesTable {
+  phone: string;
+  user_id: string;
+  is_primary: number;
+  verified_at: number;
+}
+
+export interface VerificationsTable {
+  id: string;
+  phone: string;
+  code_hash: string;
+  created_at: number;
+  expires_at: number;
+  sends: number;
+  last_sent_at: number;
+  wrong_checks: number;
+  consumed_at: number | null;
+}
+
+export interface PhoneFailuresTable {
+  phone: string;
+  failures: number;
+  last_failure_at: number;
+  locked_until: number | null;
+}
+
+export interface TicketsTable {
+  hash: string;
+  phone: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface DevicesTable {
+  user_id: string;
+  device_id: string;
+  name: string;
+  platform: string;
+  blocked: number;
+  first_seen_at: number;
+  last_seen_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  device_id: string;
+  login_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface LoginLogTable {
+  id: string;
+  user_id: string;
+  device_id: string;
+  device_name: string;
+  platform: string;
+  ip: string;
+  method: string;
+  login_at: number;
+  logout_at: number | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  user_phones: UserPhonesTable;
+  verifications: VerificationsTable;
+  phone_failures: PhoneFailuresTable;
+  tickets: TicketsTable;
+  devices: DevicesTable;
+  sessions: SessionsTable;
+  login_log: LoginLogTable;
+}

@@ -1,0 +1,118 @@
+import type { Clock } from '../../platform/clock.js';
+import { toIso } from '../../platform/clock.js';
+import { hashPassword, hashToken } from '../../platform/crypto.js';
+import { ApiError } from '../../http/api-error.js';
+import type { DeviceView, LoginLogEntry, MeResponse, UserType } from '../../../../common/contract/identity.js';
+import { PhoneInUseError, type IdentityRepository } from './identity.repository.js';
+import type { AuthContext, SessionService } from './session.service.js';
+
+/** The signed-in user's own account: numbers (M4, M5), password (M3), devices (M2), type and login log (M6). */
+export class AccountService {
+  constructor(
+    private readonly deps: { repo: IdentityRepository; sessions: SessionService; clock: Clock },
+  ) {}
+
+  async me(userId: string): Promise<MeResponse> {
+    const { repo } = this.deps;
+    const user = await repo.findUserById(userId);
+    if (!user) throw new ApiError(404, 'not_found', 'no such user');
+    const phones = await repo.listPhones(userId);
+    return {
+      id: user.id,
+      phone: user.phone,
+      phones: phones.map((phone) => ({ phone: phone.phone, primary: phone.primary, verifiedAt: toIso(phone.verifiedAt) })),
+      type: user.type,
+      hasPassword: user.passwordHash !== null,
+      createdAt: toIso(user.createdAt),
+    };
+  }
+
+  async setPassword(userId: string, password: string): Promise<void> {
+    await this.deps.repo.setPasswordHash(userId, await hashPassword(password), this.deps.clock.now());
+  }
+
+  /** Adds a further number, proven by a ticket from a code sent to it. */
+  async addPhone(userId: string, ticket: string): Promise<MeResponse> {
+    const phone = await this.redeem(ticket);
+    try {
+      await this.deps.repo.addPhone(userId, phone, this.deps.clock.now());
+    } catch (error) {
+      if (error instanceof PhoneInUseError) throw new ApiError(409, 'phone_in_use', 'this number belongs to another account');
+      throw error;
+    }
+    return this.me(userId);
+  }
+
+  /** Moves the account to a new number: the id, contacts and relations stay; the old number is freed. */
+  async changePrimaryPhone(userId: string, ticket: string): Promise<MeResponse> {
+    const phone = await this.redeem(ticket);
+    try {
+      await this.deps.repo.replacePrimaryPhone(userId, phone, this.deps.clock.now());
+    } catch (error) {
+      if (error instanceof PhoneInUseError) throw new ApiError(409, 'phone_in_use', 'this number belongs to another account');
+      throw error;
+    }
+    return this.me(userId);
+  }
+
+  async removePhone(userId: string, phone: string): Promise<void> {
+    const phones = await this.deps.repo.listPhones(userId);
+    const found = phones.find((entry) => entry.phone === phone);
+    if (!found) throw new ApiError(404, 'phone_not_found', 'this number is not on your account');
+    if (found.primary) throw new ApiError(409, 'cannot_remove_primary', 'change the primary number first');
+    await this.deps.repo.removePhone(userId, phone);
+  }
+
+  async devices(auth: AuthContext): Promise<(DeviceView & { signedIn: boolean })[]> {
+    const { repo, clock } = this.deps;
+    const devices = await repo.listDevices(auth.user.id);
+    const signedIn = new Set(await repo.signedInDeviceIds(auth.user.id, clock.now()));
+    return devices.map((device) => ({
+      id: device.deviceId,
+      name: device.name,
+      platform: device.platform,
+      blocked: device.blocked,
+      current: device.deviceId === auth.session.deviceId,
+      signedIn: signedIn.has(device.deviceId),
+      firstSeenAt: toIso(device.firstSeenAt),
+      lastSeenAt: toIso(device.lastSeenAt),
+    }));
+  }
+
+  async setDeviceBlocked(userId: string, deviceId: string, blocked: boolean): Promise<void> {
+    const { repo, sessions } = this.deps;
+    if (blocked) {
+      if (!(await sessions.revokeDevice(userId, deviceId, true))) throw new ApiError(404, 'not_found', 'no such device');
+      return;
+    }
+    if (!(await repo.setDeviceBlocked(userId, deviceId, false))) throw new ApiError(404, 'not_found', 'no such device');
+  }
+
+  async signOutDevice(userId: string, deviceId: string): Promise<void> {
+    if (!(await this.deps.sessions.revokeDevice(userId, deviceId, false))) throw new ApiError(404, 'not_found', 'no such device');
+  }
+
+  async logins(userId: string, limit: number): Promise<LoginLogEntry[]> {
+    const entries = await this.deps.repo.listLogins(userId, limit);
+    return entries.map((entry) => ({
+      id: entry.id,
+      deviceId: entry.deviceId,
+      deviceName: entry.deviceName,
+      platform: entry.platform,
+      ip: entry.ip,
+      method: entry.method,
+      loginAt: toIso(entry.loginAt),
+      logoutAt: entry.logoutAt === null ? null : toIso(entry.logoutAt),
+    }));
+  }
+
+  async setUserType(userId: string, type: UserType): Promise<void> {
+    if (!(await this.deps.repo.setUserType(userId, type, this.deps.clock.now()))) throw new ApiError(404, 'not_found', 'no such user');
+  }
+
+  private async redeem(ticket: string): Promise<string> {
+    const phone = await this.deps.repo.consumeTicket(hashToken(ticket), this.deps.clock.now());
+    if (!phone) throw new ApiError(401, 'invalid_ticket', 'the ticket is unknown, used or expired; verify the number again');
+    return phone;
+  }
+}

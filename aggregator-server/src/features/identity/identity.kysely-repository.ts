@@ -1,0 +1,404 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, DevicesTable, LoginLogTable, SessionsTable, VerificationsTable } from '../../db/schema.js';
+import { userTypes, type UserType } from '../../../../common/contract/identity.js';
+import {
+  PhoneInUseError,
+  type DeviceRecord,
+  type IdentityRepository,
+  type LoginRecord,
+  type PhoneFailureRecord,
+  type PhoneRecord,
+  type SessionRecord,
+  type UserRecord,
+  type VerificationRecord,
+} from './identity.repository.js';
+
+function toVerification(row: Selectable<VerificationsTable>): VerificationRecord {
+  return {
+    id: row.id,
+    phone: row.phone,
+    codeHash: row.code_hash,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    sends: row.sends,
+    lastSentAt: row.last_sent_at,
+    wrongChecks: row.wrong_checks,
+    consumedAt: row.consumed_at,
+  };
+}
+
+function toDevice(row: Selectable<DevicesTable>): DeviceRecord {
+  return {
+    userId: row.user_id,
+    deviceId: row.device_id,
+    name: row.name,
+    platform: row.platform,
+    blocked: row.blocked === 1,
+    firstSeenAt: row.first_seen_at,
+    lastSeenAt: row.last_seen_at,
+  };
+}
+
+function toSession(row: Selectable<SessionsTable>): SessionRecord {
+  return {
+    id: row.id,
+    tokenHash: row.token_hash,
+    userId: row.user_id,
+    deviceId: row.device_id,
+    loginId: row.login_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function toLogin(row: Selectable<LoginLogTable>): LoginRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    deviceId: row.device_id,
+    deviceName: row.device_name,
+    platform: row.platform,
+    ip: row.ip,
+    method: row.method === 'password' ? 'password' : 'sms_code',
+    loginAt: row.login_at,
+    logoutAt: row.logout_at,
+  };
+}
+
+function asUserType(value: string): UserType {
+  return (userTypes as readonly string[]).includes(value) ? (value as UserType) : 'normal';
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  // 23505: PostgreSQL unique_violation; SQLite reports constraint failures by code name.
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export class KyselyIdentityRepository implements IdentityRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async createVerification(v: VerificationRecord): Promise<void> {
+    await this.db
+      .insertInto('verifications')
+      .values({
+        id: v.id,
+        phone: v.phone,
+        code_hash: v.codeHash,
+        created_at: v.createdAt,
+        expires_at: v.expiresAt,
+        sends: v.sends,
+        last_sent_at: v.lastSentAt,
+        wrong_checks: v.wrongChecks,
+        consumed_at: v.consumedAt,
+      })
+      .execute();
+  }
+
+  async findVerification(id: string): Promise<VerificationRecord | undefined> {
+    const row = await this.db.selectFrom('verifications').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toVerification(row);
+  }
+
+  async findOpenVerification(phone: string, now: number): Promise<VerificationRecord | undefined> {
+    const row = await this.db
+      .selectFrom('verifications')
+      .selectAll()
+      .where('phone', '=', phone)
+      .where('consumed_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toVerification(row);
+  }
+
+  async recordResend(id: string, codeHash: string, now: number, expiresAt: number): Promise<void> {
+    await this.db
+      .updateTable('verifications')
+      .set((eb) => ({ code_hash: codeHash, last_sent_at: now, expires_at: expiresAt, sends: eb('sends', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async recordWrongCheck(id: string): Promise<number> {
+    const row = await this.db
+      .updateTable('verifications')
+      .set((eb) => ({ wrong_checks: eb('wrong_checks', '+', 1) }))
+      .where('id', '=', id)
+      .returning('wrong_checks')
+      .executeTakeFirst();
+    return row?.wrong_checks ?? 0;
+  }
+
+  async consumeVerification(id: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('verifications')
+      .set({ consumed_at: now })
+      .where('id', '=', id)
+      .where('consumed_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async getPhoneFailures(phone: string): Promise<PhoneFailureRecord | undefined> {
+    const row = await this.db.selectFrom('phone_failures').selectAll().where('phone', '=', phone).executeTakeFirst();
+    return row && { phone: row.phone, failures: row.failures, lastFailureAt: row.last_failure_at, lockedUntil: row.locked_until };
+  }
+
+  async recordPhoneFailure(phone: string, now: number): Promise<number> {
+    const row = await this.db
+      .insertInto('phone_failures')
+      .values({ phone, failures: 1, last_failure_at: now, locked_until: null })
+      .onConflict((oc) =>
+        oc.column('phone').doUpdateSet((eb) => ({
+          failures: eb('phone_failures.failures', '+', 1),
+          last_failure_at: now,
+        })),
+      )
+      .returning('failures')
+      .executeTakeFirstOrThrow();
+    return row.failures;
+  }
+
+  async lockPhone(phone: string, until: number): Promise<void> {
+    await this.db.updateTable('phone_failures').set({ locked_until: until }).where('phone', '=', phone).execute();
+  }
+
+  async clearPhoneFailures(phone: string): Promise<void> {
+    await this.db.deleteFrom('phone_failures').where('phone', '=', phone).execute();
+  }
+
+  async createTicket(hash: string, phone: string, expiresAt: number): Promise<void> {
+    await this.db.insertInto('tickets').values({ hash, phone, expires_at: expiresAt, used_at: null }).execute();
+  }
+
+  async consumeTicket(hash: string, now: number): Promise<string | undefined> {
+    const row = await this.db
+      .updateTable('tickets')
+      .set({ used_at: now })
+      .where('hash', '=', hash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning('phone')
+      .executeTakeFirst();
+    return row?.phone;
+  }
+
+  private userQuery() {
+    return this.db
+      .selectFrom('users')
+      .innerJoin('user_phones', (join) => join.onRef('user_phones.user_id', '=', 'users.id').on('user_phones.is_primary', '=', 1))
+      .select(['users.id', 'users.type', 'users.password_hash', 'users.created_at', 'user_phones.phone']);
+  }
+
+  private static toUser(row: { id: string; type: string; password_hash: string | null; created_at: number; phone: string }): UserRecord {
+    return { id: row.id, phone: row.phone, type: asUserType(row.type), passwordHash: row.password_hash, createdAt: row.created_at };
+  }
+
+  async findUserById(id: string): Promise<UserRecord | undefined> {
+    const row = await this.userQuery().where('users.id', '=', id).executeTakeFirst();
+    return row && KyselyIdentityRepository.toUser(row);
+  }
+
+  async findUserByPhone(phone: string): Promise<UserRecord | undefined> {
+    const owner = await this.db.selectFrom('user_phones').select('user_id').where('phone', '=', phone).executeTakeFirst();
+    return owner ? this.findUserById(owner.user_id) : undefined;
+  }
+
+  async createUser(user: { id: string; phone: string; now: number }): Promise<UserRecord> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('users').values({ id: user.id, type: 'normal', password_hash: null, created_at: user.now, updated_at: user.now }).execute();
+        await trx.insertInto('user_phones').values({ phone: user.phone, user_id: user.id, is_primary: 1, verified_at: user.now }).execute();
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new PhoneInUseError(user.phone);
+      throw error;
+    }
+    return { id: user.id, phone: user.phone, type: 'normal', passwordHash: null, createdAt: user.now };
+  }
+
+  async listPhones(userId: string): Promise<PhoneRecord[]> {
+    const rows = await this.db
+      .selectFrom('user_phones')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('is_primary', 'desc')
+      .orderBy('verified_at')
+      .execute();
+    return rows.map((row) => ({ phone: row.phone, primary: row.is_primary === 1, verifiedAt: row.verified_at }));
+  }
+
+  async addPhone(userId: string, phone: string, now: number): Promise<void> {
+    const existing = await this.db.selectFrom('user_phones').select('user_id').where('phone', '=', phone).executeTakeFirst();
+    if (existing) {
+      if (existing.user_id === userId) return;
+      throw new PhoneInUseError(phone);
+    }
+    try {
+      await this.db.insertInto('user_phones').values({ phone, user_id: userId, is_primary: 0, verified_at: now }).execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new PhoneInUseError(phone);
+      throw error;
+    }
+  }
+
+  async replacePrimaryPhone(userId: string, phone: string, now: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const owner = await trx.selectFrom('user_phones').select('user_id').where('phone', '=', phone).executeTakeFirst();
+      if (owner && owner.user_id !== userId) throw new PhoneInUseError(phone);
+      await trx.deleteFrom('user_phones').where('user_id', '=', userId).where('is_primary', '=', 1).where('phone', '!=', phone).execute();
+      if (owner) {
+        await trx.updateTable('user_phones').set({ is_primary: 1, verified_at: now }).where('phone', '=', phone).execute();
+      } else {
+        await trx.insertInto('user_phones').values({ phone, user_id: userId, is_primary: 1, verified_at: now }).execute();
+      }
+      await trx.updateTable('users').set({ updated_at: now }).where('id', '=', userId).execute();
+    });
+  }
+
+  async removePhone(userId: string, phone: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('user_phones')
+      .where('user_id', '=', userId)
+      .where('phone', '=', phone)
+      .where('is_primary', '=', 0)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  async setPasswordHash(userId: string, hash: string, now: number): Promise<void> {
+    await this.db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', userId).execute();
+  }
+
+  async setUserType(userId: string, type: UserType, now: number): Promise<boolean> {
+    const result = await this.db.updateTable('users').set({ type, updated_at: now }).where('id', '=', userId).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async upsertDevice(userId: string, device: { id: string; name: string; platform: string }, now: number): Promise<DeviceRecord> {
+    const row = await this.db
+      .insertInto('devices')
+      .values({ user_id: userId, device_id: device.id, name: device.name, platform: device.platform, blocked: 0, first_seen_at: now, last_seen_at: now })
+      .onConflict((oc) => oc.columns(['user_id', 'device_id']).doUpdateSet({ name: device.name, platform: device.platform, last_seen_at: now }))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toDevice(row);
+  }
+
+  async findDevice(userId: string, deviceId: string): Promise<DeviceRecord | undefined> {
+    const row = await this.db.selectFrom('devices').selectAll().where('user_id', '=', userId).where('device_id', '=', deviceId).executeTakeFirst();
+    return row && toDevice(row);
+  }
+
+  async listDevices(userId: string): Promise<DeviceRecord[]> {
+    const rows = await this.db.selectFrom('devices').selectAll().where('user_id', '=', userId).orderBy('last_seen_at', 'desc').execute();
+    return rows.map(toDevice);
+  }
+
+  async setDeviceBlocked(userId: string, deviceId: string, blocked: boolean): Promise<boolean> {
+    const result = await this.db
+      .updateTable('devices')
+      .set({ blocked: blocked ? 1 : 0 })
+      .where('user_id', '=', userId)
+      .where('device_id', '=', deviceId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async deleteDevice(userId: string, deviceId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('devices').where('user_id', '=', userId).where('device_id', '=', deviceId).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  async createSession(s: SessionRecord): Promise<void> {
+    await this.db
+      .insertInto('sessions')
+      .values({
+        id: s.id,
+        token_hash: s.tokenHash,
+        user_id: s.userId,
+        device_id: s.deviceId,
+        login_id: s.loginId,
+        created_at: s.createdAt,
+        expires_at: s.expiresAt,
+        revoked_at: s.revokedAt,
+      })
+      .execute();
+  }
+
+  async findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return row && toSession(row);
+  }
+
+  async revokeSession(sessionId: string, now: number): Promise<SessionRecord | undefined> {
+    const row = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toSession(row);
+  }
+
+  async revokeDeviceSessions(userId: string, deviceId: string, now: number): Promise<SessionRecord[]> {
+    const rows = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('device_id', '=', deviceId)
+      .where('revoked_at', 'is', null)
+      .returningAll()
+      .execute();
+    return rows.map(toSession);
+  }
+
+  async signedInDeviceIds(userId: string, now: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .select('device_id')
+      .distinct()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .execute();
+    return rows.map((row) => row.device_id);
+  }
+
+  async addLogin(e: LoginRecord): Promise<void> {
+    await this.db
+      .insertInto('login_log')
+      .values({
+        id: e.id,
+        user_id: e.userId,
+        device_id: e.deviceId,
+        device_name: e.deviceName,
+        platform: e.platform,
+        ip: e.ip,
+        method: e.method,
+        login_at: e.loginAt,
+        logout_at: e.logoutAt,
+      })
+      .execute();
+  }
+
+  async closeLogins(loginIds: string[], now: number): Promise<void> {
+    if (loginIds.length === 0) return;
+    await this.db.updateTable('login_log').set({ logout_at: now }).where('id', 'in', loginIds).where('logout_at', 'is', null).execute();
+  }
+
+  async listLogins(userId: string, limit: number): Promise<LoginRecord[]> {
+    const rows = await this.db
+      .selectFrom('login_log')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('login_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toLogin);
+  }
+}

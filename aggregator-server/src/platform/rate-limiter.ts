@@ -1,0 +1,51 @@
+import type { RedisClientType } from 'redis';
+import type { Clock } from './clock.js';
+
+export type RateDecision = { allowed: boolean; count: number; retryAfterMs: number };
+
+/** Fixed-window counters. Keys name what is limited, e.g. `sms:phone:+8613800138000`. */
+export interface RateLimiter {
+  hit(key: string, limit: number, windowMs: number): Promise<RateDecision>;
+}
+
+function decide(count: number, limit: number, windowStart: number, windowMs: number, now: number): RateDecision {
+  return { allowed: count <= limit, count, retryAfterMs: count <= limit ? 0 : windowStart + windowMs - now };
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly windows = new Map<string, { count: number; expiresAt: number }>();
+
+  constructor(private readonly clock: Clock) {}
+
+  async hit(key: string, limit: number, windowMs: number): Promise<RateDecision> {
+    const now = this.clock.now();
+    const windowStart = Math.floor(now / windowMs) * windowMs;
+    const slot = `${key}@${windowStart}`;
+    const entry = this.windows.get(slot) ?? { count: 0, expiresAt: windowStart + windowMs };
+    entry.count += 1;
+    this.windows.set(slot, entry);
+    if (this.windows.size > 50_000) this.sweep(now);
+    return decide(entry.count, limit, windowStart, windowMs, now);
+  }
+
+  private sweep(now: number): void {
+    for (const [slot, entry] of this.windows) if (entry.expiresAt <= now) this.windows.delete(slot);
+  }
+}
+
+/** The same counters in Redis, so every node of a cluster enforces one shared limit. */
+export class RedisRateLimiter implements RateLimiter {
+  constructor(
+    private readonly redis: RedisClientType,
+    private readonly clock: Clock,
+    private readonly prefix = 'sb:rl:',
+  ) {}
+
+  async hit(key: string, limit: number, windowMs: number): Promise<RateDecision> {
+    const now = this.clock.now();
+    const windowStart = Math.floor(now / windowMs) * windowMs;
+    const slot = `${this.prefix}${key}@${windowStart}`;
+    const [count] = (await this.redis.multi().incr(slot).pExpire(slot, windowMs + 1000).exec()) as unknown as [number, number];
+    return decide(Number(count), limit, windowStart, windowMs, now);
+  }
+}

@@ -1,0 +1,114 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createClient, type RedisClientType } from 'redis';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type pino from 'pino';
+import type { ServerConfig } from './config.js';
+import { openStorage, storageOptionsFor, type Storage, type StorageOptions } from './db/database.js';
+import { AccountService } from './features/identity/account.service.js';
+import { KyselyIdentityRepository } from './features/identity/identity.kysely-repository.js';
+import { identityRouter } from './features/identity/identity.router.js';
+import { PhoneGuard } from './features/identity/phone-guard.js';
+import { SessionService } from './features/identity/session.service.js';
+import { VerificationService } from './features/identity/verification.service.js';
+import { createSmsGateway } from './features/sms/create-gateway.js';
+import { devSmsRouter } from './features/sms/dev-sms.router.js';
+import { OutboxGateway } from './features/sms/outbox-gateway.js';
+import type { SmsGateway } from './features/sms/sms-gateway.js';
+import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { createRealtimeServer, type RealtimeServer } from './realtime/realtime-gateway.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { Keyring } from './platform/crypto.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limiter.js';
+import { resolveServerSecret } from './platform/secret.js';
+
+export type ServerOptions = {
+  clock?: Clock;
+  logDestination?: pino.DestinationStream;
+  /** Where the outbox prints each message; the console by default. */
+  smsPrint?: ((line: string) => void) | null;
+  storage?: StorageOptions;
+  sms?: SmsGateway;
+};
+
+export type RunningServer = {
+  url: string;
+  port: number;
+  io: RealtimeServer;
+  storage: Storage;
+  sms: SmsGateway;
+  log: Logger;
+  close(): Promise<void>;
+};
+
+export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const log = createLogger(config.logLevel, options.logDestination);
+  const shared = Boolean(config.databaseUrl || config.redisUrl);
+  const keyring = new Keyring(resolveServerSecret(config.secret, config.dataDir, shared, log));
+  const storage = await openStorage(options.storage ?? storageOptionsFor(config));
+
+  const redisClients: RedisClientType[] = [];
+  let limiter: RateLimiter = new MemoryRateLimiter(clock);
+  if (config.redisUrl) {
+    const client: RedisClientType = createClient({ url: config.redisUrl });
+    client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis error'));
+    await client.connect();
+    redisClients.push(client);
+    limiter = new RedisRateLimiter(client, clock);
+  }
+
+  const printLine = options.smsPrint === undefined ? (line: string) => process.stdout.write(line + '\n') : (options.smsPrint ?? undefined);
+  const sms = options.sms ?? createSmsGateway(config.sms, printLine);
+  const repo = new KyselyIdentityRepository(storage.db);
+  const guard = new PhoneGuard(repo, config.limits, clock);
+  const verifications = new VerificationService({ repo, sms, limiter, guard, keyring, clock, limits: config.limits, log });
+  const sessions = new SessionService({ repo, limiter, guard, clock, limits: config.limits });
+  const accounts = new AccountService({ repo, sessions, clock });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(express.json({ limit: config.bodyLimit }));
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(identityRouter({ verifications, sessions, accounts, adminToken: config.adminToken }));
+  if (sms instanceof OutboxGateway) app.use(devSmsRouter(sms));
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+
+  const httpServer = http.createServer(app);
+  const io = createRealtimeServer(httpServer, sessions, log);
+  if (config.redisUrl) {
+    const pub: RedisClientType = createClient({ url: config.redisUrl });
+    const sub = pub.duplicate();
+    for (const client of [pub, sub]) client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis adapter error'));
+    await Promise.all([pub.connect(), sub.connect()]);
+    redisClients.push(pub, sub);
+    io.adapter(createAdapter(pub, sub));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  log.info({ url, storage: storage.kind, sms: sms.name, redis: Boolean(config.redisUrl) }, 'switchboard server listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections();
+      await storage.close();
+      await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));
+    })();
+    return closing;
+  };
+  return { url, port, io, storage, sms, log, close };
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/** Wire schemas of the identity part of the public contract (contract.md, "Identity"). */
+
+const regionSchema = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 region such as "CN"')
+  .transform((region) => region.toUpperCase());
+
+/** A phone number as a client sends it: E.164, or national with a region. */
+export const phoneInputSchema = z.object({
+  phone: z.string().min(1).max(32),
+  region: regionSchema.optional(),
+});
+
+export const deviceSchema = z.object({
+  id: z.string().min(1).max(128),
+  name: z.string().min(1).max(128),
+  platform: z.string().min(1).max(32),
+});
+export type DeviceInput = z.infer<typeof deviceSchema>;
+
+export const startVerificationRequest = phoneInputSchema;
+export type StartVerificationRequest = z.infer<typeof startVerificationRequest>;
+export const startVerificationResponse = z.object({
+  verificationId: z.string(),
+  expiresIn: z.number().int(),
+  resendIn: z.number().int(),
+});
+export type StartVerificationResponse = z.infer<typeof startVerificationResponse>;
+
+export const checkCodeRequest = z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') });
+export const checkCodeResponse = z.object({ ticket: z.string() });
+
+export const createSessionRequest = z.object({ ticket: z.string().min(1).max(256), device: deviceSchema });
+export const passwordSessionRequest = phoneInputSchema.extend({
+  password: z.string().min(1).max(1024),
+  device: deviceSchema,
+});
+
+export const userTypes = ['normal', 'paid', 'vip'] as const;
+export type UserType = (typeof userTypes)[number];
+
+export const sessionUserSchema = z.object({ id: z.string().uuid(), phone: z.string() });
+export const sessionResponse = z.object({
+  token: z.string(),
+  user: sessionUserSchema,
+  created: z.boolean(),
+});
+export type SessionResponse = z.infer<typeof sessionResponse>;
+
+export const passwordPolicy = { minLength: 8, maxLength: 256 } as const;
+export const setPasswordRequest = z.object({
+  password: z.string().min(passwordPolicy.minLength).max(passwordPolicy.maxLength),
+});
+
+export const meResponse = z.object({
+  id: z.string().uuid(),
+  phone: z.string(),
+  phones: z.array(z.object({ phone: z.string(), primary: z.boolean(), verifiedAt: z.string() })),
+  type: z.enum(userTypes),
+  hasPassword: z.boolean(),
+  createdAt: z.string(),
+});
+export type MeResponse = z.infer<typeof meResponse>;
+
+/** Proving a number with a fresh ticket: add it, or make it the primary and free the old one. */
+export const addPhoneRequest = z.object({ ticket: z.string().min(1).max(256) });
+export const changePhoneRequest = z.object({ ticket: z.string().min(1).max(256) });
+
+export const deviceView = z.object({
+  id: z.string(),
+  name: z.string(),
+  platform: z.string(),
+  blocked: z.boolean(),
+  current: z.boolean(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+});
+export type DeviceView = z.infer<typeof deviceView>;
+export const updateDeviceRequest = z.object({ blocked: z.boolean() });
+
+export const loginMethods = ['sms_code', 'password'] as const;
+export const loginLogEntry = z.object({
+  id: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  platform: z.string(),
+  ip: z.string(),
+  method: z.enum(loginMethods),
+  loginAt: z.string(),
+  logoutAt: z.string().nullable(),
+});
+export type LoginLogEntry = z.infer<typeof loginLogEntry>;
+
+export const setUserTypeRequest = z.object({ type: z.enum(userTypes) });

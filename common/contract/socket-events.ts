@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { ErrorBody } from './errors.js';
+
+/**
+ * The one socket.io event map shared by the server and every client (contract.md, "Realtime").
+ * Event names are defined here only.
+ */
+export const imStatuses = ['online', 'busy', 'away', 'invisible'] as const;
+export const visibleStatuses = ['online', 'busy', 'away', 'offline'] as const;
+
+export const presenceSetPayload = z.object({
+  status: z.enum(imStatuses).optional(),
+  text: z.string().max(280).optional(),
+  apps: z.array(z.string().min(1).max(64)).max(200).optional(),
+});
+export type PresenceSetPayload = z.infer<typeof presenceSetPayload>;
+
+export type Ack = { ok: true } | ErrorBody;
+
+export type PresenceEvent = {
+  userId: string;
+  status: (typeof visibleStatuses)[number];
+  text: string;
+  apps: { plugin: string; since: string }[];
+  at: string;
+};
+
+export interface ClientToServerEvents {
+  'presence:set': (payload: PresenceSetPayload, ack: (answer: Ack) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  presence: (event: PresenceEvent) => void;
+  /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
+  'session:ended': (event: { reason: 'logout' | 'device_revoked' | 'device_blocked' | 'expired' }) => void;
+}
+
+export type SocketAuth = { token: string };
