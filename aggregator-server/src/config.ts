@@ -46,6 +46,8 @@ export type ServerConfig = {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Namespace for every key this deployment keeps in Redis. */
+  redisKeyPrefix: string;
   sms: { provider: SmsProviderName; twilio?: TwilioConfig; kannel?: KannelConfig };
   /** Key for hashing codes, tokens and phone numbers; lives outside the database. */
   secret: string | undefined;
@@ -65,6 +67,7 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('sb:'),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
@@ -113,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     sms,
     secret: e.SWITCHBOARD_SECRET,
     adminToken: e.SWITCHBOARD_ADMIN_TOKEN,

@@ -57,7 +57,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis error'));
     await client.connect();
     redisClients.push(client);
-    limiter = new RedisRateLimiter(client, clock);
+    limiter = new RedisRateLimiter(client, clock, `${config.redisKeyPrefix}rl:`);
   }
 
   const printLine = options.smsPrint === undefined ? (line: string) => process.stdout.write(line + '\n') : (options.smsPrint ?? undefined);
@@ -88,7 +88,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     for (const client of [pub, sub]) client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis adapter error'));
     await Promise.all([pub.connect(), sub.connect()]);
     redisClients.push(pub, sub);
-    io.adapter(createAdapter(pub, sub));
+    io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }));
   }
 
   await new Promise<void>((resolve, reject) => {

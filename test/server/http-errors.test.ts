@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/** Bad input of every kind gets a clear error with a machine-readable code, and the server keeps serving. */
+describe('HTTP error handling', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('answers /healthz', async () => {
+    expect(await server.api.get('/healthz')).toMatchObject({ status: 200, body: { ok: true } });
+  });
+
+  it('rejects invalid JSON, wrong shapes and unknown routes with codes', async () => {
+    const invalidJson = await server.api.request('POST', '/v1/auth/verifications', '{"phone": ');
+    expect(invalidJson).toMatchObject({ status: 400, body: { error: { code: 'invalid_json', message: expect.any(String) } } });
+    const wrongShape = await server.api.post('/v1/auth/verifications', { phone: 12 });
+    expect(wrongShape).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', issues: [{ path: 'phone' }] } } });
+    const badRegion = await server.api.post('/v1/auth/verifications', { phone: '13800138000', region: 'China' });
+    expect(badRegion.body).toMatchObject({ error: { code: 'validation_failed' } });
+    const unknownRegion = await server.api.post('/v1/auth/verifications', { phone: '13800138000', region: 'ZZ' });
+    expect(unknownRegion.body).toMatchObject({ error: { code: 'invalid_phone', reason: 'unknown_region' } });
+    const missingDevice = await server.api.post('/v1/auth/sessions', { ticket: 'x' });
+    expect(missingDevice.body).toMatchObject({ error: { code: 'validation_failed', issues: [{ path: 'device' }] } });
+    expect(await server.api.get('/v1/nothing-here')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+  });
+
+  it('limits the body size', async () => {
+    const huge = JSON.stringify({ phone: '1'.repeat(3 * 1024 * 1024) });
+    const answer = await server.api.request('POST', '/v1/auth/verifications', huge);
+    expect(answer).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
+    expect((await server.api.get('/healthz')).status).toBe(200);
+  });
+});

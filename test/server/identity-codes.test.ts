@@ -1,0 +1,228 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock, latestCode, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
+
+/** The SMS one-time code rules of M1, each over real HTTP on loopback. */
+describe('SMS one-time codes', () => {
+  let server: TestServer;
+  const clock = new ManualClock();
+  const phone = '+8613800138000';
+
+  afterEach(async () => {
+    await server?.close();
+  });
+
+  async function start(limits = {}) {
+    server = await startTestServer({ clock, limits });
+    return server.api;
+  }
+
+  async function requestCode(body: Record<string, unknown> = { phone }) {
+    return server.api.post<{ verificationId: string; expiresIn: number; resendIn: number }>('/v1/auth/verifications', body);
+  }
+
+  async function check(verificationId: string, code: string) {
+    return server.api.post<Record<string, unknown>>(`/v1/auth/verifications/${verificationId}/check`, { code });
+  }
+
+  function wrong(code: string): string {
+    return code === '000000' ? '111111' : '000000';
+  }
+
+  it('sends 6 digits from the CSPRNG, valid 10 minutes, and says when a resend is allowed', async () => {
+    const api = await start();
+    const started = await requestCode();
+    expect(started.status).toBe(201);
+    expect(started.body).toEqual({ verificationId: expect.any(String), expiresIn: 600, resendIn: 30 });
+    const sms = await api.get<{ to: string; body: string; sentAt: string }[]>(`/v1/dev/sms?to=${encodeURIComponent(phone)}`);
+    expect(sms.body).toHaveLength(1);
+    expect(sms.body[0]).toMatchObject({ to: phone, body: expect.stringMatching(/\b\d{6}\b/), sentAt: expect.any(String) });
+    // An unencoded "+" reads as a space in a query string; the outbox accepts it too.
+    expect((await api.get<unknown[]>(`/v1/dev/sms?to=${phone}`)).body).toHaveLength(1);
+  });
+
+  it('accepts a national number with a region and answers E.164 in the SMS', async () => {
+    const api = await start();
+    expect((await requestCode({ phone: '138 0013 8000', region: 'cn' })).status).toBe(201);
+    expect((await api.get<unknown[]>(`/v1/dev/sms?to=%2B8613800138000`)).body).toHaveLength(1);
+    const noRegion = await requestCode({ phone: '13800138000' });
+    expect(noRegion.status).toBe(400);
+    expect(noRegion.body).toMatchObject({ error: { code: 'invalid_phone', reason: 'region_required' } });
+    expect((await requestCode({ phone: '+86 123' })).body).toMatchObject({ error: { code: 'invalid_phone' } });
+  });
+
+  it('codes differ between verifications (drawn at random)', async () => {
+    const api = await start({ sendsPerPhonePerDay: 1000, sendsPerIpPerHour: 1000 });
+    const codes = new Set<string>();
+    for (let i = 0; i < 20; i += 1) {
+      const number = `+86138001380${String(i).padStart(2, '0')}`;
+      await requestCode({ phone: number });
+      codes.add(await latestCode(api, number));
+    }
+    expect(codes.size).toBeGreaterThan(15);
+  });
+
+  it('a right code gives a ticket once; the code cannot be used again', async () => {
+    const api = await start();
+    const { body } = await requestCode();
+    const code = await latestCode(api, phone);
+    const ok = await check(body.verificationId, code);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ ticket: expect.any(String) });
+    const again = await check(body.verificationId, code);
+    expect(again.status).toBe(410);
+    expect(again.body).toMatchObject({ error: { code: 'expired' } });
+  });
+
+  it('a code expires after 10 minutes', async () => {
+    const api = await start();
+    const { body } = await requestCode();
+    const code = await latestCode(api, phone);
+    clock.advance(10 * 60_000);
+    const late = await check(body.verificationId, code);
+    expect(late.status).toBe(410);
+    expect(late.body).toMatchObject({ error: { code: 'expired', message: expect.any(String) } });
+  });
+
+  it('5 wrong checks end the verification, counting down attemptsLeft', async () => {
+    const api = await start();
+    const { body } = await requestCode();
+    const code = await latestCode(api, phone);
+    const left: unknown[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const answer = await check(body.verificationId, wrong(code));
+      expect(answer.status).toBe(400);
+      left.push((answer.body as { error: { code: string; attemptsLeft: number } }).error.attemptsLeft);
+    }
+    expect(left).toEqual([4, 3, 2, 1, 0]);
+    const right = await check(body.verificationId, code);
+    expect(right.status).toBe(429);
+    expect(right.body).toMatchObject({ error: { code: 'too_many_attempts' } });
+  });
+
+  it('a resend inside the window waits 30 s, 60 s, then 120 s, and stops after 5 sends', async () => {
+    const api = await start();
+    const first = await requestCode();
+    const tooSoon = await requestCode();
+    expect(tooSoon.status).toBe(429);
+    expect(tooSoon.body).toMatchObject({ error: { code: 'resend_too_soon', retryAfter: 30 } });
+    expect(tooSoon.headers.get('retry-after')).toBe('30');
+
+    const waits = [30, 60, 120, 120];
+    const resendIns: number[] = [];
+    for (const wait of waits) {
+      clock.advance((wait - 1) * 1000);
+      expect((await requestCode()).status).toBe(429);
+      clock.advance(1000);
+      const again = await requestCode();
+      expect(again.status).toBe(201);
+      expect(again.body.verificationId).toBe(first.body.verificationId);
+      resendIns.push(again.body.resendIn);
+    }
+    expect(resendIns.slice(0, 3)).toEqual([60, 120, 120]);
+    expect((await api.get<unknown[]>(`/v1/dev/sms?to=${encodeURIComponent(phone)}`)).body).toHaveLength(5);
+    clock.advance(120_000);
+    const sixth = await requestCode();
+    expect(sixth.status).toBe(429);
+    expect(sixth.body).toMatchObject({ error: { code: 'too_many_requests' } });
+  });
+
+  it('a resend replaces the code: the old one no longer works', async () => {
+    const api = await start();
+    const { body } = await requestCode();
+    const oldCode = await latestCode(api, phone);
+    clock.advance(30_000);
+    await requestCode();
+    const newCode = await latestCode(api, phone);
+    if (oldCode !== newCode) expect((await check(body.verificationId, oldCode)).status).toBe(400);
+    expect((await check(body.verificationId, newCode)).status).toBe(200);
+  });
+
+  it('failures per number survive new codes: slowed from 10, refused from 20', async () => {
+    const api = await start({ sendsPerPhonePerDay: 1000 });
+    let failures = 0;
+    let last = { verificationId: '', code: '' };
+    async function failOnce(): Promise<number> {
+      clock.advance(11 * 60_000); // a fresh verification each time, so the 5-per-code rule is not what stops us
+      const { body } = await requestCode();
+      last = { verificationId: body.verificationId, code: await latestCode(api, phone) };
+      const answer = await check(last.verificationId, wrong(last.code));
+      if (answer.status === 400) failures += 1;
+      return answer.status;
+    }
+    for (let i = 0; i < 10; i += 1) expect(await failOnce()).toBe(400);
+    // From the 10th failure on, an immediate retry is refused, even with the right code.
+    const slowed = await check(last.verificationId, last.code);
+    expect(slowed.status).toBe(429);
+    expect(slowed.body).toMatchObject({ error: { code: 'too_many_attempts', retryAfter: 1 } });
+    clock.advance(1000);
+    expect((await check(last.verificationId, wrong(last.code))).status).toBe(400);
+    failures += 1;
+    const slowerStill = await check(last.verificationId, last.code);
+    expect(slowerStill.body).toMatchObject({ error: { code: 'too_many_attempts', retryAfter: 2 } });
+    while (failures < 20) {
+      clock.advance(11 * 60_000);
+      const { body: next } = await requestCode();
+      const nextCode = await latestCode(api, phone);
+      const answer = await check(next.verificationId, wrong(nextCode));
+      expect(answer.status).toBe(400);
+      failures += 1;
+    }
+    // Locked: neither a new code nor a right code gets through for the lock period.
+    const locked = await requestCode();
+    expect(locked.status).toBe(429);
+    expect(locked.body).toMatchObject({ error: { code: 'too_many_attempts' } });
+    clock.advance(61 * 60_000);
+    const after = await requestCode();
+    expect(after.status).toBe(201);
+    const ok = await check(after.body.verificationId, await latestCode(api, phone));
+    expect(ok.status).toBe(200);
+  });
+
+  it('limits sends per number and per IP', async () => {
+    await start({ sendsPerPhonePerDay: 2, sendsPerIpPerHour: 4, maxSendsPerVerification: 5 });
+    expect((await requestCode()).status).toBe(201);
+    clock.advance(30_000);
+    expect((await requestCode()).status).toBe(201);
+    clock.advance(60_000);
+    const perPhone = await requestCode();
+    expect(perPhone.status).toBe(429);
+    expect(perPhone.body).toMatchObject({ error: { code: 'too_many_requests' } });
+    expect((await requestCode({ phone: '+8613900139000' })).status).toBe(201);
+    const perIp = await requestCode({ phone: '+8613700137000' });
+    expect(perIp.status).toBe(429);
+    expect(perIp.body).toMatchObject({ error: { code: 'too_many_requests' } });
+  });
+
+  it('answers the same whether or not the number is registered', async () => {
+    const api = await start();
+    const { body } = await requestCode();
+    const ticket = (await check(body.verificationId, await latestCode(api, phone))).body.ticket;
+    expect((await api.post('/v1/auth/sessions', { ticket, device: testDevice() })).status).toBe(201);
+    clock.advance(11 * 60_000);
+    const registered = await requestCode({ phone });
+    const unregistered = await requestCode({ phone: '+8613900139000' });
+    expect(registered.status).toBe(unregistered.status);
+    expect(Object.keys(registered.body).sort()).toEqual(Object.keys(unregistered.body).sort());
+    expect({ ...registered.body, verificationId: 'x' }).toEqual({ ...unregistered.body, verificationId: 'x' });
+  });
+
+  it('refuses malformed checks with a code and unknown verifications with 404', async () => {
+    const api = await start();
+    const { body } = await requestCode();
+    const malformed = await check(body.verificationId, '12ab56');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ error: { code: 'validation_failed' } });
+    expect((await check('00000000-0000-4000-8000-000000000000', '123456')).status).toBe(404);
+    expect((await check('not-a-uuid', '123456')).body).toMatchObject({ error: { code: 'not_found' } });
+    expect((await api.post('/v1/auth/sessions', { ticket: 'forged', device: testDevice() })).body).toMatchObject({ error: { code: 'invalid_ticket' } });
+  });
+
+  it('stores only a keyed hash of the code', async () => {
+    const api = await start();
+    const { body } = await requestCode();
+    const code = await latestCode(api, phone);
+    const row = await server.storage.db.selectFrom('verifications').selectAll().where('id', '=', body.verificationId).executeTakeFirstOrThrow();
+    expect(row.code_hash).not.toContain(code);
+    expect(JSON.stringify(row)).not.toContain(code);
+  });
+});

@@ -1,0 +1,113 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LogCapture, startTestServer, type TestServer } from '../support/test-server.js';
+
+type Captured = { method: string; url: string; headers: http.IncomingHttpHeaders; body: string };
+
+/**
+ * A local HTTP stand-in for a provider's API (Twilio and Kannel cannot be reached from here). It checks
+ * each request the way the real service would and answers in its format.
+ */
+async function startStandIn(answer: (request: Captured) => { status: number; body: string }) {
+  const requests: Captured[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      const captured = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+      requests.push(captured);
+      const { status, body: reply } = answer(captured);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(reply);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const sid = 'AC00000000000000000000000000000001';
+const authToken = 'twilio-auth-token-secret';
+
+function twilioAnswer(request: Captured): { status: number; body: string } {
+  const expectedAuth = 'Basic ' + Buffer.from(`${sid}:${authToken}`).toString('base64');
+  if (request.headers.authorization !== expectedAuth) return { status: 401, body: JSON.stringify({ code: 20003, message: 'Authenticate' }) };
+  if (request.method !== 'POST' || request.url !== `/2010-04-01/Accounts/${sid}/Messages.json`) return { status: 404, body: '{}' };
+  if (request.headers['content-type'] !== 'application/x-www-form-urlencoded') return { status: 400, body: '{}' };
+  const form = new URLSearchParams(request.body);
+  if (!/^\+\d{8,15}$/.test(form.get('To') ?? '')) return { status: 400, body: JSON.stringify({ code: 21211, message: "The 'To' number is not a valid phone number." }) };
+  if (form.get('To') === '+8613900139000') return { status: 400, body: JSON.stringify({ code: 21610, message: 'Attempt to send to unsubscribed recipient' }) };
+  return { status: 201, body: JSON.stringify({ sid: 'SM123', status: 'queued', to: form.get('To'), body: form.get('Body') }) };
+}
+
+describe('SMS providers', () => {
+  let server: TestServer | undefined;
+  let standIn: Awaited<ReturnType<typeof startStandIn>> | undefined;
+  afterEach(async () => {
+    await server?.close();
+    await standIn?.close();
+  });
+
+  it('twilio: sends the code through the Messages API, and the code never reaches a log', async () => {
+    standIn = await startStandIn(twilioAnswer);
+    const logs = new LogCapture();
+    server = await startTestServer({
+      logDestination: logs,
+      env: { SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: '+15005550006', TWILIO_BASE_URL: standIn.url, LOG_LEVEL: 'trace' },
+    });
+    const started = await server.api.post<{ verificationId: string }>('/v1/auth/verifications', { phone: '+8613800138000' });
+    expect(started.status).toBe(201);
+    expect(standIn.requests).toHaveLength(1);
+    const form = new URLSearchParams(standIn.requests[0]?.body);
+    expect(form.get('To')).toBe('+8613800138000');
+    expect(form.get('From')).toBe('+15005550006');
+    const code = /\b(\d{6})\b/.exec(form.get('Body') ?? '')?.[1];
+    expect(code).toMatch(/^\d{6}$/);
+    const checked = await server.api.post(`/v1/auth/verifications/${started.body.verificationId}/check`, { code });
+    expect(checked.status).toBe(200);
+    // Only the outbox serves the development endpoint.
+    expect((await server.api.get('/v1/dev/sms?to=%2B8613800138000')).status).toBe(404);
+    expect(logs.text()).toContain('switchboard server listening');
+    expect(logs.text()).not.toContain(code);
+    expect(logs.text()).not.toContain(authToken);
+  });
+
+  it('twilio: a refused message is a 503 and the next request starts afresh', async () => {
+    standIn = await startStandIn(twilioAnswer);
+    server = await startTestServer({
+      env: { SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: 'MG0000000000000000000000000000000a', TWILIO_BASE_URL: standIn.url },
+    });
+    const refused = await server.api.post('/v1/auth/verifications', { phone: '+8613900139000' });
+    expect(refused).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
+    expect(new URLSearchParams(standIn.requests[0]?.body).get('MessagingServiceSid')).toBe('MG0000000000000000000000000000000a');
+    const ok = await server.api.post('/v1/auth/verifications', { phone: '+8613800138000' });
+    expect(ok.status).toBe(201);
+  });
+
+  it('twilio: wrong credentials are refused by the stand-in and reported as unavailable', async () => {
+    standIn = await startStandIn(twilioAnswer);
+    server = await startTestServer({
+      env: { SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 'wrong', TWILIO_FROM: '+15005550006', TWILIO_BASE_URL: standIn.url },
+    });
+    expect((await server.api.post('/v1/auth/verifications', { phone: '+8613800138000' })).status).toBe(503);
+  });
+
+  it('kannel: sends through the sendsms interface', async () => {
+    standIn = await startStandIn((request) => {
+      const url = new URL(request.url, 'http://x');
+      const ok = url.pathname === '/cgi-bin/sendsms' && url.searchParams.get('username') === 'sb' && url.searchParams.get('password') === 'sbpass';
+      return ok ? { status: 202, body: '0: Accepted for delivery' } : { status: 403, body: 'Authorization failed for sendsms' };
+    });
+    server = await startTestServer({
+      env: { SMS_PROVIDER: 'kannel', KANNEL_SEND_URL: `${standIn.url}/cgi-bin/sendsms`, KANNEL_USERNAME: 'sb', KANNEL_PASSWORD: 'sbpass' },
+    });
+    expect((await server.api.post('/v1/auth/verifications', { phone: '+8613800138000' })).status).toBe(201);
+    const sent = new URL(standIn.requests[0]?.url ?? '', 'http://x');
+    expect(sent.searchParams.get('to')).toBe('+8613800138000');
+    expect(sent.searchParams.get('text')).toMatch(/\b\d{6}\b/);
+  });
+
+  it('refuses to start a provider without its settings', async () => {
+    await expect(startTestServer({ env: { SMS_PROVIDER: 'twilio' } })).rejects.toThrow(/TWILIO_ACCOUNT_SID/);
+  });
+});

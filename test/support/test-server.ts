@@ -1,0 +1,162 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import { defaultIdentityLimits, loadConfig, type IdentityLimits, type ServerConfig } from '../../aggregator-server/src/config.js';
+import type { StorageOptions } from '../../aggregator-server/src/db/database.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../aggregator-server/src/server.js';
+import type { Clock } from '../../aggregator-server/src/platform/clock.js';
+import { postgresUrl } from './services.js';
+
+/** A clock the test moves by hand, so expiry and cooldown rules are checked without waiting. */
+export class ManualClock implements Clock {
+  constructor(private current = Date.UTC(2026, 0, 1, 9, 0, 0)) {}
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+/** Captures everything the server logs, to prove what never appears there. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    callback();
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export function tempDir(prefix = 'switchboard-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A PostgreSQL schema of its own for one test file, dropped afterwards. */
+export async function createPostgresSchema(): Promise<{ storage: StorageOptions; drop(): Promise<void> }> {
+  const schema = `sb_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.end();
+  return {
+    storage: { kind: 'postgres', url: postgresUrl, searchPath: schema, poolSize: 4 },
+    async drop() {
+      const dropper = new pg.Client({ connectionString: postgresUrl });
+      await dropper.connect();
+      await dropper.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await dropper.end();
+    },
+  };
+}
+
+export type TestServerOptions = {
+  env?: Record<string, string>;
+  limits?: Partial<IdentityLimits>;
+  dataDir?: string;
+} & ServerOptions;
+
+export type TestServer = RunningServer & { dataDir: string; config: ServerConfig; api: ApiClient };
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? tempDir();
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    SWITCHBOARD_SECRET: 'test-secret-that-is-at-least-32-characters-long',
+    ...options.env,
+  });
+  config.limits = { ...defaultIdentityLimits, ...options.limits };
+  const { env: _env, limits: _limits, dataDir: _dataDir, ...serverOptions } = options;
+  const server = await startServer(config, {
+    smsPrint: null,
+    logDestination: new LogCapture(),
+    ...serverOptions,
+  });
+  return Object.assign(server, { dataDir, config, api: new ApiClient(server.url) });
+}
+
+export type ApiResponse<T = unknown> = { status: number; body: T; headers: Headers };
+
+/** A thin JSON client over real HTTP on loopback. */
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  withToken(token: string): ApiClient {
+    return new ApiClient(this.baseUrl, { ...this.headers, authorization: `Bearer ${token}` });
+  }
+
+  withHeaders(headers: Record<string, string>): ApiClient {
+    return new ApiClient(this.baseUrl, { ...this.headers, ...headers });
+  }
+
+  async request<T = Record<string, unknown>>(method: string, pathname: string, body?: unknown): Promise<ApiResponse<T>> {
+    const response = await fetch(this.baseUrl + pathname, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...this.headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+  }
+
+  get<T = Record<string, unknown>>(pathname: string) {
+    return this.request<T>('GET', pathname);
+  }
+  post<T = Record<string, unknown>>(pathname: string, body?: unknown) {
+    return this.request<T>('POST', pathname, body ?? {});
+  }
+  put<T = Record<string, unknown>>(pathname: string, body?: unknown) {
+    return this.request<T>('PUT', pathname, body ?? {});
+  }
+  patch<T = Record<string, unknown>>(pathname: string, body?: unknown) {
+    return this.request<T>('PATCH', pathname, body ?? {});
+  }
+  delete<T = Record<string, unknown>>(pathname: string) {
+    return this.request<T>('DELETE', pathname);
+  }
+}
+
+/** Reads the newest code the outbox "delivered" to a number, as a person reads their phone. */
+export async function latestCode(api: ApiClient, phone: string): Promise<string> {
+  const { body } = await api.get<{ body: string }[]>(`/v1/dev/sms?to=${encodeURIComponent(phone)}`);
+  const match = body[0] ? /\b(\d{6})\b/.exec(body[0].body) : null;
+  if (!match?.[1]) throw new Error(`no code in the outbox for ${phone}`);
+  return match[1];
+}
+
+let deviceCounter = 0;
+export function testDevice(name = 'Test laptop'): { id: string; name: string; platform: string } {
+  deviceCounter += 1;
+  return { id: `device-${process.pid}-${deviceCounter}`, name, platform: 'linux' };
+}
+
+/** The whole SMS sign-in a person goes through: ask for a code, read it, check it, open a session. */
+export async function signIn(
+  api: ApiClient,
+  phone: string,
+  device = testDevice(),
+): Promise<{ token: string; user: { id: string; phone: string }; created: boolean; device: typeof device }> {
+  const ticket = await verifyNumber(api, phone);
+  const session = await api.post<{ token: string; user: { id: string; phone: string }; created: boolean }>('/v1/auth/sessions', { ticket, device });
+  if (session.status !== 201) throw new Error(`sign-in failed: ${session.status} ${JSON.stringify(session.body)}`);
+  return { ...session.body, device };
+}
+
+export async function verifyNumber(api: ApiClient, phone: string): Promise<string> {
+  const started = await api.post<{ verificationId: string }>('/v1/auth/verifications', { phone });
+  if (started.status !== 201) throw new Error(`verification failed: ${started.status} ${JSON.stringify(started.body)}`);
+  const code = await latestCode(api, phone);
+  const checked = await api.post<{ ticket: string }>(`/v1/auth/verifications/${started.body.verificationId}/check`, { code });
+  if (checked.status !== 200) throw new Error(`check failed: ${checked.status} ${JSON.stringify(checked.body)}`);
+  return checked.body.ticket;
+}
