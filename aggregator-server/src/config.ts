@@ -37,6 +37,19 @@ export const defaultIdentityLimits: IdentityLimits = {
   checksPerIpPerHour: 200,
 };
 
+/** Discovery quotas: how many numbers not yet in a user's book may be checked, to hold back enumeration. */
+export type ContactLimits = {
+  /** After the first upload, distinct new numbers per account per day. */
+  newNumbersPerUserPerDay: number;
+  /** Distinct new numbers per client address per day, first uploads included. */
+  newNumbersPerIpPerDay: number;
+};
+
+export const defaultContactLimits: ContactLimits = {
+  newNumbersPerUserPerDay: 500,
+  newNumbersPerIpPerDay: 50_000,
+};
+
 export type TwilioConfig = { accountSid: string; authToken: string; from: string; baseUrl: string };
 export type KannelConfig = { sendUrl: string; username: string; password: string; from: string };
 
@@ -54,6 +67,7 @@ export type ServerConfig = {
   adminToken: string | undefined;
   logLevel: string;
   limits: IdentityLimits;
+  contactLimits: ContactLimits;
   trustProxy: boolean;
   bodyLimit: string;
 };
@@ -122,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     limits: defaultIdentityLimits,
+    contactLimits: defaultContactLimits,
     trustProxy: e.TRUST_PROXY === '1',
     bodyLimit: '2mb',
   };

@@ -23,6 +23,14 @@ import { Keyring } from './platform/crypto.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limiter.js';
 import { resolveServerSecret } from './platform/secret.js';
+import { DomainEvents } from './platform/domain-events.js';
+import { requireAuth } from './http/auth.js';
+import { KyselyContactsRepository } from './features/contacts/contacts.kysely-repository.js';
+import { ContactsService } from './features/contacts/contacts.service.js';
+import { contactsRouter } from './features/contacts/contacts.router.js';
+import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repository.js';
+import { PrivacyService } from './features/privacy/privacy.service.js';
+import { privacyRouter } from './features/privacy/privacy.router.js';
 
 export type ServerOptions = {
   clock?: Clock;
@@ -41,6 +49,7 @@ export type RunningServer = {
   sms: SmsGateway;
   log: Logger;
   close(): Promise<void>;
+  services: { privacy: PrivacyService; contacts: ContactsService; events: DomainEvents };
 };
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -62,26 +71,38 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
 
   const printLine = options.smsPrint === undefined ? (line: string) => process.stdout.write(line + '\n') : (options.smsPrint ?? undefined);
   const sms = options.sms ?? createSmsGateway(config.sms, printLine);
-  const repo = new KyselyIdentityRepository(storage.db);
+  const repo = new KyselyIdentityRepository(storage.db, (phone) => keyring.phoneHash(phone));
   const guard = new PhoneGuard(repo, config.limits, clock);
   const verifications = new VerificationService({ repo, sms, limiter, guard, keyring, clock, limits: config.limits, log });
   const sessions = new SessionService({ repo, limiter, guard, clock, limits: config.limits });
   const accounts = new AccountService({ repo, sessions, clock });
+  const events = new DomainEvents();
+  const contactsRepo = new KyselyContactsRepository(storage.db, storage.kind);
+  const privacyRepo = new KyselyPrivacyRepository(storage.db);
+  const contacts = new ContactsService({ repo: contactsRepo, privacy: privacyRepo, keyring, limiter, events, clock, limits: config.contactLimits });
+  const privacy = new PrivacyService({ repo: privacyRepo, contacts: contactsRepo, identity: repo, events, clock });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  // Address books are the one large upload; everything else stays small.
+  app.use('/v1/me/address-book', express.json({ limit: '16mb' }));
   app.use(express.json({ limit: config.bodyLimit }));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
   app.use(identityRouter({ verifications, sessions, accounts, adminToken: config.adminToken }));
+  const authed = requireAuth(sessions);
+  app.use(['/v1/me/address-book', '/v1/me/contacts'], authed);
+  app.use(['/v1/me/privacy', '/v1/me/blocklist', '/v1/me/allowlist'], authed);
+  app.use(contactsRouter(contacts));
+  app.use(privacyRouter(privacy));
   if (sms instanceof OutboxGateway) app.use(devSmsRouter(sms));
   app.use(notFoundHandler);
   app.use(errorHandler(log));
 
   const httpServer = http.createServer(app);
-  const io = createRealtimeServer(httpServer, sessions, log);
+  const io = createRealtimeServer(httpServer, sessions, events, log);
   if (config.redisUrl) {
     const pub: RedisClientType = createClient({ url: config.redisUrl });
     const sub = pub.duplicate();
@@ -110,5 +131,5 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, storage, sms, log, close };
+  return { url, port, io, storage, sms, log, close, services: { privacy, contacts, events } };
 }

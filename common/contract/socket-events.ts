@@ -31,6 +31,8 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   presence: (event: PresenceEvent) => void;
+  /** Another device of the same user changed the address book: pull `/v1/me/address-book/changes`. */
+  'address-book:changed': (event: { version: number }) => void;
   /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
   'session:ended': (event: { reason: 'logout' | 'device_revoked' | 'device_blocked' | 'expired' }) => void;
 }

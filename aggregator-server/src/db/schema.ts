@@ -12,6 +12,8 @@ export interface UsersTable {
 
 export interface UserPhonesTable {
   phone: string;
+  /** Keyed hash of `phone`: what address-book uploads are matched against. */
+  phone_hash: string;
   user_id: string;
   is_primary: number;
   verified_at: number;
@@ -76,6 +78,55 @@ export interface LoginLogTable {
   logout_at: number | null;
 }
 
+export interface AddressBooksTable {
+  user_id: string;
+  version: number;
+  /** The oldest version the change log still reaches back to. */
+  log_floor: number;
+  updated_at: number;
+}
+
+export interface AddressBookRefsTable {
+  user_id: string;
+  ref: string;
+  sealed: string | null;
+}
+
+export interface AddressBookPhonesTable {
+  user_id: string;
+  ref: string;
+  phone_hash: string;
+}
+
+export interface AddressBookChangesTable {
+  user_id: string;
+  version: number;
+  op: string;
+  ref: string;
+  sealed: string | null;
+}
+
+export interface PrivacySettingsTable {
+  user_id: string;
+  activity_visible_to: string;
+  /** "all" or a JSON array of plugin ids. */
+  shared_apps: string;
+  discoverable: number;
+  updated_at: number;
+}
+
+export interface BlocksTable {
+  user_id: string;
+  blocked_user_id: string;
+  created_at: number;
+}
+
+export interface AllowsTable {
+  user_id: string;
+  allowed_user_id: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
@@ -85,4 +136,11 @@ export interface Database {
   devices: DevicesTable;
   sessions: SessionsTable;
   login_log: LoginLogTable;
+  address_books: AddressBooksTable;
+  address_book_refs: AddressBookRefsTable;
+  address_book_phones: AddressBookPhonesTable;
+  address_book_changes: AddressBookChangesTable;
+  privacy_settings: PrivacySettingsTable;
+  blocks: BlocksTable;
+  allows: AllowsTable;
 }

@@ -26,6 +26,11 @@ export class Keyring {
     return createHmac('sha256', this.secret).update(purpose).update('\0').update(value).digest('base64url');
   }
 
+  /** The form in which the server keeps any phone number that is not a user's own: never reversible without the key. */
+  phoneHash(e164: string): string {
+    return this.keyedHash('phone', e164);
+  }
+
   /** Constant-time comparison of a candidate against a stored keyed hash. */
   verifyKeyedHash(purpose: string, value: string, expected: string): boolean {
     const actual = Buffer.from(this.keyedHash(purpose, value));

@@ -5,7 +5,8 @@ export type RateDecision = { allowed: boolean; count: number; retryAfterMs: numb
 
 /** Fixed-window counters. Keys name what is limited, e.g. `sms:phone:+8613800138000`. */
 export interface RateLimiter {
-  hit(key: string, limit: number, windowMs: number): Promise<RateDecision>;
+  /** Counts `amount` (default 1) against the key's current window. */
+  hit(key: string, limit: number, windowMs: number, amount?: number): Promise<RateDecision>;
 }
 
 function decide(count: number, limit: number, windowStart: number, windowMs: number, now: number): RateDecision {
@@ -17,12 +18,12 @@ export class MemoryRateLimiter implements RateLimiter {
 
   constructor(private readonly clock: Clock) {}
 
-  async hit(key: string, limit: number, windowMs: number): Promise<RateDecision> {
+  async hit(key: string, limit: number, windowMs: number, amount = 1): Promise<RateDecision> {
     const now = this.clock.now();
     const windowStart = Math.floor(now / windowMs) * windowMs;
     const slot = `${key}@${windowStart}`;
     const entry = this.windows.get(slot) ?? { count: 0, expiresAt: windowStart + windowMs };
-    entry.count += 1;
+    entry.count += amount;
     this.windows.set(slot, entry);
     if (this.windows.size > 50_000) this.sweep(now);
     return decide(entry.count, limit, windowStart, windowMs, now);
@@ -41,11 +42,11 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly prefix = 'sb:rl:',
   ) {}
 
-  async hit(key: string, limit: number, windowMs: number): Promise<RateDecision> {
+  async hit(key: string, limit: number, windowMs: number, amount = 1): Promise<RateDecision> {
     const now = this.clock.now();
     const windowStart = Math.floor(now / windowMs) * windowMs;
     const slot = `${this.prefix}${key}@${windowStart}`;
-    const [count] = (await this.redis.multi().incr(slot).pExpire(slot, windowMs + 1000).exec()) as unknown as [number, number];
+    const [count] = (await this.redis.multi().incrBy(slot, amount).pExpire(slot, windowMs + 1000).exec()) as unknown as [number, number];
     return decide(Number(count), limit, windowStart, windowMs, now);
   }
 }

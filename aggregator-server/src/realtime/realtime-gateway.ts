@@ -4,6 +4,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../../common
 import type { SessionService } from '../features/identity/session.service.js';
 import { ApiError } from '../http/api-error.js';
 import type { Logger } from '../platform/logger.js';
+import type { DomainEvents } from '../platform/domain-events.js';
 
 export type SocketData = { userId: string; deviceId: string; sessionId: string };
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -18,7 +19,7 @@ export const rooms = {
  * socket.io on the same HTTP server. Every socket belongs to one session; when the session ends
  * (logout, a revoked or blocked device) its sockets are told why and dropped, on every node.
  */
-export function createRealtimeServer(httpServer: http.Server, sessions: SessionService, log: Logger): RealtimeServer {
+export function createRealtimeServer(httpServer: http.Server, sessions: SessionService, events: DomainEvents, log: Logger): RealtimeServer {
   const io: RealtimeServer = new Server(httpServer, {
     serveClient: false,
     // Compression costs memory per connection and breaks encode-once fan-out; presence packets are small.
@@ -50,6 +51,10 @@ export function createRealtimeServer(httpServer: http.Server, sessions: SessionS
     const sessionRooms = event.sessionIds.map(rooms.session);
     io.to(sessionRooms).emit('session:ended', { reason: event.reason });
     io.in(sessionRooms).disconnectSockets(true);
+  });
+
+  events.on('addressBookChanged', ({ userId, sessionId, version }) => {
+    io.to(rooms.user(userId)).except(rooms.session(sessionId)).emit('address-book:changed', { version });
   });
 
   return io;

@@ -14,6 +14,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('user_phones')
     .addColumn('phone', 'text', (c) => c.primaryKey())
+    .addColumn('phone_hash', 'text', (c) => c.notNull().unique())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('is_primary', 'integer', (c) => c.notNull())
     .addColumn('verified_at', 'bigint', (c) => c.notNull())

@@ -77,7 +77,11 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 export class KyselyIdentityRepository implements IdentityRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** The keyed hash that address books are matched on (see PhoneHasher). */
+    private readonly hashPhone: (phone: string) => string,
+  ) {}
 
   async createVerification(v: VerificationRecord): Promise<void> {
     await this.db
@@ -211,7 +215,7 @@ export class KyselyIdentityRepository implements IdentityRepository {
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('users').values({ id: user.id, type: 'normal', password_hash: null, created_at: user.now, updated_at: user.now }).execute();
-        await trx.insertInto('user_phones').values({ phone: user.phone, user_id: user.id, is_primary: 1, verified_at: user.now }).execute();
+        await trx.insertInto('user_phones').values({ phone: user.phone, phone_hash: this.hashPhone(user.phone), user_id: user.id, is_primary: 1, verified_at: user.now }).execute();
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new PhoneInUseError(user.phone);
@@ -238,7 +242,7 @@ export class KyselyIdentityRepository implements IdentityRepository {
       throw new PhoneInUseError(phone);
     }
     try {
-      await this.db.insertInto('user_phones').values({ phone, user_id: userId, is_primary: 0, verified_at: now }).execute();
+      await this.db.insertInto('user_phones').values({ phone, phone_hash: this.hashPhone(phone), user_id: userId, is_primary: 0, verified_at: now }).execute();
     } catch (error) {
       if (isUniqueViolation(error)) throw new PhoneInUseError(phone);
       throw error;
@@ -253,7 +257,7 @@ export class KyselyIdentityRepository implements IdentityRepository {
       if (owner) {
         await trx.updateTable('user_phones').set({ is_primary: 1, verified_at: now }).where('phone', '=', phone).execute();
       } else {
-        await trx.insertInto('user_phones').values({ phone, user_id: userId, is_primary: 1, verified_at: now }).execute();
+        await trx.insertInto('user_phones').values({ phone, phone_hash: this.hashPhone(phone), user_id: userId, is_primary: 1, verified_at: now }).execute();
       }
       await trx.updateTable('users').set({ updated_at: now }).where('id', '=', userId).execute();
     });

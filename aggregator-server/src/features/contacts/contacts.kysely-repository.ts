@@ -1,0 +1,186 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { chunks } from '../../db/batch.js';
+import { VersionConflictError, type ChangeRecord, type ContactsRepository, type RawMatch, type StoredEntry } from './contacts.repository.js';
+
+/** How many changes a user's log keeps before older ones are folded into a full-book fetch. */
+const changeLogLimit = 20_000;
+
+export class KyselyContactsRepository implements ContactsRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  async bookVersion(userId: string): Promise<number> {
+    const row = await this.db.selectFrom('address_books').select('version').where('user_id', '=', userId).executeTakeFirst();
+    return row?.version ?? 0;
+  }
+
+  async replaceBook(userId: string, entries: StoredEntry[], now: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const version = (await this.lockedVersion(trx, userId)) + 1;
+      await trx.deleteFrom('address_book_phones').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('address_book_refs').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('address_book_changes').where('user_id', '=', userId).execute();
+      await this.insertEntries(trx, userId, entries);
+      // Nothing before the new version can be replayed: the log starts after it.
+      await this.saveVersion(trx, userId, version, version + 1, now);
+      return version;
+    });
+  }
+
+  async patchBook(userId: string, baseVersion: number, add: StoredEntry[], remove: string[], now: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await this.lockedVersion(trx, userId);
+      if (current !== baseVersion) throw new VersionConflictError(current);
+      const version = current + 1;
+      const touched = [...new Set([...remove, ...add.map((entry) => entry.ref)])];
+      for (const refs of chunks(touched)) {
+        await trx.deleteFrom('address_book_phones').where('user_id', '=', userId).where('ref', 'in', refs).execute();
+        await trx.deleteFrom('address_book_refs').where('user_id', '=', userId).where('ref', 'in', refs).execute();
+      }
+      await this.insertEntries(trx, userId, add);
+      const addedRefs = new Set(add.map((entry) => entry.ref));
+      const changes = [
+        ...remove.filter((ref) => !addedRefs.has(ref)).map((ref) => ({ user_id: userId, version, op: 'remove', ref, sealed: null })),
+        ...add.map((entry) => ({ user_id: userId, version, op: 'add', ref: entry.ref, sealed: entry.sealed ?? null })),
+      ];
+      for (const rows of chunks(dedupeByRef(changes))) await trx.insertInto('address_book_changes').values(rows).execute();
+      const floor = await this.trimLog(trx, userId, current === 0 ? version : undefined);
+      await this.saveVersion(trx, userId, version, floor, now);
+      return version;
+    });
+  }
+
+  async unknownHashes(userId: string, hashes: string[]): Promise<string[]> {
+    const known = new Set<string>();
+    for (const batch of chunks([...new Set(hashes)])) {
+      const rows = await this.db
+        .selectFrom('address_book_phones')
+        .select('phone_hash')
+        .where('user_id', '=', userId)
+        .where('phone_hash', 'in', batch)
+        .execute();
+      for (const row of rows) known.add(row.phone_hash);
+    }
+    return [...new Set(hashes)].filter((hash) => !known.has(hash));
+  }
+
+  async rawMatches(userId: string): Promise<RawMatch[]> {
+    const rows = await this.db
+      .selectFrom('address_book_phones as book')
+      .innerJoin('user_phones as owner', 'owner.phone_hash', 'book.phone_hash')
+      .select(['book.ref', 'owner.user_id', 'owner.phone'])
+      .where('book.user_id', '=', userId)
+      .where('owner.user_id', '!=', userId)
+      .execute();
+    return rows.map((row) => ({ ref: row.ref, userId: row.user_id, phone: row.phone }));
+  }
+
+  async whoHaveNumberOf(userId: string, candidates: string[]): Promise<string[]> {
+    const found: string[] = [];
+    for (const batch of chunks([...new Set(candidates)])) {
+      const rows = await this.db
+        .selectFrom('address_book_phones as book')
+        .innerJoin('user_phones as mine', 'mine.phone_hash', 'book.phone_hash')
+        .select('book.user_id')
+        .distinct()
+        .where('mine.user_id', '=', userId)
+        .where('book.user_id', 'in', batch)
+        .execute();
+      found.push(...rows.map((row) => row.user_id));
+    }
+    return found;
+  }
+
+  async changesSince(userId: string, since: number): Promise<{ version: number; complete: boolean; changes: ChangeRecord[] }> {
+    const book = await this.db.selectFrom('address_books').select(['version', 'log_floor']).where('user_id', '=', userId).executeTakeFirst();
+    if (!book) return { version: 0, complete: since === 0, changes: [] };
+    if (since < book.log_floor - 1 || since > book.version) return { version: book.version, complete: false, changes: [] };
+    const rows = await this.db
+      .selectFrom('address_book_changes')
+      .select(['version', 'op', 'ref', 'sealed'])
+      .where('user_id', '=', userId)
+      .where('version', '>', since)
+      .orderBy('version')
+      .orderBy('ref')
+      .execute();
+    return {
+      version: book.version,
+      complete: true,
+      changes: rows.map((row) => ({ version: row.version, op: row.op === 'remove' ? 'remove' : 'add', ref: row.ref, sealed: row.sealed ?? undefined })),
+    };
+  }
+
+  async snapshot(userId: string): Promise<{ version: number; entries: { ref: string; sealed: string | undefined }[] }> {
+    const version = await this.bookVersion(userId);
+    const rows = await this.db.selectFrom('address_book_refs').select(['ref', 'sealed']).where('user_id', '=', userId).orderBy('ref').execute();
+    return { version, entries: rows.map((row) => ({ ref: row.ref, sealed: row.sealed ?? undefined })) };
+  }
+
+  /** Reads the version inside the transaction; on PostgreSQL the row lock serialises writers of one book. */
+  private async lockedVersion(trx: Transaction<Database>, userId: string): Promise<number> {
+    let query = trx.selectFrom('address_books').select('version').where('user_id', '=', userId);
+    // SQLite runs one write transaction at a time already.
+    if (this.dialect === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row?.version ?? 0;
+  }
+
+  private async saveVersion(trx: Transaction<Database>, userId: string, version: number, floor: number, now: number): Promise<void> {
+    await trx
+      .insertInto('address_books')
+      .values({ user_id: userId, version, log_floor: floor, updated_at: now })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ version, log_floor: floor, updated_at: now }))
+      .execute();
+  }
+
+  private async insertEntries(trx: Transaction<Database>, userId: string, entries: StoredEntry[]): Promise<void> {
+    const refs = dedupeByRef(entries.map((entry) => ({ user_id: userId, ref: entry.ref, sealed: entry.sealed ?? null })));
+    for (const rows of chunks(refs)) await trx.insertInto('address_book_refs').values(rows).execute();
+    const seen = new Set<string>();
+    const phones: { user_id: string; ref: string; phone_hash: string }[] = [];
+    for (const entry of entries) {
+      for (const hash of entry.phoneHashes) {
+        const key = `${entry.ref}\0${hash}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        phones.push({ user_id: userId, ref: entry.ref, phone_hash: hash });
+      }
+    }
+    for (const rows of chunks(phones)) await trx.insertInto('address_book_phones').values(rows).execute();
+  }
+
+  /** Keeps the log bounded; returns the new floor (the oldest version still fully logged). */
+  private async trimLog(trx: Transaction<Database>, userId: string, firstVersion: number | undefined): Promise<number> {
+    const floorRow = await trx.selectFrom('address_books').select('log_floor').where('user_id', '=', userId).executeTakeFirst();
+    let floor = floorRow?.log_floor ?? firstVersion ?? 1;
+    const count = await trx
+      .selectFrom('address_book_changes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    if (Number(count.n) > changeLogLimit) {
+      const cut = await trx
+        .selectFrom('address_book_changes')
+        .select('version')
+        .where('user_id', '=', userId)
+        .orderBy('version', 'desc')
+        .offset(changeLogLimit)
+        .limit(1)
+        .executeTakeFirst();
+      if (cut) {
+        await trx.deleteFrom('address_book_changes').where('user_id', '=', userId).where('version', '<=', cut.version).execute();
+        floor = cut.version + 1;
+      }
+    }
+    return floor;
+  }
+}
+
+function dedupeByRef<T extends { ref: string }>(rows: T[]): T[] {
+  const byRef = new Map<string, T>();
+  for (const row of rows) byRef.set(row.ref, row);
+  return [...byRef.values()];
+}

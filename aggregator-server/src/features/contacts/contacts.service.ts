@@ -1,0 +1,157 @@
+import type { ContactLimits } from '../../config.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Keyring } from '../../platform/crypto.js';
+import type { DomainEvents } from '../../platform/domain-events.js';
+import type { RateLimiter } from '../../platform/rate-limiter.js';
+import { ApiError, tooManyRequests } from '../../http/api-error.js';
+import type {
+  AddressBookChangesResponse,
+  AddressBookEntry,
+  AddressBookMatch,
+  AddressBookResponse,
+  AddressBookSnapshot,
+  ContactView,
+} from '../../../../common/contract/contacts.js';
+import type { AuthContext } from '../identity/session.service.js';
+import type { PrivacyRepository } from '../privacy/privacy.repository.js';
+import { VersionConflictError, type ContactsRepository, type StoredEntry } from './contacts.repository.js';
+
+const dayMs = 24 * 60 * 60_000;
+
+/**
+ * Address-book upload and discovery (M8-M10). Numbers arrive in E.164 and are kept only as keyed hashes;
+ * matches say which entries belong to users who may be found and have not blocked the uploader.
+ */
+export class ContactsService {
+  constructor(
+    private readonly deps: {
+      repo: ContactsRepository;
+      privacy: PrivacyRepository;
+      keyring: Keyring;
+      limiter: RateLimiter;
+      events: DomainEvents;
+      clock: Clock;
+      limits: ContactLimits;
+    },
+  ) {}
+
+  async replace(auth: AuthContext, entries: AddressBookEntry[], ip: string): Promise<AddressBookResponse> {
+    const userId = auth.user.id;
+    const stored = this.hashEntries(entries);
+    const firstUpload = (await this.deps.repo.bookVersion(userId)) === 0;
+    await this.chargeQuota(userId, stored, ip, firstUpload);
+    const version = await this.deps.repo.replaceBook(userId, stored, this.deps.clock.now());
+    this.announce(auth, version);
+    return { version, matches: await this.matches(userId) };
+  }
+
+  async patch(auth: AuthContext, change: { baseVersion: number; add: AddressBookEntry[]; remove: string[] }, ip: string): Promise<AddressBookResponse> {
+    const userId = auth.user.id;
+    const stored = this.hashEntries(change.add);
+    const current = await this.deps.repo.bookVersion(userId);
+    if (current !== change.baseVersion) throw versionConflict(current);
+    await this.chargeQuota(userId, stored, ip, current === 0);
+    let version: number;
+    try {
+      version = await this.deps.repo.patchBook(userId, change.baseVersion, stored, change.remove, this.deps.clock.now());
+    } catch (error) {
+      if (error instanceof VersionConflictError) throw versionConflict(error.currentVersion);
+      throw error;
+    }
+    this.announce(auth, version);
+    return { version, matches: await this.matches(userId) };
+  }
+
+  async snapshot(userId: string): Promise<AddressBookSnapshot> {
+    const snapshot = await this.deps.repo.snapshot(userId);
+    return {
+      version: snapshot.version,
+      entries: snapshot.entries.map((entry) => (entry.sealed === undefined ? { ref: entry.ref } : { ref: entry.ref, sealed: entry.sealed })),
+      matches: await this.matches(userId),
+    };
+  }
+
+  async changesSince(userId: string, since: number): Promise<AddressBookChangesResponse> {
+    const result = await this.deps.repo.changesSince(userId, since);
+    return {
+      version: result.version,
+      complete: result.complete,
+      changes: result.changes.map((change) => (change.sealed === undefined ? { version: change.version, op: change.op, ref: change.ref } : { ...change, sealed: change.sealed })),
+    };
+  }
+
+  /** Entries that are users who may be found by this uploader. */
+  async matches(userId: string): Promise<AddressBookMatch[]> {
+    const raw = await this.deps.repo.rawMatches(userId);
+    const candidates = [...new Set(raw.map((match) => match.userId))];
+    if (candidates.length === 0) return [];
+    const [settings, blockedMe] = await Promise.all([
+      this.deps.privacy.settingsOf(candidates),
+      this.deps.privacy.blockedByAmong(userId, candidates),
+    ]);
+    const hidden = new Set(blockedMe);
+    for (const [id, setting] of settings) if (!setting.discoverable) hidden.add(id);
+    return raw.filter((match) => !hidden.has(match.userId)).sort((a, b) => a.ref.localeCompare(b.ref) || a.phone.localeCompare(b.phone));
+  }
+
+  async contacts(userId: string): Promise<(ContactView & { blocked: boolean })[]> {
+    const matches = await this.matches(userId);
+    const byUser = new Map<string, { phone: string; refs: Set<string> }>();
+    for (const match of matches) {
+      const contact = byUser.get(match.userId) ?? { phone: match.phone, refs: new Set<string>() };
+      contact.refs.add(match.ref);
+      byUser.set(match.userId, contact);
+    }
+    const ids = [...byUser.keys()];
+    const [mutual, blocked] = await Promise.all([
+      this.deps.repo.whoHaveNumberOf(userId, ids),
+      this.deps.privacy.listedAmong('blocklist', userId, ids),
+    ]);
+    const mutualSet = new Set(mutual);
+    const blockedSet = new Set(blocked);
+    return ids.map((id) => {
+      const contact = byUser.get(id) as { phone: string; refs: Set<string> };
+      return { userId: id, phone: contact.phone, mutual: mutualSet.has(id), refs: [...contact.refs].sort(), blocked: blockedSet.has(id) };
+    });
+  }
+
+  private hashEntries(entries: AddressBookEntry[]): StoredEntry[] {
+    return entries.map((entry) => ({
+      ref: entry.ref,
+      phoneHashes: [...new Set(entry.phones)].map((phone) => this.deps.keyring.phoneHash(phone)),
+      sealed: entry.sealed,
+    }));
+  }
+
+  /**
+   * Counts numbers the user's book does not hold yet. The first upload brings a whole address book and
+   * is exempt per account; every later one, and every upload per address, is held to a daily quota so
+   * that nobody can sweep the number space to learn who uses Switchboard.
+   */
+  private async chargeQuota(userId: string, entries: StoredEntry[], ip: string, firstUpload: boolean): Promise<void> {
+    const { repo, limiter, limits } = this.deps;
+    const fresh = (await repo.unknownHashes(userId, entries.flatMap((entry) => entry.phoneHashes))).length;
+    if (fresh === 0) return;
+    const byIp = await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, fresh);
+    if (!byIp.allowed) {
+      await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, -fresh);
+      throw tooManyRequests('too_many_requests', 'too many new numbers from this address today; nothing was stored', byIp.retryAfterMs);
+    }
+    if (firstUpload) return;
+    const byUser = await limiter.hit(`discovery:user:${userId}`, limits.newNumbersPerUserPerDay, dayMs, fresh);
+    if (!byUser.allowed) {
+      await limiter.hit(`discovery:user:${userId}`, limits.newNumbersPerUserPerDay, dayMs, -fresh);
+      await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, -fresh);
+      throw tooManyRequests('too_many_requests', `at most ${limits.newNumbersPerUserPerDay} new numbers a day; nothing was stored`, byUser.retryAfterMs);
+    }
+  }
+
+  private announce(auth: AuthContext, version: number): void {
+    this.deps.events.emit('addressBookChanged', { userId: auth.user.id, sessionId: auth.session.id, version });
+    this.deps.events.emit('audienceChanged', { userId: auth.user.id });
+  }
+}
+
+function versionConflict(currentVersion: number): ApiError {
+  return new ApiError(409, 'version_conflict', 'the address book changed on another device; fetch the changes and retry', { currentVersion });
+}

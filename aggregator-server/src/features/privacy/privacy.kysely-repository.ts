@@ -1,0 +1,96 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { chunks } from '../../db/batch.js';
+import { activityVisibility, defaultPrivacySettings, type ActivityVisibility, type PrivacySettings } from '../../../../common/contract/privacy.js';
+import type { ListKind, PrivacyRepository } from './privacy.repository.js';
+
+
+function decodeSettings(row: { activity_visible_to: string; shared_apps: string; discoverable: number }): PrivacySettings {
+  const visibility = (activityVisibility as readonly string[]).includes(row.activity_visible_to)
+    ? (row.activity_visible_to as ActivityVisibility)
+    : defaultPrivacySettings.activityVisibleTo;
+  let sharedApps: PrivacySettings['sharedApps'] = 'all';
+  if (row.shared_apps !== 'all') {
+    const parsed: unknown = JSON.parse(row.shared_apps);
+    sharedApps = Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : [];
+  }
+  return { activityVisibleTo: visibility, sharedApps, discoverable: row.discoverable === 1 };
+}
+
+export class KyselyPrivacyRepository implements PrivacyRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async settings(userId: string): Promise<PrivacySettings> {
+    return (await this.settingsOf([userId])).get(userId) ?? defaultPrivacySettings;
+  }
+
+  async settingsOf(userIds: string[]): Promise<Map<string, PrivacySettings>> {
+    const out = new Map<string, PrivacySettings>();
+    for (const batch of chunks([...new Set(userIds)])) {
+      const rows = await this.db.selectFrom('privacy_settings').selectAll().where('user_id', 'in', batch).execute();
+      for (const row of rows) out.set(row.user_id, decodeSettings(row));
+    }
+    for (const id of userIds) if (!out.has(id)) out.set(id, defaultPrivacySettings);
+    return out;
+  }
+
+  async saveSettings(userId: string, settings: PrivacySettings, now: number): Promise<void> {
+    const row = {
+      activity_visible_to: settings.activityVisibleTo,
+      shared_apps: settings.sharedApps === 'all' ? 'all' : JSON.stringify(settings.sharedApps),
+      discoverable: settings.discoverable ? 1 : 0,
+      updated_at: now,
+    };
+    await this.db
+      .insertInto('privacy_settings')
+      .values({ user_id: userId, ...row })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet(row))
+      .execute();
+  }
+
+  async addToList(kind: ListKind, userId: string, otherId: string, now: number): Promise<void> {
+    if (kind === 'blocklist') {
+      await this.db.insertInto('blocks').values({ user_id: userId, blocked_user_id: otherId, created_at: now }).onConflict((oc) => oc.doNothing()).execute();
+    } else {
+      await this.db.insertInto('allows').values({ user_id: userId, allowed_user_id: otherId, created_at: now }).onConflict((oc) => oc.doNothing()).execute();
+    }
+  }
+
+  async removeFromList(kind: ListKind, userId: string, otherId: string): Promise<boolean> {
+    const result =
+      kind === 'blocklist'
+        ? await this.db.deleteFrom('blocks').where('user_id', '=', userId).where('blocked_user_id', '=', otherId).executeTakeFirst()
+        : await this.db.deleteFrom('allows').where('user_id', '=', userId).where('allowed_user_id', '=', otherId).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  async list(kind: ListKind, userId: string): Promise<{ userId: string; since: number }[]> {
+    if (kind === 'blocklist') {
+      const rows = await this.db.selectFrom('blocks').select(['blocked_user_id as other', 'created_at']).where('user_id', '=', userId).orderBy('created_at').execute();
+      return rows.map((row) => ({ userId: row.other, since: row.created_at }));
+    }
+    const rows = await this.db.selectFrom('allows').select(['allowed_user_id as other', 'created_at']).where('user_id', '=', userId).orderBy('created_at').execute();
+    return rows.map((row) => ({ userId: row.other, since: row.created_at }));
+  }
+
+  async blockedByAmong(userId: string, candidates: string[]): Promise<string[]> {
+    const found: string[] = [];
+    for (const batch of chunks([...new Set(candidates)])) {
+      const rows = await this.db.selectFrom('blocks').select('user_id').where('blocked_user_id', '=', userId).where('user_id', 'in', batch).execute();
+      found.push(...rows.map((row) => row.user_id));
+    }
+    return found;
+  }
+
+  async listedAmong(kind: ListKind, userId: string, candidates: string[]): Promise<string[]> {
+    const found: string[] = [];
+    for (const batch of chunks([...new Set(candidates)])) {
+      const rows =
+        kind === 'blocklist'
+          ? await this.db.selectFrom('blocks').select('blocked_user_id as other').where('user_id', '=', userId).where('blocked_user_id', 'in', batch).execute()
+          : await this.db.selectFrom('allows').select('allowed_user_id as other').where('user_id', '=', userId).where('allowed_user_id', 'in', batch).execute();
+      found.push(...rows.map((row) => row.other));
+    }
+    return found;
+  }
+}

@@ -1,0 +1,17 @@
+import type { PrivacySettings } from '../../../../common/contract/privacy.js';
+
+export type ListKind = 'blocklist' | 'allowlist';
+
+/** Privacy settings and the block and allow lists (M17). */
+export interface PrivacyRepository {
+  settings(userId: string): Promise<PrivacySettings>;
+  settingsOf(userIds: string[]): Promise<Map<string, PrivacySettings>>;
+  saveSettings(userId: string, settings: PrivacySettings, now: number): Promise<void>;
+  addToList(kind: ListKind, userId: string, otherId: string, now: number): Promise<void>;
+  removeFromList(kind: ListKind, userId: string, otherId: string): Promise<boolean>;
+  list(kind: ListKind, userId: string): Promise<{ userId: string; since: number }[]>;
+  /** Of `candidates`, those who put `userId` on their blocklist. */
+  blockedByAmong(userId: string, candidates: string[]): Promise<string[]>;
+  /** Of `candidates`, those `userId` put on its list of `kind`. */
+  listedAmong(kind: ListKind, userId: string, candidates: string[]): Promise<string[]>;
+}

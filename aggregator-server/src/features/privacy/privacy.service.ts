@@ -1,0 +1,90 @@
+import type { Clock } from '../../platform/clock.js';
+import { toIso } from '../../platform/clock.js';
+import type { DomainEvents } from '../../platform/domain-events.js';
+import { ApiError } from '../../http/api-error.js';
+import type { PrivacySettings } from '../../../../common/contract/privacy.js';
+import type { IdentityRepository } from '../identity/identity.repository.js';
+import type { ContactsRepository } from '../contacts/contacts.repository.js';
+import type { ListKind, PrivacyRepository } from './privacy.repository.js';
+
+/**
+ * Privacy (M17), decided on the server: who may see a user's activity, which apps are shared, and the
+ * block and allow lists. A block wins over everything.
+ */
+export class PrivacyService {
+  constructor(
+    private readonly deps: {
+      repo: PrivacyRepository;
+      contacts: ContactsRepository;
+      identity: IdentityRepository;
+      events: DomainEvents;
+      clock: Clock;
+    },
+  ) {}
+
+  settings(userId: string): Promise<PrivacySettings> {
+    return this.deps.repo.settings(userId);
+  }
+
+  async update(userId: string, change: Partial<PrivacySettings>): Promise<PrivacySettings> {
+    const current = await this.deps.repo.settings(userId);
+    const next: PrivacySettings = { ...current, ...Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) };
+    await this.deps.repo.saveSettings(userId, next, this.deps.clock.now());
+    this.deps.events.emit('audienceChanged', { userId });
+    return next;
+  }
+
+  async addToList(kind: ListKind, userId: string, otherId: string): Promise<void> {
+    if (otherId === userId) throw new ApiError(400, 'validation_failed', 'you cannot put yourself on your own list');
+    if (!(await this.deps.identity.findUserById(otherId))) throw new ApiError(404, 'not_found', 'no such user');
+    await this.deps.repo.addToList(kind, userId, otherId, this.deps.clock.now());
+    this.deps.events.emit('audienceChanged', { userId });
+  }
+
+  async removeFromList(kind: ListKind, userId: string, otherId: string): Promise<void> {
+    await this.deps.repo.removeFromList(kind, userId, otherId);
+    this.deps.events.emit('audienceChanged', { userId });
+  }
+
+  async list(kind: ListKind, userId: string): Promise<{ userId: string; since: string }[]> {
+    const entries = await this.deps.repo.list(kind, userId);
+    return entries.map((entry) => ({ userId: entry.userId, since: toIso(entry.since) }));
+  }
+
+  /** Every user who may see `subjectId`'s activity now. */
+  async audienceOf(subjectId: string): Promise<string[]> {
+    const { repo, contacts } = this.deps;
+    const settings = await repo.settings(subjectId);
+    let candidates: string[];
+    if (settings.activityVisibleTo === 'nobody') return [];
+    if (settings.activityVisibleTo === 'allowlist') {
+      candidates = (await repo.list('allowlist', subjectId)).map((entry) => entry.userId);
+    } else {
+      const theyAreInMyBook = [...new Set((await contacts.rawMatches(subjectId)).map((match) => match.userId))];
+      candidates = await contacts.whoHaveNumberOf(subjectId, theyAreInMyBook);
+    }
+    const blocked = new Set(await repo.listedAmong('blocklist', subjectId, candidates));
+    return candidates.filter((id) => !blocked.has(id));
+  }
+
+  async canSeeActivity(viewerId: string, subjectId: string): Promise<boolean> {
+    if (viewerId === subjectId) return true;
+    return (await this.audienceOf(subjectId)).includes(viewerId);
+  }
+
+  /** The apps of `apps` that the subject shares. */
+  sharedApps(settings: PrivacySettings, apps: string[]): string[] {
+    if (settings.sharedApps === 'all') return apps;
+    const shared = new Set(settings.sharedApps);
+    return apps.filter((app) => shared.has(app));
+  }
+
+  /** True when either of the two blocked the other: then neither can reach the other. */
+  async eitherBlocked(a: string, b: string): Promise<boolean> {
+    const [aBlockedB, bBlockedA] = await Promise.all([
+      this.deps.repo.listedAmong('blocklist', a, [b]),
+      this.deps.repo.listedAmong('blocklist', b, [a]),
+    ]);
+    return aBlockedB.length > 0 || bBlockedA.length > 0;
+  }
+}

@@ -1,0 +1,22 @@
+import { EventEmitter } from 'node:events';
+
+/** What features announce to each other and to realtime, without importing one another. */
+export type DomainEventMap = {
+  /** A user's address book changed; `sessionId` made the change (its own sockets need no notice). */
+  addressBookChanged: [{ userId: string; sessionId: string; version: number }];
+  /** Who may see `userId`'s activity may have changed (privacy settings, lists, or the book). */
+  audienceChanged: [{ userId: string }];
+};
+
+export class DomainEvents {
+  private readonly emitter = new EventEmitter();
+
+  emit<K extends keyof DomainEventMap>(event: K, ...payload: DomainEventMap[K]): void {
+    this.emitter.emit(event, ...payload);
+  }
+
+  on<K extends keyof DomainEventMap>(event: K, listener: (...payload: DomainEventMap[K]) => void): () => void {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+    return () => this.emitter.off(event, listener as (...args: unknown[]) => void);
+  }
+}
