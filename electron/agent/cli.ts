@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { type CliIo, type Command, commandUsage, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './commands/command.js';
+import { commands as registeredCommands } from './commands/index.js';
+
+export function usage(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((command) => commandUsage(command).length));
+  const lines = commands.map((command) => `  ${commandUsage(command).padEnd(width)}  ${command.summary}`);
+  return ['Usage: switchboard <command> [options]', '', 'Commands:', ...lines, '', 'switchboard <command> --help describes a command.', ''].join('\n');
+}
+
+function commandHelp(command: Command): string {
+  const options = Object.entries(command.options).map(
+    ([name, option]) => `  --${name}${option.type === 'string' ? ' VALUE' : ''}  ${option.description}`,
+  );
+  return [`Usage: ${commandUsage(command)}`, '', command.summary, ...(options.length > 0 ? ['', 'Options:', ...options] : []), ''].join('\n');
+}
+
+/** The command whose name is the longest prefix of the arguments, so `plugins validate` beats `plugins`. */
+function findCommand(argv: readonly string[], commands: readonly Command[]): Command | undefined {
+  return commands
+    .filter((command) => command.name.every((word, index) => argv[index] === word))
+    .sort((a, b) => b.name.length - a.name.length)[0];
+}
+
+/** Runs one command line and answers the exit code; never calls process.exit, so tests can call it. */
+export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = registeredCommands): Promise<number> {
+  const first = argv[0];
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+    (first === undefined ? io.stderr : io.stdout)(usage(commands));
+    return first === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const command = findCommand(argv, commands);
+  if (command === undefined) {
+    io.stderr(`switchboard: unknown command "${argv.filter((arg) => !arg.startsWith('-')).join(' ')}"\n\n${usage(commands)}`);
+    return EXIT_USAGE;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv.slice(command.name.length),
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help === true) {
+      io.stdout(commandHelp(command));
+      return EXIT_OK;
+    }
+    return await command.run({ positionals, options: values }, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      io.stderr(`switchboard: ${error.message}\n\nUsage: ${commandUsage(command)}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+export function main(argv: readonly string[]): Promise<number> {
+  return runCli(argv, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+  });
+}

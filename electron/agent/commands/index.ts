@@ -1,0 +1,10 @@
+import type { Command } from './command.js';
+import { pluginsValidate } from './plugins-validate.js';
+
+/**
+ * Every `switchboard` command. To add one, write commands/<name>.ts exporting a `Command` and add
+ * it here; the CLI derives dispatch and usage from this list.
+ */
+export const commands: readonly Command[] = [
+  pluginsValidate,
+];

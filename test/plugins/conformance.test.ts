@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ALLOWED_LINK_SCHEMES,
+  compileMatchers,
+  hostAllowed,
+  LAUNCH_KINDS,
+  OPERATING_SYSTEMS,
+  parseManifest,
+  type PluginManifest,
+  renderLaunchLink,
+  SAMPLE_CONTACTS,
+} from '../../common/plugin-manifest/index.js';
+import { iconSize } from '../../electron/core/plugins/icon-size.js';
+import { validatePluginDir } from '../../electron/core/plugins/validate.js';
+import { BUILTIN_PLUGINS_DIR, builtinPluginIds } from './paths.js';
+
+const ids = builtinPluginIds();
+const REQUIRED_NETWORKS = ['slack', 'discord', 'telegram', 'whatsapp', 'signal', 'teams', 'zoom', 'element', 'mastodon', 'wechat', 'qq', 'thunderbird'];
+
+function loadManifest(id: string): PluginManifest {
+  const parsed = parseManifest(JSON.parse(readFileSync(path.join(BUILTIN_PLUGINS_DIR, id, 'manifest.json'), 'utf8')));
+  if (!parsed.ok) throw new Error(`${id}: ${JSON.stringify(parsed.issues)}`);
+  return parsed.manifest;
+}
+
+describe('built-in plugin set', () => {
+  it('ships every required network', () => {
+    expect(ids).toEqual(expect.arrayContaining(REQUIRED_NETWORKS));
+    expect(ids.length).toBeGreaterThanOrEqual(12);
+  });
+});
+
+describe.each(ids)('plugin %s', (id) => {
+  const dir = path.join(BUILTIN_PLUGINS_DIR, id);
+
+  it('passes the validator with no issues', async () => {
+    const result = await validatePluginDir(dir);
+    expect(result.issues).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
+  it('has an id equal to its folder name', () => {
+    expect(loadManifest(id).id).toBe(id);
+  });
+
+  it('has a square icon inside its folder', () => {
+    const manifest = loadManifest(id);
+    const size = iconSize(manifest.icon, readFileSync(path.join(dir, manifest.icon)));
+    expect(size.ok).toBe(true);
+    if (size.ok) expect(size.width).toBe(size.height);
+  });
+
+  it('renders every template for the sample contacts to an allowed scheme and host', () => {
+    const manifest = loadManifest(id);
+    let rendered = 0;
+    for (const kind of LAUNCH_KINDS) {
+      for (const template of manifest.launch[kind] ?? []) {
+        for (const contact of SAMPLE_CONTACTS) {
+          const result = renderLaunchLink({ ...manifest, launch: { [kind]: [template] } }, kind, contact);
+          expect(result, `${kind} ${template.url}`).toMatchObject({ ok: true });
+          if (!result.ok) continue;
+          rendered += 1;
+          const scheme = result.url.slice(0, result.url.indexOf(':')).toLowerCase();
+          expect(ALLOWED_LINK_SCHEMES).toContain(scheme);
+          if (scheme === 'https') {
+            const host = /^https:\/\/([^/?#]+)/.exec(result.url)?.[1] ?? '';
+            expect(hostAllowed(host, manifest.allowedHosts), result.url).toBe(true);
+          }
+          if (kind === 'web') expect(scheme).toBe('https');
+        }
+      }
+    }
+    expect(rendered).toBeGreaterThan(0);
+  });
+
+  it('compiles matchers that recognise their own executables', () => {
+    const manifest = loadManifest(id);
+    const total = OPERATING_SYSTEMS.reduce((sum, os) => sum + manifest.processes[os].length, 0);
+    expect(total).toBeGreaterThan(0);
+    for (const os of OPERATING_SYSTEMS) {
+      const compiled = compileMatchers(manifest, os);
+      expect(compiled.pluginId).toBe(id);
+      for (const matcher of manifest.processes[os]) {
+        const commandLine = [matcher.name, ...(matcher.args ?? [])].join(' ');
+        expect(compiled.matches({ name: matcher.name, commandLine }), `${os} ${matcher.name}`).toBe(true);
+      }
+      expect(compiled.matches({ name: 'definitely-not-a-messenger', commandLine: '' })).toBe(false);
+    }
+  });
+});
