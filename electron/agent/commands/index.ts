@@ -1,4 +1,5 @@
 import type { Command } from './command.js';
+import { contactsImport } from './contacts-import.js';
 import { pluginsValidate } from './plugins-validate.js';
 
 /**
@@ -7,4 +8,5 @@ import { pluginsValidate } from './plugins-validate.js';
  */
 export const commands: readonly Command[] = [
   pluginsValidate,
+  contactsImport,
 ];

@@ -1,0 +1,94 @@
+// `switchboard contacts import FILE [--dry-run] [--json] [--region CC]`: parses the address book on this
+// machine. Names never leave it; the upload (numbers and refs only) needs a signed-in session.
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { AddressBookError, parseAddressBookAsync, type AddressBookImport } from '../../../common/address-book/index.js';
+import { booleanOption, stringOption, UsageError, type Command } from './command.js';
+
+export interface ContactsImportArgs {
+  file: string;
+  dryRun: boolean;
+  json: boolean;
+  /** ISO region for national numbers; the signed-in user's own region once sessions are wired. */
+  region?: string;
+}
+
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const contactsImportExitCodes = {
+  ok: 0,
+  /** The file cannot be read or is not an address book we can parse. */
+  failed: 1,
+  /** Parsed, but uploading needs `switchboard login` first. */
+  notSignedIn: 3,
+} as const;
+
+function summary(file: string, result: AddressBookImport, region: string | undefined): string {
+  const numbers = result.entries.reduce((count, entry) => count + entry.phones.length, 0);
+  const lines = [`${basename(file)}: ${result.format}, ${result.encoding}: ${result.entries.length} contacts with ${numbers} numbers, ${result.rejected.length} rejected`];
+  for (const rejected of result.rejected) {
+    const where = rejected.line === undefined ? `record ${rejected.record}` : `line ${rejected.line}`;
+    lines.push(`  ${where}: ${rejected.reason}: ${rejected.raw}${rejected.name === undefined ? '' : ` (${rejected.name})`}`);
+  }
+  for (const warning of result.warnings) lines.push(`  warning: ${warning.code}: ${warning.message}`);
+  if (region === undefined && result.rejected.some((rejected) => rejected.reason === 'region_required')) {
+    lines.push('  hint: numbers without a country code need --region (e.g. --region CN)');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runContactsImport(args: ContactsImportArgs, io: CommandIo): Promise<number> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(args.file));
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    io.stderr(`cannot read ${args.file}: ${reason}\n`);
+    return contactsImportExitCodes.failed;
+  }
+
+  let result: AddressBookImport;
+  try {
+    result = await parseAddressBookAsync(bytes, { fileName: basename(args.file), ...(args.region === undefined ? {} : { defaultRegion: args.region }) });
+  } catch (error) {
+    if (!(error instanceof AddressBookError)) throw error;
+    if (args.json) io.stdout(`${JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2)}\n`);
+    io.stderr(`${args.file}: ${error.code}: ${error.message}\n`);
+    return contactsImportExitCodes.failed;
+  }
+
+  if (args.json) {
+    const { format, encoding, entries, rejected, warnings } = result;
+    io.stdout(`${JSON.stringify({ format, encoding, entries, rejected, warnings }, null, 2)}\n`);
+  } else io.stdout(summary(args.file, result, args.region));
+
+  if (args.dryRun) return contactsImportExitCodes.ok;
+  // The upload (PUT /v1/me/address-book with refs and numbers only) is wired once sessions exist.
+  io.stderr('upload needs a signed-in session: run `switchboard login` first\n');
+  return contactsImportExitCodes.notSignedIn;
+}
+
+/** The registry entry: add `contactsImport` to the list in commands/index.ts. */
+export const contactsImport: Command = {
+  name: ['contacts', 'import'],
+  args: 'FILE [--dry-run] [--json] [--region CC]',
+  summary: 'Parse an address book on this machine (vCard, CSV, TXT, XLSX) and upload its numbers, never names.',
+  options: {
+    'dry-run': { type: 'boolean', description: 'Parse and print only; upload nothing.' },
+    json: { type: 'boolean', description: 'Print { format, encoding, entries, rejected, warnings } as JSON.' },
+    region: { type: 'string', description: 'Region of numbers written without a country code, e.g. CN (defaults to your own number\'s region once signed in).' },
+  },
+  async run({ positionals, options }, io) {
+    const [file, ...extra] = positionals;
+    if (file === undefined) throw new UsageError('missing FILE, the address book to import');
+    if (extra.length > 0) throw new UsageError(`one file at a time (also got ${extra.join(' ')})`);
+    const region = stringOption(options, 'region');
+    return runContactsImport(
+      { file: resolve(io.cwd, file), dryRun: booleanOption(options, 'dry-run'), json: booleanOption(options, 'json'), ...(region === undefined ? {} : { region }) },
+      io,
+    );
+  },
+};
