@@ -68,6 +68,8 @@ export type ServerConfig = {
   logLevel: string;
   limits: IdentityLimits;
   contactLimits: ContactLimits;
+  /** How long a user stays online after their last connection went away, so a reconnect does not blink. */
+  presenceGraceMs: number;
   trustProxy: boolean;
   bodyLimit: string;
 };
@@ -82,6 +84,7 @@ const envSchema = z.object({
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('sb:'),
+  PRESENCE_GRACE_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel: e.LOG_LEVEL,
     limits: defaultIdentityLimits,
     contactLimits: defaultContactLimits,
+    presenceGraceMs: e.PRESENCE_GRACE_MS,
     trustProxy: e.TRUST_PROXY === '1',
     bodyLimit: '2mb',
   };

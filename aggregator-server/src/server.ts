@@ -31,6 +31,11 @@ import { contactsRouter } from './features/contacts/contacts.router.js';
 import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repository.js';
 import { PrivacyService } from './features/privacy/privacy.service.js';
 import { privacyRouter } from './features/privacy/privacy.router.js';
+import { MemoryPresenceStore } from './features/presence/memory-presence.store.js';
+import { RedisPresenceStore } from './features/presence/redis-presence.store.js';
+import type { PresenceStore } from './features/presence/presence.store.js';
+import { PresenceService } from './features/presence/presence.service.js';
+import { attachPresence, socketOutlet } from './features/presence/presence.gateway.js';
 
 export type ServerOptions = {
   clock?: Clock;
@@ -49,7 +54,7 @@ export type RunningServer = {
   sms: SmsGateway;
   log: Logger;
   close(): Promise<void>;
-  services: { privacy: PrivacyService; contacts: ContactsService; events: DomainEvents };
+  services: { privacy: PrivacyService; contacts: ContactsService; events: DomainEvents; presence: PresenceService };
 };
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -61,12 +66,14 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
 
   const redisClients: RedisClientType[] = [];
   let limiter: RateLimiter = new MemoryRateLimiter(clock);
+  let presenceStore: PresenceStore = new MemoryPresenceStore();
   if (config.redisUrl) {
     const client: RedisClientType = createClient({ url: config.redisUrl });
     client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis error'));
     await client.connect();
     redisClients.push(client);
     limiter = new RedisRateLimiter(client, clock, `${config.redisKeyPrefix}rl:`);
+    presenceStore = new RedisPresenceStore(client, config.redisKeyPrefix);
   }
 
   const printLine = options.smsPrint === undefined ? (line: string) => process.stdout.write(line + '\n') : (options.smsPrint ?? undefined);
@@ -111,6 +118,16 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     redisClients.push(pub, sub);
     io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }));
   }
+  const presence = new PresenceService({
+    store: presenceStore,
+    privacy,
+    privacyRepo,
+    outlet: socketOutlet(io),
+    clock,
+    graceMs: config.presenceGraceMs,
+    log,
+  });
+  const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, log });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -124,6 +141,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      presenceGateway.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
       await storage.close();
@@ -131,5 +149,5 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, storage, sms, log, close, services: { privacy, contacts, events } };
+  return { url, port, io, storage, sms, log, close, services: { privacy, contacts, events, presence } };
 }

@@ -25,12 +25,27 @@ export type PresenceEvent = {
   at: string;
 };
 
+/** M18: the whole roster, or only the people of the open conversations (with typing state). */
+export const presenceScopePayload = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('roster') }),
+  z.object({ mode: z.literal('conversations'), users: z.array(z.string().uuid()).max(100) }),
+]);
+export type PresenceScopePayload = z.infer<typeof presenceScopePayload>;
+
+export const typingPayload = z.object({ to: z.string().uuid(), state: z.enum(['typing', 'paused']) });
+export type TypingPayload = z.infer<typeof typingPayload>;
+export type TypingEvent = { from: string; state: TypingPayload['state']; at: string };
+
 export interface ClientToServerEvents {
   'presence:set': (payload: PresenceSetPayload, ack: (answer: Ack) => void) => void;
+  'presence:scope': (payload: PresenceScopePayload, ack: (answer: Ack) => void) => void;
+  typing: (payload: TypingPayload, ack: (answer: Ack) => void) => void;
 }
 
 export interface ServerToClientEvents {
   presence: (event: PresenceEvent) => void;
+  /** Only to sockets whose scope is `conversations` and that include the sender. */
+  typing: (event: TypingEvent) => void;
   /** Another device of the same user changed the address book: pull `/v1/me/address-book/changes`. */
   'address-book:changed': (event: { version: number }) => void;
   /** Sent just before the server drops the socket because its session ended (logout, revoked device). */

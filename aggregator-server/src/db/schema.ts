@@ -127,6 +127,46 @@ export interface AllowsTable {
   created_at: number;
 }
 
+/** One OAuth binding attempt (M19); see migration 0004. */
+export interface OAuthStatesTable {
+  id: string;
+  start_hash: string;
+  state_hash: string | null;
+  user_id: string;
+  device_id: string;
+  plugin_id: string;
+  instance: string | null;
+  return_to: string;
+  sealed_verifier: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface OAuthHandoffsTable {
+  id_hash: string;
+  user_id: string;
+  device_id: string;
+  plugin_id: string;
+  sealed_payload: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface OAuthDynamicClientsTable {
+  plugin_id: string;
+  instance: string;
+  client_id: string;
+  sealed_client_secret: string;
+  redirect_uri: string;
+  created_at: number;
+}
+
+export interface BoundAccountsTable {
+  user_id: string;
+  plugin_id: string;
+  bound_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
@@ -143,4 +183,8 @@ export interface Database {
   privacy_settings: PrivacySettingsTable;
   blocks: BlocksTable;
   allows: AllowsTable;
+  oauth_states: OAuthStatesTable;
+  oauth_handoffs: OAuthHandoffsTable;
+  oauth_dynamic_clients: OAuthDynamicClientsTable;
+  bound_accounts: BoundAccountsTable;
 }

@@ -7,8 +7,10 @@ import type { Logger } from '../platform/logger.js';
 import type { DomainEvents } from '../platform/domain-events.js';
 
 export type SocketData = { userId: string; deviceId: string; sessionId: string };
-export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between the nodes of one deployment (through the Redis adapter). */
+export type InterServerEvents = { 'audience:changed': (userId: string) => void };
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export const rooms = {
   user: (userId: string) => `user:${userId}`,

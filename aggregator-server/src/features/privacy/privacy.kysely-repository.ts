@@ -82,6 +82,14 @@ export class KyselyPrivacyRepository implements PrivacyRepository {
     return found;
   }
 
+  async whoListed(kind: ListKind, otherId: string): Promise<string[]> {
+    const rows =
+      kind === 'blocklist'
+        ? await this.db.selectFrom('blocks').select('user_id').where('blocked_user_id', '=', otherId).execute()
+        : await this.db.selectFrom('allows').select('user_id').where('allowed_user_id', '=', otherId).execute();
+    return rows.map((row) => row.user_id);
+  }
+
   async listedAmong(kind: ListKind, userId: string, candidates: string[]): Promise<string[]> {
     const found: string[] = [];
     for (const batch of chunks([...new Set(candidates)])) {

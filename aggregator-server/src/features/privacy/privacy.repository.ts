@@ -12,6 +12,8 @@ export interface PrivacyRepository {
   list(kind: ListKind, userId: string): Promise<{ userId: string; since: number }[]>;
   /** Of `candidates`, those who put `userId` on their blocklist. */
   blockedByAmong(userId: string, candidates: string[]): Promise<string[]>;
+  /** Users who put `otherId` on their list of `kind`. */
+  whoListed(kind: ListKind, otherId: string): Promise<string[]>;
   /** Of `candidates`, those `userId` put on its list of `kind`. */
   listedAmong(kind: ListKind, userId: string, candidates: string[]): Promise<string[]>;
 }

@@ -67,6 +67,28 @@ export class PrivacyService {
     return candidates.filter((id) => !blocked.has(id));
   }
 
+  /** Every user whose activity `viewerId` may see now: the mirror image of audienceOf. */
+  async visibleSubjectsFor(viewerId: string): Promise<string[]> {
+    const { repo, contacts } = this.deps;
+    const inMyBook = [...new Set((await contacts.rawMatches(viewerId)).map((match) => match.userId))];
+    const allowedMe = await repo.whoListed('allowlist', viewerId);
+    const candidates = [...new Set([...inMyBook, ...allowedMe])];
+    if (candidates.length === 0) return [];
+    const [settings, blockedMe, haveMyNumber] = await Promise.all([
+      repo.settingsOf(candidates),
+      repo.blockedByAmong(viewerId, candidates),
+      contacts.whoHaveNumberOf(viewerId, inMyBook),
+    ]);
+    const blocked = new Set(blockedMe);
+    const mutual = new Set(haveMyNumber);
+    const allowed = new Set(allowedMe);
+    return candidates.filter((subjectId) => {
+      if (blocked.has(subjectId)) return false;
+      const mode = settings.get(subjectId)?.activityVisibleTo;
+      return mode === 'contacts' ? mutual.has(subjectId) : mode === 'allowlist' ? allowed.has(subjectId) : false;
+    });
+  }
+
   async canSeeActivity(viewerId: string, subjectId: string): Promise<boolean> {
     if (viewerId === subjectId) return true;
     return (await this.audienceOf(subjectId)).includes(viewerId);

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * Account binding (M19) and the plugin catalogue. The server runs OAuth2 for the desktop because it holds
+ * the client secrets, then hands the tokens over once and forgets them: it stores only which networks a
+ * user has bound.
+ */
+
+export const pluginIdParam = z.string().regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, 'a plugin id such as "slack"').max(40);
+
+/** A federated network's server, e.g. "mastodon.social" or "127.0.0.1:3000": a host with an optional port. */
+export const instanceSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/, 'a server name such as "mastodon.social"');
+
+/**
+ * Where the browser goes once the provider answered: the app's deep link, or a loopback listener of the
+ * desktop (RFC 8252 section 7.3: http on 127.0.0.1 or [::1], any port).
+ */
+export const returnToSchema = z
+  .string()
+  .max(512)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      if (url.protocol === 'switchboard:') return url.username === '' && url.password === '';
+      return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]') && url.username === '' && url.password === '' && url.hash === '';
+    } catch {
+      return false;
+    }
+  }, 'switchboard://... or http://127.0.0.1:<port>/...');
+
+export const defaultReturnTo = 'switchboard://oauth/done';
+
+export const startOAuthRequest = z.object({
+  instance: instanceSchema.optional(),
+  returnTo: returnToSchema.default(defaultReturnTo),
+});
+export type StartOAuthRequest = z.input<typeof startOAuthRequest>;
+
+export const startOAuthResponse = z.object({
+  /** A one-time page on the Switchboard server that sends the browser on to the provider. */
+  authorizeUrl: z.string(),
+  expiresIn: z.number().int(),
+});
+export type StartOAuthResponse = z.infer<typeof startOAuthResponse>;
+
+export const redeemHandoffRequest = z.object({ handoff: z.string().min(16).max(128) });
+
+/** Tokens as a provider gave them, in the shape the desktop stores. */
+export const oauthTokens = z.object({
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1).optional(),
+  tokenType: z.string().min(1),
+  scope: z.string().optional(),
+  /** Epoch milliseconds. */
+  expiresAt: z.number().int().optional(),
+});
+export type OAuthTokens = z.infer<typeof oauthTokens>;
+
+export const redeemHandoffResponse = oauthTokens.extend({
+  plugin: z.string(),
+  instance: z.string().optional(),
+  boundAt: z.number().int(),
+});
+export type RedeemHandoffResponse = z.infer<typeof redeemHandoffResponse>;
+
+export const refreshTokenRequest = z.object({
+  refreshToken: z.string().min(1).max(4096),
+  instance: instanceSchema.optional(),
+});
+
+export const revokeTokenRequest = z.object({
+  token: z.string().min(1).max(4096),
+  tokenTypeHint: z.enum(['access_token', 'refresh_token']).optional(),
+  instance: instanceSchema.optional(),
+});
+
+export const revokeTokenResponse = z.object({
+  revoked: z.boolean(),
+  /** Why nothing was revoked: the network has no revocation endpoint. */
+  reason: z.literal('not_supported').optional(),
+});
+export type RevokeTokenResponse = z.infer<typeof revokeTokenResponse>;
+
+export const boundAccount = z.object({ plugin: z.string(), boundAt: z.string() });
+export const boundAccountsResponse = z.object({ accounts: z.array(boundAccount) });
+export type BoundAccountsResponse = z.infer<typeof boundAccountsResponse>;
+
+export const catalogueEntry = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.string(),
+  /** Subresource-integrity form of the manifest file's exact bytes: "sha256-<base64>". */
+  integrity: z.string().regex(/^sha256-[A-Za-z0-9+/]{43}=$/),
+  /** Where the exact bytes are served, for clients that check the integrity. */
+  manifestUrl: z.string(),
+  manifest: z.record(z.string(), z.unknown()),
+});
+export const catalogueResponse = z.object({ plugins: z.array(catalogueEntry) });
+export type CatalogueResponse = z.infer<typeof catalogueResponse>;
