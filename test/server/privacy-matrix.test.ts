@@ -66,6 +66,8 @@ describe('privacy matrix', () => {
     const mutual = relation.viewerHasSubject && relation.subjectHasViewer;
     const expectedSee = !relation.blocked && (mode === 'contacts' ? mutual : mode === 'allowlist' ? relation.allowed : false);
     expect(await server.services.privacy.canSeeActivity(viewer.user.id, subject.user.id)).toBe(expectedSee);
+    // The viewer's side of the same rule, used for snapshots, must agree.
+    expect((await server.services.privacy.visibleSubjectsFor(viewer.user.id)).includes(subject.user.id)).toBe(expectedSee);
   });
 
   it('validates settings and lists', async () => {
