@@ -72,6 +72,10 @@ export type ServerConfig = {
   presenceGraceMs: number;
   trustProxy: boolean;
   bodyLimit: string;
+  /** JSON file with this server's OAuth client registrations per plugin (account binding); holds secrets. */
+  oauthClientsFile: string | undefined;
+  /** The origin browsers and providers reach this server at; by default taken from each request. */
+  publicUrl: string | undefined;
 };
 
 const envSchema = z.object({
@@ -84,6 +88,10 @@ const envSchema = z.object({
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('sb:'),
+  SMS_SENDS_PER_PHONE_PER_DAY: z.coerce.number().int().min(1).optional(),
+  SMS_SENDS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).optional(),
+  CODE_CHECKS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).optional(),
+  DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY: z.coerce.number().int().min(1).optional(),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
@@ -98,6 +106,11 @@ const envSchema = z.object({
   SWITCHBOARD_ADMIN_TOKEN: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  OAUTH_CLIENTS_FILE: z.string().min(1).optional(),
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#\s]+$/, 'PUBLIC_URL must be an origin such as https://switchboard.example.com')
+    .optional(),
 });
 
 export class ConfigError extends Error {}
@@ -138,10 +151,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     secret: e.SWITCHBOARD_SECRET,
     adminToken: e.SWITCHBOARD_ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
-    limits: defaultIdentityLimits,
-    contactLimits: defaultContactLimits,
+    limits: {
+      ...defaultIdentityLimits,
+      ...(e.SMS_SENDS_PER_PHONE_PER_DAY === undefined ? {} : { sendsPerPhonePerDay: e.SMS_SENDS_PER_PHONE_PER_DAY }),
+      ...(e.SMS_SENDS_PER_IP_PER_HOUR === undefined ? {} : { sendsPerIpPerHour: e.SMS_SENDS_PER_IP_PER_HOUR }),
+      ...(e.CODE_CHECKS_PER_IP_PER_HOUR === undefined ? {} : { checksPerIpPerHour: e.CODE_CHECKS_PER_IP_PER_HOUR }),
+    },
+    contactLimits: {
+      ...defaultContactLimits,
+      ...(e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY === undefined ? {} : { newNumbersPerIpPerDay: e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY }),
+    },
     presenceGraceMs: e.PRESENCE_GRACE_MS,
     trustProxy: e.TRUST_PROXY === '1',
     bodyLimit: '2mb',
+    oauthClientsFile: e.OAUTH_CLIENTS_FILE ? path.resolve(e.OAUTH_CLIENTS_FILE) : undefined,
+    publicUrl: e.PUBLIC_URL,
   };
 }

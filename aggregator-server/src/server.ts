@@ -31,6 +31,7 @@ import { contactsRouter } from './features/contacts/contacts.router.js';
 import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repository.js';
 import { PrivacyService } from './features/privacy/privacy.service.js';
 import { privacyRouter } from './features/privacy/privacy.router.js';
+import { mountAccounts } from './features/accounts/mount.js';
 import { MemoryPresenceStore } from './features/presence/memory-presence.store.js';
 import { RedisPresenceStore } from './features/presence/redis-presence.store.js';
 import type { PresenceStore } from './features/presence/presence.store.js';
@@ -104,7 +105,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(['/v1/me/privacy', '/v1/me/blocklist', '/v1/me/allowlist'], authed);
   app.use(contactsRouter(contacts));
   app.use(privacyRouter(privacy));
+  mountAccounts(app, { config, storage, keyring, sessions, clock, log });
   if (sms instanceof OutboxGateway) app.use(devSmsRouter(sms));
+  // The web client (M31) at `/`, after every API route; imported here to keep this a one-place change.
+  app.use((await import('./http/web-client.js')).webClientRouter());
   app.use(notFoundHandler);
   app.use(errorHandler(log));
 

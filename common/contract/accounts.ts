@@ -23,15 +23,10 @@ export const instanceSchema = z
 export const returnToSchema = z
   .string()
   .max(512)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'switchboard:') return url.username === '' && url.password === '';
-      return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]') && url.username === '' && url.password === '' && url.hash === '';
-    } catch {
-      return false;
-    }
-  }, 'switchboard://... or http://127.0.0.1:<port>/...');
+  .regex(
+    /^(?:switchboard:\/\/[\w./-]*(?:\?[^\s#@]*)?|http:\/\/(?:127\.0\.0\.1|\[::1\]):\d{1,5}(?:\/[^\s#?@]*)?(?:\?[^\s#@]*)?)$/,
+    'switchboard://... or http://127.0.0.1:<port>/...',
+  );
 
 export const defaultReturnTo = 'switchboard://oauth/done';
 

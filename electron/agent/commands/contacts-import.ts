@@ -3,14 +3,20 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { AddressBookError, parseAddressBookAsync, type AddressBookImport } from '../../../common/address-book/index.js';
+import { regionOfE164 } from '../../../common/phone/phone.js';
+import { ApiRequestError, SwitchboardApi } from '../../core/api/switchboard-api.js';
+import { VaultError } from '../../core/vault/index.js';
 import { booleanOption, stringOption, UsageError, type Command } from './command.js';
+import { defaultServerUrl, openSessionStore } from './session-store.js';
 
 export interface ContactsImportArgs {
   file: string;
   dryRun: boolean;
   json: boolean;
-  /** ISO region for national numbers; the signed-in user's own region once sessions are wired. */
+  /** ISO region for national numbers; by default the signed-in user's own region. */
   region?: string;
+  /** Sends numbers and refs (never names) to the server; absent when nobody is signed in. */
+  upload?: (entries: { ref: string; phones: string[] }[]) => Promise<{ version: number; matches: number }>;
 }
 
 export interface CommandIo {
@@ -66,9 +72,32 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
   } else io.stdout(summary(args.file, result, args.region));
 
   if (args.dryRun) return contactsImportExitCodes.ok;
-  // The upload (PUT /v1/me/address-book with refs and numbers only) is wired once sessions exist.
-  io.stderr('upload needs a signed-in session: run `switchboard login` first\n');
-  return contactsImportExitCodes.notSignedIn;
+  if (!args.upload) {
+    io.stderr('upload needs a signed-in session: run `switchboard login` first\n');
+    return contactsImportExitCodes.notSignedIn;
+  }
+  const numbersOnly = result.entries.map((entry) => ({ ref: entry.ref, phones: entry.phones.map((phone) => phone.e164) }));
+  try {
+    const uploaded = await args.upload(numbersOnly);
+    io.stderr(`uploaded ${numbersOnly.length} entries (numbers only): ${uploaded.matches} of them use Switchboard; address book version ${uploaded.version}\n`);
+    return contactsImportExitCodes.ok;
+  } catch (error) {
+    if (!(error instanceof ApiRequestError)) throw error;
+    io.stderr(`upload failed: ${error.code}: ${error.message}\n`);
+    return contactsImportExitCodes.failed;
+  }
+}
+
+/** The signed-in session for the server, if any; a keychain that cannot be reached counts as not signed in. */
+async function signedInApi(serverUrl: string, io: CommandIo): Promise<SwitchboardApi | undefined> {
+  try {
+    const session = await openSessionStore().get(serverUrl);
+    return session ? new SwitchboardApi(serverUrl, session.token) : undefined;
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    io.stderr(`${error.code}: ${error.message}\n`);
+    return undefined;
+  }
 }
 
 /** The registry entry: add `contactsImport` to the list in commands/index.ts. */
@@ -79,15 +108,23 @@ export const contactsImport: Command = {
   options: {
     'dry-run': { type: 'boolean', description: 'Parse and print only; upload nothing.' },
     json: { type: 'boolean', description: 'Print { format, encoding, entries, rejected, warnings } as JSON.' },
-    region: { type: 'string', description: 'Region of numbers written without a country code, e.g. CN (defaults to your own number\'s region once signed in).' },
+    region: { type: 'string', description: 'Region of numbers written without a country code, e.g. CN (default: your own number\'s region).' },
+    server: { type: 'string', description: 'The Switchboard server to upload to (default SWITCHBOARD_SERVER_URL or http://127.0.0.1:8080).' },
   },
   async run({ positionals, options }, io) {
     const [file, ...extra] = positionals;
     if (file === undefined) throw new UsageError('missing FILE, the address book to import');
     if (extra.length > 0) throw new UsageError(`one file at a time (also got ${extra.join(' ')})`);
-    const region = stringOption(options, 'region');
+    const dryRun = booleanOption(options, 'dry-run');
+    let region = stringOption(options, 'region');
+    const api = dryRun ? undefined : await signedInApi(stringOption(options, 'server') ?? defaultServerUrl(io.env), io);
+    if (api && region === undefined) region = regionOfE164((await api.me()).phone);
+    const upload = api && (async (entries: { ref: string; phones: string[] }[]) => {
+      const answer = await api.replaceAddressBook(entries);
+      return { version: answer.version, matches: answer.matches.length };
+    });
     return runContactsImport(
-      { file: resolve(io.cwd, file), dryRun: booleanOption(options, 'dry-run'), json: booleanOption(options, 'json'), ...(region === undefined ? {} : { region }) },
+      { file: resolve(io.cwd, file), dryRun, json: booleanOption(options, 'json'), ...(region === undefined ? {} : { region }), ...(upload ? { upload } : {}) },
       io,
     );
   },

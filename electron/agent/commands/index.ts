@@ -1,5 +1,7 @@
 import type { Command } from './command.js';
+import { agent } from './agent.js';
 import { contactsImport } from './contacts-import.js';
+import { login } from './login.js';
 import { pluginsValidate } from './plugins-validate.js';
 
 /**
@@ -7,6 +9,8 @@ import { pluginsValidate } from './plugins-validate.js';
  * it here; the CLI derives dispatch and usage from this list.
  */
 export const commands: readonly Command[] = [
-  pluginsValidate,
+  login,
+  agent,
   contactsImport,
+  pluginsValidate,
 ];

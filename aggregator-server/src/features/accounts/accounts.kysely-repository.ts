@@ -127,7 +127,9 @@ export class KyselyAccountsRepository implements AccountsRepository {
         redirect_uri: client.redirectUri,
         created_at: now,
       })
-      .onConflict((oc) => oc.columns(['plugin_id', 'instance']).doNothing())
+      .onConflict((oc) =>
+        oc.columns(['plugin_id', 'instance']).doUpdateSet({ client_id: client.clientId, sealed_client_secret: client.sealedClientSecret, redirect_uri: client.redirectUri, created_at: now }),
+      )
       .execute();
     return (await this.findDynamicClient(client.pluginId, client.instance)) ?? client;
   }

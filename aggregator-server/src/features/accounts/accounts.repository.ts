@@ -34,7 +34,7 @@ export interface AccountsRepository {
   takeHandoff(idHash: string, owner: { userId: string; deviceId: string; pluginId: string }, now: number): Promise<HandoffRecord | undefined>;
 
   findDynamicClient(pluginId: string, instance: string): Promise<DynamicClientRecord | undefined>;
-  /** Keeps the first registration when two nodes registered at once; answers the one kept. */
+  /** Replaces an earlier registration on the same instance (the callback URL changed); answers the one kept. */
   saveDynamicClient(client: DynamicClientRecord, now: number): Promise<DynamicClientRecord>;
 
   bind(userId: string, pluginId: string, now: number): Promise<void>;

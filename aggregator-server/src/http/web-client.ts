@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type Request, type Response } from 'express';
+
+/** Where `npm run build:web` writes the web client (M31). */
+export const defaultWebClientDir = fileURLToPath(new URL('../../../renderer/dist', import.meta.url));
+
+/**
+ * The web client's Content Security Policy: everything from our own origin, no inline script or
+ * style, no eval, no plugins, not framable. The client is built for this (no inline bootstrap, icons
+ * as files, zod in jitless mode); connect-src 'self' also covers the same-origin WebSocket.
+ */
+export const webClientCsp = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const apiPrefixes = ['/v1/', '/socket.io/', '/healthz'];
+
+function isApiPath(pathname: string): boolean {
+  return pathname === '/v1' || apiPrefixes.some((prefix) => pathname.startsWith(prefix));
+}
+
+function setWebHeaders(res: Response): void {
+  res.setHeader('content-security-policy', webClientCsp);
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('cross-origin-opener-policy', 'same-origin');
+}
+
+const missingBuildPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Switchboard</title></head>
+<body><h1>Switchboard</h1>
+<p>The web client has not been built. Run <code>npm run build:web</code>, then reload this page.</p>
+<p>The API is up: see <a href="/healthz">/healthz</a>.</p></body></html>
+`;
+
+/** A page navigation, as opposed to a script's fetch or an image request that should get a real 404. */
+function wantsHtml(req: Request): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && (req.accepts(['html', 'json']) === 'html' || req.headers.accept === undefined);
+}
+
+/**
+ * Serves the built web client at `/`: hashed assets cached for a year, and every other non-API page
+ * path answered with index.html (the client routes itself), all under the strict CSP. Mounted after
+ * the API routers, so it only ever sees paths they did not answer.
+ */
+export function webClientRouter(options: { distDir?: string } = {}): Router {
+  const distDir = options.distDir ?? defaultWebClientDir;
+  const indexFile = path.join(distDir, 'index.html');
+  const router = Router();
+
+  router.use((req, res, next) => {
+    if (!isApiPath(req.path)) setWebHeaders(res);
+    next();
+  });
+  router.use('/assets', express.static(path.join(distDir, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: true }));
+  router.use(express.static(distDir, { index: false, maxAge: 0 }));
+  router.use((req, res, next) => {
+    if (isApiPath(req.path) || req.path.startsWith('/assets/') || !wantsHtml(req)) return next();
+    // Checked per request, so building the client while the server runs needs no restart.
+    if (!fs.existsSync(indexFile)) {
+      res.status(200).type('html').setHeader('cache-control', 'no-store').send(missingBuildPage);
+      return;
+    }
+    // index.html names the hashed bundles of the current build: never cache it.
+    res.setHeader('cache-control', 'no-cache');
+    res.sendFile(indexFile);
+  });
+  return router;
+}

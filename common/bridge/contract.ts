@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import type { ContactIdentity } from '../plugin-manifest/identity.js';
+import { CAPABILITIES, LAUNCH_KINDS } from '../plugin-manifest/schema.js';
+
+/**
+ * The one contract between the renderer (React UI) and whatever hosts it: the Electron main process
+ * (through the preload) on the desktop, or `WebBridge` in a browser. Every call's arguments and result
+ * have a zod schema here, so the preload and main process can validate what crosses the process
+ * boundary, and the IPC channel names are defined here only.
+ */
+
+/** What the host can do; the UI hides what is false instead of failing on use. */
+export const bridgeCapabilities = z.object({
+  /** The host watches running apps and reports them (desktop only). */
+  watcher: z.boolean(),
+  /** The session token lives in the OS keychain rather than in browser storage. */
+  keychain: z.boolean(),
+  /** Native deep links (slack://, tg://) can be opened; otherwise only https web links. */
+  nativeLaunch: z.boolean(),
+  /** A native file dialog backs `import.pickFile`; otherwise the UI shows a file input. */
+  nativeFilePicker: z.boolean(),
+  notifications: z.boolean(),
+  startAtLogin: z.boolean(),
+});
+export type BridgeCapabilities = z.infer<typeof bridgeCapabilities>;
+
+export const appInfo = z.object({
+  kind: z.enum(['desktop', 'web']),
+  /** `process.platform` on the desktop, `web` in a browser. */
+  platform: z.enum(['linux', 'darwin', 'win32', 'web']),
+  version: z.string(),
+  /** Base URL of the aggregator server the UI talks to (the page's own origin on the web). */
+  serverUrl: z.string().url(),
+  capabilities: bridgeCapabilities,
+});
+export type AppInfo = z.infer<typeof appInfo>;
+
+export const storedSession = z.object({
+  token: z.string().min(1),
+  userId: z.string().uuid(),
+  phone: z.string(),
+});
+export type StoredSession = z.infer<typeof storedSession>;
+
+export const runningApp = z.object({ plugin: z.string(), since: z.string() });
+export const watcherStatus = z.object({
+  running: z.boolean(),
+  apps: z.array(runningApp),
+  /** ISO time of the last scan; null before the first one. */
+  lastScanAt: z.string().nullable(),
+});
+export type WatcherStatus = z.infer<typeof watcherStatus>;
+
+/** A contact as the launcher sees it: the fields a launch template may use (all optional). */
+export const contactIdentity = z.object({
+  phone: z.string().max(32).optional(),
+  handle: z.string().max(256).optional(),
+  id: z.string().max(256).optional(),
+  email: z.string().max(320).optional(),
+  team: z.string().max(256).optional(),
+  server: z.string().max(256).optional(),
+}) satisfies z.ZodType<ContactIdentity>;
+
+export const launchRequest = z.object({ pluginId: z.string().min(1).max(64), identity: contactIdentity });
+export type LaunchRequest = z.infer<typeof launchRequest>;
+
+export const launchResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), kind: z.enum(LAUNCH_KINDS), url: z.string() }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+]);
+export type LaunchResult = z.infer<typeof launchResult>;
+
+export const pluginSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.string(),
+  /** A URL the renderer can put in `<img src>`: a bundled asset on the web, a custom protocol on the desktop. */
+  iconUrl: z.string(),
+  capabilities: z.array(z.enum(CAPABILITIES)),
+  auth: z.enum(['oauth2', 'password', 'none']),
+  /** Which link kinds the manifest has, so the UI can say "opens in the browser" before a click. */
+  launchKinds: z.array(z.enum(LAUNCH_KINDS)),
+});
+export type PluginSummary = z.infer<typeof pluginSummary>;
+
+export const pickFileRequest = z.object({ extensions: z.array(z.string().regex(/^[a-z0-9]+$/)).max(20) });
+export const pickedFile = z.object({
+  name: z.string(),
+  mimeType: z.string(),
+  bytes: z.instanceof(Uint8Array),
+});
+export type PickedFile = z.infer<typeof pickedFile>;
+
+export const contactNotificationRequest = z.object({ userId: z.string().uuid(), enabled: z.boolean() });
+export const startAtLoginRequest = z.object({ enabled: z.boolean() });
+
+const nothing = z.void();
+const noArguments = z.tuple([]);
+
+/**
+ * Every request/response call: its IPC channel and schemas. The `DesktopBridge` interface below is
+ * checked against this table at compile time, so the two cannot drift apart.
+ */
+export const bridgeCalls = {
+  'app.info': { channel: 'switchboard:app.info', args: noArguments, result: appInfo },
+  'app.setStartAtLogin': { channel: 'switchboard:app.setStartAtLogin', args: z.tuple([startAtLoginRequest]), result: nothing },
+  'session.get': { channel: 'switchboard:session.get', args: noArguments, result: storedSession.nullable() },
+  'session.set': { channel: 'switchboard:session.set', args: z.tuple([storedSession]), result: nothing },
+  'session.clear': { channel: 'switchboard:session.clear', args: noArguments, result: nothing },
+  'watcher.status': { channel: 'switchboard:watcher.status', args: noArguments, result: watcherStatus },
+  'launcher.open': { channel: 'switchboard:launcher.open', args: z.tuple([launchRequest]), result: launchResult },
+  'plugins.list': { channel: 'switchboard:plugins.list', args: noArguments, result: z.array(pluginSummary) },
+  'import.pickFile': { channel: 'switchboard:import.pickFile', args: z.tuple([pickFileRequest]), result: pickedFile.nullable() },
+  'notifications.setForContact': {
+    channel: 'switchboard:notifications.setForContact',
+    args: z.tuple([contactNotificationRequest]),
+    result: nothing,
+  },
+} as const;
+export type BridgeCallName = keyof typeof bridgeCalls;
+
+/** Events the host pushes to the renderer (main to renderer only). */
+export const bridgeEvents = {
+  'watcher.changed': { channel: 'switchboard:watcher.changed', payload: watcherStatus },
+} as const;
+export type BridgeEventName = keyof typeof bridgeEvents;
+
+export type BridgeCallArgs<Name extends BridgeCallName> = z.infer<(typeof bridgeCalls)[Name]['args']>;
+export type BridgeCallResult<Name extends BridgeCallName> = z.infer<(typeof bridgeCalls)[Name]['result']>;
+
+export type Unsubscribe = () => void;
+
+/** What the renderer may ask of its host. Implemented by the preload (desktop) and `WebBridge` (browser). */
+export interface DesktopBridge {
+  app: {
+    info(): Promise<AppInfo>;
+    setStartAtLogin(request: z.infer<typeof startAtLoginRequest>): Promise<void>;
+  };
+  /** The desktop keeps the token in the OS keychain through the main process; the renderer never stores it. */
+  session: {
+    get(): Promise<StoredSession | null>;
+    set(session: StoredSession): Promise<void>;
+    clear(): Promise<void>;
+  };
+  watcher: {
+    status(): Promise<WatcherStatus>;
+    onChanged(listener: (status: WatcherStatus) => void): Unsubscribe;
+  };
+  launcher: { open(request: LaunchRequest): Promise<LaunchResult> };
+  plugins: { list(): Promise<PluginSummary[]> };
+  import: { pickFile(request: z.infer<typeof pickFileRequest>): Promise<PickedFile | null> };
+  notifications: { setForContact(request: z.infer<typeof contactNotificationRequest>): Promise<void> };
+}
+
+/** Thrown by a host for a call it cannot serve (e.g. start at login in a browser). */
+export class BridgeError extends Error {
+  constructor(
+    readonly code: 'unsupported' | 'invalid_arguments' | 'invalid_result' | 'host_failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BridgeError';
+  }
+}
+
+type MethodAt<Name extends string> = Name extends `${infer Group}.${infer Method}`
+  ? Group extends keyof DesktopBridge
+    ? Method extends keyof DesktopBridge[Group]
+      ? DesktopBridge[Group][Method]
+      : never
+    : never
+  : never;
+
+/** Compile-time proof that the interface and the schema table agree, call by call. */
+type CallMatches<Name extends BridgeCallName> =
+  MethodAt<Name> extends (...args: infer Args) => Promise<infer Result>
+    ? [Args, Result] extends [BridgeCallArgs<Name>, BridgeCallResult<Name>]
+      ? [BridgeCallArgs<Name>, BridgeCallResult<Name>] extends [Args, Result]
+        ? true
+        : false
+      : false
+    : false;
+type AllCallsMatch = { [Name in BridgeCallName]: CallMatches<Name> }[BridgeCallName];
+const contractIsConsistent: AllCallsMatch = true;
+void contractIsConsistent;

@@ -1,0 +1,81 @@
+import type { z } from 'zod';
+import {
+  BridgeError,
+  bridgeCalls,
+  bridgeEvents,
+  type BridgeCallArgs,
+  type BridgeCallName,
+  type BridgeCallResult,
+  type BridgeEventName,
+  type DesktopBridge,
+  type Unsubscribe,
+} from './contract.js';
+
+/**
+ * The renderer side of the desktop bridge, over any invoke/subscribe transport (Electron's
+ * `ipcRenderer.invoke` and `ipcRenderer.on` in the preload). Results are validated, so a main process
+ * that drifted from the contract fails loudly at the boundary instead of deep in the UI.
+ */
+export interface BridgeTransport {
+  invoke(channel: string, args: readonly unknown[]): Promise<unknown>;
+  subscribe(channel: string, listener: (payload: unknown) => void): Unsubscribe;
+}
+
+export function createIpcBridge(transport: BridgeTransport): DesktopBridge {
+  async function call<Name extends BridgeCallName>(name: Name, ...args: BridgeCallArgs<Name>): Promise<BridgeCallResult<Name>> {
+    const spec = bridgeCalls[name];
+    const raw = await transport.invoke(spec.channel, args);
+    const parsed = (spec.result as z.ZodType).safeParse(raw);
+    if (!parsed.success) throw new BridgeError('invalid_result', `${name} answered outside the contract: ${parsed.error.message}`);
+    return parsed.data as BridgeCallResult<Name>;
+  }
+  function listen<Name extends BridgeEventName>(name: Name, listener: (payload: z.infer<(typeof bridgeEvents)[Name]['payload']>) => void): Unsubscribe {
+    const spec = bridgeEvents[name];
+    return transport.subscribe(spec.channel, (payload) => {
+      const parsed = (spec.payload as z.ZodType).safeParse(payload);
+      if (parsed.success) listener(parsed.data as z.infer<(typeof bridgeEvents)[Name]['payload']>);
+    });
+  }
+  return {
+    app: {
+      info: () => call('app.info'),
+      setStartAtLogin: (request) => call('app.setStartAtLogin', request),
+    },
+    session: {
+      get: () => call('session.get'),
+      set: (session) => call('session.set', session),
+      clear: () => call('session.clear'),
+    },
+    watcher: {
+      status: () => call('watcher.status'),
+      onChanged: (listener) => listen('watcher.changed', listener),
+    },
+    launcher: { open: (request) => call('launcher.open', request) },
+    plugins: { list: () => call('plugins.list') },
+    import: { pickFile: (request) => call('import.pickFile', request) },
+    notifications: { setForContact: (request) => call('notifications.setForContact', request) },
+  };
+}
+
+/**
+ * The main-process side: validates the renderer's arguments before the implementation sees them
+ * (the renderer is the less trusted side) and the result before it leaves.
+ */
+export async function serveBridgeCall<Name extends BridgeCallName>(
+  name: Name,
+  rawArgs: unknown,
+  implementation: (...args: BridgeCallArgs<Name>) => Promise<BridgeCallResult<Name>>,
+): Promise<BridgeCallResult<Name>> {
+  const spec = bridgeCalls[name];
+  const args = (spec.args as z.ZodType).safeParse(rawArgs);
+  if (!args.success) throw new BridgeError('invalid_arguments', `${name}: ${args.error.message}`);
+  const result = await implementation(...(args.data as BridgeCallArgs<Name>));
+  const checked = (spec.result as z.ZodType).safeParse(result);
+  if (!checked.success) throw new BridgeError('invalid_result', `${name}: ${checked.error.message}`);
+  return checked.data as BridgeCallResult<Name>;
+}
+
+/** The channel a call or event travels on; main and preload look names up here instead of repeating strings. */
+export function channelOf(name: BridgeCallName | BridgeEventName): string {
+  return name in bridgeCalls ? bridgeCalls[name as BridgeCallName].channel : bridgeEvents[name as BridgeEventName].channel;
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * What the vault may hold, by namespace. Every value is JSON checked against its namespace's schema
+ * on the way in and on the way out, so a hand-edited or foreign keychain item never reaches callers.
+ */
+
+/** A Switchboard session on one server: `session:<server origin>`. */
+export const sessionSecretSchema = z.object({
+  token: z.string().min(1),
+  userId: z.string().min(1).optional(),
+  deviceId: z.string().min(1).optional(),
+});
+export type SessionSecret = z.infer<typeof sessionSecretSchema>;
+
+export const oauthCredentialSchema = z.object({
+  type: z.literal('oauth2'),
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1).optional(),
+  tokenType: z.string().min(1).default('Bearer'),
+  scope: z.string().optional(),
+  /** Epoch milliseconds; absent when the network did not say. */
+  expiresAt: z.number().int().optional(),
+  /** The server of a federated network (Mastodon), as `host[:port]`. */
+  instance: z.string().min(1).optional(),
+  boundAt: z.number().int(),
+});
+export type OAuthCredential = z.infer<typeof oauthCredentialSchema>;
+
+export const passwordCredentialSchema = z.object({
+  type: z.literal('password'),
+  username: z.string().min(1),
+  password: z.string().min(1),
+});
+export type PasswordCredential = z.infer<typeof passwordCredentialSchema>;
+
+/** A network account bound by the user: `credential:<pluginId>:<accountId>`. */
+export const credentialSecretSchema = z.discriminatedUnion('type', [oauthCredentialSchema, passwordCredentialSchema]);
+export type CredentialSecret = z.infer<typeof credentialSecretSchema>;
+
+export type SessionAccount = `session:${string}`;
+export type CredentialAccount = `credential:${string}:${string}`;
+export type VaultAccount = SessionAccount | CredentialAccount;
+
+/** The value type of an account name, decided by its namespace. */
+export type SecretFor<Account extends VaultAccount> = Account extends CredentialAccount ? CredentialSecret : SessionSecret;
+
+const pluginIdPattern = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+// Account ids become part of a keychain item name: printable, no spaces. They may hold ':' (an instance
+// with a port); plugin ids never do, so the first two separators still split the name unambiguously.
+const accountIdPattern = /^[A-Za-z0-9._@:\-[\]]{1,200}$/;
+
+/** `session:<origin>`: one entry per server, whatever path or trailing slash the caller used. */
+export function sessionAccount(serverUrl: string): SessionAccount {
+  let origin: string;
+  try {
+    origin = new URL(serverUrl).origin;
+  } catch {
+    throw new RangeError(`not a server URL: ${JSON.stringify(serverUrl)}`);
+  }
+  if (origin === 'null') throw new RangeError(`not an http(s) server URL: ${JSON.stringify(serverUrl)}`);
+  return `session:${origin}`;
+}
+
+export function credentialAccount(pluginId: string, accountId: string): CredentialAccount {
+  if (!pluginIdPattern.test(pluginId)) throw new RangeError(`not a plugin id: ${JSON.stringify(pluginId)}`);
+  if (!accountIdPattern.test(accountId)) throw new RangeError(`not an account id: ${JSON.stringify(accountId)}`);
+  return `credential:${pluginId}:${accountId}`;
+}
+
+export function schemaFor(account: string): z.ZodType<SessionSecret> | z.ZodType<CredentialSecret> | undefined {
+  if (/^session:https?:\/\/[^\s]+$/.test(account)) return sessionSecretSchema;
+  const credential = /^credential:([^:]+):(.+)$/.exec(account);
+  if (credential && pluginIdPattern.test(credential[1] ?? '') && accountIdPattern.test(credential[2] ?? '')) return credentialSecretSchema;
+  return undefined;
+}

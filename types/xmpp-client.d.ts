@@ -1,0 +1,19 @@
+// The small part of @xmpp/client (which ships no types) that the Prosody benchmark uses.
+declare module '@xmpp/client' {
+  export interface XmlElement {
+    name: string;
+    attrs: Record<string, string | undefined>;
+    is(name: string): boolean;
+    getChildText(name: string): string | null;
+  }
+  export interface XmppClient {
+    on(event: 'stanza', listener: (stanza: XmlElement) => void): void;
+    on(event: 'error', listener: (error: Error) => void): void;
+    on(event: 'online', listener: (address: unknown) => void): void;
+    start(): Promise<unknown>;
+    stop(): Promise<unknown>;
+    send(element: XmlElement): Promise<void>;
+  }
+  export function client(options: { service: string; domain: string; username: string; password: string; resource?: string }): XmppClient;
+  export function xml(name: string, attrs?: Record<string, string>, ...children: (XmlElement | string)[]): XmlElement;
+}
