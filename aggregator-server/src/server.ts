@@ -32,6 +32,7 @@ import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repos
 import { PrivacyService } from './features/privacy/privacy.service.js';
 import { privacyRouter } from './features/privacy/privacy.router.js';
 import { mountAccounts } from './features/accounts/mount.js';
+import { webClientRouter } from './http/web-client.js';
 import { MemoryPresenceStore } from './features/presence/memory-presence.store.js';
 import { RedisPresenceStore } from './features/presence/redis-presence.store.js';
 import type { PresenceStore } from './features/presence/presence.store.js';
@@ -107,8 +108,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(privacyRouter(privacy));
   mountAccounts(app, { config, storage, keyring, sessions, clock, log });
   if (sms instanceof OutboxGateway) app.use(devSmsRouter(sms));
-  // The web client (M31) at `/`, after every API route; imported here to keep this a one-place change.
-  app.use((await import('./http/web-client.js')).webClientRouter());
+  // The web client (M31) at `/`, after every API route.
+  app.use(webClientRouter());
   app.use(notFoundHandler);
   app.use(errorHandler(log));
 
@@ -131,7 +132,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     graceMs: config.presenceGraceMs,
     log,
   });
-  const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, log });
+  const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -55,6 +55,8 @@ export function attachPresence(deps: {
   events: DomainEvents;
   clock: Clock;
   graceMs: number;
+  /** Other nodes share this server's rooms (Redis adapter): audience changes must reach them too. */
+  clustered: boolean;
   log: Logger;
 }): { stop(): void } {
   const { io, presence, privacy, events, clock, log } = deps;
@@ -137,7 +139,7 @@ export function attachPresence(deps: {
 
   io.on('audience:changed', (userId: string) => guarded('audience', () => presence.audienceChanged(userId)));
   const offAudience = events.on('audienceChanged', ({ userId }) => {
-    io.serverSideEmit('audience:changed', userId);
+    if (deps.clustered) io.serverSideEmit('audience:changed', userId);
     guarded('audience', async () => {
       await presence.audienceChanged(userId);
       await presence.publish(userId, true);

@@ -1,0 +1,127 @@
+import { useEffect, useRef } from 'react';
+import { AccountsScreen } from '../features/accounts/AccountsScreen.js';
+import { ContactsScreen } from '../features/contacts/ContactsScreen.js';
+import { ImportScreen } from '../features/import/ImportScreen.js';
+import { OnboardingScreen } from '../features/onboarding/OnboardingScreen.js';
+import { PrivacyScreen } from '../features/privacy/PrivacyScreen.js';
+import { StatusScreen } from '../features/status/StatusScreen.js';
+import { languages, useLanguage, useT } from '../i18n/i18n.js';
+import type { MessageKey } from '../i18n/en.js';
+import { useToast } from '../ui/toast-store.js';
+import { useApp, type Screen } from './app-store.js';
+import { signOut } from './session.js';
+
+const screens: { id: Screen; label: MessageKey }[] = [
+  { id: 'contacts', label: 'nav.contacts' },
+  { id: 'import', label: 'nav.import' },
+  { id: 'accounts', label: 'nav.accounts' },
+  { id: 'privacy', label: 'nav.privacy' },
+  { id: 'status', label: 'nav.status' },
+];
+
+export function App() {
+  const phase = useApp((state) => state.phase);
+  const startError = useApp((state) => state.startError);
+  const language = useLanguage((state) => state.language);
+
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
+
+  if (phase === 'starting') return null;
+  if (phase === 'failed') {
+    return (
+      <main className="onboarding">
+        <p className="notice notice-error" role="alert">
+          {startError}
+        </p>
+      </main>
+    );
+  }
+  return (
+    <>
+      <LanguageSwitch />
+      {phase === 'signed-out' ? <OnboardingScreen /> : <SignedInShell />}
+      <Toast />
+    </>
+  );
+}
+
+function LanguageSwitch() {
+  const t = useT();
+  const { language, setLanguage } = useLanguage();
+  return (
+    <label className="language-switch">
+      <span className="visually-hidden">{t('language.label')}</span>
+      <select aria-label={t('language.label')} value={language} onChange={(event) => setLanguage(event.target.value === 'zh-CN' ? 'zh-CN' : 'en')}>
+        {languages.map((option) => (
+          <option key={option.id} value={option.id} lang={option.id}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function SignedInShell() {
+  const t = useT();
+  const screen = useApp((state) => state.screen);
+  const setScreen = useApp((state) => state.setScreen);
+  const connection = useApp((state) => state.connection);
+  const phone = useApp((state) => state.session?.phone);
+  const main = useRef<HTMLElement>(null);
+
+  function go(next: Screen): void {
+    setScreen(next);
+    // Move focus to the new screen, so keyboard and screen-reader users land where the content changed.
+    requestAnimationFrame(() => main.current?.focus());
+  }
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <header className="topbar">
+        <span className="brand">{t('app.title')}</span>
+        <nav aria-label={t('nav.label')}>
+          <ul className="tabs">
+            {screens.map((item) => (
+              <li key={item.id}>
+                <button type="button" aria-current={screen === item.id ? 'page' : undefined} onClick={() => go(item.id)}>
+                  {t(item.label)}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span className="muted me">{phone}</span>
+        <button type="button" onClick={() => void signOut()}>
+          {t('nav.signOut')}
+        </button>
+      </header>
+      {connection === 'offline' && (
+        <p className="offline-banner" role="status">
+          {t('connection.offline')}
+        </p>
+      )}
+      <main id="main" ref={main} tabIndex={-1} className="content">
+        {screen === 'contacts' && <ContactsScreen />}
+        {screen === 'import' && <ImportScreen />}
+        {screen === 'accounts' && <AccountsScreen />}
+        {screen === 'privacy' && <PrivacyScreen />}
+        {screen === 'status' && <StatusScreen />}
+      </main>
+    </div>
+  );
+}
+
+function Toast() {
+  const { message, tone } = useToast();
+  return (
+    <div className={`toast ${tone === 'error' ? 'toast-error' : ''}`} role={tone === 'error' ? 'alert' : 'status'} aria-live="polite" hidden={message === undefined}>
+      {message}
+    </div>
+  );
+}

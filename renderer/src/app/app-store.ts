@@ -1,0 +1,65 @@
+import { create } from 'zustand';
+import type { AppInfo, PluginSummary, StoredSession } from '../../../common/bridge/index.js';
+import { ApiClient } from '../api/api-client.js';
+import { serverApi, type ServerApi } from '../api/server-api.js';
+import { bridge } from '../bridge/bridge.js';
+import { localDb } from '../db/local-db.js';
+
+export type Screen = 'contacts' | 'import' | 'accounts' | 'privacy' | 'status';
+export type Connection = 'connecting' | 'online' | 'offline';
+
+interface AppState {
+  phase: 'starting' | 'signed-out' | 'signed-in' | 'failed';
+  startError: string | undefined;
+  info: AppInfo | undefined;
+  plugins: PluginSummary[];
+  session: StoredSession | undefined;
+  connection: Connection;
+  screen: Screen;
+  setScreen(screen: Screen): void;
+  setConnection(connection: Connection): void;
+}
+
+export const useApp = create<AppState>((set) => ({
+  phase: 'starting',
+  startError: undefined,
+  info: undefined,
+  plugins: [],
+  session: undefined,
+  connection: 'connecting',
+  screen: 'contacts',
+  setScreen: (screen) => set({ screen }),
+  setConnection: (connection) => set({ connection }),
+}));
+
+let sessionEndedHandler: () => void = () => undefined;
+
+/** Called when the server says the session is over (401, session:ended): back to onboarding. */
+export function onSessionEnded(handler: () => void): void {
+  sessionEndedHandler = handler;
+}
+
+let cachedApi: { baseUrl: string; api: ServerApi } | undefined;
+
+/** The server API with the current token; usable before sign-in (onboarding) too. */
+export function api(): ServerApi {
+  const baseUrl = useApp.getState().info?.serverUrl ?? window.location.origin;
+  if (cachedApi?.baseUrl !== baseUrl) {
+    const client = new ApiClient(
+      baseUrl,
+      () => useApp.getState().session?.token,
+      () => sessionEndedHandler(),
+    );
+    cachedApi = { baseUrl, api: serverApi(client) };
+  }
+  return cachedApi.api;
+}
+
+/** Host info, plugins and the saved session; the caller then loads the local data for that user. */
+export async function loadHost(): Promise<StoredSession | null> {
+  const host = bridge();
+  const [info, plugins, session] = await Promise.all([host.app.info(), host.plugins.list(), host.session.get()]);
+  useApp.setState({ info, plugins });
+  if (session !== null) await localDb.claimFor(session.userId);
+  return session;
+}

@@ -1,0 +1,44 @@
+import type { KeyValueStore, PickedFile, WebHost } from '../../../common/bridge/index.js';
+import { bundledPlugins } from './bundled-plugins.js';
+
+const webClientVersion = '0.1.0';
+
+function sessionStoreOrUndefined(): KeyValueStore | undefined {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file dialog through a detached input, for callers that have no input element of their own. */
+function pickWithInput(extensions: readonly string[]): Promise<PickedFile | null> {
+  return new Promise((resolve, reject) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = extensions.map((extension) => `.${extension}`).join(',');
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      if (file === undefined) return resolve(null);
+      file.arrayBuffer().then((buffer) => resolve({ name: file.name, mimeType: file.type, bytes: new Uint8Array(buffer) }), reject);
+    });
+    input.addEventListener('cancel', () => resolve(null));
+    input.click();
+  });
+}
+
+export function createBrowserHost(): WebHost {
+  return {
+    origin: window.location.origin,
+    version: webClientVersion,
+    sessionStore: sessionStoreOrUndefined(),
+    plugins: bundledPlugins(),
+    openUrl(url) {
+      // noopener: the network's page must not get a handle on our window (and with it our origin).
+      // With noopener, window.open answers null whether or not a blocker interfered, so there is nothing to test.
+      window.open(url, '_blank', 'noopener,noreferrer');
+      return true;
+    },
+    pickFile: pickWithInput,
+  };
+}

@@ -1,0 +1,103 @@
+import Dexie, { type EntityTable } from 'dexie';
+import type { AddressBookPhone } from '../../../common/address-book/types.js';
+import type { ImStatus } from '../features/status/status-types.js';
+import type { PresenceEvent } from '../../../common/contract/socket-events.js';
+
+/**
+ * Everything the UI shows comes from here first, so the list appears at once on start and works
+ * offline. Names and groups never leave the device; only numbers and refs go to the server.
+ */
+export interface LocalPerson {
+  /** The address-book ref (also sent to the server next to the numbers). */
+  ref: string;
+  name: string;
+  phones: AddressBookPhone[];
+  emails?: string[];
+  org?: string;
+  /** The Switchboard user behind one of the numbers, once the server matched it. */
+  userId?: string;
+  mutual?: boolean;
+  blocked?: boolean;
+  groupIds: string[];
+  /** M17: hidden from the list until the private-contacts password unlocks the view. */
+  isPrivate: boolean;
+  /** Desktop notifications when this contact comes online (the host does the notifying). */
+  notify?: boolean;
+}
+
+export interface LocalGroup {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export type CachedPresence = PresenceEvent;
+
+export interface MyStatus {
+  status: ImStatus;
+  text: string;
+}
+
+export interface PrivateVaultRecord {
+  salt: string;
+  iterations: number;
+  verifier: string;
+}
+
+/** Small typed key-value rows. */
+export interface MetaValues {
+  ownerUserId: string;
+  addressBookVersion: number;
+  myStatus: MyStatus;
+  privateVault: PrivateVaultRecord;
+  lastSyncAt: string;
+  /** The local book changed and the server has not confirmed the upload yet. */
+  addressBookDirty: boolean;
+}
+export type MetaKey = keyof MetaValues;
+interface MetaRow {
+  key: MetaKey;
+  value: unknown;
+}
+
+export class LocalDatabase extends Dexie {
+  people!: EntityTable<LocalPerson, 'ref'>;
+  groups!: EntityTable<LocalGroup, 'id'>;
+  presence!: EntityTable<CachedPresence, 'userId'>;
+  meta!: EntityTable<MetaRow, 'key'>;
+
+  constructor(name = 'switchboard') {
+    super(name);
+    this.version(1).stores({
+      people: 'ref, userId',
+      groups: 'id',
+      presence: 'userId',
+      meta: 'key',
+    });
+  }
+
+  async getMeta<Key extends MetaKey>(key: Key): Promise<MetaValues[Key] | undefined> {
+    const row = await this.meta.get(key);
+    return row?.value as MetaValues[Key] | undefined;
+  }
+
+  async setMeta<Key extends MetaKey>(key: Key, value: MetaValues[Key]): Promise<void> {
+    await this.meta.put({ key, value });
+  }
+
+  async deleteMeta(key: MetaKey): Promise<void> {
+    await this.meta.delete(key);
+  }
+
+  /** Another user signs in on this browser: nothing of the previous one may show. */
+  async claimFor(userId: string): Promise<void> {
+    const owner = await this.getMeta('ownerUserId');
+    if (owner === userId) return;
+    await this.transaction('rw', [this.people, this.groups, this.presence, this.meta], async () => {
+      await Promise.all([this.people.clear(), this.groups.clear(), this.presence.clear(), this.meta.clear()]);
+      await this.setMeta('ownerUserId', userId);
+    });
+  }
+}
+
+export const localDb = new LocalDatabase();

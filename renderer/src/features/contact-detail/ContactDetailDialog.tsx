@@ -1,0 +1,168 @@
+import { useEffect, useState } from 'react';
+import { api, useApp } from '../../app/app-store.js';
+import { bridge } from '../../bridge/bridge.js';
+import { useLanguage, useT } from '../../i18n/i18n.js';
+import { Dialog } from '../../ui/Dialog.js';
+import { ErrorNotice } from '../../ui/ErrorNotice.js';
+import { formatSince } from '../../ui/format.js';
+import { displayName, useContacts } from '../contacts/contacts-store.js';
+import { networkLabel } from '../contacts/ContactRow.js';
+import { launchNetwork } from '../contacts/launch.js';
+import { usePresence } from '../contacts/presence-store.js';
+
+/** One contact: their networks (one click opens each), their numbers, groups, and block or allow. */
+export function ContactDetailDialog({ personRef, onClose }: { personRef: string; onClose(): void }) {
+  const t = useT();
+  const language = useLanguage((state) => state.language);
+  const plugins = useApp((state) => state.plugins);
+  const canNotify = useApp((state) => state.info?.capabilities.notifications === true);
+  const person = useContacts((state) => state.people.find((candidate) => candidate.ref === personRef));
+  const groups = useContacts((state) => state.groups);
+  const { updatePerson, setBlocked } = useContacts();
+  const presence = usePresence((state) => (person?.userId === undefined ? undefined : state.byUser[person.userId]));
+  const [allowlisted, setAllowlisted] = useState<boolean | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const userId = person?.userId;
+
+  useEffect(() => {
+    if (userId === undefined) return;
+    let current = true;
+    api()
+      .list('allowlist')
+      .then((list) => current && setAllowlisted(list.some((entry) => entry.userId === userId)))
+      .catch(() => current && setAllowlisted(undefined));
+    return () => {
+      current = false;
+    };
+  }, [userId]);
+
+  if (person === undefined) return null;
+  const activeSince = new Map(presence?.apps.map((app) => [app.plugin, app.since]));
+  const networks = [...plugins].sort((a, b) => Number(activeSince.has(b.id)) - Number(activeSince.has(a.id)));
+
+  async function changeNotify(enabled: boolean): Promise<void> {
+    if (person === undefined || userId === undefined) return;
+    setError(undefined);
+    try {
+      await bridge().notifications.setForContact({ userId, enabled });
+      await updatePerson(person.ref, { notify: enabled });
+    } catch (failure) {
+      setError(failure);
+    }
+  }
+
+  async function changeList(kind: 'blocklist' | 'allowlist', add: boolean): Promise<void> {
+    if (userId === undefined) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      if (add) await api().addToList(kind, userId);
+      else await api().removeFromList(kind, userId);
+      if (kind === 'blocklist') await setBlocked(userId, add);
+      else setAllowlisted(add);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={displayName(person)} onClose={onClose}>
+      {userId !== undefined && presence !== undefined && (
+        <p className="detail-status">
+          <span className={`status-dot status-${presence.status}`} aria-hidden="true" /> {t(`status.${presence.status}`)}
+          {presence.text !== '' && <span className="muted"> · {presence.text}</span>}
+        </p>
+      )}
+      {person.org !== undefined && <p className="muted">{person.org}</p>}
+
+      <h3>{t('detail.numbers')}</h3>
+      <ul className="numbers">
+        {person.phones.map((phone) => (
+          <li key={phone.e164}>
+            <a href={`tel:${phone.e164}`}>{phone.e164}</a>
+            {phone.type !== undefined && <span className="muted"> ({phone.type})</span>}
+          </li>
+        ))}
+      </ul>
+
+      <h3>{t('detail.networks')}</h3>
+      {userId === undefined ? (
+        <p className="muted">{t('detail.notUser')}</p>
+      ) : (
+        <ul className="network-list">
+          {networks.map((plugin) => {
+            const since = activeSince.get(plugin.id);
+            return (
+              <li key={plugin.id} className={since === undefined ? '' : 'lit'}>
+                <img src={plugin.iconUrl} alt="" width={24} height={24} />
+                <span className="network-name" aria-label={networkLabel(t, language, plugin, since)}>
+                  {plugin.name}
+                  {since !== undefined && <span className="muted"> · {formatSince(since, language)}</span>}
+                </span>
+                <button type="button" onClick={() => void launchNetwork(person, plugin)}>
+                  {t('detail.open', { network: plugin.name })}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+
+      <h3>{t('detail.groups')}</h3>
+      {groups.length === 0 ? (
+        <p className="muted">{t('detail.noGroups')}</p>
+      ) : (
+        <ul className="checks">
+          {groups.map((group) => (
+            <li key={group.id}>
+              <label>
+                <input
+                  type="checkbox"
+                  checked={person.groupIds.includes(group.id)}
+                  onChange={(event) =>
+                    void updatePerson(person.ref, {
+                      groupIds: event.target.checked ? [...person.groupIds, group.id] : person.groupIds.filter((id) => id !== group.id),
+                    })
+                  }
+                />{' '}
+                {group.name}
+              </label>
+            </li>
+          ))}
+        </ul>
+      )}
+      <label className="check">
+        <input type="checkbox" checked={person.isPrivate} onChange={(event) => void updatePerson(person.ref, { isPrivate: event.target.checked })} />{' '}
+        {t('detail.private')}
+      </label>
+
+      {userId !== undefined && canNotify && (
+        <label className="check">
+          <input type="checkbox" checked={person.notify === true} onChange={(event) => void changeNotify(event.target.checked)} /> {t('detail.notify')}
+        </label>
+      )}
+
+      {userId !== undefined && (
+        <>
+          <h3>{t('detail.privacy')}</h3>
+          {person.blocked === true && <p className="muted">{t('detail.blocked')}</p>}
+          {allowlisted === true && <p className="muted">{t('detail.allowed')}</p>}
+          <div className="actions">
+            <button type="button" disabled={busy} onClick={() => void changeList('blocklist', person.blocked !== true)}>
+              {person.blocked === true ? t('detail.unblock') : t('detail.block')}
+            </button>
+            {allowlisted !== undefined && (
+              <button type="button" disabled={busy} onClick={() => void changeList('allowlist', !allowlisted)}>
+                {allowlisted ? t('detail.disallow') : t('detail.allow')}
+              </button>
+            )}
+          </div>
+          <ErrorNotice error={error} />
+        </>
+      )}
+    </Dialog>
+  );
+}

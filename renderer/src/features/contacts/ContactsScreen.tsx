@@ -1,0 +1,64 @@
+import { useMemo } from 'react';
+import { useApp } from '../../app/app-store.js';
+import { useT } from '../../i18n/i18n.js';
+import { ContactDetailDialog } from '../contact-detail/ContactDetailDialog.js';
+import { ContactGrid } from './ContactGrid.js';
+import { useContacts, visiblePeople } from './contacts-store.js';
+import { GroupsPanel } from './GroupsPanel.js';
+
+export function ContactsScreen() {
+  const t = useT();
+  const plugins = useApp((state) => state.plugins);
+  const setScreen = useApp((state) => state.setScreen);
+  const { people, query, filter, privateUnlocked, openRef, loaded, setQuery, openPerson, setPrivateUnlocked } = useContacts();
+  const shown = useMemo(() => visiblePeople({ people, query, filter, privateUnlocked }), [people, query, filter, privateUnlocked]);
+  const hiddenPrivate = useMemo(() => (privateUnlocked ? 0 : people.filter((person) => person.isPrivate).length), [people, privateUnlocked]);
+
+  return (
+    <div className="contacts-screen">
+      <GroupsPanel />
+      <section className="contacts-main" aria-labelledby="contacts-heading">
+        <header className="contacts-header">
+          <h1 id="contacts-heading">{t('contacts.heading')}</h1>
+          <input type="search" className="search" aria-label={t('contacts.search')} placeholder={t('contacts.search')} value={query} onChange={(event) => setQuery(event.target.value)} />
+          <span className="muted" aria-live="polite" data-testid="contact-count">
+            {shown.length === 1 ? t('contacts.countOne') : t('contacts.count', { count: shown.length })}
+          </span>
+        </header>
+        {hiddenPrivate > 0 && (
+          <p className="muted">
+            {t('contacts.privateHidden', { count: hiddenPrivate })}{' '}
+            <button type="button" className="link" onClick={() => setScreen('privacy')}>
+              {t('contacts.unlockPrivate')}
+            </button>
+          </p>
+        )}
+        {privateUnlocked && (
+          <p className="muted">
+            <button type="button" className="link" onClick={() => setPrivateUnlocked(false)}>
+              {t('contacts.lockPrivate')}
+            </button>
+          </p>
+        )}
+        {loaded && people.length === 0 ? (
+          <div className="empty">
+            <p>{t('contacts.empty')}</p>
+            <button type="button" className="primary" onClick={() => setScreen('import')}>
+              {t('contacts.importCta')}
+            </button>
+          </div>
+        ) : shown.length === 0 && query !== '' ? (
+          <p className="empty">{t('contacts.noMatch', { query })}</p>
+        ) : (
+          <>
+            <p className="muted small" id="grid-hint">
+              {t('contacts.keyboardHint')}
+            </p>
+            <ContactGrid people={shown} plugins={plugins} onOpen={openPerson} />
+          </>
+        )}
+      </section>
+      {openRef !== undefined && <ContactDetailDialog personRef={openRef} onClose={() => openPerson(undefined)} />}
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import { useState } from 'react';
+import { useT } from '../../i18n/i18n.js';
+import { useContacts, type ListFilter } from './contacts-store.js';
+
+function sameFilter(a: ListFilter, b: ListFilter): boolean {
+  return typeof a === 'object' && typeof b === 'object' ? a.groupId === b.groupId : a === b;
+}
+
+/** M12: groups live on this device only (IndexedDB); the server never hears of them. */
+export function GroupsPanel() {
+  const t = useT();
+  const { groups, filter, setFilter, createGroup, deleteGroup } = useContacts();
+  const [name, setName] = useState('');
+  const options: { filter: ListFilter; label: string; groupId?: string }[] = [
+    { filter: 'all', label: t('contacts.allContacts') },
+    { filter: 'users', label: t('contacts.onSwitchboard') },
+    ...groups.map((group) => ({ filter: { groupId: group.id }, label: group.name, groupId: group.id })),
+  ];
+  return (
+    <nav className="groups" aria-labelledby="groups-heading">
+      <h2 id="groups-heading" className="section-title">
+        {t('contacts.groups')}
+      </h2>
+      <ul>
+        {options.map((option) => (
+          <li key={option.groupId ?? String(option.filter)}>
+            <button type="button" className="group-button" aria-pressed={sameFilter(filter, option.filter)} onClick={() => setFilter(option.filter)}>
+              {option.label}
+            </button>
+            {option.groupId !== undefined && (
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={t('contacts.deleteGroup', { name: option.label })}
+                onClick={() => void deleteGroup(option.groupId ?? '')}
+              >
+                ×
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <form
+        className="new-group"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (name.trim() === '') return;
+          void createGroup(name);
+          setName('');
+        }}
+      >
+        <input aria-label={t('contacts.newGroup')} placeholder={t('contacts.newGroup')} value={name} maxLength={60} onChange={(event) => setName(event.target.value)} />
+        <button type="submit">{t('contacts.addGroup')}</button>
+      </form>
+    </nav>
+  );
+}

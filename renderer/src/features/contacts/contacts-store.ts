@@ -1,0 +1,177 @@
+import { create } from 'zustand';
+import type { AddressBookEntry } from '../../../../common/address-book/types.js';
+import type { AddressBookMatch } from '../../../../common/contract/contacts.js';
+import type { ServerContact } from '../../api/server-api.js';
+import { localDb, type LocalGroup, type LocalPerson } from '../../db/local-db.js';
+
+/** `all`, `users` (on Switchboard), or a group id. */
+export type ListFilter = 'all' | 'users' | { groupId: string };
+
+interface ContactsState {
+  people: LocalPerson[];
+  groups: LocalGroup[];
+  loaded: boolean;
+  query: string;
+  filter: ListFilter;
+  privateUnlocked: boolean;
+  openRef: string | undefined;
+  load(): Promise<void>;
+  setQuery(query: string): void;
+  setFilter(filter: ListFilter): void;
+  setPrivateUnlocked(unlocked: boolean): void;
+  openPerson(ref: string | undefined): void;
+  mergeImport(entries: AddressBookEntry[]): Promise<LocalPerson[]>;
+  applyMatches(matches: AddressBookMatch[]): Promise<void>;
+  applyServerContacts(contacts: ServerContact[]): Promise<void>;
+  removeRefs(refs: string[]): Promise<void>;
+  updatePerson(ref: string, change: Partial<Omit<LocalPerson, 'ref'>>): Promise<void>;
+  setBlocked(userId: string, blocked: boolean): Promise<void>;
+  createGroup(name: string): Promise<void>;
+  deleteGroup(id: string): Promise<void>;
+  clear(): void;
+}
+
+const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+export function displayName(person: LocalPerson): string {
+  return person.name.trim() !== '' ? person.name : (person.phones[0]?.e164 ?? person.ref);
+}
+
+function sortPeople(people: LocalPerson[]): LocalPerson[] {
+  return people.sort((a, b) => collator.compare(displayName(a), displayName(b)));
+}
+
+export const useContacts = create<ContactsState>((set, get) => ({
+  people: [],
+  groups: [],
+  loaded: false,
+  query: '',
+  filter: 'all',
+  privateUnlocked: false,
+  openRef: undefined,
+
+  async load() {
+    const [people, groups] = await Promise.all([localDb.people.toArray(), localDb.groups.toArray()]);
+    set({ people: sortPeople(people), groups: groups.sort((a, b) => collator.compare(a.name, b.name)), loaded: true });
+  },
+  setQuery: (query) => set({ query }),
+  setFilter: (filter) => set({ filter }),
+  setPrivateUnlocked: (privateUnlocked) => set({ privateUnlocked }),
+  openPerson: (openRef) => set({ openRef }),
+
+  /**
+   * A new file adds to what is already here rather than replacing it: people import several books
+   * (phone, Outlook) and expect the union. Local-only fields (groups, private) survive a re-import.
+   */
+  async mergeImport(entries) {
+    const byRef = new Map(get().people.map((person) => [person.ref, person]));
+    for (const entry of entries) {
+      const previous = byRef.get(entry.ref);
+      byRef.set(entry.ref, {
+        ref: entry.ref,
+        name: entry.name,
+        phones: entry.phones,
+        emails: entry.emails,
+        org: entry.org,
+        userId: previous?.userId,
+        mutual: previous?.mutual,
+        blocked: previous?.blocked,
+        groupIds: previous?.groupIds ?? [],
+        isPrivate: previous?.isPrivate ?? false,
+      });
+    }
+    const people = sortPeople([...byRef.values()]);
+    await localDb.people.bulkPut(people);
+    set({ people });
+    return people;
+  },
+
+  async applyMatches(matches) {
+    const userByRef = new Map(matches.map((match) => [match.ref, match.userId]));
+    const people = get().people.map((person) => ({ ...person, userId: userByRef.get(person.ref) }));
+    await localDb.people.bulkPut(people);
+    set({ people });
+  },
+
+  /** The server's view of who is a user; people added on another device appear with their number only. */
+  async applyServerContacts(contacts) {
+    const byRef = new Map(get().people.map((person) => [person.ref, person]));
+    const contactByRef = new Map<string, ServerContact>();
+    for (const contact of contacts) for (const ref of contact.refs) contactByRef.set(ref, contact);
+    const people: LocalPerson[] = [];
+    for (const person of byRef.values()) {
+      const contact = contactByRef.get(person.ref);
+      people.push({ ...person, userId: contact?.userId, mutual: contact?.mutual, blocked: contact?.blocked });
+    }
+    for (const contact of contacts) {
+      if (contact.refs.some((ref) => byRef.has(ref))) continue;
+      const ref = contact.refs[0] ?? `user-${contact.userId}`;
+      people.push({
+        ref,
+        name: '',
+        phones: [{ e164: contact.phone, raw: contact.phone }],
+        userId: contact.userId,
+        mutual: contact.mutual,
+        blocked: contact.blocked,
+        groupIds: [],
+        isPrivate: false,
+      });
+    }
+    await localDb.people.bulkPut(people);
+    set({ people: sortPeople(people) });
+  },
+
+  async removeRefs(refs) {
+    const gone = new Set(refs);
+    await localDb.people.bulkDelete(refs);
+    set({ people: get().people.filter((person) => !gone.has(person.ref)) });
+  },
+
+  async updatePerson(ref, change) {
+    const people = get().people.map((person) => (person.ref === ref ? { ...person, ...change } : person));
+    const updated = people.find((person) => person.ref === ref);
+    if (updated !== undefined) await localDb.people.put(updated);
+    set({ people });
+  },
+
+  async setBlocked(userId, blocked) {
+    const people = get().people.map((person) => (person.userId === userId ? { ...person, blocked } : person));
+    await localDb.people.bulkPut(people.filter((person) => person.userId === userId));
+    set({ people });
+  },
+
+  async createGroup(name) {
+    const group: LocalGroup = { id: crypto.randomUUID(), name: name.trim(), createdAt: new Date().toISOString() };
+    await localDb.groups.put(group);
+    set({ groups: [...get().groups, group].sort((a, b) => collator.compare(a.name, b.name)) });
+  },
+
+  async deleteGroup(id) {
+    const members = get().people.filter((person) => person.groupIds.includes(id));
+    const withoutGroup = members.map((person) => ({ ...person, groupIds: person.groupIds.filter((groupId) => groupId !== id) }));
+    await localDb.transaction('rw', [localDb.groups, localDb.people], async () => {
+      await localDb.groups.delete(id);
+      await localDb.people.bulkPut(withoutGroup);
+    });
+    const changed = new Map(withoutGroup.map((person) => [person.ref, person]));
+    const people = get().people.map((person) => changed.get(person.ref) ?? person);
+    const filter = get().filter;
+    set({ groups: get().groups.filter((group) => group.id !== id), people, filter: typeof filter === 'object' && filter.groupId === id ? 'all' : filter });
+  },
+
+  clear: () => set({ people: [], groups: [], loaded: false, query: '', filter: 'all', privateUnlocked: false, openRef: undefined }),
+}));
+
+/** What the list shows: private contacts only when unlocked, then the filter, then the search. */
+export function visiblePeople(state: Pick<ContactsState, 'people' | 'query' | 'filter' | 'privateUnlocked'>): LocalPerson[] {
+  const query = state.query.trim().toLowerCase();
+  const digits = query.replace(/\D/g, '');
+  return state.people.filter((person) => {
+    if (person.isPrivate && !state.privateUnlocked) return false;
+    if (state.filter === 'users' && person.userId === undefined) return false;
+    if (typeof state.filter === 'object' && !person.groupIds.includes(state.filter.groupId)) return false;
+    if (query === '') return true;
+    if (person.name.toLowerCase().includes(query)) return true;
+    return digits !== '' && person.phones.some((phone) => phone.e164.replace(/\D/g, '').includes(digits));
+  });
+}

@@ -1,0 +1,180 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { passwordPolicy } from '../../../../common/contract/identity.js';
+import { useLanguage, useT } from '../../i18n/i18n.js';
+import { ErrorNotice } from '../../ui/ErrorNotice.js';
+import { DevSmsBanner } from './DevSmsBanner.js';
+import { useOnboarding } from './onboarding-store.js';
+import { regionOptions } from './regions.js';
+
+export function OnboardingScreen() {
+  const t = useT();
+  const step = useOnboarding((state) => state.step);
+  const error = useOnboarding((state) => state.error);
+  return (
+    <main id="main" className="onboarding" tabIndex={-1}>
+      <div className="onboarding-card">
+        <h1 className="brand">{t('app.title')}</h1>
+        <DevSmsBanner />
+        {step === 'phone' && <PhoneStep />}
+        {step === 'code' && <CodeStep />}
+        {step === 'password' && <PasswordStep />}
+        <ErrorNotice error={error} />
+      </div>
+    </main>
+  );
+}
+
+function PhoneStep() {
+  const t = useT();
+  const language = useLanguage((state) => state.language);
+  const { region, number, usePassword, busy, setRegion, setNumber, setUsePassword, sendCode, signInWithPassword } = useOnboarding();
+  const regions = useMemo(() => regionOptions(language), [language]);
+  const [password, setPassword] = useState('');
+
+  function submit(event: FormEvent): void {
+    event.preventDefault();
+    if (usePassword) void signInWithPassword(password);
+    else void sendCode();
+  }
+
+  return (
+    <form onSubmit={submit} aria-labelledby="onboarding-heading">
+      <h2 id="onboarding-heading">{t('onboarding.heading')}</h2>
+      <p className="muted">{t('onboarding.intro')}</p>
+      {/* Not a wrapping label: the accessible name would then include the selected country. */}
+      <div className="field">
+        <label htmlFor="onboarding-region">{t('onboarding.country')}</label>
+        <select id="onboarding-region" value={region} onChange={(event) => setRegion(event.target.value)} autoComplete="country">
+          {regions.map((option) => (
+            <option key={option.region} value={option.region}>
+              {option.name} (+{option.callingCode})
+            </option>
+          ))}
+        </select>
+      </div>
+      <label className="field">
+        <span>{t('onboarding.phone')}</span>
+        <input type="tel" name="phone" autoComplete="tel" inputMode="tel" required value={number} onChange={(event) => setNumber(event.target.value)} />
+      </label>
+      {usePassword && (
+        <label className="field">
+          <span>{t('onboarding.password')}</span>
+          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
+        </label>
+      )}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {usePassword ? t('onboarding.signIn') : t('onboarding.sendCode')}
+        </button>
+        <button type="button" className="link" onClick={() => setUsePassword(!usePassword)}>
+          {usePassword ? t('onboarding.useCode') : t('onboarding.usePassword')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function useSecondsUntil(deadline: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (deadline <= now) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [deadline, now]);
+  return Math.max(0, Math.ceil((deadline - now) / 1000));
+}
+
+function CodeStep() {
+  const t = useT();
+  const { e164, busy, resendAt, error, verify, sendCode, backToPhone } = useOnboarding();
+  const [code, setCode] = useState('');
+  const secondsLeft = useSecondsUntil(resendAt);
+  const attemptsLeft = typeof error === 'object' && error !== null && 'details' in error ? (error.details as { attemptsLeft?: unknown }).attemptsLeft : undefined;
+
+  function onCodeChange(value: string): void {
+    // A pasted SMS ("Your code is 123 456") or typed digits: keep the digits, submit at six.
+    const digits = value.replace(/\D/g, '').slice(0, 6);
+    setCode(digits);
+    if (digits.length === 6 && !busy) void verify(digits);
+  }
+
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        void verify(code);
+      }}
+      aria-labelledby="code-heading"
+    >
+      <h2 id="code-heading">{t('onboarding.codeHeading')}</h2>
+      <p className="muted">{t('onboarding.codeSentTo', { phone: e164 })}</p>
+      <label className="field">
+        <span>{t('onboarding.code')}</span>
+        <input
+          className="code-input"
+          name="code"
+          autoComplete="one-time-code"
+          inputMode="numeric"
+          pattern="[0-9]{6}"
+          maxLength={32}
+          required
+          autoFocus
+          value={code}
+          onChange={(event) => onCodeChange(event.target.value)}
+        />
+      </label>
+      {typeof attemptsLeft === 'number' && <p className="muted">{t('onboarding.attemptsLeft', { count: attemptsLeft })}</p>}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy || code.length !== 6}>
+          {t('onboarding.verify')}
+        </button>
+        <button type="button" disabled={busy || secondsLeft > 0} onClick={() => void sendCode()}>
+          {secondsLeft > 0 ? t('onboarding.resendIn', { seconds: secondsLeft }) : t('onboarding.resend')}
+        </button>
+        <button type="button" className="link" onClick={backToPhone}>
+          {t('onboarding.changeNumber')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PasswordStep() {
+  const t = useT();
+  const { busy, setPassword, finish } = useOnboarding();
+  const [password, setValue] = useState('');
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        void setPassword(password);
+      }}
+      aria-labelledby="password-heading"
+    >
+      <h2 id="password-heading">{t('onboarding.passwordHeading')}</h2>
+      <p className="muted">{t('onboarding.passwordIntro')}</p>
+      <label className="field">
+        <span>{t('onboarding.newPassword')}</span>
+        <input
+          type="password"
+          name="new-password"
+          autoComplete="new-password"
+          minLength={passwordPolicy.minLength}
+          maxLength={passwordPolicy.maxLength}
+          required
+          autoFocus
+          value={password}
+          onChange={(event) => setValue(event.target.value)}
+        />
+      </label>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {t('onboarding.setPassword')}
+        </button>
+        <button type="button" disabled={busy} onClick={() => void finish()}>
+          {t('onboarding.skip')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,142 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, ClientToServerEvents, PresenceSetPayload, ServerToClientEvents } from '../../../common/contract/socket-events.js';
+import { addressBookLimits } from '../../../common/contract/contacts.js';
+import { ApiFailure } from '../api/api-client.js';
+import { api, useApp } from '../app/app-store.js';
+import { localDb } from '../db/local-db.js';
+import { useContacts } from '../features/contacts/contacts-store.js';
+import { usePresence } from '../features/contacts/presence-store.js';
+
+type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let socket: RealtimeSocket | undefined;
+let catchUpRunning: Promise<void> | undefined;
+let sessionEnded: () => void = () => undefined;
+
+/**
+ * Local first: the UI already shows what IndexedDB holds. This brings it up to date (who is a user,
+ * the address-book changes made on other devices), then keeps it live over socket.io, and does the
+ * same again after every reconnect.
+ */
+export function startSync(token: string, onSessionEnded: () => void): void {
+  stopSync();
+  sessionEnded = onSessionEnded;
+  const serverUrl = useApp.getState().info?.serverUrl ?? window.location.origin;
+  useApp.getState().setConnection('connecting');
+  // WebSocket only: long-polling would need sticky sessions behind a load balancer, and every
+  // browser Switchboard supports has WebSocket.
+  const connection: RealtimeSocket = io(serverUrl, { auth: { token }, transports: ['websocket'], reconnectionDelayMax: 10_000 });
+  socket = connection;
+  connection.on('connect', () => {
+    useApp.getState().setConnection('online');
+    void catchUp();
+    void resendMyStatus();
+  });
+  connection.on('disconnect', () => useApp.getState().setConnection('offline'));
+  connection.on('connect_error', (error) => {
+    const data = (error as Error & { data?: { code?: string } }).data;
+    if (data?.code === 'unauthorized' || data?.code === 'device_blocked') {
+      sessionEnded();
+      return;
+    }
+    useApp.getState().setConnection('offline');
+  });
+  connection.on('presence', (event) => usePresence.getState().receive(event));
+  connection.on('address-book:changed', () => void catchUp());
+  connection.on('session:ended', () => sessionEnded());
+  // The browser knows about a lost network long before socket.io's ping timeout does.
+  window.addEventListener('online', reconnectNow);
+  window.addEventListener('offline', markOffline);
+}
+
+function markOffline(): void {
+  useApp.getState().setConnection('offline');
+}
+
+export function stopSync(): void {
+  window.removeEventListener('online', reconnectNow);
+  window.removeEventListener('offline', markOffline);
+  socket?.removeAllListeners();
+  socket?.disconnect();
+  socket = undefined;
+}
+
+function reconnectNow(): void {
+  if (socket === undefined) return;
+  if (!socket.connected) {
+    socket.connect();
+    return;
+  }
+  // The socket survived the outage: nothing will fire 'connect', so catch up here.
+  useApp.getState().setConnection('online');
+  void catchUp();
+}
+
+/** One catch-up at a time; a second request while one runs waits for it and then runs again. */
+export function catchUp(): Promise<void> {
+  const previous = catchUpRunning ?? Promise.resolve();
+  const next = previous.then(runCatchUp, runCatchUp);
+  catchUpRunning = next;
+  return next;
+}
+
+async function runCatchUp(): Promise<void> {
+  try {
+    await pullAddressBookChanges();
+    if ((await localDb.getMeta('addressBookDirty')) === true) await uploadAddressBook();
+    await useContacts.getState().applyServerContacts(await api().contacts());
+    await localDb.setMeta('lastSyncAt', new Date().toISOString());
+  } catch (error) {
+    if (error instanceof ApiFailure && error.offline) useApp.getState().setConnection('offline');
+    else console.warn('catch-up failed', error);
+  }
+}
+
+/** M9: only the additions and removals made elsewhere travel; a gap in the log means a full snapshot. */
+async function pullAddressBookChanges(): Promise<void> {
+  const since = (await localDb.getMeta('addressBookVersion')) ?? 0;
+  const changes = await api().addressBookChanges(since);
+  let removed: string[];
+  if (changes.complete) {
+    removed = changes.changes.filter((change) => change.op === 'remove').map((change) => change.ref);
+  } else {
+    const snapshot = await api().addressBook();
+    const present = new Set(snapshot.entries.map((entry) => entry.ref));
+    removed = useContacts.getState().people.filter((person) => !present.has(person.ref)).map((person) => person.ref);
+  }
+  // Additions carry no names (those never reach the server); matched ones arrive with the contacts call.
+  if (removed.length > 0) await useContacts.getState().removeRefs(removed);
+  await localDb.setMeta('addressBookVersion', changes.version);
+}
+
+/**
+ * Sends the whole local book (numbers and refs only, M10) and records who is a user. Marked dirty
+ * first, so an upload cut short by a lost connection is retried by the next catch-up.
+ */
+export async function uploadAddressBook(): Promise<{ entries: number; matches: number }> {
+  const entries = useContacts
+    .getState()
+    .people.filter((person) => person.phones.length > 0)
+    .map((person) => ({ ref: person.ref, phones: [...new Set(person.phones.map((phone) => phone.e164))].slice(0, addressBookLimits.maxPhonesPerEntry) }));
+  await localDb.setMeta('addressBookDirty', true);
+  const answer = await api().replaceAddressBook(entries);
+  await useContacts.getState().applyMatches(answer.matches);
+  await localDb.setMeta('addressBookVersion', answer.version);
+  await localDb.setMeta('addressBookDirty', false);
+  return { entries: entries.length, matches: new Set(answer.matches.map((match) => match.userId)).size };
+}
+
+export function emitPresence(payload: PresenceSetPayload): Promise<Ack | 'offline'> {
+  const connection = socket;
+  if (connection === undefined || !connection.connected) return Promise.resolve('offline');
+  return new Promise((resolve) => {
+    connection.timeout(10_000).emit('presence:set', payload, (error: Error | null, answer: Ack) => {
+      resolve(error === null ? answer : 'offline');
+    });
+  });
+}
+
+async function resendMyStatus(): Promise<void> {
+  const saved = await localDb.getMeta('myStatus');
+  if (saved !== undefined) await emitPresence({ status: saved.status, text: saved.text });
+}

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BridgeError,
+  bridgeCalls,
+  bridgeEvents,
+  createIpcBridge,
+  serveBridgeCall,
+  WebBridge,
+  type BundledPlugin,
+  type KeyValueStore,
+  type WebHost,
+} from '../../common/bridge/index.js';
+import { parseManifest } from '../../common/plugin-manifest/parse.js';
+import whatsapp from '../../plugins/whatsapp/manifest.json' with { type: 'json' };
+import slack from '../../plugins/slack/manifest.json' with { type: 'json' };
+
+function plugin(json: unknown): BundledPlugin {
+  const parsed = parseManifest(json);
+  if (!parsed.ok) throw new Error('fixture manifest invalid');
+  return { manifest: parsed.manifest, iconUrl: `/assets/${parsed.manifest.id}.svg` };
+}
+
+class MemoryStore implements KeyValueStore {
+  readonly items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
+
+function webHost(overrides: Partial<WebHost> = {}): WebHost & { opened: string[] } {
+  const opened: string[] = [];
+  return {
+    origin: 'https://switchboard.example',
+    version: '0.1.0',
+    sessionStore: new MemoryStore(),
+    plugins: [plugin(whatsapp), plugin(slack)],
+    openUrl: (url) => {
+      opened.push(url);
+      return true;
+    },
+    pickFile: async () => null,
+    opened,
+    ...overrides,
+  };
+}
+
+const session = { token: 'tok-123', userId: '6f1c2f7e-8d1b-4c5a-9a59-0c7b2b0f3d11', phone: '+8613800138000' };
+
+describe('WebBridge', () => {
+  it('keeps the session in memory and sessionStorage, and a new bridge on the same tab finds it', async () => {
+    const store = new MemoryStore();
+    const first = new WebBridge(webHost({ sessionStore: store }));
+    expect(await first.session.get()).toBeNull();
+    await first.session.set(session);
+    expect(JSON.parse(store.getItem('switchboard.session') ?? '{}')).toEqual(session);
+    expect(await new WebBridge(webHost({ sessionStore: store })).session.get()).toEqual(session);
+    await first.session.clear();
+    expect(store.items.size).toBe(0);
+    expect(await first.session.get()).toBeNull();
+  });
+
+  it('still works when storage throws (private mode) and ignores a tampered stored session', async () => {
+    const throwing: KeyValueStore = {
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('denied');
+      },
+      removeItem: () => undefined,
+    };
+    const bridge = new WebBridge(webHost({ sessionStore: throwing }));
+    await bridge.session.set(session);
+    expect(await bridge.session.get()).toEqual(session);
+    const tampered = new MemoryStore();
+    tampered.setItem('switchboard.session', '{"token":1}');
+    expect(await new WebBridge(webHost({ sessionStore: tampered })).session.get()).toBeNull();
+  });
+
+  it('says it is the web, with desktop-only capabilities off', async () => {
+    const info = await new WebBridge(webHost()).app.info();
+    expect(info).toMatchObject({ kind: 'web', platform: 'web', serverUrl: 'https://switchboard.example' });
+    expect(Object.values(info.capabilities).every((capable) => capable === false)).toBe(true);
+    expect(bridgeCalls['app.info'].result.safeParse(info).success).toBe(true);
+  });
+
+  it('opens the web link of a plugin, never its native scheme', async () => {
+    const host = webHost();
+    const result = await new WebBridge(host).launcher.open({ pluginId: 'whatsapp', identity: { phone: '+8613800138000' } });
+    expect(result).toMatchObject({ ok: true, kind: 'web' });
+    expect(host.opened).toHaveLength(1);
+    expect(host.opened[0]).toMatch(/^https:\/\/wa\.me\/8613800138000/);
+  });
+
+  it('answers with a code when a link cannot be made, and opens nothing', async () => {
+    const host = webHost();
+    const bridge = new WebBridge(host);
+    expect(await bridge.launcher.open({ pluginId: 'slack', identity: { phone: '+8613800138000' } })).toMatchObject({ ok: false, code: 'missing_identity' });
+    expect(await bridge.launcher.open({ pluginId: 'nope', identity: {} })).toMatchObject({ ok: false, code: 'unknown_plugin' });
+    expect(host.opened).toEqual([]);
+  });
+
+  it('lists plugins as summaries and refuses desktop-only calls with "unsupported"', async () => {
+    const bridge = new WebBridge(webHost());
+    const plugins = await bridge.plugins.list();
+    expect(plugins.map((entry) => entry.id)).toEqual(['whatsapp', 'slack']);
+    expect(plugins[1]).toMatchObject({ name: 'Slack', auth: 'oauth2', iconUrl: '/assets/slack.svg' });
+    await expect(bridge.app.setStartAtLogin({ enabled: true })).rejects.toMatchObject({ code: 'unsupported' });
+    expect(await bridge.watcher.status()).toEqual({ running: false, apps: [], lastScanAt: null });
+  });
+});
+
+describe('the IPC contract', () => {
+  it('names every channel once, under the switchboard: prefix', () => {
+    const channels = [...Object.values(bridgeCalls), ...Object.values(bridgeEvents)].map((spec) => spec.channel);
+    expect(new Set(channels).size).toBe(channels.length);
+    expect(channels.every((channel) => channel.startsWith('switchboard:'))).toBe(true);
+  });
+
+  it('routes renderer calls to their channel and validates what comes back', async () => {
+    const calls: [string, readonly unknown[]][] = [];
+    const answers: Record<string, unknown> = {
+      'switchboard:session.get': session,
+      'switchboard:plugins.list': [{ id: 'x' }],
+    };
+    const bridge = createIpcBridge({
+      invoke: async (channel, args) => {
+        calls.push([channel, args]);
+        return answers[channel];
+      },
+      subscribe: () => () => undefined,
+    });
+    expect(await bridge.session.get()).toEqual(session);
+    await expect(bridge.plugins.list()).rejects.toBeInstanceOf(BridgeError);
+    await bridge.launcher.open({ pluginId: 'slack', identity: {} }).catch(() => undefined);
+    expect(calls.map(([channel]) => channel)).toEqual(['switchboard:session.get', 'switchboard:plugins.list', 'switchboard:launcher.open']);
+    expect(calls[2]?.[1]).toEqual([{ pluginId: 'slack', identity: {} }]);
+  });
+
+  it('delivers only well-formed events to listeners', () => {
+    let deliver: (payload: unknown) => void = () => undefined;
+    const bridge = createIpcBridge({
+      invoke: async () => undefined,
+      subscribe: (channel, listener) => {
+        expect(channel).toBe('switchboard:watcher.changed');
+        deliver = listener;
+        return () => undefined;
+      },
+    });
+    const seen: unknown[] = [];
+    bridge.watcher.onChanged((status) => seen.push(status));
+    deliver({ running: true, apps: [{ plugin: 'slack', since: '2026-01-01T09:00:00.000Z' }], lastScanAt: null });
+    deliver({ running: 'yes' });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('checks the renderer\'s arguments on the main side before the implementation runs', async () => {
+    let ran = false;
+    const implementation = async () => {
+      ran = true;
+      return { ok: true as const, kind: 'chat' as const, url: 'slack://open' };
+    };
+    await expect(serveBridgeCall('launcher.open', [{ pluginId: '', identity: {} }], implementation)).rejects.toMatchObject({ code: 'invalid_arguments' });
+    expect(ran).toBe(false);
+    expect(await serveBridgeCall('launcher.open', [{ pluginId: 'slack', identity: { team: 'T1' } }], implementation)).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { requireService } from '../../support/services.js';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const rendererConfig = fileURLToPath(new URL('../../../renderer/vite.config.ts', import.meta.url));
+export const screenshotDir = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+
+/** True when Chromium is installed; on a laptop a missing browser skips, under CI it fails. */
+export function chromiumAvailable(): Promise<boolean> {
+  return requireService(`Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`, async () => fs.existsSync(chromiumPath));
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
+
+/** Builds renderer/dist once per run (about two seconds), the way `npm run build:web` does. */
+export async function buildWebClient(): Promise<void> {
+  const { build } = await import('vite');
+  await build({ configFile: rendererConfig, logLevel: 'warn' });
+}
+
+/** A vCard 3.0 file, one card per contact; a contact without phones tests the "no number" path. */
+export function vcard(contacts: { name: string; phones: string[] }[]): Buffer {
+  const cards = contacts.map((contact) =>
+    ['BEGIN:VCARD', 'VERSION:3.0', `FN:${contact.name}`, ...contact.phones.map((phone) => `TEL;TYPE=CELL:${phone}`), 'END:VCARD'].join('\r\n'),
+  );
+  return Buffer.from(cards.join('\r\n') + '\r\n', 'utf8');
+}
