@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
+import { pluginIdSchema } from './privacy.js';
 
 /**
  * The one socket.io event map shared by the server and every client (contract.md, "Realtime").
@@ -11,7 +12,7 @@ export const visibleStatuses = ['online', 'busy', 'away', 'offline'] as const;
 export const presenceSetPayload = z.object({
   status: z.enum(imStatuses).optional(),
   text: z.string().max(280).optional(),
-  apps: z.array(z.string().min(1).max(64)).max(200).optional(),
+  apps: z.array(pluginIdSchema).max(200).optional(),
 });
 export type PresenceSetPayload = z.infer<typeof presenceSetPayload>;
 

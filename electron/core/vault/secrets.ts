@@ -38,12 +38,21 @@ export type PasswordCredential = z.infer<typeof passwordCredentialSchema>;
 export const credentialSecretSchema = z.discriminatedUnion('type', [oauthCredentialSchema, passwordCredentialSchema]);
 export type CredentialSecret = z.infer<typeof credentialSecretSchema>;
 
+/** A value a plugin's code keeps through `ctx.secrets` (a cursor, a token of its own): `plugin-data:<pluginId>:<key>`. */
+export const pluginDataSchema = z.object({ value: z.string() });
+export type PluginData = z.infer<typeof pluginDataSchema>;
+
 export type SessionAccount = `session:${string}`;
 export type CredentialAccount = `credential:${string}:${string}`;
-export type VaultAccount = SessionAccount | CredentialAccount;
+export type PluginDataAccount = `plugin-data:${string}:${string}`;
+export type VaultAccount = SessionAccount | CredentialAccount | PluginDataAccount;
 
 /** The value type of an account name, decided by its namespace. */
-export type SecretFor<Account extends VaultAccount> = Account extends CredentialAccount ? CredentialSecret : SessionSecret;
+export type SecretFor<Account extends VaultAccount> = Account extends CredentialAccount
+  ? CredentialSecret
+  : Account extends PluginDataAccount
+    ? PluginData
+    : SessionSecret;
 
 const pluginIdPattern = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 // Account ids become part of a keychain item name: printable, no spaces. They may hold ':' (an instance
@@ -68,8 +77,20 @@ export function credentialAccount(pluginId: string, accountId: string): Credenti
   return `credential:${pluginId}:${accountId}`;
 }
 
-export function schemaFor(account: string): z.ZodType<SessionSecret> | z.ZodType<CredentialSecret> | undefined {
+// Keys a plugin chooses for its own secrets: short, printable, no separators that could forge another namespace.
+const pluginDataKeyPattern = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** `plugin-data:<pluginId>:<key>`: the plugin id comes from the host, never from the plugin's own message. */
+export function pluginDataAccount(pluginId: string, key: string): PluginDataAccount {
+  if (!pluginIdPattern.test(pluginId)) throw new RangeError(`not a plugin id: ${JSON.stringify(pluginId)}`);
+  if (!pluginDataKeyPattern.test(key)) throw new RangeError(`not a plugin secret key (1-100 of A-Z a-z 0-9 . _ -): ${JSON.stringify(key)}`);
+  return `plugin-data:${pluginId}:${key}`;
+}
+
+export function schemaFor(account: string): z.ZodType<SessionSecret> | z.ZodType<CredentialSecret> | z.ZodType<PluginData> | undefined {
   if (/^session:https?:\/\/[^\s]+$/.test(account)) return sessionSecretSchema;
+  const pluginData = /^plugin-data:([^:]+):(.+)$/.exec(account);
+  if (pluginData) return pluginIdPattern.test(pluginData[1] ?? '') && pluginDataKeyPattern.test(pluginData[2] ?? '') ? pluginDataSchema : undefined;
   const credential = /^credential:([^:]+):(.+)$/.exec(account);
   if (credential && pluginIdPattern.test(credential[1] ?? '') && accountIdPattern.test(credential[2] ?? '')) return credentialSecretSchema;
   return undefined;

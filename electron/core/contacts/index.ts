@@ -1,0 +1,1 @@
+export { mergeBoundContacts, type BoundContactsMerge, type BoundSource, type SourceFailure } from './merge-bound.js';
