@@ -1,0 +1,249 @@
+import {
+  BridgeError,
+  bridgeCalls,
+  bridgeEvents,
+  summarisePlugin,
+  serveBridgeCall,
+  type AppInfo,
+  type BridgeCallArgs,
+  type BridgeCallName,
+  type BridgeCallResult,
+  type StoredSession,
+  type WatcherStatus,
+} from '../../../common/bridge/index.js';
+import type { PluginManifest } from '../../../common/plugin-manifest/schema.js';
+import { toLaunchResult, type Launcher, type UserGestureGate } from '../launcher/index.js';
+import { sessionAccount, VaultError, type Vault } from '../vault/index.js';
+import type { DesktopState } from './desktop-state.js';
+import { readPickedFile } from './pick-file.js';
+import { BridgeHostError, type BridgeHostErrorCode, type BridgeReply } from './reply.js';
+import { isTrustedSender } from './sender.js';
+
+/** Who is calling: Electron main fills this from the IPC event, the test harness from Playwright's source frame. */
+export interface CallContext {
+  /** Stable per window; the user-gesture gate keys input by it. */
+  source: string;
+  senderUrl: string | undefined;
+  isTopFrame: boolean;
+}
+
+/** The watcher as the host uses it; `AppWatcher` fits. */
+export interface WatchedApps {
+  readonly running: boolean;
+  snapshot(): readonly { plugin: string; since: number }[];
+  onChange(listener: () => void): () => unknown;
+  scanNow(): Promise<void>;
+}
+
+export interface BridgeHostOptions {
+  version: string;
+  platform: 'linux' | 'darwin' | 'win32';
+  serverUrl: string;
+  /** Origins whose top frame may call, e.g. `app://switchboard` or the server's web client origin. */
+  trustedOrigins: readonly string[];
+  vault: Vault;
+  state: DesktopState;
+  plugins: readonly { manifest: PluginManifest }[];
+  /** The URL the renderer puts in `<img src>` for a plugin's icon (served by main's app protocol). */
+  iconUrl(pluginId: string): string;
+  launcher: Launcher;
+  gestures: UserGestureGate;
+  watcher?: WatchedApps;
+  /** Shows the native open dialog; answers the chosen path or null when cancelled. */
+  pickFile?: (extensions: readonly string[]) => Promise<string | null>;
+  setStartAtLogin?: (enabled: boolean) => void | Promise<void>;
+  /** Whether this OS shows native notifications (Electron's `Notification.isSupported()`). */
+  notificationsSupported?: boolean;
+  /** Main restarts its realtime connection when the renderer signs in or out. */
+  onSessionChange?: (session: StoredSession | null) => void;
+  now?: () => number;
+}
+
+export type EventListener = (channel: string, payload: unknown) => void;
+
+/** A scan older than this is refreshed before answering `watcher.status`. */
+const FRESH_SCAN_MS = 2000;
+
+type Implementations = {
+  [Name in BridgeCallName]: (context: CallContext, ...args: BridgeCallArgs<Name>) => Promise<BridgeCallResult<Name>>;
+};
+
+const callByChannel = new Map<string, BridgeCallName>(
+  (Object.keys(bridgeCalls) as BridgeCallName[]).map((name) => [bridgeCalls[name].channel, name]),
+);
+
+/** The contract's channel names, for Electron main to register one `ipcMain.handle` each. */
+export const bridgeCallChannels: readonly string[] = [...callByChannel.keys()];
+
+function failure(code: BridgeHostErrorCode, message: string): BridgeReply {
+  return { ok: false, error: { code, message } };
+}
+
+function replyFromError(error: unknown): BridgeReply {
+  if (error instanceof BridgeHostError) return failure(error.code, error.message);
+  if (error instanceof BridgeError) return failure(error.code, error.message);
+  if (error instanceof VaultError) {
+    const code = error.code === 'keychain_unavailable' || error.code === 'corrupt_secret' ? error.code : 'host_failed';
+    return failure(code, error.message);
+  }
+  return failure('host_failed', error instanceof Error ? error.message : String(error));
+}
+
+const UUID_REGEX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The desktop's implementation of the bridge contract, in plain Node so that it runs (and is tested)
+ * without Electron: Electron main serves it over `ipcMain.handle`, tests over Playwright's
+ * `exposeBinding`. Every call is checked in the same order: known channel, trusted sender, arguments
+ * against the contract's schema, then the result against it on the way out. It never throws: every
+ * failure is a reply with a code.
+ */
+export class BridgeHost {
+  private readonly listeners = new Set<EventListener>();
+  private readonly stopWatching: (() => unknown) | undefined;
+  private lastScanAt: number | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: BridgeHostOptions) {
+    this.now = options.now ?? Date.now;
+    this.stopWatching = options.watcher?.onChange(() => {
+      this.lastScanAt = this.now();
+      this.emit(bridgeEvents['watcher.changed'].channel, this.currentWatcherStatus());
+    });
+  }
+
+  async handle(channel: string, rawArgs: unknown, context: CallContext): Promise<BridgeReply> {
+    const name = callByChannel.get(channel);
+    if (name === undefined) return failure('unknown_call', `"${String(channel).slice(0, 80)}" is not a bridge call`);
+    if (!isTrustedSender(context.senderUrl, this.options.trustedOrigins, context.isTopFrame)) {
+      return failure('untrusted_sender', `${name} may only be called by the Switchboard app itself`);
+    }
+    try {
+      return { ok: true, value: await this.serve(name, rawArgs, context) };
+    } catch (error) {
+      return replyFromError(error);
+    }
+  }
+
+  /** Pushes events (watcher changes) to a window; answers the unsubscribe function. */
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.stopWatching?.();
+    this.listeners.clear();
+  }
+
+  private serve<Name extends BridgeCallName>(name: Name, rawArgs: unknown, context: CallContext): Promise<BridgeCallResult<Name>> {
+    const implementation: Implementations[Name] = this.implementations[name];
+    return serveBridgeCall(name, rawArgs, (...args: BridgeCallArgs<Name>) => implementation(context, ...args));
+  }
+
+  private emit(channel: string, payload: unknown): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(channel, payload);
+      } catch {
+        // A closed window's listener must not stop the others.
+      }
+    }
+  }
+
+  private capabilities(): AppInfo['capabilities'] {
+    const { watcher, pickFile, setStartAtLogin, notificationsSupported } = this.options;
+    return {
+      watcher: watcher !== undefined,
+      keychain: true,
+      nativeLaunch: true,
+      nativeFilePicker: pickFile !== undefined,
+      notifications: notificationsSupported === true,
+      startAtLogin: setStartAtLogin !== undefined,
+    };
+  }
+
+  private currentWatcherStatus(): WatcherStatus {
+    const { watcher } = this.options;
+    if (watcher === undefined) return { running: false, apps: [], lastScanAt: null };
+    return {
+      running: watcher.running,
+      apps: watcher.snapshot().map((app) => ({ plugin: app.plugin, since: new Date(app.since).toISOString() })),
+      lastScanAt: this.lastScanAt === undefined ? null : new Date(this.lastScanAt).toISOString(),
+    };
+  }
+
+  private get origin(): string {
+    return new URL(this.options.serverUrl).origin;
+  }
+
+  private readonly implementations: Implementations = {
+    'app.info': async () => ({
+      kind: 'desktop',
+      platform: this.options.platform,
+      version: this.options.version,
+      serverUrl: this.options.serverUrl,
+      capabilities: this.capabilities(),
+    }),
+
+    'app.setStartAtLogin': async (_context, { enabled }) => {
+      const apply = this.options.setStartAtLogin;
+      if (apply === undefined) throw new BridgeHostError('unsupported', 'starting at login is not available here');
+      await apply(enabled);
+      this.options.state.startAtLogin = enabled;
+    },
+
+    'session.get': async (): Promise<StoredSession | null> => {
+      const secret = await this.options.vault.getSecret(sessionAccount(this.options.serverUrl));
+      // A session the CLI stored without a user id is usable by `switchboard agent`, not by the UI.
+      if (secret === undefined || secret.userId === undefined || !UUID_REGEX.test(secret.userId)) return null;
+      const profile = this.options.state.sessionProfile(this.origin);
+      return { token: secret.token, userId: secret.userId, phone: profile?.userId === secret.userId ? profile.phone : '' };
+    },
+
+    'session.set': async (_context, session) => {
+      const account = sessionAccount(this.options.serverUrl);
+      // Keep the device id a CLI login stored, so both faces of this machine stay one device.
+      const previous = await this.options.vault.getSecret(account).catch(() => undefined);
+      const deviceId = previous?.userId === session.userId ? previous.deviceId : undefined;
+      await this.options.vault.setSecret(account, { token: session.token, userId: session.userId, ...(deviceId ? { deviceId } : {}) });
+      this.options.state.setSessionProfile(this.origin, { userId: session.userId, phone: session.phone });
+      this.options.onSessionChange?.(session);
+    },
+
+    'session.clear': async () => {
+      await this.options.vault.deleteSecret(sessionAccount(this.options.serverUrl));
+      this.options.state.setSessionProfile(this.origin, undefined);
+      this.options.onSessionChange?.(null);
+    },
+
+    'watcher.status': async () => {
+      const { watcher } = this.options;
+      if (watcher?.running === true && (this.lastScanAt === undefined || this.now() - this.lastScanAt > FRESH_SCAN_MS)) {
+        await watcher.scanNow();
+        this.lastScanAt = this.now();
+      }
+      return this.currentWatcherStatus();
+    },
+
+    'launcher.open': async (context, request) => {
+      const gesture = this.options.gestures.claim(context.source);
+      return toLaunchResult(await this.options.launcher.open(request, gesture));
+    },
+
+    'plugins.list': async () =>
+      this.options.plugins.map(({ manifest }) => summarisePlugin({ manifest, iconUrl: this.options.iconUrl(manifest.id) })),
+
+    'import.pickFile': async (_context, { extensions }) => {
+      const pick = this.options.pickFile;
+      if (pick === undefined) throw new BridgeHostError('unsupported', 'no native file dialog here; use the file input');
+      const chosen = await pick(extensions);
+      return chosen === null ? null : readPickedFile(chosen, extensions);
+    },
+
+    'notifications.setForContact': async (_context, { userId, enabled }) => {
+      if (this.options.notificationsSupported !== true) throw new BridgeHostError('unsupported', 'this system shows no notifications');
+      this.options.state.setNotifications(userId, enabled);
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export { APP_HOST, APP_ORIGIN, APP_SCHEME, desktopCsp, resolveAppRequest, type AppResource } from './app-protocol.js';
+export { ContactNotifier, type ContactNotification, type ContactNotifierOptions } from './contact-notifier.js';
+export { DESKTOP_STATE_FILE, DesktopState, type DesktopStateData, type ImStatus } from './desktop-state.js';
+export { BridgeHost, bridgeCallChannels, type BridgeHostOptions, type CallContext, type EventListener, type WatchedApps } from './host.js';
+export { MAX_PICKED_FILE_BYTES, readPickedFile } from './pick-file.js';
+export { PresenceLink, type PresenceLinkEvent } from './presence-link.js';
+export { BridgeHostError, describeReplyError, type BridgeHostErrorCode, type BridgeReply } from './reply.js';
+export { isTrustedSender } from './sender.js';
+export { linuxAutostartFile, setLinuxAutostart } from './autostart.js';
+export { DeepLinkHandoffs, deepLinkInArgv, DESKTOP_PROTOCOL, parseDeepLink, type DeepLink } from './deep-links.js';
+export { STATUS_LABELS, statusDotBitmap, trayTooltip } from './tray-status.js';

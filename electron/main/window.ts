@@ -1,0 +1,111 @@
+import fs from 'node:fs/promises';
+import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from 'electron';
+import { APP_ORIGIN, APP_SCHEME, bridgeCallChannels, resolveAppRequest, type BridgeHost } from '../core/bridge-host/index.js';
+import type { UserGestureGate } from '../core/launcher/index.js';
+import type { LoadedPlugin } from '../core/plugins/load.js';
+import path from 'node:path';
+
+/** Must run before `app` is ready: app:// behaves like https (secure context, fetch, relative URLs). */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+}
+
+/** Inputs that mean the person acted in the window; page script cannot produce these events. */
+const GESTURE_INPUTS = new Set(['mouseDown', 'mouseUp', 'keyDown', 'rawKeyDown', 'gestureTap', 'touchEnd']);
+
+/**
+ * Every web contents, ours or not: no navigation away, no new windows, no webviews, no permissions.
+ * The renderer routes itself with the History API, so a real navigation is always an attack or a
+ * link someone forgot to send through the launcher.
+ */
+export function lockDownAllContents(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+export function serveAppScheme(options: { rendererDir: string; plugins: readonly LoadedPlugin[]; serverUrl: string }): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const resource = resolveAppRequest(request.url, {
+      rendererDir: options.rendererDir,
+      serverUrl: options.serverUrl,
+      pluginIcon: (id) => {
+        const plugin = options.plugins.find((candidate) => candidate.id === id);
+        return plugin === undefined ? undefined : path.join(plugin.dir, plugin.manifest.icon);
+      },
+    });
+    if (!resource.ok) return new Response(resource.message, { status: resource.status, headers: { 'content-type': 'text/plain' } });
+    const body = await fs.readFile(resource.file);
+    return new Response(body, { headers: { 'content-type': resource.contentType, ...resource.headers } });
+  });
+}
+
+/**
+ * One `ipcMain.handle` per contract channel. The host checks the sender's frame URL and that it is
+ * the top frame; here we add that it is our window's contents at all.
+ */
+export function serveBridge(host: BridgeHost, ourContents: () => WebContents | undefined): void {
+  for (const channel of bridgeCallChannels) {
+    ipcMain.handle(channel, (event, ...args: unknown[]) => {
+      const frame = event.senderFrame;
+      const ours = event.sender === ourContents();
+      return host.handle(channel, args, {
+        source: String(event.sender.id),
+        senderUrl: ours ? frame?.url : undefined,
+        isTopFrame: frame !== null && frame.parent === null,
+      });
+    });
+  }
+}
+
+export function createMainWindow(options: {
+  preload: string;
+  startUrl: string;
+  gestures: UserGestureGate;
+  host: BridgeHost;
+  show: boolean;
+}): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1180,
+    height: 780,
+    minWidth: 720,
+    minHeight: 520,
+    show: false,
+    title: 'Switchboard',
+    webPreferences: {
+      preload: options.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+  const contents = window.webContents;
+  const source = String(contents.id);
+  contents.on('input-event', (_event, input) => {
+    if (GESTURE_INPUTS.has(input.type)) options.gestures.recordInput(source);
+  });
+  const unsubscribe = options.host.onEvent((channel, payload) => {
+    if (!contents.isDestroyed()) contents.send(channel, payload);
+  });
+  window.on('closed', () => {
+    unsubscribe();
+    options.gestures.forget(source);
+  });
+  window.once('ready-to-show', () => {
+    if (options.show) window.show();
+  });
+  void window.loadURL(options.startUrl);
+  return window;
+}
+
+export const appStartUrl = `${APP_ORIGIN}/`;
