@@ -20,14 +20,37 @@ export class KyselyContactsRepository implements ContactsRepository {
   async replaceBook(userId: string, entries: StoredEntry[], now: number): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const version = (await this.lockedVersion(trx, userId)) + 1;
-      await trx.deleteFrom('address_book_phones').where('user_id', '=', userId).execute();
-      await trx.deleteFrom('address_book_refs').where('user_id', '=', userId).execute();
+      // Most uploads repeat the book with few changes: write only the entries that differ.
+      const existing = await this.currentEntries(trx, userId);
+      const incoming = new Map(dedupeByRef(entries).map((entry) => [entry.ref, entry]));
+      const stale = [...existing.keys()].filter((ref) => {
+        const next = incoming.get(ref);
+        return next === undefined || !sameEntry(existing.get(ref) as StoredEntry, next);
+      });
+      const fresh = [...incoming.values()].filter((entry) => {
+        const before = existing.get(entry.ref);
+        return before === undefined || !sameEntry(before, entry);
+      });
+      for (const refs of chunks(stale)) {
+        await trx.deleteFrom('address_book_phones').where('user_id', '=', userId).where('ref', 'in', refs).execute();
+        await trx.deleteFrom('address_book_refs').where('user_id', '=', userId).where('ref', 'in', refs).execute();
+      }
       await trx.deleteFrom('address_book_changes').where('user_id', '=', userId).execute();
-      await this.insertEntries(trx, userId, entries);
+      await this.insertEntries(trx, userId, fresh);
       // Nothing before the new version can be replayed: the log starts after it.
       await this.saveVersion(trx, userId, version, version + 1, now);
       return version;
     });
+  }
+
+  private async currentEntries(trx: Transaction<Database>, userId: string): Promise<Map<string, StoredEntry>> {
+    const [refs, phones] = await Promise.all([
+      trx.selectFrom('address_book_refs').select(['ref', 'sealed']).where('user_id', '=', userId).execute(),
+      trx.selectFrom('address_book_phones').select(['ref', 'phone_hash']).where('user_id', '=', userId).execute(),
+    ]);
+    const entries = new Map<string, StoredEntry>(refs.map((row) => [row.ref, { ref: row.ref, phoneHashes: [], sealed: row.sealed ?? undefined }]));
+    for (const row of phones) entries.get(row.ref)?.phoneHashes.push(row.phone_hash);
+    return entries;
   }
 
   async patchBook(userId: string, baseVersion: number, add: StoredEntry[], remove: string[], now: number): Promise<number> {
@@ -46,7 +69,7 @@ export class KyselyContactsRepository implements ContactsRepository {
         ...remove.filter((ref) => !addedRefs.has(ref)).map((ref) => ({ user_id: userId, version, op: 'remove', ref, sealed: null })),
         ...add.map((entry) => ({ user_id: userId, version, op: 'add', ref: entry.ref, sealed: entry.sealed ?? null })),
       ];
-      for (const rows of chunks(dedupeByRef(changes))) await trx.insertInto('address_book_changes').values(rows).execute();
+      for (const rows of chunks(dedupeByRef(changes), 5)) await trx.insertInto('address_book_changes').values(rows).execute();
       const floor = await this.trimLog(trx, userId, current === 0 ? version : undefined);
       await this.saveVersion(trx, userId, version, floor, now);
       return version;
@@ -138,7 +161,7 @@ export class KyselyContactsRepository implements ContactsRepository {
 
   private async insertEntries(trx: Transaction<Database>, userId: string, entries: StoredEntry[]): Promise<void> {
     const refs = dedupeByRef(entries.map((entry) => ({ user_id: userId, ref: entry.ref, sealed: entry.sealed ?? null })));
-    for (const rows of chunks(refs)) await trx.insertInto('address_book_refs').values(rows).execute();
+    for (const rows of chunks(refs, 3)) await trx.insertInto('address_book_refs').values(rows).execute();
     const seen = new Set<string>();
     const phones: { user_id: string; ref: string; phone_hash: string }[] = [];
     for (const entry of entries) {
@@ -149,7 +172,7 @@ export class KyselyContactsRepository implements ContactsRepository {
         phones.push({ user_id: userId, ref: entry.ref, phone_hash: hash });
       }
     }
-    for (const rows of chunks(phones)) await trx.insertInto('address_book_phones').values(rows).execute();
+    for (const rows of chunks(phones, 3)) await trx.insertInto('address_book_phones').values(rows).execute();
   }
 
   /** Keeps the log bounded; returns the new floor (the oldest version still fully logged). */
@@ -177,6 +200,13 @@ export class KyselyContactsRepository implements ContactsRepository {
     }
     return floor;
   }
+}
+
+function sameEntry(a: StoredEntry, b: StoredEntry): boolean {
+  if ((a.sealed ?? null) !== (b.sealed ?? null)) return false;
+  const left = new Set(a.phoneHashes);
+  const right = new Set(b.phoneHashes);
+  return left.size === right.size && [...left].every((hash) => right.has(hash));
 }
 
 function dedupeByRef<T extends { ref: string }>(rows: T[]): T[] {

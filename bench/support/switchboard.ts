@@ -1,0 +1,45 @@
+import { ServerProcess } from '../../test/support/server-process.js';
+import { ApiClient, tempDir } from '../../test/support/test-server.js';
+
+/** A Switchboard server process tuned only in its limits, so the benchmark can sign up many users from one address. */
+export async function startBenchServer(extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
+  return ServerProcess.start({
+    DATA_DIR: tempDir('switchboard-bench-'),
+    SWITCHBOARD_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+    LOG_LEVEL: 'error',
+    SMS_SENDS_PER_IP_PER_HOUR: '1000000',
+    CODE_CHECKS_PER_IP_PER_HOUR: '1000000',
+    DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY: '100000000',
+    ...extraEnv,
+  });
+}
+
+/** Signs up `phones` through the real SMS flow (outbox), a few at a time; answers their tokens and ids. */
+export async function signUpMany(url: string, phones: string[], concurrency = 16): Promise<{ token: string; userId: string; phone: string }[]> {
+  const api = new ApiClient(url);
+  const out: { token: string; userId: string; phone: string }[] = new Array(phones.length);
+  let next = 0;
+  async function worker() {
+    while (next < phones.length) {
+      const index = next++;
+      const phone = phones[index] as string;
+      const started = await api.post<{ verificationId: string }>('/v1/auth/verifications', { phone });
+      const sms = await api.get<{ body: string }[]>(`/v1/dev/sms?to=${encodeURIComponent(phone)}`);
+      const code = /\b(\d{6})\b/.exec(sms.body[0]?.body ?? '')?.[1];
+      const checked = await api.post<{ ticket: string }>(`/v1/auth/verifications/${started.body.verificationId}/check`, { code });
+      const session = await api.post<{ token: string; user: { id: string } }>('/v1/auth/sessions', {
+        ticket: checked.body.ticket,
+        device: { id: `bench-${index}`, name: 'bench', platform: 'linux' },
+      });
+      if (session.status !== 201) throw new Error(`sign-up failed for ${phone}: ${JSON.stringify(session.body)}`);
+      out[index] = { token: session.body.token, userId: session.body.user.id, phone };
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return out;
+}
+
+/** Valid, distinct Chinese mobile numbers. */
+export function benchPhones(count: number, prefix = '139'): string[] {
+  return Array.from({ length: count }, (_, i) => `+86${prefix}${String(10_000_000 + i).slice(-8)}`);
+}
