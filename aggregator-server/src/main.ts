@@ -16,6 +16,8 @@ async function main(): Promise<void> {
   process.stderr.write(`Switchboard server on ${server.url} (storage: ${server.storage.kind}, sms: ${server.sms.name})\n`);
   const stop = (signal: string) => {
     server.log.info({ signal }, 'shutting down');
+    // A clean close normally takes milliseconds; never let a stuck resource keep the process alive.
+    setTimeout(() => process.exit(1), 10_000).unref();
     void server.close().then(() => process.exit(0));
   };
   process.once('SIGINT', () => stop('SIGINT'));

@@ -33,6 +33,7 @@ import { PrivacyService } from './features/privacy/privacy.service.js';
 import { privacyRouter } from './features/privacy/privacy.router.js';
 import { mountAccounts } from './features/accounts/mount.js';
 import { webClientRouter } from './http/web-client.js';
+import { apiCors } from './http/cors.js';
 import { MemoryPresenceStore } from './features/presence/memory-presence.store.js';
 import { RedisPresenceStore } from './features/presence/redis-presence.store.js';
 import type { PresenceStore } from './features/presence/presence.store.js';
@@ -94,6 +95,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  // First, so that even a body the parsers refuse answers with headers a cross-origin client can read.
+  app.use(['/v1', '/healthz'], apiCors());
   // Address books are the one large upload; everything else stays small.
   app.use('/v1/me/address-book', express.json({ limit: '16mb' }));
   app.use(express.json({ limit: config.bodyLimit }));
@@ -147,8 +150,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const close = () => {
     closing ??= (async () => {
       presenceGateway.stop();
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+      // Idle keep-alive HTTP connections would otherwise hold the close open until they time out.
       httpServer.closeAllConnections();
+      await closed;
       await storage.close();
       await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));
     })();

@@ -36,3 +36,25 @@ describe('HTTP error handling', () => {
     expect((await server.api.get('/healthz')).status).toBe(200);
   });
 });
+
+describe('cross-origin clients', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('answers a preflight from another origin (the desktop renderer) and marks API answers readable', async () => {
+    const preflight = await fetch(`${server.url}/v1/auth/verifications`, {
+      method: 'OPTIONS',
+      headers: { origin: 'app://switchboard', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
+    const answer = await fetch(`${server.url}/healthz`, { headers: { origin: 'app://switchboard' } });
+    expect(answer.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});

@@ -1,0 +1,18 @@
+import type { RequestHandler } from 'express';
+
+/**
+ * The API authenticates with bearer tokens, never cookies, so any origin may call it: a page cannot
+ * borrow a user's session it does not hold. This lets the desktop app's renderer (served from its own
+ * app:// origin) and other clients use the same API as the web client.
+ */
+export function apiCors(): RequestHandler {
+  return (req, res, next) => {
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-expose-headers', 'retry-after, x-content-integrity');
+    if (req.method !== 'OPTIONS') return next();
+    res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
+    res.setHeader('access-control-allow-headers', 'authorization, content-type');
+    res.setHeader('access-control-max-age', '600');
+    res.status(204).end();
+  };
+}

@@ -1,0 +1,237 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionAccount } from '../../electron/core/vault/index.js';
+import { serveBridge, type ServedBridge } from '../bridge-host/support/serve-bridge.js';
+import { createXdgSandbox, xdgUtilsAvailable, type XdgSandbox } from '../launcher/support/xdg-sandbox.js';
+import { buildWebClient, chromiumAvailable, launchChromium, screenshotDir, vcard } from '../renderer/support/browser.js';
+import { CliProcess, runCli } from '../support/cli-process.js';
+import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
+import { latestCode, startTestServer, tempDir, type TestServer } from '../support/test-server.js';
+import { Cleanups, markWhenLabelled, serveDesktopIcons, startDesktopMachine, startFakeApp, type DesktopMachine, type FakeApp } from './support/desktop-page.js';
+
+const available = (await chromiumAvailable()) && (await keyringAvailable()) && (await xdgUtilsAvailable());
+const rendererIndex = fileURLToPath(new URL('../../renderer/dist/index.html', import.meta.url));
+
+const alice = { national: '13800138021', e164: '+8613800138021', name: 'Alice Zhang' };
+const bob = { national: '13900139022', e164: '+8613900139022', name: 'Bob Li' };
+/**
+ * WhatsApp: its Linux client runs as `whatsapp-for-linux` (longer than the 15 characters of comm), and
+ * its chat link is built from the phone number. No other test starts a process of that name, so
+ * test files running side by side, each with a watcher that sees the whole machine, stay apart.
+ */
+const network = {
+  pluginId: 'whatsapp',
+  name: 'WhatsApp',
+  process: 'whatsapp-for-linux',
+  scheme: 'whatsapp',
+  desktopId: 'com.github.eneshecan.WhatsAppForLinux.desktop',
+  expectedLink: `whatsapp://send?phone=${alice.e164.slice(1)}`,
+};
+/** The product's promise: a contact sees an app start within 3 seconds. */
+const LIGHT_GOAL_MS = 3000;
+
+interface Person {
+  context: BrowserContext;
+  page: Page;
+  problems: string[];
+}
+
+/**
+ * The whole product on real parts. Alice uses the web client in one Chromium context; Bob uses the
+ * desktop UI in another: the built renderer on a `window.switchboardDesktop` served by a real bridge
+ * host in this process (vault on a private gnome-keyring, launcher on real xdg-mime and xdg-open with a
+ * recording handler for the app's links). Alice's second device is `switchboard agent`, a real process signed in
+ * with `switchboard login`, watching a real process named like WhatsApp's.
+ */
+describe.skipIf(!available)('the desktop UI, end to end on real processes', () => {
+  const cleanups = new Cleanups();
+  let keyring: PrivateKeyring;
+  let sandbox: XdgSandbox;
+  let server: TestServer;
+  let desktop: DesktopMachine;
+  let browser: Browser;
+  let served: ServedBridge;
+  let a: Person;
+  let b: Person;
+  let agentEnv: NodeJS.ProcessEnv;
+  let fakeApp: FakeApp | undefined;
+
+  async function openPerson(setUp?: (context: BrowserContext) => Promise<void>): Promise<Person> {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1180, height: 760 }, colorScheme: 'light' });
+    context.setDefaultTimeout(8_000);
+    await setUp?.(context);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
+    });
+    await page.goto(server.url + '/');
+    return { context, page, problems };
+  }
+
+  async function signUp(person: Person, who: { national: string; e164: string }): Promise<void> {
+    const { page } = person;
+    await page.getByLabel('Country or region', { exact: true }).selectOption('CN');
+    await page.getByLabel('Phone number', { exact: true }).fill(who.national);
+    await page.getByRole('button', { name: 'Send code' }).click();
+    // The person reads the SMS: here, the development outbox at /v1/dev/sms.
+    await expect.poll(() => latestCode(server.api, who.e164).catch(() => ''), { timeout: 8000 }).toMatch(/^\d{6}$/);
+    await page.getByLabel('Code', { exact: true }).fill(await latestCode(server.api, who.e164));
+    await page.getByRole('button', { name: 'Skip' }).click();
+    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+  }
+
+  async function importBook(page: Page, file: Buffer, name: string): Promise<void> {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Import' }).click();
+    await page.getByLabel('Address book file (vCard, CSV, TXT, XLSX)').setInputFiles({ name, mimeType: 'text/vcard', buffer: file });
+    await page.getByTestId('import-done').waitFor();
+  }
+
+  function rowOf(page: Page, name: string) {
+    return page.getByRole('grid').getByRole('row').filter({ hasText: name });
+  }
+
+  beforeAll(async () => {
+    keyring = await startPrivateKeyring();
+    cleanups.add('gnome-keyring', () => keyring.stop());
+    sandbox = createXdgSandbox();
+    cleanups.add('xdg sandbox', () => sandbox.remove());
+    // The app's package registers itself for its links; here a recording handler does.
+    await sandbox.registerHandler(network.scheme, network.desktopId);
+    if (!fs.existsSync(rendererIndex)) await buildWebClient();
+    server = await startTestServer({ env: { PRESENCE_GRACE_MS: '500' } });
+    cleanups.add('server', () => server.close());
+    desktop = await startDesktopMachine({ serverUrl: server.url, sandbox, vaultService: `switchboard-desktop-e2e-${process.pid}` });
+    cleanups.add('bridge host', () => desktop.close());
+    const configDir = tempDir('switchboard-agent-config-');
+    cleanups.add('agent config', () => fs.rmSync(configDir, { recursive: true, force: true }));
+    agentEnv = { ...keyring.env, SWITCHBOARD_CONFIG_DIR: configDir, SWITCHBOARD_SERVER_URL: server.url };
+
+    browser = await launchChromium();
+    cleanups.add('chromium', () => browser.close());
+    a = await openPerson();
+    b = await openPerson(async (context) => {
+      served = await serveBridge(context, desktop.host, desktop.gestures);
+      cleanups.add('bridge binding', () => served.stop());
+      await serveDesktopIcons(context, server.url, desktop.plugins);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await cleanups.runAll();
+  }, 60_000);
+
+  it('signs both people up through the UI; the desktop keeps its session in the keychain', async () => {
+    await signUp(a, alice);
+    await signUp(b, bob);
+    const stored = await desktop.vault.getSecret(sessionAccount(server.url));
+    expect(stored?.token).toMatch(/.{20,}/);
+    // Bob's page is the desktop UI: it asked the bridge host, not the browser, who it is and which networks exist.
+    const answered = served.calls.filter((call) => call.ok).map((call) => call.channel);
+    expect(answered).toEqual(expect.arrayContaining(['switchboard:app.info', 'switchboard:plugins.list', 'switchboard:session.set']));
+  });
+
+  it('imports both address books through the file input, and each sees the other', async () => {
+    await importBook(a.page, vcard([{ name: bob.name, phones: [bob.e164] }]), 'alice.vcf');
+    expect(await a.page.getByTestId('import-done').textContent()).toContain('1 are on Switchboard');
+    await importBook(b.page, vcard([{ name: alice.name, phones: [alice.e164] }]), 'bob.vcf');
+    expect(await b.page.getByTestId('import-done').textContent()).toContain('1 are on Switchboard');
+
+    for (const [person, other] of [
+      [a, bob],
+      [b, alice],
+    ] as const) {
+      await person.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Contacts' }).click();
+      const row = rowOf(person.page, other.name);
+      await row.waitFor();
+      await expect.poll(() => row.getByRole('button', { name: `${network.name}: not active` }).count()).toBe(1);
+    }
+    // The desktop page draws the icons the bridge host named, from the plugin folders.
+    const icon = rowOf(b.page, alice.name).locator(`button[data-plugin="${network.pluginId}"] img`);
+    await expect.poll(() => icon.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+  });
+
+  it("signs Alice's agent in as another device of hers, from the command line", async () => {
+    const asked = await runCli(['login', '--phone', alice.e164], agentEnv);
+    expect(asked.code, asked.stderr).toBe(0);
+    const signedIn = await runCli(['login', '--phone', alice.e164, '--code', await latestCode(server.api, alice.e164)], agentEnv);
+    expect(signedIn.code, signedIn.stderr).toBe(0);
+    // The same account Alice created in the browser, not a new one.
+    expect(signedIn.stdout).toContain(`Signed in as ${alice.e164} on`);
+    expect(signedIn.stdout).not.toContain('new account');
+
+    const agent = new CliProcess(['agent'], agentEnv);
+    const killOnExit = () => agent.child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    cleanups.add('agent', async () => {
+      const exited = agent.stop();
+      const timer = setTimeout(() => agent.child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      process.off('exit', killOnExit);
+    });
+    // Its first report; other test files may have their own fake apps running, so only the first line counts.
+    await agent.waitForOutput(/active: /);
+    expect(agent.output.join('')).not.toContain(network.pluginId);
+  });
+
+  it(`lights ${network.name} on Alice's card for Bob within ${LIGHT_GOAL_MS} ms of the app starting`, async () => {
+    const row = rowOf(b.page, alice.name);
+    expect(await row.getByRole('button', { name: `${network.name}: not active` }).count()).toBe(1);
+    const lit = await markWhenLabelled(b.page, { key: 'lit', rowText: alice.name, pluginId: network.pluginId, labelPrefix: `${network.name}: active since ` });
+
+    fakeApp = await startFakeApp(network.process);
+    const app = fakeApp;
+    cleanups.add('fake app', () => app.stop());
+    const litAt = await lit(15_000);
+    const seenAt = Date.now();
+    // What assistive technology reads: the accessible name Playwright computes.
+    expect(await row.getByRole('button', { name: new RegExp(`^${network.name}: active since \\d{2}:\\d{2}$`) }).count()).toBe(1);
+    expect(await row.locator(`button[data-plugin="${network.pluginId}"]`).getAttribute('class')).toContain('lit');
+
+    const lightMs = litAt - app.startedAt;
+    console.log(`[desktop-ui] ${network.name} lit on Bob's card ${lightMs} ms after the process started (seen by the test after ${seenAt - app.startedAt} ms)`);
+    expect(lightMs).toBeGreaterThan(0);
+    expect(lightMs).toBeLessThan(LIGHT_GOAL_MS);
+
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    await b.page.screenshot({ path: path.join(screenshotDir, 'desktop-contact-lit.png') });
+  });
+
+  it(`opens ${network.name} at a chat with Alice's number when Bob clicks the icon, and from her detail`, async () => {
+    const icon = `[role="grid"] [role="row"]:has-text("${alice.name}") button[data-plugin="${network.pluginId}"]`;
+    await served.userClick(b.page, icon);
+    // xdg-open ran the handler registered for whatsapp: in the sandbox, which recorded the link it was given.
+    expect(await sandbox.waitForOpened(1)).toEqual([network.expectedLink]);
+    await b.page.getByText(`Opened ${network.name}.`).waitFor();
+    expect(served.calls.filter((call) => call.channel === 'switchboard:launcher.open')).toEqual([{ channel: 'switchboard:launcher.open', ok: true }]);
+
+    await rowOf(b.page, alice.name).getByRole('button', { name: new RegExp(alice.name) }).click();
+    const dialog = b.page.getByRole('dialog', { name: alice.name });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel(new RegExp(`^${network.name}: active since `)).count()).toBe(1);
+    await served.userClick(b.page, `[role="dialog"] button:has-text("Open ${network.name}")`);
+    expect(await sandbox.waitForOpened(2)).toEqual([network.expectedLink, network.expectedLink]);
+    await b.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('unlights the icon when the app ends', async () => {
+    const app = fakeApp;
+    if (app === undefined) throw new Error('the fake app never started');
+    const unlit = await markWhenLabelled(b.page, { key: 'unlit', rowText: alice.name, pluginId: network.pluginId, labelPrefix: `${network.name}: not active` });
+    const endedAt = await app.stop();
+    const unlitAt = await unlit(15_000);
+    expect(await rowOf(b.page, alice.name).getByRole('button', { name: `${network.name}: not active` }).count()).toBe(1);
+    console.log(`[desktop-ui] ${network.name} unlit on Bob's card ${unlitAt - endedAt} ms after the process ended`);
+    expect(unlitAt).toBeGreaterThanOrEqual(endedAt);
+  });
+
+  it('ran without a page error or CSP violation on either side', () => {
+    expect([...a.problems, ...b.problems]).toEqual([]);
+  });
+});
