@@ -76,6 +76,8 @@ export type ServerConfig = {
   oauthClientsFile: string | undefined;
   /** The origin browsers and providers reach this server at; by default taken from each request. */
   publicUrl: string | undefined;
+  /** Folder of plugin folders the catalogue serves; the repository's plugins/ when unset. */
+  pluginsDir: string | undefined;
 };
 
 const envSchema = z.object({
@@ -107,6 +109,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.enum(['0', '1']).default('0'),
   OAUTH_CLIENTS_FILE: z.string().min(1).optional(),
+  PLUGINS_DIR: z.string().min(1).optional(),
   PUBLIC_URL: z
     .string()
     .regex(/^https?:\/\/[^/?#\s]+$/, 'PUBLIC_URL must be an origin such as https://switchboard.example.com')
@@ -166,5 +169,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     bodyLimit: '2mb',
     oauthClientsFile: e.OAUTH_CLIENTS_FILE ? path.resolve(e.OAUTH_CLIENTS_FILE) : undefined,
     publicUrl: e.PUBLIC_URL,
+    pluginsDir: e.PLUGINS_DIR ? path.resolve(e.PLUGINS_DIR) : undefined,
   };
 }

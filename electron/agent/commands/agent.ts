@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PresenceAgent, matcherSetsFor } from '../../core/agent/presence-agent.js';
+import { CatalogueRefresher, type CatalogueUpdate } from '../../core/plugins/catalogue-refresher.js';
+import { defaultCatalogueCacheDir } from '../../core/plugins/catalogue-sync.js';
 import { extraPluginDirs, loadPlugins } from '../../core/plugins/load.js';
 import { VaultError } from '../../core/vault/index.js';
 import { AppWatcher, currentPlatform } from '../../core/watcher/index.js';
@@ -41,14 +43,45 @@ export const agent: Command = {
     for (const problem of problems) io.stderr(`plugin skipped: ${problem.dir}: ${problem.message}\n`);
     const platform = currentPlatform();
     const watcher = new AppWatcher({ platform, matchers: matcherSetsFor(plugins.map((plugin) => plugin.manifest), platform) });
+    // The server's catalogue brings new process matchers without an app update: the cache now, the server
+    // right after start and every hour. A problem is printed once, not at every hourly sync.
+    let appliedMatchers = '';
+    const printedProblems = new Set<string>();
+    const applyCatalogue = (update: CatalogueUpdate) => {
+      for (const problem of update.problems) {
+        const key = `${problem.code}:${problem.pluginId ?? ''}`;
+        if (printedProblems.has(key)) continue;
+        printedProblems.add(key);
+        io.stderr(`catalogue: ${problem.code}: ${problem.message}\n`);
+      }
+      const sets = matcherSetsFor(update.plugins.map((plugin) => plugin.manifest), platform);
+      const fingerprint = JSON.stringify(sets);
+      if (fingerprint !== appliedMatchers) {
+        appliedMatchers = fingerprint;
+        watcher.setMatchers(sets);
+      }
+      if (update.online) {
+        const changed = update.plugins.filter((plugin) => plugin.origin === 'catalogue' || plugin.origin === 'builtin-updated');
+        const detail = changed.map((plugin) => `${plugin.id} ${plugin.manifest.version}`).join(', ');
+        io.stderr(`catalogue synced: ${update.plugins.length} networks${detail === '' ? '' : ` (from the server: ${detail})`}\n`);
+      }
+    };
+    const catalogue = new CatalogueRefresher({
+      serverUrl,
+      localPlugins: plugins,
+      cacheDir: defaultCatalogueCacheDir(io.env),
+      onUpdate: applyCatalogue,
+      onError: (error) => io.stderr(`catalogue: sync_failed: ${error.message}\n`),
+    });
+    await catalogue.loadCached();
     const presenceAgent = new PresenceAgent({ serverUrl, token, watcher });
-    io.stderr(`Watching ${plugins.length} networks on ${platform}; reporting to ${serverUrl}. Ctrl-C stops.\n`);
+    io.stderr(`Watching ${catalogue.plugins.length} networks on ${platform}; reporting to ${serverUrl}. Ctrl-C stops.\n`);
 
     return new Promise<number>((resolve) => {
       const finish = (code: number) => {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        void presenceAgent.stop().then(() => resolve(code));
+        void Promise.all([catalogue.stop(), presenceAgent.stop()]).then(() => resolve(code));
       };
       const onSignal = () => finish(EXIT_OK);
       process.on('SIGINT', onSignal);
@@ -63,6 +96,7 @@ export const agent: Command = {
         else if (event.type === 'disconnected') io.stderr(`disconnected (${event.reason}); reconnecting\n`);
       });
       presenceAgent.start();
+      catalogue.start();
     });
   },
 };

@@ -44,6 +44,11 @@ export interface BridgeHostOptions {
   vault: Vault;
   state: DesktopState;
   plugins: readonly { manifest: PluginManifest }[];
+  /**
+   * Plugins learnt from the server's catalogue since start (electron/core/plugins/catalogue-refresher):
+   * each replaces the entry of `plugins` with its id, or is added. Read at every call, so a sync shows at once.
+   */
+  syncedPlugins?: () => readonly { manifest: PluginManifest }[];
   /** The URL the renderer puts in `<img src>` for a plugin's icon (served by main's app protocol). */
   iconUrl(pluginId: string): string;
   launcher: Launcher;
@@ -231,8 +236,13 @@ export class BridgeHost {
       return toLaunchResult(await this.options.launcher.open(request, gesture));
     },
 
-    'plugins.list': async () =>
-      this.options.plugins.map(({ manifest }) => summarisePlugin({ manifest, iconUrl: this.options.iconUrl(manifest.id) })),
+    'plugins.list': async () => {
+      const synced = new Map((this.options.syncedPlugins?.() ?? []).map((plugin) => [plugin.manifest.id, plugin]));
+      const local = this.options.plugins.map((plugin) => synced.get(plugin.manifest.id) ?? plugin);
+      const localIds = new Set(local.map(({ manifest }) => manifest.id));
+      const added = [...synced.values()].filter(({ manifest }) => !localIds.has(manifest.id));
+      return [...local, ...added].map(({ manifest }) => summarisePlugin({ manifest, iconUrl: this.options.iconUrl(manifest.id) }));
+    },
 
     'import.pickFile': async (_context, { extensions }) => {
       const pick = this.options.pickFile;

@@ -24,7 +24,7 @@ export function mountAccounts(
   deps: { config: ServerConfig; storage: Storage; keyring: Keyring; sessions: SessionService; clock: Clock; log: Logger; pluginsDir?: string },
 ): { accounts: AccountsService; catalogue: PluginCatalogue } {
   const { config, storage, keyring, sessions, clock, log } = deps;
-  const catalogue = PluginCatalogue.load(deps.pluginsDir ?? builtinPluginsDir, log);
+  const catalogue = PluginCatalogue.load(deps.pluginsDir ?? config.pluginsDir ?? builtinPluginsDir, log);
   const repo = new KyselyAccountsRepository(storage.db);
   const sealer = new Sealer(keyring);
   const providers = new OAuthProviders({ catalogue, clients: loadOAuthClients(config.oauthClientsFile), repo, sealer, clock });

@@ -32,5 +32,18 @@ export function catalogueRouter(catalogue: PluginCatalogue): Router {
     res.send(plugin.raw);
   });
 
+  // Icons are not in the listing's integrity, so the header is a transport check only (see catalogue-sync).
+  router.get('/v1/plugins/:plugin/icon', (req, res) => {
+    const id = pluginIdParam.safeParse(req.params.plugin);
+    const icon = id.success ? catalogue.get(id.data)?.icon : undefined;
+    if (!icon) throw new ApiError(404, 'not_found', 'no such plugin icon');
+    res.setHeader('content-type', icon.contentType);
+    res.setHeader('x-content-integrity', icon.integrity);
+    res.setHeader('x-content-type-options', 'nosniff');
+    // An SVG opened on its own must not run script in the server's origin.
+    res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+    res.send(icon.raw);
+  });
+
   return router;
 }

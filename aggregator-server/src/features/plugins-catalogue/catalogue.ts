@@ -12,7 +12,30 @@ export type CataloguedPlugin = {
   raw: Buffer;
   /** "sha256-<base64>", as in Subresource Integrity. */
   integrity: string;
+  /** The icon file's exact bytes; absent when it is missing or leads outside the plugin folder. */
+  icon?: { raw: Buffer; contentType: string; integrity: string };
 };
+
+const ICON_CONTENT_TYPES: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'image/png' };
+
+function sriSha256(bytes: Buffer): string {
+  return `sha256-${createHash('sha256').update(bytes).digest('base64')}`;
+}
+
+/** The icon a manifest names, read only when it resolves (symlinks followed) inside the plugin's folder. */
+function readIcon(pluginDir: string, iconPath: string): CataloguedPlugin['icon'] {
+  const contentType = ICON_CONTENT_TYPES[path.extname(iconPath).toLowerCase()];
+  if (contentType === undefined) return undefined;
+  try {
+    const root = fs.realpathSync(pluginDir);
+    const file = fs.realpathSync(path.join(pluginDir, iconPath));
+    if (!file.startsWith(root + path.sep)) return undefined;
+    const raw = fs.readFileSync(file);
+    return { raw, contentType, integrity: sriSha256(raw) };
+  } catch {
+    return undefined;
+  }
+}
 
 /** The repository's plugins/ folder; the server reads manifests only and never runs plugin code. */
 export const builtinPluginsDir = fileURLToPath(new URL('../../../../plugins/', import.meta.url));
@@ -54,8 +77,10 @@ export class PluginCatalogue {
         log.warn({ plugin: folder, issues }, 'plugin manifest invalid; skipped');
         continue;
       }
-      const integrity = `sha256-${createHash('sha256').update(raw).digest('base64')}`;
-      plugins.set(folder, { id: folder, manifest: parsed.manifest, raw, integrity });
+      const integrity = sriSha256(raw);
+      const icon = readIcon(path.join(dir, folder), parsed.manifest.icon);
+      if (icon === undefined) log.warn({ plugin: folder, icon: parsed.manifest.icon }, 'plugin icon unreadable; served without one');
+      plugins.set(folder, { id: folder, manifest: parsed.manifest, raw, integrity, ...(icon === undefined ? {} : { icon }) });
     }
     return new PluginCatalogue(plugins);
   }
