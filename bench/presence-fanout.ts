@@ -10,7 +10,7 @@ import { cpuMs, percentile, round, sleep } from './support/stats.js';
 const cliqueSize = Number(process.env.BENCH_CLIQUE ?? 51);
 const cliques = Number(process.env.BENCH_CLIQUES ?? 20);
 const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 5);
-const rates = (process.env.BENCH_RATES ?? '250,500,1000,2000,3000,4000').split(',').map(Number);
+const rates = (process.env.BENCH_RATES ?? '250,375,500,750,1000,1500,2000,3000').split(',').map(Number);
 
 type Driver = {
   name: string;

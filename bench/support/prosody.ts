@@ -1,4 +1,4 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -7,13 +7,9 @@ import { sleep } from './stats.js';
 
 export const prosodyDomain = 'bench.local';
 
+/** Looks the binary up on PATH: `prosody --version` would start a server rather than print a version. */
 export function prosodyInstalled(): boolean {
-  try {
-    execFileSync('prosody', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir !== '' && fs.existsSync(path.join(dir, 'prosody')));
 }
 
 /**
