@@ -74,6 +74,8 @@ export type ServerConfig = {
   bodyLimit: string;
   /** JSON file with this server's OAuth client registrations per plugin (account binding); holds secrets. */
   oauthClientsFile: string | undefined;
+  /** Development and tests only: federated OAuth instances may live on private addresses. */
+  oauthAllowPrivateInstances: boolean;
   /** The origin browsers and providers reach this server at; by default taken from each request. */
   publicUrl: string | undefined;
   /** Folder of plugin folders the catalogue serves; the repository's plugins/ when unset. */
@@ -109,6 +111,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.enum(['0', '1']).default('0'),
   OAUTH_CLIENTS_FILE: z.string().min(1).optional(),
+  OAUTH_ALLOW_PRIVATE_INSTANCES: z.enum(['0', '1']).default('0'),
   PLUGINS_DIR: z.string().min(1).optional(),
   PUBLIC_URL: z
     .string()
@@ -168,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxy: e.TRUST_PROXY === '1',
     bodyLimit: '2mb',
     oauthClientsFile: e.OAUTH_CLIENTS_FILE ? path.resolve(e.OAUTH_CLIENTS_FILE) : undefined,
+    oauthAllowPrivateInstances: e.OAUTH_ALLOW_PRIVATE_INSTANCES === '1',
     publicUrl: e.PUBLIC_URL,
     pluginsDir: e.PLUGINS_DIR ? path.resolve(e.PLUGINS_DIR) : undefined,
   };

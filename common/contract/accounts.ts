@@ -93,6 +93,8 @@ export const catalogueEntry = z.object({
   integrity: z.string().regex(/^sha256-[A-Za-z0-9+/]{43}=$/),
   /** Where the exact bytes are served, for clients that check the integrity. */
   manifestUrl: z.string(),
+  /** Integrity of the icon's exact bytes, so a client can tell a swapped picture from the one listed. */
+  iconIntegrity: z.string().regex(/^sha256-[A-Za-z0-9+/]{43}=$/).optional(),
   manifest: z.record(z.string(), z.unknown()),
 });
 export const catalogueResponse = z.object({ plugins: z.array(catalogueEntry) });

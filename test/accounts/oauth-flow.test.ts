@@ -251,3 +251,25 @@ describe('without OAUTH_CLIENTS_FILE', () => {
     }
   });
 });
+
+describe('a federated instance must be a public server', () => {
+  it('refuses instances on loopback or private addresses unless the operator allows them', async () => {
+    const world = await startBindingWorld({ server: { env: { OAUTH_ALLOW_PRIVATE_INSTANCES: '0' } } });
+    try {
+      const me = await signIn(world.server.api, '+8613800138000');
+      const api = world.server.api.withToken(me.token);
+      for (const instance of ['127.0.0.1:8080', 'localhost', '10.1.2.3', '192.168.0.7', '[::1]:443', '169.254.169.254']) {
+        const answer = await api.post('/v1/me/accounts/mastodon/oauth/start', { instance });
+        expect([instance, answer.status, answer.body]).toEqual([instance, 400, { error: expect.objectContaining({ code: 'validation_failed' }) }]);
+      }
+    } finally {
+      await world.close();
+    }
+  });
+
+  it('classifies addresses', async () => {
+    const { isInternalAddress } = await import('../../aggregator-server/src/features/accounts/public-host.js');
+    expect(['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '100.64.0.1', '169.254.169.254', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1'].every(isInternalAddress)).toBe(true);
+    expect(['1.1.1.1', '8.8.8.8', '172.32.0.1', '2606:4700::1111'].some(isInternalAddress)).toBe(false);
+  });
+});

@@ -37,7 +37,8 @@ export async function startBindingWorld(options: { clients?: Record<string, Reco
   const logs = new LogCapture();
   const server = await startTestServer({
     ...options.server,
-    env: { LOG_LEVEL: 'debug', OAUTH_CLIENTS_FILE: clientsFile, ...options.server?.env },
+    // The Mastodon stand-in listens on 127.0.0.1, which production refuses as an instance address.
+    env: { LOG_LEVEL: 'debug', OAUTH_CLIENTS_FILE: clientsFile, OAUTH_ALLOW_PRIVATE_INSTANCES: '1', ...options.server?.env },
     logDestination: logs,
   });
   oauth.configure([`${server.url}/v1/oauth/slack/callback`]);

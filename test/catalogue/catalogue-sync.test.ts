@@ -99,6 +99,20 @@ describe('syncing the server catalogue', () => {
     expect(JSON.stringify(result.plugins)).not.toContain('keylogger');
   });
 
+  it('rejects a swapped icon even when its integrity header was forged, and keeps the network', async () => {
+    const proxy = await startTamperingProxy(
+      server.url,
+      (pathname) => (pathname === '/v1/plugins/slack/icon' ? Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>') : undefined),
+      { forgeIntegrityHeader: true },
+    );
+    proxies.push(proxy);
+    const result = await syncCatalogue({ serverUrl: proxy.url, cacheDir: freshCacheDir() });
+    expect(result.problems).toEqual([expect.objectContaining({ pluginId: 'slack', code: 'icon_unavailable', message: expect.stringContaining('listed integrity') })]);
+    const slack = result.plugins.find((plugin) => plugin.id === 'slack');
+    expect(slack?.iconFile).toBeUndefined();
+    expect(slack?.manifest.processes.linux.length).toBeGreaterThan(0);
+  });
+
   it('keeps the verified cached copy when a later download is tampered with', async () => {
     const cacheDir = freshCacheDir();
     await syncCatalogue({ serverUrl: server.url, cacheDir });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,7 +39,7 @@ export interface TamperingProxy {
  * where `tamper` answers other bytes for a path. It stands for whatever sits between the client and the
  * origin and could alter a response: a compromised CDN, a corporate TLS-inspecting proxy, a poisoned cache.
  */
-export async function startTamperingProxy(upstream: string, tamper: Tamper): Promise<TamperingProxy> {
+export async function startTamperingProxy(upstream: string, tamper: Tamper, options: { forgeIntegrityHeader?: boolean } = {}): Promise<TamperingProxy> {
   const requests: string[] = [];
   const server = http.createServer((request, response) => {
     const pathname = request.url ?? '/';
@@ -52,6 +53,10 @@ export async function startTamperingProxy(upstream: string, tamper: Tamper): Pro
         answer.headers.forEach((value, name) => {
           if (name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection' && name !== 'content-encoding') headers[name] = value;
         });
+        // A thorough attacker also rewrites the integrity header of what it altered.
+        if (options.forgeIntegrityHeader && body !== original && headers['x-content-integrity']) {
+          headers['x-content-integrity'] = `sha256-${createHash('sha256').update(body).digest('base64')}`;
+        }
         response.writeHead(answer.status, { ...headers, 'content-length': String(body.length) });
         response.end(body);
       } catch (error) {

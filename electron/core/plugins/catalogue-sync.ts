@@ -166,7 +166,7 @@ async function fetchBytes(
   }
 }
 
-type Listing = { id: string; integrity: string; manifestUrl: URL }[];
+type Listing = { id: string; integrity: string; manifestUrl: URL; iconIntegrity: string | undefined }[];
 
 async function fetchListing(
   serverUrl: string,
@@ -221,7 +221,7 @@ async function fetchListing(
       problems.push({ pluginId: entry.id, code: 'bad_manifest_url', message: `manifests are fetched over http(s) only, not ${manifestUrl.protocol}` });
       continue;
     }
-    listing.push({ id: entry.id, integrity: entry.integrity, manifestUrl });
+    listing.push({ id: entry.id, integrity: entry.integrity, manifestUrl, iconIntegrity: entry.iconIntegrity });
   }
   return { listing, listedIds: new Set(parsed.data.plugins.map((entry) => entry.id)), problems };
 }
@@ -276,7 +276,7 @@ function withoutCode(manifest: PluginManifest): PluginManifest {
 
 type FetchedIcon = { file: string; contentType: 'image/svg+xml' | 'image/png'; bytes: Buffer };
 
-async function fetchIcon(manifest: PluginManifest, context: SyncContext): Promise<FetchedIcon> {
+async function fetchIcon(manifest: PluginManifest, context: SyncContext, listedIntegrity: string | undefined): Promise<FetchedIcon> {
   const url = new URL(`/v1/plugins/${manifest.id}/icon`, context.serverUrl);
   const { bytes, headers } = await fetchBytes(url, {
     timeoutMs: context.timeoutMs,
@@ -291,9 +291,10 @@ async function fetchIcon(manifest: PluginManifest, context: SyncContext): Promis
   if (expectedType === undefined || servedType !== expectedType) {
     throw new CatalogueFetchError('icon_unavailable', `the icon of "${manifest.id}" came as ${servedType || 'no type'}, expected ${expectedType ?? 'svg or png'}`);
   }
-  const declared = headers.get('x-content-integrity');
+  // The listing's integrity binds the icon to the catalogue; the header alone only catches transport damage.
+  const declared = listedIntegrity ?? headers.get('x-content-integrity');
   if (declared === null || declared !== sriSha256(bytes)) {
-    throw new CatalogueFetchError('icon_unavailable', `the icon of "${manifest.id}" does not match its integrity header`);
+    throw new CatalogueFetchError('icon_unavailable', `the icon of "${manifest.id}" does not match its ${listedIntegrity ? 'listed integrity' : 'integrity header'}`);
   }
   const size = iconSize(manifest.icon, bytes);
   if (!size.ok || size.width !== size.height) {
@@ -337,7 +338,7 @@ async function syncEntry(
     const outcome = fromCache(cached, context.engineVersion);
     problems.push(...outcome.problems);
     if (outcome.plugin !== undefined && cached.icon === undefined) {
-      const iconFile = await fetchAndCacheIcon(outcome.plugin.manifest, { id: cached.id, integrity: cached.integrity, bytes: cached.bytes }, context, problems);
+      const iconFile = await fetchAndCacheIcon(outcome.plugin.manifest, { id: cached.id, integrity: cached.integrity, bytes: cached.bytes }, context, problems, entry.iconIntegrity);
       if (iconFile !== undefined) outcome.plugin.iconFile = iconFile;
     }
     return { plugin: outcome.plugin, problems };
@@ -379,7 +380,7 @@ async function syncEntry(
   const plugin: CatalogueManifest = { id: entry.id, manifest: accepted.manifest, integrity: entry.integrity, source: 'server' };
   // A new version may name another icon file: start its cache folder afresh.
   await removeCachedManifest(context.cacheDir, entry.id).catch(() => undefined);
-  const iconFile = await fetchAndCacheIcon(accepted.manifest, { id: entry.id, integrity: entry.integrity, bytes }, context, problems);
+  const iconFile = await fetchAndCacheIcon(accepted.manifest, { id: entry.id, integrity: entry.integrity, bytes }, context, problems, entry.iconIntegrity);
   if (iconFile !== undefined) plugin.iconFile = iconFile;
   return { plugin, problems };
 }
@@ -393,10 +394,11 @@ async function fetchAndCacheIcon(
   verified: { id: string; integrity: string; bytes: Buffer },
   context: SyncContext,
   problems: CatalogueProblem[],
+  listedIconIntegrity: string | undefined,
 ): Promise<string | undefined> {
   let icon: FetchedIcon | undefined;
   try {
-    icon = await fetchIcon(manifest, context);
+    icon = await fetchIcon(manifest, context, listedIconIntegrity);
   } catch (error) {
     problems.push({ pluginId: verified.id, code: 'icon_unavailable', message: describeError(error) });
   }

@@ -27,7 +27,7 @@ export function mountAccounts(
   const catalogue = PluginCatalogue.load(deps.pluginsDir ?? config.pluginsDir ?? builtinPluginsDir, log);
   const repo = new KyselyAccountsRepository(storage.db);
   const sealer = new Sealer(keyring);
-  const providers = new OAuthProviders({ catalogue, clients: loadOAuthClients(config.oauthClientsFile), repo, sealer, clock });
+  const providers = new OAuthProviders({ catalogue, clients: loadOAuthClients(config.oauthClientsFile), repo, sealer, clock, allowPrivateInstances: config.oauthAllowPrivateInstances });
   const accounts = new AccountsService({ repo, providers, sealer, clock, log });
   // Behind a proxy, `trust proxy` makes req.protocol and the host the ones the browser used.
   const publicBase = (req: Request) => config.publicUrl ?? `${req.protocol}://${req.get('host') ?? `${config.host}:${config.port}`}`;

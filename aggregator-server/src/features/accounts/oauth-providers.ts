@@ -22,6 +22,8 @@ export type ProviderEndpoints = {
 /** Mastodon's POST /api/v1/apps answer (RFC 7591 registration answers have the same two fields). */
 const registrationAnswer = z.object({ client_id: z.string().min(1), client_secret: z.string().min(1) });
 
+import { assertPublicInstance } from './public-host.js';
+
 const sealContext = (pluginId: string, instance: string) => `dynamic-client:${pluginId}:${instance}`;
 
 /**
@@ -36,6 +38,8 @@ export class OAuthProviders {
       repo: AccountsRepository;
       sealer: Sealer;
       clock: Clock;
+      /** Development and tests only: lets an instance live on a private address such as 127.0.0.1. */
+      allowPrivateInstances: boolean;
     },
   ) {}
 
@@ -74,6 +78,7 @@ export class OAuthProviders {
    */
   async resolve(pluginId: string, instance: string | undefined, redirectUri: string, options: { register: boolean }): Promise<ProviderEndpoints> {
     this.validate(pluginId, instance);
+    if (instance && !this.deps.allowPrivateInstances) await assertPublicInstance(instance);
     const settings = this.settings(pluginId);
     const fill = (template: string) => (instance ? template.replaceAll('{instance}', instance) : template);
     let clientId = settings.clientId;

@@ -16,6 +16,7 @@ export function catalogueRouter(catalogue: PluginCatalogue): Router {
         version: plugin.manifest.version,
         integrity: plugin.integrity,
         manifestUrl: `/v1/plugins/${plugin.id}/manifest.json`,
+        ...(plugin.icon ? { iconIntegrity: plugin.icon.integrity } : {}),
         manifest: JSON.parse(plugin.raw.toString('utf8')) as Record<string, unknown>,
       })),
     };
