@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { chunks } from '../../db/batch.js';
 import { VersionConflictError, type ChangeRecord, type ContactsRepository, type RawMatch, type StoredEntry } from './contacts.repository.js';
@@ -161,7 +161,14 @@ export class KyselyContactsRepository implements ContactsRepository {
 
   private async insertEntries(trx: Transaction<Database>, userId: string, entries: StoredEntry[]): Promise<void> {
     const refs = dedupeByRef(entries.map((entry) => ({ user_id: userId, ref: entry.ref, sealed: entry.sealed ?? null })));
-    for (const rows of chunks(refs, 3)) await trx.insertInto('address_book_refs').values(rows).execute();
+    if (this.dialect === 'postgres') {
+      // Two array parameters instead of tens of thousands of placeholders: PostgreSQL plans this in
+      // microseconds, where a 30,000-parameter VALUES list costs more to parse than to insert.
+      await sql`INSERT INTO address_book_refs (user_id, ref, sealed)
+        SELECT ${userId}, ref, sealed FROM unnest(${refs.map((row) => row.ref)}::text[], ${refs.map((row) => row.sealed)}::text[]) AS t(ref, sealed)`.execute(trx);
+    } else {
+      for (const rows of chunks(refs, 3)) await trx.insertInto('address_book_refs').values(rows).execute();
+    }
     const seen = new Set<string>();
     const phones: { user_id: string; ref: string; phone_hash: string }[] = [];
     for (const entry of entries) {
@@ -172,7 +179,12 @@ export class KyselyContactsRepository implements ContactsRepository {
         phones.push({ user_id: userId, ref: entry.ref, phone_hash: hash });
       }
     }
-    for (const rows of chunks(phones, 3)) await trx.insertInto('address_book_phones').values(rows).execute();
+    if (this.dialect === 'postgres') {
+      await sql`INSERT INTO address_book_phones (user_id, ref, phone_hash)
+        SELECT ${userId}, ref, phone_hash FROM unnest(${phones.map((row) => row.ref)}::text[], ${phones.map((row) => row.phone_hash)}::text[]) AS t(ref, phone_hash)`.execute(trx);
+    } else {
+      for (const rows of chunks(phones, 3)) await trx.insertInto('address_book_phones').values(rows).execute();
+    }
   }
 
   /** Keeps the log bounded; returns the new floor (the oldest version still fully logged). */
