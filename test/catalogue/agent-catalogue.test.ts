@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliProcess, runCli } from '../support/cli-process.js';
+import { CliProcess } from '../support/cli-process.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
 import { appsOf, PresenceClient } from '../support/sockets.js';
-import { latestCode, signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
+import { startTestServer, tempDir, type TestServer } from '../support/test-server.js';
 import { AppLikeProcesses } from '../watcher/real-processes.js';
 import { copyOfBuiltinPlugins, editManifest } from './support.js';
+import { loginWithCli, mutualContacts } from '../support/scenarios.js';
 
 const keyringUp = await keyringAvailable();
 const alicePhone = '+8613800138000';
@@ -48,15 +49,9 @@ describe.skipIf(!keyringUp || process.platform !== 'linux')('switchboard agent a
   });
 
   it('syncs at start and lights Slack for a process only the catalogue\'s matcher knows', async () => {
-    const asked = await runCli(['login', '--phone', alicePhone], env);
-    expect(asked.code, asked.stderr).toBe(0);
-    const signedIn = await runCli(['login', '--phone', alicePhone, '--code', await latestCode(server.api, alicePhone)], env);
-    expect(signedIn.code, signedIn.stderr).toBe(0);
+    await loginWithCli(env, server.api, alicePhone);
 
-    const alice = await signIn(server.api, alicePhone, testDevice('Alice phone'));
-    await server.api.withToken(alice.token).put('/v1/me/address-book', { entries: [{ ref: 'bob', phones: [bobPhone] }] });
-    const bob = await signIn(server.api, bobPhone, testDevice('Bob'));
-    await server.api.withToken(bob.token).put('/v1/me/address-book', { entries: [{ ref: 'alice', phones: [alicePhone] }] });
+    const { alice, bob } = await mutualContacts(server.api, alicePhone, bobPhone);
     const bobSocket = new PresenceClient(server.url, bob.token);
     cleanups.push(() => bobSocket.close());
     await bobSocket.connected();

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
 import { CliProcess, runCli } from '../support/cli-process.js';
 import { PresenceClient, appsOf } from '../support/sockets.js';
-import { latestCode, signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
+import { signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
+import { loginWithCli } from '../support/scenarios.js';
 
 const keyringUp = await keyringAvailable();
 const alicePhone = '+8613800138000';
@@ -35,11 +36,7 @@ describe.skipIf(!keyringUp)('agent to contact, end to end', () => {
 
   it('lights Slack on Bob\'s side while a process named slack runs on Alice\'s machine', async () => {
     // Sign in from the command line: the first run sends the code, the second finishes with it.
-    const asked = await runCli(['login', '--phone', alicePhone], env);
-    expect(asked).toMatchObject({ code: 0, stdout: expect.stringContaining('--code') });
-    const code = await latestCode(server.api, alicePhone);
-    const signedIn = await runCli(['login', '--phone', alicePhone, '--code', code], env);
-    expect(signedIn.code, signedIn.stderr).toBe(0);
+    await loginWithCli(env, server.api, alicePhone);
     expect(await keyring.secretTool('search', '--all', 'service', 'switchboard')).toContain('session:');
 
     const book = path.join(tempDir(), 'friends.vcf');

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliProcess, runCli } from '../support/cli-process.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
 import { PresenceClient, appsOf } from '../support/sockets.js';
-import { latestCode, signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
+import { startTestServer, tempDir, type TestServer } from '../support/test-server.js';
+import { loginWithCli, mutualContacts } from '../support/scenarios.js';
 
 const keyringUp = await keyringAvailable();
 const alicePhone = '+8613800138000';
@@ -57,16 +58,10 @@ describe.skipIf(!keyringUp || process.platform !== 'linux')('a drop-in plugin, e
   });
 
   it('lights a network added as a folder, with no code change, when its process runs', async () => {
-    const asked = await runCli(['login', '--phone', alicePhone], env);
-    expect(asked.code, asked.stderr).toBe(0);
-    const signedIn = await runCli(['login', '--phone', alicePhone, '--code', await latestCode(server.api, alicePhone)], env);
-    expect(signedIn.code, signedIn.stderr).toBe(0);
+    await loginWithCli(env, server.api, alicePhone);
 
     // Alice and Bob have each other's numbers, so each sees the other's presence.
-    const alice = await signIn(server.api, alicePhone, testDevice('Alice phone'));
-    await server.api.withToken(alice.token).put('/v1/me/address-book', { entries: [{ ref: 'bob', phones: [bobPhone] }] });
-    const bob = await signIn(server.api, bobPhone, testDevice('Bob'));
-    await server.api.withToken(bob.token).put('/v1/me/address-book', { entries: [{ ref: 'alice', phones: [alicePhone] }] });
+    const { alice, bob } = await mutualContacts(server.api, alicePhone, bobPhone);
     const bobSocket = new PresenceClient(server.url, bob.token);
     cleanups.push(() => bobSocket.close());
     await bobSocket.connected();
