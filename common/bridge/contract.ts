@@ -21,6 +21,12 @@ export const bridgeCapabilities = z.object({
   nativeFilePicker: z.boolean(),
   notifications: z.boolean(),
   startAtLogin: z.boolean(),
+  /**
+   * The host binds network accounts itself, credentials in the OS keychain (`accounts.*`): password
+   * binding, OAuth through the system browser, and opening a password network logged in, in a window
+   * of its own. A browser tab can do none of this.
+   */
+  accountBinding: z.boolean(),
 });
 export type BridgeCapabilities = z.infer<typeof bridgeCapabilities>;
 
@@ -91,6 +97,52 @@ export const pickedFile = z.object({
 });
 export type PickedFile = z.infer<typeof pickedFile>;
 
+/** Plugin ids as manifests define them; checked here so that a bad id fails before the host looks it up. */
+const pluginIdArgument = z.string().regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/).max(40);
+
+export const bindPasswordRequest = z.object({
+  pluginId: pluginIdArgument,
+  // The keychain item is named after the user name, so it follows the vault's account-id rule (checked there).
+  username: z.string().min(1).max(200),
+  password: z.string().min(1).max(1024),
+});
+export type BindPasswordRequest = z.infer<typeof bindPasswordRequest>;
+
+export const bindOAuthRequest = z.object({
+  pluginId: pluginIdArgument,
+  /** The server of a federated network (Mastodon), as `host[:port]`. */
+  instance: z.string().min(1).max(253).optional(),
+});
+export const pluginAccountRequest = z.object({ pluginId: pluginIdArgument });
+
+/** A bound account as the renderer may see it: which network and which account, never a secret. */
+export const boundAccount = z.object({
+  pluginId: z.string(),
+  /** The user name of a password account; the instance (or `default`) of an OAuth account. */
+  account: z.string(),
+  kind: z.enum(['oauth2', 'password']),
+});
+export type BoundAccount = z.infer<typeof boundAccount>;
+
+export const unbindResult = z.object({
+  /** Keychain items deleted. */
+  removed: z.number().int().nonnegative(),
+  /** Whether the network revoked the OAuth tokens; null when there were none to revoke. */
+  revoked: z.boolean().nullable(),
+});
+export type UnbindResult = z.infer<typeof unbindResult>;
+
+/**
+ * The login window opened. `filled` says whether the stored credentials went into the login form; when
+ * not, `code` says why (`field_missing` is what an account still signed in from last time looks like).
+ */
+export const openLoggedInResult = z.object({
+  filled: z.boolean(),
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export type OpenLoggedInResult = z.infer<typeof openLoggedInResult>;
+
 export const contactNotificationRequest = z.object({ userId: z.string().uuid(), enabled: z.boolean() });
 export const startAtLoginRequest = z.object({ enabled: z.boolean() });
 
@@ -116,6 +168,11 @@ export const bridgeCalls = {
     args: z.tuple([contactNotificationRequest]),
     result: nothing,
   },
+  'accounts.list': { channel: 'switchboard:accounts.list', args: noArguments, result: z.array(boundAccount) },
+  'accounts.bindPassword': { channel: 'switchboard:accounts.bindPassword', args: z.tuple([bindPasswordRequest]), result: boundAccount },
+  'accounts.bindOAuth': { channel: 'switchboard:accounts.bindOAuth', args: z.tuple([bindOAuthRequest]), result: boundAccount },
+  'accounts.unbind': { channel: 'switchboard:accounts.unbind', args: z.tuple([pluginAccountRequest]), result: unbindResult },
+  'accounts.openLoggedIn': { channel: 'switchboard:accounts.openLoggedIn', args: z.tuple([pluginAccountRequest]), result: openLoggedInResult },
 } as const;
 export type BridgeCallName = keyof typeof bridgeCalls;
 
@@ -150,6 +207,18 @@ export interface DesktopBridge {
   plugins: { list(): Promise<PluginSummary[]> };
   import: { pickFile(request: z.infer<typeof pickFileRequest>): Promise<PickedFile | null> };
   notifications: { setForContact(request: z.infer<typeof contactNotificationRequest>): Promise<void> };
+  /** Network accounts bound on this machine (desktop only; `capabilities.accountBinding`). Secrets go in, never out. */
+  accounts: {
+    list(): Promise<BoundAccount[]>;
+    /** Stores the pair in the OS keychain, replacing an earlier password account of that network. */
+    bindPassword(request: BindPasswordRequest): Promise<BoundAccount>;
+    /** Runs the OAuth flow in the system browser; resolves once the tokens are in the keychain. Needs a click. */
+    bindOAuth(request: z.infer<typeof bindOAuthRequest>): Promise<BoundAccount>;
+    /** Forgets every account of the network: keychain items deleted, OAuth tokens revoked where possible. */
+    unbind(request: z.infer<typeof pluginAccountRequest>): Promise<UnbindResult>;
+    /** Opens a password network's web site in its own window, signed in with the stored credentials. Needs a click. */
+    openLoggedIn(request: z.infer<typeof pluginAccountRequest>): Promise<OpenLoggedInResult>;
+  };
 }
 
 /** Thrown by a host for a call it cannot serve (e.g. start at login in a browser). */

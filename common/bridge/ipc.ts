@@ -54,6 +54,13 @@ export function createIpcBridge(transport: BridgeTransport): DesktopBridge {
     plugins: { list: () => call('plugins.list') },
     import: { pickFile: (request) => call('import.pickFile', request) },
     notifications: { setForContact: (request) => call('notifications.setForContact', request) },
+    accounts: {
+      list: () => call('accounts.list'),
+      bindPassword: (request) => call('accounts.bindPassword', request),
+      bindOAuth: (request) => call('accounts.bindOAuth', request),
+      unbind: (request) => call('accounts.unbind', request),
+      openLoggedIn: (request) => call('accounts.openLoggedIn', request),
+    },
   };
 }
 

@@ -46,6 +46,7 @@ export const webCapabilities: BridgeCapabilities = {
   nativeFilePicker: false,
   notifications: false,
   startAtLogin: false,
+  accountBinding: false,
 };
 
 const sessionKey = 'switchboard.session';
@@ -140,6 +141,23 @@ export class WebBridge implements DesktopBridge {
   readonly notifications: DesktopBridge['notifications'] = {
     setForContact: async () => {
       throw new BridgeError('unsupported', 'notifications per contact need the desktop app');
+    },
+  };
+
+  /** A tab has no keychain and cannot open windows it controls: the Accounts screen binds through the server instead. */
+  readonly accounts: DesktopBridge['accounts'] = {
+    list: async () => [],
+    bindPassword: async () => {
+      throw new BridgeError('unsupported', 'password accounts are kept in the desktop app\'s keychain');
+    },
+    bindOAuth: async () => {
+      throw new BridgeError('unsupported', 'in a browser, binding goes through the server\'s page in a new tab');
+    },
+    unbind: async () => {
+      throw new BridgeError('unsupported', 'in a browser, unbinding goes through the server');
+    },
+    openLoggedIn: async () => {
+      throw new BridgeError('unsupported', 'opening a network logged in needs the desktop app');
     },
   };
 

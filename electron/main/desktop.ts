@@ -11,11 +11,14 @@ import {
   setLinuxAutostart,
 } from '../core/bridge-host/index.js';
 import { configDir } from '../core/device.js';
-import { createPlatformProbe, Launcher, UserGestureGate } from '../core/launcher/index.js';
+import { createPlatformProbe, Launcher, UserGestureGate, type ExternalOpener } from '../core/launcher/index.js';
+import { LoginWindows } from '../core/login-window/index.js';
+import { CatalogueRefresher, type CatalogueUpdate } from '../core/plugins/catalogue-refresher.js';
 import { extraPluginDirs, loadPlugins, type LoadedPlugin } from '../core/plugins/load.js';
 import { createVault, sessionAccount } from '../core/vault/index.js';
 import { AppWatcher, currentPlatform } from '../core/watcher/index.js';
 import { matcherSetsFor } from '../core/agent/presence-agent.js';
+import { createLoginWindow } from './window.js';
 
 const contactsAnswer = z.array(z.object({ userId: z.string(), phone: z.string() }));
 
@@ -23,7 +26,8 @@ export interface Desktop {
   host: BridgeHost;
   gestures: UserGestureGate;
   state: DesktopState;
-  plugins: LoadedPlugin[];
+  /** Local plugins merged with the server's catalogue, as of the last sync. */
+  plugins(): readonly LoadedPlugin[];
   watcher: AppWatcher;
   handoffs: DeepLinkHandoffs;
   serverUrl: string;
@@ -50,30 +54,62 @@ export async function createDesktop(options: {
   const loaded = await loadPlugins({ builtinDir: path.join(options.root, 'plugins'), extraDirs: extraPluginDirs([], process.env) });
   for (const problem of loaded.problems) console.warn(`plugin skipped: ${problem.message}`);
   const plugins = loaded.plugins;
-  const manifests = plugins.map((plugin) => plugin.manifest);
-  const watcher = new AppWatcher({ platform, matchers: matcherSetsFor(manifests, platform) });
+  const watcher = new AppWatcher({ platform, matchers: matcherSetsFor(plugins.map((plugin) => plugin.manifest), platform) });
   const gestures = new UserGestureGate();
   const handoffs = new DeepLinkHandoffs();
 
+  // The server's catalogue: new process matchers and link templates without an app update (as the agent
+  // does). The cache at once, the server right after start and every hour; a problem is logged once.
+  let appliedMatchers = JSON.stringify(matcherSetsFor(plugins.map((plugin) => plugin.manifest), platform));
+  const reportedProblems = new Set<string>();
+  const applyCatalogue = (update: CatalogueUpdate) => {
+    for (const problem of update.problems) {
+      const key = `${problem.code}:${problem.pluginId ?? ''}`;
+      if (reportedProblems.has(key)) continue;
+      reportedProblems.add(key);
+      console.warn(`catalogue: ${problem.code}: ${problem.message}`);
+    }
+    const sets = matcherSetsFor(update.plugins.map((plugin) => plugin.manifest), platform);
+    const fingerprint = JSON.stringify(sets);
+    if (fingerprint !== appliedMatchers) {
+      appliedMatchers = fingerprint;
+      watcher.setMatchers(sets);
+    }
+  };
+  const refresher = new CatalogueRefresher({
+    serverUrl,
+    localPlugins: plugins,
+    onUpdate: applyCatalogue,
+    onError: (error) => console.warn(`catalogue: sync_failed: ${error.message}`),
+  });
+  await refresher.loadCached().catch((error: unknown) => console.warn(`catalogue: cache_invalid: ${error instanceof Error ? error.message : String(error)}`));
+  const currentManifests = () => refresher.plugins.map((plugin) => plugin.manifest);
+
+  const openExternal: ExternalOpener = async (url) => {
+    try {
+      await shell.openExternal(url, { activate: true });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, code: 'open_failed', message: error instanceof Error ? error.message : String(error) };
+    }
+  };
   const launcher = new Launcher({
-    findPlugin: (id) => manifests.find((manifest) => manifest.id === id),
+    findPlugin: (id) => currentManifests().find((manifest) => manifest.id === id),
     probe: createPlatformProbe({ platform, handlerName: (scheme) => app.getApplicationNameForProtocol(`${scheme}://`) }),
-    openExternal: async (url) => {
-      try {
-        await shell.openExternal(url, { activate: true });
-        return { ok: true };
-      } catch (error) {
-        return { ok: false, code: 'open_failed', message: error instanceof Error ? error.message : String(error) };
-      }
-    },
+    openExternal,
     gestures,
+  });
+  const loginWindows = new LoginWindows({
+    vault,
+    findPlugin: (id) => refresher.plugins.find((plugin) => plugin.id === id),
+    createWindow: async (spec) => createLoginWindow(spec),
   });
 
   let link: PresenceLink | undefined;
   let contactPhones = new Map<string, string>();
   const notifier = new ContactNotifier({
     notifiesFor: (userId) => state.notifiesFor(userId),
-    pluginName: (id) => manifests.find((manifest) => manifest.id === id)?.name,
+    pluginName: (id) => currentManifests().find((manifest) => manifest.id === id)?.name,
     contactLabel: (userId) => contactPhones.get(userId),
   });
 
@@ -117,6 +153,7 @@ export async function createDesktop(options: {
     vault,
     state,
     plugins,
+    syncedPlugins: () => refresher.plugins,
     iconUrl: (id) => `app://switchboard/plugins/${id}/icon`,
     launcher,
     gestures,
@@ -133,9 +170,13 @@ export async function createDesktop(options: {
     },
     notificationsSupported: Notification.isSupported(),
     onSessionChange: connect,
+    openExternal,
+    loginWindows,
+    onLoginProblem: (pluginId, problem) => console.warn(`login window: ${pluginId}: ${problem.code}: ${problem.message}`),
   });
 
   watcher.start();
+  refresher.start();
   watcher.onChange(() => options.onTrayChange());
   // A session from an earlier run (or from `switchboard login`) starts the realtime link at once.
   const stored = await vault.getSecret(sessionAccount(serverUrl)).catch(() => undefined);
@@ -145,7 +186,7 @@ export async function createDesktop(options: {
     host,
     gestures,
     state,
-    plugins,
+    plugins: () => refresher.plugins,
     watcher,
     handoffs,
     serverUrl,
@@ -158,7 +199,7 @@ export async function createDesktop(options: {
     async stop() {
       link?.stop();
       host.close();
-      await watcher.stop();
+      await Promise.all([watcher.stop(), refresher.stop()]);
     },
   };
 }

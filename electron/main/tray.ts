@@ -9,7 +9,7 @@ export function createTray(desktop: Desktop, actions: { show(): void; quit(): vo
   const tray = new Tray(icon(desktop.state.status));
   const refresh = () => {
     const status = desktop.state.status;
-    const running = desktop.watcher.snapshot().map((app) => desktop.plugins.find((plugin) => plugin.id === app.plugin)?.manifest.name ?? app.plugin);
+    const running = desktop.watcher.snapshot().map((app) => desktop.plugins().find((plugin) => plugin.id === app.plugin)?.manifest.name ?? app.plugin);
     tray.setImage(icon(status));
     tray.setToolTip(trayTooltip(status, desktop.signedIn(), running));
     tray.setContextMenu(

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from 'electron';
 import { APP_ORIGIN, APP_SCHEME, bridgeCallChannels, resolveAppRequest, type BridgeHost } from '../core/bridge-host/index.js';
 import type { UserGestureGate } from '../core/launcher/index.js';
+import type { LoginWindowSpec, OpenedLoginWindow } from '../core/login-window/index.js';
 import type { LoadedPlugin } from '../core/plugins/load.js';
 import path from 'node:path';
 
@@ -14,14 +15,28 @@ export function registerAppScheme(): void {
 const GESTURE_INPUTS = new Set(['mouseDown', 'mouseUp', 'keyDown', 'rawKeyDown', 'gestureTap', 'touchEnd']);
 
 /**
+ * Login windows may move around their network's own site (a form post, a redirect after signing in);
+ * each registers here which top-frame URLs it may go to. Nothing else may navigate at all.
+ */
+const loginNavigation = new WeakMap<WebContents, (url: string) => boolean>();
+
+/**
  * Every web contents, ours or not: no navigation away, no new windows, no webviews, no permissions.
  * The renderer routes itself with the History API, so a real navigation is always an attack or a
- * link someone forgot to send through the launcher.
+ * link someone forgot to send through the launcher. A login window's top frame may go where its
+ * network's policy allows; its subframes (a captcha, say) may load, but never navigate it.
  */
 export function lockDownAllContents(): void {
   app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event) => event.preventDefault());
-    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-navigate', (event) => {
+      if (event.isMainFrame && loginNavigation.get(contents)?.(event.url) === true) return;
+      event.preventDefault();
+    });
+    contents.on('will-redirect', (event) => {
+      const allows = loginNavigation.get(contents);
+      if (allows !== undefined && (!event.isMainFrame || allows(event.url))) return;
+      event.preventDefault();
+    });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
@@ -29,13 +44,17 @@ export function lockDownAllContents(): void {
   session.defaultSession.setPermissionCheckHandler(() => false);
 }
 
-export function serveAppScheme(options: { rendererDir: string; plugins: readonly LoadedPlugin[]; serverUrl: string }): void {
+/**
+ * `plugins` is asked at every request: a network the server's catalogue added since start shows its icon
+ * from the catalogue cache (a merged plugin's `dir` is that cache folder).
+ */
+export function serveAppScheme(options: { rendererDir: string; plugins: () => readonly LoadedPlugin[]; serverUrl: string }): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const resource = resolveAppRequest(request.url, {
       rendererDir: options.rendererDir,
       serverUrl: options.serverUrl,
       pluginIcon: (id) => {
-        const plugin = options.plugins.find((candidate) => candidate.id === id);
+        const plugin = options.plugins().find((candidate) => candidate.id === id);
         return plugin === undefined ? undefined : path.join(plugin.dir, plugin.manifest.icon);
       },
     });
@@ -109,3 +128,51 @@ export function createMainWindow(options: {
 }
 
 export const appStartUrl = `${APP_ORIGIN}/`;
+
+/**
+ * A password network's web site, in a window of its own: the bound account's persistent session,
+ * sandboxed, no preload (the site gets no bridge and no Node), no permissions, no downloads, no popups,
+ * and top-level navigation only within the network's hosts. electron/core/login-window fills the form.
+ */
+export function createLoginWindow(spec: LoginWindowSpec): OpenedLoginWindow {
+  const accountSession = session.fromPartition(spec.partition);
+  accountSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  accountSession.setPermissionCheckHandler(() => false);
+  accountSession.on('will-download', (event) => event.preventDefault());
+  const window = new BrowserWindow({
+    width: 1100,
+    height: 800,
+    title: spec.title,
+    webPreferences: {
+      session: accountSession,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      navigateOnDragDrop: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  loginNavigation.set(window.webContents, spec.allowsNavigation);
+  // The site's own title would hide which account this window is.
+  window.on('page-title-updated', (event) => event.preventDefault());
+  const closedListeners: (() => void)[] = [];
+  window.on('closed', () => {
+    for (const listener of closedListeners.splice(0)) listener();
+  });
+  return {
+    contents: window.webContents,
+    focus: () => {
+      if (window.isDestroyed()) return;
+      if (window.isMinimized()) window.restore();
+      window.show();
+      window.focus();
+    },
+    onClosed: (listener) => {
+      closedListeners.push(listener);
+    },
+  };
+}

@@ -155,7 +155,7 @@ window.switchboardDesktop.watcher.onChanged((status) => window.watcherEvents.pus
       platform: 'linux',
       version: '0.1.0-test',
       serverUrl: server.url,
-      capabilities: { watcher: true, keychain: true, nativeLaunch: true, nativeFilePicker: true, notifications: true, startAtLogin: true },
+      capabilities: { watcher: true, keychain: true, nativeLaunch: true, nativeFilePicker: true, notifications: true, startAtLogin: true, accountBinding: true },
     });
     const list = await inPage(page, (bridge) => bridge.plugins.list());
     expect(list).toContainEqual(expect.objectContaining({ id: 'telegram', iconUrl: 'app://switchboard/plugins/telegram/icon', launchKinds: ['chat', 'web'] }));

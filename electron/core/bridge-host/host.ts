@@ -12,8 +12,11 @@ import {
   type WatcherStatus,
 } from '../../../common/bridge/index.js';
 import type { PluginManifest } from '../../../common/plugin-manifest/schema.js';
-import { toLaunchResult, type Launcher, type UserGestureGate } from '../launcher/index.js';
+import type { HandoffReceiver } from '../accounts/index.js';
+import { toLaunchResult, type ExternalOpener, type Launcher, type UserGestureGate } from '../launcher/index.js';
+import type { LoginWindows } from '../login-window/index.js';
 import { sessionAccount, VaultError, type Vault } from '../vault/index.js';
+import { accountErrorReply, createAccountCalls, type AccountCalls } from './account-calls.js';
 import type { DesktopState } from './desktop-state.js';
 import { readPickedFile } from './pick-file.js';
 import { BridgeHostError, type BridgeHostErrorCode, type BridgeReply } from './reply.js';
@@ -61,6 +64,17 @@ export interface BridgeHostOptions {
   notificationsSupported?: boolean;
   /** Main restarts its realtime connection when the renderer signs in or out. */
   onSessionChange?: (session: StoredSession | null) => void;
+  /** Opens the system browser for OAuth binding (Electron's shell.openExternal); without it `accounts.bindOAuth` is unsupported. */
+  openExternal?: ExternalOpener;
+  /** Where OAuth handoffs arrive; a loopback listener by default. */
+  oauthReceiver?: () => Promise<HandoffReceiver>;
+  /**
+   * Login windows for password networks (electron/core/login-window over Electron's BrowserWindow). With
+   * them, `accounts.openLoggedIn` works, and a contact's network that opens as a web site opens signed in.
+   */
+  loginWindows?: LoginWindows;
+  /** A sign-in on the launcher path failed after the click was answered; main logs it (messages carry no secrets). */
+  onLoginProblem?: (pluginId: string, problem: { code: string; message: string }) => void;
   now?: () => number;
 }
 
@@ -86,6 +100,8 @@ function failure(code: BridgeHostErrorCode, message: string): BridgeReply {
 
 function replyFromError(error: unknown): BridgeReply {
   if (error instanceof BridgeHostError) return failure(error.code, error.message);
+  const accountFailure = accountErrorReply(error);
+  if (accountFailure !== undefined) return failure(accountFailure.code, accountFailure.message);
   if (error instanceof BridgeError) return failure(error.code, error.message);
   if (error instanceof VaultError) {
     const code = error.code === 'keychain_unavailable' || error.code === 'corrupt_secret' ? error.code : 'host_failed';
@@ -108,9 +124,19 @@ export class BridgeHost {
   private readonly stopWatching: (() => unknown) | undefined;
   private lastScanAt: number | undefined;
   private readonly now: () => number;
+  private readonly accounts: AccountCalls;
 
   constructor(private readonly options: BridgeHostOptions) {
     this.now = options.now ?? Date.now;
+    this.accounts = createAccountCalls({
+      serverUrl: options.serverUrl,
+      vault: options.vault,
+      findPlugin: (id) => this.findPlugin(id),
+      gestures: options.gestures,
+      ...(options.openExternal === undefined ? {} : { openExternal: options.openExternal }),
+      ...(options.oauthReceiver === undefined ? {} : { oauthReceiver: options.oauthReceiver }),
+      ...(options.loginWindows === undefined ? {} : { loginWindows: options.loginWindows }),
+    });
     this.stopWatching = options.watcher?.onChange(() => {
       this.lastScanAt = this.now();
       this.emit(bridgeEvents['watcher.changed'].channel, this.currentWatcherStatus());
@@ -165,7 +191,43 @@ export class BridgeHost {
       nativeFilePicker: pickFile !== undefined,
       notifications: notificationsSupported === true,
       startAtLogin: setStartAtLogin !== undefined,
+      accountBinding: true,
     };
+  }
+
+  /** Local plugins with the catalogue's updates and additions, as of now. */
+  private currentPlugins(): { manifest: PluginManifest }[] {
+    const synced = new Map((this.options.syncedPlugins?.() ?? []).map((plugin) => [plugin.manifest.id, plugin]));
+    const local = this.options.plugins.map((plugin) => synced.get(plugin.manifest.id) ?? plugin);
+    const localIds = new Set(local.map(({ manifest }) => manifest.id));
+    return [...local, ...[...synced.values()].filter(({ manifest }) => !localIds.has(manifest.id))];
+  }
+
+  private findPlugin(pluginId: string): { id: string; manifest: PluginManifest } | undefined {
+    const found = this.currentPlugins().find(({ manifest }) => manifest.id === pluginId);
+    return found === undefined ? undefined : { id: found.manifest.id, manifest: found.manifest };
+  }
+
+  /**
+   * A password network whose link for this contact is its web site opens in the account's login window,
+   * signed in, instead of the system browser. Answers undefined when the launcher should decide as usual.
+   */
+  private async launchSignedIn(request: BridgeCallArgs<'launcher.open'>[0], gesture: ReturnType<UserGestureGate['claim']>): Promise<BridgeCallResult<'launcher.open'> | undefined> {
+    const windows = this.options.loginWindows;
+    const plugin = this.findPlugin(request.pluginId);
+    if (windows === undefined || plugin?.manifest.auth.type !== 'password') return undefined;
+    if ((await windows.boundAccount(plugin.id).catch(() => undefined)) === undefined) return undefined;
+    const choice = await this.options.launcher.choose(request);
+    if (!choice.ok || !choice.url.startsWith('https://')) return undefined;
+    if (!this.options.gestures.redeem(gesture)) return { ok: false, code: 'no_user_gesture', message: 'a network opens only right after a click or key press in the app' };
+    // Signing in takes seconds of page loads; the click is answered now and a failure reported aside.
+    windows.open(plugin.id, { then: choice.url }).then(
+      (result) => {
+        if (!result.filled && result.code !== undefined && result.code !== 'already_open') this.options.onLoginProblem?.(plugin.id, { code: result.code, message: result.message ?? '' });
+      },
+      (error: unknown) => this.options.onLoginProblem?.(plugin.id, describeFailure(replyFromError(error))),
+    );
+    return { ok: true, kind: choice.kind, url: choice.url };
   }
 
   private currentWatcherStatus(): WatcherStatus {
@@ -233,16 +295,12 @@ export class BridgeHost {
 
     'launcher.open': async (context, request) => {
       const gesture = this.options.gestures.claim(context.source);
+      const signedIn = await this.launchSignedIn(request, gesture);
+      if (signedIn !== undefined) return signedIn;
       return toLaunchResult(await this.options.launcher.open(request, gesture));
     },
 
-    'plugins.list': async () => {
-      const synced = new Map((this.options.syncedPlugins?.() ?? []).map((plugin) => [plugin.manifest.id, plugin]));
-      const local = this.options.plugins.map((plugin) => synced.get(plugin.manifest.id) ?? plugin);
-      const localIds = new Set(local.map(({ manifest }) => manifest.id));
-      const added = [...synced.values()].filter(({ manifest }) => !localIds.has(manifest.id));
-      return [...local, ...added].map(({ manifest }) => summarisePlugin({ manifest, iconUrl: this.options.iconUrl(manifest.id) }));
-    },
+    'plugins.list': async () => this.currentPlugins().map(({ manifest }) => summarisePlugin({ manifest, iconUrl: this.options.iconUrl(manifest.id) })),
 
     'import.pickFile': async (_context, { extensions }) => {
       const pick = this.options.pickFile;
@@ -255,5 +313,15 @@ export class BridgeHost {
       if (this.options.notificationsSupported !== true) throw new BridgeHostError('unsupported', 'this system shows no notifications');
       this.options.state.setNotifications(userId, enabled);
     },
+
+    'accounts.list': async () => this.accounts.list(),
+    'accounts.bindPassword': async (_context, request) => this.accounts.bindPassword(request),
+    'accounts.bindOAuth': async (context, request) => this.accounts.bindOAuth(context.source, request),
+    'accounts.unbind': async (_context, { pluginId }) => this.accounts.unbind(pluginId),
+    'accounts.openLoggedIn': async (context, { pluginId }) => this.accounts.openLoggedIn(context.source, pluginId),
   };
+}
+
+function describeFailure(reply: BridgeReply): { code: string; message: string } {
+  return reply.ok ? { code: 'host_failed', message: '' } : reply.error;
 }

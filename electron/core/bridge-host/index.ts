@@ -9,3 +9,4 @@ export { isTrustedSender } from './sender.js';
 export { linuxAutostartFile, setLinuxAutostart } from './autostart.js';
 export { DeepLinkHandoffs, deepLinkInArgv, DESKTOP_PROTOCOL, parseDeepLink, type DeepLink } from './deep-links.js';
 export { STATUS_LABELS, statusDotBitmap, trayTooltip } from './tray-status.js';
+export { accountErrorReply, createAccountCalls, type AccountCalls, type AccountCallsOptions } from './account-calls.js';

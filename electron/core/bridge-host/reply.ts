@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../../common/contract/errors.js';
+
 /**
  * What travels back over IPC for every bridge call. Electron's `ipcMain.handle` keeps only an
  * error's message (and contextBridge drops custom properties), so a thrown error would lose its code;
@@ -19,7 +21,25 @@ export type BridgeHostErrorCode =
   | 'corrupt_secret'
   | 'invalid_file'
   | 'file_too_large'
-  | 'host_failed';
+  | 'host_failed'
+  /** Account calls (accounts.*): the plugin, the binding, the click they need. */
+  | 'unknown_plugin'
+  | 'not_password_plugin'
+  | 'not_oauth_plugin'
+  | 'not_bound'
+  | 'invalid_username'
+  | 'invalid_password'
+  | 'no_user_gesture'
+  | 'open_failed'
+  | 'opener_missing'
+  /** OAuth binding on the desktop: not signed in to Switchboard, the server unreachable, the browser never came back. */
+  | 'not_signed_in'
+  | 'network_error'
+  | 'invalid_response'
+  | 'timeout'
+  | 'no_refresh_token'
+  /** A code the server answered with during OAuth binding (common/contract/errors.ts). */
+  | ErrorCode;
 
 export class BridgeHostError extends Error {
   override readonly name = 'BridgeHostError';

@@ -1,57 +1,98 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { BoundAccount, PluginSummary } from '../../../../common/bridge/index.js';
 import { ApiFailure } from '../../api/api-client.js';
 import { api, useApp } from '../../app/app-store.js';
-import { useLanguage, useT } from '../../i18n/i18n.js';
+import { bridge } from '../../bridge/bridge.js';
+import { useLanguage, useT, type Language } from '../../i18n/i18n.js';
 import { ErrorNotice, StatusNotice } from '../../ui/ErrorNotice.js';
 import { formatSince } from '../../ui/format.js';
 
-type AccountsView = { state: 'loading' } | { state: 'unavailable' } | { state: 'ready'; bound: Map<string, string> } | { state: 'failed'; error: unknown };
+type AccountsView =
+  | { state: 'loading' }
+  | { state: 'unavailable' }
+  /** `bound`: the server's OAuth bindings; `local`: accounts in this desktop's keychain (empty on the web). */
+  | { state: 'ready'; bound: Map<string, string>; local: BoundAccount[] }
+  | { state: 'failed'; error: unknown };
 
-/** M19: bound networks. The server side may not exist yet on older servers: a 404 hides the feature. */
+/**
+ * The desktop's errors cross the bridge as "code: message" (see electron/preload/desktop-bridge.ts);
+ * pulled apart again here so the notice shows the real code.
+ */
+function withHostCode(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const match = /^([a-z][a-z_]{1,63}): ([\s\S]*)$/.exec(error.message);
+  if (match === null || match[1] === undefined) return error;
+  return Object.assign(new Error(match[2] ?? ''), { code: match[1] });
+}
+
+/** M19 and M20: bound networks. The server side may not exist yet on older servers: a 404 hides the feature. */
 export function AccountsScreen() {
   const t = useT();
   const language = useLanguage((state) => state.language);
   const plugins = useApp((state) => state.plugins);
-  const isDesktop = useApp((state) => state.info?.kind === 'desktop');
+  // The desktop keeps credentials in its keychain and opens password networks in a window of its own.
+  const bindsLocally = useApp((state) => state.info?.capabilities.accountBinding === true);
   const [view, setView] = useState<AccountsView>({ state: 'loading' });
   const [actionError, setActionError] = useState<unknown>(undefined);
   const [notice, setNotice] = useState<string | undefined>(undefined);
+  const [passwordFormFor, setPasswordFormFor] = useState<string | undefined>(undefined);
 
   const reload = useCallback(async () => {
+    const local = bindsLocally ? bridge().accounts.list() : Promise.resolve([]);
     try {
       const answer = await api().accounts();
-      setView({ state: 'ready', bound: new Map(answer.accounts.map((account) => [account.plugin, account.boundAt])) });
+      setView({ state: 'ready', bound: new Map(answer.accounts.map((account) => [account.plugin, account.boundAt])), local: await local });
     } catch (error) {
       if (error instanceof ApiFailure && (error.status === 404 || error.status === 501)) setView({ state: 'unavailable' });
-      else setView({ state: 'failed', error });
+      else setView({ state: 'failed', error: withHostCode(error) });
     }
-  }, []);
+  }, [bindsLocally]);
 
   useEffect(() => {
     void reload();
   }, [reload]);
 
-  async function bind(pluginId: string, name: string): Promise<void> {
+  async function act(action: () => Promise<void>): Promise<void> {
     setActionError(undefined);
+    setNotice(undefined);
     try {
-      const { authorizeUrl } = await api().startOAuth(pluginId);
-      const target = new URL(authorizeUrl, useApp.getState().info?.serverUrl ?? window.location.origin);
-      window.open(target.toString(), '_blank', 'noopener,noreferrer');
-      setNotice(t('accounts.redirecting', { network: name }));
+      await action();
     } catch (error) {
-      setActionError(error);
+      setActionError(withHostCode(error));
     }
   }
 
-  async function unbind(pluginId: string): Promise<void> {
-    setActionError(undefined);
-    try {
-      await api().unbindAccount(pluginId);
+  const bindOAuth = (plugin: PluginSummary) =>
+    act(async () => {
+      if (bindsLocally) {
+        // The desktop opens the system browser and waits for the tokens to reach its keychain.
+        setNotice(t('accounts.continueInBrowser', { network: plugin.name }));
+        await bridge().accounts.bindOAuth({ pluginId: plugin.id });
+        setNotice(t('accounts.boundNow', { network: plugin.name }));
+        await reload();
+        return;
+      }
+      const { authorizeUrl } = await api().startOAuth(plugin.id);
+      const target = new URL(authorizeUrl, useApp.getState().info?.serverUrl ?? window.location.origin);
+      window.open(target.toString(), '_blank', 'noopener,noreferrer');
+      setNotice(t('accounts.redirecting', { network: plugin.name }));
+    });
+
+  const unbind = (plugin: PluginSummary) =>
+    act(async () => {
+      if (bindsLocally) await bridge().accounts.unbind({ pluginId: plugin.id });
+      else await api().unbindAccount(plugin.id);
       await reload();
-    } catch (error) {
-      setActionError(error);
-    }
-  }
+    });
+
+  const openLoggedIn = (plugin: PluginSummary) =>
+    act(async () => {
+      const result = await bridge().accounts.openLoggedIn({ pluginId: plugin.id });
+      if (!result.filled && result.code === 'field_missing') setNotice(t('accounts.openedNoForm', { network: plugin.name }));
+      else if (!result.filled && result.code !== undefined && result.code !== 'already_open') {
+        setActionError(Object.assign(new Error(result.message ?? ''), { code: result.code }));
+      }
+    });
 
   return (
     <section className="screen" aria-labelledby="accounts-heading">
@@ -64,32 +105,154 @@ export function AccountsScreen() {
         <ul className="account-list">
           {plugins
             .filter((plugin) => plugin.auth !== 'none')
-            .map((plugin) => {
-              const boundAt = view.bound.get(plugin.id);
-              const needsDesktop = plugin.auth === 'password' && !isDesktop;
-              return (
-                <li key={plugin.id}>
-                  <img src={plugin.iconUrl} alt="" width={24} height={24} />
-                  <span className="network-name">{plugin.name}</span>
-                  <span className="muted">{boundAt === undefined ? t('accounts.notBound') : t('accounts.bound', { since: formatSince(boundAt, language) })}</span>
-                  {boundAt !== undefined ? (
-                    <button type="button" onClick={() => void unbind(plugin.id)}>
-                      {t('accounts.unbind', { network: plugin.name })}
-                    </button>
-                  ) : needsDesktop ? (
-                    <span className="muted">{t('accounts.desktopOnly')}</span>
-                  ) : (
-                    <button type="button" onClick={() => void bind(plugin.id, plugin.name)}>
-                      {t('accounts.bind', { network: plugin.name })}
-                    </button>
-                  )}
-                </li>
-              );
-            })}
+            .map((plugin) => (
+              <li key={plugin.id}>
+                <img src={plugin.iconUrl} alt="" width={24} height={24} />
+                <span className="network-name">{plugin.name}</span>
+                {plugin.auth === 'password' ? (
+                  <PasswordAccount
+                    plugin={plugin}
+                    bindsLocally={bindsLocally}
+                    account={view.local.find((account) => account.pluginId === plugin.id && account.kind === 'password')}
+                    formOpen={passwordFormFor === plugin.id}
+                    onOpenForm={(open) => setPasswordFormFor(open ? plugin.id : undefined)}
+                    onBound={async () => {
+                      setPasswordFormFor(undefined);
+                      setNotice(t('accounts.boundNow', { network: plugin.name }));
+                      await reload();
+                    }}
+                    onError={(error) => setActionError(withHostCode(error))}
+                    onOpenLoggedIn={() => void openLoggedIn(plugin)}
+                    onUnbind={() => void unbind(plugin)}
+                  />
+                ) : (
+                  <OAuthAccount
+                    plugin={plugin}
+                    boundAt={view.bound.get(plugin.id)}
+                    language={language}
+                    onBind={() => void bindOAuth(plugin)}
+                    onUnbind={() => void unbind(plugin)}
+                  />
+                )}
+              </li>
+            ))}
         </ul>
       )}
       <StatusNotice text={notice} />
       <ErrorNotice error={actionError} />
     </section>
+  );
+}
+
+function OAuthAccount(props: { plugin: PluginSummary; boundAt: string | undefined; language: Language; onBind(): void; onUnbind(): void }) {
+  const t = useT();
+  const { plugin, boundAt } = props;
+  return (
+    <>
+      <span className="muted">{boundAt === undefined ? t('accounts.notBound') : t('accounts.bound', { since: formatSince(boundAt, props.language) })}</span>
+      {boundAt !== undefined ? (
+        <button type="button" onClick={props.onUnbind}>
+          {t('accounts.unbind', { network: plugin.name })}
+        </button>
+      ) : (
+        <button type="button" onClick={props.onBind}>
+          {t('accounts.bind', { network: plugin.name })}
+        </button>
+      )}
+    </>
+  );
+}
+
+/**
+ * A network used through its web site with a user name and password. The password goes from this form
+ * to the desktop's keychain and is never read back: the form forgets it as soon as it was sent.
+ */
+function PasswordAccount(props: {
+  plugin: PluginSummary;
+  bindsLocally: boolean;
+  account: BoundAccount | undefined;
+  formOpen: boolean;
+  onOpenForm(open: boolean): void;
+  onBound(): Promise<void>;
+  onError(error: unknown): void;
+  onOpenLoggedIn(): void;
+  onUnbind(): void;
+}) {
+  const t = useT();
+  const { plugin, account } = props;
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  if (!props.bindsLocally) return <span className="muted">{t('accounts.desktopOnly')}</span>;
+  if (account !== undefined) {
+    return (
+      <>
+        <span className="muted">{t('accounts.boundAs', { account: account.account })}</span>
+        <button type="button" onClick={props.onOpenLoggedIn}>
+          {t('accounts.openLoggedIn', { network: plugin.name })}
+        </button>
+        <button type="button" onClick={props.onUnbind}>
+          {t('accounts.unbind', { network: plugin.name })}
+        </button>
+      </>
+    );
+  }
+  if (!props.formOpen) {
+    return (
+      <>
+        <span className="muted">{t('accounts.notBound')}</span>
+        <button type="button" onClick={() => props.onOpenForm(true)}>
+          {t('accounts.bindPassword', { network: plugin.name })}
+        </button>
+      </>
+    );
+  }
+
+  async function submit(): Promise<void> {
+    setBusy(true);
+    try {
+      await bridge().accounts.bindPassword({ pluginId: plugin.id, username, password });
+      setPassword('');
+      setUsername('');
+      await props.onBound();
+    } catch (error) {
+      props.onError(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      className="inline-form"
+      aria-label={t('accounts.bindPassword', { network: plugin.name })}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
+    >
+      <label className="field">
+        <span>{t('accounts.username')}</span>
+        <input autoComplete="off" required maxLength={200} value={username} onChange={(event) => setUsername(event.target.value)} />
+      </label>
+      <label className="field">
+        <span>{t('accounts.password')}</span>
+        <input type="password" autoComplete="off" required maxLength={1024} value={password} onChange={(event) => setPassword(event.target.value)} />
+      </label>
+      <button type="submit" disabled={busy}>
+        {t('common.save')}
+      </button>
+      <button
+        type="button"
+        onClick={() => {
+          setPassword('');
+          props.onOpenForm(false);
+        }}
+      >
+        {t('common.cancel')}
+      </button>
+      <span className="muted">{t('accounts.keychainOnly')}</span>
+    </form>
   );
 }
