@@ -71,6 +71,8 @@ export type ServerConfig = {
   /** How long a user stays online after their last connection went away, so a reconnect does not blink. */
   presenceGraceMs: number;
   trustProxy: boolean;
+  /** Serve HTTPS (and WSS) directly when both are set (M30); otherwise plain HTTP behind a TLS proxy. */
+  tls: { certFile: string; keyFile: string } | undefined;
   bodyLimit: string;
   /** JSON file with this server's OAuth client registrations per plugin (account binding); holds secrets. */
   oauthClientsFile: string | undefined;
@@ -110,6 +112,8 @@ const envSchema = z.object({
   SWITCHBOARD_ADMIN_TOKEN: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
   OAUTH_CLIENTS_FILE: z.string().min(1).optional(),
   OAUTH_ALLOW_PRIVATE_INSTANCES: z.enum(['0', '1']).default('0'),
   PLUGINS_DIR: z.string().min(1).optional(),
@@ -169,10 +173,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     },
     presenceGraceMs: e.PRESENCE_GRACE_MS,
     trustProxy: e.TRUST_PROXY === '1',
+    tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
     bodyLimit: '2mb',
     oauthClientsFile: e.OAUTH_CLIENTS_FILE ? path.resolve(e.OAUTH_CLIENTS_FILE) : undefined,
     oauthAllowPrivateInstances: e.OAUTH_ALLOW_PRIVATE_INSTANCES === '1',
     publicUrl: e.PUBLIC_URL,
     pluginsDir: e.PLUGINS_DIR ? path.resolve(e.PLUGINS_DIR) : undefined,
   };
+}
+
+function tlsSettings(certFile: string | undefined, keyFile: string | undefined): ServerConfig['tls'] {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new ConfigError('TLS needs both TLS_CERT_FILE and TLS_KEY_FILE');
+  return { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) };
 }

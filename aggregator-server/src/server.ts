@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createClient, type RedisClientType } from 'redis';
@@ -116,7 +118,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(notFoundHandler);
   app.use(errorHandler(log));
 
-  const httpServer = http.createServer(app);
+  const httpServer = config.tls
+    ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile), minVersion: 'TLSv1.2' }, app)
+    : http.createServer(app);
   const io = createRealtimeServer(httpServer, sessions, events, log);
   if (config.redisUrl) {
     const pub: RedisClientType = createClient({ url: config.redisUrl });
@@ -143,7 +147,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   });
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   log.info({ url, storage: storage.kind, sms: sms.name, redis: Boolean(config.redisUrl) }, 'switchboard server listening');
 
   let closing: Promise<void> | undefined;
