@@ -5,7 +5,13 @@ import { requireService } from '../../support/services.js';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const rendererConfig = fileURLToPath(new URL('../../../renderer/vite.config.ts', import.meta.url));
-export const screenshotDir = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/**
+ * Every run takes the screenshots; `npm run screenshots` (SWITCHBOARD_SCREENSHOTS=docs) writes them over
+ * the README's copies in docs/screenshots, other runs into test-results/ so a test run leaves no diff.
+ */
+export const screenshotDir = fileURLToPath(
+  new URL(process.env.SWITCHBOARD_SCREENSHOTS === 'docs' ? '../../../docs/screenshots/' : '../../../test-results/screenshots/', import.meta.url),
+);
 
 /** True when Chromium is installed; on a laptop a missing browser skips, under CI it fails. */
 export function chromiumAvailable(): Promise<boolean> {
