@@ -1,6 +1,12 @@
 import type { KannelConfig } from '../../config.js';
 import { SmsSendError, type SmsGateway } from './sms-gateway.js';
 
+/**
+ * GSM 03.38's default alphabet and extension table. Such text goes as 7-bit (160 characters an SMS);
+ * anything else needs UCS-2 (coding=2), where one SMS holds only 70 characters and Kannel cuts the rest.
+ */
+const gsm7 = /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà\f^{}\\[~\]|€]*$/u;
+
 /** Kannel's smsbox sendsms interface, the open-source SMS gateway an operator can run next to a modem or SMSC. */
 export class KannelGateway implements SmsGateway {
   readonly name = 'kannel';
@@ -18,7 +24,7 @@ export class KannelGateway implements SmsGateway {
     url.searchParams.set('to', to);
     url.searchParams.set('text', body);
     url.searchParams.set('charset', 'UTF-8');
-    url.searchParams.set('coding', '2');
+    if (!gsm7.test(body)) url.searchParams.set('coding', '2');
     let response: Response;
     try {
       response = await this.fetchImpl(url, { signal: AbortSignal.timeout(10_000) });

@@ -1,0 +1,316 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { requireService, tcpReachable } from './services.js';
+
+/**
+ * A private, real Kannel for one test file: Debian's `kannel` (bearerbox, smsbox) and `kannel-extras`
+ * (fakesmsc, the fake phone network that receives what Kannel sends). Everything listens on loopback
+ * on ports picked at runtime, with a config and credentials of its own in a temporary directory.
+ */
+
+const searchPath = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin', '/usr/local/sbin'];
+
+function findExecutable(name: string, extra: string[] = []): string | undefined {
+  for (const candidate of [...searchPath.map((dir) => path.join(dir, name)), ...extra]) {
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function binaries(): { bearerbox?: string; smsbox?: string; fakesmsc?: string } {
+  return {
+    bearerbox: findExecutable('bearerbox'),
+    smsbox: findExecutable('smsbox'),
+    fakesmsc: findExecutable('fakesmsc', ['/usr/lib/kannel/test/fakesmsc']),
+  };
+}
+
+/** What the tests need, for the skip (or CI failure) message. */
+export const kannelBinaries = 'bearerbox, smsbox (apt: kannel) and /usr/lib/kannel/test/fakesmsc (apt: kannel-extras)';
+
+/** requireService semantics: skips on a laptop without Kannel, fails under SWITCHBOARD_REQUIRE_SERVICES=1. */
+export function kannelAvailable(): Promise<boolean> {
+  return requireService(`Kannel: ${kannelBinaries}`, async () => Object.values(binaries()).every(Boolean));
+}
+
+/** One SMS as the fake phone network received it. */
+export type ReceivedSms = { from: string; to: string; coding: string; text: string };
+
+export type Kannel = {
+  sendsmsUrl: string;
+  username: string;
+  password: string;
+  /** Every SMS the fake SMSC received so far, oldest first. */
+  received(): ReceivedSms[];
+  /** The first received SMS (already there or still to come) that matches. */
+  waitForSms(predicate: (sms: ReceivedSms) => boolean, timeoutMs?: number): Promise<ReceivedSms>;
+  /** The last lines Kannel's processes wrote, for failure messages. */
+  logs(): string;
+  stop(): Promise<void>;
+};
+
+/** Free loopback ports: all held open at once so they are distinct, then released for Kannel. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return ports;
+}
+
+/** `%XX` and `+` (space) as Kannel's octstr_url_encode writes them, back to bytes. */
+function urlDecodeBytes(value: string): Buffer {
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i] ?? '';
+    if (char === '%' && /^[0-9a-fA-F]{2}$/.test(value.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(value.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (char === '+') {
+      bytes.push(0x20);
+    } else {
+      bytes.push(...Buffer.from(char, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/**
+ * fakesmsc logs each SMS it receives (on stderr, as a DEBUG line) as
+ * `Got message N: <FROM TO TYPE DATA>`: TYPE `text` carries the text as is, `ucs-2` URL-encoded UTF-16BE,
+ * `data` URL-encoded bytes.
+ */
+export function parseFakesmscLine(line: string): ReceivedSms | undefined {
+  const match = /Got message \d+: <(\S+) (\S+) (\S+) ?(.*)>\s*$/.exec(line);
+  if (!match) return undefined;
+  const [, from = '', to = '', coding = '', data = ''] = match;
+  let text = data;
+  if (coding === 'ucs-2') {
+    const bytes = urlDecodeBytes(data);
+    text = Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+  } else if (coding === 'data') {
+    text = urlDecodeBytes(data).toString('latin1');
+  }
+  return { from, to, coding, text };
+}
+
+type Proc = { name: string; child: ChildProcess; exited: Promise<void>; exitCode(): number | null | undefined };
+
+const startTimeoutMs = 10_000;
+
+async function startOnce(): Promise<Kannel> {
+  const bin = binaries();
+  if (!bin.bearerbox || !bin.smsbox || !bin.fakesmsc) throw new Error(`Kannel is not installed: ${kannelBinaries}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-kannel-'));
+  const [adminPort, smsboxPort, sendsmsPort, smscPort] = (await freePorts(4)) as [number, number, number, number];
+  const adminPassword = randomBytes(12).toString('hex');
+  const username = 'switchboard';
+  const password = randomBytes(12).toString('hex');
+  const configPath = path.join(dir, 'kannel.conf');
+  fs.writeFileSync(
+    configPath,
+    [
+      'group = core',
+      `admin-port = ${adminPort}`,
+      `admin-password = ${adminPassword}`,
+      'admin-interface = 127.0.0.1',
+      `smsbox-port = ${smsboxPort}`,
+      'box-allow-ip = "127.0.0.1"',
+      '',
+      'group = smsc',
+      'smsc = fake',
+      'smsc-id = FAKE',
+      `port = ${smscPort}`,
+      'connect-allow-ip = 127.0.0.1',
+      '',
+      'group = smsbox',
+      'bearerbox-host = 127.0.0.1',
+      `sendsms-port = ${sendsmsPort}`,
+      'sendsms-interface = 127.0.0.1',
+      '',
+      'group = sendsms-user',
+      `username = ${username}`,
+      `password = ${password}`,
+      '',
+    ].join('\n'),
+  );
+
+  const procs: Proc[] = [];
+  const logLines: string[] = [];
+  const smsLines: string[] = [];
+  const received: ReceivedSms[] = [];
+  let waiters: { predicate: (sms: ReceivedSms) => boolean; resolve: (sms: ReceivedSms) => void }[] = [];
+
+  const remember = (name: string, line: string) => {
+    logLines.push(`[${name}] ${line}`);
+    if (logLines.length > 400) logLines.splice(0, logLines.length - 400);
+  };
+
+  const launch = (name: string, file: string, args: string[]): Proc => {
+    const child = spawn(file, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let code: number | null | undefined;
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (exitCode, signal) => {
+        code = exitCode;
+        remember(name, `exited (${signal ?? exitCode})`);
+        resolve();
+      });
+      child.once('error', (error) => {
+        code = -1;
+        remember(name, `failed to start: ${error.message}`);
+        resolve();
+      });
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      let pending = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        const lines = (pending + chunk).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          remember(name, line);
+          if (name !== 'fakesmsc') continue;
+          const sms = parseFakesmscLine(line);
+          if (!sms) continue;
+          smsLines.push(line);
+          received.push(sms);
+          waiters = waiters.filter((waiter) => {
+            if (!waiter.predicate(sms)) return true;
+            waiter.resolve(sms);
+            return false;
+          });
+        }
+      });
+    }
+    const proc = { name, child, exited, exitCode: () => code };
+    procs.push(proc);
+    return proc;
+  };
+
+  // If the test worker dies, Kannel must not outlive it.
+  const killNow = () => {
+    for (const { child } of procs) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killNow);
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      await Promise.all(
+        procs.map(async ({ child, exited }) => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 300);
+          await exited;
+          clearTimeout(timer);
+        }),
+      );
+      process.removeListener('exit', killNow);
+      fs.rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+
+  const statusUrl = `http://127.0.0.1:${adminPort}/status.txt?password=${adminPassword}`;
+  const status = async (): Promise<string> => {
+    try {
+      const response = await fetch(statusUrl, { signal: AbortSignal.timeout(500) });
+      return response.ok ? await response.text() : '';
+    } catch {
+      return '';
+    }
+  };
+  const deadline = Date.now() + startTimeoutMs;
+  const waitUntil = async (what: string, ready: () => Promise<boolean>) => {
+    for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
+      if (await ready()) return;
+      const dead = procs.find((proc) => proc.exitCode() !== undefined);
+      if (dead) throw new Error(`Kannel ${dead.name} exited while waiting for ${what}`);
+      if (Date.now() > deadline) throw new Error(`Kannel: no ${what} within ${startTimeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  };
+
+  try {
+    // -v 1: info and above on stderr; bearerbox's debug output is of no use here.
+    launch('bearerbox', bin.bearerbox, ['-v', '1', configPath]);
+    await waitUntil('bearerbox admin port', async () => (await status()).includes('FAKE[FAKE]'));
+    // -m 0: send nothing from the phone side, keep running and log every SMS received.
+    // fakesmsc gives up at once if the fake SMSC is not listening yet: then it is started again.
+    const fakesmsc = bin.fakesmsc;
+    const launchPhone = () => launch('fakesmsc', fakesmsc, ['-H', '127.0.0.1', '-r', String(smscPort), '-m', '0', '0 0 text unused']);
+    let phone = launchPhone();
+    launch('smsbox', bin.smsbox, ['-v', '1', configPath]);
+    await waitUntil('SMSC online and smsbox connected', async () => {
+      if (phone.exitCode() !== undefined) {
+        procs.splice(procs.indexOf(phone), 1);
+        phone = launchPhone();
+        return false;
+      }
+      const text = await status();
+      return /FAKE\[FAKE\][^\n]*\(online/.test(text) && /^\s*smsbox:/m.test(text);
+    });
+    await waitUntil('sendsms port', () => tcpReachable('127.0.0.1', sendsmsPort, 200));
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${logLines.slice(-40).join('\n')}`, { cause: error });
+  }
+
+  return {
+    sendsmsUrl: `http://127.0.0.1:${sendsmsPort}/cgi-bin/sendsms`,
+    username,
+    password,
+    received: () => [...received],
+    waitForSms(predicate, timeoutMs = 5000) {
+      const seen = received.find(predicate);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((waiter) => waiter.resolve !== done);
+          reject(new Error(`fakesmsc received no matching SMS within ${timeoutMs} ms; got:\n${smsLines.join('\n') || '(nothing)'}`));
+        }, timeoutMs);
+        const done = (sms: ReceivedSms) => {
+          clearTimeout(timer);
+          resolve(sms);
+        };
+        waiters.push({ predicate, resolve: done });
+      });
+    },
+    logs: () => logLines.join('\n'),
+    stop,
+  };
+}
+
+/**
+ * Starts bearerbox, then fakesmsc, then smsbox, and waits until the SMSC is online and sendsms answers.
+ * A second try with new ports covers the small race between picking a free port and Kannel binding it.
+ */
+export async function startKannel(): Promise<Kannel> {
+  try {
+    return await startOnce();
+  } catch (first) {
+    try {
+      return await startOnce();
+    } catch (second) {
+      throw new Error(`Kannel did not start twice.\nfirst: ${(first as Error).message}\nsecond: ${(second as Error).message}`, { cause: second });
+    }
+  }
+}
