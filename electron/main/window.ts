@@ -7,6 +7,17 @@ import type { LoadedPlugin } from '../core/plugins/load.js';
 import path from 'node:path';
 
 /** Must run before `app` is ready: app:// behaves like https (secure context, fetch, relative URLs). */
+/** What every window of ours runs with: no Node, sandboxed, isolated, and no way to loosen web security. */
+const lockedDownWebPreferences = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  navigateOnDragDrop: false,
+} as const;
+
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
 }
@@ -98,13 +109,7 @@ export function createMainWindow(options: {
     title: 'Switchboard',
     webPreferences: {
       preload: options.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      navigateOnDragDrop: false,
+      ...lockedDownWebPreferences,
       spellcheck: false,
     },
   });
@@ -145,13 +150,7 @@ export function createLoginWindow(spec: LoginWindowSpec): OpenedLoginWindow {
     title: spec.title,
     webPreferences: {
       session: accountSession,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      navigateOnDragDrop: false,
+      ...lockedDownWebPreferences,
       webviewTag: false,
       spellcheck: false,
     },

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionAccount } from '../../electron/core/vault/index.js';
 import { serveBridge, type ServedBridge } from '../bridge-host/support/serve-bridge.js';
 import { createXdgSandbox, xdgUtilsAvailable, type XdgSandbox } from '../launcher/support/xdg-sandbox.js';
-import { buildWebClient, chromiumAvailable, launchChromium, screenshotDir, vcard } from '../renderer/support/browser.js';
+import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from '../renderer/support/browser.js';
 import { CliProcess, runCli } from '../support/cli-process.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
 import { latestCode, startTestServer, tempDir, type TestServer } from '../support/test-server.js';
@@ -85,15 +85,8 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
     await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
   }
 
-  async function importBook(page: Page, file: Buffer, name: string): Promise<void> {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Import' }).click();
-    await page.getByLabel('Address book file (vCard, CSV, TXT, XLSX)').setInputFiles({ name, mimeType: 'text/vcard', buffer: file });
-    await page.getByTestId('import-done').waitFor();
-  }
-
-  function rowOf(page: Page, name: string) {
-    return page.getByRole('grid').getByRole('row').filter({ hasText: name });
-  }
+  const importBook = importAddressBook;
+  const rowOf = contactRow;
 
   beforeAll(async () => {
     keyring = await startPrivateKeyring();

@@ -5,7 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../common/contract/socket-events.js';
 import { latestCode, signIn, startTestServer, type TestServer } from '../support/test-server.js';
-import { buildWebClient, chromiumAvailable, launchChromium, screenshotDir, vcard } from './support/browser.js';
+import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from './support/browser.js';
 
 const available = await chromiumAvailable();
 
@@ -61,15 +61,8 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
     await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
   }
 
-  async function importBook(page: Page, file: Buffer, name: string): Promise<void> {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Import' }).click();
-    await page.getByLabel('Address book file (vCard, CSV, TXT, XLSX)').setInputFiles({ name, mimeType: 'text/vcard', buffer: file });
-    await page.getByTestId('import-done').waitFor();
-  }
-
-  function rowOf(page: Page, name: string) {
-    return page.getByRole('grid').getByRole('row').filter({ hasText: name });
-  }
+  const importBook = importAddressBook;
+  const rowOf = contactRow;
 
   beforeAll(async () => {
     await buildWebClient();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { requireService } from '../../support/services.js';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,4 +37,16 @@ export function vcard(contacts: { name: string; phones: string[] }[]): Buffer {
     ['BEGIN:VCARD', 'VERSION:3.0', `FN:${contact.name}`, ...contact.phones.map((phone) => `TEL;TYPE=CELL:${phone}`), 'END:VCARD'].join('\r\n'),
   );
   return Buffer.from(cards.join('\r\n') + '\r\n', 'utf8');
+}
+
+/** Imports an address book through the Import screen's file input and waits until it is uploaded. */
+export async function importAddressBook(page: Page, file: Buffer, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Import' }).click();
+  await page.getByLabel('Address book file (vCard, CSV, TXT, XLSX)').setInputFiles({ name, mimeType: 'text/vcard', buffer: file });
+  await page.getByTestId('import-done').waitFor();
+}
+
+/** A contact's row in the contact list. */
+export function contactRow(page: Page, name: string) {
+  return page.getByRole('grid').getByRole('row').filter({ hasText: name });
 }
