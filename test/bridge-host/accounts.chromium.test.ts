@@ -11,7 +11,7 @@ import { loadPlugins, type LoadedPlugin } from '../../electron/core/plugins/load
 import { createVault, sessionAccount, type Vault } from '../../electron/core/vault/index.js';
 import { startBindingWorld, type BindingWorld } from '../accounts/setup.js';
 import { cdpLoginWindow } from '../login-window/support/cdp-web-contents.js';
-import { LOGIN_HOST, startLoginStandIn, type LoginStandIn } from '../login-window/support/login-stand-in.js';
+import { LOGIN_HOST, startLoginStandIn, type LoginStandIn } from '../support/login-stand-in.js';
 import { writePlugin } from '../plugin-host/plugin-folders.js';
 import { chromiumAvailable, launchChromium } from '../renderer/support/browser.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';

@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasswordBinding, type PasswordBinding } from '../../electron/core/accounts/password.js';
@@ -10,57 +8,11 @@ import { writePlugin } from '../plugin-host/plugin-folders.js';
 import { chromiumAvailable, launchChromium } from '../renderer/support/browser.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
 import { tempDir } from '../support/test-server.js';
+import { LOGIN_HOST, PHISHING_HOST, startLoginStandIn, type LoginStandIn } from '../support/login-stand-in.js';
 
 const keyringUp = await keyringAvailable();
 const chromiumUp = await chromiumAvailable();
-const LOGIN_HOST = 'login.frobchat.example';
-const PHISHING_HOST = 'login.frobchat-security.example';
 const password = 'correct horse battery staple 🐎';
-
-/**
- * A STAND-IN for a network's login form (a third-party site that cannot be reached here): it serves a
- * page with user name and password fields and records what the form posts. Chromium believes it is on
- * https://login.frobchat.example because Playwright routes that origin to this loopback server.
- */
-async function startLoginStandIn() {
-  const posts: { username: string; password: string }[] = [];
-  const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/login') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><meta charset="utf-8"><title>FrobChat</title>
-        <form method="post" action="/session"><input id="user" name="username" autocomplete="username">
-        <input id="pass" name="password" type="password"><button id="go" type="submit">Sign in</button></form>`);
-      return;
-    }
-    // The network's login page moved to a look-alike host: the recipe must notice before typing.
-    if (req.method === 'GET' && req.url === '/moved') {
-      // A script redirect: Playwright's routing does not follow an HTTP 302 across hosts on navigation.
-      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><script>location.replace('https://${PHISHING_HOST}/login')</script>`);
-      return;
-    }
-    if (req.method === 'POST' && req.url === '/session') {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        const form = new URLSearchParams(body);
-        posts.push({ username: form.get('username') ?? '', password: form.get('password') ?? '' });
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Inbox</title><h1 id="inbox">Welcome</h1>');
-      });
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    posts,
-    origin,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 describe.skipIf(!keyringUp || !chromiumUp)('password binding and the login recipe in real Chromium', () => {
   let keyring: PrivateKeyring;
@@ -68,7 +20,7 @@ describe.skipIf(!keyringUp || !chromiumUp)('password binding and the login recip
   let binding: PasswordBinding;
   let browser: Browser;
   let page: Page;
-  let standIn: Awaited<ReturnType<typeof startLoginStandIn>>;
+  let standIn: LoginStandIn;
   let plugin: Awaited<ReturnType<typeof writePlugin>>;
   const root = tempDir('login-recipe-');
   const logged: string[] = [];

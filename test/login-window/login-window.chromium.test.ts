@@ -17,7 +17,7 @@ import { chromiumAvailable, launchChromium } from '../renderer/support/browser.j
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
 import { tempDir } from '../support/test-server.js';
 import { cdpLoginWindow, cdpWebContents } from './support/cdp-web-contents.js';
-import { LOGIN_HOST, PHISHING_HOST, startLoginStandIn, type LoginStandIn } from './support/login-stand-in.js';
+import { LOGIN_HOST, PHISHING_HOST, startLoginStandIn, type LoginStandIn } from '../support/login-stand-in.js';
 
 const keyringUp = await keyringAvailable();
 const chromiumUp = await chromiumAvailable();

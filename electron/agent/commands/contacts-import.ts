@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { AddressBookError, parseAddressBookAsync, type AddressBookImport } from '../../../common/address-book/index.js';
 import { regionOfE164 } from '../../../common/phone/phone.js';
-import { ApiRequestError, SwitchboardApi } from '../../core/api/switchboard-api.js';
+import { ApiFailure } from '../../../common/contract/api-failure.js';
+import { SwitchboardApi } from '../../core/api/switchboard-api.js';
 import { VaultError } from '../../core/vault/index.js';
 import { booleanOption, stringOption, UsageError, type Command } from './command.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
@@ -82,7 +83,7 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
     io.stderr(`uploaded ${numbersOnly.length} entries (numbers only): ${uploaded.matches} of them use Switchboard; address book version ${uploaded.version}\n`);
     return contactsImportExitCodes.ok;
   } catch (error) {
-    if (!(error instanceof ApiRequestError)) throw error;
+    if (!(error instanceof ApiFailure)) throw error;
     io.stderr(`upload failed: ${error.code}: ${error.message}\n`);
     return contactsImportExitCodes.failed;
   }

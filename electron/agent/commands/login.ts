@@ -1,6 +1,7 @@
 import readline from 'node:readline/promises';
 import { parsePhone } from '../../../common/phone/phone.js';
-import { ApiRequestError, SwitchboardApi } from '../../core/api/switchboard-api.js';
+import { ApiFailure } from '../../../common/contract/api-failure.js';
+import { SwitchboardApi } from '../../core/api/switchboard-api.js';
 import { configDir, deviceIdentity, pendingVerifications } from '../../core/device.js';
 import { VaultError } from '../../core/vault/index.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, UsageError } from './command.js';
@@ -60,7 +61,7 @@ export const login: Command = {
       io.stdout(`Signed in as ${session.user.phone}${session.created ? ' (new account)' : ''} on ${serverUrl}; the session is in the OS keychain.\n`);
       return EXIT_OK;
     } catch (error) {
-      if (error instanceof ApiRequestError || error instanceof VaultError) {
+      if (error instanceof ApiFailure || error instanceof VaultError) {
         io.stderr(`switchboard login: ${error.code}: ${error.message}\n`);
         return EXIT_FAILURE;
       }

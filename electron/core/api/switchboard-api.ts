@@ -10,19 +10,7 @@ import {
   type StartVerificationResponse,
 } from '../../../common/contract/identity.js';
 import { addressBookResponse, type AddressBookEntry, type AddressBookResponse } from '../../../common/contract/contacts.js';
-import { errorBodySchema } from '../../../common/contract/errors.js';
-
-/** An error answer of the server, with the contract's machine-readable code. */
-export class ApiRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+import { ApiFailure, failureFromAnswer } from '../../../common/contract/api-failure.js';
 
 /** The desktop core's client of the aggregator server's HTTP API; every answer is checked against the contract. */
 export class SwitchboardApi {
@@ -63,7 +51,7 @@ export class SwitchboardApi {
   private async call<Schema extends z.ZodType>(method: string, pathname: string, schema: Schema, body?: unknown): Promise<z.infer<Schema>> {
     const response = await this.raw(method, pathname, body);
     const parsed = schema.safeParse(await response.json());
-    if (!parsed.success) throw new ApiRequestError(response.status, 'invalid_response', `the server's answer to ${method} ${pathname} does not match the contract`);
+    if (!parsed.success) throw new ApiFailure(response.status, 'invalid_response', `the server's answer to ${method} ${pathname} does not match the contract`);
     return parsed.data;
   }
 
@@ -80,15 +68,10 @@ export class SwitchboardApi {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (error) {
-      throw new ApiRequestError(0, 'unreachable', `cannot reach ${this.serverUrl}: ${(error as Error).message}`);
+      throw new ApiFailure(0, 'unreachable', `cannot reach ${this.serverUrl}: ${(error as Error).message}`);
     }
     if (response.ok) return response;
     const payload: unknown = await response.json().catch(() => undefined);
-    const parsed = errorBodySchema.safeParse(payload);
-    if (parsed.success) {
-      const { code, message, ...details } = parsed.data.error;
-      throw new ApiRequestError(response.status, code, message, details);
-    }
-    throw new ApiRequestError(response.status, 'unexpected_status', `${method} ${pathname} answered ${response.status}`);
+    throw failureFromAnswer(response.status, payload, { code: 'unexpected_status', message: `${method} ${pathname} answered ${response.status}` });
   }
 }

@@ -1,24 +1,7 @@
 import type { z } from 'zod';
-import { errorBodySchema } from '../../../common/contract/errors.js';
+import { ApiFailure, failureFromAnswer } from '../../../common/contract/api-failure.js';
 
-/**
- * A failed call, carrying the contract's error code so the UI can always show it. Network failures
- * (server down, offline) get the code `network_unreachable` and status 0.
- */
-export class ApiFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'ApiFailure';
-  }
-  get offline(): boolean {
-    return this.status === 0;
-  }
-}
+export { ApiFailure };
 
 export type TokenSource = () => string | undefined;
 
@@ -68,18 +51,14 @@ export class ApiClient {
   }
 
   private failureFrom(status: number, text: string, hadToken: boolean): ApiFailure {
-    let failure = new ApiFailure(status, status === 404 ? 'not_found' : `http_${status}`, `the server answered ${status}`);
+    let payload: unknown;
     try {
-      const parsed = errorBodySchema.safeParse(JSON.parse(text));
-      if (parsed.success) {
-        const { code, message, ...details } = parsed.data.error;
-        failure = new ApiFailure(status, code, message, details);
-      }
+      payload = JSON.parse(text);
     } catch {
-      // Not JSON (a proxy's error page): keep the status-based failure.
+      // Not JSON (a proxy's error page): the status-based failure below.
     }
     if (status === 401 && hadToken) this.onUnauthorized();
-    return failure;
+    return failureFromAnswer(status, payload, { code: status === 404 ? 'not_found' : `http_${status}`, message: `the server answered ${status}` });
   }
 }
 
