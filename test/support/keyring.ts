@@ -49,7 +49,29 @@ export async function startPrivateKeyring(): Promise<PrivateKeyring> {
     XDG_RUNTIME_DIR: runtimeDir,
   };
 
-  const bus = await run('dbus-daemon', ['--session', '--fork', '--print-address=1', '--print-pid=1'], { env: isolated });
+  // A bus of our own with no service directories: with the stock session config, the first secret-tool
+  // call can D-Bus-activate a second gnome-keyring-daemon (without our unlocked login keyring) before ours
+  // has claimed the name, which on a busy machine made the probe fail with "another secret service is
+  // running". Without activation the probe simply waits for our daemon.
+  const busConfig = path.join(root, 'session-bus.conf');
+  fs.writeFileSync(
+    busConfig,
+    [
+      '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"',
+      ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">',
+      '<busconfig>',
+      '  <type>session</type>',
+      `  <listen>unix:dir=${runtimeDir}</listen>`,
+      '  <auth>EXTERNAL</auth>',
+      '  <policy context="default">',
+      '    <allow send_destination="*" eavesdrop="true"/>',
+      '    <allow eavesdrop="true"/>',
+      '    <allow own="*"/>',
+      '  </policy>',
+      '</busconfig>',
+    ].join('\n'),
+  );
+  const bus = await run('dbus-daemon', [`--config-file=${busConfig}`, '--fork', '--print-address=1', '--print-pid=1'], { env: isolated });
   const [busAddress, pidLine] = bus.stdout.trim().split('\n').map((line) => line.trim());
   const busPid = Number(pidLine);
   if (!busAddress || !Number.isInteger(busPid)) throw new Error(`dbus-daemon printed no address and pid: ${bus.stdout} ${bus.stderr}`);
