@@ -44,14 +44,19 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  await migrateToLatest(db);
+  await migrateToLatest(db, options.kind === 'postgres' ? options.searchPath : undefined);
   return { db, kind: options.kind, close: () => db.destroy() };
 }
 
 const inCodeMigrations: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: inCodeMigrations });
+/**
+ * `schema` names where the migration bookkeeping lives when the database is shared by schemas: kysely
+ * looks its tables up across every schema, so without it a leftover `kysely_migration_lock` in another
+ * schema (a killed test run, another tenant) made it skip creating its own and fail.
+ */
+export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: inCodeMigrations, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
