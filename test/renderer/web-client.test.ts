@@ -177,6 +177,16 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
     const opened = await popup;
     expect(opened.url()).toContain('wa.me/8613800138001');
     await opened.close();
+    await b.page.getByText(`Opened ${alice.name} on WhatsApp in a new tab.`).waitFor();
+
+    // Alice published nothing for Slack or WeChat: the click says whom to ask, in words, and opens nothing.
+    const pages = b.context.pages().length;
+    for (const network of ['Slack', 'WeChat']) {
+      await dialog.getByRole('button', { name: `Open ${network}` }).click();
+      await b.page.getByText(`Ask ${alice.name} for their ${network} handle.`).waitFor();
+    }
+    expect(await b.page.getByText(/error|missing_identity|no_template/i).count()).toBe(0);
+    expect(b.context.pages()).toHaveLength(pages);
 
     await b.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
@@ -261,7 +271,7 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
     const popup = a.context.waitForEvent('page');
     await a.page.getByRole('dialog', { name: bob.name }).getByRole('button', { name: 'Open WhatsApp' }).click();
     await (await popup).close();
-    await a.page.getByText('Opened WhatsApp in a new tab.').waitFor();
+    await a.page.getByText(`Opened ${bob.name} on WhatsApp in a new tab.`).waitFor();
     await a.page.keyboard.press('Escape');
     await a.context.setOffline(false);
     await a.page.getByText('Offline: showing what this device last knew.').waitFor({ state: 'hidden', timeout: 15_000 });

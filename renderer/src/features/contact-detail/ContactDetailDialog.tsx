@@ -10,6 +10,11 @@ import { networkLabel } from '../contacts/ContactRow.js';
 import { launchNetwork } from '../contacts/launch.js';
 import { usePresence } from '../contacts/presence-store.js';
 
+/** The handle a contact published for a network, as they wrote it (e.g. "T024BE7LD U024BE7LH" for Slack). */
+function published(fields: Record<string, string> | undefined): string {
+  return fields === undefined ? '' : Object.values(fields).join(' ');
+}
+
 /** One contact: their networks (one click opens each), their numbers, groups, and block or allow. */
 export function ContactDetailDialog({ personRef, onClose }: { personRef: string; onClose(): void }) {
   const t = useT();
@@ -101,6 +106,7 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
                 <span className="network-name" aria-label={networkLabel(t, language, plugin, since)}>
                   {plugin.name}
                   {since !== undefined && <span className="muted"> · {formatSince(since, language)}</span>}
+                  {published(person.identities?.[plugin.id]) !== '' && <span className="muted handle"> · {published(person.identities?.[plugin.id])}</span>}
                 </span>
                 <button type="button" onClick={() => void launchNetwork(person, plugin)}>
                   {t('detail.open', { network: plugin.name })}
