@@ -101,7 +101,7 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
           {networks.map((plugin) => {
             const since = activeSince.get(plugin.id);
             return (
-              <li key={plugin.id} className={since === undefined ? '' : 'lit'}>
+              <li key={plugin.id} className={since === undefined ? '' : 'lit'} data-plugin={plugin.id}>
                 <img src={plugin.iconUrl} alt="" width={24} height={24} />
                 <span className="network-name" aria-label={networkLabel(t, language, plugin, since)}>
                   {plugin.name}
