@@ -91,7 +91,7 @@ export function validateIdentity(fields: readonly IdentityFieldDeclaration[], in
   }
   const value: Record<string, string> = {};
   for (const field of fields) {
-    const raw = input[field.name];
+    const raw = Object.hasOwn(input, field.name) ? input[field.name] : undefined;
     const wrong = (code: IdentityProblemCode, message: string): IdentityValidation => ({
       ok: false,
       field: field.name,

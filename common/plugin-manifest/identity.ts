@@ -24,8 +24,10 @@ export function isBuiltinIdentityField(name: string): name is BuiltinIdentityFie
 
 /** The value a placeholder stands for, or undefined when the contact lacks it (empty counts as lacking). */
 export function identityValue(identity: ContactIdentity, field: string): string | undefined {
-  const raw = field === 'phoneDigits' ? identity.phone?.replace(/\D/g, '') : identity[field];
-  return raw === undefined || raw.trim() === '' ? undefined : raw;
+  // Own properties only: a field named like an Object.prototype member ("constructor") must not find it.
+  const own = (name: string) => (Object.hasOwn(identity, name) ? identity[name] : undefined);
+  const raw = field === 'phoneDigits' ? own('phone')?.replace(/\D/g, '') : own(field);
+  return typeof raw !== 'string' || raw.trim() === '' ? undefined : raw;
 }
 
 /** The phone number templates are checked with; a real-looking E.164 so `{phoneDigits}` has digits. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { identityFieldSchema, parseManifest, type PluginManifest, validateIdentity } from '../../common/plugin-manifest/index.js';
+import { identityFieldSchema, identityValue, parseManifest, type PluginManifest, validateIdentity } from '../../common/plugin-manifest/index.js';
 import { BUILTIN_PLUGINS_DIR } from './paths.js';
 
 function fieldsOf(id: string): PluginManifest['identity'] {
@@ -28,6 +28,13 @@ describe('validateIdentity: what a person types for a network, against its manif
     expect(validateIdentity(fieldsOf('wechat'), ['lina_chen88'])).toMatchObject({ ok: false, field: '', code: 'not_an_object' });
     expect(validateIdentity(fieldsOf('mastodon'), { account: 'lina@social.example' })).toMatchObject({ ok: false, field: 'account', code: 'bad_format' });
     expect(validateIdentity(fieldsOf('qq'), { number: '10001?x=1' })).toMatchObject({ ok: false, field: 'number', code: 'bad_format' });
+  });
+
+  it('looks at own fields only, so a field named like an object method is simply missing', () => {
+    const field = { name: 'constructor', label: { en: 'C', 'zh-CN': 'C' }, pattern: '[a-z]+', example: 'abc', maxLength: 10, sources: ['typed' as const] };
+    expect(validateIdentity([field], {})).toMatchObject({ ok: false, field: 'constructor', code: 'required' });
+    expect(identityValue({}, 'constructor')).toBeUndefined();
+    expect(identityValue({ phone: '+8613800138000' }, 'phoneDigits')).toBe('8613800138000');
   });
 
   it('refuses patterns that backtrack catastrophically, and built-in names', () => {
