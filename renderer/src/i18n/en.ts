@@ -90,7 +90,6 @@ export const en = {
   'launch.noLink': '{network} cannot be opened from here.',
   'launch.failed': 'Could not open {network}. Try again, or open it yourself.',
   'launch.fieldPhone': 'phone number',
-  'launch.someone': 'this contact',
   'detail.groups': 'Groups',
   'detail.private': 'Private contact (hidden behind your password)',
   'detail.notify': 'Notify me when they come online',

@@ -92,7 +92,6 @@ export const zhCN: Record<MessageKey, string> = {
   'launch.noLink': '无法从这里打开 {network}。',
   'launch.failed': '无法打开 {network}。请重试，或自行打开。',
   'launch.fieldPhone': '电话号码',
-  'launch.someone': '该联系人',
   'detail.groups': '分组',
   'detail.private': '私密联系人（需密码才显示）',
   'detail.notify': '对方上线时通知我',
