@@ -170,4 +170,17 @@ describe.skipIf(!available)('network icons are readable lit and unlit, in the li
       console.log(`[icon-contrast] ${theme}: ${report.join('; ')}`);
     });
   }
+
+  it('in Chinese, a click on a network the contact published nothing for says whom to ask, in Chinese', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByLabel('Language').first().selectOption('zh-CN');
+    const row = page.getByRole('grid').getByRole('row').filter({ hasText: bob });
+    await row.locator('button[data-plugin="slack"]').click();
+    await page.getByText(`请向${bob}索取其 Slack 账号。`).waitFor();
+    await row.getByRole('button', { name: new RegExp(bob.replace('+', '\\+')) }).click();
+    await page.getByRole('dialog').waitFor();
+    await page.screenshot({ path: path.join(screenshotDir, 'icons-detail-dark-zh.png') });
+    await page.keyboard.press('Escape');
+    await page.getByLabel('语言').first().selectOption('en');
+  });
 });
