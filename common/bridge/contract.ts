@@ -110,6 +110,8 @@ export const pluginSummary = z.object({
   identityFields: z.array(identityFieldSummary).default([]),
   /** The field a click copies on a network without a chat link. */
   copyField: z.string().optional(),
+  /** Whether a click reaches a person by their phone number alone (WhatsApp, Signal), with nothing published. */
+  reachesByPhone: z.boolean().default(false),
 });
 export type PluginSummary = z.infer<typeof pluginSummary>;
 

@@ -1,4 +1,4 @@
-import type { ContactIdentity } from '../plugin-manifest/identity.js';
+import { type ContactIdentity, isBuiltinIdentityField } from '../plugin-manifest/identity.js';
 import { planCopy, renderLaunchLink } from '../plugin-manifest/launch.js';
 import type { PluginManifest } from '../plugin-manifest/schema.js';
 import { splitUrl } from '../plugin-manifest/url.js';
@@ -69,6 +69,9 @@ export function summarisePlugin(plugin: BundledPlugin): PluginSummary {
     launchKinds: (['chat', 'web', 'open'] as const).filter((kind) => (manifest.launch[kind]?.length ?? 0) > 0),
     identityFields: manifest.identity.map((field) => ({ name: field.name, label: { ...field.label }, example: field.example })),
     ...(manifest.launch.copy === undefined ? {} : { copyField: manifest.launch.copy.field }),
+    reachesByPhone: [...(manifest.launch.chat ?? []), ...(manifest.launch.web ?? [])].some(
+      (template) => template.needs.length > 0 && template.needs.every((field) => isBuiltinIdentityField(field)),
+    ),
   };
 }
 

@@ -89,6 +89,7 @@ export const en = {
   'launch.clickAgain': 'Click the icon again to open {network}.',
   'launch.noLink': '{network} cannot be opened from here.',
   'launch.failed': 'Could not open {network}. Try again, or open it yourself.',
+  'launch.noHandle': 'no handle shared',
   'launch.fieldPhone': 'phone number',
   'detail.groups': 'Groups',
   'detail.private': 'Private contact (hidden behind your password)',

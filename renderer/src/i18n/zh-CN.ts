@@ -91,6 +91,7 @@ export const zhCN: Record<MessageKey, string> = {
   'launch.clickAgain': '请再点一次图标以打开 {network}。',
   'launch.noLink': '无法从这里打开 {network}。',
   'launch.failed': '无法打开 {network}。请重试，或自行打开。',
+  'launch.noHandle': '未分享账号',
   'launch.fieldPhone': '电话号码',
   'detail.groups': '分组',
   'detail.private': '私密联系人（需密码才显示）',

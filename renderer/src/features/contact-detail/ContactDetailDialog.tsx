@@ -7,7 +7,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { formatSince } from '../../ui/format.js';
 import { displayName, useContacts } from '../contacts/contacts-store.js';
 import { networkLabel } from '../contacts/ContactRow.js';
-import { launchNetwork } from '../contacts/launch.js';
+import { launchNetwork, needsHandle } from '../contacts/launch.js';
 import { usePresence } from '../contacts/presence-store.js';
 
 /** The handle a contact published for a network, as they wrote it (e.g. "T024BE7LD U024BE7LH" for Slack). */
@@ -107,6 +107,7 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
                   {plugin.name}
                   {since !== undefined && <span className="muted"> · {formatSince(since, language)}</span>}
                   {published(person.identities?.[plugin.id]) !== '' && <span className="muted handle"> · {published(person.identities?.[plugin.id])}</span>}
+                  {needsHandle(person, plugin) && <span className="muted"> · {t('launch.noHandle')}</span>}
                 </span>
                 <button type="button" onClick={() => void launchNetwork(person, plugin)}>
                   {t('detail.open', { network: plugin.name })}

@@ -13,6 +13,15 @@ export function launchIdentity(person: LocalPerson, pluginId: string): Record<st
 }
 
 /**
+ * Whether a click on this network can only say "ask them": the network needs a handle (not just the
+ * phone number) and the contact has published none for it. Shown on the icon before anyone clicks.
+ */
+export function needsHandle(person: LocalPerson, plugin: PluginSummary): boolean {
+  if (plugin.reachesByPhone || plugin.identityFields.length === 0) return false;
+  return Object.keys(person.identities?.[plugin.id] ?? {}).length === 0;
+}
+
+/**
  * M20: one click opens the network at a chat with this person. The host decides how (a native deep
  * link on the desktop, the https link in a browser, the app with the person's handle on the
  * clipboard where the network has no chat link); this needs no server, so it works offline. The
