@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ContactIdentity } from '../plugin-manifest/identity.js';
+import { type ContactIdentity, IDENTITY_FIELD_NAME_REGEX, IDENTITY_VALUE_MAX_LENGTH } from '../plugin-manifest/identity.js';
+import { LABEL_LANGUAGES } from '../plugin-manifest/identity-fields.js';
 import { CAPABILITIES, LAUNCH_KINDS } from '../plugin-manifest/schema.js';
 
 /**
@@ -57,24 +58,43 @@ export const watcherStatus = z.object({
 });
 export type WatcherStatus = z.infer<typeof watcherStatus>;
 
-/** A contact as the launcher sees it: the fields a launch template may use (all optional). */
-export const contactIdentity = z.object({
-  phone: z.string().max(32).optional(),
-  handle: z.string().max(256).optional(),
-  id: z.string().max(256).optional(),
-  email: z.string().max(320).optional(),
-  team: z.string().max(256).optional(),
-  server: z.string().max(256).optional(),
-}) satisfies z.ZodType<ContactIdentity>;
+/**
+ * A contact as the launcher sees it on one network: `phone` (E.164) and the fields that network's
+ * manifest declares (what the contact published, e.g. `{ team, id }` for Slack).
+ */
+export const contactIdentity = z
+  .record(z.string().regex(IDENTITY_FIELD_NAME_REGEX), z.string().max(IDENTITY_VALUE_MAX_LENGTH))
+  .refine((fields) => Object.keys(fields).length <= 16, { message: 'at most 16 identity fields' }) satisfies z.ZodType<ContactIdentity>;
 
 export const launchRequest = z.object({ pluginId: z.string().min(1).max(64), identity: contactIdentity });
 export type LaunchRequest = z.infer<typeof launchRequest>;
 
+/**
+ * A click's outcome. `reaches` says whether the link lands at the person (a chat or profile) or only
+ * opens the app or site. `copied` is there for networks without a chat link: the contact's handle
+ * went on the clipboard (`done`), or could not (`done: false`, so the UI shows the value instead).
+ * Failures carry a code the UI turns into a sentence; `missing_identity` means the contact has not
+ * published the fields in `missing`, and the UI suggests asking them.
+ */
 export const launchResult = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), kind: z.enum(LAUNCH_KINDS), url: z.string() }),
-  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+  z.object({
+    ok: z.literal(true),
+    kind: z.enum(LAUNCH_KINDS),
+    url: z.string(),
+    reaches: z.enum(['contact', 'app']),
+    copied: z.object({ field: z.string(), value: z.string(), done: z.boolean() }).optional(),
+  }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string(), missing: z.array(z.string()).optional() }),
 ]);
 export type LaunchResult = z.infer<typeof launchResult>;
+
+/** A declared identity field as the UI needs it: to name it in a sentence and to hint its format. */
+export const identityFieldSummary = z.object({
+  name: z.string(),
+  label: z.record(z.enum(LABEL_LANGUAGES), z.string()),
+  example: z.string(),
+});
+export type IdentityFieldSummary = z.infer<typeof identityFieldSummary>;
 
 export const pluginSummary = z.object({
   id: z.string(),
@@ -86,6 +106,12 @@ export const pluginSummary = z.object({
   auth: z.enum(['oauth2', 'password', 'none']),
   /** Which link kinds the manifest has, so the UI can say "opens in the browser" before a click. */
   launchKinds: z.array(z.enum(LAUNCH_KINDS)),
+  /** The identity fields the plugin declares (what a contact publishes for it), so the UI can name them. */
+  identityFields: z.array(identityFieldSummary).default([]),
+  /** The field a click copies on a network without a chat link. */
+  copyField: z.string().optional(),
+  /** Whether a click reaches a person by their phone number alone (WhatsApp, Signal), with nothing published. */
+  reachesByPhone: z.boolean().default(false),
 });
 export type PluginSummary = z.infer<typeof pluginSummary>;
 

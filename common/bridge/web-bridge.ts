@@ -1,5 +1,7 @@
-import { renderLaunchLink } from '../plugin-manifest/launch.js';
+import { type ContactIdentity, isBuiltinIdentityField } from '../plugin-manifest/identity.js';
+import { planCopy, renderLaunchLink } from '../plugin-manifest/launch.js';
 import type { PluginManifest } from '../plugin-manifest/schema.js';
+import { splitUrl } from '../plugin-manifest/url.js';
 import {
   BridgeError,
   launchRequest,
@@ -34,8 +36,10 @@ export interface WebHost {
   /** `sessionStorage`, or undefined where it is unavailable (some private modes throw on access). */
   sessionStore: KeyValueStore | undefined;
   plugins: readonly BundledPlugin[];
-  /** Opens an https link in a new tab; false when a popup blocker refused it. */
+  /** Opens an https link in a new tab (a mailto: link in the mail app); false when a popup blocker refused it. */
   openUrl(url: string): boolean;
+  /** Puts text on the clipboard; false when the browser refused (no permission, page not focused). */
+  writeClipboard(text: string): Promise<boolean>;
   pickFile(extensions: readonly string[]): Promise<PickedFile | null>;
 }
 
@@ -63,7 +67,45 @@ export function summarisePlugin(plugin: BundledPlugin): PluginSummary {
     capabilities: [...manifest.capabilities],
     auth: manifest.auth.type,
     launchKinds: (['chat', 'web', 'open'] as const).filter((kind) => (manifest.launch[kind]?.length ?? 0) > 0),
+    identityFields: manifest.identity.map((field) => ({ name: field.name, label: { ...field.label }, example: field.example })),
+    ...(manifest.launch.copy === undefined ? {} : { copyField: manifest.launch.copy.field }),
+    reachesByPhone: [...(manifest.launch.chat ?? []), ...(manifest.launch.web ?? [])].some(
+      (template) => template.needs.length > 0 && template.needs.every((field) => isBuiltinIdentityField(field)),
+    ),
   };
+}
+
+/** Chat links a browser can follow itself: https, and mailto:, which every browser hands to the mail app. */
+const BROWSER_CHAT_SCHEMES = new Set(['https', 'mailto']);
+
+type WebLaunchPlan =
+  | { ok: true; url: string; kind: 'chat' | 'web'; reaches: 'contact' | 'app'; copy?: { field: string; value: string } }
+  | { ok: false; code: string; message: string; missing?: string[] };
+
+/**
+ * What a click does in a browser, in order: a chat link the browser can follow, the web link to the
+ * person, the handle on the clipboard plus the network's web page (networks without a chat link),
+ * "ask them" when the contact published nothing, and last the network's web page alone.
+ */
+export function planWebLaunch(manifest: PluginManifest, identity: ContactIdentity): WebLaunchPlan {
+  const missing = new Set<string>();
+  const chat = renderLaunchLink(manifest, 'chat', identity, 'contact');
+  if (chat.ok && BROWSER_CHAT_SCHEMES.has(splitUrl(chat.url)?.scheme ?? '')) return { ok: true, url: chat.url, kind: 'chat', reaches: 'contact' };
+  if (!chat.ok && chat.code === 'missing_identity') chat.missing.forEach((field) => missing.add(field));
+  const web = renderLaunchLink(manifest, 'web', identity, 'contact');
+  if (web.ok) return { ok: true, url: web.url, kind: 'web', reaches: 'contact' };
+  if (web.code === 'missing_identity') web.missing.forEach((field) => missing.add(field));
+  else if (web.code !== 'no_template') return { ok: false, code: web.code, message: web.message };
+  const page = renderLaunchLink(manifest, 'web', identity, 'app');
+  const copy = planCopy(manifest, identity);
+  if (copy.kind === 'copy') {
+    if (!page.ok) return { ok: false, code: 'no_template', message: `${manifest.name} has no web page to open` };
+    return { ok: true, url: page.url, kind: 'web', reaches: 'app', copy: { field: copy.field, value: copy.value } };
+  }
+  if (copy.kind === 'missing') missing.add(copy.field);
+  if (missing.size > 0) return { ok: false, code: 'missing_identity', message: `the contact has not published ${[...missing].join(', ')}`, missing: [...missing] };
+  if (page.ok) return { ok: true, url: page.url, kind: 'web', reaches: 'app' };
+  return { ok: false, code: 'no_template', message: `${manifest.name} has no web link` };
 }
 
 /**
@@ -123,10 +165,12 @@ export class WebBridge implements DesktopBridge {
       if (!valid.success) return { ok: false, code: 'invalid_arguments', message: valid.error.message };
       const plugin = this.host.plugins.find((candidate) => candidate.manifest.id === valid.data.pluginId);
       if (plugin === undefined) return { ok: false, code: 'unknown_plugin', message: `no plugin "${valid.data.pluginId}"` };
-      const link = renderLaunchLink(plugin.manifest, 'web', valid.data.identity);
-      if (!link.ok) return { ok: false, code: link.code, message: link.message };
-      if (!this.host.openUrl(link.url)) return { ok: false, code: 'popup_blocked', message: 'the browser blocked the new tab' };
-      return { ok: true, kind: link.kind, url: link.url };
+      const plan = planWebLaunch(plugin.manifest, valid.data.identity);
+      if (!plan.ok) return plan;
+      // The clipboard first: opening a tab moves the focus away, and a page without focus may not write it.
+      const copied = plan.copy === undefined ? undefined : { ...plan.copy, done: await this.host.writeClipboard(plan.copy.value) };
+      if (!this.host.openUrl(plan.url)) return { ok: false, code: 'popup_blocked', message: 'the browser blocked the new tab' };
+      return { ok: true, kind: plan.kind, url: plan.url, reaches: plan.reaches, ...(copied === undefined ? {} : { copied }) };
     },
   };
 

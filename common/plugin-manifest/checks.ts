@@ -1,4 +1,5 @@
-import { identityValue, isIdentityField, SAMPLE_CONTACTS } from './identity.js';
+import { type ContactIdentity, HOSTILE_VALUES, identityValue, isBuiltinIdentityField, SAMPLE_PHONE } from './identity.js';
+import { compileFieldPattern } from './identity-fields.js';
 import { issue, type ManifestIssue, type PathSegment } from './issues.js';
 import { caseInsensitiveNames } from './matchers.js';
 import { type Capability, LAUNCH_KINDS, type LinkTemplate, OPERATING_SYSTEMS, type PluginManifest } from './schema.js';
@@ -10,7 +11,9 @@ import { INSTANCE_HOST } from './url.js';
 export function semanticIssues(manifest: PluginManifest, engineVersion: string): ManifestIssue[] {
   return [
     ...engineIssues(manifest, engineVersion),
+    ...identityIssues(manifest),
     ...launchIssues(manifest),
+    ...copyIssues(manifest),
     ...authIssues(manifest),
     ...capabilityIssues(manifest),
     ...matcherIssues(manifest),
@@ -35,26 +38,36 @@ export function launchIssues(manifest: PluginManifest): ManifestIssue[] {
   }
   for (const kind of LAUNCH_KINDS) {
     for (const [index, template] of (manifest.launch[kind] ?? []).entries()) {
-      issues.push(...templateIssues(template, ['launch', kind, index], manifest.allowedHosts, kind === 'web'));
+      issues.push(...templateIssues(template, ['launch', kind, index], manifest, kind === 'web'));
     }
   }
   return issues;
 }
 
+/** A template placeholder is `{phone}`, `{phoneDigits}` or a field the manifest declares. */
+function knownField(manifest: Pick<PluginManifest, 'identity'>, name: string): boolean {
+  return isBuiltinIdentityField(name) || manifest.identity.some((field) => field.name === name);
+}
+
 function templateIssues(
   template: LinkTemplate,
   path: PathSegment[],
-  allowedHosts: readonly string[],
+  manifest: PluginManifest,
   requireHttps: boolean,
 ): ManifestIssue[] {
+  const { allowedHosts } = manifest;
   const urlPath = [...path, 'url'];
   const parsed = parseTemplate(template.url);
   if (!parsed.ok) return [issue(urlPath, 'bad_template', parsed.message)];
   const issues: ManifestIssue[] = [];
   const used = new Set<string>();
   for (const { name } of parsed.placeholders) {
-    if (isIdentityField(name)) used.add(name);
-    else issues.push(issue(urlPath, 'unknown_placeholder', `{${name}} is not a contact field`));
+    used.add(name);
+    if (!knownField(manifest, name)) {
+      issues.push(
+        issue(urlPath, 'unknown_placeholder', `{${name}} is neither {phone}, {phoneDigits} nor a field declared in "identity"`),
+      );
+    }
   }
   const target = checkLinkTarget(template.url, allowedHosts, { requireHttps });
   if (target !== undefined) issues.push(issue(urlPath, target.code, target.message));
@@ -64,22 +77,41 @@ function templateIssues(
     }
   }
   for (const need of template.needs) {
-    if (!used.has(need)) {
+    if (!used.has(need) && !knownField(manifest, need)) {
+      issues.push(issue([...path, 'needs'], 'unknown_identity_field', `"${need}" is neither phone, phoneDigits nor a field declared in "identity"`));
+    } else if (!used.has(need)) {
       issues.push(issue([...path, 'needs'], 'unused_need', `"${need}" is declared but the url never uses {${need}}`));
     }
   }
   if (issues.length > 0) return issues;
-  return sampleRenderIssues(template, urlPath, allowedHosts, requireHttps);
+  return sampleRenderIssues(template, urlPath, sampleContacts(manifest), allowedHosts, requireHttps);
+}
+
+/**
+ * The contacts every template is rendered with during validation: one made of the declared
+ * examples (a link must work for a real value), and one per hostile value in every field (a value
+ * must never move the link to another scheme, host or component).
+ */
+export function sampleContacts(manifest: Pick<PluginManifest, 'identity'>): ContactIdentity[] {
+  const examples: Record<string, string> = { phone: SAMPLE_PHONE };
+  for (const field of manifest.identity) examples[field.name] = field.example;
+  const hostile = HOSTILE_VALUES.map((value) => {
+    const contact: Record<string, string> = { phone: SAMPLE_PHONE };
+    for (const field of manifest.identity) contact[field.name] = value;
+    return contact;
+  });
+  return [examples, ...hostile];
 }
 
 /** Renders against sample contacts, including hostile values, and re-checks where the link goes. */
 function sampleRenderIssues(
   template: LinkTemplate,
   urlPath: PathSegment[],
+  contacts: readonly ContactIdentity[],
   allowedHosts: readonly string[],
   requireHttps: boolean,
 ): ManifestIssue[] {
-  for (const contact of SAMPLE_CONTACTS) {
+  for (const contact of contacts) {
     if (template.needs.some((need) => identityValue(contact, need) === undefined)) continue;
     const rendered = renderTemplate(template.url, contact);
     if (!rendered.ok) return [issue(urlPath, 'template_render_failed', rendered.message)];
@@ -89,6 +121,44 @@ function sampleRenderIssues(
     }
   }
   return [];
+}
+
+/** Each declared field: a unique name, an example its own pattern and length accept, and a use. */
+function identityIssues(manifest: PluginManifest): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  const seen = new Set<string>();
+  const usedByTemplates = new Set<string>(manifest.launch.copy === undefined ? [] : [manifest.launch.copy.field]);
+  for (const kind of LAUNCH_KINDS) for (const template of manifest.launch[kind] ?? []) for (const need of template.needs) usedByTemplates.add(need);
+  for (const [index, field] of manifest.identity.entries()) {
+    const path: PathSegment[] = ['identity', index];
+    if (seen.has(field.name)) issues.push(issue([...path, 'name'], 'duplicate_identity_field', `"${field.name}" is declared twice`));
+    seen.add(field.name);
+    const pattern = compileFieldPattern(field.pattern);
+    if (field.example.length > field.maxLength) {
+      issues.push(issue([...path, 'example'], 'bad_example', `the example is longer than maxLength (${field.maxLength})`));
+    } else if (pattern !== undefined && !pattern.test(field.example)) {
+      issues.push(issue([...path, 'example'], 'bad_example', `the example ${JSON.stringify(field.example)} does not match the pattern`));
+    }
+    if (!usedByTemplates.has(field.name)) {
+      issues.push(issue([...path, 'name'], 'unused_identity_field', `no template or launch.copy uses "${field.name}"; declare only what links need`));
+    }
+  }
+  return issues;
+}
+
+/** `launch.copy` needs a known field and something to open while the handle is on the clipboard. */
+function copyIssues(manifest: PluginManifest): ManifestIssue[] {
+  const { copy } = manifest.launch;
+  if (copy === undefined) return [];
+  const issues: ManifestIssue[] = [];
+  if (!knownField(manifest, copy.field)) {
+    issues.push(issue(['launch', 'copy', 'field'], 'unknown_identity_field', `"${copy.field}" is neither phone, phoneDigits nor a field declared in "identity"`));
+  }
+  const opensApp = (manifest.launch.open ?? []).length > 0 || (manifest.launch.web ?? []).some((template) => template.needs.length === 0);
+  if (!opensApp) {
+    issues.push(issue(['launch', 'copy'], 'copy_without_open', 'needs an "open" link or a "web" link without needs to open while the handle is on the clipboard'));
+  }
+  return issues;
 }
 
 /** `https://{instance}/...`: the server a person signs in to on a federated network. */

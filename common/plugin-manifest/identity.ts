@@ -1,55 +1,45 @@
 /**
- * What a launch template may know about a contact. The phone number is the identity Switchboard
- * itself guarantees; the other fields come from account binding or a plugin's contact import.
+ * Fields every plugin may use without declaring them: the phone number is the identity Switchboard
+ * itself verifies, and `phoneDigits` is the same number without the "+". Everything else a template
+ * uses is declared in the plugin's manifest (`identity`), with its format and an example.
  */
-export const IDENTITY_FIELDS = ['phone', 'phoneDigits', 'handle', 'id', 'email', 'team', 'server'] as const;
+export const BUILTIN_IDENTITY_FIELDS = ['phone', 'phoneDigits'] as const;
+export type BuiltinIdentityField = (typeof BUILTIN_IDENTITY_FIELDS)[number];
 
-export type IdentityField = (typeof IDENTITY_FIELDS)[number];
+/** A field name as a template writes it between braces: `{team}`, `{wechatId}`. */
+export const IDENTITY_FIELD_NAME_REGEX = /^[a-z][A-Za-z0-9]{0,31}$/;
 
-/** A contact as the launcher sees it on one network. `phoneDigits` is derived from `phone`. */
-export interface ContactIdentity {
-  /** E.164, e.g. "+8613800138000". */
-  phone?: string;
-  /** User name on the network, e.g. a Telegram username or the local part of a Matrix id. */
-  handle?: string;
-  /** The network's own user id, e.g. a Discord snowflake, a Slack member id or a QQ number. */
-  id?: string;
-  email?: string;
-  /** Workspace or tenant, e.g. a Slack team id. */
-  team?: string;
-  /** Home server of federated networks, e.g. "matrix.org". */
-  server?: string;
-}
+/** Longest value any identity field may hold (an e-mail address is the longest real one). */
+export const IDENTITY_VALUE_MAX_LENGTH = 320;
 
-export function isIdentityField(name: string): name is IdentityField {
-  return (IDENTITY_FIELDS as readonly string[]).includes(name);
+/**
+ * A contact as the launcher sees it on one network: `phone` (E.164) plus the fields that network's
+ * manifest declares, e.g. `{ team, id }` for Slack or `{ username }` for Telegram.
+ */
+export type ContactIdentity = Readonly<Record<string, string | undefined>>;
+
+export function isBuiltinIdentityField(name: string): name is BuiltinIdentityField {
+  return (BUILTIN_IDENTITY_FIELDS as readonly string[]).includes(name);
 }
 
 /** The value a placeholder stands for, or undefined when the contact lacks it (empty counts as lacking). */
-export function identityValue(identity: ContactIdentity, field: IdentityField): string | undefined {
-  const raw = field === 'phoneDigits' ? identity.phone?.replace(/\D/g, '') : identity[field];
-  return raw === undefined || raw.trim() === '' ? undefined : raw;
+export function identityValue(identity: ContactIdentity, field: string): string | undefined {
+  // Own properties only: a field named like an Object.prototype member ("constructor") must not find it.
+  const own = (name: string) => (Object.hasOwn(identity, name) ? identity[name] : undefined);
+  const raw = field === 'phoneDigits' ? own('phone')?.replace(/\D/g, '') : own(field);
+  return typeof raw !== 'string' || raw.trim() === '' ? undefined : raw;
 }
 
+/** The phone number templates are checked with; a real-looking E.164 so `{phoneDigits}` has digits. */
+export const SAMPLE_PHONE = '+8613800138000';
+
 /**
- * Contacts every built-in and third-party template is rendered against during validation. The
- * second one carries characters that would break out of a URL component if a value went in raw.
+ * Values that would break out of a URL component if a template put them in raw. Every template is
+ * rendered with each of them in every field during validation, and must still go where it says.
  */
-export const SAMPLE_CONTACTS: readonly ContactIdentity[] = [
-  {
-    phone: '+8613800138000',
-    handle: 'alice',
-    id: 'U024BE7LH',
-    email: 'alice@example.org',
-    team: 'T12345',
-    server: 'example.org',
-  },
-  {
-    phone: '+14155550123',
-    handle: 'bob/../?x=1&y=#frag',
-    id: '80351110224678912',
-    email: 'bob+tag@example.com?cc=eve@example.net',
-    team: 'T 0/1',
-    server: 'chat.example.com',
-  },
+export const HOSTILE_VALUES: readonly string[] = [
+  'bob/../?x=1&y=#frag',
+  'T 0/1',
+  'bob+tag@example.com?cc=eve@example.net',
+  'javascript:alert(1)//',
 ];

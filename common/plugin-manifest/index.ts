@@ -1,14 +1,38 @@
 export { SWITCHBOARD_ENGINE_VERSION } from './engine.js';
 export {
+  BUILTIN_IDENTITY_FIELDS,
+  type BuiltinIdentityField,
   type ContactIdentity,
-  type IdentityField,
-  IDENTITY_FIELDS,
+  HOSTILE_VALUES,
+  IDENTITY_FIELD_NAME_REGEX,
+  IDENTITY_VALUE_MAX_LENGTH,
   identityValue,
-  isIdentityField,
-  SAMPLE_CONTACTS,
+  isBuiltinIdentityField,
+  SAMPLE_PHONE,
 } from './identity.js';
+export {
+  compileFieldPattern,
+  IDENTITY_SOURCES,
+  type IdentityFieldDeclaration,
+  identityFieldSchema,
+  type IdentityProblemCode,
+  type IdentitySource,
+  type IdentityValidation,
+  LABEL_LANGUAGES,
+  type LabelLanguage,
+  validateIdentity,
+} from './identity-fields.js';
+export { sampleContacts } from './checks.js';
 export { formatPath, type ManifestIssue } from './issues.js';
-export { type LaunchLinkResult, renderLaunchLink, templateUsable } from './launch.js';
+export {
+  type CopyPlan,
+  type LaunchLinkResult,
+  type LinkReach,
+  planCopy,
+  reachesContact,
+  renderLaunchLink,
+  templateUsable,
+} from './launch.js';
 export {
   type CompiledMatcher,
   type CompiledPluginMatchers,

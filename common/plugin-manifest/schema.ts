@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IDENTITY_FIELDS } from './identity.js';
+import { IDENTITY_FIELD_NAME_REGEX } from './identity.js';
+import { identityFieldSchema } from './identity-fields.js';
 import { isValidRange, SEMVER_REGEX } from './semver.js';
 
 /** Operating systems as Node's `process.platform` names them. */
@@ -43,11 +44,14 @@ const matcherList = z.array(processMatcher).default([]);
 
 const linkTemplate = z
   .strictObject({
-    url: nonEmpty('URL with {placeholders}: ' + IDENTITY_FIELDS.map((f) => `{${f}}`).join(' ')),
+    url: nonEmpty('URL with {placeholders}: {phone}, {phoneDigits} or a field declared in "identity".'),
     needs: z
-      .array(z.enum(IDENTITY_FIELDS))
+      .array(z.string().regex(IDENTITY_FIELD_NAME_REGEX, { error: 'must name a field such as "phone" or a declared identity field' }))
       .default([])
-      .meta({ description: 'Contact fields the url uses; the launcher skips this template when one is missing.' }),
+      .meta({
+        description:
+          'Contact fields the url uses; the launcher skips this template when one is missing. A template without needs opens the app or site, not a chat with the person.',
+      }),
   })
   .meta({ id: 'PluginLinkTemplate', description: 'One way to open the link; the first whose needs the contact has wins.' });
 
@@ -58,6 +62,15 @@ const launch = z
     chat: alternatives('Native deep links that open a chat with the contact, most specific first.'),
     web: alternatives('https fallbacks when the app is not installed.'),
     open: alternatives('Opens the app without a particular contact.'),
+    copy: z
+      .strictObject({
+        field: z.string().regex(IDENTITY_FIELD_NAME_REGEX).meta({ description: 'The field to put on the clipboard, e.g. "wechatId" or "phone".' }),
+      })
+      .optional()
+      .meta({
+        description:
+          'For networks without a link to a chat: the click opens the app ("open", or a "web" link without needs) and copies this field of the contact, so the person can paste it into the app\'s search.',
+      }),
   })
   .meta({ description: 'Templates the launcher renders when a contact icon is clicked.' });
 
@@ -116,6 +129,11 @@ export const manifestSchema = z
       .meta({ description: 'Executables per OS; all matches of one plugin count as one running app.' }),
     launch,
     auth: z.discriminatedUnion('type', [oauth2, password, noAuth]),
+    identity: z
+      .array(identityFieldSchema)
+      .max(8)
+      .default([])
+      .meta({ description: 'The fields of a person\'s identity on this network that the launch templates use, besides the built-in {phone} and {phoneDigits}.' }),
     capabilities: z.array(z.enum(CAPABILITIES)).default([]),
     icon: z
       .string()

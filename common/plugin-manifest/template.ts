@@ -1,4 +1,4 @@
-import { type ContactIdentity, type IdentityField, identityValue, isIdentityField } from './identity.js';
+import { type ContactIdentity, IDENTITY_FIELD_NAME_REGEX, identityValue } from './identity.js';
 import { ALLOWED_LINK_SCHEMES, componentAt, hostAllowed, isAllowedScheme, splitUrl } from './url.js';
 
 export interface Placeholder {
@@ -110,18 +110,22 @@ export function checkLinkTarget(
 export type RenderResult =
   | { ok: true; url: string }
   | { ok: false; code: 'bad_template' | 'unknown_placeholder'; message: string }
-  | { ok: false; code: 'missing_identity'; message: string; missing: IdentityField[] };
+  | { ok: false; code: 'missing_identity'; message: string; missing: string[] };
 
-/** Fills a template from a contact; each value is encoded for the URL component it lands in. */
+/**
+ * Fills a template from a contact; each value is encoded for the URL component it lands in. Whether
+ * a placeholder is declared by the plugin is the manifest checks' job; here any well-formed name is
+ * looked up in the contact's fields.
+ */
 export function renderTemplate(template: string, identity: ContactIdentity): RenderResult {
   const parsed = parseTemplate(template);
   if (!parsed.ok) return { ok: false, code: 'bad_template', message: parsed.message };
-  const missing: IdentityField[] = [];
+  const missing: string[] = [];
   let rendered = '';
   let cursor = 0;
   for (const { name, offset } of parsed.placeholders) {
-    if (!isIdentityField(name)) {
-      return { ok: false, code: 'unknown_placeholder', message: `{${name}} is not a contact field` };
+    if (!IDENTITY_FIELD_NAME_REGEX.test(name)) {
+      return { ok: false, code: 'unknown_placeholder', message: `{${name}} is not a field name (camelCase, starting with a-z)` };
     }
     const value = identityValue(identity, name);
     if (value === undefined) {

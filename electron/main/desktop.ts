@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { app, dialog, Notification, shell, type BrowserWindow } from 'electron';
+import { app, clipboard, dialog, Notification, shell, type BrowserWindow } from 'electron';
 import { z } from 'zod';
 import type { StoredSession } from '../../common/bridge/index.js';
 import {
@@ -98,6 +98,10 @@ export async function createDesktop(options: {
     probe: createPlatformProbe({ platform, handlerName: (scheme) => app.getApplicationNameForProtocol(`${scheme}://`) }),
     openExternal,
     gestures,
+    writeClipboard: (text) => {
+      clipboard.writeText(text);
+      return true;
+    },
   });
   const loginWindows = new LoginWindows({
     vault,

@@ -47,7 +47,7 @@ export interface ImportedContact {
   displayName?: string;
   /** E.164 numbers known for the contact on this network; the host normalises and may drop invalid ones. */
   phones: string[];
-  /** Fields for this network's launch templates (handle, id, email, team, server). */
+  /** What the network tells about the contact (e.g. handle, id, email, server); mapped to the manifest's declared identity fields where they publish. */
   identity: Omit<ContactIdentity, 'phone'>;
 }
 

@@ -79,6 +79,7 @@ describe.skipIf(!available)('account calls of the desktop bridge, served to real
       capabilities: ['presence', 'web-login'],
       allowedHosts: [LOGIN_HOST],
       launch: { web: [{ url: `https://${LOGIN_HOST}/chat/{handle}`, needs: ['handle'] }] },
+      identity: [{ name: 'handle', label: { en: 'Username', 'zh-CN': '用户名' }, pattern: '[a-z]{2,20}', example: 'bob', sources: ['typed'] }],
       auth: { type: 'password', loginUrl: `https://${LOGIN_HOST}/login`, recipe: { usernameSelector: '#user', passwordSelector: '#pass', submitSelector: '#go' } },
     });
     plugins = [...(await loadPlugins({ builtinDir })).plugins, { ...frobchat, builtin: false }];
@@ -240,7 +241,7 @@ document.getElementById('oauth').addEventListener('click', () => keep(bridge.acc
   it('a contact\'s password network used through its web site opens signed in at the chat, not in the system browser', async () => {
     const page = await appPage();
     const before = standIn.posts.length;
-    expect(await click(page, 'launch')).toEqual({ ok: true, kind: 'web', url: `https://${LOGIN_HOST}/chat/bob` });
+    expect(await click(page, 'launch')).toEqual({ ok: true, kind: 'web', url: `https://${LOGIN_HOST}/chat/bob`, reaches: 'contact' });
     await expect.poll(() => loginPages[1]?.url(), { timeout: 15_000 }).toBe(`https://${LOGIN_HOST}/chat/bob`);
     expect(standIn.posts.length).toBe(before + 1);
     expect(opened.filter((url) => url.includes(LOGIN_HOST))).toEqual([]);

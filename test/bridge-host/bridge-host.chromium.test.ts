@@ -203,7 +203,7 @@ window.switchboardDesktop.watcher.onChanged((status) => window.watcherEvents.pus
   it('opens a native link after a real click, and nothing when the page calls on its own', async () => {
     const page = await openAppPage();
     await served.userClick(page, '#open');
-    await expect.poll(() => page.textContent('#result')).toBe(JSON.stringify({ ok: true, kind: 'chat', url: 'tg://resolve?phone=8613800138000' }));
+    await expect.poll(() => page.textContent('#result')).toBe(JSON.stringify({ ok: true, kind: 'chat', url: 'tg://resolve?phone=8613800138000', reaches: 'contact' }));
     expect(await sandbox.waitForOpened(1)).toEqual(['tg://resolve?phone=8613800138000']);
 
     const unprompted = await inPage(page, (bridge) => bridge.launcher.open({ pluginId: 'telegram', identity: { phone: '+8613800138000' } }));

@@ -28,6 +28,7 @@ function writePlugin(parent: string, id: string, version: string, linuxProcess: 
       engines: { switchboard: '^0.1.0' },
       processes: { linux: [{ name: linuxProcess }], darwin: [], win32: [] },
       launch: { web: [{ url: `https://web.${id}.example/u/{handle}`, needs: ['handle'] }] },
+      identity: [{ name: 'handle', label: { en: 'Username', 'zh-CN': '用户名' }, pattern: '[a-z]{2,20}', example: 'bob', sources: ['typed'] }],
       auth: { type: 'none' },
       capabilities: ['presence', 'web-fallback'],
       allowedHosts: [`web.${id}.example`],

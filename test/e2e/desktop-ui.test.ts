@@ -200,7 +200,7 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
     await served.userClick(b.page, icon);
     // xdg-open ran the handler registered for whatsapp: in the sandbox, which recorded the link it was given.
     expect(await sandbox.waitForOpened(1)).toEqual([network.expectedLink]);
-    await b.page.getByText(`Opened ${network.name}.`).waitFor();
+    await b.page.getByText(`Opened a chat with ${alice.name} on ${network.name}.`).waitFor();
     expect(served.calls.filter((call) => call.channel === 'switchboard:launcher.open')).toEqual([{ channel: 'switchboard:launcher.open', ok: true }]);
 
     await rowOf(b.page, alice.name).getByRole('button', { name: new RegExp(alice.name) }).click();

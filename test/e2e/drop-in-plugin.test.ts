@@ -26,6 +26,7 @@ function writeFrobChatPlugin(pluginsDir: string): void {
       engines: { switchboard: '^0.1.0' },
       processes: { linux: [{ name: 'frobchat' }], darwin: [{ name: 'FrobChat' }], win32: [{ name: 'FrobChat.exe' }] },
       launch: { web: [{ url: 'https://web.frobchat.example/u/{handle}', needs: ['handle'] }] },
+      identity: [{ name: 'handle', label: { en: 'Username', 'zh-CN': '用户名' }, pattern: '[a-z]{2,20}', example: 'bob', sources: ['typed'] }],
       auth: { type: 'none' },
       capabilities: ['presence', 'web-fallback'],
       allowedHosts: ['web.frobchat.example'],

@@ -66,7 +66,7 @@ describe.skipIf(!available)('the launcher with the real xdg-mime and xdg-open', 
   it('opens the web link when no app handles tg:, and the native link once one is registered', async () => {
     const contact = { pluginId: 'telegram', identity: { phone: '+8613800138000' } };
     const web = await launcher.open(contact, click());
-    expect(toLaunchResult(web)).toEqual({ ok: true, kind: 'web', url: 'https://t.me/+8613800138000' });
+    expect(toLaunchResult(web)).toEqual({ ok: true, kind: 'web', url: 'https://t.me/+8613800138000', reaches: 'contact' });
     expect(web.skipped).toEqual([{ kind: 'chat', code: 'no_handler', message: 'no app is registered for "tg:" links' }]);
 
     await sandbox.registerHandler('tg', 'org.telegram.desktop.desktop');
@@ -78,30 +78,32 @@ describe.skipIf(!available)('the launcher with the real xdg-mime and xdg-open', 
 
   it('skips a template whose identity field the contact lacks and takes the next one', async () => {
     await sandbox.registerHandler('tg');
-    const withHandle = await launcher.choose({ pluginId: 'telegram', identity: { handle: 'alice', phone: '+8613800138000' } });
+    const withHandle = await launcher.choose({ pluginId: 'telegram', identity: { username: 'alice', phone: '+8613800138000' } });
     expect(withHandle).toMatchObject({ ok: true, kind: 'chat', url: 'tg://resolve?domain=alice' });
-    const phoneOnly = await launcher.choose({ pluginId: 'telegram', identity: { phone: '+8613800138000', handle: '  ' } });
+    const phoneOnly = await launcher.choose({ pluginId: 'telegram', identity: { phone: '+8613800138000', username: '  ' } });
     expect(phoneOnly).toMatchObject({ ok: true, kind: 'chat', url: 'tg://resolve?phone=8613800138000' });
   });
 
-  it('falls through chat and web to "open the app" when the contact has none of their fields', async () => {
-    const contact = { pluginId: 'slack', identity: { id: 'U024BE7LH' } };
-    const notInstalled = await launcher.choose(contact);
-    expect(notInstalled).toMatchObject({ ok: false, code: 'app_not_installed' });
-    if (notInstalled.ok) throw new Error('unreachable');
-    expect(notInstalled.skipped.map((skip) => `${skip.kind}:${skip.code}`)).toEqual(['chat:missing_identity', 'web:missing_identity', 'open:no_handler']);
-
+  it('says which fields are missing when the contact published too little, and opens an app-only plugin', async () => {
+    const partial = await launcher.choose({ pluginId: 'slack', identity: { id: 'U024BE7LH' } });
+    expect(partial).toMatchObject({ ok: false, code: 'missing_identity', missing: ['team'] });
+    if (partial.ok) throw new Error('unreachable');
+    expect(partial.skipped.map((skip) => `${skip.kind}:${skip.code}`)).toEqual(['chat:missing_identity', 'web:missing_identity']);
+    // Even with Slack installed, "open the app" is not a click that reaches the person: ask them instead.
     await sandbox.registerHandler('slack');
-    expect(await launcher.choose(contact)).toMatchObject({ ok: true, kind: 'open', url: 'slack://open' });
+    expect(await launcher.choose({ pluginId: 'slack', identity: {} })).toMatchObject({ ok: false, code: 'missing_identity', missing: ['team', 'id'] });
     expect(await launcher.choose({ pluginId: 'telegram', identity: {} })).toMatchObject({ ok: false, code: 'missing_identity' });
+
+    extra.push(testPlugin('app-only', { open: [{ url: 'slack://open' }] }));
+    expect(await launcher.choose({ pluginId: 'app-only', identity: {} })).toMatchObject({ ok: true, kind: 'open', url: 'slack://open', reaches: 'app' });
   });
 
   it('encodes contact values so they cannot leave their URL component, and the handler receives them intact', async () => {
     await sandbox.registerHandler('tg');
     await sandbox.registerHandler('sgnl');
-    const hostile = await launcher.open({ pluginId: 'telegram', identity: { handle: 'bob/../?x=1&y=#frag $(id) `id`' } }, click());
+    const hostile = await launcher.open({ pluginId: 'telegram', identity: { username: 'bob/../?x=1&y=#frag $(id) `id`' } }, click());
     expect(hostile).toMatchObject({ ok: true, url: 'tg://resolve?domain=bob%2F..%2F%3Fx%3D1%26y%3D%23frag%20%24%28id%29%20%60id%60' });
-    const chinese = await launcher.open({ pluginId: 'telegram', identity: { handle: '张伟' } }, click());
+    const chinese = await launcher.open({ pluginId: 'telegram', identity: { username: '张伟' } }, click());
     expect(chinese).toMatchObject({ ok: true, url: 'tg://resolve?domain=%E5%BC%A0%E4%BC%9F' });
     // In a fragment "+" keeps its meaning: Signal wants the E.164 number as written.
     const signal = await launcher.open({ pluginId: 'signal', identity: { phone: '+8613800138000' } }, click());
@@ -156,7 +158,7 @@ describe.skipIf(!available)('the launcher with the real xdg-mime and xdg-open', 
   it('answers bad requests and failed opens with codes', async () => {
     expect(await launcher.choose({ pluginId: 'nope', identity: {} })).toMatchObject({ ok: false, code: 'unknown_plugin' });
     expect(await launcher.choose({ pluginId: '', identity: {} })).toMatchObject({ ok: false, code: 'invalid_arguments' });
-    expect(await launcher.choose({ pluginId: 'telegram', identity: { phone: '+'.repeat(40) } })).toMatchObject({ ok: false, code: 'invalid_arguments' });
+    expect(await launcher.choose({ pluginId: 'telegram', identity: { phone: '+'.repeat(400) } })).toMatchObject({ ok: false, code: 'invalid_arguments' });
     expect(await launcher.choose(JSON.parse('{"pluginId":"telegram","identity":{"phone":7}}'))).toMatchObject({ ok: false, code: 'invalid_arguments' });
     extra.push(testPlugin('empty', {}));
     expect(await launcher.choose({ pluginId: 'empty', identity: { phone: '+8613800138000' } })).toMatchObject({ ok: false, code: 'no_template' });

@@ -33,6 +33,7 @@ async function writeFrobchat(root: string, loginPath = '/login'): Promise<FrobPl
     capabilities: ['presence', 'web-login'],
     allowedHosts: [LOGIN_HOST],
     launch: { web: [{ url: `https://${LOGIN_HOST}/chat/{handle}`, needs: ['handle'] }] },
+    identity: [{ name: 'handle', label: { en: 'Username', 'zh-CN': '用户名' }, pattern: '[a-z]{2,20}', example: 'bob', sources: ['typed'] }],
     auth: { type: 'password', loginUrl: `https://${LOGIN_HOST}${loginPath}`, recipe: { usernameSelector: '#user', passwordSelector: '#pass', submitSelector: '#go' } },
   });
 }

@@ -9,8 +9,11 @@ import {
   OPERATING_SYSTEMS,
   parseManifest,
   type PluginManifest,
+  isBuiltinIdentityField,
+  parseTemplate,
   renderLaunchLink,
-  SAMPLE_CONTACTS,
+  sampleContacts,
+  validateIdentity,
 } from '../../common/plugin-manifest/index.js';
 import { iconSize } from '../../electron/core/plugins/icon-size.js';
 import { validatePluginDir } from '../../electron/core/plugins/validate.js';
@@ -57,7 +60,7 @@ describe.each(ids)('plugin %s', (id) => {
     let rendered = 0;
     for (const kind of LAUNCH_KINDS) {
       for (const template of manifest.launch[kind] ?? []) {
-        for (const contact of SAMPLE_CONTACTS) {
+        for (const contact of sampleContacts(manifest)) {
           const result = renderLaunchLink({ ...manifest, launch: { [kind]: [template] } }, kind, contact);
           expect(result, `${kind} ${template.url}`).toMatchObject({ ok: true });
           if (!result.ok) continue;
@@ -73,6 +76,43 @@ describe.each(ids)('plugin %s', (id) => {
       }
     }
     expect(rendered).toBeGreaterThan(0);
+  });
+
+  it('uses only {phone}, {phoneDigits} and declared identity fields in its templates and copy', () => {
+    const manifest = loadManifest(id);
+    const declared = new Set(manifest.identity.map((field) => field.name));
+    const placeholders = LAUNCH_KINDS.flatMap((kind) =>
+      (manifest.launch[kind] ?? []).flatMap((template) => {
+        const parsed = parseTemplate(template.url);
+        return parsed.ok ? parsed.placeholders.map((placeholder) => placeholder.name) : ['<unparsable>'];
+      }),
+    );
+    if (manifest.launch.copy !== undefined) placeholders.push(manifest.launch.copy.field);
+    for (const name of placeholders) expect(isBuiltinIdentityField(name) || declared.has(name), name).toBe(true);
+  });
+
+  it('declares fields whose examples are valid and fill every template that needs them to an openable URL', () => {
+    const manifest = loadManifest(id);
+    const examples = Object.fromEntries(manifest.identity.map((field) => [field.name, field.example]));
+    expect(validateIdentity(manifest.identity, examples)).toEqual({ ok: true, value: examples });
+    const contact = { phone: '+8613800138000', ...examples };
+    for (const kind of LAUNCH_KINDS) {
+      for (const template of manifest.launch[kind] ?? []) {
+        const result = renderLaunchLink({ ...manifest, launch: { [kind]: [template] } }, kind, contact);
+        expect(result, `${kind} ${template.url}`).toMatchObject({ ok: true });
+        if (result.ok) for (const field of template.needs) expect(result.url).not.toContain(`{${field}}`);
+      }
+    }
+  });
+
+  it('reaches the person by a link, or opens a web page while copying their handle', () => {
+    const manifest = loadManifest(id);
+    const toPerson = LAUNCH_KINDS.some((kind) => (manifest.launch[kind] ?? []).some((template) => template.needs.length > 0));
+    expect(toPerson || manifest.launch.copy !== undefined).toBe(true);
+    if (manifest.launch.copy !== undefined) {
+      // A browser cannot open a native app: a network that copies needs a page to open on the web.
+      expect((manifest.launch.web ?? []).some((template) => template.needs.length === 0)).toBe(true);
+    }
   });
 
   it('compiles matchers that recognise their own executables', () => {

@@ -15,6 +15,7 @@ function minimal(overrides: Partial<ManifestInput> = {}): ManifestInput {
     engines: { switchboard: '^0.1.0' },
     processes: { linux: [{ name: 'acme' }] },
     launch: { chat: [{ url: 'tg://resolve?domain={handle}', needs: ['handle'] }] },
+    identity: [{ name: 'handle', label: { en: 'Username', 'zh-CN': '用户名' }, pattern: '[a-z_]{3,20}', example: 'alice', sources: ['typed'] }],
     auth: { type: 'none' },
     ...overrides,
   };
@@ -59,11 +60,29 @@ describe('parseManifest', () => {
   });
 
   it('requires at least one launch template', () => {
-    expect(issuesOf(minimal({ launch: {} }))).toEqual([{ path: 'launch', code: 'launch_empty' }]);
+    expect(issuesOf(minimal({ launch: {}, identity: [] }))).toEqual([{ path: 'launch', code: 'launch_empty' }]);
+  });
+
+  it('checks declared identity fields against the templates that use them', () => {
+    const field = { name: 'handle', label: { en: 'Username', 'zh-CN': '用户名' }, pattern: '[a-z_]{3,20}', example: 'alice', sources: ['typed' as const] };
+    expect(issuesOf(minimal({ identity: [] }))).toEqual([{ path: 'launch.chat[0].url', code: 'unknown_placeholder' }]);
+    expect(issuesOf(minimal({ identity: [{ ...field, example: 'Alice!' }] }))).toEqual([{ path: 'identity[0].example', code: 'bad_example' }]);
+    expect(issuesOf(minimal({ identity: [field, { ...field, name: 'nick' }] }))).toEqual([{ path: 'identity[1].name', code: 'unused_identity_field' }]);
+    expect(issuesOf(minimal({ identity: [field, field] }))).toEqual([{ path: 'identity[1].name', code: 'duplicate_identity_field' }]);
+    expect(issuesOf(minimal({ launch: { chat: [{ url: 'tg://resolve?domain={handle}', needs: ['handle'] }], copy: { field: 'handle' } } }))).toEqual([
+      { path: 'launch.copy', code: 'copy_without_open' },
+    ]);
+    expect(issuesOf(minimal({ launch: { open: [{ url: 'weixin://' }], copy: { field: 'wechatId' } }, identity: [] }))).toEqual([
+      { path: 'launch.copy.field', code: 'unknown_identity_field' },
+    ]);
+    expect(issuesOf(minimal({ launch: { open: [{ url: 'weixin://' }], copy: { field: 'handle' } } }))).toEqual([]);
   });
 
   it('flags needs that the url does not use, and web links that are not https', () => {
     expect(issuesOf(minimal({ launch: { chat: [{ url: 'tg://resolve?domain={handle}', needs: ['handle', 'email'] }] } }))).toEqual([
+      { path: 'launch.chat[0].needs', code: 'unknown_identity_field' },
+    ]);
+    expect(issuesOf(minimal({ launch: { chat: [{ url: 'tg://resolve?domain={handle}', needs: ['handle', 'phone'] }] } }))).toEqual([
       { path: 'launch.chat[0].needs', code: 'unused_need' },
     ]);
     expect(issuesOf(minimal({ launch: { web: [{ url: 'tg://resolve?domain={handle}', needs: ['handle'] }] } }))).toEqual([

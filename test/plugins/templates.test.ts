@@ -63,7 +63,9 @@ describe('renderTemplate', () => {
   });
 
   it('refuses unknown placeholders and stray braces', () => {
-    expect(renderTemplate('tg://resolve?domain={nickname}', { handle: 'x' })).toMatchObject({ ok: false, code: 'unknown_placeholder' });
+    expect(renderTemplate('tg://resolve?domain={Nickname}', { handle: 'x' })).toMatchObject({ ok: false, code: 'unknown_placeholder' });
+    // Whether a well-formed name is declared is the manifest checks' job; rendering only looks it up.
+    expect(renderTemplate('tg://resolve?domain={nickname}', { handle: 'x' })).toMatchObject({ ok: false, code: 'missing_identity', missing: ['nickname'] });
     expect(parseTemplate('https://x.org/{handle')).toMatchObject({ ok: false, offset: 14 });
     expect(parseTemplate('https://x.org/handle}')).toMatchObject({ ok: false, offset: 20 });
   });

@@ -44,6 +44,7 @@ function webHost(overrides: Partial<WebHost> = {}): WebHost & { opened: string[]
       opened.push(url);
       return true;
     },
+    writeClipboard: async () => true,
     pickFile: async () => null,
     opened,
     ...overrides,
@@ -164,7 +165,7 @@ describe('the IPC contract', () => {
     let ran = false;
     const implementation = async () => {
       ran = true;
-      return { ok: true as const, kind: 'chat' as const, url: 'slack://open' };
+      return { ok: true as const, kind: 'chat' as const, url: 'slack://open', reaches: 'app' as const };
     };
     await expect(serveBridgeCall('launcher.open', [{ pluginId: '', identity: {} }], implementation)).rejects.toMatchObject({ code: 'invalid_arguments' });
     expect(ran).toBe(false);

@@ -152,7 +152,9 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
     const row = rowOf(b.page, alice.name);
     const slack = row.getByRole('button', { name: /^Slack: active since \d{2}:\d{2}$/ });
     await slack.waitFor({ timeout: 10_000 });
-    expect(await slack.getAttribute('title')).toMatch(/^Active on Slack since \d{2}:\d{2}$/);
+    // Alice has published no Slack handle: the icon says so before anyone clicks.
+    expect(await slack.getAttribute('title')).toMatch(/^Active on Slack since \d{2}:\d{2} · Ask Alice Zhang for their Slack handle\.$/);
+    expect(await row.locator('button[data-plugin="whatsapp"]').getAttribute('title')).toBe('WhatsApp');
     expect(await slack.getAttribute('class')).toContain('lit');
     expect(await row.getByRole('button', { name: 'Telegram: not active' }).count()).toBe(1);
     await screenshot(b.page, 'contacts');
@@ -177,6 +179,18 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
     const opened = await popup;
     expect(opened.url()).toContain('wa.me/8613800138001');
     await opened.close();
+    await b.page.getByText(`Opened ${alice.name} on WhatsApp in a new tab.`).waitFor();
+
+    expect(await dialog.locator('li[data-plugin="slack"]').textContent()).toContain('no handle shared');
+    expect(await dialog.locator('li[data-plugin="whatsapp"]').textContent()).not.toContain('no handle shared');
+    // Alice published nothing for Slack or WeChat: the click says whom to ask, in words, and opens nothing.
+    const pages = b.context.pages().length;
+    for (const network of ['Slack', 'WeChat']) {
+      await dialog.getByRole('button', { name: `Open ${network}` }).click();
+      await b.page.getByText(`Ask ${alice.name} for their ${network} handle.`).waitFor();
+    }
+    expect(await b.page.getByText(/error|missing_identity|no_template/i).count()).toBe(0);
+    expect(b.context.pages()).toHaveLength(pages);
 
     await b.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
@@ -261,7 +275,7 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
     const popup = a.context.waitForEvent('page');
     await a.page.getByRole('dialog', { name: bob.name }).getByRole('button', { name: 'Open WhatsApp' }).click();
     await (await popup).close();
-    await a.page.getByText('Opened WhatsApp in a new tab.').waitFor();
+    await a.page.getByText(`Opened ${bob.name} on WhatsApp in a new tab.`).waitFor();
     await a.page.keyboard.press('Escape');
     await a.context.setOffline(false);
     await a.page.getByText('Offline: showing what this device last knew.').waitFor({ state: 'hidden', timeout: 15_000 });

@@ -227,7 +227,7 @@ export class BridgeHost {
       },
       (error: unknown) => this.options.onLoginProblem?.(plugin.id, describeFailure(replyFromError(error))),
     );
-    return { ok: true, kind: choice.kind, url: choice.url };
+    return { ok: true, kind: choice.kind, url: choice.url, reaches: choice.reaches };
   }
 
   private currentWatcherStatus(): WatcherStatus {

@@ -1,5 +1,5 @@
 import { launchRequest, type LaunchRequest, type LaunchResult } from '../../../common/bridge/contract.js';
-import { renderLaunchLink, type LaunchLinkResult } from '../../../common/plugin-manifest/launch.js';
+import { type LinkReach, planCopy, renderLaunchLink, type LaunchLinkResult } from '../../../common/plugin-manifest/launch.js';
 import type { LaunchKind, PluginManifest } from '../../../common/plugin-manifest/schema.js';
 import { isAllowedScheme, splitUrl } from '../../../common/plugin-manifest/url.js';
 import type { UserGesture, UserGestureGate } from './gesture.js';
@@ -8,6 +8,9 @@ import type { OpenResult } from './xdg-open.js';
 
 /** What the launcher needs of a plugin: its links and the hosts they may go to. */
 export type LaunchablePlugin = Pick<PluginManifest, 'id' | 'name' | 'launch' | 'allowedHosts'>;
+
+/** Electron's `clipboard.writeText`; true once the text is on the clipboard. */
+export type ClipboardWriter = (text: string) => Promise<boolean> | boolean;
 
 /** `shell.openExternal` in Electron main, `openWithXdgOpen` elsewhere on Linux. */
 export type ExternalOpener = (url: string) => Promise<OpenResult>;
@@ -30,17 +33,36 @@ export type LaunchFailureCode =
   | 'open_failed'
   | Exclude<LaunchLinkResult & { ok: false }, { code: 'no_template' | 'missing_identity' }>['code'];
 
-export type LaunchChoice =
-  | { ok: true; kind: LaunchKind; url: string; handler?: string; skipped: SkippedLink[] }
-  | { ok: false; code: LaunchFailureCode; message: string; skipped: SkippedLink[] };
+/** A contact's field that goes on the clipboard when the network has no link to a chat. */
+export interface ClipboardCopy {
+  field: string;
+  value: string;
+}
 
-export type LaunchOutcome = LaunchChoice;
+export type LaunchChoice =
+  | {
+      ok: true;
+      kind: LaunchKind;
+      url: string;
+      /** "contact": the link lands at the person; "app": it only opens the app or site. */
+      reaches: 'contact' | 'app';
+      handler?: string;
+      copy?: ClipboardCopy;
+      skipped: SkippedLink[];
+    }
+  | { ok: false; code: LaunchFailureCode; message: string; missing?: string[]; skipped: SkippedLink[] };
+
+export type LaunchOutcome =
+  | (Extract<LaunchChoice, { ok: true }> & { copied?: ClipboardCopy & { done: boolean } })
+  | Extract<LaunchChoice, { ok: false }>;
 
 export interface LauncherOptions {
   findPlugin(id: string): LaunchablePlugin | undefined;
   probe: SchemeHandlerProbe;
   openExternal: ExternalOpener;
   gestures: UserGestureGate;
+  /** Puts a handle on the clipboard for networks without a chat link; without it the UI shows the handle instead. */
+  writeClipboard?: ClipboardWriter;
 }
 
 /** Codes meaning "this plugin's link is wrong", as opposed to "this contact or machine lacks something". */
@@ -69,29 +91,52 @@ export class Launcher {
     if (plugin === undefined) return { ok: false, code: 'unknown_plugin', message: `no plugin "${pluginId}" is loaded`, skipped: [] };
 
     const skipped: SkippedLink[] = [];
-    const nativeOrSkip = async (kind: 'chat' | 'open'): Promise<LaunchChoice | undefined> => {
-      const link = renderLaunchLink(plugin, kind, identity);
+    const missing = new Set<string>();
+    const note = (kind: LaunchKind, link: Extract<LaunchLinkResult, { ok: false }>) => {
+      if (link.code === 'no_template') return;
+      if (link.code === 'missing_identity') link.missing.forEach((field) => missing.add(field));
+      skipped.push({ kind, code: link.code, message: link.message });
+    };
+    const nativeOrSkip = async (kind: 'chat' | 'open', reach: LinkReach): Promise<Extract<LaunchChoice, { ok: true }> | undefined> => {
+      const link = renderLaunchLink(plugin, kind, identity, reach);
       if (!link.ok) {
-        if (link.code !== 'no_template') skipped.push({ kind, code: link.code, message: link.message });
+        note(kind, link);
         return undefined;
       }
+      const reaches = kind === 'chat' ? 'contact' : 'app';
       const scheme = schemeOf(link.url);
-      // A chat link that is itself https needs no app; the renderer already checked its host.
-      if (scheme === 'https') return { ok: true, kind, url: link.url, skipped };
+      // A link that is itself https needs no app; the renderer already checked its host.
+      if (scheme === 'https') return { ok: true, kind, url: link.url, reaches, skipped };
       const lookup = await this.options.probe.lookup(scheme);
-      if (lookup.installed) return { ok: true, kind, url: link.url, handler: lookup.handler, skipped };
+      if (lookup.installed) return { ok: true, kind, url: link.url, reaches, handler: lookup.handler, skipped };
       const reason = lookup.problem ?? { code: 'no_handler', message: `no app is registered for "${scheme}:" links` };
       skipped.push({ kind, code: reason.code === 'no_handler' ? 'no_handler' : reason.code, message: reason.message });
       return undefined;
     };
+    const webOrSkip = (reach: LinkReach): Extract<LaunchChoice, { ok: true }> | undefined => {
+      const link = renderLaunchLink(plugin, 'web', identity, reach);
+      if (link.ok) return { ok: true, kind: 'web', url: link.url, reaches: reach === 'contact' ? 'contact' : 'app', skipped };
+      note('web', link);
+      return undefined;
+    };
 
-    const chat = await nativeOrSkip('chat');
-    if (chat !== undefined) return chat;
-    const web = renderLaunchLink(plugin, 'web', identity);
-    if (web.ok) return { ok: true, kind: 'web', url: web.url, skipped };
-    if (web.code !== 'no_template') skipped.push({ kind: 'web', code: web.code, message: web.message });
-    const open = await nativeOrSkip('open');
-    if (open !== undefined) return open;
+    // 1. A native chat with the person, 2. the web page of the person.
+    const toContact = (await nativeOrSkip('chat', 'contact')) ?? webOrSkip('contact');
+    if (toContact !== undefined) return toContact;
+    // 3. No link to a chat: open the app (or its web page) with the person's handle on the clipboard.
+    const copy = planCopy(plugin, identity);
+    if (copy.kind === 'copy') {
+      const app = (await nativeOrSkip('open', 'app')) ?? webOrSkip('app');
+      if (app !== undefined) return { ...app, copy: { field: copy.field, value: copy.value } };
+    }
+    if (copy.kind === 'missing') missing.add(copy.field);
+    // 4. The person published nothing for this network: the UI suggests asking them.
+    if (missing.size > 0) {
+      return { ok: false, code: 'missing_identity', message: `the contact has not published ${[...missing].join(', ')}`, missing: [...missing], skipped };
+    }
+    // 5. Only the app.
+    const app = (await nativeOrSkip('open', 'app')) ?? webOrSkip('app');
+    if (app !== undefined) return app;
     return { ...this.failureFrom(plugin, skipped), skipped };
   }
 
@@ -107,6 +152,8 @@ export class Launcher {
     if (!isAllowedScheme(scheme)) {
       return { ok: false, code: 'scheme_not_allowed', message: `scheme "${scheme}:" is not allowed`, skipped: choice.skipped };
     }
+    // The handle goes on the clipboard before the app comes to the front, ready to paste there.
+    const copied = choice.copy === undefined ? undefined : { ...choice.copy, done: await this.copyToClipboard(choice.copy.value) };
     let opened: OpenResult;
     try {
       opened = await this.options.openExternal(choice.url);
@@ -114,7 +161,16 @@ export class Launcher {
       opened = { ok: false, code: 'open_failed', message: error instanceof Error ? error.message : String(error) };
     }
     if (!opened.ok) return { ok: false, code: opened.code, message: opened.message, skipped: choice.skipped };
-    return choice;
+    return copied === undefined ? choice : { ...choice, copied };
+  }
+
+  private async copyToClipboard(text: string): Promise<boolean> {
+    if (this.options.writeClipboard === undefined) return false;
+    try {
+      return await this.options.writeClipboard(text);
+    } catch {
+      return false;
+    }
   }
 
   private failureFrom(plugin: LaunchablePlugin, skipped: SkippedLink[]): { ok: false; code: LaunchFailureCode; message: string } {
@@ -131,5 +187,7 @@ export class Launcher {
 
 /** The bridge contract's answer: which link was used, or a code and message. */
 export function toLaunchResult(outcome: LaunchOutcome): LaunchResult {
-  return outcome.ok ? { ok: true, kind: outcome.kind, url: outcome.url } : { ok: false, code: outcome.code, message: outcome.message };
+  if (!outcome.ok) return { ok: false, code: outcome.code, message: outcome.message, ...(outcome.missing === undefined ? {} : { missing: outcome.missing }) };
+  const copied = 'copied' in outcome ? outcome.copied : undefined;
+  return { ok: true, kind: outcome.kind, url: outcome.url, reaches: outcome.reaches, ...(copied === undefined ? {} : { copied }) };
 }

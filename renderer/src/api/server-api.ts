@@ -19,7 +19,9 @@ import { ApiFailure, type ApiClient } from './api-client.js';
 
 /** Every server endpoint the UI uses, in one place, each with the wire schema of its answer. */
 
-export const serverContact = contactView.extend({ blocked: z.boolean().default(false) });
+/** What a contact shares with me about their accounts on other networks: plugin id to that plugin's declared fields. */
+export const publishedIdentities = z.record(z.string().max(40), z.record(z.string().max(32), z.string().max(320)));
+export const serverContact = contactView.extend({ blocked: z.boolean().default(false), identities: publishedIdentities.default({}) });
 export type ServerContact = z.infer<typeof serverContact>;
 
 const devSms = z.array(z.object({ to: z.string(), body: z.string(), sentAt: z.string() }));

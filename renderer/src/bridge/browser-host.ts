@@ -34,10 +34,26 @@ export function createBrowserHost(): WebHost {
     sessionStore: sessionStoreOrUndefined(),
     plugins: bundledPlugins(),
     openUrl(url) {
+      if (url.startsWith('mailto:')) {
+        // The browser hands mailto: to the mail app; a new tab would only stay blank.
+        const link = document.createElement('a');
+        link.href = url;
+        link.click();
+        return true;
+      }
       // noopener: the network's page must not get a handle on our window (and with it our origin).
       // With noopener, window.open answers null whether or not a blocker interfered, so there is nothing to test.
       window.open(url, '_blank', 'noopener,noreferrer');
       return true;
+    },
+    async writeClipboard(text) {
+      try {
+        await navigator.clipboard.writeText(text);
+        return true;
+      } catch {
+        // No permission, or the page lost focus: the UI shows the handle to copy by hand.
+        return false;
+      }
     },
     pickFile: pickWithInput,
   };

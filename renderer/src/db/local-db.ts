@@ -23,6 +23,8 @@ export interface LocalPerson {
   isPrivate: boolean;
   /** Desktop notifications when this contact comes online (the host does the notifying). */
   notify?: boolean;
+  /** What the contact publishes about their accounts on other networks, per plugin id (from the server). */
+  identities?: Record<string, Record<string, string>>;
 }
 
 export interface LocalGroup {

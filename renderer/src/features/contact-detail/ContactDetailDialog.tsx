@@ -7,8 +7,13 @@ import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { formatSince } from '../../ui/format.js';
 import { displayName, useContacts } from '../contacts/contacts-store.js';
 import { networkLabel } from '../contacts/ContactRow.js';
-import { launchNetwork } from '../contacts/launch.js';
+import { launchNetwork, needsHandle } from '../contacts/launch.js';
 import { usePresence } from '../contacts/presence-store.js';
+
+/** The handle a contact published for a network, as they wrote it (e.g. "T024BE7LD U024BE7LH" for Slack). */
+function published(fields: Record<string, string> | undefined): string {
+  return fields === undefined ? '' : Object.values(fields).join(' ');
+}
 
 /** One contact: their networks (one click opens each), their numbers, groups, and block or allow. */
 export function ContactDetailDialog({ personRef, onClose }: { personRef: string; onClose(): void }) {
@@ -96,11 +101,13 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
           {networks.map((plugin) => {
             const since = activeSince.get(plugin.id);
             return (
-              <li key={plugin.id} className={since === undefined ? '' : 'lit'}>
+              <li key={plugin.id} className={since === undefined ? '' : 'lit'} data-plugin={plugin.id}>
                 <img src={plugin.iconUrl} alt="" width={24} height={24} />
                 <span className="network-name" aria-label={networkLabel(t, language, plugin, since)}>
                   {plugin.name}
                   {since !== undefined && <span className="muted"> · {formatSince(since, language)}</span>}
+                  {published(person.identities?.[plugin.id]) !== '' && <span className="muted handle"> · {published(person.identities?.[plugin.id])}</span>}
+                  {needsHandle(person, plugin) && <span className="muted"> · {t('launch.noHandle')}</span>}
                 </span>
                 <button type="button" onClick={() => void launchNetwork(person, plugin)}>
                   {t('detail.open', { network: plugin.name })}

@@ -5,6 +5,7 @@ import type { LocalPerson } from '../../db/local-db.js';
 import type { Language, Translate } from '../../i18n/i18n.js';
 import { formatSince } from '../../ui/format.js';
 import { displayName } from './contacts-store.js';
+import { needsHandle } from './launch.js';
 
 export const rowHeight = 60;
 
@@ -58,7 +59,10 @@ export const ContactRow = memo(function ContactRow({ person, index, plugins, pre
                 data-cell={`${index}:${column}`}
                 data-plugin={plugin.id}
                 aria-label={networkLabel(t, language, plugin, since)}
-                title={since === undefined ? plugin.name : t('network.activeTitle', { network: plugin.name, since: formatSince(since, language) })}
+                title={[
+                  since === undefined ? plugin.name : t('network.activeTitle', { network: plugin.name, since: formatSince(since, language) }),
+                  ...(needsHandle(person, plugin) ? [t('launch.askHandle', { name, network: plugin.name })] : []),
+                ].join(' · ')}
                 onClick={() => onLaunch(person, plugin)}
               >
                 <img src={plugin.iconUrl} alt="" width={22} height={22} draggable={false} />

@@ -76,6 +76,7 @@ export const useContacts = create<ContactsState>((set, get) => ({
         userId: previous?.userId,
         mutual: previous?.mutual,
         blocked: previous?.blocked,
+        identities: previous?.identities,
         groupIds: previous?.groupIds ?? [],
         isPrivate: previous?.isPrivate ?? false,
       });
@@ -101,7 +102,7 @@ export const useContacts = create<ContactsState>((set, get) => ({
     const people: LocalPerson[] = [];
     for (const person of byRef.values()) {
       const contact = contactByRef.get(person.ref);
-      people.push({ ...person, userId: contact?.userId, mutual: contact?.mutual, blocked: contact?.blocked });
+      people.push({ ...person, userId: contact?.userId, mutual: contact?.mutual, blocked: contact?.blocked, identities: contact?.identities });
     }
     for (const contact of contacts) {
       if (contact.refs.some((ref) => byRef.has(ref))) continue;
@@ -113,6 +114,7 @@ export const useContacts = create<ContactsState>((set, get) => ({
         userId: contact.userId,
         mutual: contact.mutual,
         blocked: contact.blocked,
+        identities: contact.identities,
         groupIds: [],
         isPrivate: false,
       });

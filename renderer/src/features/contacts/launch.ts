@@ -1,24 +1,44 @@
 import type { PluginSummary } from '../../../../common/bridge/index.js';
 import { bridge } from '../../bridge/bridge.js';
 import type { LocalPerson } from '../../db/local-db.js';
-import { translate } from '../../i18n/i18n.js';
+import { format, useLanguage } from '../../i18n/i18n.js';
 import { useToast } from '../../ui/toast-store.js';
+import { displayName } from './contacts-store.js';
+import { launchMessage } from './launch-message.js';
+
+/** The fields a click on this network can use: the contact's phone and what they published for it. */
+export function launchIdentity(person: LocalPerson, pluginId: string): Record<string, string> {
+  const phone = person.phones[0]?.e164;
+  return { ...(person.identities?.[pluginId] ?? {}), ...(phone === undefined ? {} : { phone }) };
+}
+
+/**
+ * Whether a click on this network can only say "ask them": the network needs a handle (not just the
+ * phone number) and the contact has published none for it. Shown on the icon before anyone clicks.
+ */
+export function needsHandle(person: LocalPerson, plugin: PluginSummary): boolean {
+  if (plugin.reachesByPhone || plugin.identityFields.length === 0) return false;
+  return Object.keys(person.identities?.[plugin.id] ?? {}).length === 0;
+}
 
 /**
  * M20: one click opens the network at a chat with this person. The host decides how (a native deep
- * link on the desktop, the https link in a browser); this needs no server, so it works offline.
+ * link on the desktop, the https link in a browser, the app with the person's handle on the
+ * clipboard where the network has no chat link); this needs no server, so it works offline. The
+ * result becomes one human sentence; the code goes to the console for whoever debugs it.
  */
 export async function launchNetwork(person: LocalPerson, plugin: PluginSummary): Promise<void> {
-  const phone = person.phones[0]?.e164;
+  const language = useLanguage.getState().language;
+  const t = (key: Parameters<typeof format>[1], params?: Parameters<typeof format>[2]) => format(language, key, params);
+  const name = displayName(person);
   try {
-    const result = await bridge().launcher.open({ pluginId: plugin.id, identity: phone === undefined ? {} : { phone } });
-    if (result.ok) {
-      useToast.getState().show(translate(result.kind === 'web' ? 'detail.openedWeb' : 'detail.opened', { network: plugin.name }));
-    } else {
-      useToast.getState().show(translate('common.errorWithCode', { message: `${plugin.name}: ${result.message}`, code: result.code }), 'error');
-    }
+    const result = await bridge().launcher.open({ pluginId: plugin.id, identity: launchIdentity(person, plugin.id) });
+    if (!result.ok) console.info(`launch ${plugin.id}: ${result.code}: ${result.message}`);
+    const message = launchMessage(t, language, result, plugin, name);
+    useToast.getState().show(message.text, message.tone);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    useToast.getState().show(translate('common.errorWithCode', { message, code: 'launch_failed' }), 'error');
+    console.warn(`launch ${plugin.id}:`, error);
+    const message = launchMessage(t, language, { ok: false, code: 'launch_failed', message: '' }, plugin, name);
+    useToast.getState().show(message.text, message.tone);
   }
 }
