@@ -22,7 +22,7 @@ export function ContactsScreen() {
           <h1 id="contacts-heading">{t('contacts.heading')}</h1>
           <input type="search" className="search" aria-label={t('contacts.search')} placeholder={t('contacts.search')} value={query} onChange={(event) => setQuery(event.target.value)} />
           <span className="muted" aria-live="polite" data-testid="contact-count">
-            {shown.length === 1 ? t('contacts.countOne') : t('contacts.count', { count: shown.length })}
+            {t('contacts.count', { count: shown.length })}
           </span>
         </header>
         {hiddenPrivate > 0 && (

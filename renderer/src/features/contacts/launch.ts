@@ -15,10 +15,9 @@ export async function launchNetwork(person: LocalPerson, plugin: PluginSummary):
     if (result.ok) {
       useToast.getState().show(translate(result.kind === 'web' ? 'detail.openedWeb' : 'detail.opened', { network: plugin.name }));
     } else {
-      useToast.getState().show(translate('common.errorWithCode', { message: `${plugin.name}: ${result.message}`, code: result.code }), 'error');
+      useToast.getState().show(translate('detail.openFailed', { network: plugin.name }), 'error');
     }
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    useToast.getState().show(translate('common.errorWithCode', { message, code: 'launch_failed' }), 'error');
+  } catch {
+    useToast.getState().show(translate('detail.openFailed', { network: plugin.name }), 'error');
   }
 }

@@ -74,7 +74,7 @@ function ImportResult({ summary, t }: { summary: ImportSummary; t: Translate }) 
           name: summary.fileName,
           format: summary.format,
           encoding: summary.encoding,
-          matches: summary.matches ?? '–',
+          matches: summary.matches ?? 0,
         })}
       </p>
       {summary.savedOffline && <p className="notice">{t('import.savedOffline')}</p>}
@@ -100,8 +100,9 @@ function ImportResult({ summary, t }: { summary: ImportSummary; t: Translate }) 
           <summary>{t('import.warnings', { count: summary.warnings.length })}</summary>
           <ul>
             {summary.warnings.map((warning, index) => (
-              <li key={index}>
-                <code>{warning.code}</code> {warning.message}
+              <li key={index} data-warning={warning.code}>
+                {warning.line !== undefined && <span className="muted">{t('import.line', { line: warning.line })}: </span>}
+                {t(`import.warning.${warning.code}`)}
               </li>
             ))}
           </ul>
