@@ -7,6 +7,7 @@ import { PrivacyScreen } from '../features/privacy/PrivacyScreen.js';
 import { StatusScreen } from '../features/status/StatusScreen.js';
 import { languages, useLanguage, useT } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/en.js';
+import { formatPhone } from '../ui/format.js';
 import { useToast } from '../ui/toast-store.js';
 import { useApp, type Screen } from './app-store.js';
 import { signOut } from './session.js';
@@ -40,14 +41,13 @@ export function App() {
   }
   return (
     <>
-      <LanguageSwitch />
-      {phase === 'signed-out' ? <OnboardingScreen /> : <SignedInShell />}
+      {phase === 'signed-out' ? <OnboardingScreen languageSwitch={<LanguageSwitch />} /> : <SignedInShell />}
       <Toast />
     </>
   );
 }
 
-function LanguageSwitch() {
+export function LanguageSwitch() {
   const t = useT();
   const { language, setLanguage } = useLanguage();
   return (
@@ -85,7 +85,7 @@ function SignedInShell() {
       </a>
       <header className="topbar">
         <span className="brand">{t('app.title')}</span>
-        <nav aria-label={t('nav.label')}>
+        <nav aria-label={t('nav.label')} className="main-nav">
           <ul className="tabs">
             {screens.map((item) => (
               <li key={item.id}>
@@ -96,13 +96,20 @@ function SignedInShell() {
             ))}
           </ul>
         </nav>
-        <span className="muted me">{phone}</span>
-        <button type="button" onClick={() => void signOut()}>
-          {t('nav.signOut')}
-        </button>
+        <div className="topbar-end">
+          {phone !== undefined && (
+            <span className="me" title={t('app.signedInAs', { phone: formatPhone(phone) })}>
+              {formatPhone(phone)}
+            </span>
+          )}
+          <LanguageSwitch />
+          <button type="button" onClick={() => void signOut()}>
+            {t('nav.signOut')}
+          </button>
+        </div>
       </header>
       {connection === 'offline' && (
-        <p className="offline-banner" role="status">
+        <p className="offline-banner" role="status" data-testid="offline-banner">
           {t('connection.offline')}
         </p>
       )}
