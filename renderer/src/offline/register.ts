@@ -3,7 +3,8 @@
  * files are local already) nor under `vite dev` (no build, and stale caches would confuse development).
  */
 export function registerServiceWorker(): void {
-  if (!import.meta.env.PROD || !('serviceWorker' in navigator) || !/^https?:$/.test(window.location.protocol)) return;
+  // import.meta.hot exists only under the dev server (a build made while NODE_ENV=test is still a build).
+  if (import.meta.hot !== undefined || !('serviceWorker' in navigator) || !/^https?:$/.test(window.location.protocol)) return;
   if (window.switchboardDesktop !== undefined) return;
   window.addEventListener('load', () => {
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error: unknown) => console.warn('offline shell not installed', error));
