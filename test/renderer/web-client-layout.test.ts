@@ -56,6 +56,8 @@ describe.skipIf(!available)('the web client from a phone (390 px) to a desktop (
 
   async function screenshot(name: string): Promise<void> {
     fs.mkdirSync(screenshotDir, { recursive: true });
+    // No focus ring from the last click in the pictures.
+    await page.evaluate('document.activeElement instanceof HTMLElement && document.activeElement !== document.body && !document.activeElement.matches("input") && document.activeElement.blur()');
     await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
   }
 
@@ -280,6 +282,29 @@ describe.skipIf(!available)('the web client from a phone (390 px) to a desktop (
     expect(await contactRow(page, '李娜').getByRole('button', { name: /^微信：/ }).count()).toBe(1);
     await page.emulateMedia({ colorScheme: 'light' });
     await page.getByLabel('语言').selectOption('en');
+  });
+
+  it('says in words why a network cannot be bound here, and asks a Mastodon user for their server', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Accounts' }).click();
+    await page.getByRole('button', { name: 'Bind Slack' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(
+      'This server has not set up signing in with Slack. You can bind it with a password where offered, or ask the administrator of this server to set it up.',
+    );
+    await page.getByRole('button', { name: 'Bind Mastodon' }).click();
+    const server = page.getByLabel('Your Mastodon server');
+    await server.waitFor();
+    expect(await alert.textContent()).toBe('Type the server your Mastodon account is on, such as mastodon.social.');
+    await expectNoHorizontalScroll('accounts 390');
+    await page.evaluate('document.activeElement && document.activeElement.blur()');
+    await screenshot('layout-390-light-en-accounts');
+    await server.fill('https://mastodon.invalid/');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => alert.getAttribute('data-error-code')).not.toBe('instance_required');
+    // Whatever went wrong further on, it reads as words: no code, no variable.
+    expect(await alert.textContent()).not.toMatch(/[a-z]+_[a-z_]+|[A-Z]{3,}_[A-Z_]+|error:/);
   });
 
   it('reloads with the server down: the cached app, its contacts and an offline banner; presence greys out; Privacy and Accounts keep their copy and recover', async () => {

@@ -95,6 +95,7 @@ export const en = {
   'detail.numbers': 'Numbers',
   'detail.networks': 'Networks',
   'detail.open': 'Open {network}',
+  'detail.openShort': 'Open',
   'detail.openedWeb': 'Opened {network} in a new tab.',
   'detail.opened': 'Opened {network}.',
   'detail.openFailed': '{network} could not be opened. Check that it is installed, then try again.',

@@ -93,6 +93,7 @@ export const zhCN: Record<MessageKey, string> = {
   'detail.numbers': '号码',
   'detail.networks': '网络',
   'detail.open': '打开 {network}',
+  'detail.openShort': '打开',
   'detail.openedWeb': '已在新标签页中打开 {network}。',
   'detail.opened': '已打开 {network}。',
   'detail.openFailed': '无法打开 {network}。请确认已安装后重试。',

@@ -8,11 +8,13 @@ const hanOrKana = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]/u;
  * Telegram shows a Chinese name), a number or an empty name → "#".
  */
 export function initialsOf(name: string): string {
-  const trimmed = name.trim();
+  // "(Athens office, mobile)" describes the entry, not the person.
+  const trimmed = name.replace(/[(（[][^)）\]]*[)）\]]/gu, ' ').trim();
   if (trimmed === '' || !/\p{L}/u.test(trimmed)) return '#';
   const first = [...trimmed][0] ?? '#';
   if (hanOrKana.test(first)) return first;
-  const words = trimmed.split(/[\s\-_.,()]+/u).filter((word) => /\p{L}/u.test(word));
+  // Hyphens stay inside a word: "Papadopoulos-Worthington" is one family name.
+  const words = trimmed.split(/[\s_.,]+/u).filter((word) => /\p{L}/u.test(word));
   const letters = [words[0], words.length > 1 ? words[words.length - 1] : undefined]
     .map((word) => (word === undefined ? '' : ([...word].find((char) => /\p{L}/u.test(char)) ?? '')))
     .join('');

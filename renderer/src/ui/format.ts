@@ -14,11 +14,11 @@ export function formatSince(iso: string, language: Language, now = new Date()): 
 
 /**
  * A number in its country's international format ("+86 138 0013 8000"), as Telegram and Signal show
- * them; what cannot be parsed is shown as it is.
+ * them, with no-break spaces so a line never ends inside it; what cannot be parsed is shown as it is.
  */
 export function formatPhone(e164: string): string {
   try {
-    return parsePhoneNumber(e164).formatInternational();
+    return parsePhoneNumber(e164).formatInternational().replace(/ /g, '\u00a0');
   } catch {
     return e164;
   }

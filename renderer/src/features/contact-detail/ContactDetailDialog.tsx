@@ -114,8 +114,9 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
                   {plugin.name}
                   {since !== undefined && <span className="muted"> · {formatSince(since, language)}</span>}
                 </span>
-                <button type="button" onClick={() => void launchNetwork(person, plugin)}>
-                  {t('detail.open', { network: plugin.name })}
+                {/* "Open" is enough beside the network's name; the accessible name says which. */}
+                <button type="button" aria-label={t('detail.open', { network: plugin.name })} onClick={() => void launchNetwork(person, plugin)}>
+                  {t('detail.openShort')}
                 </button>
               </li>
             );
