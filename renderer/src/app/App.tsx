@@ -7,6 +7,7 @@ import { PrivacyScreen } from '../features/privacy/PrivacyScreen.js';
 import { StatusScreen } from '../features/status/StatusScreen.js';
 import { languages, useLanguage, useT } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/en.js';
+import { ErrorNotice } from '../ui/ErrorNotice.js';
 import { formatPhone } from '../ui/format.js';
 import { useToast } from '../ui/toast-store.js';
 import { useApp, type Screen } from './app-store.js';
@@ -31,11 +32,11 @@ export function App() {
 
   if (phase === 'starting') return null;
   if (phase === 'failed') {
+    // The cause goes to the console for a developer; the person gets words and a way forward.
+    console.error('Switchboard could not start', startError);
     return (
       <main className="onboarding">
-        <p className="notice notice-error" role="alert">
-          {startError}
-        </p>
+        <ErrorNotice error={new Error(startError)} />
       </main>
     );
   }

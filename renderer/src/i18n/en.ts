@@ -125,6 +125,8 @@ export const en = {
   'import.warnings': '{count, plural, one {# warning} other {# warnings}}',
   'import.record': 'Record {record}',
   'import.line': 'line {line}',
+  'import.rejectedValue': ' “{raw}”: {reason}',
+  'import.warningAt': 'Line {line}: {warning}',
   'import.cancel': 'Cancel import',
   'import.savedOffline': 'Saved on this device; numbers will be uploaded when the server is back.',
   'import.reason.region_required': 'a national number, and your region is unknown',

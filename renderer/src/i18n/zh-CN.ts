@@ -123,6 +123,8 @@ export const zhCN: Record<MessageKey, string> = {
   'import.warnings': '{count} 条警告',
   'import.record': '第 {record} 条',
   'import.line': '第 {line} 行',
+  'import.rejectedValue': ' “{raw}”：{reason}',
+  'import.warningAt': '第 {line} 行：{warning}',
   'import.cancel': '取消导入',
   'import.savedOffline': '已保存在本设备；服务器恢复后将上传号码。',
   'import.reason.region_required': '国内号码，但不知道你所在的地区',

@@ -89,7 +89,7 @@ function ImportResult({ summary, t }: { summary: ImportSummary; t: Translate }) 
                 <strong>{t('import.record', { record: record.record })}</strong>
                 {record.line !== undefined && <span className="muted"> ({t('import.line', { line: record.line })})</span>}
                 {record.name !== undefined && record.name !== '' && <span> {record.name}</span>}
-                <code> {record.raw}</code>: {t(`import.reason.${record.reason}`)}
+                {t('import.rejectedValue', { raw: record.raw, reason: t(`import.reason.${record.reason}`) })}
               </li>
             ))}
           </ul>
@@ -101,8 +101,7 @@ function ImportResult({ summary, t }: { summary: ImportSummary; t: Translate }) 
           <ul>
             {summary.warnings.map((warning, index) => (
               <li key={index} data-warning={warning.code}>
-                {warning.line !== undefined && <span className="muted">{t('import.line', { line: warning.line })}: </span>}
-                {t(`import.warning.${warning.code}`)}
+                {warning.line === undefined ? t(`import.warning.${warning.code}`) : t('import.warningAt', { line: warning.line, warning: t(`import.warning.${warning.code}`) })}
               </li>
             ))}
           </ul>

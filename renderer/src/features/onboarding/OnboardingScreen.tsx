@@ -32,7 +32,8 @@ export function OnboardingScreen({ languageSwitch }: { languageSwitch: ReactNode
 function PhoneStep() {
   const t = useT();
   const language = useLanguage((state) => state.language);
-  const { region, number, usePassword, busy, setRegion, setNumber, setUsePassword, sendCode, signInWithPassword } = useOnboarding();
+  const { region, number, usePassword, busy, retryAt, setRegion, setNumber, setUsePassword, sendCode, signInWithPassword } = useOnboarding();
+  const retrySeconds = useSecondsUntil(retryAt);
   const regions = useMemo(() => regionOptions(language), [language]);
   const [password, setPassword] = useState('');
 
@@ -67,8 +68,9 @@ function PhoneStep() {
           <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
         </label>
       )}
+      {retrySeconds > 0 && <p className="muted small">{t('onboarding.waitFor', { time: formatWait(retrySeconds) })}</p>}
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={busy || retrySeconds > 0}>
           {usePassword ? t('onboarding.signIn') : t('onboarding.sendCode')}
         </button>
         <button type="button" className="link" onClick={() => setUsePassword(!usePassword)}>
