@@ -191,6 +191,8 @@ describe.skipIf(!available)('the web client from a phone (390 px) to a desktop (
     const file = vcard(book.map((entry) => ({ name: entry.name, phones: [entry.phone] })));
     await importAddressBook(page, file, 'contacts.vcf');
     expect(await page.getByTestId('import-done').textContent()).toContain('Imported 7 contacts from contacts.vcf (vcard, utf-8). 3 of them are on Switchboard.');
+    await expectNoHorizontalScroll('import 390');
+    await screenshot('layout-390-light-en-import');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Contacts' }).click();
     await contactRow(page, '李娜').getByRole('button', { name: /^WeChat: active since/ }).waitFor({ timeout: 10_000 });
     await expectNoHorizontalScroll('contacts 390');
@@ -313,6 +315,8 @@ describe.skipIf(!available)('the web client from a phone (390 px) to a desktop (
     // Privacy and Accounts seen once online, so this device has their copy.
     await nav.getByRole('button', { name: 'Privacy' }).click();
     await page.getByRole('radio', { name: /My contacts/ }).waitFor();
+    await expectNoHorizontalScroll('privacy 390');
+    await screenshot('layout-390-light-en-privacy');
     await nav.getByRole('button', { name: 'Accounts' }).click();
     await page.getByRole('button', { name: 'Bind Slack' }).waitFor();
     expect(await page.evaluate('navigator.serviceWorker.ready.then((registration) => registration.active.state)')).toBe('activated');
