@@ -207,7 +207,7 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
     const dialog = b.page.getByRole('dialog', { name: alice.name });
     await dialog.waitFor();
     expect(await dialog.getByLabel(new RegExp(`^${network.name}: active since `)).count()).toBe(1);
-    await served.userClick(b.page, `[role="dialog"] button:has-text("Open ${network.name}")`);
+    await served.userClick(b.page, `[role="dialog"] button[aria-label="Open ${network.name}"]`);
     expect(await sandbox.waitForOpened(2)).toEqual([network.expectedLink, network.expectedLink]);
     await b.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
