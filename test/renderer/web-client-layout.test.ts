@@ -320,6 +320,12 @@ describe.skipIf(!available)('the web client from a phone (390 px) to a desktop (
     await nav.getByRole('button', { name: 'Accounts' }).click();
     await page.getByRole('button', { name: 'Bind Slack' }).waitFor();
     expect(await page.evaluate('navigator.serviceWorker.ready.then((registration) => registration.active.state)')).toBe('activated');
+    // The worker carries this build's file list (and so its version): a new build is a new worker.
+    const worker = await (await page.request.get(server.url + '/sw.js')).text();
+    const mainScript = /src="(\/assets\/index-[\w-]+\.js)"/.exec(await (await page.request.get(server.url + '/')).text())?.[1];
+    expect(mainScript).toBeDefined();
+    expect(worker).toContain(mainScript);
+    expect(worker).not.toContain('__SWITCHBOARD_SHELL_MANIFEST__');
 
     const port = new URL(server.url).port;
     await server.close();

@@ -173,7 +173,7 @@ export const en = {
   'privacy.shareAll': 'All apps',
   'privacy.discoverable': 'People who have my number can find me',
   'privacy.blocklist': 'Blocked people',
-  'privacy.blocklistEmpty': 'You have not blocked anyone.',
+  'privacy.blocklistEmpty': 'You have not blocked anyone. To block someone, open them in Contacts and choose Block.',
   'privacy.unblock': 'Unblock {name}',
   'privacy.privateContacts': 'Private contacts',
   'privacy.privateIntro': 'Private contacts are hidden in the list until you enter this password. It is kept on this device only.',

@@ -171,7 +171,7 @@ export const zhCN: Record<MessageKey, string> = {
   'privacy.shareAll': '所有应用',
   'privacy.discoverable': '有我号码的人可以找到我',
   'privacy.blocklist': '已屏蔽的人',
-  'privacy.blocklistEmpty': '你没有屏蔽任何人。',
+  'privacy.blocklistEmpty': '你还没有屏蔽任何人。如需屏蔽，请在联系人中打开对方并选择“屏蔽”。',
   'privacy.unblock': '取消屏蔽 {name}',
   'privacy.privateContacts': '私密联系人',
   'privacy.privateIntro': '私密联系人在列表中隐藏，输入此密码后才显示。密码只保存在本设备上。',

@@ -142,7 +142,9 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
       } catch (error) {
         // Only a wrong code was counted: a lost connection or a server fault leaves the same digits retryable.
         const counted = error instanceof ApiFailure && error.code === 'invalid_code';
-        set({ busy: false, error, exhausted: codeIsSpent(error), retryAt: retryDeadline(error), lastTried: counted ? code : undefined });
+        const retryAt = retryDeadline(error);
+        // A locked number cannot get a new code before the lock ends either: the resend waits as long.
+        set({ busy: false, error, exhausted: codeIsSpent(error), retryAt, resendAt: Math.max(get().resendAt, retryAt), lastTried: counted ? code : undefined });
       }
     },
 
