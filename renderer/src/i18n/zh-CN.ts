@@ -57,7 +57,7 @@ export const zhCN: Record<MessageKey, string> = {
   'onboarding.devBannerLabel': '开发用短信发件箱',
 
   'contacts.heading': '联系人',
-  'contacts.search': '按姓名或号码搜索',
+  'contacts.search': '按姓名、拼音或号码搜索',
   'contacts.count': '{count} 位联系人',
   'contacts.gridLabel': '联系人及其当前活跃的网络',
   'contacts.empty': '还没有联系人',
