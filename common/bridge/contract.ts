@@ -99,6 +99,8 @@ export type IdentityFieldSummary = z.infer<typeof identityFieldSummary>;
 export const pluginSummary = z.object({
   id: z.string(),
   name: z.string(),
+  /** The name in other languages, by language tag (the manifest's `names`). */
+  names: z.record(z.string(), z.string()).optional(),
   version: z.string(),
   /** A URL the renderer can put in `<img src>`: a bundled asset on the web, a custom protocol on the desktop. */
   iconUrl: z.string(),

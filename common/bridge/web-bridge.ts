@@ -62,6 +62,7 @@ export function summarisePlugin(plugin: BundledPlugin): PluginSummary {
   return {
     id: manifest.id,
     name: manifest.name,
+    ...(manifest.names === undefined ? {} : { names: { ...manifest.names } }),
     version: manifest.version,
     iconUrl: plugin.iconUrl,
     capabilities: [...manifest.capabilities],

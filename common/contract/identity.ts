@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseCodeInput, normalisePhoneInput } from '../text/typed-digits.js';
 
 /** Wire schemas of the identity part of the public contract (contract.md, "Identity"). */
 
@@ -7,9 +8,17 @@ const regionSchema = z
   .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 region such as "CN"')
   .transform((region) => region.toUpperCase());
 
-/** A phone number as a client sends it: E.164, or national with a region. */
+/** Folds a string field before it is checked; anything else reaches the schema unchanged (and fails there). */
+function folded<Schema extends z.ZodType>(normalise: (text: string) => string, schema: Schema) {
+  return z.preprocess((value) => (typeof value === 'string' ? normalise(value) : value), schema);
+}
+
+/**
+ * A phone number as a client sends it: E.164, or national with a region. Full-width digits and the
+ * spaces or dashes people type between digit groups are accepted (folded before the check).
+ */
 export const phoneInputSchema = z.object({
-  phone: z.string().min(1).max(32),
+  phone: folded(normalisePhoneInput, z.string().min(1).max(32)),
   region: regionSchema.optional(),
 });
 
@@ -29,7 +38,8 @@ export const startVerificationResponse = z.object({
 });
 export type StartVerificationResponse = z.infer<typeof startVerificationResponse>;
 
-export const checkCodeRequest = z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') });
+/** Six digits; full-width digits and spaces or dashes between them ("１２３ ４５６") are accepted. */
+export const checkCodeRequest = z.object({ code: folded(normaliseCodeInput, z.string().regex(/^\d{6}$/, 'six digits')) });
 export const checkCodeResponse = z.object({ ticket: z.string() });
 
 export const createSessionRequest = z.object({ ticket: z.string().min(1).max(256), device: deviceSchema });

@@ -110,6 +110,10 @@ export const manifestSchema = z
       .max(40)
       .meta({ description: 'Lowercase slug; equals the plugin folder name.' }),
     name: nonEmpty('Display name, e.g. "Slack".'),
+    names: z
+      .record(z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'must be a language tag such as "zh-CN"' }), nonEmpty('Localised name.'))
+      .optional()
+      .meta({ description: 'The name where a language says it differently, by language tag: { "zh-CN": "微信" }.' }),
     version: z
       .string()
       .regex(SEMVER_REGEX, { error: 'must be a semantic version such as "1.0.0"' })

@@ -7,24 +7,24 @@ import { MARKS, type MarkSource } from './icon-marks.js';
 /**
  * `npm run plugin:icons`: writes each built-in plugin's icon.svg from its mark (icon-marks.ts) in a
  * colour that reads on every background of the app's light and dark themes (the unlit state is the
- * same file drawn as a grey silhouette by the renderer's stylesheet). The backgrounds are read from the
- * renderer's stylesheet, so a theme change shows up here on the next run (and in the test that
+ * same file drawn as a grey silhouette by the renderer's design tokens). The backgrounds are read from the
+ * renderer's design tokens, so a theme change shows up here on the next run (and in the test that
  * compares the committed files with this output).
  */
 const sdkDir = path.dirname(fileURLToPath(import.meta.url));
 const pluginsDir = path.resolve(sdkDir, '..');
-const stylesheet = path.resolve(sdkDir, '../../renderer/src/styles.css');
+const stylesheet = path.resolve(sdkDir, '../../renderer/src/ui/tokens.css');
 
 /** WCAG 1.4.11 asks 3:1 for graphics; a little more absorbs anti-aliasing and colour rounding. */
 export const ICON_MIN_CONTRAST = 3.2;
-/** The backgrounds an icon sits on: the page and list (`--bg`), a dialog (`--surface`), a hovered row. */
-const BACKGROUND_VARIABLES = ['--bg', '--surface', '--row-hover'] as const;
+/** The backgrounds an icon sits on: the page and list (`--color-bg`), a dialog (`--color-surface`), a hovered row. */
+const BACKGROUND_VARIABLES = ['--color-bg', '--color-surface', '--color-hover'] as const;
 
 function variablesIn(block: string): Map<string, string> {
   return new Map([...block.matchAll(/(--[\w-]+)\s*:\s*(#[0-9a-fA-F]{6})\s*;/g)].map((match) => [match[1] ?? '', match[2] ?? '']));
 }
 
-/** `--bg`, `--surface` and `--row-hover` of the light `:root` and of the dark `prefers-color-scheme` block. */
+/** The background variables of the light `:root` and of the dark `prefers-color-scheme` block. */
 export function themeBackgrounds(css = fs.readFileSync(stylesheet, 'utf8')): { light: Rgb[]; dark: Rgb[] } {
   const light = variablesIn(/:root\s*\{([^}]*)\}/.exec(css)?.[1] ?? '');
   const dark = variablesIn(/@media\s*\(prefers-color-scheme:\s*dark\)\s*\{\s*:root\s*\{([^}]*)\}/.exec(css)?.[1] ?? '');

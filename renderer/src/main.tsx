@@ -3,6 +3,8 @@ import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './app/App.js';
 import { startApp } from './app/session.js';
+import { registerServiceWorker } from './offline/register.js';
+import './ui/tokens.css';
 import './styles.css';
 
 // zod compiles object parsers with `new Function` unless told not to; the CSP forbids eval, so we say
@@ -17,3 +19,4 @@ createRoot(container).render(
   </StrictMode>,
 );
 void startApp();
+registerServiceWorker();

@@ -130,9 +130,9 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
 
   it('imports both address books through the file input, and each sees the other', async () => {
     await importBook(a.page, vcard([{ name: bob.name, phones: [bob.e164] }]), 'alice.vcf');
-    expect(await a.page.getByTestId('import-done').textContent()).toContain('1 are on Switchboard');
+    expect(await a.page.getByTestId('import-done').textContent()).toContain('1 of them is on Switchboard');
     await importBook(b.page, vcard([{ name: alice.name, phones: [alice.e164] }]), 'bob.vcf');
-    expect(await b.page.getByTestId('import-done').textContent()).toContain('1 are on Switchboard');
+    expect(await b.page.getByTestId('import-done').textContent()).toContain('1 of them is on Switchboard');
 
     for (const [person, other] of [
       [a, bob],
@@ -207,7 +207,7 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
     const dialog = b.page.getByRole('dialog', { name: alice.name });
     await dialog.waitFor();
     expect(await dialog.getByLabel(new RegExp(`^${network.name}: active since `)).count()).toBe(1);
-    await served.userClick(b.page, `[role="dialog"] button:has-text("Open ${network.name}")`);
+    await served.userClick(b.page, `[role="dialog"] button[aria-label="Open ${network.name}"]`);
     expect(await sandbox.waitForOpened(2)).toEqual([network.expectedLink, network.expectedLink]);
     await b.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });

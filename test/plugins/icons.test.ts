@@ -23,11 +23,11 @@ describe('built-in plugin icons', () => {
     }
   });
 
-  it('reads the backgrounds from the renderer stylesheet, so a theme change regenerates them', () => {
-    const { light, dark } = themeBackgrounds(':root { --bg: #ffffff; --surface: #ffffff; --row-hover: #eeeeee; }\n@media (prefers-color-scheme: dark) { :root { --bg: #000000; --surface: #111111; --row-hover: #222222; } }');
+  it('reads the backgrounds from the renderer design tokens, so a theme change regenerates them', () => {
+    const { light, dark } = themeBackgrounds(':root { --color-bg: #ffffff; --color-surface: #ffffff; --color-hover: #eeeeee; }\n@media (prefers-color-scheme: dark) { :root { --color-bg: #000000; --color-surface: #111111; --color-hover: #222222; } }');
     expect(light.map(toHex)).toEqual(['#FFFFFF', '#FFFFFF', '#EEEEEE']);
     expect(dark.map(toHex)).toEqual(['#000000', '#111111', '#222222']);
-    expect(() => themeBackgrounds(':root { --bg: #ffffff; }')).toThrow(/--surface/);
+    expect(() => themeBackgrounds(':root { --color-bg: #ffffff; }')).toThrow(/--color-surface/);
   });
 });
 

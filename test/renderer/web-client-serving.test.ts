@@ -30,6 +30,7 @@ function builtClient(): string {
   fs.mkdirSync(path.join(dir, 'assets'));
   fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><div id="root"></div><script type="module" src="/assets/app-abc.js"></script>');
   fs.writeFileSync(path.join(dir, 'assets', 'app-abc.js'), 'console.log(1)');
+  fs.writeFileSync(path.join(dir, 'sw.js'), 'self.addEventListener("fetch", () => undefined)');
   return dir;
 }
 
@@ -58,6 +59,18 @@ describe('serving the web client', () => {
     const asset = await fetch(base + '/assets/app-abc.js');
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
+  });
+
+  it('serves the offline shell worker at the root, for the whole app and never cached stale', async () => {
+    const base = await serve(builtClient());
+    const worker = await fetch(base + '/sw.js');
+    expect(worker.status).toBe(200);
+    expect(worker.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(worker.headers.get('cache-control')).toBe('no-cache');
+    expect(worker.headers.get('service-worker-allowed')).toBe('/');
+    expect(worker.headers.get('content-security-policy')).toBe(webClientCsp);
+    const missing = await serve(path.join(tempDir(), 'no-dist'));
+    expect((await fetch(missing + '/sw.js')).status).toBe(404);
   });
 
   it('leaves API paths, missing assets and non-page requests to the JSON 404', async () => {

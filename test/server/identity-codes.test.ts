@@ -50,6 +50,23 @@ describe('SMS one-time codes', () => {
     expect((await requestCode({ phone: '+86 123' })).body).toMatchObject({ error: { code: 'invalid_phone' } });
   });
 
+  it('accepts full-width digits, spaces and dashes in the number and the code, as Chinese input methods type them', async () => {
+    const api = await start();
+    const fullWidth = (digits: string) => digits.replace(/[0-9]/g, (digit) => String.fromCharCode(digit.charCodeAt(0) + 0xfee0));
+    const started = await requestCode({ phone: `\uFF0B${fullWidth('86')} ${fullWidth('138')}-${fullWidth('0013')}\u3000${fullWidth('8000')}` });
+    expect(started.status).toBe(201);
+    const code = await latestCode(api, phone);
+    // One wrong full-width code counts as one wrong code, not as malformed input.
+    const wrongAnswer = await check(started.body.verificationId, fullWidth(wrong(code)));
+    expect(wrongAnswer.status).toBe(400);
+    expect(wrongAnswer.body).toMatchObject({ error: { code: 'invalid_code', attemptsLeft: 4 } });
+    const spaced = `${fullWidth(code.slice(0, 3))} ${fullWidth(code.slice(3))}`;
+    const answer = await check(started.body.verificationId, spaced);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ ticket: expect.any(String) });
+    expect((await check(started.body.verificationId, '１２３')).body).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+
   it('codes differ between verifications (drawn at random)', async () => {
     const api = await start({ sendsPerPhonePerDay: 1000, sendsPerIpPerHour: 1000 });
     const codes = new Set<string>();

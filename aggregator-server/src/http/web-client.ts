@@ -65,10 +65,19 @@ export function webClientRouter(options: { distDir?: string } = {}): Router {
     if (!isApiPath(req.path)) setWebHeaders(res);
     next();
   });
+  // The offline shell's service worker: at the root so its scope is the whole app, and revalidated on
+  // every check so a new build's worker (a new file list and version) is picked up at once.
+  router.get('/sw.js', (_req, res, next) => {
+    const workerFile = path.join(distDir, 'sw.js');
+    if (!fs.existsSync(workerFile)) return next();
+    res.setHeader('cache-control', 'no-cache');
+    res.setHeader('service-worker-allowed', '/');
+    res.type('text/javascript').sendFile(workerFile);
+  });
   router.use('/assets', express.static(path.join(distDir, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: true }));
   router.use(express.static(distDir, { index: false, maxAge: 0 }));
   router.use((req, res, next) => {
-    if (isApiPath(req.path) || req.path.startsWith('/assets/') || !wantsHtml(req)) return next();
+    if (isApiPath(req.path) || req.path.startsWith('/assets/') || req.path === '/sw.js' || !wantsHtml(req)) return next();
     // Checked per request, so building the client while the server runs needs no restart.
     if (!fs.existsSync(indexFile)) {
       res.status(200).type('html').setHeader('cache-control', 'no-store').send(missingBuildPage);

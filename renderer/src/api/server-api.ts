@@ -64,7 +64,8 @@ export function serverApi(client: ApiClient) {
     removeFromList: (kind: 'blocklist' | 'allowlist', userId: string) => client.send('DELETE', `/v1/me/${kind}/${encodeURIComponent(userId)}`),
 
     accounts: () => client.call('GET', '/v1/me/accounts', boundAccountsResponse),
-    startOAuth: (plugin: string) => client.call('POST', `/v1/me/accounts/${encodeURIComponent(plugin)}/oauth/start`, startOAuthResponse, {}),
+    startOAuth: (plugin: string, instance?: string) =>
+      client.call('POST', `/v1/me/accounts/${encodeURIComponent(plugin)}/oauth/start`, startOAuthResponse, instance === undefined ? {} : { instance }),
     unbindAccount: (plugin: string) => client.call('DELETE', `/v1/me/accounts/${encodeURIComponent(plugin)}`, nothing),
   };
 }

@@ -7,6 +7,8 @@ import { PrivacyScreen } from '../features/privacy/PrivacyScreen.js';
 import { StatusScreen } from '../features/status/StatusScreen.js';
 import { languages, useLanguage, useT } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/en.js';
+import { ErrorNotice } from '../ui/ErrorNotice.js';
+import { formatPhone } from '../ui/format.js';
 import { useToast } from '../ui/toast-store.js';
 import { useApp, type Screen } from './app-store.js';
 import { signOut } from './session.js';
@@ -30,24 +32,23 @@ export function App() {
 
   if (phase === 'starting') return null;
   if (phase === 'failed') {
+    // The cause goes to the console for a developer; the person gets words and a way forward.
+    console.error('Switchboard could not start', startError);
     return (
       <main className="onboarding">
-        <p className="notice notice-error" role="alert">
-          {startError}
-        </p>
+        <ErrorNotice error={new Error(startError)} />
       </main>
     );
   }
   return (
     <>
-      <LanguageSwitch />
-      {phase === 'signed-out' ? <OnboardingScreen /> : <SignedInShell />}
+      {phase === 'signed-out' ? <OnboardingScreen languageSwitch={<LanguageSwitch />} /> : <SignedInShell />}
       <Toast />
     </>
   );
 }
 
-function LanguageSwitch() {
+export function LanguageSwitch() {
   const t = useT();
   const { language, setLanguage } = useLanguage();
   return (
@@ -85,7 +86,7 @@ function SignedInShell() {
       </a>
       <header className="topbar">
         <span className="brand">{t('app.title')}</span>
-        <nav aria-label={t('nav.label')}>
+        <nav aria-label={t('nav.label')} className="main-nav">
           <ul className="tabs">
             {screens.map((item) => (
               <li key={item.id}>
@@ -96,13 +97,20 @@ function SignedInShell() {
             ))}
           </ul>
         </nav>
-        <span className="muted me">{phone}</span>
-        <button type="button" onClick={() => void signOut()}>
-          {t('nav.signOut')}
-        </button>
+        <div className="topbar-end">
+          {phone !== undefined && (
+            <span className="me" title={t('app.signedInAs', { phone: formatPhone(phone) })}>
+              {formatPhone(phone)}
+            </span>
+          )}
+          <LanguageSwitch />
+          <button type="button" onClick={() => void signOut()}>
+            {t('nav.signOut')}
+          </button>
+        </div>
       </header>
       {connection === 'offline' && (
-        <p className="offline-banner" role="status">
+        <p className="offline-banner" role="status" data-testid="offline-banner">
           {t('connection.offline')}
         </p>
       )}

@@ -15,6 +15,8 @@ interface AppState {
   plugins: PluginSummary[];
   session: StoredSession | undefined;
   connection: Connection;
+  /** When this device last had a live connection (ISO); kept across reloads for "last seen" offline. */
+  lastOnlineAt: string | undefined;
   screen: Screen;
   setScreen(screen: Screen): void;
   setConnection(connection: Connection): void;
@@ -27,9 +29,17 @@ export const useApp = create<AppState>((set) => ({
   plugins: [],
   session: undefined,
   connection: 'connecting',
+  lastOnlineAt: undefined,
   screen: 'contacts',
   setScreen: (screen) => set({ screen }),
-  setConnection: (connection) => set({ connection }),
+  setConnection: (connection) =>
+    set((state) => {
+      if (state.connection !== 'online' || connection === 'online') return { connection };
+      // The moment the connection was lost is the last moment presence was known to be live.
+      const lastOnlineAt = new Date().toISOString();
+      void localDb.setMeta('lastOnlineAt', lastOnlineAt).catch(() => undefined);
+      return { connection, lastOnlineAt };
+    }),
 }));
 
 let sessionEndedHandler: () => void = () => undefined;

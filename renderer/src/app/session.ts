@@ -24,8 +24,8 @@ export async function startApp(): Promise<void> {
 export async function enterSignedIn(session: StoredSession): Promise<void> {
   await bridge().session.set(session);
   await localDb.claimFor(session.userId);
-  await Promise.all([useContacts.getState().load(), usePresence.getState().load()]);
-  useApp.setState({ session, phase: 'signed-in', screen: 'contacts' });
+  const [lastOnlineAt] = await Promise.all([localDb.getMeta('lastOnlineAt'), useContacts.getState().load(), usePresence.getState().load()]);
+  useApp.setState({ session, phase: 'signed-in', screen: 'contacts', lastOnlineAt });
   startSync(session.token, () => void endSessionLocally());
 }
 

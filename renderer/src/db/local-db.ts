@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { AddressBookPhone } from '../../../common/address-book/types.js';
 import type { ImStatus } from '../features/status/status-types.js';
+import type { PrivacySettings } from '../../../common/contract/privacy.js';
 import type { PresenceEvent } from '../../../common/contract/socket-events.js';
 
 /**
@@ -53,6 +54,12 @@ export interface MetaValues {
   myStatus: MyStatus;
   privateVault: PrivateVaultRecord;
   lastSyncAt: string;
+  /** When the connection to the server was last lost; "last seen" for contacts shown offline. */
+  lastOnlineAt: string;
+  /** The last privacy settings and blocklist the server sent, shown while offline. */
+  privacyCache: { settings: PrivacySettings; blocklist: { userId: string; since: string }[] };
+  /** The last bound accounts the server listed, shown while offline. */
+  accountsCache: { plugin: string; boundAt: string }[];
   /** The local book changed and the server has not confirmed the upload yet. */
   addressBookDirty: boolean;
 }

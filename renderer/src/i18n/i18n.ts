@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import { create } from 'zustand';
 import { en, type MessageKey } from './en.js';
+import { formatMessage, type MessageParams } from './message-format.js';
 import { zhCN } from './zh-CN.js';
 
 export type Language = 'en' | 'zh-CN';
@@ -13,7 +14,7 @@ const catalogues: Record<Language, Record<MessageKey, string>> = { en, 'zh-CN': 
 // A preference, not a secret: localStorage is the right place and survives the session.
 const storageKey = 'switchboard.language';
 
-export type MessageParams = Record<string, string | number>;
+export type { MessageParams };
 export type Translate = (key: MessageKey, params?: MessageParams) => string;
 
 function initialLanguage(): Language {
@@ -27,8 +28,7 @@ function initialLanguage(): Language {
 }
 
 export function format(language: Language, key: MessageKey, params: MessageParams = {}): string {
-  const template = catalogues[language][key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return formatMessage(language, catalogues[language][key], params);
 }
 
 export function isMessageKey(key: string): key is MessageKey {

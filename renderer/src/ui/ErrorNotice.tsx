@@ -1,16 +1,18 @@
-import { describeFailure } from '../api/api-client.js';
-import { isMessageKey, useT } from '../i18n/i18n.js';
+import type { MessageParams } from '../i18n/i18n.js';
+import { useT } from '../i18n/i18n.js';
+import { humanError } from './human-error.js';
 
-/** Every failure shows in words and with its code, so a user can report it and a developer can find it. */
-export function ErrorNotice({ error }: { error: unknown }) {
+/**
+ * A failure in words, with what to do next. The code stays out of sight in data-error-code, for tests
+ * and for a developer inspecting the page; a person never has to read it.
+ */
+export function ErrorNotice({ error, params }: { error: unknown; params?: MessageParams }) {
   const t = useT();
   if (error === undefined || error === null) return null;
-  const { code, message } = describeFailure(error);
-  const key = `error.${code}`;
-  const text = isMessageKey(key) ? t(key) : message;
+  const { code, text } = humanError(t, error, params);
   return (
     <p className="notice notice-error" role="alert" data-error-code={code}>
-      {t('common.errorWithCode', { message: text, code })}
+      {text}
     </p>
   );
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { requireService } from '../../support/services.js';
@@ -25,10 +26,54 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Builds renderer/dist once per run (about two seconds), the way `npm run build:web` does. */
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const builtIndex = path.join(repoRoot, 'renderer/dist/index.html');
+const buildLock = path.join(repoRoot, 'renderer/.build-lock');
+/** What the web client is built from: a build newer than all of it is up to date. */
+const buildInputs = ['renderer/src', 'renderer/index.html', 'renderer/vite.config.ts', 'common', 'plugins', 'package-lock.json'];
+
+function newestMtime(target: string): number {
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (stat === undefined) return 0;
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  // Test files run in parallel processes; two builds emptying renderer/dist at once would break both.
+  for (let waited = 0; ; waited += 100) {
+    try {
+      fs.mkdirSync(buildLock);
+      break;
+    } catch {
+      const stale = (fs.statSync(buildLock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) < Date.now() - 120_000;
+      if (stale) fs.rmSync(buildLock, { recursive: true, force: true });
+      else if (waited > 180_000) throw new Error(`another build holds ${buildLock}`);
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    fs.rmSync(buildLock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds renderer/dist the way `npm run build:web` does (a few seconds), unless a build newer than every
+ * source file is there already: parallel test files then share one build instead of rebuilding under
+ * each other's running servers.
+ */
 export async function buildWebClient(): Promise<void> {
-  const { build } = await import('vite');
-  await build({ configFile: rendererConfig, logLevel: 'warn' });
+  await withBuildLock(async () => {
+    const built = fs.statSync(builtIndex, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const newestSource = Math.max(...buildInputs.map((input) => newestMtime(path.join(repoRoot, input))));
+    if (built > newestSource) return;
+    const { build } = await import('vite');
+    await build({ configFile: rendererConfig, logLevel: 'warn' });
+  });
 }
 
 /** A vCard 3.0 file, one card per contact; a contact without phones tests the "no number" path. */

@@ -1,8 +1,10 @@
+import { usePlugins } from '../../app/plugins.js';
 import { useCallback, useEffect, useState } from 'react';
 import type { BoundAccount, PluginSummary } from '../../../../common/bridge/index.js';
-import { ApiFailure } from '../../api/api-client.js';
+import { ApiFailure, describeFailure } from '../../api/api-client.js';
 import { api, useApp } from '../../app/app-store.js';
 import { bridge } from '../../bridge/bridge.js';
+import { localDb } from '../../db/local-db.js';
 import { useLanguage, useT, type Language } from '../../i18n/i18n.js';
 import { ErrorNotice, StatusNotice } from '../../ui/ErrorNotice.js';
 import { formatSince } from '../../ui/format.js';
@@ -11,7 +13,7 @@ type AccountsView =
   | { state: 'loading' }
   | { state: 'unavailable' }
   /** `bound`: the server's OAuth bindings; `local`: accounts in this desktop's keychain (empty on the web). */
-  | { state: 'ready'; bound: Map<string, string>; local: BoundAccount[] }
+  | { state: 'ready'; bound: Map<string, string>; local: BoundAccount[]; offlineCopy: boolean }
   | { state: 'failed'; error: unknown };
 
 /**
@@ -29,68 +31,83 @@ function withHostCode(error: unknown): unknown {
 export function AccountsScreen() {
   const t = useT();
   const language = useLanguage((state) => state.language);
-  const plugins = useApp((state) => state.plugins);
+  const plugins = usePlugins();
   // The desktop keeps credentials in its keychain and opens password networks in a window of its own.
   const bindsLocally = useApp((state) => state.info?.capabilities.accountBinding === true);
   const [view, setView] = useState<AccountsView>({ state: 'loading' });
-  const [actionError, setActionError] = useState<unknown>(undefined);
+  const [actionError, setActionError] = useState<{ failure: unknown; network: string } | undefined>(undefined);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const [passwordFormFor, setPasswordFormFor] = useState<string | undefined>(undefined);
+  /** The federated network (Mastodon) whose server the user is asked to type, after instance_required. */
+  const [instanceFormFor, setInstanceFormFor] = useState<string | undefined>(undefined);
+  const online = useApp((state) => state.connection === 'online');
 
   const reload = useCallback(async () => {
-    const local = bindsLocally ? bridge().accounts.list() : Promise.resolve([]);
+    const local = bindsLocally ? bridge().accounts.list().catch(() => []) : Promise.resolve([]);
     try {
       const answer = await api().accounts();
-      setView({ state: 'ready', bound: new Map(answer.accounts.map((account) => [account.plugin, account.boundAt])), local: await local });
+      const bound = answer.accounts.map((account) => ({ plugin: account.plugin, boundAt: account.boundAt }));
+      void localDb.setMeta('accountsCache', bound).catch(() => undefined);
+      setView({ state: 'ready', bound: new Map(bound.map((account) => [account.plugin, account.boundAt])), local: await local, offlineCopy: false });
     } catch (error) {
-      if (error instanceof ApiFailure && (error.status === 404 || error.status === 501)) setView({ state: 'unavailable' });
-      else setView({ state: 'failed', error: withHostCode(error) });
+      if (error instanceof ApiFailure && (error.status === 404 || error.status === 501)) return setView({ state: 'unavailable' });
+      // Offline: what this device last knew, until the connection is back (the effect below reloads then).
+      const cached = error instanceof ApiFailure && error.offline ? await localDb.getMeta('accountsCache') : undefined;
+      if (cached !== undefined) {
+        setView({ state: 'ready', bound: new Map(cached.map((account) => [account.plugin, account.boundAt])), local: await local, offlineCopy: true });
+      } else setView({ state: 'failed', error: withHostCode(error) });
     }
   }, [bindsLocally]);
 
   useEffect(() => {
     void reload();
-  }, [reload]);
+  }, [reload, online]);
 
-  async function act(action: () => Promise<void>): Promise<void> {
+  async function act(plugin: PluginSummary, action: () => Promise<void>): Promise<void> {
     setActionError(undefined);
     setNotice(undefined);
     try {
       await action();
     } catch (error) {
-      setActionError(withHostCode(error));
+      const failure = withHostCode(error);
+      const code = describeFailure(failure).code;
+      // A federated network needs the user's server: ask for it in place rather than only saying so.
+      if (code === 'instance_required') setInstanceFormFor(plugin.id);
+      setActionError({ failure, network: plugin.name });
     }
   }
 
-  const bindOAuth = (plugin: PluginSummary) =>
-    act(async () => {
+  const bindOAuth = (plugin: PluginSummary, instance?: string) =>
+    act(plugin, async () => {
       if (bindsLocally) {
         // The desktop opens the system browser and waits for the tokens to reach its keychain.
         setNotice(t('accounts.continueInBrowser', { network: plugin.name }));
-        await bridge().accounts.bindOAuth({ pluginId: plugin.id });
+        await bridge().accounts.bindOAuth(instance === undefined ? { pluginId: plugin.id } : { pluginId: plugin.id, instance });
         setNotice(t('accounts.boundNow', { network: plugin.name }));
+        setInstanceFormFor(undefined);
         await reload();
         return;
       }
-      const { authorizeUrl } = await api().startOAuth(plugin.id);
+      const { authorizeUrl } = await api().startOAuth(plugin.id, instance);
+      setInstanceFormFor(undefined);
       const target = new URL(authorizeUrl, useApp.getState().info?.serverUrl ?? window.location.origin);
       window.open(target.toString(), '_blank', 'noopener,noreferrer');
       setNotice(t('accounts.redirecting', { network: plugin.name }));
     });
 
   const unbind = (plugin: PluginSummary) =>
-    act(async () => {
+    act(plugin, async () => {
       if (bindsLocally) await bridge().accounts.unbind({ pluginId: plugin.id });
       else await api().unbindAccount(plugin.id);
       await reload();
     });
 
   const openLoggedIn = (plugin: PluginSummary) =>
-    act(async () => {
+    act(plugin, async () => {
       const result = await bridge().accounts.openLoggedIn({ pluginId: plugin.id });
       if (!result.filled && result.code === 'field_missing') setNotice(t('accounts.openedNoForm', { network: plugin.name }));
       else if (!result.filled && result.code !== undefined && result.code !== 'already_open') {
-        setActionError(Object.assign(new Error(result.message ?? ''), { code: result.code }));
+        setActionError({ failure: Object.assign(new Error(result.message ?? ''), { code: result.code }), network: plugin.name });
       }
     });
 
@@ -101,6 +118,7 @@ export function AccountsScreen() {
       {view.state === 'loading' && <p>{t('common.loading')}</p>}
       {view.state === 'unavailable' && <p className="notice">{t('accounts.unavailable')}</p>}
       {view.state === 'failed' && <ErrorNotice error={view.error} />}
+      {view.state === 'ready' && view.offlineCopy && <p className="notice notice-warning">{t('connection.offlineCached')}</p>}
       {view.state === 'ready' && (
         <ul className="account-list">
           {plugins
@@ -109,6 +127,7 @@ export function AccountsScreen() {
               <li key={plugin.id}>
                 <img src={plugin.iconUrl} alt="" width={24} height={24} />
                 <span className="network-name">{plugin.name}</span>
+                <span className="account-actions">
                 {plugin.auth === 'password' ? (
                   <PasswordAccount
                     plugin={plugin}
@@ -121,7 +140,7 @@ export function AccountsScreen() {
                       setNotice(t('accounts.boundNow', { network: plugin.name }));
                       await reload();
                     }}
-                    onError={(error) => setActionError(withHostCode(error))}
+                    onError={(error) => setActionError({ failure: withHostCode(error), network: plugin.name })}
                     onOpenLoggedIn={() => void openLoggedIn(plugin)}
                     onUnbind={() => void unbind(plugin)}
                   />
@@ -130,32 +149,82 @@ export function AccountsScreen() {
                     plugin={plugin}
                     boundAt={view.bound.get(plugin.id)}
                     language={language}
+                    disabled={view.offlineCopy}
                     onBind={() => void bindOAuth(plugin)}
                     onUnbind={() => void unbind(plugin)}
                   />
+                )}
+                </span>
+                {instanceFormFor === plugin.id && (
+                  <InstanceForm network={plugin.name} onCancel={() => setInstanceFormFor(undefined)} onSubmit={(instance) => void bindOAuth(plugin, instance)} />
                 )}
               </li>
             ))}
         </ul>
       )}
       <StatusNotice text={notice} />
-      <ErrorNotice error={actionError} />
+      <ErrorNotice error={actionError?.failure} params={{ network: actionError?.network ?? '' }} />
     </section>
   );
 }
 
-function OAuthAccount(props: { plugin: PluginSummary; boundAt: string | undefined; language: Language; onBind(): void; onUnbind(): void }) {
+/** The server a federated account lives on (Mastodon): asked for when the network needs it. */
+function InstanceForm({ network, onSubmit, onCancel }: { network: string; onSubmit(instance: string): void; onCancel(): void }) {
+  const t = useT();
+  const [instance, setInstance] = useState('');
+  return (
+    <form
+      className="inline-form instance-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const trimmed = instance.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+        if (trimmed !== '') onSubmit(trimmed);
+      }}
+    >
+      <label className="field">
+        <span>{t('accounts.instance', { network })}</span>
+        <input
+          name="instance"
+          inputMode="url"
+          autoComplete="url"
+          autoCapitalize="none"
+          spellCheck={false}
+          placeholder="mastodon.social"
+          required
+          maxLength={253}
+          autoFocus
+          aria-describedby="instance-hint"
+          value={instance}
+          onChange={(event) => setInstance(event.target.value)}
+        />
+        <span id="instance-hint" className="muted small">
+          {t('accounts.instanceHint')}
+        </span>
+      </label>
+      <div className="actions">
+        <button type="submit" className="primary">
+          {t('accounts.continue')}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function OAuthAccount(props: { plugin: PluginSummary; boundAt: string | undefined; language: Language; disabled: boolean; onBind(): void; onUnbind(): void }) {
   const t = useT();
   const { plugin, boundAt } = props;
   return (
     <>
       <span className="muted">{boundAt === undefined ? t('accounts.notBound') : t('accounts.bound', { since: formatSince(boundAt, props.language) })}</span>
       {boundAt !== undefined ? (
-        <button type="button" onClick={props.onUnbind}>
+        <button type="button" disabled={props.disabled} onClick={props.onUnbind}>
           {t('accounts.unbind', { network: plugin.name })}
         </button>
       ) : (
-        <button type="button" onClick={props.onBind}>
+        <button type="button" disabled={props.disabled} onClick={props.onBind}>
           {t('accounts.bind', { network: plugin.name })}
         </button>
       )}

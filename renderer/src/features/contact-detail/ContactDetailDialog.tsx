@@ -1,10 +1,12 @@
+import { usePlugins } from '../../app/plugins.js';
 import { useEffect, useState } from 'react';
 import { api, useApp } from '../../app/app-store.js';
 import { bridge } from '../../bridge/bridge.js';
 import { useLanguage, useT } from '../../i18n/i18n.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
-import { formatSince } from '../../ui/format.js';
+import { Avatar } from '../../ui/Avatar.js';
+import { formatPhone, formatSince } from '../../ui/format.js';
 import { displayName, useContacts } from '../contacts/contacts-store.js';
 import { networkLabel } from '../contacts/ContactRow.js';
 import { launchNetwork, needsHandle } from '../contacts/launch.js';
@@ -19,12 +21,15 @@ function published(fields: Record<string, string> | undefined): string {
 export function ContactDetailDialog({ personRef, onClose }: { personRef: string; onClose(): void }) {
   const t = useT();
   const language = useLanguage((state) => state.language);
-  const plugins = useApp((state) => state.plugins);
+  const plugins = usePlugins();
   const canNotify = useApp((state) => state.info?.capabilities.notifications === true);
   const person = useContacts((state) => state.people.find((candidate) => candidate.ref === personRef));
   const groups = useContacts((state) => state.groups);
   const { updatePerson, setBlocked } = useContacts();
-  const presence = usePresence((state) => (person?.userId === undefined ? undefined : state.byUser[person.userId]));
+  const cachedPresence = usePresence((state) => (person?.userId === undefined ? undefined : state.byUser[person.userId]));
+  // Offline, the cached state is not known to be live: nothing shows as active then.
+  const live = useApp((state) => state.connection === 'online');
+  const presence = live ? cachedPresence : undefined;
   const [allowlisted, setAllowlisted] = useState<boolean | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
@@ -75,19 +80,26 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
 
   return (
     <Dialog title={displayName(person)} onClose={onClose}>
-      {userId !== undefined && presence !== undefined && (
-        <p className="detail-status">
-          <span className={`status-dot status-${presence.status}`} aria-hidden="true" /> {t(`status.${presence.status}`)}
-          {presence.text !== '' && <span className="muted"> · {presence.text}</span>}
-        </p>
-      )}
-      {person.org !== undefined && <p className="muted">{person.org}</p>}
+      <div className="detail-head">
+        <Avatar name={person.name} seed={person.ref} size="lg" status={userId === undefined ? undefined : (presence?.status ?? 'offline')} />
+        <div>
+          {userId === undefined ? (
+            <p className="muted">{t('contacts.notOnSwitchboard')}</p>
+          ) : (
+            <p className="detail-status">
+              {t(`status.${presence?.status ?? 'offline'}`)}
+              {presence !== undefined && presence.text !== '' && <span className="muted"> · {presence.text}</span>}
+            </p>
+          )}
+          {person.org !== undefined && <p className="muted">{person.org}</p>}
+        </div>
+      </div>
 
       <h3>{t('detail.numbers')}</h3>
       <ul className="numbers">
         {person.phones.map((phone) => (
           <li key={phone.e164}>
-            <a href={`tel:${phone.e164}`}>{phone.e164}</a>
+            <a href={`tel:${phone.e164}`}>{formatPhone(phone.e164)}</a>
             {phone.type !== undefined && <span className="muted"> ({phone.type})</span>}
           </li>
         ))}
@@ -109,8 +121,9 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
                   {published(person.identities?.[plugin.id]) !== '' && <span className="muted handle"> · {published(person.identities?.[plugin.id])}</span>}
                   {needsHandle(person, plugin) && <span className="muted"> · {t('launch.noHandle')}</span>}
                 </span>
-                <button type="button" onClick={() => void launchNetwork(person, plugin)}>
-                  {t('detail.open', { network: plugin.name })}
+                {/* "Open" is enough beside the network's name; the accessible name says which. */}
+                <button type="button" aria-label={t('detail.open', { network: plugin.name })} onClick={() => void launchNetwork(person, plugin)}>
+                  {t('detail.openShort')}
                 </button>
               </li>
             );

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import type { PluginSummary } from '../../../../common/bridge/index.js';
+import type { PresenceEvent } from '../../../../common/contract/socket-events.js';
+import { useApp } from '../../app/app-store.js';
 import type { LocalPerson } from '../../db/local-db.js';
 import { useLanguage, useT } from '../../i18n/i18n.js';
 import { ContactRow, rowHeight } from './ContactRow.js';
@@ -17,6 +19,16 @@ interface Cell {
   column: number;
 }
 
+/**
+ * While the connection is lost, when we last knew this person's state: the moment they went offline,
+ * or for someone shown online, the moment our own connection was last up.
+ */
+function lastSeenOf(presence: PresenceEvent | undefined, lastOnlineAt: string | undefined): string | undefined {
+  if (presence === undefined) return undefined;
+  if (presence.status === 'offline' || lastOnlineAt === undefined) return presence.at;
+  return lastOnlineAt > presence.at ? lastOnlineAt : presence.at;
+}
+
 /** Rows rendered beyond the visible ones, so fast scrolling does not show blanks. */
 const overscanRows = 8;
 
@@ -30,6 +42,8 @@ export function ContactGrid({ people, plugins, onOpen }: ContactGridProps) {
   const t = useT();
   const language = useLanguage((state) => state.language);
   const presence = usePresence((state) => state.byUser);
+  const stale = useApp((state) => state.connection !== 'online');
+  const lastOnlineAt = useApp((state) => state.lastOnlineAt);
   const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewportHeight, setViewportHeight] = useState(600);
@@ -54,7 +68,10 @@ export function ContactGrid({ people, plugins, onOpen }: ContactGridProps) {
   useEffect(() => {
     if (!focusAfterRender.current) return;
     focusAfterRender.current = false;
-    viewport.current?.querySelector<HTMLElement>(`[data-cell="${activeRow}:${activeColumn}"]`)?.focus({ preventScroll: true });
+    const cell = viewport.current?.querySelector<HTMLElement>(`[data-cell="${activeRow}:${activeColumn}"]`);
+    cell?.focus({ preventScroll: true });
+    // The row is already in view; this only brings an icon of a scrolled network strip into sight.
+    cell?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }, [activeRow, activeColumn, scrollTop]);
 
   function moveTo(row: number, column: number): void {
@@ -110,7 +127,7 @@ export function ContactGrid({ people, plugins, onOpen }: ContactGridProps) {
   return (
     <div
       ref={viewport}
-      className="contact-grid"
+      className={stale ? 'contact-grid stale' : 'contact-grid'}
       role="grid"
       aria-label={t('contacts.gridLabel')}
       aria-rowcount={people.length}
@@ -131,6 +148,8 @@ export function ContactGrid({ people, plugins, onOpen }: ContactGridProps) {
               plugins={plugins}
               presence={person.userId === undefined ? undefined : presence[person.userId]}
               activeColumn={index === activeRow ? activeColumn : -1}
+              stale={stale}
+              lastSeen={lastSeenOf(person.userId === undefined ? undefined : presence[person.userId], lastOnlineAt)}
               t={t}
               language={language}
               onOpen={onOpen}

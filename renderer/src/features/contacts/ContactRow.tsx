@@ -3,11 +3,13 @@ import type { PluginSummary } from '../../../../common/bridge/index.js';
 import type { PresenceEvent } from '../../../../common/contract/socket-events.js';
 import type { LocalPerson } from '../../db/local-db.js';
 import type { Language, Translate } from '../../i18n/i18n.js';
+import { Avatar } from '../../ui/Avatar.js';
 import { formatSince } from '../../ui/format.js';
 import { displayName } from './contacts-store.js';
 import { needsHandle } from './launch.js';
 
-export const rowHeight = 60;
+/** Matches --row-height in tokens.css: the virtual list places rows by this number. */
+export const rowHeight = 64;
 
 interface ContactRowProps {
   person: LocalPerson;
@@ -16,6 +18,10 @@ interface ContactRowProps {
   presence: PresenceEvent | undefined;
   /** The column holding the grid's single tab stop, or -1 when it is in another row. */
   activeColumn: number;
+  /** The connection is lost: what is cached is no longer known to be live, so it shows as last seen. */
+  stale: boolean;
+  /** When we last knew this person's state (ISO), shown as "last seen" while stale. */
+  lastSeen: string | undefined;
   t: Translate;
   language: Language;
   onOpen(ref: string): void;
@@ -27,27 +33,34 @@ export function networkLabel(t: Translate, language: Language, plugin: PluginSum
 }
 
 /** One contact: the name cell, then one icon per network, lit where the contact is active now. */
-export const ContactRow = memo(function ContactRow({ person, index, plugins, presence, activeColumn, t, language, onOpen, onLaunch }: ContactRowProps) {
+export const ContactRow = memo(function ContactRow({ person, index, plugins, presence, activeColumn, stale, lastSeen, t, language, onOpen, onLaunch }: ContactRowProps) {
   const name = displayName(person);
-  const status = presence?.status ?? 'offline';
-  const activeSince = new Map(presence?.apps.map((app) => [app.plugin, app.since]));
+  const status = stale ? 'offline' : (presence?.status ?? 'offline');
+  const activeSince = new Map(stale ? [] : presence?.apps.map((app) => [app.plugin, app.since]));
+  // Where the contact is active comes first, so on a narrow screen the lit icons are the visible ones.
+  const ordered = [...plugins].sort((a, b) => Number(activeSince.has(b.id)) - Number(activeSince.has(a.id)));
+  const subline =
+    person.userId === undefined
+      ? t('contacts.notOnSwitchboard')
+      : stale
+        ? lastSeen === undefined
+          ? t('contacts.lastSeenUnknown')
+          : t('contacts.lastSeen', { time: formatSince(lastSeen, language) })
+        : [t(`status.${status}`), presence?.text].filter(Boolean).join(' · ');
   return (
     <div role="row" aria-rowindex={index + 1} className="contact-row" style={{ transform: `translateY(${index * rowHeight}px)` }}>
       <div role="gridcell" className="contact-main">
         <button type="button" className="person-button" tabIndex={activeColumn === 0 ? 0 : -1} data-cell={`${index}:0`} onClick={() => onOpen(person.ref)}>
-          <span className={`avatar status-${person.userId === undefined ? 'none' : status}`} aria-hidden="true">
-            {name.slice(0, 1).toUpperCase()}
-          </span>
+          <Avatar name={person.name} seed={person.ref} status={person.userId === undefined ? undefined : status} />
           <span className="person-text">
             <span className="person-name">{name}</span>
-            <span className="person-sub">
-              {person.userId === undefined ? t('contacts.notOnSwitchboard') : [t(`status.${status}`), presence?.text].filter(Boolean).join(' · ')}
-            </span>
+            <span className="person-sub">{subline}</span>
           </span>
         </button>
       </div>
-      {person.userId !== undefined &&
-        plugins.map((plugin, pluginIndex) => {
+      {person.userId !== undefined && (
+        <div className="network-strip" role="none">
+          {ordered.map((plugin, pluginIndex) => {
           const since = activeSince.get(plugin.id);
           const column = pluginIndex + 1;
           return (
@@ -69,7 +82,9 @@ export const ContactRow = memo(function ContactRow({ person, index, plugins, pre
               </button>
             </div>
           );
-        })}
+          })}
+        </div>
+      )}
     </div>
   );
 });

@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { usePlugins } from '../../app/plugins.js';
+import { useMemo, useState } from 'react';
 import { useApp } from '../../app/app-store.js';
 import { useT } from '../../i18n/i18n.js';
 import { ContactDetailDialog } from '../contact-detail/ContactDetailDialog.js';
@@ -8,25 +9,60 @@ import { GroupsPanel } from './GroupsPanel.js';
 
 export function ContactsScreen() {
   const t = useT();
-  const plugins = useApp((state) => state.plugins);
+  const plugins = usePlugins();
   const setScreen = useApp((state) => state.setScreen);
-  const { people, query, filter, privateUnlocked, openRef, loaded, setQuery, openPerson, setPrivateUnlocked } = useContacts();
-  const shown = useMemo(() => visiblePeople({ people, query, filter, privateUnlocked }), [people, query, filter, privateUnlocked]);
+  const { people, query, filter, privateUnlocked, openRef, loaded, pinyinReady, setQuery, openPerson, setPrivateUnlocked } = useContacts();
+  const [groupsOpen, setGroupsOpen] = useState(false);
+  // pinyinReady is a dependency on purpose: once the dictionary is in, "li" finds 李娜.
+  const shown = useMemo(() => visiblePeople({ people, query, filter, privateUnlocked }), [people, query, filter, privateUnlocked, pinyinReady]);
   const hiddenPrivate = useMemo(() => (privateUnlocked ? 0 : people.filter((person) => person.isPrivate).length), [people, privateUnlocked]);
+
+  function emptyState() {
+    if (loaded && people.length === 0) {
+      return (
+        <div className="empty-state">
+          <h2>{t('contacts.empty')}</h2>
+          <p>{t('contacts.emptyHint')}</p>
+          <button type="button" className="primary" onClick={() => setScreen('import')}>
+            {t('contacts.importCta')}
+          </button>
+        </div>
+      );
+    }
+    if (shown.length > 0 || !loaded) return undefined;
+    if (query.trim() !== '') {
+      return (
+        <div className="empty-state">
+          <h2>{t('contacts.noMatch', { query: query.trim() })}</h2>
+          <p>{t('contacts.noMatchHint')}</p>
+        </div>
+      );
+    }
+    return (
+      <div className="empty-state">
+        <p>{filter === 'users' ? t('contacts.usersEmpty') : t('contacts.groupEmpty')}</p>
+      </div>
+    );
+  }
+  const empty = emptyState();
 
   return (
     <div className="contacts-screen">
-      <GroupsPanel />
+      <div className={groupsOpen ? 'drawer-backdrop open' : 'drawer-backdrop'} onClick={() => setGroupsOpen(false)} aria-hidden="true" />
+      <GroupsPanel open={groupsOpen} onClose={() => setGroupsOpen(false)} />
       <section className="contacts-main" aria-labelledby="contacts-heading">
         <header className="contacts-header">
           <h1 id="contacts-heading">{t('contacts.heading')}</h1>
+          <button type="button" className="groups-toggle" aria-expanded={groupsOpen} onClick={() => setGroupsOpen(true)}>
+            {t('contacts.showGroups')}
+          </button>
           <input type="search" className="search" aria-label={t('contacts.search')} placeholder={t('contacts.search')} value={query} onChange={(event) => setQuery(event.target.value)} />
-          <span className="muted" aria-live="polite" data-testid="contact-count">
-            {shown.length === 1 ? t('contacts.countOne') : t('contacts.count', { count: shown.length })}
+          <span className="muted count" aria-live="polite" data-testid="contact-count">
+            {t('contacts.count', { count: shown.length })}
           </span>
         </header>
         {hiddenPrivate > 0 && (
-          <p className="muted">
+          <p className="muted contacts-note">
             {t('contacts.privateHidden', { count: hiddenPrivate })}{' '}
             <button type="button" className="link" onClick={() => setScreen('privacy')}>
               {t('contacts.unlockPrivate')}
@@ -34,24 +70,15 @@ export function ContactsScreen() {
           </p>
         )}
         {privateUnlocked && (
-          <p className="muted">
+          <p className="muted contacts-note">
             <button type="button" className="link" onClick={() => setPrivateUnlocked(false)}>
               {t('contacts.lockPrivate')}
             </button>
           </p>
         )}
-        {loaded && people.length === 0 ? (
-          <div className="empty">
-            <p>{t('contacts.empty')}</p>
-            <button type="button" className="primary" onClick={() => setScreen('import')}>
-              {t('contacts.importCta')}
-            </button>
-          </div>
-        ) : shown.length === 0 && query !== '' ? (
-          <p className="empty">{t('contacts.noMatch', { query })}</p>
-        ) : (
+        {empty ?? (
           <>
-            <p className="muted small" id="grid-hint">
+            <p className="muted small keyboard-hint contacts-note" id="grid-hint">
               {t('contacts.keyboardHint')}
             </p>
             <ContactGrid people={shown} plugins={plugins} onOpen={openPerson} />

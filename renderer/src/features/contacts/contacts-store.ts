@@ -2,7 +2,10 @@ import { create } from 'zustand';
 import type { AddressBookEntry } from '../../../../common/address-book/types.js';
 import type { AddressBookMatch } from '../../../../common/contract/contacts.js';
 import type { ServerContact } from '../../api/server-api.js';
+import { foldFullWidth } from '../../../../common/text/typed-digits.js';
 import { localDb, type LocalGroup, type LocalPerson } from '../../db/local-db.js';
+import { formatPhone } from '../../ui/format.js';
+import { compareNames, hasHan, loadPinyin, matchesPinyin, pinyinReady } from './chinese-names.js';
 
 /** `all`, `users` (on Switchboard), or a group id. */
 export type ListFilter = 'all' | 'users' | { groupId: string };
@@ -11,6 +14,8 @@ interface ContactsState {
   people: LocalPerson[];
   groups: LocalGroup[];
   loaded: boolean;
+  /** The pinyin dictionary is loaded: Chinese names sort and match by pinyin. */
+  pinyinReady: boolean;
   query: string;
   filter: ListFilter;
   privateUnlocked: boolean;
@@ -31,20 +36,30 @@ interface ContactsState {
   clear(): void;
 }
 
-const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
-
 export function displayName(person: LocalPerson): string {
-  return person.name.trim() !== '' ? person.name : (person.phones[0]?.e164 ?? person.ref);
+  if (person.name.trim() !== '') return person.name;
+  const phone = person.phones[0]?.e164;
+  return phone === undefined ? person.ref : formatPhone(phone);
 }
 
 function sortPeople(people: LocalPerson[]): LocalPerson[] {
-  return people.sort((a, b) => collator.compare(displayName(a), displayName(b)));
+  return people.sort((a, b) => compareNames(displayName(a), displayName(b)));
+}
+
+/** Loads the pinyin dictionary when the book has a Chinese name, then sorts again by pinyin. */
+function preparePinyin(people: readonly LocalPerson[]): void {
+  if (pinyinReady() || !people.some((person) => hasHan(person.name))) return;
+  void loadPinyin().then((loaded) => {
+    if (!loaded) return;
+    useContacts.setState((state) => ({ people: sortPeople([...state.people]), pinyinReady: true }));
+  });
 }
 
 export const useContacts = create<ContactsState>((set, get) => ({
   people: [],
   groups: [],
   loaded: false,
+  pinyinReady: pinyinReady(),
   query: '',
   filter: 'all',
   privateUnlocked: false,
@@ -52,7 +67,8 @@ export const useContacts = create<ContactsState>((set, get) => ({
 
   async load() {
     const [people, groups] = await Promise.all([localDb.people.toArray(), localDb.groups.toArray()]);
-    set({ people: sortPeople(people), groups: groups.sort((a, b) => collator.compare(a.name, b.name)), loaded: true });
+    set({ people: sortPeople(people), groups: groups.sort((a, b) => compareNames(a.name, b.name)), loaded: true });
+    preparePinyin(people);
   },
   setQuery: (query) => set({ query }),
   setFilter: (filter) => set({ filter }),
@@ -84,6 +100,7 @@ export const useContacts = create<ContactsState>((set, get) => ({
     const people = sortPeople([...byRef.values()]);
     await localDb.people.bulkPut(people);
     set({ people });
+    preparePinyin(people);
     return people;
   },
 
@@ -145,7 +162,7 @@ export const useContacts = create<ContactsState>((set, get) => ({
   async createGroup(name) {
     const group: LocalGroup = { id: crypto.randomUUID(), name: name.trim(), createdAt: new Date().toISOString() };
     await localDb.groups.put(group);
-    set({ groups: [...get().groups, group].sort((a, b) => collator.compare(a.name, b.name)) });
+    set({ groups: [...get().groups, group].sort((a, b) => compareNames(a.name, b.name)) });
   },
 
   async deleteGroup(id) {
@@ -166,7 +183,7 @@ export const useContacts = create<ContactsState>((set, get) => ({
 
 /** What the list shows: private contacts only when unlocked, then the filter, then the search. */
 export function visiblePeople(state: Pick<ContactsState, 'people' | 'query' | 'filter' | 'privateUnlocked'>): LocalPerson[] {
-  const query = state.query.trim().toLowerCase();
+  const query = foldFullWidth(state.query).trim().toLowerCase();
   const digits = query.replace(/\D/g, '');
   return state.people.filter((person) => {
     if (person.isPrivate && !state.privateUnlocked) return false;
@@ -174,6 +191,7 @@ export function visiblePeople(state: Pick<ContactsState, 'people' | 'query' | 'f
     if (typeof state.filter === 'object' && !person.groupIds.includes(state.filter.groupId)) return false;
     if (query === '') return true;
     if (person.name.toLowerCase().includes(query)) return true;
+    if (matchesPinyin(person.name, query)) return true;
     return digits !== '' && person.phones.some((phone) => phone.e164.replace(/\D/g, '').includes(digits));
   });
 }

@@ -1,5 +1,6 @@
 import type { LaunchResult, PluginSummary } from '../../../../common/bridge/index.js';
 import type { Language, Translate } from '../../i18n/i18n.js';
+import { localisedPlugin } from '../../app/plugins.js';
 
 export interface LaunchMessage {
   text: string;
@@ -19,7 +20,7 @@ function fieldLabel(t: Translate, language: Language, plugin: PluginSummary, fie
  * published nothing for the network is not an error: the person is told whom to ask.
  */
 export function launchMessage(t: Translate, language: Language, result: LaunchResult, plugin: PluginSummary, name: string): LaunchMessage {
-  const network = plugin.name;
+  const network = localisedPlugin(plugin, language).name;
   if (result.ok) {
     if (result.copied !== undefined) {
       const field = fieldLabel(t, language, plugin, result.copied.field);

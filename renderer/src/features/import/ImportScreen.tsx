@@ -74,7 +74,7 @@ function ImportResult({ summary, t }: { summary: ImportSummary; t: Translate }) 
           name: summary.fileName,
           format: summary.format,
           encoding: summary.encoding,
-          matches: summary.matches ?? '–',
+          matches: summary.matches ?? 0,
         })}
       </p>
       {summary.savedOffline && <p className="notice">{t('import.savedOffline')}</p>}
@@ -89,7 +89,7 @@ function ImportResult({ summary, t }: { summary: ImportSummary; t: Translate }) 
                 <strong>{t('import.record', { record: record.record })}</strong>
                 {record.line !== undefined && <span className="muted"> ({t('import.line', { line: record.line })})</span>}
                 {record.name !== undefined && record.name !== '' && <span> {record.name}</span>}
-                <code> {record.raw}</code>: {t(`import.reason.${record.reason}`)}
+                {t('import.rejectedValue', { raw: record.raw, reason: t(`import.reason.${record.reason}`) })}
               </li>
             ))}
           </ul>
@@ -100,8 +100,8 @@ function ImportResult({ summary, t }: { summary: ImportSummary; t: Translate }) 
           <summary>{t('import.warnings', { count: summary.warnings.length })}</summary>
           <ul>
             {summary.warnings.map((warning, index) => (
-              <li key={index}>
-                <code>{warning.code}</code> {warning.message}
+              <li key={index} data-warning={warning.code}>
+                {warning.line === undefined ? t(`import.warning.${warning.code}`) : t('import.warningAt', { line: warning.line, warning: t(`import.warning.${warning.code}`) })}
               </li>
             ))}
           </ul>

@@ -1,17 +1,22 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { passwordPolicy } from '../../../../common/contract/identity.js';
+import { normaliseCodeInput } from '../../../../common/text/typed-digits.js';
+import { ApiFailure } from '../../api/api-client.js';
 import { useLanguage, useT } from '../../i18n/i18n.js';
+import { formatPhone } from '../../ui/format.js';
+import { formatWait } from '../../ui/human-error.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { DevSmsBanner } from './DevSmsBanner.js';
 import { useOnboarding } from './onboarding-store.js';
 import { regionOptions } from './regions.js';
 
-export function OnboardingScreen() {
+export function OnboardingScreen({ languageSwitch }: { languageSwitch: ReactNode }) {
   const t = useT();
   const step = useOnboarding((state) => state.step);
   const error = useOnboarding((state) => state.error);
   return (
     <main id="main" className="onboarding" tabIndex={-1}>
+      <div className="onboarding-top">{languageSwitch}</div>
       <div className="onboarding-card">
         <h1 className="brand">{t('app.title')}</h1>
         <DevSmsBanner />
@@ -27,7 +32,8 @@ export function OnboardingScreen() {
 function PhoneStep() {
   const t = useT();
   const language = useLanguage((state) => state.language);
-  const { region, number, usePassword, busy, setRegion, setNumber, setUsePassword, sendCode, signInWithPassword } = useOnboarding();
+  const { region, number, usePassword, busy, retryAt, setRegion, setNumber, setUsePassword, sendCode, signInWithPassword } = useOnboarding();
+  const retrySeconds = useSecondsUntil(retryAt);
   const regions = useMemo(() => regionOptions(language), [language]);
   const [password, setPassword] = useState('');
 
@@ -40,7 +46,7 @@ function PhoneStep() {
   return (
     <form onSubmit={submit} aria-labelledby="onboarding-heading">
       <h2 id="onboarding-heading">{t('onboarding.heading')}</h2>
-      <p className="muted">{t('onboarding.intro')}</p>
+      <p className="muted">{usePassword ? t('onboarding.introPassword') : t('onboarding.intro')}</p>
       {/* Not a wrapping label: the accessible name would then include the selected country. */}
       <div className="field">
         <label htmlFor="onboarding-region">{t('onboarding.country')}</label>
@@ -62,8 +68,9 @@ function PhoneStep() {
           <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
         </label>
       )}
+      {retrySeconds > 0 && <p className="muted small">{t('onboarding.waitFor', { time: formatWait(retrySeconds) })}</p>}
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={busy || retrySeconds > 0}>
           {usePassword ? t('onboarding.signIn') : t('onboarding.sendCode')}
         </button>
         <button type="button" className="link" onClick={() => setUsePassword(!usePassword)}>
@@ -77,26 +84,43 @@ function PhoneStep() {
 function useSecondsUntil(deadline: number): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    if (deadline <= now) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
+    setNow(Date.now());
+    if (deadline <= Date.now()) return;
+    const timer = setInterval(() => {
+      setNow(Date.now());
+      if (Date.now() >= deadline) clearInterval(timer);
+    }, 1000);
     return () => clearInterval(timer);
-  }, [deadline, now]);
+  }, [deadline]);
   return Math.max(0, Math.ceil((deadline - now) / 1000));
 }
 
 function CodeStep() {
   const t = useT();
-  const { e164, busy, resendAt, error, verify, sendCode, backToPhone } = useOnboarding();
+  const { e164, busy, resendAt, retryAt, exhausted, error, verify, sendCode, backToPhone } = useOnboarding();
   const [code, setCode] = useState('');
-  const secondsLeft = useSecondsUntil(resendAt);
-  const attemptsLeft = typeof error === 'object' && error !== null && 'details' in error ? (error.details as { attemptsLeft?: unknown }).attemptsLeft : undefined;
+  const resendSeconds = useSecondsUntil(resendAt);
+  const retrySeconds = useSecondsUntil(retryAt);
+  const attemptsLeft = error instanceof ApiFailure && error.code === 'invalid_code' ? error.details.attemptsLeft : undefined;
+
+  // A new code (resend) starts with an empty field.
+  const verificationId = useOnboarding((state) => state.verificationId);
+  useEffect(() => setCode(''), [verificationId]);
 
   function onCodeChange(value: string): void {
-    // A pasted SMS ("Your code is 123 456") or typed digits: keep the digits, submit at six.
-    const digits = value.replace(/\D/g, '').slice(0, 6);
+    // Typed, pasted ("Your code is 123 456") or full-width from an input method: keep six digits.
+    const digits = normaliseCodeInput(value).replace(/\D/g, '').slice(0, 6);
     setCode(digits);
-    if (digits.length === 6 && !busy) void verify(digits);
+    // The store checks each code once, so Enter after this auto-submit costs no second attempt.
+    if (digits.length === 6) void verify(digits);
   }
+
+  const canResend = resendSeconds === 0 && !busy;
+  const resendButton = (
+    <button type="button" className={exhausted ? 'primary' : undefined} disabled={!canResend} onClick={() => void sendCode()}>
+      {resendSeconds > 0 ? t('onboarding.resendIn', { time: formatWait(resendSeconds) }) : t('onboarding.resend')}
+    </button>
+  );
 
   return (
     <form
@@ -107,7 +131,7 @@ function CodeStep() {
       aria-labelledby="code-heading"
     >
       <h2 id="code-heading">{t('onboarding.codeHeading')}</h2>
-      <p className="muted">{t('onboarding.codeSentTo', { phone: e164 })}</p>
+      <p className="muted">{t('onboarding.codeSentTo', { phone: formatPhone(e164) })}</p>
       <label className="field">
         <span>{t('onboarding.code')}</span>
         <input
@@ -115,22 +139,36 @@ function CodeStep() {
           name="code"
           autoComplete="one-time-code"
           inputMode="numeric"
-          pattern="[0-9]{6}"
           maxLength={32}
           required
           autoFocus
+          disabled={exhausted}
+          aria-describedby="code-hint"
           value={code}
           onChange={(event) => onCodeChange(event.target.value)}
         />
       </label>
-      {typeof attemptsLeft === 'number' && <p className="muted">{t('onboarding.attemptsLeft', { count: attemptsLeft })}</p>}
+      <p id="code-hint" className="muted small" aria-live="polite">
+        {busy
+          ? t('onboarding.checking')
+          : exhausted
+            ? t('onboarding.outOfAttempts')
+            : typeof attemptsLeft === 'number'
+              ? t('onboarding.attemptsLeft', { count: attemptsLeft })
+              : t('onboarding.codeHint')}
+      </p>
+      {retrySeconds > 0 && <p className="muted small">{t('onboarding.waitFor', { time: formatWait(retrySeconds) })}</p>}
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy || code.length !== 6}>
-          {t('onboarding.verify')}
-        </button>
-        <button type="button" disabled={busy || secondsLeft > 0} onClick={() => void sendCode()}>
-          {secondsLeft > 0 ? t('onboarding.resendIn', { seconds: secondsLeft }) : t('onboarding.resend')}
-        </button>
+        {exhausted ? (
+          resendButton
+        ) : (
+          <>
+            <button type="submit" className="primary" disabled={busy || code.length !== 6}>
+              {t('onboarding.verify')}
+            </button>
+            {resendButton}
+          </>
+        )}
         <button type="button" className="link" onClick={backToPhone}>
           {t('onboarding.changeNumber')}
         </button>

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { SessionResponse } from '../../../../common/contract/identity.js';
 import { parsePhone } from '../../../../common/phone/phone.js';
+import { normaliseCodeInput, normalisePhoneInput } from '../../../../common/text/typed-digits.js';
 import { ApiFailure } from '../../api/api-client.js';
 import { api, useApp } from '../../app/app-store.js';
 import { thisDevice } from '../../app/device.js';
@@ -17,6 +18,12 @@ interface OnboardingState {
   usePassword: boolean;
   verificationId: string | undefined;
   resendAt: number;
+  /** When the server asked us to wait (retryAfter) before the next try; 0 when it did not. */
+  retryAt: number;
+  /** The code last sent for checking: the same digits are never checked twice (one attempt per code). */
+  lastTried: string | undefined;
+  /** This code can no longer be checked (no tries left, or expired): only a new code helps. */
+  exhausted: boolean;
   busy: boolean;
   error: unknown;
   /**
@@ -40,6 +47,18 @@ let pollTimer: ReturnType<typeof setTimeout> | undefined;
 
 function localFailure(code: string, message: string): ApiFailure {
   return new ApiFailure(400, code, message);
+}
+
+/** The wait a 429 carries (seconds), as a deadline on this clock; 0 when there is none. */
+function retryDeadline(error: unknown): number {
+  if (!(error instanceof ApiFailure) || typeof error.details.retryAfter !== 'number') return 0;
+  return Date.now() + error.details.retryAfter * 1000;
+}
+
+/** True when the code of this verification cannot succeed any more, whatever is typed. */
+function codeIsSpent(error: unknown): boolean {
+  if (!(error instanceof ApiFailure)) return false;
+  return error.code === 'too_many_attempts' || error.code === 'expired' || error.code === 'not_found' || error.details.attemptsLeft === 0;
 }
 
 export const useOnboarding = create<OnboardingState>((set, get) => {
@@ -74,6 +93,9 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
     usePassword: false,
     verificationId: undefined,
     resendAt: 0,
+    retryAt: 0,
+    lastTried: undefined,
+    exhausted: false,
     busy: false,
     error: undefined,
     devCode: undefined,
@@ -82,34 +104,53 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
     setUsePassword: (usePassword) => set({ usePassword, error: undefined }),
 
     async sendCode() {
-      const parsed = parsePhone(get().number, get().region);
+      if (get().busy) return;
+      const parsed = parsePhone(normalisePhoneInput(get().number), get().region);
       if (!parsed.ok) return set({ error: localFailure('invalid_phone', parsed.reason) });
       set({ busy: true, error: undefined, e164: parsed.e164 });
       const previousCode = get().devCode;
       try {
         const started = await api().startVerification(parsed.e164);
-        set({ step: 'code', verificationId: started.verificationId, resendAt: Date.now() + started.resendIn * 1000, busy: false, devCode: '' });
+        set({
+          step: 'code',
+          verificationId: started.verificationId,
+          resendAt: Date.now() + started.resendIn * 1000,
+          retryAt: 0,
+          lastTried: undefined,
+          exhausted: false,
+          busy: false,
+          devCode: '',
+        });
         pollDevOutbox(parsed.e164, previousCode);
       } catch (error) {
-        set({ busy: false, error });
+        const retryAt = retryDeadline(error);
+        // A refused resend keeps the code step (and its countdown) rather than sending the user back.
+        set({ busy: false, error, ...(retryAt > 0 ? { retryAt, resendAt: retryAt } : {}) });
       }
     },
 
-    async verify(code) {
-      const verificationId = get().verificationId;
-      if (verificationId === undefined) return;
+    async verify(typed) {
+      const code = normaliseCodeInput(typed);
+      const { verificationId, busy, lastTried, exhausted } = get();
+      // Auto-submit on the sixth digit and Enter both land here: one check per code entered.
+      if (verificationId === undefined || busy || exhausted || code === lastTried) return;
       if (!/^\d{6}$/.test(code)) return set({ error: localFailure('invalid_code', 'six digits') });
-      set({ busy: true, error: undefined });
+      set({ busy: true, error: undefined, lastTried: code });
       try {
         const { ticket } = await api().checkCode(verificationId, code);
         await signedIn(await api().createSession(ticket, thisDevice()));
       } catch (error) {
-        set({ busy: false, error });
+        // Only a wrong code was counted: a lost connection or a server fault leaves the same digits retryable.
+        const counted = error instanceof ApiFailure && error.code === 'invalid_code';
+        const retryAt = retryDeadline(error);
+        // A locked number cannot get a new code before the lock ends either: the resend waits as long.
+        set({ busy: false, error, exhausted: codeIsSpent(error), retryAt, resendAt: Math.max(get().resendAt, retryAt), lastTried: counted ? code : undefined });
       }
     },
 
     async signInWithPassword(password) {
-      const parsed = parsePhone(get().number, get().region);
+      if (get().busy) return;
+      const parsed = parsePhone(normalisePhoneInput(get().number), get().region);
       if (!parsed.ok) return set({ error: localFailure('invalid_phone', parsed.reason) });
       set({ busy: true, error: undefined });
       try {
@@ -139,7 +180,7 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
 
     backToPhone() {
       clearTimeout(pollTimer);
-      set({ step: 'phone', error: undefined, verificationId: undefined, devCode: undefined });
+      set({ step: 'phone', error: undefined, verificationId: undefined, devCode: undefined, lastTried: undefined, exhausted: false, retryAt: 0 });
     },
   };
 });

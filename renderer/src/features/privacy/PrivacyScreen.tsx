@@ -1,6 +1,9 @@
+import { usePlugins } from '../../app/plugins.js';
 import { useEffect, useState } from 'react';
 import { activityVisibility, type PrivacySettings } from '../../../../common/contract/privacy.js';
+import { ApiFailure } from '../../api/api-client.js';
 import { api, useApp } from '../../app/app-store.js';
+import { localDb } from '../../db/local-db.js';
 import { useT } from '../../i18n/i18n.js';
 import { ErrorNotice, StatusNotice } from '../../ui/ErrorNotice.js';
 import { displayName, useContacts } from '../contacts/contacts-store.js';
@@ -8,27 +11,51 @@ import { PrivateContactsPanel } from './PrivateContactsPanel.js';
 
 export function PrivacyScreen() {
   const t = useT();
-  const plugins = useApp((state) => state.plugins);
+  const plugins = usePlugins();
   const people = useContacts((state) => state.people);
   const setBlocked = useContacts((state) => state.setBlocked);
   const [settings, setSettings] = useState<PrivacySettings | undefined>(undefined);
   const [blocked, setBlockedList] = useState<{ userId: string; since: string }[]>([]);
   const [error, setError] = useState<unknown>(undefined);
   const [saved, setSaved] = useState<string | undefined>(undefined);
+  /** Showing the copy this device kept, because the server cannot be reached: read-only until it can. */
+  const [offlineCopy, setOfflineCopy] = useState(false);
+  const online = useApp((state) => state.connection === 'online');
 
+  // Loaded again whenever the connection comes back, so an offline copy never outlives the outage.
   useEffect(() => {
-    Promise.all([api().privacy(), api().list('blocklist')]).then(([loaded, list]) => {
-      setSettings(loaded);
-      setBlockedList(list);
-    }, setError);
-  }, []);
+    let current = true;
+    Promise.all([api().privacy(), api().list('blocklist')]).then(
+      ([loaded, list]) => {
+        if (!current) return;
+        setSettings(loaded);
+        setBlockedList(list);
+        setOfflineCopy(false);
+        setError(undefined);
+        void localDb.setMeta('privacyCache', { settings: loaded, blocklist: list }).catch(() => undefined);
+      },
+      async (failure: unknown) => {
+        const cached = failure instanceof ApiFailure && failure.offline ? await localDb.getMeta('privacyCache') : undefined;
+        if (!current) return;
+        if (cached === undefined) return setError(failure);
+        setSettings(cached.settings);
+        setBlockedList(cached.blocklist);
+        setOfflineCopy(true);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [online]);
 
   async function save(next: PrivacySettings): Promise<void> {
     setSettings(next);
     setError(undefined);
     setSaved(undefined);
     try {
-      setSettings(await api().updatePrivacy(next));
+      const stored = await api().updatePrivacy(next);
+      setSettings(stored);
+      void localDb.setMeta('privacyCache', { settings: stored, blocklist: blocked }).catch(() => undefined);
       setSaved(t('common.saved'));
     } catch (failure) {
       setError(failure);
@@ -55,8 +82,9 @@ export function PrivacyScreen() {
     <section className="screen" aria-labelledby="privacy-heading">
       <h1 id="privacy-heading">{t('privacy.heading')}</h1>
       {settings === undefined && error === undefined && <p>{t('common.loading')}</p>}
+      {offlineCopy && <p className="notice notice-warning">{t('connection.offlineCached')}</p>}
       {settings !== undefined && (
-        <>
+        <fieldset className="plain-fieldset" disabled={offlineCopy}>
           <fieldset>
             <legend>{t('privacy.visibility')}</legend>
             {activityVisibility.map((mode) => (
@@ -98,7 +126,7 @@ export function PrivacyScreen() {
           <label className="check">
             <input type="checkbox" checked={settings.discoverable} onChange={(event) => void save({ ...settings, discoverable: event.target.checked })} /> {t('privacy.discoverable')}
           </label>
-        </>
+        </fieldset>
       )}
       <StatusNotice text={saved} />
       <ErrorNotice error={error} />

@@ -1,3 +1,4 @@
+import { usePlugins } from '../../app/plugins.js';
 import { useEffect, useState } from 'react';
 import type { WatcherStatus } from '../../../../common/bridge/index.js';
 import { presenceSetPayload } from '../../../../common/contract/socket-events.js';
@@ -14,7 +15,7 @@ const maxTextLength = presenceSetPayload.shape.text.unwrap().maxLength ?? 280;
 /** M13/M14: my IM status and a free text or mood, sent over the socket and kept for reconnects. */
 export function StatusScreen() {
   const t = useT();
-  const plugins = useApp((state) => state.plugins);
+  const plugins = usePlugins();
   const hasWatcher = useApp((state) => state.info?.capabilities.watcher === true);
   const [status, setStatus] = useState<ImStatus>('online');
   const [text, setText] = useState('');
