@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { boundAccount, type BoundAccount } from '../contract/accounts.js';
 import type { ContactIdentity } from '../plugin-manifest/identity.js';
+import { pluginIdSchema } from '../plugin-manifest/plugin-id.js';
 import { CAPABILITIES, LAUNCH_KINDS } from '../plugin-manifest/schema.js';
 
 /**
@@ -67,7 +69,7 @@ export const contactIdentity = z.object({
   server: z.string().max(256).optional(),
 }) satisfies z.ZodType<ContactIdentity>;
 
-export const launchRequest = z.object({ pluginId: z.string().min(1).max(64), identity: contactIdentity });
+export const launchRequest = z.object({ pluginId: pluginIdSchema, identity: contactIdentity });
 export type LaunchRequest = z.infer<typeof launchRequest>;
 
 export const launchResult = z.discriminatedUnion('ok', [
@@ -97,11 +99,8 @@ export const pickedFile = z.object({
 });
 export type PickedFile = z.infer<typeof pickedFile>;
 
-/** Plugin ids as manifests define them; checked here so that a bad id fails before the host looks it up. */
-const pluginIdArgument = z.string().regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/).max(40);
-
 export const bindPasswordRequest = z.object({
-  pluginId: pluginIdArgument,
+  pluginId: pluginIdSchema,
   // The keychain item is named after the user name, so it follows the vault's account-id rule (checked there).
   username: z.string().min(1).max(200),
   password: z.string().min(1).max(1024),
@@ -109,20 +108,12 @@ export const bindPasswordRequest = z.object({
 export type BindPasswordRequest = z.infer<typeof bindPasswordRequest>;
 
 export const bindOAuthRequest = z.object({
-  pluginId: pluginIdArgument,
+  pluginId: pluginIdSchema,
   /** The server of a federated network (Mastodon), as `host[:port]`. */
   instance: z.string().min(1).max(253).optional(),
 });
-export const pluginAccountRequest = z.object({ pluginId: pluginIdArgument });
+export const pluginAccountRequest = z.object({ pluginId: pluginIdSchema });
 
-/** A bound account as the renderer may see it: which network and which account, never a secret. */
-export const boundAccount = z.object({
-  pluginId: z.string(),
-  /** The user name of a password account; the instance (or `default`) of an OAuth account. */
-  account: z.string(),
-  kind: z.enum(['oauth2', 'password']),
-});
-export type BoundAccount = z.infer<typeof boundAccount>;
 
 export const unbindResult = z.object({
   /** Keychain items deleted. */

@@ -17,6 +17,7 @@ export {
   LINUX_COMM_LENGTH,
   type RunningProcess,
 } from './matchers.js';
+export { isPluginId, PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_REGEX, type PluginId, pluginIdSchema } from './plugin-id.js';
 export { type ManifestParseResult, parseManifest, type ParseManifestOptions } from './parse.js';
 export {
   CAPABILITIES,
@@ -28,7 +29,6 @@ export {
   manifestSchema,
   OPERATING_SYSTEMS,
   type OperatingSystem,
-  PLUGIN_ID_REGEX,
   type PluginAuth,
   type PluginManifest,
   type ProcessMatcher,

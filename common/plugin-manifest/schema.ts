@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IDENTITY_FIELDS } from './identity.js';
+import { pluginIdSchema } from './plugin-id.js';
 import { isValidRange, SEMVER_REGEX } from './semver.js';
 
 /** Operating systems as Node's `process.platform` names them. */
@@ -20,7 +21,6 @@ export type Capability = (typeof CAPABILITIES)[number];
 export const LAUNCH_KINDS = ['chat', 'web', 'open'] as const;
 export type LaunchKind = (typeof LAUNCH_KINDS)[number];
 
-export const PLUGIN_ID_REGEX = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const HOST_PATTERN_REGEX = /^(?:\{instance\}|(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$/;
 /** Relative, forward slashes, no `..`: a plugin may only point at files inside its own folder. */
 const RELATIVE_FILE_REGEX = /^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\:]+$/;
@@ -91,11 +91,7 @@ const noAuth = z.strictObject({ type: z.literal('none') });
 export const manifestSchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: 'Editor hint; ignored by Switchboard.' }),
-    id: z
-      .string()
-      .regex(PLUGIN_ID_REGEX, { error: 'must be a lowercase slug such as "my-network" (a-z, 0-9, single dashes)' })
-      .max(40)
-      .meta({ description: 'Lowercase slug; equals the plugin folder name.' }),
+    id: pluginIdSchema.meta({ description: 'Lowercase slug; equals the plugin folder name.' }),
     name: nonEmpty('Display name, e.g. "Slack".'),
     version: z
       .string()

@@ -1,4 +1,5 @@
-import type { BindPasswordRequest, BoundAccount, OpenLoggedInResult, UnbindResult } from '../../../common/bridge/contract.js';
+import type { BindPasswordRequest, OpenLoggedInResult, UnbindResult } from '../../../common/bridge/contract.js';
+import type { BoundAccount } from '../../../common/contract/accounts.js';
 import { errorCodes, type ErrorCode } from '../../../common/contract/errors.js';
 import type { PluginManifest } from '../../../common/plugin-manifest/index.js';
 import { accountIdFor, AccountsError, createAccounts, type HandoffReceiver } from '../accounts/index.js';

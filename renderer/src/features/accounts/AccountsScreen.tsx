@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { BoundAccount, PluginSummary } from '../../../../common/bridge/index.js';
+import type { PluginSummary } from '../../../../common/bridge/index.js';
+import type { BoundAccount } from '../../../../common/contract/accounts.js';
 import { ApiFailure } from '../../api/api-client.js';
 import { api, useApp } from '../../app/app-store.js';
 import { bridge } from '../../bridge/bridge.js';
@@ -41,7 +42,7 @@ export function AccountsScreen() {
     const local = bindsLocally ? bridge().accounts.list() : Promise.resolve([]);
     try {
       const answer = await api().accounts();
-      setView({ state: 'ready', bound: new Map(answer.accounts.map((account) => [account.plugin, account.boundAt])), local: await local });
+      setView({ state: 'ready', bound: new Map(answer.accounts.flatMap((account) => (account.boundAt === undefined ? [] : [[account.pluginId, account.boundAt] as const]))), local: await local });
     } catch (error) {
       if (error instanceof ApiFailure && (error.status === 404 || error.status === 501)) setView({ state: 'unavailable' });
       else setView({ state: 'failed', error: withHostCode(error) });
@@ -188,7 +189,7 @@ function PasswordAccount(props: {
   if (account !== undefined) {
     return (
       <>
-        <span className="muted">{t('accounts.boundAs', { account: account.account })}</span>
+        <span className="muted">{t('accounts.boundAs', { account: account.account ?? plugin.name })}</span>
         <button type="button" onClick={props.onOpenLoggedIn}>
           {t('accounts.openLoggedIn', { network: plugin.name })}
         </button>
