@@ -4,6 +4,8 @@ import type { ContactIdentity } from '../plugin-manifest/identity.js';
 import { pluginIdSchema } from '../plugin-manifest/plugin-id.js';
 import { CAPABILITIES, LAUNCH_KINDS } from '../plugin-manifest/schema.js';
 
+export * from './errors.js';
+
 /**
  * The one contract between the renderer (React UI) and whatever hosts it: the Electron main process
  * (through the preload) on the desktop, or `WebBridge` in a browser. Every call's arguments and result
@@ -212,15 +214,14 @@ export interface DesktopBridge {
   };
 }
 
-/** Thrown by a host for a call it cannot serve (e.g. start at login in a browser). */
-export class BridgeError extends Error {
-  constructor(
-    readonly code: 'unsupported' | 'invalid_arguments' | 'invalid_result' | 'host_failed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'BridgeError';
-  }
+/**
+ * What the desktop's preload exposes to the page as `window.switchboardDesktop`: the contract's calls by
+ * name, each answered with a `BridgeReply` (never a rejection, so the error code survives contextBridge),
+ * and the contract's events by name. The page turns it into a `DesktopBridge` with `createIpcBridge`.
+ */
+export interface BridgePort {
+  call(name: BridgeCallName, args: readonly unknown[]): Promise<unknown>;
+  subscribe(name: BridgeEventName, listener: (payload: unknown) => void): Unsubscribe;
 }
 
 type MethodAt<Name extends string> = Name extends `${infer Group}.${infer Method}`

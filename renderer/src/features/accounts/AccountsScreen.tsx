@@ -15,17 +15,6 @@ type AccountsView =
   | { state: 'ready'; bound: Map<string, string>; local: BoundAccount[] }
   | { state: 'failed'; error: unknown };
 
-/**
- * The desktop's errors cross the bridge as "code: message" (see electron/preload/desktop-bridge.ts);
- * pulled apart again here so the notice shows the real code.
- */
-function withHostCode(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const match = /^([a-z][a-z_]{1,63}): ([\s\S]*)$/.exec(error.message);
-  if (match === null || match[1] === undefined) return error;
-  return Object.assign(new Error(match[2] ?? ''), { code: match[1] });
-}
-
 /** M19 and M20: bound networks. The server side may not exist yet on older servers: a 404 hides the feature. */
 export function AccountsScreen() {
   const t = useT();
@@ -45,7 +34,7 @@ export function AccountsScreen() {
       setView({ state: 'ready', bound: new Map(answer.accounts.flatMap((account) => (account.boundAt === undefined ? [] : [[account.pluginId, account.boundAt] as const]))), local: await local });
     } catch (error) {
       if (error instanceof ApiFailure && (error.status === 404 || error.status === 501)) setView({ state: 'unavailable' });
-      else setView({ state: 'failed', error: withHostCode(error) });
+      else setView({ state: 'failed', error: error });
     }
   }, [bindsLocally]);
 
@@ -59,7 +48,7 @@ export function AccountsScreen() {
     try {
       await action();
     } catch (error) {
-      setActionError(withHostCode(error));
+      setActionError(error);
     }
   }
 
@@ -122,7 +111,7 @@ export function AccountsScreen() {
                       setNotice(t('accounts.boundNow', { network: plugin.name }));
                       await reload();
                     }}
-                    onError={(error) => setActionError(withHostCode(error))}
+                    onError={setActionError}
                     onOpenLoggedIn={() => void openLoggedIn(plugin)}
                     onUnbind={() => void unbind(plugin)}
                   />
