@@ -2,7 +2,7 @@ import { identityValue, isIdentityField, SAMPLE_CONTACTS } from './identity.js';
 import { issue, type ManifestIssue, type PathSegment } from './issues.js';
 import { caseInsensitiveNames } from './matchers.js';
 import { type Capability, LAUNCH_KINDS, type LinkTemplate, OPERATING_SYSTEMS, type PluginManifest } from './schema.js';
-import { satisfiesRange } from './semver.js';
+import { satisfiesRange } from './versions.js';
 import { checkLinkTarget, parseTemplate, renderTemplate } from './template.js';
 import { INSTANCE_HOST } from './url.js';
 

@@ -33,6 +33,6 @@ export {
   type PluginManifest,
   type ProcessMatcher,
 } from './schema.js';
-export { compareVersions, isValidRange, parseVersion, satisfiesRange, type SemVer } from './semver.js';
+export { isExactVersion, isNewerVersion, isValidRange, satisfiesRange } from './versions.js';
 export { checkLinkTarget, encodeValue, type LinkProblem, parseTemplate, renderTemplate } from './template.js';
 export { ALLOWED_LINK_SCHEMES, hostAllowed, isAllowedScheme } from './url.js';

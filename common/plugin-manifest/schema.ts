@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IDENTITY_FIELDS } from './identity.js';
 import { pluginIdSchema } from './plugin-id.js';
-import { isValidRange, SEMVER_REGEX } from './semver.js';
+import { isExactVersion, isValidRange } from './versions.js';
 
 /** Operating systems as Node's `process.platform` names them. */
 export const OPERATING_SYSTEMS = ['linux', 'darwin', 'win32'] as const;
@@ -95,7 +95,7 @@ export const manifestSchema = z
     name: nonEmpty('Display name, e.g. "Slack".'),
     version: z
       .string()
-      .regex(SEMVER_REGEX, { error: 'must be a semantic version such as "1.0.0"' })
+      .refine(isExactVersion, { message: 'must be a semantic version such as "1.0.0"', params: { code: 'bad_semver' } })
       .meta({ description: 'Semantic version of the plugin.' }),
     description: z.string().optional(),
     engines: z.strictObject({
