@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Wire schemas of the identity part of the public contract (contract.md, "Identity"). */
+/** Wire schemas of the identity part of the public contract. */
 
 const regionSchema = z
   .string()
