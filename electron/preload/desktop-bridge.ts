@@ -1,4 +1,4 @@
-import { bridgeCalls, bridgeEvents, type BridgeCallName, type BridgeEventName, type BridgePort, type BridgeReply } from '../../common/bridge/contract.js';
+import { bridgeCalls, bridgeEvents, type BridgeCallName, type BridgeEventName, type BridgePort, type BridgeReply } from '#common/bridge/contract.js';
 
 /** The part of `ipcRenderer` the bridge uses; the test harness supplies the same over Playwright bindings. */
 export interface RendererIpc {

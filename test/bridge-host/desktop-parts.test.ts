@@ -16,7 +16,7 @@ import { BridgeError, createIpcBridge } from '../../common/bridge/index.js';
 import { BridgeHost } from '../../electron/core/bridge-host/index.js';
 import { createUnavailableProbe, Launcher, UserGestureGate } from '../../electron/core/launcher/index.js';
 import { createVault } from '../../electron/core/vault/index.js';
-import { createPreloadPort, type RendererIpc } from '../../electron/preload/desktop-bridge.js';
+import { createPreloadPort, type RendererIpc } from '#preload/desktop-bridge.js';
 import { tempDir } from '../support/test-server.js';
 
 const scratch = tempDir('switchboard-desktop-parts-');

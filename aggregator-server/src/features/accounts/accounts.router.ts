@@ -5,7 +5,7 @@ import {
   revokeTokenRequest,
   startOAuthRequest,
 } from '../../../../common/contract/accounts.js';
-import { pluginIdSchema } from '../../../../common/plugin-manifest/plugin-id.js';
+import { pluginIdSchema } from '#common/plugin-manifest/plugin-id.js';
 import { ApiError } from '../../http/api-error.js';
 import { authOf, requireAuth } from '../../http/auth.js';
 import { parseBody } from '../../http/validate.js';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { PluginSummary } from '../../../../common/bridge/index.js';
-import type { BoundAccount } from '../../../../common/contract/accounts.js';
+import type { BoundAccount } from '#common/contract/accounts.js';
 import { ApiFailure } from '../../api/api-client.js';
 import { api, useApp } from '../../app/app-store.js';
 import { bridge } from '../../bridge/bridge.js';
