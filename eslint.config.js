@@ -26,7 +26,7 @@ export const runtimes = [
   },
   {
     type: 'server',
-    folder: 'aggregator-server',
+    folder: 'aggregator-server/src',
     alias: '#server/',
     mayImport: ['common', 'server'],
     packages: [...nodeBuiltins, 'express', 'passport', 'passport-oauth2', 'kysely', 'pg', 'better-sqlite3', 'redis', '@socket.io/redis-adapter', 'socket.io', 'pino', 'zod'],
@@ -151,8 +151,8 @@ const boundaryPolicies = runtimes.flatMap((runtime) => {
   return allowed;
 });
 
-/** Folders for the #alias rule: deepest first does not matter there, it picks the longest match. */
-const aliasedRuntimes = runtimes.filter((runtime) => runtime.type !== 'renderer-build' && runtime.type !== 'bin').map(({ folder, alias }) => ({ folder, alias }));
+/** Folders for the #alias rule (it picks the longest match, so order does not matter there). */
+export const aliasedRuntimes = runtimes.filter((runtime) => runtime.type !== 'renderer-build' && runtime.type !== 'bin').map(({ folder, alias }) => ({ folder, alias }));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'coverage/**', 'renderer/dist/**', 'test-results/**'] },
