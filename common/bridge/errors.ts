@@ -13,8 +13,8 @@ export const bridgeHostErrorCodes = [
   'invalid_arguments',
   'invalid_result',
   'unsupported',
-  /** The OS keychain did not answer; the message says how to get one. */
-  'keychain_unavailable',
+  // keychain_unavailable (the OS keychain did not answer; the message says how to get one) is one of
+  // the server's codes too, so it comes from errorCodes below.
   'corrupt_secret',
   'invalid_file',
   'file_too_large',
@@ -37,11 +37,7 @@ export const bridgeHostErrorCodes = [
   'no_refresh_token',
 ] as const;
 
-export const bridgeErrorCodes = [...new Set([...bridgeHostErrorCodes, ...errorCodes])] as [
-  (typeof bridgeHostErrorCodes)[number] | (typeof errorCodes)[number],
-  ...((typeof bridgeHostErrorCodes)[number] | (typeof errorCodes)[number])[],
-];
-export const bridgeErrorCode = z.enum(bridgeErrorCodes);
+export const bridgeErrorCode = z.enum([...bridgeHostErrorCodes, ...errorCodes]);
 export type BridgeErrorCode = z.infer<typeof bridgeErrorCode>;
 
 /** A failed call as it crosses the bridge: a structured object, so nobody parses codes out of messages. */
