@@ -1,7 +1,11 @@
 import { z } from 'zod';
+import { boundAccount, type BoundAccount } from '../contract/accounts.js';
 import { type ContactIdentity, IDENTITY_FIELD_NAME_REGEX, IDENTITY_VALUE_MAX_LENGTH } from '../plugin-manifest/identity.js';
 import { LABEL_LANGUAGES } from '../plugin-manifest/identity-fields.js';
+import { pluginIdSchema } from '../plugin-manifest/plugin-id.js';
 import { CAPABILITIES, LAUNCH_KINDS } from '../plugin-manifest/schema.js';
+
+export * from './errors.js';
 
 /**
  * The one contract between the renderer (React UI) and whatever hosts it: the Electron main process
@@ -66,7 +70,7 @@ export const contactIdentity = z
   .record(z.string().regex(IDENTITY_FIELD_NAME_REGEX), z.string().max(IDENTITY_VALUE_MAX_LENGTH))
   .refine((fields) => Object.keys(fields).length <= 16, { message: 'at most 16 identity fields' }) satisfies z.ZodType<ContactIdentity>;
 
-export const launchRequest = z.object({ pluginId: z.string().min(1).max(64), identity: contactIdentity });
+export const launchRequest = z.object({ pluginId: pluginIdSchema, identity: contactIdentity });
 export type LaunchRequest = z.infer<typeof launchRequest>;
 
 /**
@@ -125,11 +129,8 @@ export const pickedFile = z.object({
 });
 export type PickedFile = z.infer<typeof pickedFile>;
 
-/** Plugin ids as manifests define them; checked here so that a bad id fails before the host looks it up. */
-const pluginIdArgument = z.string().regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/).max(40);
-
 export const bindPasswordRequest = z.object({
-  pluginId: pluginIdArgument,
+  pluginId: pluginIdSchema,
   // The keychain item is named after the user name, so it follows the vault's account-id rule (checked there).
   username: z.string().min(1).max(200),
   password: z.string().min(1).max(1024),
@@ -137,20 +138,12 @@ export const bindPasswordRequest = z.object({
 export type BindPasswordRequest = z.infer<typeof bindPasswordRequest>;
 
 export const bindOAuthRequest = z.object({
-  pluginId: pluginIdArgument,
+  pluginId: pluginIdSchema,
   /** The server of a federated network (Mastodon), as `host[:port]`. */
   instance: z.string().min(1).max(253).optional(),
 });
-export const pluginAccountRequest = z.object({ pluginId: pluginIdArgument });
+export const pluginAccountRequest = z.object({ pluginId: pluginIdSchema });
 
-/** A bound account as the renderer may see it: which network and which account, never a secret. */
-export const boundAccount = z.object({
-  pluginId: z.string(),
-  /** The user name of a password account; the instance (or `default`) of an OAuth account. */
-  account: z.string(),
-  kind: z.enum(['oauth2', 'password']),
-});
-export type BoundAccount = z.infer<typeof boundAccount>;
 
 export const unbindResult = z.object({
   /** Keychain items deleted. */
@@ -249,15 +242,14 @@ export interface DesktopBridge {
   };
 }
 
-/** Thrown by a host for a call it cannot serve (e.g. start at login in a browser). */
-export class BridgeError extends Error {
-  constructor(
-    readonly code: 'unsupported' | 'invalid_arguments' | 'invalid_result' | 'host_failed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'BridgeError';
-  }
+/**
+ * What the desktop's preload exposes to the page as `window.switchboardDesktop`: the contract's calls by
+ * name, each answered with a `BridgeReply` (never a rejection, so the error code survives contextBridge),
+ * and the contract's events by name. The page turns it into a `DesktopBridge` with `createIpcBridge`.
+ */
+export interface BridgePort {
+  call(name: BridgeCallName, args: readonly unknown[]): Promise<unknown>;
+  subscribe(name: BridgeEventName, listener: (payload: unknown) => void): Unsubscribe;
 }
 
 type MethodAt<Name extends string> = Name extends `${infer Group}.${infer Method}`

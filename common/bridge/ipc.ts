@@ -1,38 +1,38 @@
 import type { z } from 'zod';
 import {
-  BridgeError,
   bridgeCalls,
   bridgeEvents,
   type BridgeCallArgs,
   type BridgeCallName,
   type BridgeCallResult,
   type BridgeEventName,
+  type BridgePort,
   type DesktopBridge,
   type Unsubscribe,
 } from './contract.js';
+import { BridgeError, bridgeReply } from './errors.js';
 
 /**
- * The renderer side of the desktop bridge, over any invoke/subscribe transport (Electron's
- * `ipcRenderer.invoke` and `ipcRenderer.on` in the preload). Results are validated, so a main process
- * that drifted from the contract fails loudly at the boundary instead of deep in the UI.
+ * The page's side of the desktop bridge, over the preload's port. Replies are checked against the
+ * contract: a failure becomes a `BridgeError` built here, in the page's own world, so its `code` is a
+ * real property; a value is checked against the call's result schema, so a main process that drifted
+ * from the contract fails loudly at the boundary instead of deep in the UI.
  */
-export interface BridgeTransport {
-  invoke(channel: string, args: readonly unknown[]): Promise<unknown>;
-  subscribe(channel: string, listener: (payload: unknown) => void): Unsubscribe;
-}
-
-export function createIpcBridge(transport: BridgeTransport): DesktopBridge {
+export function createIpcBridge(port: BridgePort): DesktopBridge {
   async function call<Name extends BridgeCallName>(name: Name, ...args: BridgeCallArgs<Name>): Promise<BridgeCallResult<Name>> {
-    const spec = bridgeCalls[name];
-    const raw = await transport.invoke(spec.channel, args);
-    const parsed = (spec.result as z.ZodType).safeParse(raw);
+    const reply = bridgeReply.safeParse(await port.call(name, args));
+    if (!reply.success) throw new BridgeError('invalid_result', `${name} answered outside the reply envelope: ${reply.error.message}`);
+    if (!reply.data.ok) {
+      const { code, message, retryAfter } = reply.data.error;
+      throw new BridgeError(code, message, retryAfter === undefined ? {} : { retryAfter });
+    }
+    const parsed = (bridgeCalls[name].result as z.ZodType).safeParse(reply.data.value);
     if (!parsed.success) throw new BridgeError('invalid_result', `${name} answered outside the contract: ${parsed.error.message}`);
     return parsed.data as BridgeCallResult<Name>;
   }
   function listen<Name extends BridgeEventName>(name: Name, listener: (payload: z.infer<(typeof bridgeEvents)[Name]['payload']>) => void): Unsubscribe {
-    const spec = bridgeEvents[name];
-    return transport.subscribe(spec.channel, (payload) => {
-      const parsed = (spec.payload as z.ZodType).safeParse(payload);
+    return port.subscribe(name, (payload) => {
+      const parsed = (bridgeEvents[name].payload as z.ZodType).safeParse(payload);
       if (parsed.success) listener(parsed.data as z.infer<(typeof bridgeEvents)[Name]['payload']>);
     });
   }

@@ -1,12 +1,11 @@
 import { z } from 'zod';
+import { pluginIdSchema } from '../plugin-manifest/plugin-id.js';
 
 /**
  * Account binding (M19) and the plugin catalogue. The server runs OAuth2 for the desktop because it holds
  * the client secrets, then hands the tokens over once and forgets them: it stores only which networks a
  * user has bound.
  */
-
-export const pluginIdParam = z.string().regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, 'a plugin id such as "slack"').max(40);
 
 /** A federated network's server, e.g. "mastodon.social" or "127.0.0.1:3000": a host with an optional port. */
 export const instanceSchema = z
@@ -81,7 +80,23 @@ export const revokeTokenResponse = z.object({
 });
 export type RevokeTokenResponse = z.infer<typeof revokeTokenResponse>;
 
-export const boundAccount = z.object({ plugin: z.string(), boundAt: z.string() });
+/**
+ * A network account bound to the user, wherever it is kept: an OAuth binding the server brokered
+ * (`GET /v1/me/accounts`) or an account in the desktop's keychain (the bridge's `accounts.*`). Which
+ * network and which account, never a secret.
+ */
+export const boundAccount = z.object({
+  pluginId: pluginIdSchema,
+  kind: z.enum(['oauth2', 'password']),
+  /**
+   * The user name of a password account; the instance (or `default`) of an OAuth account. Absent from
+   * the server's list, which records only that the network is bound.
+   */
+  account: z.string().optional(),
+  /** ISO time of binding; absent where it was not recorded (a password account in the keychain). */
+  boundAt: z.string().optional(),
+});
+export type BoundAccount = z.infer<typeof boundAccount>;
 export const boundAccountsResponse = z.object({ accounts: z.array(boundAccount) });
 export type BoundAccountsResponse = z.infer<typeof boundAccountsResponse>;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normaliseCodeInput, normalisePhoneInput } from '../text/typed-digits.js';
 
-/** Wire schemas of the identity part of the public contract (contract.md, "Identity"). */
+/** Wire schemas of the identity part of the public contract. */
 
 const regionSchema = z
   .string()

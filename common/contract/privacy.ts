@@ -1,10 +1,9 @@
 import { z } from 'zod';
+import { pluginIdSchema } from '../plugin-manifest/plugin-id.js';
 
-/** Who sees my activity, which apps are shared, and whether my number finds me (contract.md, "Privacy"). */
+/** Who sees my activity, which apps are shared, and whether my number finds me. */
 export const activityVisibility = ['contacts', 'allowlist', 'nobody'] as const;
 export type ActivityVisibility = (typeof activityVisibility)[number];
-
-export const pluginIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a plugin id such as "slack"');
 
 export const privacySettings = z.object({
   activityVisibleTo: z.enum(activityVisibility),

@@ -3,7 +3,7 @@ import { compileFieldPattern } from './identity-fields.js';
 import { issue, type ManifestIssue, type PathSegment } from './issues.js';
 import { caseInsensitiveNames } from './matchers.js';
 import { type Capability, LAUNCH_KINDS, type LinkTemplate, OPERATING_SYSTEMS, type PluginManifest } from './schema.js';
-import { satisfiesRange } from './semver.js';
+import { satisfiesRange } from './versions.js';
 import { checkLinkTarget, parseTemplate, renderTemplate } from './template.js';
 import { INSTANCE_HOST } from './url.js';
 

@@ -41,6 +41,7 @@ export {
   LINUX_COMM_LENGTH,
   type RunningProcess,
 } from './matchers.js';
+export { isPluginId, PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_REGEX, type PluginId, pluginIdSchema } from './plugin-id.js';
 export { type ManifestParseResult, parseManifest, type ParseManifestOptions } from './parse.js';
 export {
   CAPABILITIES,
@@ -52,11 +53,10 @@ export {
   manifestSchema,
   OPERATING_SYSTEMS,
   type OperatingSystem,
-  PLUGIN_ID_REGEX,
   type PluginAuth,
   type PluginManifest,
   type ProcessMatcher,
 } from './schema.js';
-export { compareVersions, isValidRange, parseVersion, satisfiesRange, type SemVer } from './semver.js';
+export { isExactVersion, isNewerVersion, isValidRange, satisfiesRange } from './versions.js';
 export { checkLinkTarget, encodeValue, type LinkProblem, parseTemplate, renderTemplate } from './template.js';
 export { ALLOWED_LINK_SCHEMES, hostAllowed, isAllowedScheme } from './url.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { IDENTITY_FIELD_NAME_REGEX } from './identity.js';
 import { identityFieldSchema } from './identity-fields.js';
-import { isValidRange, SEMVER_REGEX } from './semver.js';
+import { pluginIdSchema } from './plugin-id.js';
+import { isExactVersion, isValidRange } from './versions.js';
 
 /** Operating systems as Node's `process.platform` names them. */
 export const OPERATING_SYSTEMS = ['linux', 'darwin', 'win32'] as const;
@@ -21,7 +22,6 @@ export type Capability = (typeof CAPABILITIES)[number];
 export const LAUNCH_KINDS = ['chat', 'web', 'open'] as const;
 export type LaunchKind = (typeof LAUNCH_KINDS)[number];
 
-export const PLUGIN_ID_REGEX = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const HOST_PATTERN_REGEX = /^(?:\{instance\}|(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$/;
 /** Relative, forward slashes, no `..`: a plugin may only point at files inside its own folder. */
 const RELATIVE_FILE_REGEX = /^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\:]+$/;
@@ -104,11 +104,7 @@ const noAuth = z.strictObject({ type: z.literal('none') });
 export const manifestSchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: 'Editor hint; ignored by Switchboard.' }),
-    id: z
-      .string()
-      .regex(PLUGIN_ID_REGEX, { error: 'must be a lowercase slug such as "my-network" (a-z, 0-9, single dashes)' })
-      .max(40)
-      .meta({ description: 'Lowercase slug; equals the plugin folder name.' }),
+    id: pluginIdSchema.meta({ description: 'Lowercase slug; equals the plugin folder name.' }),
     name: nonEmpty('Display name, e.g. "Slack".'),
     names: z
       .record(z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'must be a language tag such as "zh-CN"' }), nonEmpty('Localised name.'))
@@ -116,7 +112,7 @@ export const manifestSchema = z
       .meta({ description: 'The name where a language says it differently, by language tag: { "zh-CN": "微信" }.' }),
     version: z
       .string()
-      .regex(SEMVER_REGEX, { error: 'must be a semantic version such as "1.0.0"' })
+      .refine(isExactVersion, { message: 'must be a semantic version such as "1.0.0"', params: { code: 'bad_semver' } })
       .meta({ description: 'Semantic version of the plugin.' }),
     description: z.string().optional(),
     engines: z.strictObject({

@@ -5,7 +5,7 @@
  */
 
 /**
- * Schemes a plugin link may use: the deep-link table of field-notes.md, https, mailto, sms, tel,
+ * Schemes a plugin link may use: the chat apps' own deep-link schemes (below), https, mailto, sms, tel,
  * xmpp, and the handlers of the extra built-ins (Zoom, Skype, LINE, Viber). The list is owned by
  * the engine, not by plugins, so a third-party manifest cannot open `file:`, `javascript:` or an
  * arbitrary OS protocol handler.

@@ -1,5 +1,4 @@
-import { BridgeError, type DesktopBridge } from '../../common/bridge/contract.js';
-import { createIpcBridge } from '../../common/bridge/ipc.js';
+import { bridgeCalls, bridgeEvents, type BridgeCallName, type BridgeEventName, type BridgePort, type BridgeReply } from '#common/bridge/contract.js';
 
 /** The part of `ipcRenderer` the bridge uses; the test harness supplies the same over Playwright bindings. */
 export interface RendererIpc {
@@ -8,43 +7,40 @@ export interface RendererIpc {
   removeListener(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
 }
 
-const contractCodes = new Set(['unsupported', 'invalid_arguments', 'invalid_result', 'host_failed']);
+function isCallName(name: unknown): name is BridgeCallName {
+  return typeof name === 'string' && Object.hasOwn(bridgeCalls, name);
+}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
+function isEventName(name: unknown): name is BridgeEventName {
+  return typeof name === 'string' && Object.hasOwn(bridgeEvents, name);
 }
 
 /**
- * Main answers every call with `{ ok, value }` or `{ ok: false, error: { code, message } }` (see
- * electron/core/bridge-host/reply.ts): a thrown error would lose its code crossing IPC. Errors that
- * reach the page keep the code at the front of the message ("keychain_unavailable: ..."), because
- * contextBridge copies only an error's message to the page.
+ * The object the preload exposes as `window.switchboardDesktop`: the contract's calls and events by name
+ * over `ipcRenderer`, on the contract's channel names only (the page never names a channel, and nothing
+ * of `ipcRenderer` itself is reachable from it). Main answers every call with the contract's
+ * `BridgeReply` envelope, passed to the page as it is; the page's `createIpcBridge` validates it and turns
+ * failures into `BridgeError`s with their codes.
  */
-export function unwrapReply(channel: string, reply: unknown): unknown {
-  if (isRecord(reply) && reply.ok === true && 'value' in reply) return reply.value;
-  if (isRecord(reply) && reply.ok === false && isRecord(reply.error)) {
-    const code = typeof reply.error.code === 'string' ? reply.error.code : 'host_failed';
-    const message = typeof reply.error.message === 'string' ? reply.error.message : 'the desktop app failed';
-    const contractCode = contractCodes.has(code) ? (code as BridgeError['code']) : 'host_failed';
-    throw new BridgeError(contractCode, `${code}: ${message}`);
-  }
-  throw new BridgeError('invalid_result', `host_failed: ${channel} answered outside the reply envelope`);
-}
-
-/**
- * The object the preload exposes as `window.switchboardDesktop`: the contract's own IPC client
- * (which validates every result) over `ipcRenderer`, on the contract's channel names only. Nothing
- * of `ipcRenderer` itself is reachable from the page.
- */
-export function createDesktopBridge(ipc: RendererIpc): DesktopBridge {
-  return createIpcBridge({
-    invoke: async (channel, args) => unwrapReply(channel, await ipc.invoke(channel, ...args)),
-    subscribe: (channel, listener) => {
+export function createPreloadPort(ipc: RendererIpc): BridgePort {
+  return {
+    async call(name, args) {
+      if (!isCallName(name)) return { ok: false, error: { code: 'unknown_call', message: 'not a bridge call' } } satisfies BridgeReply;
+      try {
+        return await ipc.invoke(bridgeCalls[name].channel, ...(Array.isArray(args) ? args : []));
+      } catch (error) {
+        // Main never throws across IPC; this is the channel itself failing (e.g. main is shutting down).
+        return { ok: false, error: { code: 'host_failed', message: error instanceof Error ? error.message : 'the desktop app did not answer' } } satisfies BridgeReply;
+      }
+    },
+    subscribe(name, listener) {
+      if (!isEventName(name)) return () => undefined;
+      const channel = bridgeEvents[name].channel;
       const forward = (_event: unknown, payload: unknown) => listener(payload);
       ipc.on(channel, forward);
       return () => {
         ipc.removeListener(channel, forward);
       };
     },
-  });
+  };
 }

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import {
   type ManifestInput,
   parseManifest,
-  PLUGIN_ID_REGEX,
+  isPluginId,
   SWITCHBOARD_ENGINE_VERSION,
 } from '../../common/plugin-manifest/index.js';
 import { formatJson } from './format-json.js';
@@ -64,7 +64,7 @@ function errorCode(error: unknown): string | undefined {
 
 export async function scaffoldPlugin(options: ScaffoldOptions): Promise<ScaffoldResult> {
   const { id } = options;
-  if (!PLUGIN_ID_REGEX.test(id) || RESERVED_IDS.has(id)) {
+  if (!isPluginId(id) || RESERVED_IDS.has(id)) {
     return { ok: false, message: `"${id}" is not a usable id: use a lowercase slug such as "my-network"` };
   }
   const name = options.name?.trim() || titleCase(id);

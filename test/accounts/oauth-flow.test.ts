@@ -89,7 +89,7 @@ describe('OAuth2 binding through the server, against a real OAuth2 server (oidc-
     expect(twice.status).toBe(404);
     expect(twice.body).toMatchObject({ error: { code: 'handoff_not_found' } });
 
-    expect((await aliceApi.get('/v1/me/accounts')).body).toEqual({ accounts: [{ plugin: 'slack', boundAt: expect.any(String) }] });
+    expect((await aliceApi.get('/v1/me/accounts')).body).toEqual({ accounts: [{ pluginId: 'slack', kind: 'oauth2', boundAt: expect.any(String) }] });
     expect((await world.server.api.withToken(bob.token).get('/v1/me/accounts')).body).toEqual({ accounts: [] });
   });
 

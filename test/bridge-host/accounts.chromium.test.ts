@@ -24,7 +24,7 @@ const builtinDir = fileURLToPath(new URL('../../plugins/', import.meta.url));
 const appOrigin = 'http://app.switchboard.test';
 const password = 'hunter2 "quoted" </script> 🐎 ' + 'x'.repeat(20);
 
-type PageGlobal = { switchboardDesktop: DesktopBridge; results: unknown[] };
+type PageGlobal = { switchboardBridge: DesktopBridge; results: unknown[] };
 
 describe.skipIf(!available)('account calls of the desktop bridge, served to real Chromium with a real keychain', () => {
   let keyring: PrivateKeyring;
@@ -46,18 +46,18 @@ describe.skipIf(!available)('account calls of the desktop bridge, served to real
   const originals = consoleMethods.map((name) => [name, console[name]] as const);
 
   /** Calls the page's bridge; answers the value or the error message, and keeps it to prove no secret came back. */
-  async function inPage<Result>(page: Page, source: string): Promise<Result | { error: string }> {
+  async function inPage<Result>(page: Page, source: string): Promise<Result | { error: { code: unknown; message: string } }> {
     const answer = await page.evaluate(async (code) => {
-      const bridge = (globalThis as unknown as PageGlobal).switchboardDesktop;
+      const bridge = (globalThis as unknown as PageGlobal).switchboardBridge;
       const run = new Function('bridge', `return (${code})(bridge);`) as (b: DesktopBridge) => Promise<unknown>;
       try {
         return await run(bridge);
       } catch (error) {
-        return { error: (error as Error).message };
+        return { error: { code: (error as { code?: unknown }).code, message: (error as Error).message } };
       }
     }, source);
     seenByPage.push(answer);
-    return answer as Result | { error: string };
+    return answer as Result | { error: { code: unknown; message: string } };
   }
 
   /** The page's buttons run one bridge call each on a real click and keep the answer. */
@@ -139,8 +139,8 @@ describe.skipIf(!available)('account calls of the desktop bridge, served to real
         return route.fulfill({
           contentType: 'text/javascript',
           body: `window.results = [];
-const bridge = window.switchboardDesktop;
-const keep = (promise) => promise.then((value) => window.results.push(value), (error) => window.results.push({ error: error.message }));
+const bridge = window.switchboardBridge;
+const keep = (promise) => promise.then((value) => window.results.push(value), (error) => window.results.push({ error: { code: error.code, message: error.message } }));
 document.getElementById('open').addEventListener('click', () => keep(bridge.accounts.openLoggedIn({ pluginId: 'frobchat' })));
 document.getElementById('launch').addEventListener('click', () => keep(bridge.launcher.open({ pluginId: 'frobchat', identity: { handle: 'bob' } })));
 document.getElementById('oauth').addEventListener('click', () => keep(bridge.accounts.bindOAuth({ pluginId: 'slack' })));`,
@@ -180,7 +180,7 @@ document.getElementById('oauth').addEventListener('click', () => keep(bridge.acc
   it('bindPassword stores the pair in the keychain only; list shows the account, never the password', async () => {
     const page = await appPage();
     const bound = await page.evaluate(
-      ([secret]) => (globalThis as unknown as PageGlobal).switchboardDesktop.accounts.bindPassword({ pluginId: 'frobchat', username: ' alice@frob ', password: secret ?? '' }),
+      ([secret]) => (globalThis as unknown as PageGlobal).switchboardBridge.accounts.bindPassword({ pluginId: 'frobchat', username: ' alice@frob ', password: secret ?? '' }),
       [password],
     );
     seenByPage.push(bound);
@@ -198,7 +198,7 @@ document.getElementById('oauth').addEventListener('click', () => keep(bridge.acc
     await inPage(page, `(bridge) => bridge.accounts.bindPassword({ pluginId: 'frobchat', username: 'carol', password: 'another-secret' })`);
     expect(await inPage(page, '(bridge) => bridge.accounts.list()')).toEqual([{ pluginId: 'frobchat', account: 'carol', kind: 'password' }]);
     await page.evaluate(
-      ([secret]) => (globalThis as unknown as PageGlobal).switchboardDesktop.accounts.bindPassword({ pluginId: 'frobchat', username: 'alice@frob', password: secret ?? '' }),
+      ([secret]) => (globalThis as unknown as PageGlobal).switchboardBridge.accounts.bindPassword({ pluginId: 'frobchat', username: 'alice@frob', password: secret ?? '' }),
       [password],
     );
     expect(await vault.list('credential:frobchat:')).toEqual(['credential:frobchat:alice@frob']);
@@ -216,8 +216,8 @@ document.getElementById('oauth').addEventListener('click', () => keep(bridge.acc
       [`{ pluginId: '../frobchat', username: 'alice', password: ${JSON.stringify(password)} }`, /^invalid_arguments: /],
     ] as const;
     for (const [request, code] of attempts) {
-      const answer = await inPage<{ error: string }>(page, `(bridge) => bridge.accounts.bindPassword(${request})`);
-      expect(answer, request).toMatchObject({ error: expect.stringMatching(code) });
+      const answer = await inPage(page, `(bridge) => bridge.accounts.bindPassword(${request})`);
+      expect(answer, request).toMatchObject({ error: { code } });
       expect(JSON.stringify(answer)).not.toContain('hunter2');
     }
     expect(await vault.list('credential:frobchat:')).toEqual(['credential:frobchat:alice@frob']);
@@ -226,14 +226,14 @@ document.getElementById('oauth').addEventListener('click', () => keep(bridge.acc
 
   it('openLoggedIn needs a click, then fills the stand-in login page in the account\'s window', async () => {
     const page = await appPage();
-    expect(await inPage(page, `(bridge) => bridge.accounts.openLoggedIn({ pluginId: 'frobchat' })`)).toMatchObject({ error: expect.stringMatching(/^no_user_gesture: /) });
+    expect(await inPage(page, `(bridge) => bridge.accounts.openLoggedIn({ pluginId: 'frobchat' })`)).toMatchObject({ error: { code: 'no_user_gesture' } });
     expect(loginPages).toHaveLength(0);
 
     expect(await click(page, 'open')).toEqual({ filled: true });
     expect(standIn.posts).toEqual([{ username: 'alice@frob', password }]);
     expect(loginPages).toHaveLength(1);
     await loginPages[0]?.waitForSelector('#inbox');
-    expect(await inPage(page, `(bridge) => bridge.accounts.openLoggedIn({ pluginId: 'slack' })`)).toMatchObject({ error: expect.stringMatching(/^no_user_gesture: /) });
+    expect(await inPage(page, `(bridge) => bridge.accounts.openLoggedIn({ pluginId: 'slack' })`)).toMatchObject({ error: { code: 'no_user_gesture' } });
     await loginPages[0]?.close();
     await page.close();
   });
@@ -252,8 +252,8 @@ document.getElementById('oauth').addEventListener('click', () => keep(bridge.acc
 
   it('binds Slack by OAuth through the system browser after a click; tokens stay in the keychain', async () => {
     const page = await appPage();
-    expect(await inPage(page, `(bridge) => bridge.accounts.bindOAuth({ pluginId: 'slack' })`)).toMatchObject({ error: expect.stringMatching(/^no_user_gesture: /) });
-    expect(await inPage(page, `(bridge) => bridge.accounts.bindOAuth({ pluginId: 'frobchat' })`)).toMatchObject({ error: expect.stringMatching(/^not_oauth_plugin: /) });
+    expect(await inPage(page, `(bridge) => bridge.accounts.bindOAuth({ pluginId: 'slack' })`)).toMatchObject({ error: { code: 'no_user_gesture' } });
+    expect(await inPage(page, `(bridge) => bridge.accounts.bindOAuth({ pluginId: 'frobchat' })`)).toMatchObject({ error: { code: 'not_oauth_plugin' } });
     expect(opened).toEqual([]);
 
     expect(await click(page, 'oauth')).toEqual({ pluginId: 'slack', account: 'default', kind: 'oauth2' });
@@ -281,7 +281,7 @@ document.getElementById('oauth').addEventListener('click', () => keep(bridge.acc
     expect(await inPage(page, '(bridge) => bridge.accounts.list()')).toEqual([]);
     expect(await inPage(page, `(bridge) => bridge.accounts.unbind({ pluginId: 'frobchat' })`)).toEqual({ removed: 0, revoked: null });
     await served.userClick(page, '#open');
-    await expect.poll(() => page.evaluate(() => JSON.stringify((globalThis as unknown as PageGlobal).results.at(-1)))).toMatch(/not_bound: /);
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageGlobal).results.at(-1))).toMatchObject({ error: { code: 'not_bound' } });
 
     expect(JSON.stringify(seenByPage)).not.toContain('hunter2');
     expect(JSON.stringify(served.calls)).not.toContain('hunter2');

@@ -12,7 +12,11 @@ import {
   setLinuxAutostart,
   statusDotBitmap,
 } from '../../electron/core/bridge-host/index.js';
-import { unwrapReply } from '../../electron/preload/desktop-bridge.js';
+import { BridgeError, createIpcBridge } from '../../common/bridge/index.js';
+import { BridgeHost } from '../../electron/core/bridge-host/index.js';
+import { createUnavailableProbe, Launcher, UserGestureGate } from '../../electron/core/launcher/index.js';
+import { createVault } from '../../electron/core/vault/index.js';
+import { createPreloadPort, type RendererIpc } from '#preload/desktop-bridge.js';
 import { tempDir } from '../support/test-server.js';
 
 const scratch = tempDir('switchboard-desktop-parts-');
@@ -145,9 +149,49 @@ describe('small desktop pieces', () => {
     expect(statusDotBitmap('invisible', 16)[centre + 3]).toBe(0);
   });
 
-  it('unwraps the reply envelope the way the preload does', () => {
-    expect(unwrapReply('c', { ok: true, value: 7 })).toBe(7);
-    expect(() => unwrapReply('c', { ok: false, error: { code: 'keychain_unavailable', message: 'locked' } })).toThrow('keychain_unavailable: locked');
-    expect(() => unwrapReply('c', 'garbage')).toThrow(/^host_failed: /);
+});
+
+describe('bridge failures cross as structured codes', () => {
+  /** The real host behind the preload's port and the page's bridge; only Electron's IPC is replaced by a direct call. */
+  function bridgeOverHost(senderUrl: string) {
+    const gestures = new UserGestureGate();
+    const host = new BridgeHost({
+      version: '0.1.0-test',
+      platform: 'linux',
+      serverUrl: 'http://127.0.0.1:9',
+      trustedOrigins: ['app://switchboard'],
+      // Never reached by the calls below: each fails before the keychain would be asked.
+      vault: createVault({ service: `switchboard-parts-${process.pid}` }),
+      state: new DesktopState(path.join(scratch, 'bridge-state')),
+      plugins: [],
+      iconUrl: (id) => `app://switchboard/plugins/${id}/icon`,
+      launcher: new Launcher({ findPlugin: () => undefined, probe: createUnavailableProbe('not needed here'), openExternal: async () => ({ ok: true }), gestures }),
+      gestures,
+    });
+    const ipc: RendererIpc = {
+      invoke: (channel, ...args) => host.handle(channel, args, { source: 'window-1', senderUrl, isTopFrame: true }),
+      on: () => undefined,
+      removeListener: () => undefined,
+    };
+    return { host, port: createPreloadPort(ipc), bridge: createIpcBridge(createPreloadPort(ipc)) };
+  }
+
+  it('gives the page a BridgeError whose code is a property, not part of the message', async () => {
+    const { host, bridge } = bridgeOverHost('app://switchboard/accounts');
+    const unsupported = await bridge.app.setStartAtLogin({ enabled: true }).catch((error: unknown) => error);
+    expect(unsupported).toBeInstanceOf(BridgeError);
+    expect(unsupported).toMatchObject({ code: 'unsupported', message: 'starting at login is not available here' });
+    await expect(bridge.accounts.bindPassword({ pluginId: 'nope', username: 'alice', password: 'secret' })).rejects.toMatchObject({ code: 'unknown_plugin' });
+    await expect(bridge.accounts.bindPassword({ pluginId: '../x', username: 'alice', password: 'secret' })).rejects.toMatchObject({ code: 'invalid_arguments' });
+    await expect(bridge.accounts.openLoggedIn({ pluginId: 'slack' })).rejects.toMatchObject({ code: 'unsupported' });
+    host.close();
+  });
+
+  it('answers envelopes at the port, never rejections, for untrusted callers and unknown names', async () => {
+    const { host, port, bridge } = bridgeOverHost('https://evil.example/');
+    expect(await port.call('session.get', [])).toEqual({ ok: false, error: { code: 'untrusted_sender', message: expect.any(String) } });
+    await expect(bridge.session.get()).rejects.toMatchObject({ code: 'untrusted_sender' });
+    expect(await port.call('shell.openExternal' as never, ['file:///etc/passwd'])).toMatchObject({ ok: false, error: { code: 'unknown_call' } });
+    host.close();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, isValidRange, parseVersion, satisfiesRange } from '../../common/plugin-manifest/index.js';
+import { isExactVersion, isNewerVersion, isValidRange, satisfiesRange } from '../../common/plugin-manifest/index.js';
 
 describe('satisfiesRange', () => {
   it.each([
@@ -73,23 +73,20 @@ describe('isValidRange', () => {
   });
 });
 
-describe('parseVersion and compareVersions', () => {
-  it('parses pre-release and build metadata', () => {
-    expect(parseVersion('1.2.3-beta.4+sha.5')).toEqual({ major: 1, minor: 2, patch: 3, prerelease: ['beta', 4] });
-    expect(parseVersion('1.2')).toBeUndefined();
-    expect(parseVersion('1.02.3')).toBeUndefined();
+describe('isExactVersion and isNewerVersion', () => {
+  it('takes a version only as written exactly', () => {
+    expect(isExactVersion('1.2.3-beta.4+sha.5')).toBe(true);
+    for (const loose of ['1.2', '1.02.3', 'v1.2.3', ' 1.2.3', '=1.2.3', '']) expect(isExactVersion(loose), loose).toBe(false);
   });
 
   it('orders versions by semver precedence', () => {
     const ordered = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.10.0', '2.0.0'];
-    const parsed = ordered.map((text) => {
-      const version = parseVersion(text);
-      if (version === undefined) throw new Error(text);
-      return version;
-    });
-    for (let index = 1; index < parsed.length; index += 1) {
-      expect(compareVersions(parsed[index - 1]!, parsed[index]!), `${ordered[index - 1]} < ${ordered[index]}`).toBe(-1);
-      expect(compareVersions(parsed[index]!, parsed[index - 1]!)).toBe(1);
+    for (let index = 1; index < ordered.length; index += 1) {
+      const [older, newer] = [ordered[index - 1]!, ordered[index]!];
+      expect(isNewerVersion(newer, older), `${newer} > ${older}`).toBe(true);
+      expect(isNewerVersion(older, newer)).toBe(false);
     }
+    expect(isNewerVersion('2.0.0', 'v1.0.0')).toBe(false);
+    expect(isNewerVersion('latest', '1.0.0')).toBe(false);
   });
 });

@@ -127,29 +127,38 @@ describe('the IPC contract', () => {
   it('routes renderer calls to their channel and validates what comes back', async () => {
     const calls: [string, readonly unknown[]][] = [];
     const answers: Record<string, unknown> = {
-      'switchboard:session.get': session,
-      'switchboard:plugins.list': [{ id: 'x' }],
+      'session.get': { ok: true, value: session },
+      'plugins.list': { ok: true, value: [{ id: 'x' }] },
+      'session.clear': { ok: false, error: { code: 'keychain_unavailable', message: 'locked', retryAfter: 3 } },
+      'watcher.status': { ok: false, error: { code: 'made_up_code', message: 'no' } },
+      'app.info': 'not an envelope',
     };
     const bridge = createIpcBridge({
-      invoke: async (channel, args) => {
-        calls.push([channel, args]);
-        return answers[channel];
+      call: async (name, args) => {
+        calls.push([name, args]);
+        return answers[name];
       },
       subscribe: () => () => undefined,
     });
     expect(await bridge.session.get()).toEqual(session);
-    await expect(bridge.plugins.list()).rejects.toBeInstanceOf(BridgeError);
+    await expect(bridge.plugins.list()).rejects.toMatchObject({ code: 'invalid_result' });
+    // A failure arrives as a structured object and leaves as a BridgeError with its code as a property.
+    const failure = await bridge.session.clear().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(BridgeError);
+    expect(failure).toMatchObject({ code: 'keychain_unavailable', message: 'locked', retryAfter: 3 });
+    await expect(bridge.watcher.status()).rejects.toMatchObject({ code: 'invalid_result' });
+    await expect(bridge.app.info()).rejects.toMatchObject({ code: 'invalid_result' });
     await bridge.launcher.open({ pluginId: 'slack', identity: {} }).catch(() => undefined);
-    expect(calls.map(([channel]) => channel)).toEqual(['switchboard:session.get', 'switchboard:plugins.list', 'switchboard:launcher.open']);
-    expect(calls[2]?.[1]).toEqual([{ pluginId: 'slack', identity: {} }]);
+    expect(calls.map(([name]) => name)).toEqual(['session.get', 'plugins.list', 'session.clear', 'watcher.status', 'app.info', 'launcher.open']);
+    expect(calls[5]?.[1]).toEqual([{ pluginId: 'slack', identity: {} }]);
   });
 
   it('delivers only well-formed events to listeners', () => {
     let deliver: (payload: unknown) => void = () => undefined;
     const bridge = createIpcBridge({
-      invoke: async () => undefined,
-      subscribe: (channel, listener) => {
-        expect(channel).toBe('switchboard:watcher.changed');
+      call: async () => undefined,
+      subscribe: (name, listener) => {
+        expect(name).toBe('watcher.changed');
         deliver = listener;
         return () => undefined;
       },

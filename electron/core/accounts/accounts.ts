@@ -110,7 +110,7 @@ export function createAccounts(deps: AccountsDeps) {
     },
 
     async bound(): Promise<string[]> {
-      return (await (await api()).bound()).accounts.map((account) => account.plugin);
+      return (await (await api()).bound()).accounts.map((account) => account.pluginId);
     },
   };
 }

@@ -1,12 +1,11 @@
-import type { BindPasswordRequest, BoundAccount, OpenLoggedInResult, UnbindResult } from '../../../common/bridge/contract.js';
-import { errorCodes, type ErrorCode } from '../../../common/contract/errors.js';
+import { BridgeError, isBridgeErrorCode, type BindPasswordRequest, type BridgeFailure, type OpenLoggedInResult, type UnbindResult } from '../../../common/bridge/contract.js';
+import type { BoundAccount } from '#common/contract/accounts.js';
 import type { PluginManifest } from '../../../common/plugin-manifest/index.js';
 import { accountIdFor, AccountsError, createAccounts, type HandoffReceiver } from '../accounts/index.js';
 import { createPasswordBinding, PasswordBindingError } from '../accounts/password.js';
 import type { ExternalOpener, UserGesture, UserGestureGate } from '../launcher/index.js';
 import { LoginWindowError, type LoginWindows } from '../login-window/index.js';
 import type { Vault } from '../vault/index.js';
-import { BridgeHostError, type BridgeHostErrorCode } from './reply.js';
 
 export interface AccountCallsOptions {
   serverUrl: string;
@@ -30,15 +29,15 @@ function splitCredentialName(name: string): { pluginId: string; account: string 
   return { pluginId: rest.slice(0, colon), account: rest.slice(colon + 1) };
 }
 
-const serverErrorCodes = new Set<string>(errorCodes);
-const desktopAccountCodes = new Set<string>(['not_signed_in', 'network_error', 'invalid_response', 'timeout', 'no_refresh_token', 'not_bound']);
-
-/** Errors of electron/core/accounts and login-window as reply codes; an unforeseen server code keeps its name in the message. */
-export function accountErrorReply(error: unknown): { code: BridgeHostErrorCode; message: string } | undefined {
+/**
+ * Errors of electron/core/accounts and login-window as the bridge contract's failures. Their codes are
+ * contract codes (desktop ones, or the server's during OAuth binding); an unforeseen code becomes
+ * `host_failed` and keeps its name in the message for the log.
+ */
+export function accountErrorReply(error: unknown): BridgeFailure | undefined {
   if (error instanceof PasswordBindingError || error instanceof LoginWindowError) return { code: error.code, message: error.message };
   if (error instanceof AccountsError) {
-    if (desktopAccountCodes.has(error.code)) return { code: error.code as BridgeHostErrorCode, message: error.message };
-    if (serverErrorCodes.has(error.code)) return { code: error.code as ErrorCode, message: error.message };
+    if (isBridgeErrorCode(error.code)) return { code: error.code, message: error.message };
     return { code: 'host_failed', message: `${error.code}: ${error.message}` };
   }
   return undefined;
@@ -54,13 +53,13 @@ export function createAccountCalls(options: AccountCallsOptions) {
 
   const pluginOrFail = (pluginId: string) => {
     const plugin = options.findPlugin(pluginId);
-    if (plugin === undefined) throw new BridgeHostError('unknown_plugin', `no plugin "${pluginId}" is loaded`);
+    if (plugin === undefined) throw new BridgeError('unknown_plugin', `no plugin "${pluginId}" is loaded`);
     return plugin;
   };
 
   const gestureOrFail = (source: string): UserGesture => {
     const gesture = options.gestures.claim(source);
-    if (gesture === undefined) throw new BridgeHostError('no_user_gesture', 'this opens only right after a click or key press in the app');
+    if (gesture === undefined) throw new BridgeError('no_user_gesture', 'this opens only right after a click or key press in the app');
     return gesture;
   };
 
@@ -107,10 +106,10 @@ export function createAccountCalls(options: AccountCallsOptions) {
     async bindOAuth(source: string, request: { pluginId: string; instance?: string }): Promise<BoundAccount> {
       const plugin = pluginOrFail(request.pluginId);
       if (plugin.manifest.auth.type !== 'oauth2') {
-        throw new BridgeHostError('not_oauth_plugin', `${plugin.manifest.name} does not bind through OAuth (auth.type is "${plugin.manifest.auth.type}")`);
+        throw new BridgeError('not_oauth_plugin', `${plugin.manifest.name} does not bind through OAuth (auth.type is "${plugin.manifest.auth.type}")`);
       }
       const openExternal = options.openExternal;
-      if (openExternal === undefined) throw new BridgeHostError('unsupported', 'no system browser can be opened here');
+      if (openExternal === undefined) throw new BridgeError('unsupported', 'no system browser can be opened here');
       // Claimed now, while the click is fresh; redeemed when the browser opens, after the server answered.
       const gesture = gestureOrFail(source);
       const serverOrigin = new URL(options.serverUrl).origin;
@@ -123,11 +122,11 @@ export function createAccountCalls(options: AccountCallsOptions) {
           // plain http on loopback in development), and only on the strength of the person's click.
           const target = new URL(url);
           if (target.protocol !== 'https:' && target.origin !== serverOrigin) {
-            throw new BridgeHostError('open_failed', `the server sent a sign-in page on ${target.protocol}, which is not opened`);
+            throw new BridgeError('open_failed', `the server sent a sign-in page on ${target.protocol}, which is not opened`);
           }
-          if (!options.gestures.redeem(gesture)) throw new BridgeHostError('no_user_gesture', 'the click that started binding was already used');
+          if (!options.gestures.redeem(gesture)) throw new BridgeError('no_user_gesture', 'the click that started binding was already used');
           const opened = await openExternal(target.href);
-          if (!opened.ok) throw new BridgeHostError(opened.code, opened.message);
+          if (!opened.ok) throw new BridgeError(opened.code, opened.message);
         },
       });
       const { account } = await accounts.bindOAuth(plugin.id, request.instance === undefined ? {} : { instance: request.instance });
@@ -157,10 +156,10 @@ export function createAccountCalls(options: AccountCallsOptions) {
 
     async openLoggedIn(source: string, pluginId: string): Promise<OpenLoggedInResult> {
       const windows = options.loginWindows;
-      if (windows === undefined) throw new BridgeHostError('unsupported', 'this host cannot open login windows');
+      if (windows === undefined) throw new BridgeError('unsupported', 'this host cannot open login windows');
       pluginOrFail(pluginId);
       const gesture = gestureOrFail(source);
-      if (!options.gestures.redeem(gesture)) throw new BridgeHostError('no_user_gesture', 'the click was already used');
+      if (!options.gestures.redeem(gesture)) throw new BridgeError('no_user_gesture', 'the click was already used');
       return windows.open(pluginId);
     },
   };

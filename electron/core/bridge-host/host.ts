@@ -8,6 +8,8 @@ import {
   type BridgeCallArgs,
   type BridgeCallName,
   type BridgeCallResult,
+  type BridgeErrorCode,
+  type BridgeReply,
   type StoredSession,
   type WatcherStatus,
 } from '../../../common/bridge/index.js';
@@ -19,7 +21,6 @@ import { sessionAccount, VaultError, type Vault } from '../vault/index.js';
 import { accountErrorReply, createAccountCalls, type AccountCalls } from './account-calls.js';
 import type { DesktopState } from './desktop-state.js';
 import { readPickedFile } from './pick-file.js';
-import { BridgeHostError, type BridgeHostErrorCode, type BridgeReply } from './reply.js';
 import { isTrustedSender } from './sender.js';
 
 /** Who is calling: Electron main fills this from the IPC event, the test harness from Playwright's source frame. */
@@ -94,15 +95,14 @@ const callByChannel = new Map<string, BridgeCallName>(
 /** The contract's channel names, for Electron main to register one `ipcMain.handle` each. */
 export const bridgeCallChannels: readonly string[] = [...callByChannel.keys()];
 
-function failure(code: BridgeHostErrorCode, message: string): BridgeReply {
+function failure(code: BridgeErrorCode, message: string): BridgeReply {
   return { ok: false, error: { code, message } };
 }
 
 function replyFromError(error: unknown): BridgeReply {
-  if (error instanceof BridgeHostError) return failure(error.code, error.message);
+  if (error instanceof BridgeError) return { ok: false, error: error.failure };
   const accountFailure = accountErrorReply(error);
-  if (accountFailure !== undefined) return failure(accountFailure.code, accountFailure.message);
-  if (error instanceof BridgeError) return failure(error.code, error.message);
+  if (accountFailure !== undefined) return { ok: false, error: accountFailure };
   if (error instanceof VaultError) {
     const code = error.code === 'keychain_unavailable' || error.code === 'corrupt_secret' ? error.code : 'host_failed';
     return failure(code, error.message);
@@ -255,7 +255,7 @@ export class BridgeHost {
 
     'app.setStartAtLogin': async (_context, { enabled }) => {
       const apply = this.options.setStartAtLogin;
-      if (apply === undefined) throw new BridgeHostError('unsupported', 'starting at login is not available here');
+      if (apply === undefined) throw new BridgeError('unsupported', 'starting at login is not available here');
       await apply(enabled);
       this.options.state.startAtLogin = enabled;
     },
@@ -304,13 +304,13 @@ export class BridgeHost {
 
     'import.pickFile': async (_context, { extensions }) => {
       const pick = this.options.pickFile;
-      if (pick === undefined) throw new BridgeHostError('unsupported', 'no native file dialog here; use the file input');
+      if (pick === undefined) throw new BridgeError('unsupported', 'no native file dialog here; use the file input');
       const chosen = await pick(extensions);
       return chosen === null ? null : readPickedFile(chosen, extensions);
     },
 
     'notifications.setForContact': async (_context, { userId, enabled }) => {
-      if (this.options.notificationsSupported !== true) throw new BridgeHostError('unsupported', 'this system shows no notifications');
+      if (this.options.notificationsSupported !== true) throw new BridgeError('unsupported', 'this system shows no notifications');
       this.options.state.setNotifications(userId, enabled);
     },
 

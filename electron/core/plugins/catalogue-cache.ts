@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { pluginIdParam } from '../../../common/contract/accounts.js';
+import { isPluginId, pluginIdSchema } from '../../../common/plugin-manifest/plugin-id.js';
 
 /**
  * The on-disk copy of catalogue manifests the client accepted, so the agent works offline and does not
@@ -27,7 +27,7 @@ const cachedIcon = z.strictObject({
 
 const cacheEnvelope = z.strictObject({
   format: z.literal(CACHE_FORMAT),
-  id: pluginIdParam,
+  id: pluginIdSchema,
   integrity: z.string().regex(sriSha256Regex),
   /** The manifest bytes exactly as served (always valid UTF-8: anything else is rejected before caching). */
   manifestText: z.string().max(1024 * 1024),
@@ -126,7 +126,7 @@ export async function cachedPluginIds(cacheDir: string): Promise<string[]> {
   return names
     .filter((name) => name.endsWith('.json'))
     .map((name) => name.slice(0, -'.json'.length))
-    .filter((id) => pluginIdParam.safeParse(id).success)
+    .filter((id) => isPluginId(id))
     .sort();
 }
 

@@ -1,4 +1,4 @@
-import { compareVersions, parseManifest, parseVersion, SWITCHBOARD_ENGINE_VERSION } from '../../../common/plugin-manifest/index.js';
+import { isNewerVersion, parseManifest, SWITCHBOARD_ENGINE_VERSION } from '../../../common/plugin-manifest/index.js';
 import { iconsDir } from './catalogue-cache.js';
 import type { CatalogueManifest, CatalogueProblem } from './catalogue-sync.js';
 import type { LoadedPlugin } from './load.js';
@@ -12,12 +12,6 @@ export type PluginOrigin = 'builtin' | 'extra' | 'catalogue' | 'builtin-updated'
  */
 export interface MergedPlugin extends LoadedPlugin {
   origin: PluginOrigin;
-}
-
-function isNewer(candidate: string, current: string): boolean {
-  const next = parseVersion(candidate);
-  const now = parseVersion(current);
-  return next !== undefined && now !== undefined && compareVersions(next, now) > 0;
 }
 
 /**
@@ -48,7 +42,7 @@ export function mergeCatalogue(
       });
       return { ...plugin, origin };
     }
-    if (!isNewer(offered.manifest.version, plugin.manifest.version)) return { ...plugin, origin };
+    if (!isNewerVersion(offered.manifest.version, plugin.manifest.version)) return { ...plugin, origin };
     const updated = parseManifest(
       { ...plugin.manifest, version: offered.manifest.version, processes: offered.manifest.processes, launch: offered.manifest.launch },
       { engineVersion },

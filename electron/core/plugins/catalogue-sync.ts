@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { catalogueResponse, pluginIdParam } from '../../../common/contract/accounts.js';
+import { catalogueResponse } from '../../../common/contract/accounts.js';
+import { isPluginId } from '../../../common/plugin-manifest/plugin-id.js';
 import {
   type ManifestIssue,
   parseManifest,
@@ -202,7 +203,7 @@ async function fetchListing(
   const listing: Listing = [];
   const problems: CatalogueProblem[] = [];
   for (const entry of parsed.data.plugins) {
-    if (!pluginIdParam.safeParse(entry.id).success) {
+    if (!isPluginId(entry.id)) {
       problems.push({ code: 'id_mismatch', message: `the catalogue lists "${entry.id.slice(0, 60)}", which is not a plugin id` });
       continue;
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPluginId } from '../../../common/plugin-manifest/plugin-id.js';
 
 /**
  * What the vault may hold, by namespace. Every value is JSON checked against its namespace's schema
@@ -54,7 +55,6 @@ export type SecretFor<Account extends VaultAccount> = Account extends Credential
     ? PluginData
     : SessionSecret;
 
-const pluginIdPattern = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 // Account ids become part of a keychain item name: printable, no spaces. They may hold ':' (an instance
 // with a port); plugin ids never do, so the first two separators still split the name unambiguously.
 const accountIdPattern = /^[A-Za-z0-9._@:\-[\]]{1,200}$/;
@@ -72,7 +72,7 @@ export function sessionAccount(serverUrl: string): SessionAccount {
 }
 
 export function credentialAccount(pluginId: string, accountId: string): CredentialAccount {
-  if (!pluginIdPattern.test(pluginId)) throw new RangeError(`not a plugin id: ${JSON.stringify(pluginId)}`);
+  if (!isPluginId(pluginId)) throw new RangeError(`not a plugin id: ${JSON.stringify(pluginId)}`);
   if (!accountIdPattern.test(accountId)) throw new RangeError(`not an account id: ${JSON.stringify(accountId)}`);
   return `credential:${pluginId}:${accountId}`;
 }
@@ -82,7 +82,7 @@ const pluginDataKeyPattern = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** `plugin-data:<pluginId>:<key>`: the plugin id comes from the host, never from the plugin's own message. */
 export function pluginDataAccount(pluginId: string, key: string): PluginDataAccount {
-  if (!pluginIdPattern.test(pluginId)) throw new RangeError(`not a plugin id: ${JSON.stringify(pluginId)}`);
+  if (!isPluginId(pluginId)) throw new RangeError(`not a plugin id: ${JSON.stringify(pluginId)}`);
   if (!pluginDataKeyPattern.test(key)) throw new RangeError(`not a plugin secret key (1-100 of A-Z a-z 0-9 . _ -): ${JSON.stringify(key)}`);
   return `plugin-data:${pluginId}:${key}`;
 }
@@ -90,8 +90,8 @@ export function pluginDataAccount(pluginId: string, key: string): PluginDataAcco
 export function schemaFor(account: string): z.ZodType<SessionSecret> | z.ZodType<CredentialSecret> | z.ZodType<PluginData> | undefined {
   if (/^session:https?:\/\/[^\s]+$/.test(account)) return sessionSecretSchema;
   const pluginData = /^plugin-data:([^:]+):(.+)$/.exec(account);
-  if (pluginData) return pluginIdPattern.test(pluginData[1] ?? '') && pluginDataKeyPattern.test(pluginData[2] ?? '') ? pluginDataSchema : undefined;
+  if (pluginData) return isPluginId(pluginData[1]) && pluginDataKeyPattern.test(pluginData[2] ?? '') ? pluginDataSchema : undefined;
   const credential = /^credential:([^:]+):(.+)$/.exec(account);
-  if (credential && pluginIdPattern.test(credential[1] ?? '') && accountIdPattern.test(credential[2] ?? '')) return credentialSecretSchema;
+  if (credential && isPluginId(credential[1]) && accountIdPattern.test(credential[2] ?? '')) return credentialSecretSchema;
   return undefined;
 }

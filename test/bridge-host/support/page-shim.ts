@@ -1,16 +1,18 @@
 // Bundled for the browser and injected into every frame before any page script runs: the test's
 // stand-in for the Electron preload. It builds `window.switchboardDesktop` with the preload's own
-// code (createDesktopBridge), over Playwright bindings instead of ipcRenderer.
+// code (createPreloadPort), over Playwright bindings instead of ipcRenderer, and, for test pages that
+// are not the renderer, `window.switchboardBridge` the way the renderer builds its bridge from it.
 import { z } from 'zod';
-import type { DesktopBridge } from '../../../common/bridge/index.js';
-import { createDesktopBridge, type RendererIpc } from '../../../electron/preload/desktop-bridge.js';
+import { createIpcBridge, type BridgePort, type DesktopBridge } from '../../../common/bridge/index.js';
+import { createPreloadPort, type RendererIpc } from '../../../electron/preload/desktop-bridge.js';
 
 type Listener = (event: unknown, payload: unknown) => void;
 
 interface ShimGlobal {
   __switchboardInvoke(channel: string, args: unknown[]): Promise<unknown>;
   __switchboardDeliver?: (channel: string, payload: unknown) => void;
-  switchboardDesktop?: DesktopBridge;
+  switchboardDesktop?: BridgePort;
+  switchboardBridge?: DesktopBridge;
 }
 
 // The test page's CSP forbids eval; the real preload runs in an isolated world instead.
@@ -32,4 +34,5 @@ const ipc: RendererIpc = {
 page.__switchboardDeliver = (channel, payload) => {
   for (const listener of listeners.get(channel) ?? []) listener(undefined, payload);
 };
-page.switchboardDesktop = createDesktopBridge(ipc);
+page.switchboardDesktop = createPreloadPort(ipc);
+page.switchboardBridge = createIpcBridge(page.switchboardDesktop);

@@ -1,11 +1,11 @@
 import { Router, type Request } from 'express';
 import {
-  pluginIdParam,
   redeemHandoffRequest,
   refreshTokenRequest,
   revokeTokenRequest,
   startOAuthRequest,
 } from '../../../../common/contract/accounts.js';
+import { pluginIdSchema } from '#common/plugin-manifest/plugin-id.js';
 import { ApiError } from '../../http/api-error.js';
 import { authOf, requireAuth } from '../../http/auth.js';
 import { parseBody } from '../../http/validate.js';
@@ -15,7 +15,7 @@ import type { AccountsService } from './accounts.service.js';
 export type PublicBase = (req: Request) => string;
 
 export function pluginOf(req: Request): string {
-  const plugin = pluginIdParam.safeParse(req.params.plugin);
+  const plugin = pluginIdSchema.safeParse(req.params.plugin);
   if (!plugin.success) throw new ApiError(404, 'not_found', 'no such plugin');
   return plugin.data;
 }

@@ -158,7 +158,7 @@ export class AccountsService {
 
   async list(userId: string): Promise<BoundAccountsResponse> {
     const accounts = await this.deps.repo.boundAccounts(userId);
-    return { accounts: accounts.map((account) => ({ plugin: account.pluginId, boundAt: toIso(account.boundAt) })) };
+    return { accounts: accounts.map((account) => ({ pluginId: account.pluginId, kind: 'oauth2' as const, boundAt: toIso(account.boundAt) })) };
   }
 
   async unbind(userId: string, pluginId: string): Promise<boolean> {

@@ -9,11 +9,37 @@ import type { OAuthStateRecord } from './accounts.repository.js';
 import { pluginOf, type PublicBase } from './accounts.router.js';
 import { callbackUrl, withParams, type AccountsService } from './accounts.service.js';
 import type { OAuthTokens } from '../../../../common/contract/accounts.js';
-import type { FlowReference } from './database-state-store.js';
 import type { ProviderEndpoints } from './oauth-providers.js';
 import { tokensFromExchange } from './provider-http.js';
 
 const startQuery = z.object({ start: z.string().min(16).max(128) });
+
+type PkceParameters = { codeChallenge?: string; codeVerifier?: () => string | undefined };
+
+/**
+ * passport-oauth2's strategy with PKCE (S256) added through its public hooks for extra authorization and
+ * token parameters, one instance per request. Its built-in PKCE needs a store form that
+ * @types/passport-oauth2 does not describe; this way the state store is the typed one.
+ */
+class PkceOAuth2Strategy extends OAuth2Strategy {
+  constructor(
+    private readonly pkce: PkceParameters,
+    options: OAuth2Strategy.StrategyOptions,
+    verify: OAuth2Strategy.VerifyFunction,
+  ) {
+    super(options, verify);
+  }
+
+  override authorizationParams(options: unknown): object {
+    const challenge = this.pkce.codeChallenge;
+    return { ...super.authorizationParams(options), ...(challenge === undefined ? {} : { code_challenge: challenge, code_challenge_method: 'S256' }) };
+  }
+
+  override tokenParams(options: unknown): object {
+    const verifier = this.pkce.codeVerifier?.();
+    return { ...super.tokenParams(options), ...(verifier === undefined ? {} : { code_verifier: verifier }) };
+  }
+}
 
 /**
  * The browser's side of binding. `authorize` spends the one-time start ticket and sends the browser to
@@ -26,8 +52,9 @@ export function oauthBrowserRouter(deps: { accounts: AccountsService; publicBase
   const authenticator = new passport.Passport();
   const router = Router();
 
-  const strategyFor = (provider: ProviderEndpoints, base: string) =>
-    new OAuth2Strategy(
+  const strategyFor = (provider: ProviderEndpoints, base: string, pkce: PkceParameters) =>
+    new PkceOAuth2Strategy(
+      pkce,
       {
         authorizationURL: provider.authorizationUrl,
         tokenURL: provider.tokenUrl,
@@ -35,9 +62,8 @@ export function oauthBrowserRouter(deps: { accounts: AccountsService; publicBase
         clientSecret: provider.clientSecret,
         callbackURL: callbackUrl(base, provider.pluginId),
         scope: provider.scopes,
-        pkce: true,
         state: true,
-        store: accounts.stateStore.asPassportStore(),
+        store: accounts.stateStore,
         skipUserProfile: true,
       },
       (accessToken: string, refreshToken: string, results: unknown, _profile: unknown, verified: OAuth2Strategy.VerifyCallback) => {
@@ -51,12 +77,9 @@ export function oauthBrowserRouter(deps: { accounts: AccountsService; publicBase
     if (!query.success) throw new ApiError(400, 'invalid_state', 'this sign-in link is incomplete; start binding again from Switchboard');
     const base = publicBase(req);
     const { flow, provider } = await accounts.openFlow(plugin, query.data.start, base);
-    const flowReference: FlowReference = { flowId: flow.id };
-    // passport types `state` as a string, but passes it to the strategy untouched, and passport-oauth2
-    // hands a non-string state to our store (a string would be sent to the provider as is, skipping it).
-    const state = flowReference as unknown as string;
+    const { codeChallenge } = accounts.stateStore.beginFlow(req, flow.id);
     // On success the strategy answers the redirect itself; the callback only sees failures.
-    authenticator.authenticate(strategyFor(provider, base), { session: false, state }, (error: unknown) => {
+    authenticator.authenticate(strategyFor(provider, base, { codeChallenge }), { session: false }, (error: unknown) => {
       next(error instanceof Error ? error : new ApiError(500, 'internal_error', 'could not send the browser to the network'));
     })(req, res, next);
   });
@@ -73,7 +96,8 @@ export function oauthBrowserRouter(deps: { accounts: AccountsService; publicBase
       res.redirect(303, await accounts.abandon(state, flow, code));
       return;
     }
-    authenticator.authenticate(strategyFor(provider, base), { session: false }, (error: unknown, tokens: OAuthTokens | false) => {
+    const pkce = { codeVerifier: () => accounts.stateStore.verifierFor(req) };
+    authenticator.authenticate(strategyFor(provider, base, pkce), { session: false }, (error: unknown, tokens: OAuthTokens | false) => {
       finishCallback(flow, error, tokens, res, next).catch(next);
     })(req, res, next);
   });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { CatalogueResponse } from '../../../../common/contract/accounts.js';
-import { pluginIdParam } from '../../../../common/contract/accounts.js';
+import { pluginIdSchema } from '../../../../common/plugin-manifest/plugin-id.js';
 import { ApiError } from '../../http/api-error.js';
 import type { PluginCatalogue } from './catalogue.js';
 
@@ -25,7 +25,7 @@ export function catalogueRouter(catalogue: PluginCatalogue): Router {
 
   // The exact bytes the integrity covers: a client hashes these, not a re-serialised copy.
   router.get('/v1/plugins/:plugin/manifest.json', (req, res) => {
-    const id = pluginIdParam.safeParse(req.params.plugin);
+    const id = pluginIdSchema.safeParse(req.params.plugin);
     const plugin = id.success ? catalogue.get(id.data) : undefined;
     if (!plugin) throw new ApiError(404, 'not_found', 'no such plugin');
     res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -35,7 +35,7 @@ export function catalogueRouter(catalogue: PluginCatalogue): Router {
 
   // Icons are not in the listing's integrity, so the header is a transport check only (see catalogue-sync).
   router.get('/v1/plugins/:plugin/icon', (req, res) => {
-    const id = pluginIdParam.safeParse(req.params.plugin);
+    const id = pluginIdSchema.safeParse(req.params.plugin);
     const icon = id.success ? catalogue.get(id.data)?.icon : undefined;
     if (!icon) throw new ApiError(404, 'not_found', 'no such plugin icon');
     res.setHeader('content-type', icon.contentType);

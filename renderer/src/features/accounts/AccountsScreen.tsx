@@ -1,6 +1,7 @@
 import { usePlugins } from '../../app/plugins.js';
 import { useCallback, useEffect, useState } from 'react';
-import type { BoundAccount, PluginSummary } from '../../../../common/bridge/index.js';
+import type { PluginSummary } from '../../../../common/bridge/index.js';
+import type { BoundAccount } from '#common/contract/accounts.js';
 import { ApiFailure, describeFailure } from '../../api/api-client.js';
 import { api, useApp } from '../../app/app-store.js';
 import { bridge } from '../../bridge/bridge.js';
@@ -15,17 +16,6 @@ type AccountsView =
   /** `bound`: the server's OAuth bindings; `local`: accounts in this desktop's keychain (empty on the web). */
   | { state: 'ready'; bound: Map<string, string>; local: BoundAccount[]; offlineCopy: boolean }
   | { state: 'failed'; error: unknown };
-
-/**
- * The desktop's errors cross the bridge as "code: message" (see electron/preload/desktop-bridge.ts);
- * pulled apart again here so the notice shows the real code.
- */
-function withHostCode(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const match = /^([a-z][a-z_]{1,63}): ([\s\S]*)$/.exec(error.message);
-  if (match === null || match[1] === undefined) return error;
-  return Object.assign(new Error(match[2] ?? ''), { code: match[1] });
-}
 
 /** M19 and M20: bound networks. The server side may not exist yet on older servers: a 404 hides the feature. */
 export function AccountsScreen() {
@@ -46,7 +36,7 @@ export function AccountsScreen() {
     const local = bindsLocally ? bridge().accounts.list().catch(() => []) : Promise.resolve([]);
     try {
       const answer = await api().accounts();
-      const bound = answer.accounts.map((account) => ({ plugin: account.plugin, boundAt: account.boundAt }));
+      const bound = answer.accounts.flatMap((account) => (account.boundAt === undefined ? [] : [{ plugin: account.pluginId, boundAt: account.boundAt }]));
       void localDb.setMeta('accountsCache', bound).catch(() => undefined);
       setView({ state: 'ready', bound: new Map(bound.map((account) => [account.plugin, account.boundAt])), local: await local, offlineCopy: false });
     } catch (error) {
@@ -55,7 +45,7 @@ export function AccountsScreen() {
       const cached = error instanceof ApiFailure && error.offline ? await localDb.getMeta('accountsCache') : undefined;
       if (cached !== undefined) {
         setView({ state: 'ready', bound: new Map(cached.map((account) => [account.plugin, account.boundAt])), local: await local, offlineCopy: true });
-      } else setView({ state: 'failed', error: withHostCode(error) });
+      } else setView({ state: 'failed', error });
     }
   }, [bindsLocally]);
 
@@ -69,7 +59,7 @@ export function AccountsScreen() {
     try {
       await action();
     } catch (error) {
-      const failure = withHostCode(error);
+      const failure = error;
       const code = describeFailure(failure).code;
       // A federated network needs the user's server: ask for it in place rather than only saying so.
       if (code === 'instance_required') setInstanceFormFor(plugin.id);
@@ -140,7 +130,7 @@ export function AccountsScreen() {
                       setNotice(t('accounts.boundNow', { network: plugin.name }));
                       await reload();
                     }}
-                    onError={(error) => setActionError({ failure: withHostCode(error), network: plugin.name })}
+                    onError={(error) => setActionError({ failure: error, network: plugin.name })}
                     onOpenLoggedIn={() => void openLoggedIn(plugin)}
                     onUnbind={() => void unbind(plugin)}
                   />
@@ -257,7 +247,7 @@ function PasswordAccount(props: {
   if (account !== undefined) {
     return (
       <>
-        <span className="muted">{t('accounts.boundAs', { account: account.account })}</span>
+        <span className="muted">{t('accounts.boundAs', { account: account.account ?? plugin.name })}</span>
         <button type="button" onClick={props.onOpenLoggedIn}>
           {t('accounts.openLoggedIn', { network: plugin.name })}
         </button>
