@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
@@ -6,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { ensurePrivateDir, ensurePrivateFile, restrictIfPresent } from '../platform/private-files.js';
 
 // int8 (bigint) columns hold epoch milliseconds, well inside Number's exact range.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -28,13 +28,16 @@ export function storageOptionsFor(config: { databaseUrl: string | undefined; dat
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   let db: Kysely<Database>;
   if (options.kind === 'sqlite') {
-    fs.mkdirSync(path.dirname(options.file), { recursive: true });
+    ensurePrivateDir(path.dirname(options.file));
+    ensurePrivateFile(options.file);
     const sqlite = new SqliteDatabase(options.file);
     // WAL lets readers run while a write is in progress; NORMAL sync is durable across process crashes.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // SQLite gives -wal and -shm the database file's mode; an older database may predate that rule.
+    for (const suffix of ['-wal', '-shm']) restrictIfPresent(options.file + suffix);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   } else {
     const pool = new pg.Pool({

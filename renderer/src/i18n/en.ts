@@ -176,6 +176,9 @@ export const en = {
   'error.empty_file': 'The file is empty',
   'error.corrupt_file': 'The file is damaged',
   'error.too_large': 'The file is too large',
+  'error.invalid_request': 'The request was not understood; check what you entered',
+  'error.too_many_requests': 'Too many requests; wait a moment and try again',
+  'error.device_blocked': 'This device was blocked by the account owner',
 } as const;
 
 export type MessageKey = keyof typeof en;

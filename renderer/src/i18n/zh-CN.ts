@@ -178,4 +178,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.empty_file': '文件为空',
   'error.corrupt_file': '文件已损坏',
   'error.too_large': '文件太大',
+  'error.invalid_request': '无法理解该请求，请检查输入内容',
+  'error.too_many_requests': '请求过多，请稍候再试',
+  'error.device_blocked': '此设备已被账户所有者屏蔽',
 };

@@ -6,7 +6,9 @@ import {
   type DeviceRecord,
   type IdentityRepository,
   type LoginRecord,
-  type PhoneFailureRecord,
+  type PasswordAttemptsRecord,
+  type PurgeCounts,
+  type PurgeCutoffs,
   type PhoneRecord,
   type SessionRecord,
   type UserRecord,
@@ -22,8 +24,9 @@ function toVerification(row: Selectable<VerificationsTable>): VerificationRecord
     expiresAt: row.expires_at,
     sends: row.sends,
     lastSentAt: row.last_sent_at,
-    wrongChecks: row.wrong_checks,
+    checksUsed: row.wrong_checks,
     consumedAt: row.consumed_at,
+    requesterHash: row.requester_hash,
   };
 }
 
@@ -34,6 +37,8 @@ function toDevice(row: Selectable<DevicesTable>): DeviceRecord {
     name: row.name,
     platform: row.platform,
     blocked: row.blocked === 1,
+    blockedAt: row.blocked_at,
+    flagged: row.flagged === 1,
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,
   };
@@ -94,8 +99,9 @@ export class KyselyIdentityRepository implements IdentityRepository {
         expires_at: v.expiresAt,
         sends: v.sends,
         last_sent_at: v.lastSentAt,
-        wrong_checks: v.wrongChecks,
+        wrong_checks: v.checksUsed,
         consumed_at: v.consumedAt,
+        requester_hash: v.requesterHash,
       })
       .execute();
   }
@@ -105,11 +111,12 @@ export class KyselyIdentityRepository implements IdentityRepository {
     return row && toVerification(row);
   }
 
-  async findOpenVerification(phone: string, now: number): Promise<VerificationRecord | undefined> {
+  async findOpenVerification(phone: string, requesterHash: string, now: number): Promise<VerificationRecord | undefined> {
     const row = await this.db
       .selectFrom('verifications')
       .selectAll()
       .where('phone', '=', phone)
+      .where('requester_hash', '=', requesterHash)
       .where('consumed_at', 'is', null)
       .where('expires_at', '>', now)
       .orderBy('created_at', 'desc')
@@ -121,19 +128,24 @@ export class KyselyIdentityRepository implements IdentityRepository {
   async recordResend(id: string, codeHash: string, now: number, expiresAt: number): Promise<void> {
     await this.db
       .updateTable('verifications')
-      .set((eb) => ({ code_hash: codeHash, last_sent_at: now, expires_at: expiresAt, sends: eb('sends', '+', 1) }))
+      .set((eb) => ({ code_hash: codeHash, last_sent_at: now, expires_at: expiresAt, sends: eb('sends', '+', 1), wrong_checks: 0 }))
       .where('id', '=', id)
       .execute();
   }
 
-  async recordWrongCheck(id: string): Promise<number> {
+  async reserveCheck(id: string, now: number, maxChecks: number): Promise<VerificationRecord | undefined> {
+    // One statement: PostgreSQL re-evaluates the WHERE on the row each waiting update finally sees,
+    // and SQLite runs writes one at a time, so the budget can never be overdrawn.
     const row = await this.db
       .updateTable('verifications')
       .set((eb) => ({ wrong_checks: eb('wrong_checks', '+', 1) }))
       .where('id', '=', id)
-      .returning('wrong_checks')
+      .where('consumed_at', 'is', null)
+      .where('expires_at', '>', now)
+      .where('wrong_checks', '<', maxChecks)
+      .returningAll()
       .executeTakeFirst();
-    return row?.wrong_checks ?? 0;
+    return row && toVerification(row);
   }
 
   async consumeVerification(id: string, now: number): Promise<boolean> {
@@ -146,32 +158,33 @@ export class KyselyIdentityRepository implements IdentityRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async getPhoneFailures(phone: string): Promise<PhoneFailureRecord | undefined> {
-    const row = await this.db.selectFrom('phone_failures').selectAll().where('phone', '=', phone).executeTakeFirst();
-    return row && { phone: row.phone, failures: row.failures, lastFailureAt: row.last_failure_at, lockedUntil: row.locked_until };
+  async getPasswordAttempts(keyHash: string): Promise<PasswordAttemptsRecord | undefined> {
+    const row = await this.db.selectFrom('password_throttle').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+    return row && { attempts: row.attempts, lastAttemptAt: row.last_attempt_at };
   }
 
-  async recordPhoneFailure(phone: string, now: number): Promise<number> {
-    const row = await this.db
-      .insertInto('phone_failures')
-      .values({ phone, failures: 1, last_failure_at: now, locked_until: null })
-      .onConflict((oc) =>
-        oc.column('phone').doUpdateSet((eb) => ({
-          failures: eb('phone_failures.failures', '+', 1),
-          last_failure_at: now,
-        })),
-      )
-      .returning('failures')
-      .executeTakeFirstOrThrow();
-    return row.failures;
+  async swapPasswordAttempts(keyHash: string, expected: number | undefined, attempts: number, now: number): Promise<boolean> {
+    if (expected === undefined) {
+      const inserted = await this.db
+        .insertInto('password_throttle')
+        .values({ key_hash: keyHash, attempts, last_attempt_at: now })
+        .onConflict((oc) => oc.column('key_hash').doNothing())
+        .returning('key_hash')
+        .executeTakeFirst();
+      return inserted !== undefined;
+    }
+    const updated = await this.db
+      .updateTable('password_throttle')
+      .set({ attempts, last_attempt_at: now })
+      .where('key_hash', '=', keyHash)
+      .where('attempts', '=', expected)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
   }
 
-  async lockPhone(phone: string, until: number): Promise<void> {
-    await this.db.updateTable('phone_failures').set({ locked_until: until }).where('phone', '=', phone).execute();
-  }
-
-  async clearPhoneFailures(phone: string): Promise<void> {
-    await this.db.deleteFrom('phone_failures').where('phone', '=', phone).execute();
+  async clearPasswordAttempts(keyHashes: string[]): Promise<void> {
+    if (keyHashes.length === 0) return;
+    await this.db.deleteFrom('password_throttle').where('key_hash', 'in', keyHashes).execute();
   }
 
   async createTicket(hash: string, phone: string, expiresAt: number): Promise<void> {
@@ -273,7 +286,7 @@ export class KyselyIdentityRepository implements IdentityRepository {
     return Number(result.numDeletedRows) === 1;
   }
 
-  async setPasswordHash(userId: string, hash: string, now: number): Promise<void> {
+  async setPasswordHash(userId: string, hash: string | null, now: number): Promise<void> {
     await this.db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', userId).execute();
   }
 
@@ -282,10 +295,20 @@ export class KyselyIdentityRepository implements IdentityRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async upsertDevice(userId: string, device: { id: string; name: string; platform: string }, now: number): Promise<DeviceRecord> {
+  async upsertDevice(userId: string, device: { id: string; name: string; platform: string }, now: number, flaggedIfNew: boolean): Promise<DeviceRecord> {
     const row = await this.db
       .insertInto('devices')
-      .values({ user_id: userId, device_id: device.id, name: device.name, platform: device.platform, blocked: 0, first_seen_at: now, last_seen_at: now })
+      .values({
+        user_id: userId,
+        device_id: device.id,
+        name: device.name,
+        platform: device.platform,
+        blocked: 0,
+        blocked_at: null,
+        flagged: flaggedIfNew ? 1 : 0,
+        first_seen_at: now,
+        last_seen_at: now,
+      })
       .onConflict((oc) => oc.columns(['user_id', 'device_id']).doUpdateSet({ name: device.name, platform: device.platform, last_seen_at: now }))
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -302,14 +325,40 @@ export class KyselyIdentityRepository implements IdentityRepository {
     return rows.map(toDevice);
   }
 
-  async setDeviceBlocked(userId: string, deviceId: string, blocked: boolean): Promise<boolean> {
+  async setDeviceBlocked(userId: string, deviceId: string, blocked: boolean, now: number): Promise<boolean> {
     const result = await this.db
       .updateTable('devices')
-      .set({ blocked: blocked ? 1 : 0 })
+      .set(blocked ? { blocked: 1, blocked_at: now } : { blocked: 0 })
       .where('user_id', '=', userId)
       .where('device_id', '=', deviceId)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  async setDeviceTrusted(userId: string, deviceId: string): Promise<boolean> {
+    const result = await this.db.updateTable('devices').set({ flagged: 0 }).where('user_id', '=', userId).where('device_id', '=', deviceId).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async lastDeviceBlockAt(userId: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('devices')
+      .select((eb) => eb.fn.max('blocked_at').as('last'))
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row?.last ?? null;
+  }
+
+  async deviceUsedPassword(userId: string, deviceId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('login_log')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('device_id', '=', deviceId)
+      .where('method', '=', 'password')
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async deleteDevice(userId: string, deviceId: string): Promise<boolean> {
@@ -347,6 +396,13 @@ export class KyselyIdentityRepository implements IdentityRepository {
       .returningAll()
       .executeTakeFirst();
     return row && toSession(row);
+  }
+
+  async revokeUserSessions(userId: string, keepSessionId: string | undefined, now: number): Promise<SessionRecord[]> {
+    let query = this.db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (keepSessionId !== undefined) query = query.where('id', '!=', keepSessionId);
+    const rows = await query.returningAll().execute();
+    return rows.map(toSession);
   }
 
   async revokeDeviceSessions(userId: string, deviceId: string, now: number): Promise<SessionRecord[]> {
@@ -404,5 +460,24 @@ export class KyselyIdentityRepository implements IdentityRepository {
       .limit(limit)
       .execute();
     return rows.map(toLogin);
+  }
+
+  async purge(cutoffs: PurgeCutoffs): Promise<PurgeCounts> {
+    const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
+    const verifications = await this.db.deleteFrom('verifications').where('expires_at', '<', cutoffs.codesExpiredBefore).executeTakeFirst();
+    const tickets = await this.db.deleteFrom('tickets').where('expires_at', '<', cutoffs.codesExpiredBefore).executeTakeFirst();
+    const sessions = await this.db
+      .deleteFrom('sessions')
+      .where((eb) => eb.or([eb('expires_at', '<', cutoffs.sessionsEndedBefore), eb('revoked_at', '<', cutoffs.sessionsEndedBefore)]))
+      .executeTakeFirst();
+    const logins = await this.db.deleteFrom('login_log').where('login_at', '<', cutoffs.loginsBefore).executeTakeFirst();
+    const passwordAttempts = await this.db.deleteFrom('password_throttle').where('last_attempt_at', '<', cutoffs.passwordAttemptsBefore).executeTakeFirst();
+    return {
+      verifications: count(verifications),
+      tickets: count(tickets),
+      sessions: count(sessions),
+      logins: count(logins),
+      passwordAttempts: count(passwordAttempts),
+    };
   }
 }
