@@ -23,9 +23,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const apiError = toApiError(error);
     if (!apiError) log.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
-    const answer = apiError ?? new ApiError(500, 'internal_error', 'something went wrong on the server');
-    if (answer.status === 429 && typeof answer.details.retryAfter === 'number') {
-      res.setHeader('retry-after', String(answer.details.retryAfter));
+    let answer = apiError ?? new ApiError(500, 'internal_error', 'something went wrong on the server');
+    if (answer.status === 429) {
+      // Every 429 says when to come back, in the body and in Retry-After; a second when nobody said.
+      const retryAfter = typeof answer.details.retryAfter === 'number' ? answer.details.retryAfter : 1;
+      answer = new ApiError(429, answer.code, answer.message, { ...answer.details, retryAfter });
+      res.setHeader('retry-after', String(retryAfter));
     }
     res.status(answer.status).json(answer.toBody());
   };
