@@ -1,7 +1,7 @@
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
@@ -47,17 +47,25 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  await migrateToLatest(db);
+  await migrateToLatest(db, options.kind);
   return { db, kind: options.kind, close: () => db.destroy() };
 }
 
 const inCodeMigrations: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: inCodeMigrations });
+export async function migrateToLatest(db: Kysely<Database>, kind: StorageOptions['kind']): Promise<void> {
+  // Without a schema, kysely looks for its bookkeeping tables in EVERY schema of the database, so one
+  // deployment (or test) beside another in the same database would skip creating its own and fail.
+  const migrationTableSchema = kind === 'postgres' ? await currentSchema(db) : undefined;
+  const migrator = new Migrator({ db, provider: inCodeMigrations, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
     throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
   }
+}
+
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
