@@ -84,7 +84,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
 
   const printLine = options.smsPrint === undefined ? (line: string) => process.stdout.write(line + '\n') : (options.smsPrint ?? undefined);
   const sms = options.sms ?? createSmsGateway(config.sms, printLine);
-  const repo = new KyselyIdentityRepository(storage.db, (phone) => keyring.phoneHash(phone));
+  const repo = new KyselyIdentityRepository(storage.db, (phone) => keyring.phoneHash(phone), storage.kind);
   const throttle = new PasswordThrottle({ repo, keyring, limits: config.limits, clock });
   const verifications = new VerificationService({ repo, sms, limiter, keyring, clock, limits: config.limits, log });
   const sessions = new SessionService({ repo, limiter, throttle, clock, limits: config.limits });

@@ -99,6 +99,19 @@ describe.each(backends)('devices and sessions on $name', ({ name, available }) =
     expect(logins.map((login) => login.logoutAt === null)).toEqual([true, false]);
   });
 
+  it.skipIf(!available)('parallel logins under one device id leave exactly one live session', async () => {
+    await start();
+    const first = await signIn(server.api, owner, testDevice('Laptop'));
+    expect((await server.api.withToken(first.token).put('/v1/me/password', { password })).status).toBe(204);
+    const device = testDevice('Shared id');
+    const logins = await Promise.all(Array.from({ length: 5 }, () => passwordLogin(device)));
+    expect(logins.map((login) => login.status)).toEqual([201, 201, 201, 201, 201]);
+    const alive = await Promise.all(logins.map(async (login) => (await server.api.withToken(login.body.token).get('/v1/me')).status));
+    expect(alive.filter((status) => status === 200)).toHaveLength(1);
+    const devices = (await server.api.withToken(first.token).get<DeviceRow[]>('/v1/me/devices')).body;
+    expect(devices.find((row) => row.id === device.id)).toMatchObject({ signedIn: true });
+  });
+
   it.skipIf(!available)('changing the password signs the other sessions out (their sockets hear it) unless asked not to', async () => {
     await start();
     const laptop = await signIn(server.api, owner, testDevice('Laptop'));

@@ -13,7 +13,7 @@ describe.each(backends)('identity repository on $name', (backend) => {
   beforeEach(async (context) => {
     if (!backend.available) context.skip();
     const opened = await backend.open();
-    repo = new KyselyIdentityRepository(opened.storage.db, (phone) => `hash:${phone}`);
+    repo = new KyselyIdentityRepository(opened.storage.db, (phone) => `hash:${phone}`, opened.storage.kind);
     dispose = opened.dispose;
   });
   afterEach(async () => {

@@ -86,6 +86,7 @@ export class KyselyIdentityRepository implements IdentityRepository {
     private readonly db: Kysely<Database>,
     /** The keyed hash that address books are matched on (see PhoneHasher). */
     private readonly hashPhone: (phone: string) => string,
+    private readonly kind: 'sqlite' | 'postgres',
   ) {}
 
   async createVerification(v: VerificationRecord): Promise<void> {
@@ -403,6 +404,38 @@ export class KyselyIdentityRepository implements IdentityRepository {
     if (keepSessionId !== undefined) query = query.where('id', '!=', keepSessionId);
     const rows = await query.returningAll().execute();
     return rows.map(toSession);
+  }
+
+  async openDeviceSession(session: SessionRecord, now: number): Promise<{ replaced: SessionRecord[] } | 'blocked'> {
+    return this.db.transaction().execute(async (trx) => {
+      // The device row is the lock that puts logins (and blocks) of one device in a line on PostgreSQL;
+      // SQLite runs one write transaction at a time anyway and has no FOR UPDATE.
+      let device = trx.selectFrom('devices').select('blocked').where('user_id', '=', session.userId).where('device_id', '=', session.deviceId);
+      if (this.kind === 'postgres') device = device.forUpdate();
+      if ((await device.executeTakeFirst())?.blocked === 1) return 'blocked';
+      const replaced = await trx
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('user_id', '=', session.userId)
+        .where('device_id', '=', session.deviceId)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .execute();
+      await trx
+        .insertInto('sessions')
+        .values({
+          id: session.id,
+          token_hash: session.tokenHash,
+          user_id: session.userId,
+          device_id: session.deviceId,
+          login_id: session.loginId,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt,
+          revoked_at: session.revokedAt,
+        })
+        .execute();
+      return { replaced: replaced.map(toSession) };
+    });
   }
 
   async revokeDeviceSessions(userId: string, deviceId: string, now: number): Promise<SessionRecord[]> {

@@ -60,6 +60,12 @@ export interface IdentityRepository {
   revokeSession(sessionId: string, now: number): Promise<SessionRecord | undefined>;
   /** Revokes every live session of the user except `keepSessionId` and returns them. */
   revokeUserSessions(userId: string, keepSessionId: string | undefined, now: number): Promise<SessionRecord[]>;
+  /**
+   * In one transaction that holds the device row: refuses when the device is blocked, otherwise ends
+   * every live session of the device and creates `session`, so parallel logins under one device id
+   * leave exactly one session and a block can never slip between the check and the insert.
+   */
+  openDeviceSession(session: SessionRecord, now: number): Promise<{ replaced: SessionRecord[] } | 'blocked'>;
   /** Revokes every live session of one device and returns them. */
   revokeDeviceSessions(userId: string, deviceId: string, now: number): Promise<SessionRecord[]>;
   /** Ids of the user's devices that hold a live session at `now`. */

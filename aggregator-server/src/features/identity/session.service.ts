@@ -150,8 +150,6 @@ export class SessionService {
       flagged = lastBlockAt !== null && now - lastBlockAt < flagNewDevicesAfterBlockMs;
     }
     await repo.upsertDevice(user.id, device, now, flagged);
-    // One live session per device id: the previous one ends cleanly rather than merging with this one.
-    await this.endSessions(await repo.revokeDeviceSessions(user.id, device.id, now), 'replaced', now);
     const loginId = randomUUID();
     await repo.addLogin({
       id: loginId,
@@ -165,7 +163,7 @@ export class SessionService {
       logoutAt: null,
     });
     const token = generateToken();
-    await repo.createSession({
+    const session: SessionRecord = {
       id: randomUUID(),
       tokenHash: hashToken(token),
       userId: user.id,
@@ -174,7 +172,14 @@ export class SessionService {
       createdAt: now,
       expiresAt: now + limits.sessionTtlMs,
       revokedAt: null,
-    });
+    };
+    // One live session per device id: an earlier one ends cleanly (`replaced`) rather than merging with this one.
+    const opened = await repo.openDeviceSession(session, now);
+    if (opened === 'blocked') {
+      await repo.closeLogins([loginId], now);
+      throw new ApiError(403, 'device_blocked', 'this device was blocked by the account owner');
+    }
+    await this.endSessions(opened.replaced, 'replaced', now);
     return { token, user: { id: user.id, phone: user.phone }, created };
   }
 
