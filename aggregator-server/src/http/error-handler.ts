@@ -41,11 +41,13 @@ function toApiError(error: unknown): ApiError | undefined {
     if (error.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'the request body is too large');
     if (error.type === 'entity.parse.failed') return new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
   }
-  // The router's "Failed to decode param" (a malformed %-escape in the path) and any other error that
-  // already says the request was at fault (4xx status) are the client's, not ours.
+  // The router's "Failed to decode param" (a malformed %-escape in the path) and any http-errors error
+  // that says the request was at fault (a 4xx marked `expose`, as express and its parsers raise) are the
+  // client's, not ours.
   if (error instanceof URIError) return new ApiError(400, 'invalid_request', 'the address has a malformed %-escape');
   const status = statusOf(error);
-  if (status !== undefined && status >= 400 && status < 500) {
+  const exposed = (error as { expose?: unknown } | null)?.expose === true;
+  if (exposed && status !== undefined && status >= 400 && status < 500) {
     return new ApiError(status, status === 413 ? 'payload_too_large' : 'invalid_request', 'the request could not be understood');
   }
   // PostgreSQL refusing text it cannot store (22021 invalid byte sequence, 22P05 untranslatable
