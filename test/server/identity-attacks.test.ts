@@ -50,15 +50,18 @@ describe.each(backends)('sign-in attacks on $name', ({ name, available }) => {
 
   const check = (api: ApiClient, id: string, code: string) => api.post(`/v1/auth/verifications/${id}/check`, { code }) as Promise<Answer>;
 
-  it.skipIf(!available)('item 1: 300 parallel guesses are evaluated at most 5 times per code', async () => {
+  // GUESS_BURST=1000 for the full figure; 300 by default to spare shared machines.
+  const burst = Number(process.env.GUESS_BURST ?? 300);
+
+  it.skipIf(!available)(`item 1: ${burst} parallel guesses are evaluated at most 5 times per code`, async () => {
     const api = await start();
     const id = await requestCode(api);
     const right = await latestCode(api, victim);
-    const answers = await Promise.all(otherCodes(right, 300).map((code) => check(api, id, code)));
+    const answers = await Promise.all(otherCodes(right, burst).map((code) => check(api, id, code)));
     const byStatus = tally(answers);
     // Evaluated = answered "wrong code"; everything else was refused before the comparison.
-    console.info(`[figure] ${name}: parallel guesses evaluated per code: ${byStatus[400] ?? 0} of 300`);
-    expect(byStatus).toEqual({ 400: 5, 429: 295 });
+    console.info(`[figure] ${name}: parallel guesses evaluated per code: ${byStatus[400] ?? 0} of ${burst}`);
+    expect(byStatus).toEqual({ 400: 5, 429: burst - 5 });
     expect(answers.filter((answer) => answer.status === 400).map((answer) => answer.body.error?.attemptsLeft).sort()).toEqual([0, 1, 2, 3, 4]);
     // The budget is spent: even the right code gets no ticket now.
     expect((await check(api, id, right)).body.error?.code).toBe('too_many_attempts');
