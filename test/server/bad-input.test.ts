@@ -54,6 +54,8 @@ const routes: [string, string][] = [
   ['GET', '/v1/dev/sms?to[]=1'],
 ];
 
+const pathSegments = ['x', '%', '%ZZ', '%E0%A4%A', '%C0', '%00', 'a%00b', '%2500', '%F0%9F%92%A5', '..%2F..%2Fetc'];
+
 /** Malformed %-escapes and NUL characters in every place a request can carry them (issue 10, item 13). */
 const hostileRequests: [string, string, unknown?][] = [
   ['PATCH', '/v1/me/devices/%E0%A4%A', { blocked: true }],
@@ -112,7 +114,9 @@ describe.each(backends)('bad input on $name', ({ name, available }) => {
     const next = random(Number(process.env.BAD_INPUT_SEED ?? 20261122));
     const failures: string[] = [];
     for (let round = 0; round < Number(process.env.BAD_INPUT_ROUNDS ?? 25); round += 1) {
-      for (const [method, pathname] of routes) {
+      for (const [method, route] of routes) {
+        // Path parameters get seeded hostile segments too: malformed %-escapes and encoded NULs.
+        const pathname = route.replace(/\/(x|not-a-user)$/, () => `/${pathSegments[Math.floor(next() * pathSegments.length)]}`);
         const body = junk(next);
         const api = next() < 0.8 ? server.api.withToken(token) : server.api;
         const answer = await api.request<{ error?: { code?: unknown; message?: unknown } }>(method, pathname, method === 'GET' ? undefined : body);
