@@ -4,21 +4,40 @@ import { z } from 'zod';
 const smsProviders = ['outbox', 'twilio', 'kannel'] as const;
 export type SmsProviderName = (typeof smsProviders)[number];
 
-/** Limits in one place so operators and tests can see (and tune) every rule of the identity flow. */
+/**
+ * Limits in one place so operators and tests can see (and tune) every rule of the identity flow.
+ *
+ * The rules slow an attacker down per address and per verification; none of them can be used by a
+ * stranger to keep a number's owner out:
+ * - Code checks: each verification allows `maxChecksPerVerification` checks per code sent, reserved
+ *   atomically before the comparison; a resend gives a fresh budget (at most `maxSendsPerVerification`
+ *   sends). Per address, `checksPerIpPerHour`. Failed codes never count against the number itself.
+ * - Code sends: per address `sendsPerIpPerHour`; per (number, address) `sendsPerPhonePerAddressPerDay`;
+ *   per number `sendsPerPhonePerDay` from all addresses, past which only an address's FIRST code of the
+ *   day to that number still goes out, so someone spending the number's quota elsewhere cannot stop the
+ *   owner asking from their own address.
+ * - Passwords: attempts are counted (and reserved atomically) per (number, address): from
+ *   `passwordSlowDownAfterPerAddress` each further try waits 1 s, doubling up to `passwordMaxDelayMs`; per
+ *   number from all addresses the same from `passwordSlowDownAfterPerPhone`. This only ever delays
+ *   password sign-in, never SMS codes, and there is no lock: a success clears both counters and
+ *   `passwordAttemptsForgetMs` after the last attempt they are forgotten.
+ */
 export type IdentityLimits = {
   codeTtlMs: number;
   maxChecksPerVerification: number;
   resendCooldownsMs: readonly number[];
   maxSendsPerVerification: number;
-  slowDownAfterFailures: number;
-  lockAfterFailures: number;
-  lockMs: number;
   ticketTtlMs: number;
   sessionTtlMs: number;
   sendsPerPhonePerDay: number;
+  sendsPerPhonePerAddressPerDay: number;
   sendsPerIpPerHour: number;
-  passwordAttemptsPerIpPerHour: number;
   checksPerIpPerHour: number;
+  passwordAttemptsPerIpPerHour: number;
+  passwordSlowDownAfterPerAddress: number;
+  passwordSlowDownAfterPerPhone: number;
+  passwordMaxDelayMs: number;
+  passwordAttemptsForgetMs: number;
 };
 
 export const defaultIdentityLimits: IdentityLimits = {
@@ -26,15 +45,40 @@ export const defaultIdentityLimits: IdentityLimits = {
   maxChecksPerVerification: 5,
   resendCooldownsMs: [30_000, 60_000, 120_000],
   maxSendsPerVerification: 5,
-  slowDownAfterFailures: 10,
-  lockAfterFailures: 20,
-  lockMs: 60 * 60_000,
   ticketTtlMs: 10 * 60_000,
   sessionTtlMs: 90 * 24 * 60 * 60_000,
   sendsPerPhonePerDay: 10,
+  sendsPerPhonePerAddressPerDay: 5,
   sendsPerIpPerHour: 30,
-  passwordAttemptsPerIpPerHour: 100,
   checksPerIpPerHour: 200,
+  passwordAttemptsPerIpPerHour: 100,
+  passwordSlowDownAfterPerAddress: 5,
+  passwordSlowDownAfterPerPhone: 10,
+  passwordMaxDelayMs: 5 * 60_000,
+  passwordAttemptsForgetMs: 24 * 60 * 60_000,
+};
+
+/**
+ * How long records that only serve sign-in are kept once they are of no further use, then purged every
+ * `intervalMs` (README, "Retention").
+ */
+export type RetentionSettings = {
+  intervalMs: number;
+  /** Verifications and sign-in tickets, after they expired. */
+  codesMs: number;
+  /** Sessions, after they expired or were ended. */
+  sessionsMs: number;
+  /** Login log entries, after the login. */
+  loginLogMs: number;
+};
+
+const dayMs = 24 * 60 * 60_000;
+
+export const defaultRetention: RetentionSettings = {
+  intervalMs: 60 * 60_000,
+  codesMs: dayMs,
+  sessionsMs: 30 * dayMs,
+  loginLogMs: 180 * dayMs,
 };
 
 /** Discovery quotas: how many numbers not yet in a user's book may be checked, to hold back enumeration. */
@@ -67,6 +111,9 @@ export type ServerConfig = {
   adminToken: string | undefined;
   logLevel: string;
   limits: IdentityLimits;
+  retention: RetentionSettings;
+  /** Serve the development outbox (GET /v1/dev/sms) although HOST is not a loopback address. */
+  smsOutboxPublic: boolean;
   contactLimits: ContactLimits;
   /** How long a user stays online after their last connection went away, so a reconnect does not blink. */
   presenceGraceMs: number;
@@ -97,6 +144,11 @@ const envSchema = z.object({
   SMS_SENDS_PER_PHONE_PER_DAY: z.coerce.number().int().min(1).optional(),
   SMS_SENDS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).optional(),
   CODE_CHECKS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).optional(),
+  RETENTION_PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).optional(),
+  RETENTION_CODES_DAYS: z.coerce.number().int().min(0).max(3650).optional(),
+  RETENTION_SESSIONS_DAYS: z.coerce.number().int().min(0).max(3650).optional(),
+  RETENTION_LOGIN_LOG_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  SMS_OUTBOX_PUBLIC: z.enum(['0', '1']).default('0'),
   DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY: z.coerce.number().int().min(1).optional(),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
@@ -167,6 +219,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       ...(e.SMS_SENDS_PER_IP_PER_HOUR === undefined ? {} : { sendsPerIpPerHour: e.SMS_SENDS_PER_IP_PER_HOUR }),
       ...(e.CODE_CHECKS_PER_IP_PER_HOUR === undefined ? {} : { checksPerIpPerHour: e.CODE_CHECKS_PER_IP_PER_HOUR }),
     },
+    retention: {
+      intervalMs: (e.RETENTION_PURGE_INTERVAL_MINUTES ?? defaultRetention.intervalMs / 60_000) * 60_000,
+      codesMs: e.RETENTION_CODES_DAYS === undefined ? defaultRetention.codesMs : e.RETENTION_CODES_DAYS * dayMs,
+      sessionsMs: e.RETENTION_SESSIONS_DAYS === undefined ? defaultRetention.sessionsMs : e.RETENTION_SESSIONS_DAYS * dayMs,
+      loginLogMs: e.RETENTION_LOGIN_LOG_DAYS === undefined ? defaultRetention.loginLogMs : e.RETENTION_LOGIN_LOG_DAYS * dayMs,
+    },
+    smsOutboxPublic: e.SMS_OUTBOX_PUBLIC === '1',
     contactLimits: {
       ...defaultContactLimits,
       ...(e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY === undefined ? {} : { newNumbersPerIpPerDay: e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY }),

@@ -11,14 +11,15 @@ import { openStorage, storageOptionsFor, type Storage, type StorageOptions } fro
 import { AccountService } from './features/identity/account.service.js';
 import { KyselyIdentityRepository } from './features/identity/identity.kysely-repository.js';
 import { identityRouter } from './features/identity/identity.router.js';
-import { PhoneGuard } from './features/identity/phone-guard.js';
+import { PasswordThrottle } from './features/identity/password-throttle.js';
+import { RetentionPurge } from './features/identity/retention-purge.js';
 import { SessionService } from './features/identity/session.service.js';
 import { VerificationService } from './features/identity/verification.service.js';
 import { createSmsGateway } from './features/sms/create-gateway.js';
-import { devSmsRouter } from './features/sms/dev-sms.router.js';
+import { devSmsRouter, outboxMayBeServed } from './features/sms/dev-sms.router.js';
 import { OutboxGateway } from './features/sms/outbox-gateway.js';
 import type { SmsGateway } from './features/sms/sms-gateway.js';
-import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { errorHandler, notFoundHandler, refuseNulInUrl } from './http/error-handler.js';
 import { createRealtimeServer, type RealtimeServer } from './realtime/realtime-gateway.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { Keyring } from './platform/crypto.js';
@@ -59,7 +60,7 @@ export type RunningServer = {
   sms: SmsGateway;
   log: Logger;
   close(): Promise<void>;
-  services: { privacy: PrivacyService; contacts: ContactsService; events: DomainEvents; presence: PresenceService };
+  services: { privacy: PrivacyService; contacts: ContactsService; events: DomainEvents; presence: PresenceService; retentionPurge: RetentionPurge };
 };
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -77,17 +78,18 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis error'));
     await client.connect();
     redisClients.push(client);
-    limiter = new RedisRateLimiter(client, clock, `${config.redisKeyPrefix}rl:`);
+    limiter = new RedisRateLimiter(client, clock, (key) => keyring.keyedHash('rate-limit', key), `${config.redisKeyPrefix}rl:`);
     presenceStore = new RedisPresenceStore(client, config.redisKeyPrefix);
   }
 
   const printLine = options.smsPrint === undefined ? (line: string) => process.stdout.write(line + '\n') : (options.smsPrint ?? undefined);
   const sms = options.sms ?? createSmsGateway(config.sms, printLine);
-  const repo = new KyselyIdentityRepository(storage.db, (phone) => keyring.phoneHash(phone));
-  const guard = new PhoneGuard(repo, config.limits, clock);
-  const verifications = new VerificationService({ repo, sms, limiter, guard, keyring, clock, limits: config.limits, log });
-  const sessions = new SessionService({ repo, limiter, guard, clock, limits: config.limits });
+  const repo = new KyselyIdentityRepository(storage.db, (phone) => keyring.phoneHash(phone), storage.kind);
+  const throttle = new PasswordThrottle({ repo, keyring, limits: config.limits, clock });
+  const verifications = new VerificationService({ repo, sms, limiter, keyring, clock, limits: config.limits, log });
+  const sessions = new SessionService({ repo, limiter, throttle, clock, limits: config.limits });
   const accounts = new AccountService({ repo, sessions, clock });
+  const retentionPurge = new RetentionPurge({ repo, clock, retention: config.retention, limits: config.limits, log });
   const events = new DomainEvents();
   const contactsRepo = new KyselyContactsRepository(storage.db, storage.kind);
   const privacyRepo = new KyselyPrivacyRepository(storage.db);
@@ -99,6 +101,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.set('trust proxy', config.trustProxy);
   // First, so that even a body the parsers refuse answers with headers a cross-origin client can read.
   app.use(['/v1', '/healthz'], apiCors());
+  app.use(refuseNulInUrl);
   // Address books are the one large upload; everything else stays small.
   app.use('/v1/me/address-book', express.json({ limit: '16mb' }));
   app.use(express.json({ limit: config.bodyLimit }));
@@ -112,7 +115,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(contactsRouter(contacts));
   app.use(privacyRouter(privacy));
   mountAccounts(app, { config, storage, keyring, sessions, clock, log });
-  if (sms instanceof OutboxGateway) app.use(devSmsRouter(sms));
+  if (sms instanceof OutboxGateway) {
+    if (outboxMayBeServed(config.host, config.smsOutboxPublic)) app.use(devSmsRouter(sms));
+    else log.warn({ host: config.host }, 'the SMS outbox (GET /v1/dev/sms) is off: HOST is not a loopback address (SMS_OUTBOX_PUBLIC=1 serves it anyway)');
+  }
   // The web client (M31) at `/`, after every API route.
   app.use(webClientRouter());
   app.use(notFoundHandler);
@@ -149,11 +155,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   log.info({ url, storage: storage.kind, sms: sms.name, redis: Boolean(config.redisUrl) }, 'switchboard server listening');
+  retentionPurge.start();
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       presenceGateway.stop();
+      await retentionPurge.stop();
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       // Idle keep-alive HTTP connections would otherwise hold the close open until they time out.
       httpServer.closeAllConnections();
@@ -163,5 +171,5 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, storage, sms, log, close, services: { privacy, contacts, events, presence } };
+  return { url, port, io, storage, sms, log, close, services: { privacy, contacts, events, presence, retentionPurge } };
 }

@@ -25,7 +25,9 @@ export const returnToSchema = z
   .regex(
     /^(?:switchboard:\/\/[\w./-]*(?:\?[^\s#@]*)?|http:\/\/(?:127\.0\.0\.1|\[::1\]):\d{1,5}(?:\/[^\s#?@]*)?(?:\?[^\s#@]*)?)$/,
     'switchboard://... or http://127.0.0.1:<port>/...',
-  );
+  )
+  // The pattern admits ports such as 99999 that no URL can hold; the callback would fail building the redirect.
+  .refine((value) => Number(/^http:\/\/[^/]*\]?:(\d+)/.exec(value)?.[1] ?? 1) <= 65_535, 'the port must be 1-65535');
 
 export const defaultReturnTo = 'switchboard://oauth/done';
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 /** Every machine-readable error code a Switchboard server or client may answer with. */
 export const errorCodes = [
   'validation_failed',
+  'invalid_request',
   'invalid_json',
   'payload_too_large',
   'not_found',

@@ -62,6 +62,8 @@ export type SessionResponse = z.infer<typeof sessionResponse>;
 export const passwordPolicy = { minLength: 8, maxLength: 256 } as const;
 export const setPasswordRequest = z.object({
   password: z.string().min(passwordPolicy.minLength).max(passwordPolicy.maxLength),
+  /** Sign every other session of the account out (the default); false keeps them. */
+  signOutOthers: z.boolean().default(true),
 });
 
 export const meResponse = z.object({
@@ -83,12 +85,17 @@ export const deviceView = z.object({
   name: z.string(),
   platform: z.string(),
   blocked: z.boolean(),
+  /** First signed in shortly after another device was blocked; cleared when the owner recognises it. */
+  flagged: z.boolean(),
   current: z.boolean(),
   firstSeenAt: z.string(),
   lastSeenAt: z.string(),
 });
 export type DeviceView = z.infer<typeof deviceView>;
-export const updateDeviceRequest = z.object({ blocked: z.boolean() });
+/** Block or unblock a device, or recognise a flagged one (`trusted: true` clears the flag). */
+export const updateDeviceRequest = z
+  .object({ blocked: z.boolean().optional(), trusted: z.literal(true).optional() })
+  .refine((body) => body.blocked !== undefined || body.trusted !== undefined, 'give "blocked" or "trusted"');
 
 export const loginMethods = ['sms_code', 'password'] as const;
 export const loginLogEntry = z.object({

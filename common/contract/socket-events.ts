@@ -50,7 +50,7 @@ export interface ServerToClientEvents {
   /** Another device of the same user changed the address book: pull `/v1/me/address-book/changes`. */
   'address-book:changed': (event: { version: number }) => void;
   /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
-  'session:ended': (event: { reason: 'logout' | 'device_revoked' | 'device_blocked' | 'expired' }) => void;
+  'session:ended': (event: { reason: 'logout' | 'device_revoked' | 'device_blocked' | 'expired' | 'replaced' | 'password_changed' }) => void;
 }
 
 export type SocketAuth = { token: string };

@@ -24,7 +24,7 @@ describe.each(backends)('contacts and privacy repositories on $name', (backend) 
     dispose = opened.dispose;
     contacts = new KyselyContactsRepository(storage.db, storage.kind);
     privacy = new KyselyPrivacyRepository(storage.db);
-    identity = new KyselyIdentityRepository(storage.db, hash);
+    identity = new KyselyIdentityRepository(storage.db, hash, storage.kind);
   });
   afterEach(async () => {
     await dispose?.();

@@ -13,7 +13,7 @@ describe.each(backends)('identity repository on $name', (backend) => {
   beforeEach(async (context) => {
     if (!backend.available) context.skip();
     const opened = await backend.open();
-    repo = new KyselyIdentityRepository(opened.storage.db, (phone) => `hash:${phone}`);
+    repo = new KyselyIdentityRepository(opened.storage.db, (phone) => `hash:${phone}`, opened.storage.kind);
     dispose = opened.dispose;
   });
   afterEach(async () => {
@@ -29,8 +29,9 @@ describe.each(backends)('identity repository on $name', (backend) => {
       expiresAt: 601_000,
       sends: 1,
       lastSentAt: 1_000,
-      wrongChecks: 0,
+      checksUsed: 0,
       consumedAt: null,
+      requesterHash: 'requester-a',
       ...overrides,
     };
   }
@@ -42,36 +43,38 @@ describe.each(backends)('identity repository on $name', (backend) => {
     await repo.consumeVerification(used.id, 3);
     const open = verification({ createdAt: 4 });
     await repo.createVerification(open);
-    expect((await repo.findOpenVerification('+8613800138000', 600))?.id).toBe(open.id);
-    expect(await repo.findOpenVerification('+8613800138000', 601_001)).toBeUndefined();
-    expect(await repo.findOpenVerification('+8613900139000', 600)).toBeUndefined();
+    expect((await repo.findOpenVerification('+8613800138000', 'requester-a', 600))?.id).toBe(open.id);
+    expect(await repo.findOpenVerification('+8613800138000', 'requester-b', 600)).toBeUndefined();
+    expect(await repo.findOpenVerification('+8613800138000', 'requester-a', 601_001)).toBeUndefined();
+    expect(await repo.findOpenVerification('+8613900139000', 'requester-a', 600)).toBeUndefined();
   });
 
-  it('counts wrong checks atomically and consumes a verification once', async () => {
+  it('reserves checks atomically up to the budget and consumes a verification once', async () => {
     const v = verification();
     await repo.createVerification(v);
-    const counts = await Promise.all([repo.recordWrongCheck(v.id), repo.recordWrongCheck(v.id), repo.recordWrongCheck(v.id)]);
-    expect(counts.sort()).toEqual([1, 2, 3]);
+    const reserved = await Promise.all(Array.from({ length: 8 }, () => repo.reserveCheck(v.id, 10, 5)));
+    expect(reserved.filter((entry) => entry !== undefined).map((entry) => entry?.checksUsed).sort()).toEqual([1, 2, 3, 4, 5]);
     expect(await repo.consumeVerification(v.id, 10)).toBe(true);
     expect(await repo.consumeVerification(v.id, 11)).toBe(false);
-    const stored = await repo.findVerification(v.id);
-    expect(stored).toMatchObject({ wrongChecks: 3, consumedAt: 10 });
+    expect(await repo.reserveCheck(v.id, 12, 50)).toBeUndefined();
+    expect(await repo.findVerification(v.id)).toMatchObject({ checksUsed: 5, consumedAt: 10 });
   });
 
-  it('records a resend with a new code hash and expiry', async () => {
-    const v = verification();
+  it('records a resend with a new code hash, expiry and a fresh budget of checks', async () => {
+    const v = verification({ checksUsed: 5 });
     await repo.createVerification(v);
     await repo.recordResend(v.id, 'hash-2', 40_000, 640_000);
-    expect(await repo.findVerification(v.id)).toMatchObject({ codeHash: 'hash-2', sends: 2, lastSentAt: 40_000, expiresAt: 640_000 });
+    expect(await repo.findVerification(v.id)).toMatchObject({ codeHash: 'hash-2', sends: 2, lastSentAt: 40_000, expiresAt: 640_000, checksUsed: 0 });
   });
 
-  it('keeps a failure count per number until cleared, and a lock', async () => {
-    expect(await repo.recordPhoneFailure('+8613800138000', 5)).toBe(1);
-    expect(await repo.recordPhoneFailure('+8613800138000', 6)).toBe(2);
-    await repo.lockPhone('+8613800138000', 99);
-    expect(await repo.getPhoneFailures('+8613800138000')).toEqual({ phone: '+8613800138000', failures: 2, lastFailureAt: 6, lockedUntil: 99 });
-    await repo.clearPhoneFailures('+8613800138000');
-    expect(await repo.getPhoneFailures('+8613800138000')).toBeUndefined();
+  it('swaps a password attempt counter only from the count it read', async () => {
+    expect(await repo.swapPasswordAttempts('k', undefined, 1, 5)).toBe(true);
+    expect(await repo.swapPasswordAttempts('k', undefined, 1, 5)).toBe(false);
+    const swaps = await Promise.all([repo.swapPasswordAttempts('k', 1, 2, 6), repo.swapPasswordAttempts('k', 1, 2, 6)]);
+    expect(swaps.sort()).toEqual([false, true]);
+    expect(await repo.getPasswordAttempts('k')).toEqual({ attempts: 2, lastAttemptAt: 6 });
+    await repo.clearPasswordAttempts(['k']);
+    expect(await repo.getPasswordAttempts('k')).toBeUndefined();
   });
 
   it('redeems a ticket once and only before it expires', async () => {
@@ -118,9 +121,9 @@ describe.each(backends)('identity repository on $name', (backend) => {
 
   it('keeps devices, sessions and the login log', async () => {
     const user = await repo.createUser({ id: randomUUID(), phone: '+8613800138000', now: 1 });
-    const device = await repo.upsertDevice(user.id, { id: 'd1', name: 'Laptop', platform: 'linux' }, 10);
-    expect(device).toMatchObject({ blocked: false, firstSeenAt: 10, lastSeenAt: 10 });
-    expect(await repo.upsertDevice(user.id, { id: 'd1', name: 'Laptop 2', platform: 'linux' }, 20)).toMatchObject({ name: 'Laptop 2', firstSeenAt: 10, lastSeenAt: 20 });
+    const device = await repo.upsertDevice(user.id, { id: 'd1', name: 'Laptop', platform: 'linux' }, 10, true);
+    expect(device).toMatchObject({ blocked: false, flagged: true, firstSeenAt: 10, lastSeenAt: 10 });
+    expect(await repo.upsertDevice(user.id, { id: 'd1', name: 'Laptop 2', platform: 'linux' }, 20, false)).toMatchObject({ name: 'Laptop 2', firstSeenAt: 10, lastSeenAt: 20 });
     await repo.addLogin({ id: 'l1', userId: user.id, deviceId: 'd1', deviceName: 'Laptop', platform: 'linux', ip: '127.0.0.1', method: 'sms_code', loginAt: 20, logoutAt: null });
     await repo.createSession({ id: 's1', tokenHash: 'th1', userId: user.id, deviceId: 'd1', loginId: 'l1', createdAt: 20, expiresAt: 1000, revokedAt: null });
     await repo.createSession({ id: 's2', tokenHash: 'th2', userId: user.id, deviceId: 'd1', loginId: 'l1', createdAt: 21, expiresAt: 1000, revokedAt: null });
@@ -134,8 +137,11 @@ describe.each(backends)('identity repository on $name', (backend) => {
     expect(await repo.listLogins(user.id, 10)).toEqual([
       { id: 'l1', userId: user.id, deviceId: 'd1', deviceName: 'Laptop', platform: 'linux', ip: '127.0.0.1', method: 'sms_code', loginAt: 20, logoutAt: 50 },
     ]);
-    expect(await repo.setDeviceBlocked(user.id, 'd1', true)).toBe(true);
-    expect((await repo.findDevice(user.id, 'd1'))?.blocked).toBe(true);
+    expect(await repo.setDeviceBlocked(user.id, 'd1', true, 60)).toBe(true);
+    expect(await repo.findDevice(user.id, 'd1')).toMatchObject({ blocked: true, blockedAt: 60, flagged: true });
+    expect(await repo.lastDeviceBlockAt(user.id)).toBe(60);
+    expect(await repo.setDeviceTrusted(user.id, 'd1')).toBe(true);
+    expect((await repo.findDevice(user.id, 'd1'))?.flagged).toBe(false);
     expect((await repo.listDevices(user.id)).length).toBe(1);
     expect(await repo.deleteDevice(user.id, 'd1')).toBe(true);
     expect(await repo.findDevice(user.id, 'd1')).toBeUndefined();

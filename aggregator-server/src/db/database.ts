@@ -1,11 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { ensurePrivateDir, ensurePrivateFile, restrictIfPresent } from '../platform/private-files.js';
 
 // int8 (bigint) columns hold epoch milliseconds, well inside Number's exact range.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -28,13 +28,16 @@ export function storageOptionsFor(config: { databaseUrl: string | undefined; dat
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   let db: Kysely<Database>;
   if (options.kind === 'sqlite') {
-    fs.mkdirSync(path.dirname(options.file), { recursive: true });
+    ensurePrivateDir(path.dirname(options.file));
+    ensurePrivateFile(options.file);
     const sqlite = new SqliteDatabase(options.file);
     // WAL lets readers run while a write is in progress; NORMAL sync is durable across process crashes.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // SQLite gives -wal and -shm the database file's mode; an older database may predate that rule.
+    for (const suffix of ['-wal', '-shm']) restrictIfPresent(options.file + suffix);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   } else {
     const pool = new pg.Pool({
@@ -44,22 +47,25 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  await migrateToLatest(db, options.kind === 'postgres' ? options.searchPath : undefined);
+  await migrateToLatest(db, options.kind);
   return { db, kind: options.kind, close: () => db.destroy() };
 }
 
 const inCodeMigrations: MigrationProvider = { getMigrations: async () => migrations };
 
-/**
- * `schema` names where the migration bookkeeping lives when the database is shared by schemas: kysely
- * looks its tables up across every schema, so without it a leftover `kysely_migration_lock` in another
- * schema (a killed test run, another tenant) made it skip creating its own and fail.
- */
-export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: inCodeMigrations, ...(schema ? { migrationTableSchema: schema } : {}) });
+export async function migrateToLatest(db: Kysely<Database>, kind: StorageOptions['kind']): Promise<void> {
+  // Without a schema, kysely looks for its bookkeeping tables in EVERY schema of the database, so one
+  // deployment (or test) beside another in the same database would skip creating its own and fail.
+  const migrationTableSchema = kind === 'postgres' ? await currentSchema(db) : undefined;
+  const migrator = new Migrator({ db, provider: inCodeMigrations, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
     throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
   }
+}
+
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }

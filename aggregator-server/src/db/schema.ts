@@ -27,15 +27,18 @@ export interface VerificationsTable {
   expires_at: number;
   sends: number;
   last_sent_at: number;
+  /** Checks reserved against the current code (right or wrong); reset by a resend. */
   wrong_checks: number;
   consumed_at: number | null;
+  /** Keyed hash of the address that asked for the code; only that address is offered a resend. */
+  requester_hash: string | null;
 }
 
-export interface PhoneFailuresTable {
-  phone: string;
-  failures: number;
-  last_failure_at: number;
-  locked_until: number | null;
+/** Password attempts since the last success, per keyed hash of a number or of (number, address). */
+export interface PasswordThrottleTable {
+  key_hash: string;
+  attempts: number;
+  last_attempt_at: number;
 }
 
 export interface TicketsTable {
@@ -53,6 +56,9 @@ export interface DevicesTable {
   blocked: number;
   first_seen_at: number;
   last_seen_at: number;
+  blocked_at: number | null;
+  /** 1 when the device first signed in after another device of the account was blocked. */
+  flagged: number;
 }
 
 export interface SessionsTable {
@@ -171,7 +177,7 @@ export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
   verifications: VerificationsTable;
-  phone_failures: PhoneFailuresTable;
+  password_throttle: PasswordThrottleTable;
   tickets: TicketsTable;
   devices: DevicesTable;
   sessions: SessionsTable;

@@ -34,18 +34,25 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 }
 
-/** The same counters in Redis, so every node of a cluster enforces one shared limit. */
+/**
+ * The same counters in Redis, so every node of a cluster enforces one shared limit. Keys name phone
+ * numbers and addresses, so Redis only ever sees a keyed hash of them (`hashKey`, keyed with the server
+ * secret): a dump of Redis reveals nothing. The kind of counter (the part before the first ":") stays
+ * readable for operators.
+ */
 export class RedisRateLimiter implements RateLimiter {
   constructor(
     private readonly redis: RedisClientType,
     private readonly clock: Clock,
+    private readonly hashKey: (key: string) => string,
     private readonly prefix = 'sb:rl:',
   ) {}
 
   async hit(key: string, limit: number, windowMs: number, amount = 1): Promise<RateDecision> {
     const now = this.clock.now();
     const windowStart = Math.floor(now / windowMs) * windowMs;
-    const slot = `${this.prefix}${key}@${windowStart}`;
+    const kind = key.slice(0, Math.max(0, key.indexOf(':')));
+    const slot = `${this.prefix}${kind}:${this.hashKey(key)}@${windowStart}`;
     const [count] = (await this.redis.multi().incrBy(slot, amount).pExpire(slot, windowMs + 1000).exec()) as unknown as [number, number];
     return decide(Number(count), limit, windowStart, windowMs, now);
   }

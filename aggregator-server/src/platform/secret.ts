@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from './logger.js';
+import { ensurePrivateDir } from './private-files.js';
 
 /**
  * The server secret keys every hash of codes, tickets and phone numbers. It must not live in the
@@ -14,9 +15,11 @@ export function resolveServerSecret(configured: string | undefined, dataDir: str
   if (shared) {
     log.warn('SWITCHBOARD_SECRET is not set; using %s. Every node of a cluster must share one secret.', file);
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   try {
-    return fs.readFileSync(file, 'utf8').trim();
+    const existing = fs.readFileSync(file, 'utf8').trim();
+    fs.chmodSync(file, 0o600);
+    return existing;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }

@@ -5,6 +5,7 @@
  */
 export const errorMessagesEn = {
   // Server codes (the contract's list).
+  'error.invalid_request': 'The app sent something the server could not understand. Check what you entered, then try again.',
   'error.validation_failed': 'Something in the form is not in the expected shape. Check what you typed and try again.',
   'error.invalid_json': 'The app sent a request the server could not read. Reload the page and try again.',
   'error.payload_too_large': 'That is more than the server accepts at once. Try a smaller file or fewer entries.',

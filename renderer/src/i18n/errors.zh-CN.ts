@@ -2,6 +2,7 @@ import type { ErrorMessageKey } from './errors.en.js';
 
 /** 每个错误代码对用户的含义和下一步该做什么。 */
 export const errorMessagesZhCN: Record<ErrorMessageKey, string> = {
+  'error.invalid_request': '服务器无法理解应用发送的内容。请检查你输入的内容，然后重试。',
   'error.validation_failed': '表单中有内容格式不对。请检查输入后重试。',
   'error.invalid_json': '应用发送的请求服务器无法读取。请刷新页面后重试。',
   'error.payload_too_large': '一次提交的内容超过了服务器的上限。请换用较小的文件或减少条目。',

@@ -27,8 +27,10 @@ export class AccountService {
     };
   }
 
-  async setPassword(userId: string, password: string): Promise<void> {
-    await this.deps.repo.setPasswordHash(userId, await hashPassword(password), this.deps.clock.now());
+  /** Sets the password; by default every other session of the account ends (`password_changed`). */
+  async setPassword(auth: AuthContext, request: { password: string; signOutOthers: boolean }): Promise<void> {
+    await this.deps.repo.setPasswordHash(auth.user.id, await hashPassword(request.password), this.deps.clock.now());
+    if (request.signOutOthers) await this.deps.sessions.signOutOthers(auth.user.id, auth.session);
   }
 
   /** Adds a further number, proven by a ticket from a code sent to it. */
@@ -72,6 +74,7 @@ export class AccountService {
       name: device.name,
       platform: device.platform,
       blocked: device.blocked,
+      flagged: device.flagged,
       current: device.deviceId === auth.session.deviceId,
       signedIn: signedIn.has(device.deviceId),
       firstSeenAt: toIso(device.firstSeenAt),
@@ -79,13 +82,13 @@ export class AccountService {
     }));
   }
 
-  async setDeviceBlocked(userId: string, deviceId: string, blocked: boolean): Promise<void> {
-    const { repo, sessions } = this.deps;
-    if (blocked) {
-      if (!(await sessions.revokeDevice(userId, deviceId, true))) throw new ApiError(404, 'not_found', 'no such device');
-      return;
-    }
-    if (!(await repo.setDeviceBlocked(userId, deviceId, false))) throw new ApiError(404, 'not_found', 'no such device');
+  /** Blocks or unblocks a device, or recognises a flagged one. */
+  async updateDevice(userId: string, deviceId: string, change: { blocked?: boolean | undefined; trusted?: true | undefined }): Promise<void> {
+    const { repo, sessions, clock } = this.deps;
+    const notFound = new ApiError(404, 'not_found', 'no such device');
+    if (change.trusted && !(await repo.setDeviceTrusted(userId, deviceId))) throw notFound;
+    if (change.blocked === true && !(await sessions.revokeDevice(userId, deviceId, true))) throw notFound;
+    if (change.blocked === false && !(await repo.setDeviceBlocked(userId, deviceId, false, clock.now()))) throw notFound;
   }
 
   async signOutDevice(userId: string, deviceId: string): Promise<void> {

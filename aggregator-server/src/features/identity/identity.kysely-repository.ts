@@ -1,31 +1,16 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, DevicesTable, LoginLogTable, SessionsTable, VerificationsTable } from '../../db/schema.js';
+import type { Database, DevicesTable, LoginLogTable, SessionsTable } from '../../db/schema.js';
 import { userTypes, type UserType } from '../../../../common/contract/identity.js';
 import {
   PhoneInUseError,
   type DeviceRecord,
   type IdentityRepository,
   type LoginRecord,
-  type PhoneFailureRecord,
   type PhoneRecord,
   type SessionRecord,
   type UserRecord,
-  type VerificationRecord,
 } from './identity.repository.js';
-
-function toVerification(row: Selectable<VerificationsTable>): VerificationRecord {
-  return {
-    id: row.id,
-    phone: row.phone,
-    codeHash: row.code_hash,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    sends: row.sends,
-    lastSentAt: row.last_sent_at,
-    wrongChecks: row.wrong_checks,
-    consumedAt: row.consumed_at,
-  };
-}
+import { KyselySignInRecords } from './sign-in-records.kysely.js';
 
 function toDevice(row: Selectable<DevicesTable>): DeviceRecord {
   return {
@@ -34,6 +19,8 @@ function toDevice(row: Selectable<DevicesTable>): DeviceRecord {
     name: row.name,
     platform: row.platform,
     blocked: row.blocked === 1,
+    blockedAt: row.blocked_at,
+    flagged: row.flagged === 1,
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,
   };
@@ -76,118 +63,15 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-export class KyselyIdentityRepository implements IdentityRepository {
+/** The identity repository over kysely, for SQLite and PostgreSQL alike. */
+export class KyselyIdentityRepository extends KyselySignInRecords implements IdentityRepository {
   constructor(
-    private readonly db: Kysely<Database>,
+    db: Kysely<Database>,
     /** The keyed hash that address books are matched on (see PhoneHasher). */
     private readonly hashPhone: (phone: string) => string,
-  ) {}
-
-  async createVerification(v: VerificationRecord): Promise<void> {
-    await this.db
-      .insertInto('verifications')
-      .values({
-        id: v.id,
-        phone: v.phone,
-        code_hash: v.codeHash,
-        created_at: v.createdAt,
-        expires_at: v.expiresAt,
-        sends: v.sends,
-        last_sent_at: v.lastSentAt,
-        wrong_checks: v.wrongChecks,
-        consumed_at: v.consumedAt,
-      })
-      .execute();
-  }
-
-  async findVerification(id: string): Promise<VerificationRecord | undefined> {
-    const row = await this.db.selectFrom('verifications').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toVerification(row);
-  }
-
-  async findOpenVerification(phone: string, now: number): Promise<VerificationRecord | undefined> {
-    const row = await this.db
-      .selectFrom('verifications')
-      .selectAll()
-      .where('phone', '=', phone)
-      .where('consumed_at', 'is', null)
-      .where('expires_at', '>', now)
-      .orderBy('created_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row && toVerification(row);
-  }
-
-  async recordResend(id: string, codeHash: string, now: number, expiresAt: number): Promise<void> {
-    await this.db
-      .updateTable('verifications')
-      .set((eb) => ({ code_hash: codeHash, last_sent_at: now, expires_at: expiresAt, sends: eb('sends', '+', 1) }))
-      .where('id', '=', id)
-      .execute();
-  }
-
-  async recordWrongCheck(id: string): Promise<number> {
-    const row = await this.db
-      .updateTable('verifications')
-      .set((eb) => ({ wrong_checks: eb('wrong_checks', '+', 1) }))
-      .where('id', '=', id)
-      .returning('wrong_checks')
-      .executeTakeFirst();
-    return row?.wrong_checks ?? 0;
-  }
-
-  async consumeVerification(id: string, now: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable('verifications')
-      .set({ consumed_at: now })
-      .where('id', '=', id)
-      .where('consumed_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
-  }
-
-  async getPhoneFailures(phone: string): Promise<PhoneFailureRecord | undefined> {
-    const row = await this.db.selectFrom('phone_failures').selectAll().where('phone', '=', phone).executeTakeFirst();
-    return row && { phone: row.phone, failures: row.failures, lastFailureAt: row.last_failure_at, lockedUntil: row.locked_until };
-  }
-
-  async recordPhoneFailure(phone: string, now: number): Promise<number> {
-    const row = await this.db
-      .insertInto('phone_failures')
-      .values({ phone, failures: 1, last_failure_at: now, locked_until: null })
-      .onConflict((oc) =>
-        oc.column('phone').doUpdateSet((eb) => ({
-          failures: eb('phone_failures.failures', '+', 1),
-          last_failure_at: now,
-        })),
-      )
-      .returning('failures')
-      .executeTakeFirstOrThrow();
-    return row.failures;
-  }
-
-  async lockPhone(phone: string, until: number): Promise<void> {
-    await this.db.updateTable('phone_failures').set({ locked_until: until }).where('phone', '=', phone).execute();
-  }
-
-  async clearPhoneFailures(phone: string): Promise<void> {
-    await this.db.deleteFrom('phone_failures').where('phone', '=', phone).execute();
-  }
-
-  async createTicket(hash: string, phone: string, expiresAt: number): Promise<void> {
-    await this.db.insertInto('tickets').values({ hash, phone, expires_at: expiresAt, used_at: null }).execute();
-  }
-
-  async consumeTicket(hash: string, now: number): Promise<string | undefined> {
-    const row = await this.db
-      .updateTable('tickets')
-      .set({ used_at: now })
-      .where('hash', '=', hash)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning('phone')
-      .executeTakeFirst();
-    return row?.phone;
+    private readonly kind: 'sqlite' | 'postgres',
+  ) {
+    super(db);
   }
 
   private userQuery() {
@@ -273,7 +157,7 @@ export class KyselyIdentityRepository implements IdentityRepository {
     return Number(result.numDeletedRows) === 1;
   }
 
-  async setPasswordHash(userId: string, hash: string, now: number): Promise<void> {
+  async setPasswordHash(userId: string, hash: string | null, now: number): Promise<void> {
     await this.db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', userId).execute();
   }
 
@@ -282,10 +166,20 @@ export class KyselyIdentityRepository implements IdentityRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async upsertDevice(userId: string, device: { id: string; name: string; platform: string }, now: number): Promise<DeviceRecord> {
+  async upsertDevice(userId: string, device: { id: string; name: string; platform: string }, now: number, flaggedIfNew: boolean): Promise<DeviceRecord> {
     const row = await this.db
       .insertInto('devices')
-      .values({ user_id: userId, device_id: device.id, name: device.name, platform: device.platform, blocked: 0, first_seen_at: now, last_seen_at: now })
+      .values({
+        user_id: userId,
+        device_id: device.id,
+        name: device.name,
+        platform: device.platform,
+        blocked: 0,
+        blocked_at: null,
+        flagged: flaggedIfNew ? 1 : 0,
+        first_seen_at: now,
+        last_seen_at: now,
+      })
       .onConflict((oc) => oc.columns(['user_id', 'device_id']).doUpdateSet({ name: device.name, platform: device.platform, last_seen_at: now }))
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -302,14 +196,40 @@ export class KyselyIdentityRepository implements IdentityRepository {
     return rows.map(toDevice);
   }
 
-  async setDeviceBlocked(userId: string, deviceId: string, blocked: boolean): Promise<boolean> {
+  async setDeviceBlocked(userId: string, deviceId: string, blocked: boolean, now: number): Promise<boolean> {
     const result = await this.db
       .updateTable('devices')
-      .set({ blocked: blocked ? 1 : 0 })
+      .set(blocked ? { blocked: 1, blocked_at: now } : { blocked: 0 })
       .where('user_id', '=', userId)
       .where('device_id', '=', deviceId)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  async setDeviceTrusted(userId: string, deviceId: string): Promise<boolean> {
+    const result = await this.db.updateTable('devices').set({ flagged: 0 }).where('user_id', '=', userId).where('device_id', '=', deviceId).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async lastDeviceBlockAt(userId: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('devices')
+      .select((eb) => eb.fn.max('blocked_at').as('last'))
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row?.last ?? null;
+  }
+
+  async deviceUsedPassword(userId: string, deviceId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('login_log')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('device_id', '=', deviceId)
+      .where('method', '=', 'password')
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async deleteDevice(userId: string, deviceId: string): Promise<boolean> {
@@ -347,6 +267,45 @@ export class KyselyIdentityRepository implements IdentityRepository {
       .returningAll()
       .executeTakeFirst();
     return row && toSession(row);
+  }
+
+  async revokeUserSessions(userId: string, keepSessionId: string | undefined, now: number): Promise<SessionRecord[]> {
+    let query = this.db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (keepSessionId !== undefined) query = query.where('id', '!=', keepSessionId);
+    const rows = await query.returningAll().execute();
+    return rows.map(toSession);
+  }
+
+  async openDeviceSession(session: SessionRecord, now: number): Promise<{ replaced: SessionRecord[] } | 'blocked'> {
+    return this.db.transaction().execute(async (trx) => {
+      // The device row is the lock that puts logins (and blocks) of one device in a line on PostgreSQL;
+      // SQLite runs one write transaction at a time anyway and has no FOR UPDATE.
+      let device = trx.selectFrom('devices').select('blocked').where('user_id', '=', session.userId).where('device_id', '=', session.deviceId);
+      if (this.kind === 'postgres') device = device.forUpdate();
+      if ((await device.executeTakeFirst())?.blocked === 1) return 'blocked';
+      const replaced = await trx
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('user_id', '=', session.userId)
+        .where('device_id', '=', session.deviceId)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .execute();
+      await trx
+        .insertInto('sessions')
+        .values({
+          id: session.id,
+          token_hash: session.tokenHash,
+          user_id: session.userId,
+          device_id: session.deviceId,
+          login_id: session.loginId,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt,
+          revoked_at: session.revokedAt,
+        })
+        .execute();
+      return { replaced: replaced.map(toSession) };
+    });
   }
 
   async revokeDeviceSessions(userId: string, deviceId: string, now: number): Promise<SessionRecord[]> {

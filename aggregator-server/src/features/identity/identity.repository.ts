@@ -4,19 +4,26 @@ import type { UserType } from '../../../../common/contract/identity.js';
 export interface IdentityRepository {
   createVerification(record: VerificationRecord): Promise<void>;
   findVerification(id: string): Promise<VerificationRecord | undefined>;
-  /** The newest verification for the number that is still usable at `now`. */
-  findOpenVerification(phone: string, now: number): Promise<VerificationRecord | undefined>;
+  /** The newest verification for the number asked for by this requester that is still usable at `now`. */
+  findOpenVerification(phone: string, requesterHash: string, now: number): Promise<VerificationRecord | undefined>;
+  /** A new code for the verification, with a fresh budget of checks. */
   recordResend(id: string, codeHash: string, now: number, expiresAt: number): Promise<void>;
-  /** Adds one wrong check and returns the new count; atomic, so parallel guesses all count. */
-  recordWrongCheck(id: string): Promise<number>;
+  /**
+   * Takes one check from the verification's budget BEFORE the code is compared, in one conditional
+   * update, so parallel guesses can never be evaluated more than `maxChecks` times per code. Undefined
+   * when the verification is unknown, used, expired or out of checks.
+   */
+  reserveCheck(id: string, now: number, maxChecks: number): Promise<VerificationRecord | undefined>;
   /** Marks the verification used; false when it was already used (a replayed code). */
   consumeVerification(id: string, now: number): Promise<boolean>;
 
-  getPhoneFailures(phone: string): Promise<PhoneFailureRecord | undefined>;
-  /** Adds one failure for the number and returns the new count; it survives new codes. */
-  recordPhoneFailure(phone: string, now: number): Promise<number>;
-  lockPhone(phone: string, until: number): Promise<void>;
-  clearPhoneFailures(phone: string): Promise<void>;
+  getPasswordAttempts(keyHash: string): Promise<PasswordAttemptsRecord | undefined>;
+  /**
+   * Compare-and-set of a password attempt counter: succeeds only when the stored count is still
+   * `expected` (undefined: no row yet), so parallel attempts are each counted before any is evaluated.
+   */
+  swapPasswordAttempts(keyHash: string, expected: number | undefined, attempts: number, now: number): Promise<boolean>;
+  clearPasswordAttempts(keyHashes: string[]): Promise<void>;
 
   createTicket(hash: string, phone: string, expiresAt: number): Promise<void>;
   /** Uses a ticket once; undefined when unknown, used or expired. */
@@ -31,18 +38,34 @@ export interface IdentityRepository {
   /** Makes `phone` the primary number and frees the previous primary, in one transaction. */
   replacePrimaryPhone(userId: string, phone: string, now: number): Promise<void>;
   removePhone(userId: string, phone: string): Promise<boolean>;
-  setPasswordHash(userId: string, hash: string, now: number): Promise<void>;
+  /** null removes the password (the account signs in by code only until a new one is set). */
+  setPasswordHash(userId: string, hash: string | null, now: number): Promise<void>;
   setUserType(userId: string, type: UserType, now: number): Promise<boolean>;
 
-  upsertDevice(userId: string, device: { id: string; name: string; platform: string }, now: number): Promise<DeviceRecord>;
+  /** Records a sign-in of the device; a device never seen before gets `flagged` as given. */
+  upsertDevice(userId: string, device: { id: string; name: string; platform: string }, now: number, flaggedIfNew: boolean): Promise<DeviceRecord>;
   findDevice(userId: string, deviceId: string): Promise<DeviceRecord | undefined>;
   listDevices(userId: string): Promise<DeviceRecord[]>;
-  setDeviceBlocked(userId: string, deviceId: string, blocked: boolean): Promise<boolean>;
+  setDeviceBlocked(userId: string, deviceId: string, blocked: boolean, now: number): Promise<boolean>;
+  /** Clears the flag of a device first seen after a block: its owner recognised it. */
+  setDeviceTrusted(userId: string, deviceId: string): Promise<boolean>;
+  /** When a device of the user was last blocked (null: never). */
+  lastDeviceBlockAt(userId: string): Promise<number | null>;
+  /** Whether the device ever signed in with the password (from the login log). */
+  deviceUsedPassword(userId: string, deviceId: string): Promise<boolean>;
   deleteDevice(userId: string, deviceId: string): Promise<boolean>;
 
   createSession(session: SessionRecord): Promise<void>;
   findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>;
   revokeSession(sessionId: string, now: number): Promise<SessionRecord | undefined>;
+  /** Revokes every live session of the user except `keepSessionId` and returns them. */
+  revokeUserSessions(userId: string, keepSessionId: string | undefined, now: number): Promise<SessionRecord[]>;
+  /**
+   * In one transaction that holds the device row: refuses when the device is blocked, otherwise ends
+   * every live session of the device and creates `session`, so parallel logins under one device id
+   * leave exactly one session and a block can never slip between the check and the insert.
+   */
+  openDeviceSession(session: SessionRecord, now: number): Promise<{ replaced: SessionRecord[] } | 'blocked'>;
   /** Revokes every live session of one device and returns them. */
   revokeDeviceSessions(userId: string, deviceId: string, now: number): Promise<SessionRecord[]>;
   /** Ids of the user's devices that hold a live session at `now`. */
@@ -51,7 +74,24 @@ export interface IdentityRepository {
   addLogin(entry: LoginRecord): Promise<void>;
   closeLogins(loginIds: string[], now: number): Promise<void>;
   listLogins(userId: string, limit: number): Promise<LoginRecord[]>;
+
+  /** Deletes what retention no longer keeps; returns how many rows of each kind went. */
+  purge(cutoffs: PurgeCutoffs): Promise<PurgeCounts>;
 }
+
+/** Rows older than these instants (epoch ms) are deleted. */
+export type PurgeCutoffs = {
+  /** Verifications and tickets that expired before this. */
+  codesExpiredBefore: number;
+  /** Sessions that expired or were ended before this. */
+  sessionsEndedBefore: number;
+  /** Login log entries of logins before this. */
+  loginsBefore: number;
+  /** Password attempt counters untouched since this. */
+  passwordAttemptsBefore: number;
+};
+
+export type PurgeCounts = { verifications: number; tickets: number; sessions: number; logins: number; passwordAttempts: number };
 
 export class PhoneInUseError extends Error {
   constructor(readonly phone: string) {
@@ -67,11 +107,13 @@ export type VerificationRecord = {
   expiresAt: number;
   sends: number;
   lastSentAt: number;
-  wrongChecks: number;
+  /** Checks taken from the budget of the current code. */
+  checksUsed: number;
   consumedAt: number | null;
+  requesterHash: string | null;
 };
 
-export type PhoneFailureRecord = { phone: string; failures: number; lastFailureAt: number; lockedUntil: number | null };
+export type PasswordAttemptsRecord = { attempts: number; lastAttemptAt: number };
 
 export type UserRecord = {
   id: string;
@@ -89,6 +131,9 @@ export type DeviceRecord = {
   name: string;
   platform: string;
   blocked: boolean;
+  blockedAt: number | null;
+  /** First signed in after another device of the account was blocked, and not yet recognised. */
+  flagged: boolean;
   firstSeenAt: number;
   lastSeenAt: number;
 };

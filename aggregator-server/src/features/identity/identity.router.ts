@@ -64,7 +64,7 @@ export function identityRouter(deps: {
 
   router.put('/v1/me/password', authed, async (req, res) => {
     const body = parseBody(setPasswordRequest, req.body);
-    await accounts.setPassword(authOf(res).user.id, body.password);
+    await accounts.setPassword(authOf(res), body);
     res.status(204).end();
   });
 
@@ -89,7 +89,7 @@ export function identityRouter(deps: {
 
   router.patch('/v1/me/devices/:deviceId', authed, async (req, res) => {
     const body = parseBody(updateDeviceRequest, req.body);
-    await accounts.setDeviceBlocked(authOf(res).user.id, String(req.params.deviceId), body.blocked);
+    await accounts.updateDevice(authOf(res).user.id, String(req.params.deviceId), body);
     res.status(204).end();
   });
 

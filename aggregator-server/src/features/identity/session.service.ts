@@ -6,16 +6,28 @@ import type { RateLimiter } from '../../platform/rate-limiter.js';
 import { ApiError, tooManyRequests } from '../../http/api-error.js';
 import type { DeviceInput, SessionResponse } from '../../../../common/contract/identity.js';
 import { PhoneInUseError, type IdentityRepository, type SessionRecord, type UserRecord } from './identity.repository.js';
-import type { PhoneGuard } from './phone-guard.js';
+import type { PasswordThrottle } from './password-throttle.js';
 import { normalisePhoneOrThrow } from './verification.service.js';
 
-export type SessionEndReason = 'logout' | 'device_revoked' | 'device_blocked' | 'expired';
+export type SessionEndReason = 'logout' | 'device_revoked' | 'device_blocked' | 'expired' | 'replaced' | 'password_changed';
 export type SessionEnded = { sessionIds: string[]; userId: string; deviceId: string; reason: SessionEndReason };
 
 /** Who made an authenticated request. */
 export type AuthContext = { user: UserRecord; session: SessionRecord };
 
-/** Login by ticket or password, token checks, logout and device control (M1-M3). */
+/** A device first seen this soon after another device of the account was blocked is flagged for its owner. */
+const flagNewDevicesAfterBlockMs = 30 * 24 * 60 * 60_000;
+
+/**
+ * Login by ticket or password, token checks, logout and device control (M1-M3).
+ *
+ * Devices: one live session per (user, device id): a new sign-in under a device id replaces the old
+ * session (which ends with `replaced`) instead of adding a second one. Blocking a device ends its
+ * sessions and refuses its id; since a client chooses its own id, a blocked device could come back under
+ * a new one, so a block also takes away the password when the blocked device ever signed in with it, and
+ * every device first seen within 30 days after a block is flagged in the owner's device list until the
+ * owner recognises it (or blocks it too).
+ */
 export class SessionService {
   private readonly endedListeners = new Set<(event: SessionEnded) => void>();
 
@@ -23,7 +35,7 @@ export class SessionService {
     private readonly deps: {
       repo: IdentityRepository;
       limiter: RateLimiter;
-      guard: PhoneGuard;
+      throttle: PasswordThrottle;
       clock: Clock;
       limits: IdentityLimits;
     },
@@ -56,20 +68,20 @@ export class SessionService {
   }
 
   async loginWithPassword(input: { phone: string; region?: string | undefined; password: string; device: DeviceInput }, ip: string): Promise<SessionResponse> {
-    const { repo, limiter, limits, guard } = this.deps;
+    const { repo, limiter, limits, throttle } = this.deps;
     const phone = normalisePhoneOrThrow(input.phone, input.region);
     const byIp = await limiter.hit(`password:ip:${ip}`, limits.passwordAttemptsPerIpPerHour, 60 * 60_000);
     if (!byIp.allowed) throw tooManyRequests('too_many_requests', 'too many login attempts from this address', byIp.retryAfterMs);
-    await guard.assertMayTry(phone);
+    // Charged before the password is compared, so a parallel burst is counted in full.
+    await throttle.reserve(phone, ip);
     const user = await repo.findUserByPhone(phone);
     // Unknown numbers pay the same hashing cost, so timing does not reveal who is registered.
     const stored = user?.passwordHash ?? (await decoyPasswordHash());
     const passwordMatches = await verifyPassword(input.password, stored);
     if (!user || !user.passwordHash || !passwordMatches) {
-      await guard.recordFailure(phone);
       throw new ApiError(401, 'invalid_credentials', 'the number or the password is not right');
     }
-    await guard.recordSuccess(phone);
+    await throttle.succeeded(phone, ip);
     return this.openSession(user, input.device, ip, 'password', false);
   }
 
@@ -93,17 +105,38 @@ export class SessionService {
     this.emitEnded({ sessionIds: [revoked.id], userId: revoked.userId, deviceId: revoked.deviceId, reason: 'logout' });
   }
 
-  /** Signs a device out everywhere at once; with `block` it may not sign in again until unblocked. */
+  /**
+   * Signs a device out everywhere at once; with `block` its id may not sign in again until unblocked,
+   * and the password goes if the device ever used it (see the class comment).
+   */
   async revokeDevice(userId: string, deviceId: string, block: boolean): Promise<boolean> {
     const { repo, clock } = this.deps;
     const device = await repo.findDevice(userId, deviceId);
     if (!device) return false;
-    if (block) await repo.setDeviceBlocked(userId, deviceId, true);
     const now = clock.now();
-    const revoked = await repo.revokeDeviceSessions(userId, deviceId, now);
-    await repo.closeLogins(revoked.map((session) => session.loginId), now);
-    this.emitEnded({ sessionIds: revoked.map((session) => session.id), userId, deviceId, reason: block ? 'device_blocked' : 'device_revoked' });
+    if (block) {
+      await repo.setDeviceBlocked(userId, deviceId, true, now);
+      if (await repo.deviceUsedPassword(userId, deviceId)) await repo.setPasswordHash(userId, null, now);
+    }
+    await this.endSessions(await repo.revokeDeviceSessions(userId, deviceId, now), block ? 'device_blocked' : 'device_revoked', now);
     return true;
+  }
+
+  /** Ends every session of the user but `keep` (a password change signs the others out). */
+  async signOutOthers(userId: string, keep: SessionRecord | undefined): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.endSessions(await this.deps.repo.revokeUserSessions(userId, keep?.id, now), 'password_changed', now);
+  }
+
+  private async endSessions(revoked: SessionRecord[], reason: SessionEndReason, now: number): Promise<void> {
+    await this.deps.repo.closeLogins(revoked.map((session) => session.loginId), now);
+    // The revoked sessions all belong to one user; realtime is told per device.
+    const byDevice = new Map<string, SessionRecord[]>();
+    for (const session of revoked) byDevice.set(session.deviceId, [...(byDevice.get(session.deviceId) ?? []), session]);
+    for (const [deviceId, sessions] of byDevice) {
+      const userId = sessions[0]?.userId;
+      if (userId) this.emitEnded({ sessionIds: sessions.map((session) => session.id), userId, deviceId, reason });
+    }
   }
 
   private async openSession(user: UserRecord, device: DeviceInput, ip: string, method: 'sms_code' | 'password', created: boolean): Promise<SessionResponse> {
@@ -111,7 +144,12 @@ export class SessionService {
     const known = await repo.findDevice(user.id, device.id);
     if (known?.blocked) throw new ApiError(403, 'device_blocked', 'this device was blocked by the account owner');
     const now = clock.now();
-    await repo.upsertDevice(user.id, device, now);
+    let flagged = false;
+    if (!known) {
+      const lastBlockAt = await repo.lastDeviceBlockAt(user.id);
+      flagged = lastBlockAt !== null && now - lastBlockAt < flagNewDevicesAfterBlockMs;
+    }
+    await repo.upsertDevice(user.id, device, now, flagged);
     const loginId = randomUUID();
     await repo.addLogin({
       id: loginId,
@@ -125,7 +163,7 @@ export class SessionService {
       logoutAt: null,
     });
     const token = generateToken();
-    await repo.createSession({
+    const session: SessionRecord = {
       id: randomUUID(),
       tokenHash: hashToken(token),
       userId: user.id,
@@ -134,7 +172,14 @@ export class SessionService {
       createdAt: now,
       expiresAt: now + limits.sessionTtlMs,
       revokedAt: null,
-    });
+    };
+    // One live session per device id: an earlier one ends cleanly (`replaced`) rather than merging with this one.
+    const opened = await repo.openDeviceSession(session, now);
+    if (opened === 'blocked') {
+      await repo.closeLogins([loginId], now);
+      throw new ApiError(403, 'device_blocked', 'this device was blocked by the account owner');
+    }
+    await this.endSessions(opened.replaced, 'replaced', now);
     return { token, user: { id: user.id, phone: user.phone }, created };
   }
 

@@ -9,7 +9,6 @@ import { parsePhone } from '../../../../common/phone/phone.js';
 import type { StartVerificationResponse } from '../../../../common/contract/identity.js';
 import type { SmsGateway } from '../sms/sms-gateway.js';
 import type { IdentityRepository, VerificationRecord } from './identity.repository.js';
-import type { PhoneGuard } from './phone-guard.js';
 
 const hourMs = 60 * 60_000;
 const dayMs = 24 * hourMs;
@@ -28,7 +27,9 @@ export function normalisePhoneOrThrow(phone: string, region: string | undefined)
 
 /**
  * SMS one-time codes (M1). The service never looks at whether the number is registered, so its
- * answers cannot tell anyone who uses Switchboard.
+ * answers cannot tell anyone who uses Switchboard. The limits (IdentityLimits) hold back whoever asks
+ * and guesses, per address and per verification; none of them lets a stranger keep the number's owner
+ * from getting and using a code.
  */
 export class VerificationService {
   constructor(
@@ -36,7 +37,6 @@ export class VerificationService {
       repo: IdentityRepository;
       sms: SmsGateway;
       limiter: RateLimiter;
-      guard: PhoneGuard;
       keyring: Keyring;
       clock: Clock;
       limits: IdentityLimits;
@@ -45,17 +45,19 @@ export class VerificationService {
   ) {}
 
   async start(input: { phone: string; region?: string | undefined }, ip: string): Promise<StartVerificationResponse> {
-    const { repo, limiter, limits, clock, guard } = this.deps;
+    const { repo, limiter, limits, clock, keyring } = this.deps;
     const phone = normalisePhoneOrThrow(input.phone, input.region);
     const byIp = await limiter.hit(`sms:ip:${ip}`, limits.sendsPerIpPerHour, hourMs);
     if (!byIp.allowed) throw tooManyRequests('too_many_requests', 'too many codes requested from this address', byIp.retryAfterMs);
-    await guard.assertMayTry(phone);
 
+    // A verification belongs to the address that asked for it: another address asking for the same
+    // number gets a verification of its own, so nobody can spend (or guess on) the owner's.
+    const requesterHash = keyring.keyedHash('verification-requester', ip);
     const now = clock.now();
-    const open = await repo.findOpenVerification(phone, now);
-    if (open) return this.resend(open, now);
+    const open = await repo.findOpenVerification(phone, requesterHash, now);
+    if (open) return this.resend(open, ip, now);
 
-    await this.assertPhoneQuota(phone);
+    await this.assertPhoneQuota(phone, ip);
     const code = generateOtp();
     const verification: VerificationRecord = {
       id: randomUUID(),
@@ -65,8 +67,9 @@ export class VerificationService {
       expiresAt: now + limits.codeTtlMs,
       sends: 1,
       lastSentAt: now,
-      wrongChecks: 0,
+      checksUsed: 0,
       consumedAt: null,
+      requesterHash,
     };
     await repo.createVerification(verification);
     await this.deliver(verification, code);
@@ -74,55 +77,72 @@ export class VerificationService {
   }
 
   async check(verificationId: string, code: string, ip: string): Promise<{ ticket: string }> {
-    const { repo, limiter, limits, clock, guard } = this.deps;
+    const { repo, limiter, limits, clock } = this.deps;
     const byIp = await limiter.hit(`check:ip:${ip}`, limits.checksPerIpPerHour, hourMs);
     if (!byIp.allowed) throw tooManyRequests('too_many_requests', 'too many checks from this address', byIp.retryAfterMs);
 
-    const verification = await repo.findVerification(verificationId);
-    if (!verification) throw new ApiError(404, 'not_found', 'no such verification');
     const now = clock.now();
-    if (verification.consumedAt !== null || verification.expiresAt <= now) {
-      throw new ApiError(410, 'expired', 'this code has expired or was already used; ask for a new one');
-    }
-    if (verification.wrongChecks >= limits.maxChecksPerVerification) {
-      throw new ApiError(429, 'too_many_attempts', 'too many wrong codes; ask for a new one', { attemptsLeft: 0 });
-    }
-    await guard.assertMayTry(verification.phone);
+    // The check is charged before the code is compared: parallel guesses cannot share one reading of the count.
+    const verification = await repo.reserveCheck(verificationId, now, limits.maxChecksPerVerification);
+    if (!verification) throw await this.whyNoCheck(verificationId, now);
 
     const matches = this.deps.keyring.verifyKeyedHash(this.codePurpose(verification.phone), code, verification.codeHash);
     if (!matches) {
-      const wrongChecks = await repo.recordWrongCheck(verification.id);
-      await guard.recordFailure(verification.phone);
-      const attemptsLeft = Math.max(0, limits.maxChecksPerVerification - wrongChecks);
+      const attemptsLeft = Math.max(0, limits.maxChecksPerVerification - verification.checksUsed);
       throw new ApiError(400, 'invalid_code', 'the code is not right', { attemptsLeft });
     }
     if (!(await repo.consumeVerification(verification.id, now))) {
       throw new ApiError(410, 'expired', 'this code was already used; ask for a new one');
     }
-    await guard.recordSuccess(verification.phone);
     const ticket = generateToken();
     await repo.createTicket(hashToken(ticket), verification.phone, now + limits.ticketTtlMs);
     return { ticket };
   }
 
-  private async resend(open: VerificationRecord, now: number): Promise<StartVerificationResponse> {
+  /** Why no check could be reserved: unknown, used or expired, or out of checks until a new code is sent. */
+  private async whyNoCheck(verificationId: string, now: number): Promise<ApiError> {
+    const verification = await this.deps.repo.findVerification(verificationId);
+    if (!verification) return new ApiError(404, 'not_found', 'no such verification');
+    if (verification.consumedAt !== null || verification.expiresAt <= now) {
+      return new ApiError(410, 'expired', 'this code has expired or was already used; ask for a new one');
+    }
+    const readyAt = verification.lastSentAt + this.cooldownAfter(verification.sends);
+    const retryAfterMs = verification.sends >= this.deps.limits.maxSendsPerVerification ? verification.expiresAt - now : readyAt - now;
+    return new ApiError(429, 'too_many_attempts', 'too many wrong codes; ask for a new one', {
+      attemptsLeft: 0,
+      retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+    });
+  }
+
+  private async resend(open: VerificationRecord, ip: string, now: number): Promise<StartVerificationResponse> {
     const { limits, repo } = this.deps;
     if (open.sends >= limits.maxSendsPerVerification) {
       throw tooManyRequests('too_many_requests', 'no more codes for this number now; try again later', open.expiresAt - now);
     }
     const readyAt = open.lastSentAt + this.cooldownAfter(open.sends);
     if (readyAt > now) throw tooManyRequests('resend_too_soon', 'a code was just sent; wait before asking again', readyAt - now);
-    await this.assertPhoneQuota(open.phone);
+    await this.assertPhoneQuota(open.phone, ip);
     const code = generateOtp();
     const expiresAt = now + limits.codeTtlMs;
+    // The new code comes with a fresh budget of checks: a verification spent on wrong guesses is not dead.
     await repo.recordResend(open.id, this.codeHash(open.phone, code), now, expiresAt);
     await this.deliver({ ...open, lastSentAt: now, expiresAt }, code);
     return this.answer(open.id, expiresAt, open.sends + 1, now);
   }
 
-  private async assertPhoneQuota(phone: string): Promise<void> {
-    const byPhone = await this.deps.limiter.hit(`sms:phone:${phone}`, this.deps.limits.sendsPerPhonePerDay, dayMs);
-    if (!byPhone.allowed) throw tooManyRequests('too_many_requests', 'too many codes sent to this number today', byPhone.retryAfterMs);
+  /**
+   * Per (number, address) a daily cap; per number from all addresses a daily cap past which only an
+   * address's first code of the day still goes out, so the owner asking from their own address is
+   * always served even when someone else spent the number's quota.
+   */
+  private async assertPhoneQuota(phone: string, ip: string): Promise<void> {
+    const { limiter, limits } = this.deps;
+    const byPair = await limiter.hit(`sms:phone-ip:${phone}:${ip}`, limits.sendsPerPhonePerAddressPerDay, dayMs);
+    if (!byPair.allowed) throw tooManyRequests('too_many_requests', 'too many codes sent to this number from this address today', byPair.retryAfterMs);
+    const byPhone = await limiter.hit(`sms:phone:${phone}`, limits.sendsPerPhonePerDay, dayMs);
+    if (!byPhone.allowed && byPair.count > 1) {
+      throw tooManyRequests('too_many_requests', 'too many codes sent to this number today', byPhone.retryAfterMs);
+    }
   }
 
   private async deliver(verification: VerificationRecord, code: string): Promise<void> {
