@@ -10,12 +10,16 @@ export {
 export { formatPath, type ManifestIssue } from './issues.js';
 export { type LaunchLinkResult, renderLaunchLink, templateUsable } from './launch.js';
 export {
-  type CompiledMatcher,
-  type CompiledPluginMatchers,
-  compileMatcher,
+  type AppMatcherSet,
+  candidateNames,
+  caseInsensitiveNames,
+  type CompiledMatchers,
   compileMatchers,
-  LINUX_COMM_LENGTH,
-  type RunningProcess,
+  matcherSetsFor,
+  matchRunningApps,
+  type ProcessRow,
+  type RunningApps,
+  type WatchedPlatform,
 } from './matchers.js';
 export { type ManifestParseResult, parseManifest, type ParseManifestOptions } from './parse.js';
 export {
