@@ -1,6 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie';
+import type { PersonNetwork } from '../../../common/address-book/merge-people.js';
 import type { AddressBookPhone } from '../../../common/address-book/types.js';
-import type { ImStatus } from '../features/status/status-types.js';
 import type { PresenceEvent } from '../../../common/contract/socket-events.js';
 
 /**
@@ -23,6 +23,11 @@ export interface LocalPerson {
   isPrivate: boolean;
   /** Desktop notifications when this contact comes online (the host does the notifying). */
   notify?: boolean;
+  /**
+   * Where the person is on bound network accounts (M11). Set only in the merged view the Contacts
+   * screen shows (features/contacts/network-people.ts), never stored.
+   */
+  networks?: PersonNetwork[];
 }
 
 export interface LocalGroup {
@@ -32,11 +37,6 @@ export interface LocalGroup {
 }
 
 export type CachedPresence = PresenceEvent;
-
-export interface MyStatus {
-  status: ImStatus;
-  text: string;
-}
 
 export interface PrivateVaultRecord {
   salt: string;
@@ -48,7 +48,6 @@ export interface PrivateVaultRecord {
 export interface MetaValues {
   ownerUserId: string;
   addressBookVersion: number;
-  myStatus: MyStatus;
   privateVault: PrivateVaultRecord;
   lastSyncAt: string;
   /** The local book changed and the server has not confirmed the upload yet. */

@@ -5,6 +5,7 @@ import type { LocalPerson } from '../../db/local-db.js';
 import type { Language, Translate } from '../../i18n/i18n.js';
 import { formatSince } from '../../ui/format.js';
 import { displayName } from './contacts-store.js';
+import { rowPlugins } from './network-people.js';
 
 export const rowHeight = 60;
 
@@ -40,13 +41,16 @@ export const ContactRow = memo(function ContactRow({ person, index, plugins, pre
           <span className="person-text">
             <span className="person-name">{name}</span>
             <span className="person-sub">
-              {person.userId === undefined ? t('contacts.notOnSwitchboard') : [t(`status.${status}`), presence?.text].filter(Boolean).join(' · ')}
+              {person.userId !== undefined
+                ? [t(`status.${status}`), presence?.text].filter(Boolean).join(' · ')
+                : (person.networks?.length ?? 0) > 0
+                  ? t('contacts.onNetworks', { networks: rowPlugins(person, plugins).map((plugin) => plugin.name).join(', ') })
+                  : t('contacts.notOnSwitchboard')}
             </span>
           </span>
         </button>
       </div>
-      {person.userId !== undefined &&
-        plugins.map((plugin, pluginIndex) => {
+      {rowPlugins(person, plugins).map((plugin, pluginIndex) => {
           const since = activeSince.get(plugin.id);
           const column = pluginIndex + 1;
           return (

@@ -10,8 +10,10 @@ import { useToast } from '../../ui/toast-store.js';
  */
 export async function launchNetwork(person: LocalPerson, plugin: PluginSummary): Promise<void> {
   const phone = person.phones[0]?.e164;
+  // A bound account found the person on this network: its handle or id opens the right chat.
+  const found = person.networks?.find((network) => network.pluginId === plugin.id)?.identity ?? {};
   try {
-    const result = await bridge().launcher.open({ pluginId: plugin.id, identity: phone === undefined ? {} : { phone } });
+    const result = await bridge().launcher.open({ pluginId: plugin.id, identity: { ...found, ...(phone === undefined ? {} : { phone }) } });
     if (result.ok) {
       useToast.getState().show(translate(result.kind === 'web' ? 'detail.openedWeb' : 'detail.opened', { network: plugin.name }));
     } else {
