@@ -31,6 +31,7 @@ export const ContactRow = memo(function ContactRow({ person, index, plugins, pre
   const name = displayName(person);
   const status = presence?.status ?? 'offline';
   const activeSince = new Map(presence?.apps.map((app) => [app.plugin, app.since]));
+  const offered = rowPlugins(person, plugins);
   return (
     <div role="row" aria-rowindex={index + 1} className="contact-row" style={{ transform: `translateY(${index * rowHeight}px)` }}>
       <div role="gridcell" className="contact-main">
@@ -44,32 +45,37 @@ export const ContactRow = memo(function ContactRow({ person, index, plugins, pre
               {person.userId !== undefined
                 ? [t(`status.${status}`), presence?.text].filter(Boolean).join(' · ')
                 : (person.networks?.length ?? 0) > 0
-                  ? t('contacts.onNetworks', { networks: rowPlugins(person, plugins).map((plugin) => plugin.name).join(', ') })
+                  ? t('contacts.onNetworks', { networks: offered.map((plugin) => plugin.name).join(', ') })
                   : t('contacts.notOnSwitchboard')}
             </span>
           </span>
         </button>
       </div>
-      {rowPlugins(person, plugins).map((plugin, pluginIndex) => {
-          const since = activeSince.get(plugin.id);
-          const column = pluginIndex + 1;
-          return (
-            <div role="gridcell" key={plugin.id} className="network-cell">
-              <button
-                type="button"
-                className={since === undefined ? 'network' : 'network lit'}
-                tabIndex={activeColumn === column ? 0 : -1}
-                data-cell={`${index}:${column}`}
-                data-plugin={plugin.id}
-                aria-label={networkLabel(t, language, plugin, since)}
-                title={since === undefined ? plugin.name : t('network.activeTitle', { network: plugin.name, since: formatSince(since, language) })}
-                onClick={() => onLaunch(person, plugin)}
-              >
-                <img src={plugin.iconUrl} alt="" width={22} height={22} draggable={false} />
-              </button>
-            </div>
-          );
-        })}
+      {person.userId === undefined && (person.networks?.length ?? 0) === 0
+        ? null
+        : plugins.map((plugin) => {
+            // A person found only on some networks gets an empty cell elsewhere, so icons stay in their columns.
+            const position = offered.indexOf(plugin);
+            if (position < 0) return <div role="gridcell" key={plugin.id} className="network-cell" />;
+            const since = activeSince.get(plugin.id);
+            const column = position + 1;
+            return (
+              <div role="gridcell" key={plugin.id} className="network-cell">
+                <button
+                  type="button"
+                  className={since === undefined ? 'network' : 'network lit'}
+                  tabIndex={activeColumn === column ? 0 : -1}
+                  data-cell={`${index}:${column}`}
+                  data-plugin={plugin.id}
+                  aria-label={networkLabel(t, language, plugin, since)}
+                  title={since === undefined ? plugin.name : t('network.activeTitle', { network: plugin.name, since: formatSince(since, language) })}
+                  onClick={() => onLaunch(person, plugin)}
+                >
+                  <img src={plugin.iconUrl} alt="" width={22} height={22} draggable={false} />
+                </button>
+              </div>
+            );
+          })}
     </div>
   );
 });
