@@ -162,7 +162,7 @@ describe.skipIf(!keyringUp)('the desktop core, composed once', () => {
     await bob.waitFor((event) => event.userId === aliceDesktop.user.id && event.status === 'busy');
     // A reconnect of the core reports apps only: the web client's choice stands.
     const reported = nextReport();
-    core.connect({ token: aliceDesktop.token, userId: aliceDesktop.user.id, phone: alicePhone });
+    core.connect({ token: aliceDesktop.token });
     await reported;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(latestOfAlice()).toMatchObject({ status: 'busy', text: 'from the web' });
@@ -187,7 +187,7 @@ describe.skipIf(!keyringUp)('the desktop core, composed once', () => {
   it('re-sends the status chosen here after a reconnect, over what another device sent meanwhile', async () => {
     expect(await aliceWeb.set({ status: 'online', text: '' })).toEqual({ ok: true });
     await bob.waitFor((event) => event.userId === aliceDesktop.user.id && event.status === 'online' && event.text === '');
-    core.connect({ token: aliceDesktop.token, userId: aliceDesktop.user.id, phone: alicePhone });
+    core.connect({ token: aliceDesktop.token });
     const restored = await bob.next((event) => event.userId === aliceDesktop.user.id && event.status === 'busy', 10_000);
     expect(restored.text).toBe('lunch');
   });

@@ -1,30 +1,7 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DesktopCore } from '../../core/app/index.js';
-import { configDir } from '../../core/device.js';
-import { defaultCatalogueCacheDir } from '../../core/plugins/catalogue-sync.js';
-import { extraPluginDirs } from '../../core/plugins/load.js';
 import { VaultError } from '../../core/vault/index.js';
-import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions } from './command.js';
+import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions } from './command.js';
+import { headlessCore } from './headless-core.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
-
-export const builtinPluginsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../plugins');
-
-/** The desktop core as the command line runs it: no shell, so no bridge, launcher or notifications. */
-export async function headlessCore(options: { serverUrl: string; pluginDirs: readonly string[] }, io: CliIo): Promise<DesktopCore> {
-  const { vault } = openSessionStore();
-  return DesktopCore.create({
-    serverUrl: options.serverUrl,
-    builtinPluginsDir,
-    extraPluginDirs: extraPluginDirs(options.pluginDirs.map((dir) => path.resolve(io.cwd, dir)), io.env),
-    configDir: configDir(io.env),
-    catalogueCacheDir: defaultCatalogueCacheDir(io.env),
-    vault,
-    log: { info: (line) => io.stderr(`${line}\n`), warn: (line) => io.stderr(`${line}\n`) },
-    // A developer's own instance (or a local stand-in of a network) on this machine may speak plain http.
-    pluginsOnLoopback: io.env.SWITCHBOARD_PLUGINS_LOOPBACK === '1',
-  });
-}
 
 /** `switchboard agent [--server URL] [--plugins DIR]`: the headless desktop core, reporting running apps until stopped. */
 export const agent: Command = {

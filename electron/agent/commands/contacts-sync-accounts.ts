@@ -7,7 +7,7 @@ import { AddressBookError, parseAddressBookAsync } from '../../../common/address
 import { mergePeople } from '../../../common/address-book/merge-people.js';
 import type { AddressBookEntry } from '../../../common/address-book/types.js';
 import { VaultError } from '../../core/vault/index.js';
-import { headlessCore } from './agent.js';
+import { headlessCore } from './headless-core.js';
 import { booleanOption, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions, type Command } from './command.js';
 import { defaultServerUrl } from './session-store.js';
 

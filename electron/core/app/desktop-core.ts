@@ -239,12 +239,12 @@ export class DesktopCore {
     this.catalogue.start();
     const stored = await this.vault.getSecret(sessionAccount(this.serverUrl)).catch(() => undefined);
     if (stored === undefined) return false;
-    this.connect({ token: stored.token, userId: stored.userId ?? '', phone: '' });
+    this.connect({ token: stored.token });
     return true;
   }
 
   /** (Re)connects the presence link for a session, or drops it on sign-out. */
-  connect(session: StoredSession | null): void {
+  connect(session: Pick<StoredSession, 'token'> | null): void {
     this.link?.stop();
     this.link = undefined;
     this.myStatus.reportWith(undefined);

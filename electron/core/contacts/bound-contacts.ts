@@ -6,8 +6,8 @@ import { networkContact, type AccountsSyncResult } from '../../../common/bridge/
 import type { ContactIdentity } from '../../../common/plugin-manifest/index.js';
 import { expiresSoon, refreshBoundToken } from '../accounts/token-refresh.js';
 import { PluginHostError, type PluginHost, type PluginHosts } from '../plugin-host/index.js';
-import type { Vault } from '../vault/index.js';
-import { importBoundContacts, sourceFailure, type SourceFailure } from './merge-bound.js';
+import { credentialAccount, type Vault } from '../vault/index.js';
+import { importBoundContacts, type BoundContactsImport, type SourceFailure } from './merge-bound.js';
 
 export interface BoundContactsOptions {
   vault: Vault;
@@ -26,6 +26,8 @@ export const BOUND_CONTACTS_FILE = 'network-contacts.json';
 const storedContacts = z.object({ version: z.literal(1), contacts: z.array(networkContact) });
 
 const CREDENTIAL_PREFIX = 'credential:';
+/** The code adapters throw for a token the network refused (plugins/sdk/README.md). */
+const UNAUTHORIZED = 'unauthorized';
 
 /** `credential:<plugin>:<account>` into its parts; plugin ids never hold ':'. */
 function splitCredential(name: string): { pluginId: string; accountId: string } | undefined {
@@ -87,23 +89,14 @@ export class BoundContacts {
       const parts = splitCredential(name);
       const host = parts === undefined || !looking.has(parts.pluginId) ? undefined : this.options.hosts.hostFor(parts.pluginId);
       if (parts === undefined || host === undefined) continue;
-      const identity = await this.withFreshToken(parts.pluginId, parts.accountId, host, () => host.lookupIdentity(phone, { accountId: parts.accountId })).catch(() => undefined);
+      const identity = await this.lookupWithAccount(parts.pluginId, parts.accountId, host, phone).catch(() => undefined);
       if (identity !== undefined) return { ...parts, identity };
     }
     return undefined;
   }
 
   private async runSync(): Promise<BoundContactsSync> {
-    const accounts = await this.accounts();
-    const outcomes = await Promise.all(
-      accounts.map(async ({ pluginId, accountId, host }) => {
-        try {
-          return await this.withFreshToken(pluginId, accountId, host, () => importBoundContacts([{ host, accountId }]));
-        } catch (error) {
-          return { contacts: [], imported: [], failures: [sourceFailure(pluginId, accountId, error)] };
-        }
-      }),
-    );
+    const outcomes = await Promise.all((await this.accounts()).map((account) => this.importAccount(account)));
     const failures: SourceFailure[] = outcomes.flatMap((outcome) => outcome.failures);
     const failed = new Set(failures.map((failure) => `${failure.pluginId}\n${failure.accountId}`));
     // An account that failed this time keeps what it gave last time: a revoked token should not empty the list.
@@ -113,27 +106,33 @@ export class BoundContacts {
     return { contacts, imported: outcomes.flatMap((outcome) => outcome.imported), failures };
   }
 
-  /**
-   * Runs a plugin call with a current token: refreshed first when it is about to expire, and once more
-   * when the network refused it (`unauthorized` from the adapter, or a failure of an import).
-   */
-  private async withFreshToken<T>(pluginId: string, accountId: string, host: PluginHost, call: () => Promise<T>): Promise<T> {
-    const refresh = () => refreshBoundToken({ vault: this.options.vault, host, serverRefresh: this.options.serverRefresh, ...(this.options.now ? { now: this.options.now } : {}) }, pluginId, accountId);
-    const credential = await this.options.vault.getSecret(`credential:${pluginId}:${accountId}`).catch(() => undefined);
-    if (credential?.type === 'oauth2' && expiresSoon(credential, (this.options.now ?? Date.now)())) await refresh().catch(() => false);
-    const first = await call().then(
-      (value) => ({ value }),
-      (error: unknown) => ({ error }),
-    );
-    const refused = (error: unknown) => error instanceof PluginHostError && error.pluginCode === 'unauthorized';
-    const importRefused = (value: T) => typeof value === 'object' && value !== null && 'failures' in value && Array.isArray(value.failures) && value.failures.some((failure: SourceFailure) => failure.pluginCode === 'unauthorized');
-    if ('value' in first && !importRefused(first.value)) return first.value;
-    if ('error' in first && !refused(first.error)) throw first.error;
-    if (!(await refresh().catch(() => false))) {
-      if ('error' in first) throw first.error;
-      return first.value;
+  /** One account's import; a token the network refused is renewed once and the import tried again. */
+  private async importAccount({ pluginId, accountId, host }: { pluginId: string; accountId: string; host: PluginHost }): Promise<BoundContactsImport> {
+    await this.refreshIfExpiring(pluginId, accountId, host);
+    const first = await importBoundContacts([{ host, accountId }]);
+    if (!first.failures.some((failure) => failure.pluginCode === UNAUTHORIZED)) return first;
+    return (await this.refresh(pluginId, accountId, host)) ? importBoundContacts([{ host, accountId }]) : first;
+  }
+
+  private async lookupWithAccount(pluginId: string, accountId: string, host: PluginHost, phone: string): Promise<Omit<ContactIdentity, 'phone'> | undefined> {
+    await this.refreshIfExpiring(pluginId, accountId, host);
+    try {
+      return await host.lookupIdentity(phone, { accountId });
+    } catch (error) {
+      if (!(error instanceof PluginHostError && error.pluginCode === UNAUTHORIZED) || !(await this.refresh(pluginId, accountId, host))) throw error;
+      return host.lookupIdentity(phone, { accountId });
     }
-    return call();
+  }
+
+  private async refreshIfExpiring(pluginId: string, accountId: string, host: PluginHost): Promise<void> {
+    const credential = await this.options.vault.getSecret(credentialAccount(pluginId, accountId)).catch(() => undefined);
+    if (credential?.type === 'oauth2' && expiresSoon(credential, (this.options.now ?? Date.now)())) await this.refresh(pluginId, accountId, host);
+  }
+
+  /** Renews the account's token; a refresh that fails is answered as "not renewed", and the call's own failure stands. */
+  private refresh(pluginId: string, accountId: string, host: PluginHost): Promise<boolean> {
+    const options = { vault: this.options.vault, host, serverRefresh: this.options.serverRefresh, ...(this.options.now ? { now: this.options.now } : {}) };
+    return refreshBoundToken(options, pluginId, accountId).catch(() => false);
   }
 
   private save(contacts: BoundContact[]): void {
