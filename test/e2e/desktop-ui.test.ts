@@ -237,6 +237,29 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
     expect(unlitAt).toBeGreaterThanOrEqual(endedAt);
   });
 
+  it("keeps Bob's status in the desktop core: the Status screen and the tray change one value, and Alice sees it", async () => {
+    const { page } = b;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'My status' }).click();
+    await page.getByRole('radio', { name: 'Busy' }).check();
+    await page.getByLabel('Status text or mood').fill('in a meeting');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    // Delivered by the core's own link: the page's socket sends no status on the desktop.
+    await page.getByText('Saved.').waitFor();
+    expect(desktop.core.myStatus.get()).toEqual({ status: 'busy', text: 'in a meeting' });
+    const bobOnAlicesList = rowOf(a.page, bob.name);
+    await expect.poll(() => bobOnAlicesList.textContent(), { timeout: 8000 }).toContain('Busy · in a meeting');
+
+    // The tray's choice reaches the open Status screen and Alice, and nothing sends the old value back.
+    await desktop.core.myStatus.set({ status: 'away' });
+    await expect.poll(() => page.getByRole('radio', { name: 'Away' }).isChecked()).toBe(true);
+    await expect.poll(() => bobOnAlicesList.textContent(), { timeout: 8000 }).toContain('Away · in a meeting');
+    // A reload of the window reconnects its socket; the status stays the core's.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await bobOnAlicesList.textContent()).toContain('Away · in a meeting');
+  });
+
   it("merges the contacts of Bob's bound Mastodon account into his Contacts screen, through the desktop core's plugin host", async () => {
     // What binding Mastodon in the Accounts screen leaves behind: the token in the keychain, nowhere else.
     await desktop.vault.setSecret(credentialAccount('mastodon', mastodon.instance), { type: 'oauth2', accessToken: mastodonToken, tokenType: 'Bearer', instance: mastodon.instance, boundAt: Date.now() });
