@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
@@ -44,14 +44,21 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  await migrateToLatest(db);
+  // The schema the search path (from the options or from DATABASE_URL) actually selects.
+  const schema = options.kind === 'postgres' ? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]?.schema ?? undefined : undefined;
+  await migrateToLatest(db, schema);
   return { db, kind: options.kind, close: () => db.destroy() };
 }
 
 const inCodeMigrations: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: inCodeMigrations });
+/**
+ * `schema` is the PostgreSQL schema the search path selects. Kysely looks for its own bookkeeping tables
+ * in every schema unless told which one, so without it a database holding another schema's migrations
+ * (a second deployment, or test schemas side by side) would skip creating ours and fail.
+ */
+export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: inCodeMigrations, ...(schema === undefined ? {} : { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
