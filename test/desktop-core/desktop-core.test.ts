@@ -12,7 +12,7 @@ import { createVault, credentialAccount, sessionAccount, type Vault } from '../.
 import { builtinPluginsDir } from '../e2e/support/desktop-page.js';
 import { mastodonAccount, startMastodonApiStandIn, type MastodonApiStandIn } from '../plugin-host/mastodon-api-stand-in.js';
 import { writePlugin } from '../plugin-host/plugin-folders.js';
-import { runCli } from '../support/cli-process.js';
+import { CliProcess, runCli } from '../support/cli-process.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
 import { PresenceClient } from '../support/sockets.js';
 import { mutualContacts } from '../support/scenarios.js';
@@ -253,6 +253,20 @@ describe.skipIf(!keyringUp)('the desktop core, composed once', () => {
     expect(printed.people.map((person) => person.name)).toEqual(expect.arrayContaining(['Bob Li', 'Carol', 'Renewed with fresh-from-refresh-1']));
     expect(fs.existsSync(path.join(env.SWITCHBOARD_CONFIG_DIR, 'network-contacts.json'))).toBe(true);
     fs.rmSync(env.SWITCHBOARD_CONFIG_DIR, { recursive: true, force: true });
+  }, 60_000);
+
+  it('runs the same import in `switchboard agent`, which keeps the people list fresh while it reports', async () => {
+    const agentConfig = tempDir('switchboard-agent-config-');
+    const agent = new CliProcess(['agent', '--plugins', pluginsDir], { ...keyring.env, SWITCHBOARD_CONFIG_DIR: agentConfig, SWITCHBOARD_SERVER_URL: server.url, SWITCHBOARD_PLUGINS_LOOPBACK: '1' });
+    try {
+      await agent.waitForOutput(new RegExp(`network contacts: mastodon ${mastodon.instance.replace(/[.:]/g, '\\$&')}: 2 contacts`));
+      await agent.waitForOutput(/active: /);
+      const stored = JSON.parse(fs.readFileSync(path.join(agentConfig, 'network-contacts.json'), 'utf8')) as { contacts: { displayName?: string }[] };
+      expect(stored.contacts.map((contact) => contact.displayName)).toEqual(expect.arrayContaining(['Bobby on Mastodon', 'Carol']));
+    } finally {
+      expect(await agent.stop()).toBe(0);
+      fs.rmSync(agentConfig, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('stops every part: the link, the watcher and the plugin sandboxes', async () => {

@@ -3,6 +3,9 @@ import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions } from
 import { headlessCore } from './headless-core.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
 
+/** How often the agent imports the bound accounts' contacts again. */
+const NETWORK_CONTACTS_EVERY_MS = 6 * 60 * 60_000;
+
 /** `switchboard agent [--server URL] [--plugins DIR]`: the headless desktop core, reporting running apps until stopped. */
 export const agent: Command = {
   name: ['agent'],
@@ -27,7 +30,8 @@ export const agent: Command = {
       throw error;
     }
 
-    const core = await headlessCore({ serverUrl, pluginDirs: stringOptions(options, 'plugins') }, io);
+    // The agent also keeps the contacts of bound accounts fresh for the people list (and the desktop app).
+    const core = await headlessCore({ serverUrl, pluginDirs: stringOptions(options, 'plugins'), networkContactsEveryMs: NETWORK_CONTACTS_EVERY_MS }, io);
     io.stderr(`Watching ${core.plugins().length} networks on ${core.platform}; reporting to ${serverUrl}. Ctrl-C stops.\n`);
 
     return new Promise<number>((resolve) => {
@@ -47,6 +51,10 @@ export const agent: Command = {
           const changed = event.update.plugins.filter((plugin) => plugin.origin === 'catalogue' || plugin.origin === 'builtin-updated');
           const detail = changed.map((plugin) => `${plugin.id} ${plugin.manifest.version}`).join(', ');
           io.stderr(`catalogue synced: ${event.update.plugins.length} networks${detail === '' ? '' : ` (from the server: ${detail})`}\n`);
+        }
+        if (event.type === 'network_contacts') {
+          for (const account of event.sync.imported) io.stderr(`network contacts: ${account.pluginId} ${account.accountId}: ${account.contacts} contacts\n`);
+          for (const failure of event.sync.failures) io.stderr(`network contacts: ${failure.pluginId} ${failure.accountId}: ${failure.pluginCode ?? failure.code}: ${failure.message}\n`);
         }
         if (event.type !== 'link') return;
         const link = event.event;

@@ -10,7 +10,7 @@ import { openSessionStore } from './session-store.js';
 export const builtinPluginsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../plugins');
 
 /** The desktop core as the command line runs it: no shell, so no bridge, launcher or notifications. */
-export async function headlessCore(options: { serverUrl: string; pluginDirs: readonly string[] }, io: CliIo): Promise<DesktopCore> {
+export async function headlessCore(options: { serverUrl: string; pluginDirs: readonly string[]; networkContactsEveryMs?: number }, io: CliIo): Promise<DesktopCore> {
   const { vault } = openSessionStore();
   return DesktopCore.create({
     serverUrl: options.serverUrl,
@@ -22,5 +22,6 @@ export async function headlessCore(options: { serverUrl: string; pluginDirs: rea
     log: { info: (line) => io.stderr(`${line}\n`), warn: (line) => io.stderr(`${line}\n`) },
     // A developer's own instance (or a local stand-in of a network) on this machine may speak plain http.
     pluginsOnLoopback: io.env.SWITCHBOARD_PLUGINS_LOOPBACK === '1',
+    ...(options.networkContactsEveryMs === undefined ? {} : { networkContactsEveryMs: options.networkContactsEveryMs }),
   });
 }

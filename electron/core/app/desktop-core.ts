@@ -1,4 +1,4 @@
-import type { StoredSession } from '../../../common/bridge/index.js';
+import type { AccountsSyncResult, StoredSession } from '../../../common/bridge/index.js';
 import { matcherSetsFor } from '../../../common/plugin-manifest/matchers.js';
 import { createAccounts, type Accounts } from '../accounts/index.js';
 import { BridgeHost, ContactNotifier, DeepLinkHandoffs, DesktopState, type ContactNotification } from '../bridge-host/index.js';
@@ -59,6 +59,11 @@ export interface DesktopCoreOptions {
   shell?: DesktopShell;
   /** Scan tuning (tests use shorter grace periods). */
   watcher?: { intervalMs?: number; stopGraceMs?: number };
+  /**
+   * Imports the bound accounts' contacts at start and then this often (the agent keeps the people list
+   * fresh this way); without it, only when asked (the Contacts screen's button, the CLI).
+   */
+  networkContactsEveryMs?: number;
   /** Lets plugins reach a bound instance over plain http on loopback (local stand-ins of a network). */
   pluginsOnLoopback?: boolean;
   /** The server clients; built from `serverUrl` by default. */
@@ -68,6 +73,8 @@ export interface DesktopCoreOptions {
 export type DesktopCoreEvent =
   | { type: 'link'; event: PresenceLinkEvent }
   | { type: 'catalogue'; update: CatalogueUpdate }
+  /** A scheduled import of the bound accounts' contacts finished (`networkContactsEveryMs`). */
+  | { type: 'network_contacts'; sync: AccountsSyncResult }
   /** Something the tray shows changed: status, signed in or out, running apps. */
   | { type: 'changed' };
 
@@ -103,6 +110,7 @@ export class DesktopCore {
   private appliedMatchers: string;
   private readonly reportedProblems = new Set<string>();
   private readonly unsubscribers: (() => unknown)[] = [];
+  private contactsTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly options: DesktopCoreOptions,
@@ -237,6 +245,12 @@ export class DesktopCore {
   async start(): Promise<boolean> {
     this.watcher.start();
     this.catalogue.start();
+    const every = this.options.networkContactsEveryMs;
+    if (every !== undefined) {
+      void this.syncNetworkContacts();
+      this.contactsTimer = setInterval(() => void this.syncNetworkContacts(), every);
+      this.contactsTimer.unref();
+    }
     const stored = await this.vault.getSecret(sessionAccount(this.serverUrl)).catch(() => undefined);
     if (stored === undefined) return false;
     this.connect({ token: stored.token });
@@ -267,12 +281,23 @@ export class DesktopCore {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.contactsTimer);
     this.link?.stop();
     this.link = undefined;
     this.myStatus.reportWith(undefined);
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     this.bridge?.close();
     await Promise.all([this.watcher.stop(), this.catalogue.stop(), this.pluginHosts.stopAll()]);
+  }
+
+  /** A scheduled import: nothing to say without bound accounts; a failure is logged, never thrown. */
+  private async syncNetworkContacts(): Promise<void> {
+    try {
+      if ((await this.networkContacts.accounts()).length === 0) return;
+      this.emit({ type: 'network_contacts', sync: await this.networkContacts.sync() });
+    } catch (error) {
+      this.options.log.warn(`network contacts: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private onLinkEvent(link: PresenceLink, event: PresenceLinkEvent): void {
