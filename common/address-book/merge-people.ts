@@ -1,6 +1,5 @@
 // M11: contacts imported from bound network accounts join the people of the address book. Pure code
 // (the desktop core, the web client and tests share it); phones are E.164 on the way in.
-import type { ContactIdentity } from '../plugin-manifest/identity.js';
 import type { AddressBookEntry } from './types.js';
 
 /** One contact as a bound account's plugin returned it (after the host checked its shape and numbers). */
@@ -11,7 +10,15 @@ export interface BoundContact {
   displayName?: string;
   /** E.164. */
   phones: string[];
-  identity: Omit<ContactIdentity, 'phone'>;
+  identity: NetworkIdentity;
+}
+
+/** What a network says about the person there (handle, id, e-mail, server...); never the phone. */
+export type NetworkIdentity = Readonly<Record<string, string>>;
+
+/** The fields a plugin gave that carry a value, without the phone (which travels in `phones`). */
+export function networkIdentity(fields: Readonly<Record<string, string | undefined>>): NetworkIdentity {
+  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[0] !== 'phone' && typeof entry[1] === 'string' && entry[1] !== ''));
 }
 
 export type JoinReason = 'phone' | 'email' | 'handle' | 'id';
@@ -21,7 +28,7 @@ export interface PersonNetwork {
   pluginId: string;
   accountId: string;
   displayName?: string;
-  identity: Omit<ContactIdentity, 'phone'>;
+  identity: NetworkIdentity;
 }
 
 export interface MergedPerson {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { BoundContact } from '../address-book/merge-people.js';
 import { boundAccount, type BoundAccount } from '../contract/accounts.js';
+import { imStatuses } from '../contract/socket-events.js';
 import { type ContactIdentity, IDENTITY_FIELD_NAME_REGEX, IDENTITY_VALUE_MAX_LENGTH } from '../plugin-manifest/identity.js';
 import { LABEL_LANGUAGES } from '../plugin-manifest/identity-fields.js';
 import { pluginIdSchema } from '../plugin-manifest/plugin-id.js';
@@ -164,6 +166,39 @@ export const openLoggedInResult = z.object({
 });
 export type OpenLoggedInResult = z.infer<typeof openLoggedInResult>;
 
+/** A contact of a bound network account as its plugin imported it; it stays on this machine. */
+export const networkContact = z.object({
+  pluginId: pluginIdSchema,
+  accountId: z.string().min(1).max(200),
+  displayName: z.string().max(500).optional(),
+  /** E.164, checked by the plugin host. */
+  phones: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/)).max(100),
+  /** The person's handle, id or e-mail there; never their phone, which `phones` carries. */
+  identity: contactIdentity.refine((fields) => !Object.hasOwn(fields, 'phone'), { message: 'phone goes in phones' }),
+}) satisfies z.ZodType<BoundContact>;
+// The domain type: what the schema parses is one (an identity without undefined fields).
+export type NetworkContact = BoundContact;
+
+export const accountsSyncResult = z.object({
+  /** Every network contact now known, the accounts that failed this time keeping what they gave before. */
+  contacts: z.array(networkContact),
+  imported: z.array(z.object({ pluginId: z.string(), accountId: z.string(), contacts: z.number().int().nonnegative(), droppedPhones: z.number().int().nonnegative() })),
+  /** Accounts that gave nothing this time, with the plugin host's code (and the plugin's own, when it threw one). */
+  failures: z.array(z.object({ pluginId: z.string(), accountId: z.string(), code: z.string(), pluginCode: z.string().optional(), message: z.string() })),
+});
+export type AccountsSyncResult = z.infer<typeof accountsSyncResult>;
+
+/** My status as the host holds it (the desktop core on the desktop, the browser's storage on the web). */
+export const myStatus = z.object({ status: z.enum(imStatuses), text: z.string().max(280) });
+export type MyStatus = z.infer<typeof myStatus>;
+
+export const myStatusSetResult = myStatus.extend({
+  /** Whether the host's own realtime link delivered it; `offline` on a host without one (the web). */
+  report: z.enum(['delivered', 'offline', 'refused']),
+  problem: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type MyStatusSetResult = z.infer<typeof myStatusSetResult>;
+
 export const contactNotificationRequest = z.object({ userId: z.string().uuid(), enabled: z.boolean() });
 export const startAtLoginRequest = z.object({ enabled: z.boolean() });
 
@@ -194,12 +229,18 @@ export const bridgeCalls = {
   'accounts.bindOAuth': { channel: 'switchboard:accounts.bindOAuth', args: z.tuple([bindOAuthRequest]), result: boundAccount },
   'accounts.unbind': { channel: 'switchboard:accounts.unbind', args: z.tuple([pluginAccountRequest]), result: unbindResult },
   'accounts.openLoggedIn': { channel: 'switchboard:accounts.openLoggedIn', args: z.tuple([pluginAccountRequest]), result: openLoggedInResult },
+  'contacts.networkContacts': { channel: 'switchboard:contacts.networkContacts', args: noArguments, result: z.array(networkContact) },
+  'contacts.syncAccounts': { channel: 'switchboard:contacts.syncAccounts', args: noArguments, result: accountsSyncResult },
+  'status.get': { channel: 'switchboard:status.get', args: noArguments, result: myStatus },
+  'status.set': { channel: 'switchboard:status.set', args: z.tuple([myStatus]), result: myStatusSetResult },
 } as const;
 export type BridgeCallName = keyof typeof bridgeCalls;
 
 /** Events the host pushes to the renderer (main to renderer only). */
 export const bridgeEvents = {
   'watcher.changed': { channel: 'switchboard:watcher.changed', payload: watcherStatus },
+  /** My status changed elsewhere (the tray): the Status screen shows the new value. */
+  'status.changed': { channel: 'switchboard:status.changed', payload: myStatus },
 } as const;
 export type BridgeEventName = keyof typeof bridgeEvents;
 
@@ -239,6 +280,18 @@ export interface DesktopBridge {
     unbind(request: z.infer<typeof pluginAccountRequest>): Promise<UnbindResult>;
     /** Opens a password network's web site in its own window, signed in with the stored credentials. Needs a click. */
     openLoggedIn(request: z.infer<typeof pluginAccountRequest>): Promise<OpenLoggedInResult>;
+  };
+  /** Contacts of bound network accounts (M11), imported by their plugins on this machine (desktop only; empty on the web). */
+  contacts: {
+    networkContacts(): Promise<NetworkContact[]>;
+    /** Runs every bound account's contacts import through the plugin host now. */
+    syncAccounts(): Promise<AccountsSyncResult>;
+  };
+  /** My status: one value, held by the host; the desktop's tray and Status screen both go through it. */
+  status: {
+    get(): Promise<MyStatus>;
+    set(status: MyStatus): Promise<MyStatusSetResult>;
+    onChanged(listener: (status: MyStatus) => void): Unsubscribe;
   };
 }
 

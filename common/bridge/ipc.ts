@@ -61,6 +61,15 @@ export function createIpcBridge(port: BridgePort): DesktopBridge {
       unbind: (request) => call('accounts.unbind', request),
       openLoggedIn: (request) => call('accounts.openLoggedIn', request),
     },
+    contacts: {
+      networkContacts: () => call('contacts.networkContacts'),
+      syncAccounts: () => call('contacts.syncAccounts'),
+    },
+    status: {
+      get: () => call('status.get'),
+      set: (status) => call('status.set', status),
+      onChanged: (listener) => listen('status.changed', listener),
+    },
   };
 }
 

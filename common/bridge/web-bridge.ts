@@ -5,11 +5,13 @@ import { splitUrl } from '../plugin-manifest/url.js';
 import {
   BridgeError,
   launchRequest,
+  myStatus,
   storedSession,
   type AppInfo,
   type BridgeCapabilities,
   type DesktopBridge,
   type LaunchResult,
+  type MyStatus,
   type PickedFile,
   type PluginSummary,
   type StoredSession,
@@ -35,6 +37,8 @@ export interface WebHost {
   version: string;
   /** `sessionStorage`, or undefined where it is unavailable (some private modes throw on access). */
   sessionStore: KeyValueStore | undefined;
+  /** Where preferences that outlive the tab go (`localStorage`): my status. Memory only without it. */
+  preferenceStore?: KeyValueStore | undefined;
   plugins: readonly BundledPlugin[];
   /** Opens an https link in a new tab (a mailto: link in the mail app); false when a popup blocker refused it. */
   openUrl(url: string): boolean;
@@ -54,6 +58,7 @@ export const webCapabilities: BridgeCapabilities = {
 };
 
 const sessionKey = 'switchboard.session';
+const myStatusKey = 'switchboard.myStatus';
 
 const idleWatcher: WatcherStatus = { running: false, apps: [], lastScanAt: null };
 
@@ -205,6 +210,47 @@ export class WebBridge implements DesktopBridge {
       throw new BridgeError('unsupported', 'opening a network logged in needs the desktop app');
     },
   };
+
+  /** A tab has no plugin host: network contacts are imported by the desktop app. */
+  readonly contacts: DesktopBridge['contacts'] = {
+    networkContacts: async () => [],
+    syncAccounts: async () => {
+      throw new BridgeError('unsupported', 'importing contacts from network accounts needs the desktop app');
+    },
+  };
+
+  /**
+   * In a browser the page's own socket reports my status (renderer/src/sync); the bridge only keeps the
+   * value, so that the Status screen reads and writes it the same way on both hosts.
+   */
+  readonly status: DesktopBridge['status'] = {
+    get: async () => (this.currentStatus ??= this.readStoredStatus()),
+    set: async (status) => {
+      const valid = myStatus.parse(status);
+      this.currentStatus = valid;
+      const store = this.host.preferenceStore;
+      try {
+        store?.setItem(myStatusKey, JSON.stringify(valid));
+      } catch {
+        // Kept in memory only.
+      }
+      return { ...valid, report: 'offline' };
+    },
+    onChanged: () => () => undefined,
+  };
+
+  private currentStatus: MyStatus | undefined;
+
+  private readStoredStatus(): MyStatus {
+    try {
+      const raw = this.host.preferenceStore?.getItem(myStatusKey) ?? null;
+      const parsed = raw === null ? undefined : myStatus.safeParse(JSON.parse(raw));
+      if (parsed?.success === true) return parsed.data;
+    } catch {
+      // Unreadable storage: the default below.
+    }
+    return { status: 'online', text: '' };
+  }
 
   private readStoredSession(): StoredSession | null {
     let raw: string | null = null;

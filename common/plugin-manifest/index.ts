@@ -34,12 +34,16 @@ export {
   templateUsable,
 } from './launch.js';
 export {
-  type CompiledMatcher,
-  type CompiledPluginMatchers,
-  compileMatcher,
+  type AppMatcherSet,
+  candidateNames,
+  caseInsensitiveNames,
+  type CompiledMatchers,
   compileMatchers,
-  LINUX_COMM_LENGTH,
-  type RunningProcess,
+  matcherSetsFor,
+  matchRunningApps,
+  type ProcessRow,
+  type RunningApps,
+  type WatchedPlatform,
 } from './matchers.js';
 export { isPluginId, PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_REGEX, type PluginId, pluginIdSchema } from './plugin-id.js';
 export { type ManifestParseResult, parseManifest, type ParseManifestOptions } from './parse.js';

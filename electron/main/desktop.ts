@@ -1,90 +1,26 @@
 import path from 'node:path';
 import { app, clipboard, dialog, Notification, shell, type BrowserWindow } from 'electron';
-import { z } from 'zod';
-import type { StoredSession } from '../../common/bridge/index.js';
-import {
-  BridgeHost,
-  ContactNotifier,
-  DeepLinkHandoffs,
-  DesktopState,
-  PresenceLink,
-  setLinuxAutostart,
-} from '../core/bridge-host/index.js';
+import { DesktopCore, type DesktopShell } from '../core/app/index.js';
+import { setLinuxAutostart } from '../core/bridge-host/index.js';
 import { configDir } from '../core/device.js';
-import { createPlatformProbe, Launcher, UserGestureGate, type ExternalOpener } from '../core/launcher/index.js';
-import { LoginWindows } from '../core/login-window/index.js';
-import { CatalogueRefresher, type CatalogueUpdate } from '../core/plugins/catalogue-refresher.js';
-import { extraPluginDirs, loadPlugins, type LoadedPlugin } from '../core/plugins/load.js';
-import { createVault, sessionAccount } from '../core/vault/index.js';
-import { AppWatcher, currentPlatform } from '../core/watcher/index.js';
-import { matcherSetsFor } from '../core/agent/presence-agent.js';
+import { createPlatformProbe, type ExternalOpener } from '../core/launcher/index.js';
+import { extraPluginDirs } from '../core/plugins/load.js';
+import { createVault } from '../core/vault/index.js';
+import { currentPlatform } from '../core/watcher/index.js';
 import { createLoginWindow } from './window.js';
 
-const contactsAnswer = z.array(z.object({ userId: z.string(), phone: z.string() }));
-
-export interface Desktop {
-  host: BridgeHost;
-  gestures: UserGestureGate;
-  state: DesktopState;
-  /** Local plugins merged with the server's catalogue, as of the last sync. */
-  plugins(): readonly LoadedPlugin[];
-  watcher: AppWatcher;
-  handoffs: DeepLinkHandoffs;
-  serverUrl: string;
-  setStatus(status: DesktopState['status']): void;
-  signedIn(): boolean;
-  stop(): Promise<void>;
-}
-
 /**
- * Everything the desktop app does, assembled from electron/core; this file only supplies the
- * Electron pieces (dialog, shell, notifications, login items, the protocol-handler lookup).
+ * The Electron pieces the desktop core cannot have in plain Node (dialog, shell, notifications, login
+ * items, the protocol-handler lookup, login windows), handed to the one composition of the core
+ * (electron/core/app/desktop-core.ts) that `switchboard agent` runs too.
  */
 export async function createDesktop(options: {
   root: string;
   serverUrl: string;
   trustedOrigins: readonly string[];
   window: () => BrowserWindow | undefined;
-  onTrayChange: () => void;
-}): Promise<Desktop> {
-  const { serverUrl } = options;
+}): Promise<DesktopCore> {
   const platform = currentPlatform();
-  const state = new DesktopState(configDir());
-  const vault = createVault();
-  const loaded = await loadPlugins({ builtinDir: path.join(options.root, 'plugins'), extraDirs: extraPluginDirs([], process.env) });
-  for (const problem of loaded.problems) console.warn(`plugin skipped: ${problem.message}`);
-  const plugins = loaded.plugins;
-  const watcher = new AppWatcher({ platform, matchers: matcherSetsFor(plugins.map((plugin) => plugin.manifest), platform) });
-  const gestures = new UserGestureGate();
-  const handoffs = new DeepLinkHandoffs();
-
-  // The server's catalogue: new process matchers and link templates without an app update (as the agent
-  // does). The cache at once, the server right after start and every hour; a problem is logged once.
-  let appliedMatchers = JSON.stringify(matcherSetsFor(plugins.map((plugin) => plugin.manifest), platform));
-  const reportedProblems = new Set<string>();
-  const applyCatalogue = (update: CatalogueUpdate) => {
-    for (const problem of update.problems) {
-      const key = `${problem.code}:${problem.pluginId ?? ''}`;
-      if (reportedProblems.has(key)) continue;
-      reportedProblems.add(key);
-      console.warn(`catalogue: ${problem.code}: ${problem.message}`);
-    }
-    const sets = matcherSetsFor(update.plugins.map((plugin) => plugin.manifest), platform);
-    const fingerprint = JSON.stringify(sets);
-    if (fingerprint !== appliedMatchers) {
-      appliedMatchers = fingerprint;
-      watcher.setMatchers(sets);
-    }
-  };
-  const refresher = new CatalogueRefresher({
-    serverUrl,
-    localPlugins: plugins,
-    onUpdate: applyCatalogue,
-    onError: (error) => console.warn(`catalogue: sync_failed: ${error.message}`),
-  });
-  await refresher.loadCached().catch((error: unknown) => console.warn(`catalogue: cache_invalid: ${error instanceof Error ? error.message : String(error)}`));
-  const currentManifests = () => refresher.plugins.map((plugin) => plugin.manifest);
-
   const openExternal: ExternalOpener = async (url) => {
     try {
       await shell.openExternal(url, { activate: true });
@@ -93,75 +29,16 @@ export async function createDesktop(options: {
       return { ok: false, code: 'open_failed', message: error instanceof Error ? error.message : String(error) };
     }
   };
-  const launcher = new Launcher({
-    findPlugin: (id) => currentManifests().find((manifest) => manifest.id === id),
-    probe: createPlatformProbe({ platform, handlerName: (scheme) => app.getApplicationNameForProtocol(`${scheme}://`) }),
+  const electronShell: DesktopShell = {
+    version: app.getVersion(),
+    trustedOrigins: options.trustedOrigins,
+    iconUrl: (id) => `app://switchboard/plugins/${id}/icon`,
     openExternal,
-    gestures,
+    handlerProbe: createPlatformProbe({ platform, handlerName: (scheme) => app.getApplicationNameForProtocol(`${scheme}://`) }),
     writeClipboard: (text) => {
       clipboard.writeText(text);
       return true;
     },
-  });
-  const loginWindows = new LoginWindows({
-    vault,
-    findPlugin: (id) => refresher.plugins.find((plugin) => plugin.id === id),
-    createWindow: async (spec) => createLoginWindow(spec),
-  });
-
-  let link: PresenceLink | undefined;
-  let contactPhones = new Map<string, string>();
-  const notifier = new ContactNotifier({
-    notifiesFor: (userId) => state.notifiesFor(userId),
-    pluginName: (id) => currentManifests().find((manifest) => manifest.id === id)?.name,
-    contactLabel: (userId) => contactPhones.get(userId),
-  });
-
-  const loadContactPhones = async (token: string) => {
-    try {
-      const response = await fetch(new URL('/v1/me/contacts', serverUrl), { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(15_000) });
-      const parsed = contactsAnswer.safeParse(await response.json());
-      if (parsed.success) contactPhones = new Map(parsed.data.map((contact) => [contact.userId, contact.phone]));
-    } catch {
-      // Notifications then say "A contact"; the next sign-in tries again.
-    }
-  };
-
-  const connect = (session: StoredSession | null) => {
-    link?.stop();
-    link = undefined;
-    notifier.reset();
-    if (session === null) return options.onTrayChange();
-    const next = new PresenceLink({ serverUrl, token: session.token, watcher, status: state.status });
-    next.onEvent((event) => {
-      if (event.type === 'connected') notifier.reset();
-      if (event.type === 'session_ended') options.onTrayChange();
-      if (event.type !== 'presence' || !Notification.isSupported()) return;
-      for (const notice of notifier.observe(event.event)) {
-        const shown = new Notification({ title: notice.title, body: notice.body, silent: false });
-        shown.on('click', () => options.window()?.show());
-        shown.show();
-      }
-    });
-    next.start();
-    link = next;
-    void loadContactPhones(session.token);
-    options.onTrayChange();
-  };
-
-  const host = new BridgeHost({
-    version: app.getVersion(),
-    platform,
-    serverUrl,
-    trustedOrigins: options.trustedOrigins,
-    vault,
-    state,
-    plugins,
-    syncedPlugins: () => refresher.plugins,
-    iconUrl: (id) => `app://switchboard/plugins/${id}/icon`,
-    launcher,
-    gestures,
-    watcher,
     pickFile: async (extensions) => {
       const parent = options.window();
       const filters = [{ name: 'Address books', extensions: [...extensions] }];
@@ -172,38 +49,27 @@ export async function createDesktop(options: {
       if (platform === 'linux') setLinuxAutostart(enabled, [process.execPath, ...(process.defaultApp ? [path.resolve(process.argv[1] ?? '.')] : [])]);
       else app.setLoginItemSettings({ openAtLogin: enabled, args: ['--hidden'] });
     },
-    notificationsSupported: Notification.isSupported(),
-    onSessionChange: connect,
-    openExternal,
-    loginWindows,
-    onLoginProblem: (pluginId, problem) => console.warn(`login window: ${pluginId}: ${problem.code}: ${problem.message}`),
-  });
-
-  watcher.start();
-  refresher.start();
-  watcher.onChange(() => options.onTrayChange());
-  // A session from an earlier run (or from `switchboard login`) starts the realtime link at once.
-  const stored = await vault.getSecret(sessionAccount(serverUrl)).catch(() => undefined);
-  if (stored?.userId !== undefined) connect({ token: stored.token, userId: stored.userId, phone: '' });
-
-  return {
-    host,
-    gestures,
-    state,
-    plugins: () => refresher.plugins,
-    watcher,
-    handoffs,
-    serverUrl,
-    setStatus(status) {
-      state.status = status;
-      void link?.setStatus(status);
-      options.onTrayChange();
-    },
-    signedIn: () => link !== undefined,
-    async stop() {
-      link?.stop();
-      host.close();
-      await Promise.all([watcher.stop(), refresher.stop()]);
-    },
+    ...(Notification.isSupported()
+      ? {
+          notify: (notice) => {
+            const shown = new Notification({ title: notice.title, body: notice.body, silent: false });
+            shown.on('click', () => options.window()?.show());
+            shown.show();
+          },
+        }
+      : {}),
+    createLoginWindow: async (spec) => createLoginWindow(spec),
   };
+  const core = await DesktopCore.create({
+    serverUrl: options.serverUrl,
+    builtinPluginsDir: path.join(options.root, 'plugins'),
+    extraPluginDirs: extraPluginDirs([], process.env),
+    configDir: configDir(),
+    vault: createVault(),
+    log: { info: (line) => console.log(line), warn: (line) => console.warn(line) },
+    platform,
+    shell: electronShell,
+  });
+  await core.start();
+  return core;
 }

@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow } from 'electron';
+import type { DesktopCore } from '../core/app/index.js';
 import { APP_ORIGIN, deepLinkInArgv, DESKTOP_PROTOCOL, parseDeepLink } from '../core/bridge-host/index.js';
-import { createDesktop, type Desktop } from './desktop.js';
+import { createDesktop } from './desktop.js';
 import { createTray } from './tray.js';
 import { appStartUrl, createMainWindow, lockDownAllContents, registerAppScheme, serveAppScheme, serveBridge } from './window.js';
 
@@ -19,7 +20,7 @@ const serverUrl = new URL(process.env.SWITCHBOARD_SERVER_URL ?? 'http://127.0.0.
 const useServerClient = process.env.SWITCHBOARD_RENDERER === 'server' || !fs.existsSync(path.join(rendererDir, 'index.html'));
 const startHidden = process.argv.includes('--hidden');
 
-let desktop: Desktop | undefined;
+let desktop: DesktopCore | undefined;
 let mainWindow: BrowserWindow | undefined;
 let quitting = false;
 const pendingLinks: string[] = [];
@@ -71,21 +72,20 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   lockDownAllContents();
-  // The tray needs the desktop and the desktop reports tray changes: a late-bound reference breaks the cycle.
-  const tray: { current?: ReturnType<typeof createTray> } = {};
-  desktop = await createDesktop({
+  const core = await createDesktop({
     root,
     serverUrl,
     trustedOrigins: [useServerClient ? serverUrl : APP_ORIGIN],
     window: () => mainWindow,
-    onTrayChange: () => tray.current?.refresh(),
   });
-  serveAppScheme({ rendererDir, plugins: desktop.plugins, serverUrl });
-  serveBridge(desktop.host, () => mainWindow?.webContents);
+  desktop = core;
+  const bridge = core.bridge;
+  if (bridge === undefined) throw new Error('the desktop core was composed without its shell');
+  serveAppScheme({ rendererDir, plugins: () => core.plugins(), serverUrl });
+  serveBridge(bridge, () => mainWindow?.webContents);
 
   const openWindow = (show: boolean) => {
-    if (desktop === undefined) return;
-    mainWindow = createMainWindow({ preload, startUrl: useServerClient ? `${serverUrl}/` : appStartUrl, gestures: desktop.gestures, host: desktop.host, show });
+    mainWindow = createMainWindow({ preload, startUrl: useServerClient ? `${serverUrl}/` : appStartUrl, gestures: core.gestures, host: bridge, show });
     // Closing the window keeps Switchboard in the tray, watching apps; Quit in the tray ends it.
     mainWindow.on('close', (event) => {
       if (quitting) return;
@@ -94,9 +94,12 @@ async function start(): Promise<void> {
     });
   };
   openWindow(!startHidden);
-  tray.current = createTray(desktop, {
+  const tray = createTray(core, {
     show: () => (mainWindow === undefined || mainWindow.isDestroyed() ? openWindow(true) : showWindow()),
     quit: () => app.quit(),
+  });
+  core.onEvent((event) => {
+    if (event.type === 'changed') tray.refresh();
   });
   for (const link of pendingLinks.splice(0)) handleDeepLink(link);
   app.on('activate', showWindow);

@@ -18,7 +18,6 @@ import { serveBridge, type ServedBridge } from './support/serve-bridge.js';
 
 const available = (await chromiumAvailable()) && (await keyringAvailable()) && (await xdgUtilsAvailable());
 const builtinDir = fileURLToPath(new URL('../../plugins/', import.meta.url));
-const rendererIndex = fileURLToPath(new URL('../../renderer/dist/index.html', import.meta.url));
 
 const appOrigin = 'http://app.switchboard.test';
 const foreignOrigin = 'http://elsewhere.test';
@@ -64,7 +63,7 @@ describe.skipIf(!available)('the desktop bridge host served to real Chromium', (
     sandbox = createXdgSandbox();
     await sandbox.registerHandler('tg', 'org.telegram.desktop.desktop');
     await sandbox.registerHandler('https', 'test-browser.desktop');
-    if (!fs.existsSync(rendererIndex)) await buildWebClient();
+    await buildWebClient();
     server = await startTestServer();
     plugins = (await loadPlugins({ builtinDir })).plugins;
     vault = createVault({ service: `switchboard-bridge-test-${process.pid}` });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeCalls, type PluginSummary } from '../../common/bridge/index.js';
-import { matcherSetsFor } from '../../electron/core/agent/presence-agent.js';
+import { matcherSetsFor } from '../../common/plugin-manifest/matchers.js';
 import { BridgeHost, DesktopState } from '../../electron/core/bridge-host/index.js';
 import { createXdgMimeProbe, Launcher, openWithXdgOpen, UserGestureGate } from '../../electron/core/launcher/index.js';
 import { type CatalogueUpdate, CatalogueRefresher } from '../../electron/core/plugins/catalogue-refresher.js';

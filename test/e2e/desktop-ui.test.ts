@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessionAccount } from '../../electron/core/vault/index.js';
+import { credentialAccount, sessionAccount } from '../../electron/core/vault/index.js';
+import { mastodonAccount, startMastodonApiStandIn, type MastodonApiStandIn } from '../plugin-host/mastodon-api-stand-in.js';
 import { serveBridge, type ServedBridge } from '../bridge-host/support/serve-bridge.js';
 import { createXdgSandbox, xdgUtilsAvailable, type XdgSandbox } from '../launcher/support/xdg-sandbox.js';
 import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from '../renderer/support/browser.js';
@@ -13,7 +13,6 @@ import { latestCode, startTestServer, tempDir, type TestServer } from '../suppor
 import { Cleanups, markWhenLabelled, serveDesktopIcons, startDesktopMachine, startFakeApp, type DesktopMachine, type FakeApp } from './support/desktop-page.js';
 
 const available = (await chromiumAvailable()) && (await keyringAvailable()) && (await xdgUtilsAvailable());
-const rendererIndex = fileURLToPath(new URL('../../renderer/dist/index.html', import.meta.url));
 
 const alice = { national: '13800138021', e164: '+8613800138021', name: 'Alice Zhang' };
 const bob = { national: '13900139022', e164: '+8613900139022', name: 'Bob Li' };
@@ -58,6 +57,8 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
   let b: Person;
   let agentEnv: NodeJS.ProcessEnv;
   let fakeApp: FakeApp | undefined;
+  let mastodon: MastodonApiStandIn;
+  const mastodonToken = 'bobs-mastodon-token-0123456789';
 
   async function openPerson(setUp?: (context: BrowserContext) => Promise<void>): Promise<Person> {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1180, height: 760 }, colorScheme: 'light' });
@@ -95,10 +96,21 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
     cleanups.add('xdg sandbox', () => sandbox.remove());
     // The app's package registers itself for its links; here a recording handler does.
     await sandbox.registerHandler(network.scheme, network.desktopId);
-    if (!fs.existsSync(rendererIndex)) await buildWebClient();
+    // Rebuilds only when a source is newer than the build: a stale build would test yesterday's renderer.
+    await buildWebClient();
     server = await startTestServer({ env: { PRESENCE_GRACE_MS: '500' } });
     cleanups.add('server', () => server.close());
-    desktop = await startDesktopMachine({ serverUrl: server.url, sandbox, vaultService: `switchboard-desktop-e2e-${process.pid}` });
+    // Bob follows Alice and Dana on Mastodon: a labelled local STAND-IN of Mastodon's REST API.
+    mastodon = await startMastodonApiStandIn({
+      token: mastodonToken,
+      me: mastodonAccount('1', 'bob', 'Bob'),
+      following: [
+        mastodonAccount('201', 'alice', 'Alice on Mastodon', { fields: [['Phone', `<a href="tel:${alice.e164}">${alice.e164}</a>`]] }),
+        mastodonAccount('202', 'dana@social.example', 'Dana Wu'),
+      ],
+    });
+    cleanups.add('mastodon stand-in', () => mastodon.close());
+    desktop = await startDesktopMachine({ serverUrl: server.url, sandbox, vaultService: `switchboard-desktop-e2e-${process.pid}`, pluginsOnLoopback: true });
     cleanups.add('bridge host', () => desktop.close());
     const configDir = tempDir('switchboard-agent-config-');
     cleanups.add('agent config', () => fs.rmSync(configDir, { recursive: true, force: true }));
@@ -222,6 +234,59 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
     expect(await rowOf(b.page, alice.name).getByRole('button', { name: `${network.name}: not active` }).count()).toBe(1);
     console.log(`[desktop-ui] ${network.name} unlit on Bob's card ${unlitAt - endedAt} ms after the process ended`);
     expect(unlitAt).toBeGreaterThanOrEqual(endedAt);
+  });
+
+  it("keeps Bob's status in the desktop core: the Status screen and the tray change one value, and Alice sees it", async () => {
+    const { page } = b;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'My status' }).click();
+    await page.getByRole('radio', { name: 'Busy' }).check();
+    await page.getByLabel('Status text or mood').fill('in a meeting');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    // Delivered by the core's own link: the page's socket sends no status on the desktop.
+    await page.getByText('Saved.').waitFor();
+    expect(desktop.core.myStatus.get()).toEqual({ status: 'busy', text: 'in a meeting' });
+    const bobOnAlicesList = rowOf(a.page, bob.name);
+    await expect.poll(() => bobOnAlicesList.textContent(), { timeout: 8000 }).toContain('Busy · in a meeting');
+
+    // The tray's choice reaches the open Status screen and Alice, and nothing sends the old value back.
+    await desktop.core.myStatus.set({ status: 'away' });
+    await expect.poll(() => page.getByRole('radio', { name: 'Away' }).isChecked()).toBe(true);
+    await expect.poll(() => bobOnAlicesList.textContent(), { timeout: 8000 }).toContain('Away · in a meeting');
+    // A reload of the window reconnects its socket; the status stays the core's.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await bobOnAlicesList.textContent()).toContain('Away · in a meeting');
+  });
+
+  it("merges the contacts of Bob's bound Mastodon account into his Contacts screen, through the desktop core's plugin host", async () => {
+    // What binding Mastodon in the Accounts screen leaves behind: the token in the keychain, nowhere else.
+    await desktop.vault.setSecret(credentialAccount('mastodon', mastodon.instance), { type: 'oauth2', accessToken: mastodonToken, tokenType: 'Bearer', instance: mastodon.instance, boundAt: Date.now() });
+    const { page } = b;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Contacts' }).click();
+    expect(await rowOf(page, 'Dana Wu').count()).toBe(0);
+    await page.getByRole('button', { name: 'Import from bound accounts' }).click();
+    await page.getByText('Imported 2 contacts from your accounts.').waitFor();
+
+    // Dana is known only to Mastodon: a person of her own, reachable there.
+    const dana = rowOf(page, 'Dana Wu');
+    await dana.waitFor();
+    expect(await dana.getByText('On Mastodon').count()).toBe(1);
+    expect(await dana.locator('button[data-plugin]').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-plugin')))).toEqual(['mastodon']);
+    // Alice's Mastodon account publishes her number: it joins the Alice of the address book, no second row.
+    expect(await rowOf(page, alice.name).count()).toBe(1);
+    expect(await rowOf(page, 'Alice on Mastodon').count()).toBe(0);
+    expect(served.calls.filter((call) => call.channel === 'switchboard:contacts.syncAccounts')).toEqual([{ channel: 'switchboard:contacts.syncAccounts', ok: true }]);
+    expect(mastodon.requests.every((request) => request.authorised)).toBe(true);
+
+    // Kept by the core: a reload shows them again without importing.
+    await page.reload();
+    await rowOf(page, 'Dana Wu').waitFor();
+    await rowOf(page, 'Dana Wu').getByRole('button', { name: /Dana Wu/ }).click();
+    await page.getByRole('dialog', { name: 'Dana Wu' }).waitFor();
+    await page.keyboard.press('Escape');
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    await page.screenshot({ path: path.join(screenshotDir, 'desktop-network-contacts.png') });
   });
 
   it('ran without a page error or CSP violation on either side', () => {

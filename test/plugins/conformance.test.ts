@@ -3,9 +3,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ALLOWED_LINK_SCHEMES,
-  compileMatchers,
   hostAllowed,
   LAUNCH_KINDS,
+  matcherSetsFor,
+  matchRunningApps,
   OPERATING_SYSTEMS,
   parseManifest,
   type PluginManifest,
@@ -115,18 +116,26 @@ describe.each(ids)('plugin %s', (id) => {
     }
   });
 
-  it('compiles matchers that recognise their own executables', () => {
+  // The watcher's own matcher (common/plugin-manifest/matchers.ts), fed the rows its process sources produce.
+  it('is recognised by the watcher\'s matcher from its own executables, helpers included', () => {
     const manifest = loadManifest(id);
     const total = OPERATING_SYSTEMS.reduce((sum, os) => sum + manifest.processes[os].length, 0);
     expect(total).toBeGreaterThan(0);
     for (const os of OPERATING_SYSTEMS) {
-      const compiled = compileMatchers(manifest, os);
-      expect(compiled.pluginId).toBe(id);
-      for (const matcher of manifest.processes[os]) {
-        const commandLine = [matcher.name, ...(matcher.args ?? [])].join(' ');
-        expect(compiled.matches({ name: matcher.name, commandLine }), `${os} ${matcher.name}`).toBe(true);
+      const sets = matcherSetsFor([manifest], os);
+      expect(sets.map((set) => set.pluginId)).toEqual(manifest.processes[os].length > 0 ? [id] : []);
+      for (const [index, matcher] of manifest.processes[os].entries()) {
+        const pid = 100 + index * 10;
+        const folder = os === 'win32' ? 'C:\\Program Files\\App\\' : os === 'darwin' ? `/Applications/${matcher.name}.app/Contents/MacOS/` : '/usr/bin/';
+        const main = { pid, ppid: 1, exeName: matcher.name, exePath: `${folder}${matcher.name}`, argv: [`${folder}${matcher.name}`, ...(matcher.args ?? [])] };
+        const helper = { pid: pid + 1, ppid: pid, exeName: 'renderer-helper', argv: ['renderer-helper', '--type=renderer'] };
+        expect(matchRunningApps([main, helper], sets, os).get(id), `${os} ${matcher.name}`).toEqual([pid, pid + 1]);
+        if ((matcher.args ?? []).length > 0) {
+          expect(matchRunningApps([{ ...main, argv: [main.argv[0] ?? ''] }], sets, os).has(id), `${os} ${matcher.name} without its arguments`).toBe(false);
+        }
       }
-      expect(compiled.matches({ name: 'definitely-not-a-messenger', commandLine: '' })).toBe(false);
+      const stranger = { pid: 5, ppid: 1, exeName: 'definitely-not-a-messenger', argv: ['definitely-not-a-messenger'] };
+      expect(matchRunningApps([stranger], sets, os).has(id)).toBe(false);
     }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  compileMatchers,
+  matcherSetsFor,
+  matchRunningApps,
   type ManifestInput,
   parseManifest,
   type PluginManifest,
@@ -147,7 +148,8 @@ describe('parseManifest', () => {
   });
 });
 
-describe('compileMatchers', () => {
+// The one matcher (common/plugin-manifest/matchers.ts), as the watcher runs it on process rows.
+describe('matching a manifest\'s processes', () => {
   const manifest = parsed(
     minimal({
       processes: {
@@ -157,30 +159,26 @@ describe('compileMatchers', () => {
       },
     }),
   );
+  const runs = (os: 'linux' | 'darwin' | 'win32', row: { exeName: string; argv?: string[]; exePath?: string }) =>
+    matchRunningApps([{ pid: 10, ppid: 1, argv: [row.exeName], ...row }], matcherSetsFor([manifest], os), os).has(manifest.id);
 
   it('compares names exactly on Linux and ignoring case on macOS and Windows', () => {
-    expect(compileMatchers(manifest, 'linux').matches({ name: 'Telegram-Desktop' })).toBe(false);
-    expect(compileMatchers(manifest, 'linux').matches({ name: 'telegram-desktop' })).toBe(true);
-    expect(compileMatchers(manifest, 'darwin').matches({ name: 'acme chat' })).toBe(true);
-    expect(compileMatchers(manifest, 'win32').matches({ name: 'ACME.EXE' })).toBe(true);
-    expect(compileMatchers(manifest, 'win32').matches({ name: 'Acme' })).toBe(false);
+    expect(runs('linux', { exeName: 'Telegram-Desktop' })).toBe(false);
+    expect(runs('linux', { exeName: 'telegram-desktop' })).toBe(true);
+    expect(runs('darwin', { exeName: 'acme chat' })).toBe(true);
+    expect(runs('win32', { exeName: 'ACME.EXE' })).toBe(true);
+    expect(runs('win32', { exeName: 'Acme' })).toBe(false);
+    expect(runs('win32', { exeName: 'Acme2.exe' })).toBe(false);
   });
 
   it('uses the base name of a full executable path', () => {
-    expect(compileMatchers(manifest, 'darwin').matches({ name: '/Applications/Acme Chat.app/Contents/MacOS/Acme Chat' })).toBe(true);
-    expect(compileMatchers(manifest, 'win32').matches({ name: 'C:\\Program Files\\Acme\\Acme.exe' })).toBe(true);
+    expect(runs('darwin', { exeName: '', exePath: '/Applications/Acme Chat.app/Contents/MacOS/Acme Chat', argv: ['/Applications/Acme Chat.app/Contents/MacOS/Acme Chat'] })).toBe(true);
+    expect(runs('win32', { exeName: '', exePath: 'C:\\Program Files\\Acme\\Acme.exe', argv: ['C:\\Program Files\\Acme\\Acme.exe'] })).toBe(true);
   });
 
-  it('matches the 15-character name Linux keeps in /proc/PID/comm', () => {
-    const linux = compileMatchers(manifest, 'linux');
-    expect(linux.matches({ name: 'telegram-deskto' })).toBe(true);
-    expect(linux.matches({ name: 'telegram-desk' })).toBe(false);
-  });
-
-  it('requires every argument in the command line', () => {
-    const linux = compileMatchers(manifest, 'linux');
-    expect(linux.matches({ name: 'electron', commandLine: '/usr/bin/electron --app=acme --no-sandbox' })).toBe(true);
-    expect(linux.matches({ name: 'electron', commandLine: '/usr/bin/electron --app=other' })).toBe(false);
-    expect(linux.matches({ name: 'electron' })).toBe(false);
+  it('requires every argument among the process\'s arguments', () => {
+    expect(runs('linux', { exeName: 'electron', argv: ['/usr/bin/electron', '--app=acme', '--no-sandbox'] })).toBe(true);
+    expect(runs('linux', { exeName: 'electron', argv: ['/usr/bin/electron', '--app=other'] })).toBe(false);
+    expect(runs('linux', { exeName: 'electron' })).toBe(false);
   });
 });

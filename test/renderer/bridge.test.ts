@@ -54,6 +54,20 @@ function webHost(overrides: Partial<WebHost> = {}): WebHost & { opened: string[]
 const session = { token: 'tok-123', userId: '6f1c2f7e-8d1b-4c5a-9a59-0c7b2b0f3d11', phone: '+8613800138000' };
 
 describe('WebBridge', () => {
+  it('keeps my status in the preference store, refuses a bad one, and has no network contacts of its own', async () => {
+    const preferences = new MemoryStore();
+    const first = new WebBridge(webHost({ preferenceStore: preferences }));
+    expect(await first.status.get()).toEqual({ status: 'online', text: '' });
+    // A browser reports my status over the page's socket: the bridge only keeps it.
+    expect(await first.status.set({ status: 'busy', text: 'writing' })).toEqual({ status: 'busy', text: 'writing', report: 'offline' });
+    expect(await new WebBridge(webHost({ preferenceStore: preferences })).status.get()).toEqual({ status: 'busy', text: 'writing' });
+    await expect(first.status.set({ status: 'sleeping' as 'busy', text: '' })).rejects.toThrow();
+    preferences.setItem('switchboard.myStatus', '{not json');
+    expect(await new WebBridge(webHost({ preferenceStore: preferences })).status.get()).toEqual({ status: 'online', text: '' });
+    expect(await first.contacts.networkContacts()).toEqual([]);
+    await expect(first.contacts.syncAccounts()).rejects.toMatchObject({ code: 'unsupported' });
+  });
+
   it('keeps the session in memory and sessionStorage, and a new bridge on the same tab finds it', async () => {
     const store = new MemoryStore();
     const first = new WebBridge(webHost({ sessionStore: store }));

@@ -114,6 +114,9 @@ export async function startPrivateKeyring(): Promise<PrivateKeyring> {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
+        // Until our daemon owns the name, a secret-tool call makes D-Bus activate a second, locked
+        // gnome-keyring (/usr/share/dbus-1/services/org.freedesktop.secrets.service) that wins the name.
+        if (!(await secretServiceOwned(env))) throw new Error('org.freedesktop.secrets has no owner yet');
         await storeWithSecretTool(env, probe, 'probe');
         const found = (await secretTool('lookup', ...probe)).trim();
         await secretTool('clear', ...probe);
@@ -129,6 +132,16 @@ export async function startPrivateKeyring(): Promise<PrivateKeyring> {
     await stop();
     throw error;
   }
+}
+
+/** Whether the bus has an owner of the Secret Service name; asking this never activates a service. */
+async function secretServiceOwned(env: NodeJS.ProcessEnv): Promise<boolean> {
+  const { stdout } = await run(
+    'dbus-send',
+    ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'],
+    { env },
+  );
+  return /boolean true/.test(stdout);
 }
 
 function storeWithSecretTool(env: NodeJS.ProcessEnv, attributes: string[], secret: string): Promise<void> {

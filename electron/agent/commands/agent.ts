@@ -1,15 +1,10 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PresenceAgent, matcherSetsFor } from '../../core/agent/presence-agent.js';
-import { CatalogueRefresher, type CatalogueUpdate } from '../../core/plugins/catalogue-refresher.js';
-import { defaultCatalogueCacheDir } from '../../core/plugins/catalogue-sync.js';
-import { extraPluginDirs, loadPlugins } from '../../core/plugins/load.js';
 import { VaultError } from '../../core/vault/index.js';
-import { AppWatcher, currentPlatform } from '../../core/watcher/index.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions } from './command.js';
+import { headlessCore } from './headless-core.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
 
-const builtinPluginsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../plugins');
+/** How often the agent imports the bound accounts' contacts again. */
+const NETWORK_CONTACTS_EVERY_MS = 6 * 60 * 60_000;
 
 /** `switchboard agent [--server URL] [--plugins DIR]`: the headless desktop core, reporting running apps until stopped. */
 export const agent: Command = {
@@ -22,14 +17,11 @@ export const agent: Command = {
   },
   async run({ options }, io) {
     const serverUrl = stringOption(options, 'server') ?? defaultServerUrl(io.env);
-    let token: string;
     try {
-      const session = await openSessionStore().get(serverUrl);
-      if (!session) {
+      if (!(await openSessionStore().get(serverUrl))) {
         io.stderr(`Not signed in to ${serverUrl}: run \`switchboard login --server ${serverUrl} --phone <number>\` first.\n`);
         return EXIT_FAILURE;
       }
-      token = session.token;
     } catch (error) {
       if (error instanceof VaultError) {
         io.stderr(`switchboard agent: ${error.code}: ${error.message}\n`);
@@ -38,65 +30,43 @@ export const agent: Command = {
       throw error;
     }
 
-    const extraDirs = extraPluginDirs(stringOptions(options, 'plugins').map((dir) => path.resolve(io.cwd, dir)), io.env);
-    const { plugins, problems } = await loadPlugins({ builtinDir: builtinPluginsDir, extraDirs });
-    for (const problem of problems) io.stderr(`plugin skipped: ${problem.dir}: ${problem.message}\n`);
-    const platform = currentPlatform();
-    const watcher = new AppWatcher({ platform, matchers: matcherSetsFor(plugins.map((plugin) => plugin.manifest), platform) });
-    // The server's catalogue brings new process matchers without an app update: the cache now, the server
-    // right after start and every hour. A problem is printed once, not at every hourly sync.
-    let appliedMatchers = '';
-    const printedProblems = new Set<string>();
-    const applyCatalogue = (update: CatalogueUpdate) => {
-      for (const problem of update.problems) {
-        const key = `${problem.code}:${problem.pluginId ?? ''}`;
-        if (printedProblems.has(key)) continue;
-        printedProblems.add(key);
-        io.stderr(`catalogue: ${problem.code}: ${problem.message}\n`);
-      }
-      const sets = matcherSetsFor(update.plugins.map((plugin) => plugin.manifest), platform);
-      const fingerprint = JSON.stringify(sets);
-      if (fingerprint !== appliedMatchers) {
-        appliedMatchers = fingerprint;
-        watcher.setMatchers(sets);
-      }
-      if (update.online) {
-        const changed = update.plugins.filter((plugin) => plugin.origin === 'catalogue' || plugin.origin === 'builtin-updated');
-        const detail = changed.map((plugin) => `${plugin.id} ${plugin.manifest.version}`).join(', ');
-        io.stderr(`catalogue synced: ${update.plugins.length} networks${detail === '' ? '' : ` (from the server: ${detail})`}\n`);
-      }
-    };
-    const catalogue = new CatalogueRefresher({
-      serverUrl,
-      localPlugins: plugins,
-      cacheDir: defaultCatalogueCacheDir(io.env),
-      onUpdate: applyCatalogue,
-      onError: (error) => io.stderr(`catalogue: sync_failed: ${error.message}\n`),
-    });
-    await catalogue.loadCached();
-    const presenceAgent = new PresenceAgent({ serverUrl, token, watcher });
-    io.stderr(`Watching ${catalogue.plugins.length} networks on ${platform}; reporting to ${serverUrl}. Ctrl-C stops.\n`);
+    // The agent also keeps the contacts of bound accounts fresh for the people list (and the desktop app).
+    const core = await headlessCore({ serverUrl, pluginDirs: stringOptions(options, 'plugins'), networkContactsEveryMs: NETWORK_CONTACTS_EVERY_MS }, io);
+    io.stderr(`Watching ${core.plugins().length} networks on ${core.platform}; reporting to ${serverUrl}. Ctrl-C stops.\n`);
 
     return new Promise<number>((resolve) => {
+      let finished = false;
       const finish = (code: number) => {
+        if (finished) return;
+        finished = true;
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        void Promise.all([catalogue.stop(), presenceAgent.stop()]).then(() => resolve(code));
+        void core.stop().then(() => resolve(code));
       };
       const onSignal = () => finish(EXIT_OK);
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      presenceAgent.onEvent((event) => {
-        if (event.type === 'reported') io.stdout(`${new Date().toISOString()} active: ${event.apps.join(', ') || '(none)'}\n`);
-        else if (event.type === 'session_ended') {
-          io.stderr(`The session ended (${event.reason}); sign in again with \`switchboard login\`.\n`);
+      core.onEvent((event) => {
+        if (event.type === 'catalogue' && event.update.online) {
+          const changed = event.update.plugins.filter((plugin) => plugin.origin === 'catalogue' || plugin.origin === 'builtin-updated');
+          const detail = changed.map((plugin) => `${plugin.id} ${plugin.manifest.version}`).join(', ');
+          io.stderr(`catalogue synced: ${event.update.plugins.length} networks${detail === '' ? '' : ` (from the server: ${detail})`}\n`);
+        }
+        if (event.type === 'network_contacts') {
+          for (const account of event.sync.imported) io.stderr(`network contacts: ${account.pluginId} ${account.accountId}: ${account.contacts} contacts\n`);
+          for (const failure of event.sync.failures) io.stderr(`network contacts: ${failure.pluginId} ${failure.accountId}: ${failure.pluginCode ?? failure.code}: ${failure.message}\n`);
+        }
+        if (event.type !== 'link') return;
+        const link = event.event;
+        if (link.type === 'reported') io.stdout(`${new Date().toISOString()} active: ${link.apps.join(', ') || '(none)'}\n`);
+        else if (link.type === 'session_ended') {
+          io.stderr(`The session ended (${link.reason}); sign in again with \`switchboard login\`.\n`);
           finish(EXIT_FAILURE);
-        } else if (event.type === 'report_failed') io.stderr(`report failed: ${event.code}: ${event.message}\n`);
-        else if (event.type === 'error') io.stderr(`${event.message}\n`);
-        else if (event.type === 'disconnected') io.stderr(`disconnected (${event.reason}); reconnecting\n`);
+        } else if (link.type === 'report_failed') io.stderr(`report failed: ${link.code}: ${link.message}\n`);
+        else if (link.type === 'connect_failed') io.stderr(`${link.message}\n`);
+        else if (link.type === 'disconnected') io.stderr(`disconnected (${link.reason}); reconnecting\n`);
       });
-      presenceAgent.start();
-      catalogue.start();
+      void core.start();
     });
   },
 };

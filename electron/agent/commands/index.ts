@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { agent } from './agent.js';
 import { contactsImport } from './contacts-import.js';
+import { contactsSyncAccounts } from './contacts-sync-accounts.js';
 import { login } from './login.js';
 import { pluginsValidate } from './plugins-validate.js';
 
@@ -12,5 +13,6 @@ export const commands: readonly Command[] = [
   login,
   agent,
   contactsImport,
+  contactsSyncAccounts,
   pluginsValidate,
 ];

@@ -11,6 +11,8 @@ export type AccountsDeps = {
   /** Where the handoff arrives: a loopback listener by default; Electron may pass its deep-link receiver. */
   receiver?: () => Promise<HandoffReceiver>;
   fetch?: typeof fetch;
+  /** The server client for a session token; the desktop core builds its clients in one place (electron/core/app/server-clients.ts). */
+  accountsApi?: (token: string) => AccountsApi;
 };
 
 export type BoundCredential = { account: CredentialAccount; credential: OAuthCredential };
@@ -28,7 +30,7 @@ export function createAccounts(deps: AccountsDeps) {
   const api = async () => {
     const session = await deps.vault.getSecret(sessionAccount(deps.serverUrl));
     if (!session) throw new AccountsError('not_signed_in', `not signed in to ${deps.serverUrl}: run switchboard login first`);
-    return new AccountsApi(deps.serverUrl, session.token, deps.fetch);
+    return deps.accountsApi?.(session.token) ?? new AccountsApi(deps.serverUrl, session.token, deps.fetch);
   };
 
   async function oauthCredential(pluginId: string, accountId: string): Promise<{ account: CredentialAccount; credential: OAuthCredential | undefined }> {

@@ -1,7 +1,7 @@
 import { BridgeError, isBridgeErrorCode, type BindPasswordRequest, type BridgeFailure, type OpenLoggedInResult, type UnbindResult } from '../../../common/bridge/contract.js';
 import type { BoundAccount } from '#common/contract/accounts.js';
 import type { PluginManifest } from '../../../common/plugin-manifest/index.js';
-import { accountIdFor, AccountsError, createAccounts, type HandoffReceiver } from '../accounts/index.js';
+import { accountIdFor, AccountsError, createAccounts, type AccountsApi, type HandoffReceiver } from '../accounts/index.js';
 import { createPasswordBinding, PasswordBindingError } from '../accounts/password.js';
 import type { ExternalOpener, UserGesture, UserGestureGate } from '../launcher/index.js';
 import { LoginWindowError, type LoginWindows } from '../login-window/index.js';
@@ -17,6 +17,8 @@ export interface AccountCallsOptions {
   /** Where the OAuth handoff comes back: a loopback listener unless main supplies its own. */
   oauthReceiver?: () => Promise<HandoffReceiver>;
   loginWindows?: LoginWindows;
+  /** The server client the core built for a session token. */
+  accountsApi?: (token: string) => AccountsApi;
 }
 
 const CREDENTIAL_PREFIX = 'credential:';
@@ -116,6 +118,7 @@ export function createAccountCalls(options: AccountCallsOptions) {
       const accounts = createAccounts({
         serverUrl: options.serverUrl,
         vault: options.vault,
+        ...(options.accountsApi === undefined ? {} : { accountsApi: options.accountsApi }),
         ...(options.oauthReceiver === undefined ? {} : { receiver: options.oauthReceiver }),
         openExternal: async (url) => {
           // The launcher's rules for what leaves the app: https only (or the server itself, which may be
@@ -138,7 +141,7 @@ export function createAccountCalls(options: AccountCallsOptions) {
       const names = await boundNames(pluginId);
       let removed = 0;
       let revoked: boolean | null = null;
-      const oauth = createAccounts({ serverUrl: options.serverUrl, vault: options.vault, openExternal: () => undefined });
+      const oauth = createAccounts({ serverUrl: options.serverUrl, vault: options.vault, openExternal: () => undefined, ...(options.accountsApi === undefined ? {} : { accountsApi: options.accountsApi }) });
       for (const { name, account } of names) {
         if ((await kindOf(name as `credential:${string}:${string}`, pluginId)) === 'oauth2') {
           // Revokes at the network while the token is known, deletes the item, tells the server.

@@ -14,11 +14,18 @@ const stateSchema = z.object({
   sessions: z.record(z.string(), z.object({ userId: z.string().uuid(), phone: z.string().max(32) })).default({}),
   startAtLogin: z.boolean().default(false),
   status: z.enum(imStatuses).default('online'),
+  /** The free text (mood) next to the status. */
+  statusText: z.string().max(280).default(''),
+  /**
+   * Whether the person chose a status on this machine. Until then reports carry apps only, so a status
+   * chosen on another device stands (see electron/core/presence/my-status.ts).
+   */
+  statusChosen: z.boolean().default(false),
 });
 export type DesktopStateData = z.infer<typeof stateSchema>;
 export type ImStatus = DesktopStateData['status'];
 
-const emptyState = (): DesktopStateData => ({ version: 1, notifyContacts: [], sessions: {}, startAtLogin: false, status: 'online' });
+const emptyState = (): DesktopStateData => ({ version: 1, notifyContacts: [], sessions: {}, startAtLogin: false, status: 'online', statusText: '', statusChosen: false });
 
 export const DESKTOP_STATE_FILE = 'desktop-state.json';
 
@@ -93,7 +100,16 @@ export class DesktopState {
   }
 
   set status(status: ImStatus) {
-    this.update({ status });
+    this.update({ status, statusChosen: true });
+  }
+
+  /** My status, its text and whether the person chose it here; one write, so a crash never splits them. */
+  get myStatus(): { status: ImStatus; text: string; chosen: boolean } {
+    return { status: this.data.status, text: this.data.statusText, chosen: this.data.statusChosen };
+  }
+
+  setMyStatus(value: { status: ImStatus; text: string }): void {
+    this.update({ status: value.status, statusText: value.text, statusChosen: true });
   }
 
   /** Write to a temporary file and rename: a crash mid-write leaves the old file, never half of one. */

@@ -8,15 +8,18 @@ import {
   type BridgeCallArgs,
   type BridgeCallName,
   type BridgeCallResult,
+  type AccountsSyncResult,
   type BridgeErrorCode,
   type BridgeReply,
   type StoredSession,
   type WatcherStatus,
 } from '../../../common/bridge/index.js';
+import type { BoundContact } from '../../../common/address-book/merge-people.js';
 import type { PluginManifest } from '../../../common/plugin-manifest/schema.js';
-import type { HandoffReceiver } from '../accounts/index.js';
+import type { AccountsApi, HandoffReceiver } from '../accounts/index.js';
 import { toLaunchResult, type ExternalOpener, type Launcher, type UserGestureGate } from '../launcher/index.js';
 import type { LoginWindows } from '../login-window/index.js';
+import { MyStatus } from '../presence/my-status.js';
 import { sessionAccount, VaultError, type Vault } from '../vault/index.js';
 import { accountErrorReply, createAccountCalls, type AccountCalls } from './account-calls.js';
 import type { DesktopState } from './desktop-state.js';
@@ -67,6 +70,8 @@ export interface BridgeHostOptions {
   onSessionChange?: (session: StoredSession | null) => void;
   /** Opens the system browser for OAuth binding (Electron's shell.openExternal); without it `accounts.bindOAuth` is unsupported. */
   openExternal?: ExternalOpener;
+  /** The server client for a session token (built by the desktop core); a client of its own otherwise. */
+  accountsApi?: (token: string) => AccountsApi;
   /** Where OAuth handoffs arrive; a loopback listener by default. */
   oauthReceiver?: () => Promise<HandoffReceiver>;
   /**
@@ -74,6 +79,13 @@ export interface BridgeHostOptions {
    * them, `accounts.openLoggedIn` works, and a contact's network that opens as a web site opens signed in.
    */
   loginWindows?: LoginWindows;
+  /**
+   * My status as the desktop core holds it (electron/core/presence/my-status.ts); the bridge's
+   * `status.*` calls read and change it there. Without it, a store of its own on `state`.
+   */
+  myStatus?: MyStatus;
+  /** Contacts of bound network accounts, imported through the plugin host (electron/core/contacts). */
+  networkContacts?: { list(): BoundContact[]; sync(): Promise<AccountsSyncResult> };
   /** A sign-in on the launcher path failed after the click was answered; main logs it (messages carry no secrets). */
   onLoginProblem?: (pluginId: string, problem: { code: string; message: string }) => void;
   now?: () => number;
@@ -125,6 +137,8 @@ export class BridgeHost {
   private lastScanAt: number | undefined;
   private readonly now: () => number;
   private readonly accounts: AccountCalls;
+  private readonly myStatus: MyStatus;
+  private readonly stopStatusEvents: () => unknown;
 
   constructor(private readonly options: BridgeHostOptions) {
     this.now = options.now ?? Date.now;
@@ -136,7 +150,10 @@ export class BridgeHost {
       ...(options.openExternal === undefined ? {} : { openExternal: options.openExternal }),
       ...(options.oauthReceiver === undefined ? {} : { oauthReceiver: options.oauthReceiver }),
       ...(options.loginWindows === undefined ? {} : { loginWindows: options.loginWindows }),
+      ...(options.accountsApi === undefined ? {} : { accountsApi: options.accountsApi }),
     });
+    this.myStatus = options.myStatus ?? new MyStatus(options.state);
+    this.stopStatusEvents = this.myStatus.onChange((value) => this.emit(bridgeEvents['status.changed'].channel, value));
     this.stopWatching = options.watcher?.onChange(() => {
       this.lastScanAt = this.now();
       this.emit(bridgeEvents['watcher.changed'].channel, this.currentWatcherStatus());
@@ -164,6 +181,7 @@ export class BridgeHost {
 
   close(): void {
     this.stopWatching?.();
+    this.stopStatusEvents();
     this.listeners.clear();
   }
 
@@ -319,6 +337,19 @@ export class BridgeHost {
     'accounts.bindOAuth': async (context, request) => this.accounts.bindOAuth(context.source, request),
     'accounts.unbind': async (_context, { pluginId }) => this.accounts.unbind(pluginId),
     'accounts.openLoggedIn': async (context, { pluginId }) => this.accounts.openLoggedIn(context.source, pluginId),
+
+    'contacts.networkContacts': async () => this.options.networkContacts?.list() ?? [],
+    'contacts.syncAccounts': async () => {
+      const contacts = this.options.networkContacts;
+      if (contacts === undefined) throw new BridgeError('unsupported', 'this host runs no plugins');
+      return contacts.sync();
+    },
+
+    'status.get': async () => this.myStatus.get(),
+    'status.set': async (_context, status) => {
+      const { value, report } = await this.myStatus.set(status);
+      return { ...value, report: report.state, ...(report.state === 'refused' ? { problem: { code: report.code, message: report.message } } : {}) };
+    },
   };
 }
 

@@ -3,7 +3,6 @@ export { ContactNotifier, type ContactNotification, type ContactNotifierOptions 
 export { DESKTOP_STATE_FILE, DesktopState, type DesktopStateData, type ImStatus } from './desktop-state.js';
 export { BridgeHost, bridgeCallChannels, type BridgeHostOptions, type CallContext, type EventListener, type WatchedApps } from './host.js';
 export { MAX_PICKED_FILE_BYTES, readPickedFile } from './pick-file.js';
-export { PresenceLink, type PresenceLinkEvent } from './presence-link.js';
 export { isTrustedSender } from './sender.js';
 export { linuxAutostartFile, setLinuxAutostart } from './autostart.js';
 export { DeepLinkHandoffs, deepLinkInArgv, DESKTOP_PROTOCOL, parseDeepLink, type DeepLink } from './deep-links.js';

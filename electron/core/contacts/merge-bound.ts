@@ -1,4 +1,4 @@
-import { mergePeople, type BoundContact, type MergedPerson } from '../../../common/address-book/merge-people.js';
+import { mergePeople, networkIdentity, type BoundContact, type MergedPerson } from '../../../common/address-book/merge-people.js';
 import type { AddressBookEntry } from '../../../common/address-book/types.js';
 import { PluginHostError, type PluginHost } from '../plugin-host/index.js';
 
@@ -25,14 +25,20 @@ export interface BoundContactsMerge {
   failures: SourceFailure[];
 }
 
+export interface BoundContactsImport {
+  contacts: BoundContact[];
+  imported: BoundContactsMerge['imported'];
+  failures: SourceFailure[];
+}
+
 /**
- * Imports the contacts of every bound account through its plugin's sandbox, all at once, and joins them
- * into the address book's people (M11). One network failing (a revoked token, a crashed plugin) costs
- * only that network's contacts: the others still merge, and the failure comes back with its code.
+ * Imports the contacts of every bound account through its plugin's sandbox, all at once. One network
+ * failing (a revoked token, a crashed plugin) costs only that network's contacts: the others still
+ * come back, and the failure comes back with its code.
  */
-export async function mergeBoundContacts(addressBook: readonly AddressBookEntry[], sources: readonly BoundSource[]): Promise<BoundContactsMerge> {
+export async function importBoundContacts(sources: readonly BoundSource[]): Promise<BoundContactsImport> {
   const results = await Promise.allSettled(sources.map((source) => source.host.importContacts({ accountId: source.accountId })));
-  const bound: BoundContact[] = [];
+  const contacts: BoundContact[] = [];
   const imported: BoundContactsMerge['imported'] = [];
   const failures: SourceFailure[] = [];
   results.forEach((result, position) => {
@@ -41,17 +47,26 @@ export async function mergeBoundContacts(addressBook: readonly AddressBookEntry[
     const { pluginId } = source.host;
     if (result.status === 'fulfilled') {
       imported.push({ pluginId, accountId: source.accountId, contacts: result.value.contacts.length, droppedPhones: result.value.droppedPhones });
-      for (const contact of result.value.contacts) bound.push({ pluginId, accountId: source.accountId, ...contact });
+      for (const contact of result.value.contacts) contacts.push({ pluginId, accountId: source.accountId, ...contact, identity: networkIdentity(contact.identity) });
       return;
     }
-    const error: unknown = result.reason;
-    failures.push({
-      pluginId,
-      accountId: source.accountId,
-      code: error instanceof PluginHostError ? error.code : 'unexpected_error',
-      ...(error instanceof PluginHostError && error.pluginCode !== undefined ? { pluginCode: error.pluginCode } : {}),
-      message: error instanceof Error ? error.message : String(error),
-    });
+    failures.push(sourceFailure(pluginId, source.accountId, result.reason));
   });
-  return { people: mergePeople(addressBook, bound), imported, failures };
+  return { contacts, imported, failures };
+}
+
+export function sourceFailure(pluginId: string, accountId: string, error: unknown): SourceFailure {
+  return {
+    pluginId,
+    accountId,
+    code: error instanceof PluginHostError ? error.code : 'unexpected_error',
+    ...(error instanceof PluginHostError && error.pluginCode !== undefined ? { pluginCode: error.pluginCode } : {}),
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/** Imports (see `importBoundContacts`) and joins the contacts into the address book's people (M11). */
+export async function mergeBoundContacts(addressBook: readonly AddressBookEntry[], sources: readonly BoundSource[]): Promise<BoundContactsMerge> {
+  const { contacts, imported, failures } = await importBoundContacts(sources);
+  return { people: mergePeople(addressBook, contacts), imported, failures };
 }

@@ -13,6 +13,7 @@ export {
 } from './handler-probe.js';
 export {
   Launcher,
+  type ClipboardWriter,
   toLaunchResult,
   type ExternalOpener,
   type LaunchablePlugin,

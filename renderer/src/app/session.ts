@@ -24,7 +24,9 @@ export async function startApp(): Promise<void> {
 export async function enterSignedIn(session: StoredSession): Promise<void> {
   await bridge().session.set(session);
   await localDb.claimFor(session.userId);
-  const [lastOnlineAt] = await Promise.all([localDb.getMeta('lastOnlineAt'), useContacts.getState().load(), usePresence.getState().load()]);
+  // Network contacts are a nicety: a host that cannot list them must not stop the sign-in.
+  const networkContacts = useContacts.getState().loadNetworkContacts().catch((error: unknown) => console.warn('network contacts unavailable', error));
+  const [lastOnlineAt] = await Promise.all([localDb.getMeta('lastOnlineAt'), useContacts.getState().load(), usePresence.getState().load(), networkContacts]);
   useApp.setState({ session, phase: 'signed-in', screen: 'contacts', lastOnlineAt });
   startSync(session.token, () => void endSessionLocally());
 }

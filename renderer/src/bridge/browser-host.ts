@@ -11,6 +11,14 @@ function sessionStoreOrUndefined(): KeyValueStore | undefined {
   }
 }
 
+function localStoreOrUndefined(): KeyValueStore | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A file dialog through a detached input, for callers that have no input element of their own. */
 function pickWithInput(extensions: readonly string[]): Promise<PickedFile | null> {
   return new Promise((resolve, reject) => {
@@ -32,6 +40,7 @@ export function createBrowserHost(): WebHost {
     origin: window.location.origin,
     version: webClientVersion,
     sessionStore: sessionStoreOrUndefined(),
+    preferenceStore: localStoreOrUndefined(),
     plugins: bundledPlugins(),
     openUrl(url) {
       if (url.startsWith('mailto:')) {

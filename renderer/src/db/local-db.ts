@@ -1,6 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie';
+import type { PersonNetwork } from '../../../common/address-book/merge-people.js';
 import type { AddressBookPhone } from '../../../common/address-book/types.js';
-import type { ImStatus } from '../features/status/status-types.js';
 import type { PrivacySettings } from '../../../common/contract/privacy.js';
 import type { PresenceEvent } from '../../../common/contract/socket-events.js';
 
@@ -26,6 +26,11 @@ export interface LocalPerson {
   notify?: boolean;
   /** What the contact publishes about their accounts on other networks, per plugin id (from the server). */
   identities?: Record<string, Record<string, string>>;
+  /**
+   * Where the person is on bound network accounts (M11). Set only in the merged view the Contacts
+   * screen shows (features/contacts/network-people.ts), never stored.
+   */
+  networks?: PersonNetwork[];
 }
 
 export interface LocalGroup {
@@ -35,11 +40,6 @@ export interface LocalGroup {
 }
 
 export type CachedPresence = PresenceEvent;
-
-export interface MyStatus {
-  status: ImStatus;
-  text: string;
-}
 
 export interface PrivateVaultRecord {
   salt: string;
@@ -51,7 +51,6 @@ export interface PrivateVaultRecord {
 export interface MetaValues {
   ownerUserId: string;
   addressBookVersion: number;
-  myStatus: MyStatus;
   privateVault: PrivateVaultRecord;
   lastSyncAt: string;
   /** When the connection to the server was last lost; "last seen" for contacts shown offline. */

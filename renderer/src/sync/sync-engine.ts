@@ -3,6 +3,7 @@ import type { Ack, ClientToServerEvents, PresenceSetPayload, ServerToClientEvent
 import { addressBookLimits } from '../../../common/contract/contacts.js';
 import { ApiFailure } from '../api/api-client.js';
 import { api, useApp } from '../app/app-store.js';
+import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';
 import { useContacts } from '../features/contacts/contacts-store.js';
 import { usePresence } from '../features/contacts/presence-store.js';
@@ -136,7 +137,13 @@ export function emitPresence(payload: PresenceSetPayload): Promise<Ack | 'offlin
   });
 }
 
+/**
+ * In a browser the page's socket is the device's only link, so it re-sends my status after every
+ * (re)connect. On the desktop the core's own link does that; the page must not, or the two would
+ * overwrite each other with different values.
+ */
 async function resendMyStatus(): Promise<void> {
-  const saved = await localDb.getMeta('myStatus');
-  if (saved !== undefined) await emitPresence({ status: saved.status, text: saved.text });
+  if (useApp.getState().info?.capabilities.watcher === true) return;
+  const saved = await bridge().status.get();
+  await emitPresence({ status: saved.status, text: saved.text });
 }

@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { APP_ORIGIN, BridgeHost, DesktopState, resolveAppRequest } from '../../../electron/core/bridge-host/index.js';
-import { createXdgMimeProbe, Launcher, openWithXdgOpen, UserGestureGate } from '../../../electron/core/launcher/index.js';
-import { loadPlugins, type LoadedPlugin } from '../../../electron/core/plugins/load.js';
+import { DesktopCore } from '../../../electron/core/app/index.js';
+import { APP_ORIGIN, resolveAppRequest, type BridgeHost, type DesktopState } from '../../../electron/core/bridge-host/index.js';
+import { createXdgMimeProbe, openWithXdgOpen, type UserGestureGate } from '../../../electron/core/launcher/index.js';
+import type { LoadedPlugin } from '../../../electron/core/plugins/load.js';
 import { createVault, type Vault } from '../../../electron/core/vault/index.js';
 import type { XdgSandbox } from '../../launcher/support/xdg-sandbox.js';
 import { tempDir } from '../../support/test-server.js';
@@ -43,60 +44,73 @@ export class Cleanups {
   }
 }
 
-/** The parts of one desktop machine that stand behind its window: Electron main's bridge host, in this process. */
+/** One desktop machine behind its window: the desktop core Electron main runs, composed in this process. */
 export interface DesktopMachine {
+  core: DesktopCore;
   host: BridgeHost;
   gestures: UserGestureGate;
   vault: Vault;
   state: DesktopState;
-  plugins: LoadedPlugin[];
+  plugins: readonly LoadedPlugin[];
   /** The URL the page loads a plugin's icon from (see `serveDesktopIcons`). */
   iconUrl(pluginId: string): string;
-  close(): void;
+  /** What the core logged, for a failing test's message. */
+  log: string[];
+  close(): Promise<void>;
 }
 
 /**
- * A bridge host wired as electron/main/desktop.ts wires it, minus Electron: the vault on the keychain
- * the process's D-Bus address points to (a private gnome-keyring in tests), the launcher on real
- * xdg-mime and xdg-open inside `sandbox`, the built-in plugins. No native file picker, so the page
- * imports through its file input.
+ * The desktop core (electron/core/app/desktop-core.ts) with the shell Electron main gives it, minus
+ * Electron: the vault on the keychain the process's D-Bus address points to (a private gnome-keyring in
+ * tests), the launcher on real xdg-mime and xdg-open inside `sandbox`, the built-in plugins (and any
+ * extra folder). No native file picker, so the page imports through its file input.
  */
-export async function startDesktopMachine(options: { serverUrl: string; sandbox: XdgSandbox; vaultService: string }): Promise<DesktopMachine> {
-  const plugins = (await loadPlugins({ builtinDir: builtinPluginsDir })).plugins;
+export async function startDesktopMachine(options: {
+  serverUrl: string;
+  sandbox: XdgSandbox;
+  vaultService: string;
+  extraPluginDirs?: readonly string[];
+  /** Plugins may reach a local stand-in of their network over plain http on loopback. */
+  pluginsOnLoopback?: boolean;
+}): Promise<DesktopMachine> {
   const configDir = tempDir('switchboard-desktop-config-');
   const vault = createVault({ service: options.vaultService });
-  const state = new DesktopState(configDir);
-  const gestures = new UserGestureGate();
-  const manifests = plugins.map((plugin) => plugin.manifest);
   const iconUrl = (pluginId: string) => `${options.serverUrl}${APP_PREFIX}/plugins/${pluginId}/icon`;
-  const host = new BridgeHost({
-    version: '0.1.0-e2e',
-    platform: 'linux',
+  const log: string[] = [];
+  const core = await DesktopCore.create({
     serverUrl: options.serverUrl,
-    // Electron main trusts the server's origin when it shows the server's web client (SWITCHBOARD_RENDERER=server).
-    trustedOrigins: [options.serverUrl],
+    builtinPluginsDir,
+    extraPluginDirs: options.extraPluginDirs ?? [],
+    configDir,
+    catalogueCacheDir: path.join(configDir, 'catalogue'),
     vault,
-    state,
-    plugins,
-    iconUrl,
-    launcher: new Launcher({
-      findPlugin: (id) => manifests.find((manifest) => manifest.id === id),
-      probe: createXdgMimeProbe({ env: options.sandbox.env }),
+    platform: 'linux',
+    log: { info: (line) => log.push(line), warn: (line) => log.push(line) },
+    pluginsOnLoopback: options.pluginsOnLoopback === true,
+    shell: {
+      version: '0.1.0-e2e',
+      // Electron main trusts the server's origin when it shows the server's web client (SWITCHBOARD_RENDERER=server).
+      trustedOrigins: [options.serverUrl],
+      iconUrl,
+      handlerProbe: createXdgMimeProbe({ env: options.sandbox.env }),
       openExternal: (url) => openWithXdgOpen(url, { env: options.sandbox.env }),
-      gestures,
-    }),
-    gestures,
-    notificationsSupported: true,
+      notify: (notice) => log.push(`notification: ${notice.title}`),
+    },
   });
+  await core.start();
+  const host = core.bridge;
+  if (host === undefined) throw new Error('the desktop core was composed without its shell');
   return {
+    core,
     host,
-    gestures,
+    gestures: core.gestures,
     vault,
-    state,
-    plugins,
+    state: core.state,
+    plugins: core.localPlugins,
     iconUrl,
-    close() {
-      host.close();
+    log,
+    async close() {
+      await core.stop();
       fs.rmSync(configDir, { recursive: true, force: true });
     },
   };

@@ -23,7 +23,7 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
   const language = useLanguage((state) => state.language);
   const plugins = usePlugins();
   const canNotify = useApp((state) => state.info?.capabilities.notifications === true);
-  const person = useContacts((state) => state.people.find((candidate) => candidate.ref === personRef));
+  const person = useContacts((state) => state.merged.find((candidate) => candidate.ref === personRef));
   const groups = useContacts((state) => state.groups);
   const { updatePerson, setBlocked } = useContacts();
   const cachedPresence = usePresence((state) => (person?.userId === undefined ? undefined : state.byUser[person.userId]));

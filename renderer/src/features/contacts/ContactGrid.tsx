@@ -7,6 +7,7 @@ import { useLanguage, useT } from '../../i18n/i18n.js';
 import { ContactRow, rowHeight } from './ContactRow.js';
 import { launchNetwork } from './launch.js';
 import { usePresence } from './presence-store.js';
+import { rowPlugins } from './network-people.js';
 
 interface ContactGridProps {
   people: readonly LocalPerson[];
@@ -59,7 +60,7 @@ export function ContactGrid({ people, plugins, onOpen }: ContactGridProps) {
     return () => observer.disconnect();
   }, []);
 
-  const columnsIn = useCallback((row: number) => (people[row]?.userId === undefined ? 1 : plugins.length + 1), [people, plugins.length]);
+  const columnsIn = useCallback((row: number) => rowPlugins(people[row], plugins).length + 1, [people, plugins]);
 
   // A shorter list (search, filter) must not leave the tab stop on a row that no longer exists.
   const activeRow = Math.min(active.row, Math.max(0, people.length - 1));

@@ -7,6 +7,7 @@ import { Avatar } from '../../ui/Avatar.js';
 import { formatSince } from '../../ui/format.js';
 import { displayName } from './contacts-store.js';
 import { needsHandle } from './launch.js';
+import { rowPlugins } from './network-people.js';
 
 /** Matches --row-height in tokens.css: the virtual list places rows by this number. */
 export const rowHeight = 64;
@@ -38,10 +39,13 @@ export const ContactRow = memo(function ContactRow({ person, index, plugins, pre
   const status = stale ? 'offline' : (presence?.status ?? 'offline');
   const activeSince = new Map(stale ? [] : presence?.apps.map((app) => [app.plugin, app.since]));
   // Where the contact is active comes first, so on a narrow screen the lit icons are the visible ones.
-  const ordered = [...plugins].sort((a, b) => Number(activeSince.has(b.id)) - Number(activeSince.has(a.id)));
+  const ordered = [...rowPlugins(person, plugins)].sort((a, b) => Number(activeSince.has(b.id)) - Number(activeSince.has(a.id)));
+  const foundOnNetworks = person.userId === undefined && (person.networks?.length ?? 0) > 0;
   const subline =
     person.userId === undefined
-      ? t('contacts.notOnSwitchboard')
+      ? foundOnNetworks
+        ? t('contacts.onNetworks', { networks: ordered.map((plugin) => plugin.name).join(', ') })
+        : t('contacts.notOnSwitchboard')
       : stale
         ? lastSeen === undefined
           ? t('contacts.lastSeenUnknown')
@@ -58,7 +62,7 @@ export const ContactRow = memo(function ContactRow({ person, index, plugins, pre
           </span>
         </button>
       </div>
-      {person.userId !== undefined && (
+      {(person.userId !== undefined || foundOnNetworks) && (
         <div className="network-strip" role="none">
           {ordered.map((plugin, pluginIndex) => {
           const since = activeSince.get(plugin.id);

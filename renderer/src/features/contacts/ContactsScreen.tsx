@@ -6,13 +6,35 @@ import { ContactDetailDialog } from '../contact-detail/ContactDetailDialog.js';
 import { ContactGrid } from './ContactGrid.js';
 import { useContacts, visiblePeople } from './contacts-store.js';
 import { GroupsPanel } from './GroupsPanel.js';
+import { ErrorNotice, StatusNotice } from '../../ui/ErrorNotice.js';
 
 export function ContactsScreen() {
   const t = useT();
   const plugins = usePlugins();
   const setScreen = useApp((state) => state.setScreen);
-  const { people, query, filter, privateUnlocked, openRef, loaded, pinyinReady, setQuery, openPerson, setPrivateUnlocked } = useContacts();
+  const canSyncAccounts = useApp((state) => state.info?.capabilities.accountBinding === true);
+  const { merged: people, query, filter, privateUnlocked, openRef, loaded, pinyinReady, setQuery, openPerson, setPrivateUnlocked, syncAccounts } = useContacts();
   const [groupsOpen, setGroupsOpen] = useState(false);
+  const [syncing, setSyncing] = useState(false);
+  const [syncNotice, setSyncNotice] = useState<string | undefined>(undefined);
+  const [syncError, setSyncError] = useState<unknown>(undefined);
+
+  async function importFromAccounts(): Promise<void> {
+    setSyncing(true);
+    setSyncNotice(undefined);
+    setSyncError(undefined);
+    try {
+      const result = await syncAccounts();
+      const count = result.imported.reduce((sum, account) => sum + account.contacts, 0);
+      const failed = [...new Set(result.failures.map((failure) => plugins.find((plugin) => plugin.id === failure.pluginId)?.name ?? failure.pluginId))];
+      const lines = [t('contacts.synced', { count }), ...failed.map((network) => t('contacts.syncFailed', { network }))];
+      setSyncNotice(lines.join(' '));
+    } catch (error) {
+      setSyncError(error);
+    } finally {
+      setSyncing(false);
+    }
+  }
   // pinyinReady is a dependency on purpose: once the dictionary is in, "li" finds 李娜.
   const shown = useMemo(() => visiblePeople({ people, query, filter, privateUnlocked }), [people, query, filter, privateUnlocked, pinyinReady]);
   const hiddenPrivate = useMemo(() => (privateUnlocked ? 0 : people.filter((person) => person.isPrivate).length), [people, privateUnlocked]);
@@ -57,10 +79,17 @@ export function ContactsScreen() {
             {t('contacts.showGroups')}
           </button>
           <input type="search" className="search" aria-label={t('contacts.search')} placeholder={t('contacts.search')} value={query} onChange={(event) => setQuery(event.target.value)} />
+          {canSyncAccounts && (
+            <button type="button" onClick={() => void importFromAccounts()} disabled={syncing}>
+              {syncing ? t('contacts.syncing') : t('contacts.syncAccounts')}
+            </button>
+          )}
           <span className="muted count" aria-live="polite" data-testid="contact-count">
             {t('contacts.count', { count: shown.length })}
           </span>
         </header>
+        <StatusNotice text={syncNotice} />
+        <ErrorNotice error={syncError} />
         {hiddenPrivate > 0 && (
           <p className="muted contacts-note">
             {t('contacts.privateHidden', { count: hiddenPrivate })}{' '}

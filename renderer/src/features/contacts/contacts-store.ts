@@ -2,16 +2,24 @@ import { create } from 'zustand';
 import type { AddressBookEntry } from '../../../../common/address-book/types.js';
 import type { AddressBookMatch } from '../../../../common/contract/contacts.js';
 import type { ServerContact } from '../../api/server-api.js';
+import type { AccountsSyncResult, NetworkContact } from '../../../../common/bridge/index.js';
 import { foldFullWidth } from '../../../../common/text/typed-digits.js';
+import { bridge } from '../../bridge/bridge.js';
 import { localDb, type LocalGroup, type LocalPerson } from '../../db/local-db.js';
 import { formatPhone } from '../../ui/format.js';
 import { compareNames, hasHan, loadPinyin, matchesPinyin, pinyinReady } from './chinese-names.js';
+import { withNetworkContacts } from './network-people.js';
 
 /** `all`, `users` (on Switchboard), or a group id. */
 export type ListFilter = 'all' | 'users' | { groupId: string };
 
 interface ContactsState {
+  /** The address book's people (stored, uploaded as numbers only). */
   people: LocalPerson[];
+  /** Contacts of bound network accounts, as the host imported them (desktop only). */
+  networkContacts: NetworkContact[];
+  /** What the list shows: `people` joined by `networkContacts` (kept current on every change). */
+  merged: LocalPerson[];
   groups: LocalGroup[];
   loaded: boolean;
   /** The pinyin dictionary is loaded: Chinese names sort and match by pinyin. */
@@ -21,6 +29,10 @@ interface ContactsState {
   privateUnlocked: boolean;
   openRef: string | undefined;
   load(): Promise<void>;
+  /** Asks the host for the network contacts it keeps. */
+  loadNetworkContacts(): Promise<void>;
+  /** Has the host import every bound account's contacts now, through the plugins. */
+  syncAccounts(): Promise<AccountsSyncResult>;
   setQuery(query: string): void;
   setFilter(filter: ListFilter): void;
   setPrivateUnlocked(unlocked: boolean): void;
@@ -57,6 +69,8 @@ function preparePinyin(people: readonly LocalPerson[]): void {
 
 export const useContacts = create<ContactsState>((set, get) => ({
   people: [],
+  networkContacts: [],
+  merged: [],
   groups: [],
   loaded: false,
   pinyinReady: pinyinReady(),
@@ -69,6 +83,14 @@ export const useContacts = create<ContactsState>((set, get) => ({
     const [people, groups] = await Promise.all([localDb.people.toArray(), localDb.groups.toArray()]);
     set({ people: sortPeople(people), groups: groups.sort((a, b) => compareNames(a.name, b.name)), loaded: true });
     preparePinyin(people);
+  },
+  async loadNetworkContacts() {
+    set({ networkContacts: await bridge().contacts.networkContacts() });
+  },
+  async syncAccounts() {
+    const result = await bridge().contacts.syncAccounts();
+    set({ networkContacts: result.contacts });
+    return result;
   },
   setQuery: (query) => set({ query }),
   setFilter: (filter) => set({ filter }),
@@ -178,8 +200,14 @@ export const useContacts = create<ContactsState>((set, get) => ({
     set({ groups: get().groups.filter((group) => group.id !== id), people, filter: typeof filter === 'object' && filter.groupId === id ? 'all' : filter });
   },
 
-  clear: () => set({ people: [], groups: [], loaded: false, query: '', filter: 'all', privateUnlocked: false, openRef: undefined }),
+  clear: () => set({ people: [], networkContacts: [], merged: [], groups: [], loaded: false, query: '', filter: 'all', privateUnlocked: false, openRef: undefined }),
 }));
+
+// The merged view follows every change of either side, so the list, the grid and the detail agree.
+useContacts.subscribe((state, previous) => {
+  if (state.people === previous.people && state.networkContacts === previous.networkContacts) return;
+  useContacts.setState({ merged: sortPeople(withNetworkContacts(state.people, state.networkContacts)) });
+});
 
 /** What the list shows: private contacts only when unlocked, then the filter, then the search. */
 export function visiblePeople(state: Pick<ContactsState, 'people' | 'query' | 'filter' | 'privateUnlocked'>): LocalPerson[] {

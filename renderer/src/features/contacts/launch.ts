@@ -6,10 +6,26 @@ import { useToast } from '../../ui/toast-store.js';
 import { displayName } from './contacts-store.js';
 import { launchMessage } from './launch-message.js';
 
-/** The fields a click on this network can use: the contact's phone and what they published for it. */
+/**
+ * What a bound account of mine found out about the person on this network (M11): its handle, id or
+ * e-mail, plus `account` (`@user@server`) for federated networks whose templates ask for it.
+ */
+function foundOnNetwork(person: LocalPerson, pluginId: string): Record<string, string> {
+  const found = person.networks?.find((network) => network.pluginId === pluginId)?.identity;
+  if (found === undefined) return {};
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(found)) if (typeof value === 'string' && value !== '') fields[name] = value;
+  if (found.handle !== undefined && found.server !== undefined) fields.account = `@${found.handle.replace(/^@/, '')}@${found.server}`;
+  return fields;
+}
+
+/**
+ * The fields a click on this network can use: the contact's phone, what my bound account found, and
+ * what they published for it (which wins: it is their own word).
+ */
 export function launchIdentity(person: LocalPerson, pluginId: string): Record<string, string> {
   const phone = person.phones[0]?.e164;
-  return { ...(person.identities?.[pluginId] ?? {}), ...(phone === undefined ? {} : { phone }) };
+  return { ...foundOnNetwork(person, pluginId), ...(person.identities?.[pluginId] ?? {}), ...(phone === undefined ? {} : { phone }) };
 }
 
 /**
@@ -18,7 +34,8 @@ export function launchIdentity(person: LocalPerson, pluginId: string): Record<st
  */
 export function needsHandle(person: LocalPerson, plugin: PluginSummary): boolean {
   if (plugin.reachesByPhone || plugin.identityFields.length === 0) return false;
-  return Object.keys(person.identities?.[plugin.id] ?? {}).length === 0;
+  const known = { ...foundOnNetwork(person, plugin.id), ...(person.identities?.[plugin.id] ?? {}) };
+  return !plugin.identityFields.some((field) => known[field.name] !== undefined);
 }
 
 /**

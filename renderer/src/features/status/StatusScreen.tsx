@@ -4,7 +4,6 @@ import type { WatcherStatus } from '../../../../common/bridge/index.js';
 import { presenceSetPayload } from '../../../../common/contract/socket-events.js';
 import { useApp } from '../../app/app-store.js';
 import { bridge } from '../../bridge/bridge.js';
-import { localDb } from '../../db/local-db.js';
 import { useT } from '../../i18n/i18n.js';
 import { ErrorNotice, StatusNotice } from '../../ui/ErrorNotice.js';
 import { emitPresence } from '../../sync/sync-engine.js';
@@ -12,7 +11,11 @@ import { selectableStatuses, type ImStatus } from './status-types.js';
 
 const maxTextLength = presenceSetPayload.shape.text.unwrap().maxLength ?? 280;
 
-/** M13/M14: my IM status and a free text or mood, sent over the socket and kept for reconnects. */
+/**
+ * M13/M14: my IM status and a free text or mood. The host holds the one value (on the desktop the core,
+ * which the tray changes too, and whose realtime link reports it); this screen reads and writes it
+ * through the bridge. In a browser the page's own socket reports it.
+ */
 export function StatusScreen() {
   const t = useT();
   const plugins = usePlugins();
@@ -24,24 +27,35 @@ export function StatusScreen() {
   const [watcher, setWatcher] = useState<WatcherStatus | undefined>(undefined);
 
   useEffect(() => {
-    void localDb.getMeta('myStatus').then((saved) => {
-      if (saved === undefined) return;
+    const show = (saved: { status: ImStatus; text: string }) => {
       setStatus(saved.status);
       setText(saved.text);
-    });
-    if (!hasWatcher) return;
+    };
+    void bridge().status.get().then(show);
+    const stopStatus = bridge().status.onChanged(show);
+    if (!hasWatcher) return stopStatus;
     void bridge().watcher.status().then(setWatcher);
-    return bridge().watcher.onChanged(setWatcher);
+    const stopWatcher = bridge().watcher.onChanged(setWatcher);
+    return () => {
+      stopStatus();
+      stopWatcher();
+    };
   }, [hasWatcher]);
 
   async function save(): Promise<void> {
     setNotice(undefined);
     setError(undefined);
-    await localDb.setMeta('myStatus', { status, text });
-    const answer = await emitPresence({ status, text });
-    if (answer === 'offline') return setNotice(t('myStatus.saveOffline'));
-    if ('error' in answer) return setError(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
-    setNotice(t('common.saved'));
+    try {
+      const stored = await bridge().status.set({ status, text });
+      // The desktop host reports it on its own link; a browser sends it over the page's socket.
+      const answer = hasWatcher ? stored.report : await emitPresence({ status, text });
+      if (answer === 'offline') return setNotice(t('myStatus.saveOffline'));
+      if (answer === 'refused' && stored.problem !== undefined) return setError(Object.assign(new Error(stored.problem.message), { code: stored.problem.code }));
+      if (typeof answer === 'object' && 'error' in answer) return setError(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
+      setNotice(t('common.saved'));
+    } catch (failure) {
+      setError(failure);
+    }
   }
 
   const runningApps = watcher?.apps.map((app) => plugins.find((plugin) => plugin.id === app.plugin)?.name ?? app.plugin) ?? [];
