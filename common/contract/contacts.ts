@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Address-book upload and discovery (contract.md, "Contacts"). The server receives phone numbers only,
+ * Address-book upload and discovery. The server receives phone numbers only,
  * never names: details travel between the user's own devices only as `sealed`, an opaque end-to-end
  * encrypted blob the server stores and relays but cannot read.
  */
@@ -58,6 +58,8 @@ export const contactView = z.object({
   userId: z.string(),
   phone: z.string(),
   mutual: z.boolean(),
+  /** Whether I put this person on my blocklist. */
+  blocked: z.boolean(),
   refs: z.array(z.string()),
 });
 export type ContactView = z.infer<typeof contactView>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Wire schemas of the identity part of the public contract (contract.md, "Identity"). */
+/** Wire schemas of the identity part of the public contract. */
 
 const regionSchema = z
   .string()
@@ -74,6 +74,8 @@ export const deviceView = z.object({
   platform: z.string(),
   blocked: z.boolean(),
   current: z.boolean(),
+  /** Whether the device holds a live session now. */
+  signedIn: z.boolean(),
   firstSeenAt: z.string(),
   lastSeenAt: z.string(),
 });

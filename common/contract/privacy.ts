@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Who sees my activity, which apps are shared, and whether my number finds me (contract.md, "Privacy"). */
+/** Who sees my activity, which apps are shared, and whether my number finds me. */
 export const activityVisibility = ['contacts', 'allowlist', 'nobody'] as const;
 export type ActivityVisibility = (typeof activityVisibility)[number];
 

@@ -3,7 +3,7 @@ import type { ErrorBody } from './errors.js';
 import { pluginIdSchema } from './privacy.js';
 
 /**
- * The one socket.io event map shared by the server and every client (contract.md, "Realtime").
+ * The one socket.io event map shared by the server and every client.
  * Event names are defined here only.
  */
 export const imStatuses = ['online', 'busy', 'away', 'invisible'] as const;

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
+import { apiPrefix } from '../../../common/contract/route.js';
+import { routes } from '../../../common/contract/routes.js';
 
 /** Where `npm run build:web` writes the web client (M31). */
 export const defaultWebClientDir = fileURLToPath(new URL('../../../renderer/dist', import.meta.url));
@@ -26,10 +28,10 @@ export const webClientCsp = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const apiPrefixes = ['/v1/', '/socket.io/', '/healthz'];
+const apiPrefixes = [`${apiPrefix}/`, '/socket.io/', routes.health.path];
 
 function isApiPath(pathname: string): boolean {
-  return pathname === '/v1' || apiPrefixes.some((prefix) => pathname.startsWith(prefix));
+  return pathname === apiPrefix || apiPrefixes.some((prefix) => pathname.startsWith(prefix));
 }
 
 function setWebHeaders(res: Response): void {
