@@ -47,7 +47,7 @@ export interface ServerToClientEvents {
   presence: (event: PresenceEvent) => void;
   /** Only to sockets whose scope is `conversations` and that include the sender. */
   typing: (event: TypingEvent) => void;
-  /** Another device of the same user changed the address book: pull `/v1/me/address-book/changes`. */
+  /** Another device of the same user changed the address book: pull `routes.addressBookChanges`. */
   'address-book:changed': (event: { version: number }) => void;
   /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
   'session:ended': (event: { reason: 'logout' | 'device_revoked' | 'device_blocked' | 'expired' }) => void;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { app, dialog, Notification, shell, type BrowserWindow } from 'electron';
-import { z } from 'zod';
 import type { StoredSession } from '../../common/bridge/index.js';
+import { SwitchboardClient } from '../../common/contract/http-client.js';
+import { routes } from '../../common/contract/routes.js';
 import {
   BridgeHost,
   ContactNotifier,
@@ -19,8 +20,6 @@ import { createVault, sessionAccount } from '../core/vault/index.js';
 import { AppWatcher, currentPlatform } from '../core/watcher/index.js';
 import { matcherSetsFor } from '../core/agent/presence-agent.js';
 import { createLoginWindow } from './window.js';
-
-const contactsAnswer = z.array(z.object({ userId: z.string(), phone: z.string() }));
 
 export interface Desktop {
   host: BridgeHost;
@@ -115,9 +114,8 @@ export async function createDesktop(options: {
 
   const loadContactPhones = async (token: string) => {
     try {
-      const response = await fetch(new URL('/v1/me/contacts', serverUrl), { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(15_000) });
-      const parsed = contactsAnswer.safeParse(await response.json());
-      if (parsed.success) contactPhones = new Map(parsed.data.map((contact) => [contact.userId, contact.phone]));
+      const contacts = await new SwitchboardClient({ baseUrl: serverUrl, token: () => token }).call(routes.contacts, {});
+      contactPhones = new Map(contacts.map((contact) => [contact.userId, contact.phone]));
     } catch {
       // Notifications then say "A contact"; the next sign-in tries again.
     }

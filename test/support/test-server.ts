@@ -7,6 +7,7 @@ import { defaultIdentityLimits, loadConfig, type IdentityLimits, type ServerConf
 import type { StorageOptions } from '../../aggregator-server/src/db/database.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../aggregator-server/src/server.js';
 import type { Clock } from '../../aggregator-server/src/platform/clock.js';
+import { ApiFailure } from '../../common/contract/api-failure.js';
 import { SwitchboardClient } from '../../common/contract/http-client.js';
 import { routePath, type RouteDefinition, type RouteRequest } from '../../common/contract/route.js';
 import { routes } from '../../common/contract/routes.js';
@@ -174,14 +175,24 @@ export async function signIn(
   device = testDevice(),
 ): Promise<{ token: string; user: { id: string; phone: string }; created: boolean; device: typeof device }> {
   const ticket = await verifyNumber(api, phone);
-  const session = await api.typed().call(routes.createSession, { body: { ticket, device } });
+  const session = await failingAs('sign-in', api.typed().call(routes.createSession, { body: { ticket, device } }));
   return { ...session, device };
+}
+
+/** A failed step of a test's sign-in, with the status and code a test can match. */
+async function failingAs<T>(step: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (!(error instanceof ApiFailure)) throw error;
+    throw new Error(`${step} failed: ${error.status} ${error.code}: ${error.message}`, { cause: error });
+  }
 }
 
 export async function verifyNumber(api: ApiClient, phone: string): Promise<string> {
   const client = api.typed();
-  const started = await client.call(routes.startVerification, { body: { phone } });
+  const started = await failingAs('verification', client.call(routes.startVerification, { body: { phone } }));
   const code = await latestCode(api, phone);
-  const checked = await client.call(routes.checkCode, { params: { verificationId: started.verificationId }, body: { code } });
+  const checked = await failingAs('check', client.call(routes.checkCode, { params: { verificationId: started.verificationId }, body: { code } }));
   return checked.ticket;
 }

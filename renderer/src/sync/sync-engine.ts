@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, PresenceSetPayload, ServerToClientEvents } from '../../../common/contract/socket-events.js';
 import { addressBookLimits } from '../../../common/contract/contacts.js';
-import { ApiFailure } from '../api/api-client.js';
+import { ApiFailure } from '../api/failure.js';
 import { api, useApp } from '../app/app-store.js';
 import { localDb } from '../db/local-db.js';
 import { useContacts } from '../features/contacts/contacts-store.js';

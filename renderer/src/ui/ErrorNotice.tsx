@@ -1,4 +1,4 @@
-import { describeFailure } from '../api/api-client.js';
+import { describeFailure } from '../api/failure.js';
 import { isMessageKey, useT } from '../i18n/i18n.js';
 
 /** Every failure shows in words and with its code, so a user can report it and a developer can find it. */

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { BoundAccount, PluginSummary } from '../../../../common/bridge/index.js';
-import { ApiFailure } from '../../api/api-client.js';
+import { ApiFailure } from '../../api/failure.js';
 import { api, useApp } from '../../app/app-store.js';
 import { bridge } from '../../bridge/bridge.js';
 import { useLanguage, useT, type Language } from '../../i18n/i18n.js';
