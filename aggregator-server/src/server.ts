@@ -34,6 +34,7 @@ import { builtinPluginsDir, PluginCatalogue } from './features/plugins-catalogue
 import { catalogueRouter } from './features/plugins-catalogue/catalogue.router.js';
 import { KyselyContactsRepository } from './features/contacts/contacts.kysely-repository.js';
 import { ContactsService } from './features/contacts/contacts.service.js';
+import { ContactGraph } from './features/contacts/contact-graph.js';
 import { contactsRouter } from './features/contacts/contacts.router.js';
 import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repository.js';
 import { PrivacyService } from './features/privacy/privacy.service.js';
@@ -98,8 +99,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const events = new DomainEvents();
   const contactsRepo = new KyselyContactsRepository(storage.db, storage.kind);
   const privacyRepo = new KyselyPrivacyRepository(storage.db);
-  const contacts = new ContactsService({ repo: contactsRepo, privacy: privacyRepo, keyring, limiter, events, clock, limits: config.contactLimits });
-  const privacy = new PrivacyService({ repo: privacyRepo, contacts: contactsRepo, identity: repo, events, clock });
+  // Features meet through services: privacy reads the contact graph, contacts asks privacy.
+  const privacy = new PrivacyService({ repo: privacyRepo, contacts: new ContactGraph(contactsRepo), identity: accounts, events, clock });
+  const contacts = new ContactsService({ repo: contactsRepo, privacy, keyring, limiter, events, clock, limits: config.contactLimits });
 
   const app = express();
   app.disable('x-powered-by');
@@ -139,7 +141,6 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const presence = new PresenceService({
     store: presenceStore,
     privacy,
-    privacyRepo,
     outlet: socketOutlet(io),
     clock,
     graceMs: config.presenceGraceMs,

@@ -13,7 +13,7 @@ import type {
   ContactView,
 } from '../../../../common/contract/contacts.js';
 import type { AuthContext } from '../identity/session.service.js';
-import type { PrivacyRepository } from '../privacy/privacy.repository.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
 import { VersionConflictError, type ContactsRepository, type StoredEntry } from './contacts.repository.js';
 
 const dayMs = 24 * 60 * 60_000;
@@ -26,7 +26,7 @@ export class ContactsService {
   constructor(
     private readonly deps: {
       repo: ContactsRepository;
-      privacy: PrivacyRepository;
+      privacy: Pick<PrivacyService, 'settingsOf' | 'blockedByAmong' | 'listedAmong'>;
       keyring: Keyring;
       limiter: RateLimiter;
       events: DomainEvents;

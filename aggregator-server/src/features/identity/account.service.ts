@@ -27,6 +27,11 @@ export class AccountService {
     };
   }
 
+  /** Whether a user with this id exists (other features check before referring to one). */
+  async userExists(userId: string): Promise<boolean> {
+    return (await this.deps.repo.findUserById(userId)) !== undefined;
+  }
+
   async setPassword(userId: string, password: string): Promise<void> {
     await this.deps.repo.setPasswordHash(userId, await hashPassword(password), this.deps.clock.now());
   }
