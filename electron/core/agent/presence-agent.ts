@@ -1,5 +1,5 @@
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../../common/contract/socket-events.js';
+import { parseAck, validatedListener, type ClientToServerEvents, type ServerToClientEvents } from '../../../common/contract/socket-events.js';
 import type { PluginManifest } from '../../../common/plugin-manifest/index.js';
 import type { AppWatcher} from '../watcher/index.js';
 import { type AppMatcherSet, type WatchedPlatform } from '../watcher/index.js';
@@ -62,10 +62,17 @@ export class PresenceAgent {
         void this.stop();
       } else this.emit({ type: 'error', message: error.message });
     });
-    this.socket.on('session:ended', ({ reason }) => {
-      this.emit({ type: 'session_ended', reason });
-      void this.stop();
-    });
+    this.socket.on(
+      'session:ended',
+      validatedListener(
+        'session:ended',
+        ({ reason }) => {
+          this.emit({ type: 'session_ended', reason });
+          void this.stop();
+        },
+        (event, problem) => this.emit({ type: 'error', message: `ignored a malformed '${event}' event from the server: ${problem}` }),
+      ),
+    );
     watcher.onChange(() => {
       if (this.socket.connected) void this.report();
     });
@@ -85,7 +92,7 @@ export class PresenceAgent {
   private async report(): Promise<void> {
     const apps = this.options.watcher.snapshot().map((app) => app.plugin).sort();
     try {
-      const answer = await this.socket.timeout(10_000).emitWithAck('presence:set', { apps });
+      const answer = parseAck(await this.socket.timeout(10_000).emitWithAck('presence:set', { apps }));
       if ('error' in answer) this.emit({ type: 'report_failed', code: answer.error.code, message: answer.error.message });
       else this.emit({ type: 'reported', apps });
     } catch (error) {

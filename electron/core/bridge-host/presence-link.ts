@@ -1,5 +1,5 @@
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, PresenceEvent, ServerToClientEvents } from '../../../common/contract/socket-events.js';
+import { parseAck, validatedListener, type ClientToServerEvents, type PresenceEvent, type ServerToClientEvents } from '../../../common/contract/socket-events.js';
 import type { ImStatus } from './desktop-state.js';
 import type { WatchedApps } from './host.js';
 
@@ -36,11 +36,19 @@ export class PresenceLink {
       void this.report();
     });
     this.socket.on('disconnect', (reason) => this.emit({ type: 'disconnected', reason }));
-    this.socket.on('presence', (event) => this.emit({ type: 'presence', event }));
-    this.socket.on('session:ended', ({ reason }) => {
-      this.emit({ type: 'session_ended', reason });
-      this.stop();
-    });
+    const ignore = (event: string, problem: string) => console.warn(`presence link: ignored a malformed '${event}' event from the server: ${problem}`);
+    this.socket.on('presence', validatedListener('presence', (event) => this.emit({ type: 'presence', event }), ignore));
+    this.socket.on(
+      'session:ended',
+      validatedListener(
+        'session:ended',
+        ({ reason }) => {
+          this.emit({ type: 'session_ended', reason });
+          this.stop();
+        },
+        ignore,
+      ),
+    );
     this.socket.on('connect_error', (error) => {
       const code = (error as Error & { data?: { code?: string } }).data?.code;
       if (code === 'unauthorized') {
@@ -75,7 +83,7 @@ export class PresenceLink {
     if (!this.socket.connected) return;
     const apps = (this.options.watcher?.snapshot() ?? []).map((app) => app.plugin).sort();
     try {
-      const answer = await this.socket.timeout(10_000).emitWithAck('presence:set', { status: this.status, apps });
+      const answer = parseAck(await this.socket.timeout(10_000).emitWithAck('presence:set', { status: this.status, apps }));
       if ('error' in answer) this.emit({ type: 'report_failed', code: answer.error.code, message: answer.error.message });
     } catch (error) {
       this.emit({ type: 'report_failed', code: 'timeout', message: (error as Error).message });
