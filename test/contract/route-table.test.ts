@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
 import type { ILayer } from 'express-serve-static-core';
 import { z } from 'zod';
@@ -33,6 +35,13 @@ describe('the route table', () => {
     const table = routeList.map(key);
     expect(new Set(mounted).size).toBe(mounted.length);
     expect([...mounted].sort()).toEqual([...table].sort());
+  });
+
+  it('is the list of routes docs/api.md describes, both ways', () => {
+    const docs = fs.readFileSync(fileURLToPath(new URL('../../docs/api.md', import.meta.url)), 'utf8');
+    const documented = [...docs.matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) (\/[^`\s]*)` \|/gm)].map((match) => `${match[1]} ${match[2]}`);
+    expect(documented.length).toBeGreaterThan(0);
+    expect([...new Set(documented)].sort()).toEqual(routeList.map((route) => `${route.method.toUpperCase()} ${openApiPath(route.path)}`).sort());
   });
 
   it('has one name per method and path', () => {
