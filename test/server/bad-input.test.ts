@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
+import { pathParamNames } from '../../common/contract/route.js';
+import { routeList, routes } from '../../common/contract/routes.js';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.js';
 
 /** A small deterministic generator, so a failure can be replayed from its seed. */
@@ -30,26 +32,23 @@ function junk(next: () => number, depth = 0): unknown {
   }
 }
 
-const routes: [string, string][] = [
-  ['POST', '/v1/auth/verifications'],
-  ['POST', '/v1/auth/verifications/00000000-0000-4000-8000-000000000000/check'],
-  ['POST', '/v1/auth/sessions'],
-  ['POST', '/v1/auth/password-sessions'],
-  ['PUT', '/v1/me/password'],
-  ['POST', '/v1/me/phones'],
-  ['PUT', '/v1/me/phone'],
-  ['PATCH', '/v1/me/devices/x'],
-  ['PUT', '/v1/me/address-book'],
-  ['PATCH', '/v1/me/address-book'],
-  ['PUT', '/v1/me/privacy'],
-  ['PUT', '/v1/me/blocklist/not-a-user'],
-  ['POST', '/v1/me/accounts/slack/oauth/start'],
-  ['POST', '/v1/me/accounts/slack/oauth/redeem'],
-  ['POST', '/v1/oauth/slack/refresh'],
-  ['GET', '/v1/me/address-book/changes?since=-1'],
-  ['GET', '/v1/me/logins?limit=1e9'],
-  ['GET', '/v1/dev/sms?to[]=1'],
-];
+/** A value for each path parameter: real enough to reach the handler, so the junk lands in query and body. */
+const sampleParams: Record<string, string> = {
+  verificationId: '00000000-0000-4000-8000-000000000000',
+  deviceId: 'x',
+  userId: 'not-a-user',
+  phone: '+8613900139000',
+  plugin: 'slack',
+};
+
+/** Every route of the table that takes input (byte answers are files, not JSON). */
+const inputRoutes = routeList.filter((route) => (route.body || route.query || route.params) && route.response.kind !== 'bytes');
+
+/** Junk as a query: each value of a junk object, as text (a query string carries nothing else). */
+function junkQuery(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { junk: String(value) };
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, typeof entry === 'string' ? entry : JSON.stringify(entry) ?? '']));
+}
 
 /** Bad input anywhere gets a clear error with a machine-readable code and never crashes the server. */
 describe('bad input', () => {
@@ -67,17 +66,23 @@ describe('bad input', () => {
     const next = random(Number(process.env.BAD_INPUT_SEED ?? 20261122));
     const failures: string[] = [];
     for (let round = 0; round < Number(process.env.BAD_INPUT_ROUNDS ?? 25); round += 1) {
-      for (const [method, pathname] of routes) {
+      for (const route of inputRoutes) {
         const body = junk(next);
         const api = next() < 0.8 ? server.api.withToken(token) : server.api;
-        const answer = await api.request<{ error?: { code?: unknown; message?: unknown } }>(method, pathname, method === 'GET' ? undefined : body);
+        const params = Object.fromEntries(pathParamNames(route.path).map((name) => [name, sampleParams[name] ?? 'x']));
+        const answer = await api.route<{ error?: { code?: unknown; message?: unknown } }>(route, {
+          params,
+          ...(route.query ? { query: junkQuery(junk(next)) } : {}),
+          ...(route.method === 'get' ? {} : { body }),
+        });
+        const pathname = `${route.method.toUpperCase()} ${route.path}`;
         // A deliberate 503 (e.g. oauth_not_configured) is an answer; a 500 means something unexpected broke.
         const ok = answer.status < 300 || (answer.status !== 500 && typeof answer.body?.error?.code === 'string' && typeof answer.body.error.message === 'string');
-        if (!ok) failures.push(`${method} ${pathname} ${JSON.stringify(body).slice(0, 200)} -> ${answer.status} ${JSON.stringify(answer.body)}`);
+        if (!ok) failures.push(`${pathname} ${JSON.stringify(body).slice(0, 200)} -> ${answer.status} ${JSON.stringify(answer.body)}`);
       }
     }
     expect(failures).toEqual([]);
-    expect((await server.api.get('/healthz')).status).toBe(200);
+    expect((await server.api.route(routes.health)).status).toBe(200);
   });
 
   it('answers random socket payloads with error codes and keeps the connection', async () => {
