@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
@@ -44,14 +44,25 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  await migrateToLatest(db);
+  await migrateToLatest(db, options.kind === 'postgres' ? await currentSchema(db) : undefined);
   return { db, kind: options.kind, close: () => db.destroy() };
+}
+
+/** The schema unqualified names resolve to: the first of the connection's search_path that exists. */
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 const inCodeMigrations: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: inCodeMigrations });
+/**
+ * `schema` is the PostgreSQL schema the connection's search_path leads to. Kysely looks for its migration
+ * tables in every schema unless told which one, so a second schema on the same database (another
+ * tenant, or a parallel test) would make it skip creating its own.
+ */
+export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: inCodeMigrations, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
