@@ -22,7 +22,7 @@ export const runtimes = [
     alias: '#common/',
     mayImport: ['common'],
     // Pure: it runs in the server, the desktop core, the CLI and the browser alike; no Node built-ins.
-    packages: ['zod', 'fflate', 'libphonenumber-js', 'semver'],
+    packages: ['zod', 'zod-openapi', 'fflate', 'libphonenumber-js', 'semver'],
   },
   {
     type: 'server',

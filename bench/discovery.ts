@@ -1,4 +1,6 @@
-import { ApiClient, createPostgresSchema } from '../test/support/test-server.js';
+import { SwitchboardClient } from '../common/contract/http-client.js';
+import { routes } from '../common/contract/routes.js';
+import { createPostgresSchema } from '../test/support/test-server.js';
 import { postgresUrl, tcpReachable } from '../test/support/services.js';
 import { benchPhones, signUpMany, startBenchServer } from './support/switchboard.js';
 import { percentile, round } from './support/stats.js';
@@ -27,27 +29,25 @@ async function measure(storage: 'sqlite' | 'postgres'): Promise<Record<string, n
     const repeatTimes: number[] = [];
     let matches = 0;
     for (const owner of owners) {
-      const ownerApi = new ApiClient(server.url).withToken(owner.token);
+      const ownerApi = new SwitchboardClient({ baseUrl: server.url, timeoutMs: 120_000 }).withToken(owner.token);
       let started = performance.now();
-      const answer = await ownerApi.put<{ matches: unknown[] }>('/v1/me/address-book', { entries });
+      const answer = await ownerApi.call(routes.replaceAddressBook, { body: { entries } });
       firstTimes.push(performance.now() - started);
-      matches = answer.body.matches.length;
+      matches = answer.matches.length;
       started = performance.now();
-      await ownerApi.put('/v1/me/address-book', { entries });
+      await ownerApi.call(routes.replaceAddressBook, { body: { entries } });
       repeatTimes.push(performance.now() - started);
     }
-    const api = new ApiClient(server.url).withToken(owners[0]!.token);
+    const api = new SwitchboardClient({ baseUrl: server.url, timeoutMs: 120_000 }).withToken(owners[0]!.token);
     const patchTimes: number[] = [];
-    let version = (await api.get<{ version: number }>('/v1/me/address-book')).body.version;
+    let version = (await api.call(routes.addressBook, {})).version;
     for (let run = 0; run < 20; run += 1) {
       const started = performance.now();
-      const answer = await api.patch<{ version: number }>('/v1/me/address-book', {
-        baseVersion: version,
-        add: [{ ref: `extra${run}`, phones: [phones[run] as string] }],
-        remove: [`r${run + 100}`],
+      const answer = await api.call(routes.patchAddressBook, {
+        body: { baseVersion: version, add: [{ ref: `extra${run}`, phones: [phones[run] as string] }], remove: [`r${run + 100}`] },
       });
       patchTimes.push(performance.now() - started);
-      version = answer.body.version;
+      version = answer.version;
     }
     if (matches !== users.length) throw new Error(`expected ${users.length} matches, got ${matches}`);
     return {

@@ -1,7 +1,8 @@
 import { client as xmppClient, xml, type XmppClient } from '@xmpp/client';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { PresenceEvent } from '../common/contract/socket-events.js';
-import { ApiClient } from '../test/support/test-server.js';
+import { SwitchboardClient } from '../common/contract/http-client.js';
+import { routes } from '../common/contract/routes.js';
 import { prosodyDomain, prosodyInstalled, startProsody } from './support/prosody.js';
 import { benchPhones, signUpMany, startBenchServer } from './support/switchboard.js';
 import { cpuMs, percentile, round, sleep } from './support/stats.js';
@@ -72,13 +73,13 @@ async function switchboardDriver(): Promise<Driver> {
   const total = cliqueSize * cliques;
   const phones = benchPhones(total, '135');
   const accounts = await signUpMany(server.url, phones);
-  const api = new ApiClient(server.url);
+  const api = new SwitchboardClient({ baseUrl: server.url, timeoutMs: 60_000 });
   for (let c = 0; c < cliques; c += 1) {
     const members = accounts.slice(c * cliqueSize, (c + 1) * cliqueSize);
     await Promise.all(
       members.map((member) =>
-        api.withToken(member.token).put('/v1/me/address-book', {
-          entries: members.filter((other) => other !== member).map((other) => ({ ref: other.userId, phones: [other.phone] })),
+        api.withToken(member.token).call(routes.replaceAddressBook, {
+          body: { entries: members.filter((other) => other !== member).map((other) => ({ ref: other.userId, phones: [other.phone] })) },
         }),
       ),
     );

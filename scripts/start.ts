@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../aggregator-server/src/config.js';
 import { startServer } from '../aggregator-server/src/server.js';
 import { createVault, sessionAccount, VaultError } from '../electron/core/vault/index.js';
+import { routes } from '../common/contract/routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -69,7 +70,7 @@ let stopping = false;
 await ensureWebClient().catch((error: unknown) => say(`The web client could not be built (${(error as Error).message}); the API still runs.`));
 const server = await startServer(loadConfig());
 say(`\nSwitchboard server: ${server.url}  (storage ${server.storage.kind}, SMS ${server.sms.name})`);
-if (server.sms.name === 'outbox') say(`SMS codes are printed here (development outbox) and listed at ${server.url}/v1/dev/sms?to=%2B<number>`);
+if (server.sms.name === 'outbox') say(`SMS codes are printed here (development outbox) and listed at ${server.url}${routes.devSms.path}?to=%2B<number>`);
 
 const stop = async (code = 0) => {
   if (stopping) return;

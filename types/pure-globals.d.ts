@@ -8,3 +8,26 @@ declare class TextDecoder {
 declare class TextEncoder {
   encode(input?: string): Uint8Array;
 }
+
+// The fetch API as the shared HTTP client (common/contract/http-client.ts) uses it: Node 18+, Electron and
+// browsers all provide it natively.
+declare class URLSearchParams {
+  set(name: string, value: string): void;
+  toString(): string;
+}
+declare class URL {
+  constructor(url: string, base?: string | URL);
+  readonly href: string;
+  readonly searchParams: URLSearchParams;
+  toString(): string;
+}
+interface AbortSignal {
+  readonly aborted: boolean;
+}
+declare const AbortSignal: { timeout(milliseconds: number): AbortSignal };
+interface Response {
+  readonly ok: boolean;
+  readonly status: number;
+  text(): Promise<string>;
+}
+declare function fetch(input: URL, init: { method: string; headers: Record<string, string>; body: string | undefined; signal: AbortSignal }): Promise<Response>;

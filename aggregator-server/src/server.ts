@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type Express } from 'express';
 import { createClient, type RedisClientType } from 'redis';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type pino from 'pino';
@@ -27,9 +27,15 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limiter.js';
 import { resolveServerSecret } from './platform/secret.js';
 import { DomainEvents } from './platform/domain-events.js';
-import { requireAuth } from './http/auth.js';
+import { routeMounter } from './http/mount-route.js';
+import { platformRouter } from './http/platform.router.js';
+import { routes } from '../../common/contract/routes.js';
+import { apiPrefix } from '../../common/contract/route.js';
+import { builtinPluginsDir, PluginCatalogue } from './features/plugins-catalogue/catalogue.js';
+import { catalogueRouter } from './features/plugins-catalogue/catalogue.router.js';
 import { KyselyContactsRepository } from './features/contacts/contacts.kysely-repository.js';
 import { ContactsService } from './features/contacts/contacts.service.js';
+import { ContactGraph } from './features/contacts/contact-graph.js';
 import { contactsRouter } from './features/contacts/contacts.router.js';
 import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repository.js';
 import { PrivacyService } from './features/privacy/privacy.service.js';
@@ -56,11 +62,13 @@ export type RunningServer = {
   url: string;
   port: number;
   io: RealtimeServer;
+  /** The express app, for tests that compare what it serves with the route table. */
+  app: Express;
   storage: Storage;
   sms: SmsGateway;
   log: Logger;
   close(): Promise<void>;
-  services: { privacy: PrivacyService; contacts: ContactsService; events: DomainEvents; presence: PresenceService; retentionPurge: RetentionPurge };
+  services: { privacy: PrivacyService; contacts: ContactsService; events: DomainEvents; presence: PresenceService; sessions: SessionService; retentionPurge: RetentionPurge };
 };
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -93,30 +101,30 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const events = new DomainEvents();
   const contactsRepo = new KyselyContactsRepository(storage.db, storage.kind);
   const privacyRepo = new KyselyPrivacyRepository(storage.db);
-  const contacts = new ContactsService({ repo: contactsRepo, privacy: privacyRepo, keyring, limiter, events, clock, limits: config.contactLimits });
-  const privacy = new PrivacyService({ repo: privacyRepo, contacts: contactsRepo, identity: repo, events, clock });
+  // Features meet through services: privacy reads the contact graph, contacts asks privacy.
+  const privacy = new PrivacyService({ repo: privacyRepo, contacts: new ContactGraph(contactsRepo), identity: accounts, events, clock });
+  const contacts = new ContactsService({ repo: contactsRepo, privacy, keyring, limiter, events, clock, limits: config.contactLimits });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   // First, so that even a body the parsers refuse answers with headers a cross-origin client can read.
-  app.use(['/v1', '/healthz'], apiCors());
+  app.use([apiPrefix, routes.health.path], apiCors());
   app.use(refuseNulInUrl);
   // Address books are the one large upload; everything else stays small.
-  app.use('/v1/me/address-book', express.json({ limit: '16mb' }));
+  app.use(routes.replaceAddressBook.path, express.json({ limit: '16mb' }));
   app.use(express.json({ limit: config.bodyLimit }));
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
-  app.use(identityRouter({ verifications, sessions, accounts, adminToken: config.adminToken }));
-  const authed = requireAuth(sessions);
-  app.use(['/v1/me/address-book', '/v1/me/contacts'], authed);
-  app.use(['/v1/me/privacy', '/v1/me/blocklist', '/v1/me/allowlist'], authed);
-  app.use(contactsRouter(contacts));
-  app.use(privacyRouter(privacy));
-  mountAccounts(app, { config, storage, keyring, sessions, clock, log });
+  // Every route below is mounted from the route table, behind the auth the table declares.
+  const mount = routeMounter({ sessions, adminToken: config.adminToken });
+  app.use(platformRouter(mount));
+  app.use(identityRouter(mount, { verifications, sessions, accounts }));
+  app.use(contactsRouter(mount, contacts));
+  app.use(privacyRouter(mount, privacy));
+  const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
+  app.use(catalogueRouter(mount, catalogue));
+  mountAccounts(app, mount, { config, storage, keyring, catalogue, clock, log });
   if (sms instanceof OutboxGateway) {
-    if (outboxMayBeServed(config.host, config.smsOutboxPublic)) app.use(devSmsRouter(sms));
+    if (outboxMayBeServed(config.host, config.smsOutboxPublic)) app.use(devSmsRouter(mount, sms));
     else log.warn({ host: config.host }, 'the SMS outbox (GET /v1/dev/sms) is off: HOST is not a loopback address (SMS_OUTBOX_PUBLIC=1 serves it anyway)');
   }
   // The web client (M31) at `/`, after every API route.
@@ -139,7 +147,6 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const presence = new PresenceService({
     store: presenceStore,
     privacy,
-    privacyRepo,
     outlet: socketOutlet(io),
     clock,
     graceMs: config.presenceGraceMs,
@@ -171,5 +178,5 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, storage, sms, log, close, services: { privacy, contacts, events, presence, retentionPurge } };
+  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, events, presence, sessions, retentionPurge } };
 }

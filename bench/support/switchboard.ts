@@ -1,5 +1,7 @@
 import { ServerProcess } from '../../test/support/server-process.js';
-import { ApiClient, tempDir } from '../../test/support/test-server.js';
+import { SwitchboardClient } from '../../common/contract/http-client.js';
+import { routes } from '../../common/contract/routes.js';
+import { tempDir } from '../../test/support/test-server.js';
 
 /** A Switchboard server process tuned only in its limits, so the benchmark can sign up many users from one address. */
 export async function startBenchServer(extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
@@ -16,23 +18,21 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
 
 /** Signs up `phones` through the real SMS flow (outbox), a few at a time; answers their tokens and ids. */
 export async function signUpMany(url: string, phones: string[], concurrency = 16): Promise<{ token: string; userId: string; phone: string }[]> {
-  const api = new ApiClient(url);
+  const api = new SwitchboardClient({ baseUrl: url, timeoutMs: 60_000 });
   const out: { token: string; userId: string; phone: string }[] = new Array(phones.length);
   let next = 0;
   async function worker() {
     while (next < phones.length) {
       const index = next++;
       const phone = phones[index] as string;
-      const started = await api.post<{ verificationId: string }>('/v1/auth/verifications', { phone });
-      const sms = await api.get<{ body: string }[]>(`/v1/dev/sms?to=${encodeURIComponent(phone)}`);
-      const code = /\b(\d{6})\b/.exec(sms.body[0]?.body ?? '')?.[1];
-      const checked = await api.post<{ ticket: string }>(`/v1/auth/verifications/${started.body.verificationId}/check`, { code });
-      const session = await api.post<{ token: string; user: { id: string } }>('/v1/auth/sessions', {
-        ticket: checked.body.ticket,
-        device: { id: `bench-${index}`, name: 'bench', platform: 'linux' },
+      const started = await api.call(routes.startVerification, { body: { phone } });
+      const sms = await api.call(routes.devSms, { query: { to: phone } });
+      const code = /\b(\d{6})\b/.exec(sms[0]?.body ?? '')?.[1] ?? '';
+      const checked = await api.call(routes.checkCode, { params: { verificationId: started.verificationId }, body: { code } });
+      const session = await api.call(routes.createSession, {
+        body: { ticket: checked.ticket, device: { id: `bench-${index}`, name: 'bench', platform: 'linux' } },
       });
-      if (session.status !== 201) throw new Error(`sign-up failed for ${phone}: ${JSON.stringify(session.body)}`);
-      out[index] = { token: session.body.token, userId: session.body.user.id, phone };
+      out[index] = { token: session.token, userId: session.user.id, phone };
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pluginIdSchema } from '../plugin-manifest/plugin-id.js';
 
 /**
  * Address-book upload and discovery. The server receives phone numbers only,
@@ -58,6 +59,13 @@ export const contactView = z.object({
   userId: z.string(),
   phone: z.string(),
   mutual: z.boolean(),
+  /** Whether I put this person on my blocklist. */
+  blocked: z.boolean(),
   refs: z.array(z.string()),
+  /**
+   * What the contact shares with me about their accounts on other networks: plugin id to that plugin's
+   * declared fields (e.g. `{ "telegram": { "username": "lina" } }`), under the same rules as their activity.
+   */
+  identities: z.record(pluginIdSchema, z.record(z.string().max(32), z.string().max(320))).default({}),
 });
 export type ContactView = z.infer<typeof contactView>;

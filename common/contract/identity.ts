@@ -88,6 +88,8 @@ export const deviceView = z.object({
   /** First signed in shortly after another device was blocked; cleared when the owner recognises it. */
   flagged: z.boolean(),
   current: z.boolean(),
+  /** Whether the device holds a live session now. */
+  signedIn: z.boolean(),
   firstSeenAt: z.string(),
   lastSeenAt: z.string(),
 });

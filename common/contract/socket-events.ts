@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import type { ErrorBody } from './errors.js';
+import { errorBodySchema, type ErrorBody, type ErrorCode } from './errors.js';
 import { pluginIdSchema } from '../plugin-manifest/plugin-id.js';
 
 /**
- * The one socket.io event map shared by the server and every client.
- * Event names are defined here only.
+ * The one socket.io event map shared by the server and every client: each event's name and payload
+ * schema, in both directions. The server parses what clients send with `clientEventSchemas`; clients
+ * parse what the server sends with `serverEventSchemas` (through `validatedListener`) and ignore what
+ * does not parse. Event names are defined here only.
  */
 export const imStatuses = ['online', 'busy', 'away', 'invisible'] as const;
 export const visibleStatuses = ['online', 'busy', 'away', 'offline'] as const;
@@ -17,14 +19,25 @@ export const presenceSetPayload = z.object({
 export type PresenceSetPayload = z.infer<typeof presenceSetPayload>;
 
 export type Ack = { ok: true } | ErrorBody;
+/** The answer to every client event, as a client checks it. */
+export const ackSchema = z.union([z.object({ ok: z.literal(true) }), errorBodySchema]);
 
-export type PresenceEvent = {
-  userId: string;
-  status: (typeof visibleStatuses)[number];
-  text: string;
-  apps: { plugin: string; since: string }[];
-  at: string;
-};
+/** A server's answer to a client event; one that does not parse counts as the error it is. */
+export function parseAck(answer: unknown): Ack {
+  const parsed = ackSchema.safeParse(answer);
+  if (!parsed.success) return { error: { code: 'internal_error', message: 'the server answered in a shape this client does not know' } };
+  return 'ok' in parsed.data ? { ok: true } : { error: { ...parsed.data.error, code: parsed.data.error.code as ErrorCode } };
+}
+
+/** One user's merged presence as a permitted watcher sees it. */
+export const presenceEvent = z.object({
+  userId: z.string(),
+  status: z.enum(visibleStatuses),
+  text: z.string(),
+  apps: z.array(z.object({ plugin: z.string(), since: z.string() })),
+  at: z.string(),
+});
+export type PresenceEvent = z.infer<typeof presenceEvent>;
 
 /** M18: the whole roster, or only the people of the open conversations (with typing state). */
 export const presenceScopePayload = z.discriminatedUnion('mode', [
@@ -35,7 +48,32 @@ export type PresenceScopePayload = z.infer<typeof presenceScopePayload>;
 
 export const typingPayload = z.object({ to: z.string().uuid(), state: z.enum(['typing', 'paused']) });
 export type TypingPayload = z.infer<typeof typingPayload>;
-export type TypingEvent = { from: string; state: TypingPayload['state']; at: string };
+export const typingEvent = z.object({ from: z.string(), state: typingPayload.shape.state, at: z.string() });
+export type TypingEvent = z.infer<typeof typingEvent>;
+
+export const addressBookChangedEvent = z.object({ version: z.number().int() });
+export type AddressBookChangedEvent = z.infer<typeof addressBookChangedEvent>;
+
+export const sessionEndReasons = ['logout', 'device_revoked', 'device_blocked', 'expired', 'replaced', 'password_changed'] as const;
+export const sessionEndedEvent = z.object({ reason: z.enum(sessionEndReasons) });
+export type SessionEndedEvent = z.infer<typeof sessionEndedEvent>;
+
+/** Client to server: each event's payload (every one is answered with an Ack). */
+export const clientEventSchemas = {
+  'presence:set': presenceSetPayload,
+  'presence:scope': presenceScopePayload,
+  typing: typingPayload,
+} as const;
+
+/** Server to client: each event's payload. */
+export const serverEventSchemas = {
+  presence: presenceEvent,
+  typing: typingEvent,
+  'address-book:changed': addressBookChangedEvent,
+  'session:ended': sessionEndedEvent,
+} as const;
+export type ServerEventName = keyof typeof serverEventSchemas;
+export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
 
 export interface ClientToServerEvents {
   'presence:set': (payload: PresenceSetPayload, ack: (answer: Ack) => void) => void;
@@ -47,10 +85,28 @@ export interface ServerToClientEvents {
   presence: (event: PresenceEvent) => void;
   /** Only to sockets whose scope is `conversations` and that include the sender. */
   typing: (event: TypingEvent) => void;
-  /** Another device of the same user changed the address book: pull `/v1/me/address-book/changes`. */
-  'address-book:changed': (event: { version: number }) => void;
+  /** Another device of the same user changed the address book: pull `routes.addressBookChanges`. */
+  'address-book:changed': (event: AddressBookChangedEvent) => void;
   /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
-  'session:ended': (event: { reason: 'logout' | 'device_revoked' | 'device_blocked' | 'expired' | 'replaced' | 'password_changed' }) => void;
+  'session:ended': (event: SessionEndedEvent) => void;
+}
+
+/**
+ * A listener for a server event that hands on only payloads matching the map; anything else (an older
+ * or newer server, a broken proxy) goes to `onInvalid`, to be logged, and is otherwise ignored.
+ */
+export function validatedListener<E extends ServerEventName>(
+  event: E,
+  handler: (payload: ServerEventPayload<E>) => void,
+  onInvalid: (event: E, problem: string) => void,
+): (payload: unknown) => void {
+  const schema = serverEventSchemas[event];
+  return (payload) => {
+    const parsed = schema.safeParse(payload);
+    // TypeScript cannot follow the schema chosen by a generic key to its payload type; the map pairs them.
+    if (parsed.success) handler(parsed.data as ServerEventPayload<E>);
+    else onInvalid(event, parsed.error.issues.map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`).join('; '));
+  };
 }
 
 export type SocketAuth = { token: string };

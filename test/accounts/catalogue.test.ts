@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogueResponse } from '../../common/contract/accounts.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { routes } from '../../common/contract/routes.js';
 
 const pluginsDir = fileURLToPath(new URL('../../plugins/', import.meta.url));
 
@@ -15,7 +16,7 @@ describe('the plugin catalogue', () => {
   afterAll(async () => server?.close());
 
   it('serves every built-in manifest with a sha256 integrity of its exact bytes', async () => {
-    const answer = await server.api.get('/v1/plugins');
+    const answer = await server.api.route(routes.plugins);
     expect(answer.status).toBe(200);
     const { plugins } = catalogueResponse.parse(answer.body);
     const onDisk = fs.readdirSync(pluginsDir).filter((name) => fs.existsSync(`${pluginsDir}${name}/manifest.json`)).sort();
@@ -34,7 +35,7 @@ describe('the plugin catalogue', () => {
   });
 
   it('answers not_found for an unknown plugin', async () => {
-    expect((await server.api.get('/v1/plugins/nope/manifest.json')).body).toMatchObject({ error: { code: 'not_found' } });
-    expect((await server.api.get('/v1/plugins/..%2f..%2fpackage/manifest.json')).status).toBe(404);
+    expect((await server.api.route(routes.pluginManifest, { params: { plugin: 'nope' } })).body).toMatchObject({ error: { code: 'not_found' } });
+    expect((await server.api.route(routes.pluginManifest, { params: { plugin: '../../package' } })).status).toBe(404);
   });
 });

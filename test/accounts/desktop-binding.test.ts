@@ -6,6 +6,8 @@ import { browse } from '../support/oidc.js';
 import { signIn, testDevice } from '../support/test-server.js';
 import { startMastodonStandIn, type MastodonStandIn } from './mastodon-stand-in.js';
 import { startBindingWorld, type BindingWorld } from './setup.js';
+import { routes } from '../../common/contract/routes.js';
+import { routePath } from '../../common/contract/route.js';
 
 const keyringUp = await keyringAvailable();
 
@@ -129,7 +131,7 @@ describe.skipIf(!keyringUp)('the desktop binds accounts into the real keychain',
       vault,
       // A browser whose user presses "Cancel": the provider sends it back with error=access_denied.
       openExternal: async (url) => {
-        const atCallback = await browse(url, { stopAt: (next) => next.pathname === '/v1/oauth/slack/callback' });
+        const atCallback = await browse(url, { stopAt: (next) => next.pathname === routePath(routes.oauthCallback, { plugin: 'slack' }) });
         const declined = new URL(atCallback.url);
         declined.searchParams.delete('code');
         declined.searchParams.set('error', 'access_denied');

@@ -3,13 +3,15 @@ import { startLoopbackReceiver } from '../../electron/core/accounts/index.js';
 import { browse } from '../support/oidc.js';
 import { ManualClock, signIn, startTestServer, testDevice, type ApiClient } from '../support/test-server.js';
 import { startBindingWorld, type BindingWorld } from './setup.js';
+import { routes } from '../../common/contract/routes.js';
+import { routePath, type RouteDefinition } from '../../common/contract/route.js';
 
 type Tokens = { accessToken: string; refreshToken?: string; tokenType: string; expiresAt?: number; plugin: string; boundAt: number };
-const isCallback = (url: URL) => url.pathname === '/v1/oauth/slack/callback';
+const isCallback = (url: URL) => url.pathname === routePath(routes.oauthCallback, { plugin: 'slack' });
 
 /** Start on the server, then the browser until the provider sends it back to our callback (not followed). */
 async function untilCallback(api: ApiClient, returnTo: string): Promise<URL> {
-  const start = await api.post<{ authorizeUrl: string }>('/v1/me/accounts/slack/oauth/start', { returnTo });
+  const start = await api.route<{ authorizeUrl: string }>(routes.startOAuth, { params: { plugin: 'slack' }, body: { returnTo } });
   expect(start.status).toBe(201);
   return new URL((await browse(start.body.authorizeUrl, { stopAt: isCallback })).url);
 }
@@ -18,7 +20,7 @@ async function untilCallback(api: ApiClient, returnTo: string): Promise<URL> {
 async function handoffFor(api: ApiClient): Promise<string> {
   const receiver = await startLoopbackReceiver({ timeoutMs: 20_000 });
   try {
-    const start = await api.post<{ authorizeUrl: string }>('/v1/me/accounts/slack/oauth/start', { returnTo: receiver.returnTo });
+    const start = await api.route<{ authorizeUrl: string }>(routes.startOAuth, { params: { plugin: 'slack' }, body: { returnTo: receiver.returnTo } });
     expect(start.status).toBe(201);
     await browse(start.body.authorizeUrl);
     return await receiver.wait();
@@ -40,7 +42,7 @@ describe('OAuth2 binding through the server, against a real OAuth2 server (oidc-
   afterAll(async () => world?.close());
 
   it('sends the browser to the provider with state and PKCE S256, through a one-time authorize URL', async () => {
-    const start = await aliceApi.post<{ authorizeUrl: string; expiresIn: number }>('/v1/me/accounts/slack/oauth/start', { returnTo: 'http://127.0.0.1:1/done' });
+    const start = await aliceApi.route<{ authorizeUrl: string; expiresIn: number }>(routes.startOAuth, { params: { plugin: 'slack' }, body: { returnTo: 'http://127.0.0.1:1/done' } });
     expect(start.status).toBe(201);
     expect(start.body.authorizeUrl.startsWith(`${world.server.url}/v1/oauth/slack/authorize?start=`)).toBe(true);
 
@@ -70,27 +72,27 @@ describe('OAuth2 binding through the server, against a real OAuth2 server (oidc-
     expect(otherDevice.user.id).toBe(alice.user.id);
     const bob = await signIn(world.server.api, '+8613900139000', testDevice('Bob laptop'));
     for (const stranger of [otherDevice.token, bob.token]) {
-      const refused = await world.server.api.withToken(stranger).post('/v1/me/accounts/slack/oauth/redeem', { handoff });
+      const refused = await world.server.api.withToken(stranger).route(routes.redeemHandoff, { params: { plugin: 'slack' }, body: { handoff } });
       expect(refused.status).toBe(404);
       expect(refused.body).toMatchObject({ error: { code: 'handoff_not_found' } });
     }
-    const wrongPlugin = await aliceApi.post('/v1/me/accounts/discord/oauth/redeem', { handoff });
+    const wrongPlugin = await aliceApi.route(routes.redeemHandoff, { params: { plugin: 'discord' }, body: { handoff } });
     expect(wrongPlugin.status).toBe(404);
-    expect((await world.server.api.post('/v1/me/accounts/slack/oauth/redeem', { handoff })).status).toBe(401);
+    expect((await world.server.api.route(routes.redeemHandoff, { params: { plugin: 'slack' }, body: { handoff } })).status).toBe(401);
 
-    const redeemed = await aliceApi.post<Tokens>('/v1/me/accounts/slack/oauth/redeem', { handoff });
+    const redeemed = await aliceApi.route<Tokens>(routes.redeemHandoff, { params: { plugin: 'slack' }, body: { handoff } });
     expect(redeemed.status).toBe(200);
     expect(redeemed.body).toMatchObject({ plugin: 'slack', tokenType: 'Bearer' });
     expect(redeemed.body.accessToken.length).toBeGreaterThan(20);
     expect(redeemed.body.refreshToken).toBeDefined();
     expect(await world.oauth.isActive(redeemed.body.accessToken)).toBe(true);
 
-    const twice = await aliceApi.post('/v1/me/accounts/slack/oauth/redeem', { handoff });
+    const twice = await aliceApi.route(routes.redeemHandoff, { params: { plugin: 'slack' }, body: { handoff } });
     expect(twice.status).toBe(404);
     expect(twice.body).toMatchObject({ error: { code: 'handoff_not_found' } });
 
-    expect((await aliceApi.get('/v1/me/accounts')).body).toEqual({ accounts: [{ pluginId: 'slack', kind: 'oauth2', boundAt: expect.any(String) }] });
-    expect((await world.server.api.withToken(bob.token).get('/v1/me/accounts')).body).toEqual({ accounts: [] });
+    expect((await aliceApi.route(routes.boundAccounts)).body).toEqual({ accounts: [{ pluginId: 'slack', kind: 'oauth2', boundAt: expect.any(String) }] });
+    expect((await world.server.api.withToken(bob.token).route(routes.boundAccounts)).body).toEqual({ accounts: [] });
   });
 
   it('refuses a tampered state and leaves the genuine one usable', async () => {
@@ -168,53 +170,55 @@ describe('OAuth2 binding through the server, against a real OAuth2 server (oidc-
 
   it('refreshes statelessly: new tokens from the provider, nothing kept on the server', async () => {
     const handoff = await handoffFor(aliceApi);
-    const tokens = (await aliceApi.post<Tokens>('/v1/me/accounts/slack/oauth/redeem', { handoff })).body;
+    const tokens = (await aliceApi.route<Tokens>(routes.redeemHandoff, { params: { plugin: 'slack' }, body: { handoff } })).body;
     const before = await world.server.storage.db.selectFrom('oauth_handoffs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
 
-    const refreshed = await aliceApi.post<Tokens>('/v1/oauth/slack/refresh', { refreshToken: tokens.refreshToken });
+    const refreshed = await aliceApi.route<Tokens>(routes.refreshToken, { params: { plugin: 'slack' }, body: { refreshToken: tokens.refreshToken } });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.accessToken).not.toBe(tokens.accessToken);
     expect(await world.oauth.isActive(refreshed.body.accessToken)).toBe(true);
     const after = await world.server.storage.db.selectFrom('oauth_handoffs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(after.n).toEqual(before.n);
 
-    const bogus = await aliceApi.post('/v1/oauth/slack/refresh', { refreshToken: 'not-a-refresh-token' });
+    const bogus = await aliceApi.route(routes.refreshToken, { params: { plugin: 'slack' }, body: { refreshToken: 'not-a-refresh-token' } });
     expect(bogus.status).toBe(400);
     expect(bogus.body).toMatchObject({ error: { code: 'provider_error', providerError: 'invalid_grant' } });
-    expect((await world.server.api.post('/v1/oauth/slack/refresh', { refreshToken: 'x' })).status).toBe(401);
+    expect((await world.server.api.route(routes.refreshToken, { params: { plugin: 'slack' }, body: { refreshToken: 'x' } })).status).toBe(401);
   });
 
   it('revokes at the provider (RFC 7009) and forgets the binding', async () => {
     const handoff = await handoffFor(aliceApi);
-    const tokens = (await aliceApi.post<Tokens>('/v1/me/accounts/slack/oauth/redeem', { handoff })).body;
+    const tokens = (await aliceApi.route<Tokens>(routes.redeemHandoff, { params: { plugin: 'slack' }, body: { handoff } })).body;
     expect(await world.oauth.isActive(tokens.accessToken)).toBe(true);
-    expect((await aliceApi.post('/v1/oauth/slack/revoke', { token: tokens.accessToken, tokenTypeHint: 'access_token' })).body).toEqual({ revoked: true });
+    expect((await aliceApi.route(routes.revokeToken, { params: { plugin: 'slack' }, body: { token: tokens.accessToken, tokenTypeHint: 'access_token' } })).body).toEqual({ revoked: true });
     expect(await world.oauth.isActive(tokens.accessToken)).toBe(false);
-    expect((await aliceApi.delete('/v1/me/accounts/slack')).status).toBe(204);
-    expect((await aliceApi.get('/v1/me/accounts')).body).toEqual({ accounts: [] });
+    expect((await aliceApi.route(routes.unbindAccount, { params: { plugin: 'slack' } })).status).toBe(204);
+    expect((await aliceApi.route(routes.boundAccounts)).body).toEqual({ accounts: [] });
   });
 
   it('answers bad requests with clear codes', async () => {
-    const cases: [string, unknown, number, string][] = [
-      ['/v1/me/accounts/no-such-network/oauth/start', {}, 404, 'not_found'],
-      ['/v1/me/accounts/Bad_Id/oauth/start', {}, 404, 'not_found'],
-      ['/v1/me/accounts/whatsapp/oauth/start', {}, 400, 'oauth_not_supported'],
-      ['/v1/me/accounts/discord/oauth/start', {}, 503, 'oauth_not_configured'],
-      ['/v1/me/accounts/mastodon/oauth/start', {}, 400, 'instance_required'],
-      ['/v1/me/accounts/slack/oauth/start', { instance: 'mastodon.social' }, 400, 'validation_failed'],
-      ['/v1/me/accounts/slack/oauth/start', { returnTo: 'https://evil.example/steal' }, 400, 'validation_failed'],
-      ['/v1/me/accounts/slack/oauth/start', { returnTo: 'http://192.168.1.5:80/x' }, 400, 'validation_failed'],
-      ['/v1/me/accounts/mastodon/oauth/start', { instance: 'https://mastodon.social/@x' }, 400, 'validation_failed'],
-      ['/v1/me/accounts/slack/oauth/redeem', { handoff: 42 }, 400, 'validation_failed'],
-      ['/v1/oauth/slack/revoke', { token: '' }, 400, 'validation_failed'],
+    const { startOAuth, redeemHandoff, revokeToken } = routes;
+    const cases: [RouteDefinition, string, unknown, number, string][] = [
+      [startOAuth, 'no-such-network', {}, 404, 'not_found'],
+      [startOAuth, 'Bad_Id', {}, 404, 'not_found'],
+      [startOAuth, 'whatsapp', {}, 400, 'oauth_not_supported'],
+      [startOAuth, 'discord', {}, 503, 'oauth_not_configured'],
+      [startOAuth, 'mastodon', {}, 400, 'instance_required'],
+      [startOAuth, 'slack', { instance: 'mastodon.social' }, 400, 'validation_failed'],
+      [startOAuth, 'slack', { returnTo: 'https://evil.example/steal' }, 400, 'validation_failed'],
+      [startOAuth, 'slack', { returnTo: 'http://192.168.1.5:80/x' }, 400, 'validation_failed'],
+      [startOAuth, 'mastodon', { instance: 'https://mastodon.social/@x' }, 400, 'validation_failed'],
+      [redeemHandoff, 'slack', { handoff: 42 }, 400, 'validation_failed'],
+      [revokeToken, 'slack', { token: '' }, 400, 'validation_failed'],
     ];
-    for (const [pathname, body, status, code] of cases) {
-      const answer = await aliceApi.post(pathname, body);
+    for (const [route, plugin, body, status, code] of cases) {
+      const answer = await aliceApi.route(route, { params: { plugin }, body });
+      const pathname = routePath(route, { plugin });
       expect([pathname, answer.status, answer.body]).toEqual([pathname, status, { error: expect.objectContaining({ code }) }]);
     }
-    expect((await aliceApi.post('/v1/me/accounts/slack/oauth/start', '{not json')).body).toMatchObject({ error: { code: 'invalid_json' } });
-    expect((await world.server.api.post('/v1/me/accounts/slack/oauth/start', {})).status).toBe(401);
-    const noTicket = await fetch(`${world.server.url}/v1/oauth/slack/authorize`, { headers: { accept: 'application/json' } });
+    expect((await aliceApi.route(routes.startOAuth, { params: { plugin: 'slack' }, body: '{not json' })).body).toMatchObject({ error: { code: 'invalid_json' } });
+    expect((await world.server.api.route(routes.startOAuth, { params: { plugin: 'slack' }, body: {} })).status).toBe(401);
+    const noTicket = await fetch(world.server.client.url(routes.oauthAuthorize, { plugin: 'slack' }), { headers: { accept: 'application/json' } });
     expect(await noTicket.json()).toMatchObject({ error: { code: 'invalid_state' } });
   });
 });
@@ -228,7 +232,7 @@ describe('the handoff lives two minutes', () => {
       const api = world.server.api.withToken(me.token);
       const handoff = await handoffFor(api);
       clock.advance(2 * 60_000 + 1);
-      const late = await api.post('/v1/me/accounts/slack/oauth/redeem', { handoff });
+      const late = await api.route(routes.redeemHandoff, { params: { plugin: 'slack' }, body: { handoff } });
       expect(late.status).toBe(404);
       expect(late.body).toMatchObject({ error: { code: 'handoff_not_found' } });
       expect(await world.server.storage.db.selectFrom('oauth_handoffs').selectAll().execute()).toEqual([]);
@@ -243,7 +247,7 @@ describe('without OAUTH_CLIENTS_FILE', () => {
     const server = await startTestServer();
     try {
       const me = await signIn(server.api, '+8613800138000');
-      const answer = await server.api.withToken(me.token).post('/v1/me/accounts/slack/oauth/start', {});
+      const answer = await server.api.withToken(me.token).route(routes.startOAuth, { params: { plugin: 'slack' }, body: {} });
       expect(answer.status).toBe(503);
       expect(answer.body).toMatchObject({ error: { code: 'oauth_not_configured' } });
     } finally {
@@ -259,7 +263,7 @@ describe('a federated instance must be a public server', () => {
       const me = await signIn(world.server.api, '+8613800138000');
       const api = world.server.api.withToken(me.token);
       for (const instance of ['127.0.0.1:8080', 'localhost', '10.1.2.3', '192.168.0.7', '[::1]:443', '169.254.169.254']) {
-        const answer = await api.post('/v1/me/accounts/mastodon/oauth/start', { instance });
+        const answer = await api.route(routes.startOAuth, { params: { plugin: 'mastodon' }, body: { instance } });
         expect([instance, answer.status, answer.body]).toEqual([instance, 400, { error: expect.objectContaining({ code: 'validation_failed' }) }]);
       }
     } finally {

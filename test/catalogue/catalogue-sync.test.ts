@@ -6,6 +6,8 @@ import { readCachedCatalogue, syncCatalogue } from '../../electron/core/plugins/
 import { loadPlugins, type LoadedPlugin } from '../../electron/core/plugins/load.js';
 import { startTestServer, tempDir, type TestServer } from '../support/test-server.js';
 import { repoPluginsDir, startTamperingProxy, type TamperingProxy } from './support.js';
+import { routes } from '../../common/contract/routes.js';
+import { routePath } from '../../common/contract/route.js';
 
 const sri = (bytes: Uint8Array) => `sha256-${createHash('sha256').update(bytes).digest('base64')}`;
 
@@ -67,7 +69,7 @@ describe('syncing the server catalogue', () => {
     const again = await syncCatalogue({ serverUrl: proxy.url, cacheDir });
     expect(again.problems).toEqual([]);
     expect(again.plugins.every((plugin) => plugin.source === 'cache')).toBe(true);
-    expect(proxy.requests).toEqual(['/v1/plugins']);
+    expect(proxy.requests).toEqual([routes.plugins.path]);
   });
 
   it('serves icons with their content type and integrity, and 404 for an unknown plugin', async () => {
@@ -78,15 +80,15 @@ describe('syncing the server catalogue', () => {
     const bytes = Buffer.from(await answer.arrayBuffer());
     expect(bytes.equals(fs.readFileSync(path.join(repoPluginsDir, 'slack', 'icon.svg')))).toBe(true);
     expect(answer.headers.get('x-content-integrity')).toBe(sri(bytes));
-    expect((await server.api.get('/v1/plugins/nope/icon')).body).toMatchObject({ error: { code: 'not_found' } });
-    expect((await server.api.get('/v1/plugins/..%2fslack/icon')).status).toBe(404);
+    expect((await server.api.route(routes.pluginIcon, { params: { plugin: 'nope' } })).body).toMatchObject({ error: { code: 'not_found' } });
+    expect((await server.api.route(routes.pluginIcon, { params: { plugin: '../slack' } })).status).toBe(404);
   });
 
   it('rejects a manifest whose bytes were altered on the way, and skips only that plugin', async () => {
     // A CDN or proxy that swaps Telegram's matcher for another program: the listing still names the
     // origin's hash, so the altered bytes cannot pass.
     const proxy = await startTamperingProxy(server.url, (pathname, body) =>
-      pathname === '/v1/plugins/telegram/manifest.json' ? Buffer.from(body.toString('utf8').replace('"telegram-desktop"', '"keylogger"')) : undefined,
+      pathname === routePath(routes.pluginManifest, { plugin: 'telegram' }) ? Buffer.from(body.toString('utf8').replace('"telegram-desktop"', '"keylogger"')) : undefined,
     );
     proxies.push(proxy);
     const cacheDir = freshCacheDir();
@@ -102,7 +104,7 @@ describe('syncing the server catalogue', () => {
   it('rejects a swapped icon even when its integrity header was forged, and keeps the network', async () => {
     const proxy = await startTamperingProxy(
       server.url,
-      (pathname) => (pathname === '/v1/plugins/slack/icon' ? Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>') : undefined),
+      (pathname) => (pathname === routePath(routes.pluginIcon, { plugin: 'slack' }) ? Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>') : undefined),
       { forgeIntegrityHeader: true },
     );
     proxies.push(proxy);
@@ -123,7 +125,7 @@ describe('syncing the server catalogue', () => {
     fs.writeFileSync(cachedFile, JSON.stringify({ ...envelope, manifestText: olderText, integrity: sri(Buffer.from(olderText)) }));
 
     const proxy = await startTamperingProxy(server.url, (pathname, body) =>
-      pathname === '/v1/plugins/telegram/manifest.json' ? Buffer.from(body.toString('utf8').replace('"telegram-desktop"', '"keylogger"')) : undefined,
+      pathname === routePath(routes.pluginManifest, { plugin: 'telegram' }) ? Buffer.from(body.toString('utf8').replace('"telegram-desktop"', '"keylogger"')) : undefined,
     );
     proxies.push(proxy);
     const result = await syncCatalogue({ serverUrl: proxy.url, cacheDir });
@@ -197,7 +199,7 @@ describe('syncing the server catalogue', () => {
       schema: JSON.stringify({ plugins: [{ id: 'slack', integrity: 'md5-abc' }] }),
     };
     for (const [kind, body] of Object.entries(answers)) {
-      const proxy = await startTamperingProxy(server.url, (pathname) => (pathname === '/v1/plugins' ? Buffer.from(body) : undefined));
+      const proxy = await startTamperingProxy(server.url, (pathname) => (pathname === routes.plugins.path ? Buffer.from(body) : undefined));
       proxies.push(proxy);
       const result = await syncCatalogue({ serverUrl: proxy.url, cacheDir });
       expect(result.problems, kind).toEqual([expect.objectContaining({ code: 'catalogue_invalid' })]);
@@ -207,7 +209,7 @@ describe('syncing the server catalogue', () => {
 
     // A listing entry pointing at a non-http URL is refused before anything is fetched.
     const proxy = await startTamperingProxy(server.url, (pathname, body) => {
-      if (pathname !== '/v1/plugins') return undefined;
+      if (pathname !== routes.plugins.path) return undefined;
       const listing = JSON.parse(body.toString('utf8')) as { plugins: { id: string; manifestUrl: string }[] };
       for (const entry of listing.plugins) if (entry.id === 'zoom') entry.manifestUrl = 'file:///etc/passwd';
       return Buffer.from(JSON.stringify(listing));

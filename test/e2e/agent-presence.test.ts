@@ -7,6 +7,7 @@ import { CliProcess, runCli } from '../support/cli-process.js';
 import { PresenceClient, appsOf } from '../support/sockets.js';
 import { signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
 import { loginWithCli } from '../support/scenarios.js';
+import { routes } from '../../common/contract/routes.js';
 
 const keyringUp = await keyringAvailable();
 const alicePhone = '+8613800138000';
@@ -46,7 +47,7 @@ describe.skipIf(!keyringUp)('agent to contact, end to end', () => {
     expect(imported.stderr).toMatch(/uploaded 1 entries/);
 
     const bob = await signIn(server.api, bobPhone, testDevice('Bob'));
-    await server.api.withToken(bob.token).put('/v1/me/address-book', { entries: [{ ref: 'alice', phones: [alicePhone] }] });
+    await server.api.withToken(bob.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 'alice', phones: [alicePhone] }] } });
     const bobSocket = new PresenceClient(server.url, bob.token);
     cleanups.push(() => bobSocket.close());
     await bobSocket.connected();

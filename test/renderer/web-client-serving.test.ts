@@ -6,13 +6,14 @@ import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { webClientCsp, webClientRouter } from '../../aggregator-server/src/http/web-client.js';
 import { tempDir } from '../support/test-server.js';
+import { apiPrefix } from '../../common/contract/route.js';
 
 const servers: http.Server[] = [];
 
 /** The router as server.ts mounts it: after the API, before a JSON 404. */
 async function serve(distDir: string): Promise<string> {
   const app = express();
-  app.get('/v1/ping', (_req, res) => void res.json({ pong: true }));
+  app.get(`${apiPrefix}/ping`, (_req, res) => void res.json({ pong: true }));
   app.use(webClientRouter({ distDir }));
   app.use((_req, res) => void res.status(404).json({ error: { code: 'not_found', message: 'no route' } }));
   const server = http.createServer(app);
@@ -43,7 +44,7 @@ describe('serving the web client', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('npm run build:web');
     expect(page.headers.get('content-security-policy')).toBe(webClientCsp);
-    expect(await (await fetch(base + '/v1/ping')).json()).toEqual({ pong: true });
+    expect(await (await fetch(`${base}${apiPrefix}/ping`)).json()).toEqual({ pong: true });
   });
 
   it('answers page paths with index.html under a strict CSP, and hashed assets with a long cache', async () => {
@@ -76,7 +77,7 @@ describe('serving the web client', () => {
   it('leaves API paths, missing assets and non-page requests to the JSON 404', async () => {
     const base = await serve(builtClient());
     for (const [pathname, headers] of [
-      ['/v1/unknown', html],
+      [`${apiPrefix}/unknown`, html],
       ['/socket.io/nothing', html],
       ['/assets/missing.js', html],
       ['/favicon.ico', { accept: 'image/*' }],

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../common/contract/socket-events.js';
 import { latestCode, signIn, startTestServer, type TestServer } from '../support/test-server.js';
 import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from './support/browser.js';
+import { routes } from '../../common/contract/routes.js';
+import { apiPrefix } from '../../common/contract/route.js';
 
 const available = await chromiumAvailable();
 
@@ -83,7 +85,7 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
     expect(response.status()).toBe(200);
     expect(response.headers()['content-security-policy']).toContain("script-src 'self'");
     expect(await response.text()).toContain('<div id="root">');
-    const api = await a.page.request.get(server.url + '/v1/no-such-endpoint', { headers: { accept: 'text/html' } });
+    const api = await a.page.request.get(`${server.url}${apiPrefix}/no-such-endpoint`, { headers: { accept: 'text/html' } });
     expect(api.status()).toBe(404);
     expect((await api.json()) as unknown).toMatchObject({ error: { code: 'not_found' } });
   });
@@ -97,7 +99,7 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
   it('imports address books locally, shows what was skipped and why, and uploads numbers only', async () => {
     const uploads: string[] = [];
     a.page.on('request', (request) => {
-      if (request.url().endsWith('/v1/me/address-book') && request.method() === 'PUT') uploads.push(request.postData() ?? '');
+      if (request.url().endsWith(routes.replaceAddressBook.path) && request.method() === 'PUT') uploads.push(request.postData() ?? '');
     });
     const aliceBook = vcard([
       { name: bob.name, phones: [bob.e164] },
@@ -205,11 +207,11 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
     await dialog.getByRole('button', { name: 'Block', exact: true }).click();
     await dialog.getByRole('button', { name: 'Unblock' }).waitFor();
     const token = (await signIn(server.api, alice.e164)).token;
-    const blocked = await server.api.withToken(token).get<{ userId: string }[]>('/v1/me/blocklist');
+    const blocked = await server.api.withToken(token).route<{ userId: string }[]>(routes.blocklist);
     expect(blocked.body).toHaveLength(1);
     await dialog.getByRole('button', { name: 'Unblock' }).click();
     await dialog.getByRole('button', { name: 'Block', exact: true }).waitFor();
-    expect((await server.api.withToken(token).get<unknown[]>('/v1/me/blocklist')).body).toHaveLength(0);
+    expect((await server.api.withToken(token).route<unknown[]>(routes.blocklist)).body).toHaveLength(0);
     await a.page.keyboard.press('Escape');
   });
 
@@ -248,7 +250,7 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
     await b.page.getByText('Saved.').waitFor();
     await screenshot(b.page, 'privacy');
     const token = (await signIn(server.api, bob.e164)).token;
-    const settings = await server.api.withToken(token).get<{ activityVisibleTo: string }>('/v1/me/privacy');
+    const settings = await server.api.withToken(token).route<{ activityVisibleTo: string }>(routes.privacy);
     expect(settings.body.activityVisibleTo).toBe('allowlist');
   });
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
+import { pathParamNames, type RouteDefinition } from '../../common/contract/route.js';
+import { routeList, routes } from '../../common/contract/routes.js';
 import { serverBackends, startServerOn } from '../support/backend-server.js';
 import { LogCapture, signIn, type TestServer } from '../support/test-server.js';
 
@@ -33,51 +35,53 @@ function junk(next: () => number, depth = 0): unknown {
   }
 }
 
-const routes: [string, string][] = [
-  ['POST', '/v1/auth/verifications'],
-  ['POST', '/v1/auth/verifications/00000000-0000-4000-8000-000000000000/check'],
-  ['POST', '/v1/auth/sessions'],
-  ['POST', '/v1/auth/password-sessions'],
-  ['PUT', '/v1/me/password'],
-  ['POST', '/v1/me/phones'],
-  ['PUT', '/v1/me/phone'],
-  ['PATCH', '/v1/me/devices/x'],
-  ['PUT', '/v1/me/address-book'],
-  ['PATCH', '/v1/me/address-book'],
-  ['PUT', '/v1/me/privacy'],
-  ['PUT', '/v1/me/blocklist/not-a-user'],
-  ['POST', '/v1/me/accounts/slack/oauth/start'],
-  ['POST', '/v1/me/accounts/slack/oauth/redeem'],
-  ['POST', '/v1/oauth/slack/refresh'],
-  ['GET', '/v1/me/address-book/changes?since=-1'],
-  ['GET', '/v1/me/logins?limit=1e9'],
-  ['GET', '/v1/dev/sms?to[]=1'],
-];
+/** A value for each path parameter: real enough to reach the handler, so the junk lands in query and body. */
+const sampleParams: Record<string, string> = {
+  verificationId: '00000000-0000-4000-8000-000000000000',
+  deviceId: 'x',
+  userId: 'not-a-user',
+  phone: '+8613900139000',
+  plugin: 'slack',
+};
+
+/** Every route of the table that takes input (byte answers are files, not JSON). */
+const inputRoutes = routeList.filter((route) => (route.body || route.query || route.params) && route.response.kind !== 'bytes');
+
+/** Junk as a query: each value of a junk object, as text (a query string carries nothing else). */
+function junkQuery(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { junk: String(value) };
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, typeof entry === 'string' ? entry : JSON.stringify(entry) ?? '']));
+}
 
 const pathSegments = ['x', '%', '%ZZ', '%E0%A4%A', '%C0', '%00', 'a%00b', '%2500', '%F0%9F%92%A5', '..%2F..%2Fetc'];
 
+/** A route's path with every parameter replaced by `segment` as it is, unencoded (the client would encode it). */
+function rawPath(route: RouteDefinition, segment: string): string {
+  return route.path.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, segment);
+}
+
 /** Malformed %-escapes and NUL characters in every place a request can carry them (issue 10, item 13). */
 const hostileRequests: [string, string, unknown?][] = [
-  ['PATCH', '/v1/me/devices/%E0%A4%A', { blocked: true }],
-  ['DELETE', '/v1/me/devices/%ZZ'],
-  ['DELETE', '/v1/me/phones/%'],
-  ['PUT', '/v1/me/blocklist/%C0'],
-  ['GET', '/v1/catalogue/%E0%A4%A'],
-  ['POST', '/v1/auth/verifications/%E0%A4%A/check', { code: '123456' }],
-  ['PATCH', '/v1/me/devices/%00', { blocked: true }],
-  ['DELETE', '/v1/me/devices/a%00b'],
-  ['DELETE', '/v1/me/phones/%2B86%00'],
-  ['GET', '/v1/dev/sms?to=%2B86%00'],
-  ['GET', '/v1/me/logins?limit=1%00'],
-  ['POST', '/v1/auth/verifications', { phone: '+8613800138000\u0000' }],
-  ['POST', '/v1/auth/sessions', { ticket: 'x', device: { id: 'dev\u0000ice', name: 'Laptop', platform: 'linux' } }],
-  ['POST', '/v1/auth/password-sessions', { phone: '+8613800138000', password: 'pass\u0000word', device: { id: 'd1', name: 'Lap\u0000top', platform: 'linux' } }],
-  ['PUT', '/v1/me/password', { password: 'correct horse \u0000battery' }],
-  ['PATCH', '/v1/me/address-book', { baseVersion: 0, add: [{ ref: 'r\u0000', phones: ['+8613900139000'] }], remove: [] }],
-  ['PUT', '/v1/me/address-book', { entries: [{ ref: 'r1', phones: ['+86139\u000000139000'] }] }],
-  ['PUT', '/v1/me/privacy', { discoverable: true, activityVisibleTo: 'contacts', sharedApps: ['sla\u0000ck'] }],
-  ['POST', '/v1/me/accounts/slack/oauth/start', { returnTo: 'http://127.0.0.1:99999/done' }],
-  ['POST', '/v1/me/accounts/mastodon/oauth/start', { instance: 'mastodon.social\u0000', returnTo: 'switchboard://oauth/done' }],
+  ['PATCH', rawPath(routes.updateDevice, '%E0%A4%A'), { blocked: true }],
+  ['DELETE', rawPath(routes.signOutDevice, '%ZZ')],
+  ['DELETE', rawPath(routes.removePhone, '%')],
+  ['PUT', rawPath(routes.block, '%C0')],
+  ['GET', rawPath(routes.pluginManifest, '%E0%A4%A')],
+  ['POST', rawPath(routes.checkCode, '%E0%A4%A'), { code: '123456' }],
+  ['PATCH', rawPath(routes.updateDevice, '%00'), { blocked: true }],
+  ['DELETE', rawPath(routes.signOutDevice, 'a%00b')],
+  ['DELETE', rawPath(routes.removePhone, '%2B86%00')],
+  ['GET', `${routes.devSms.path}?to=%2B86%00`],
+  ['GET', `${routes.logins.path}?limit=1%00`],
+  ['POST', routes.startVerification.path, { phone: '+8613800138000\u0000' }],
+  ['POST', routes.createSession.path, { ticket: 'x', device: { id: 'dev\u0000ice', name: 'Laptop', platform: 'linux' } }],
+  ['POST', routes.passwordSession.path, { phone: '+8613800138000', password: 'pass\u0000word', device: { id: 'd1', name: 'Lap\u0000top', platform: 'linux' } }],
+  ['PUT', routes.setPassword.path, { password: 'correct horse \u0000battery' }],
+  ['PATCH', routes.patchAddressBook.path, { baseVersion: 0, add: [{ ref: 'r\u0000', phones: ['+8613900139000'] }], remove: [] }],
+  ['PUT', routes.replaceAddressBook.path, { entries: [{ ref: 'r1', phones: ['+86139\u000000139000'] }] }],
+  ['PUT', routes.updatePrivacy.path, { discoverable: true, activityVisibleTo: 'contacts', sharedApps: ['sla\u0000ck'] }],
+  ['POST', rawPath(routes.startOAuth, 'slack'), { returnTo: 'http://127.0.0.1:99999/done' }],
+  ['POST', rawPath(routes.startOAuth, 'mastodon'), { instance: 'mastodon.social\u0000', returnTo: 'switchboard://oauth/done' }],
 ];
 
 /** Bad input anywhere gets a clear error with a machine-readable code and never crashes the server. */
@@ -102,31 +106,40 @@ describe.each(backends)('bad input on $name', ({ name, available }) => {
       if (!ok) failures.push(`${method} ${pathname} ${JSON.stringify(body)} -> ${answer.status} ${JSON.stringify(answer.body)}`);
     }
     expect(failures).toEqual([]);
-    const malformed = await server.api.withToken(token).delete<{ error: { code: string } }>('/v1/me/devices/%ZZ');
+    const malformed = await server.api.withToken(token).delete<{ error: { code: string } }>(rawPath(routes.signOutDevice, '%ZZ'));
     expect(malformed.body.error.code).toBe('invalid_request');
-    const returnTo = await server.api.withToken(token).post<{ error: { code: string } }>('/v1/me/accounts/slack/oauth/start', { returnTo: 'http://127.0.0.1:99999/done' });
+    const returnTo = await server.api.withToken(token).post<{ error: { code: string } }>(rawPath(routes.startOAuth, 'slack'), { returnTo: 'http://127.0.0.1:99999/done' });
     expect(returnTo).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
     expect(log.text()).not.toContain('unhandled error');
-    expect((await server.api.get('/healthz')).status).toBe(200);
+    expect((await server.api.route(routes.health)).status).toBe(200);
   });
 
   it.skipIf(!available)('answers random JSON on every route with an error code, never an internal error', async () => {
     const next = random(Number(process.env.BAD_INPUT_SEED ?? 20261122));
     const failures: string[] = [];
     for (let round = 0; round < Number(process.env.BAD_INPUT_ROUNDS ?? 25); round += 1) {
-      for (const [method, route] of routes) {
-        // Path parameters get seeded hostile segments too: malformed %-escapes and encoded NULs.
-        const pathname = route.replace(/\/(x|not-a-user)$/, () => `/${pathSegments[Math.floor(next() * pathSegments.length)]}`);
+      for (const route of inputRoutes) {
+        // Path parameters sometimes get seeded hostile segments, sent raw: malformed %-escapes and encoded NULs.
+        const hostileSegment = pathParamNames(route.path).length > 0 && next() < 0.3 ? pathSegments[Math.floor(next() * pathSegments.length)] : undefined;
         const body = junk(next);
         const api = next() < 0.8 ? server.api.withToken(token) : server.api;
-        const answer = await api.request<{ error?: { code?: unknown; message?: unknown } }>(method, pathname, method === 'GET' ? undefined : body);
+        const params = Object.fromEntries(pathParamNames(route.path).map((name) => [name, sampleParams[name] ?? 'x']));
+        const answer =
+          hostileSegment === undefined
+            ? await api.route<{ error?: { code?: unknown; message?: unknown } }>(route, {
+                params,
+                ...(route.query ? { query: junkQuery(junk(next)) } : {}),
+                ...(route.method === 'get' ? {} : { body }),
+              })
+            : await api.request<{ error?: { code?: unknown; message?: unknown } }>(route.method.toUpperCase(), rawPath(route, hostileSegment), route.method === 'get' ? undefined : body);
+        const pathname = `${route.method.toUpperCase()} ${route.path}`;
         // A deliberate 503 (e.g. oauth_not_configured) is an answer; a 500 means something unexpected broke.
         const ok = answer.status < 300 || (answer.status !== 500 && typeof answer.body?.error?.code === 'string' && typeof answer.body.error.message === 'string');
-        if (!ok) failures.push(`${method} ${pathname} ${JSON.stringify(body).slice(0, 200)} -> ${answer.status} ${JSON.stringify(answer.body)}`);
+        if (!ok) failures.push(`${pathname} ${JSON.stringify(body).slice(0, 200)} -> ${answer.status} ${JSON.stringify(answer.body)}`);
       }
     }
     expect(failures).toEqual([]);
-    expect((await server.api.get('/healthz')).status).toBe(200);
+    expect((await server.api.route(routes.health)).status).toBe(200);
   });
 
   it.skipIf(!available)('answers random socket payloads with error codes and keeps the connection', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
 import { ManualClock, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
+import { routes } from '../../common/contract/routes.js';
 
 type Book = { version: number; matches: { ref: string; userId: string; phone: string }[] };
 
@@ -25,20 +26,20 @@ describe('address book and discovery over HTTP', () => {
     const aApi = server.api.withToken(a.token);
     const bApi = server.api.withToken(b.token);
 
-    const upload = await aApi.put<Book>('/v1/me/address-book', {
+    const upload = await aApi.route<Book>(routes.replaceAddressBook, { body: {
       entries: [
         { ref: 'r-bob', phones: [bob] },
         { ref: 'r-stranger', phones: [stranger] },
       ],
-    });
+    } });
     expect(upload.status).toBe(200);
     expect(upload.body).toEqual({ version: 1, matches: [{ ref: 'r-bob', userId: b.user.id, phone: bob }] });
-    expect((await aApi.get('/v1/me/contacts')).body).toEqual([{ userId: b.user.id, phone: bob, mutual: false, refs: ['r-bob'], blocked: false }]);
+    expect((await aApi.route(routes.contacts)).body).toEqual([{ userId: b.user.id, phone: bob, mutual: false, refs: ['r-bob'], blocked: false, identities: {} }]);
 
-    await bApi.put('/v1/me/address-book', { entries: [{ ref: 'x1', phones: [alice] }] });
-    expect((await aApi.get<{ mutual: boolean }[]>('/v1/me/contacts')).body[0]?.mutual).toBe(true);
-    expect((await bApi.get<{ userId: string; mutual: boolean }[]>('/v1/me/contacts')).body).toEqual([
-      { userId: a.user.id, phone: alice, mutual: true, refs: ['x1'], blocked: false },
+    await bApi.route(routes.replaceAddressBook, { body: { entries: [{ ref: 'x1', phones: [alice] }] } });
+    expect((await aApi.route<{ mutual: boolean }[]>(routes.contacts)).body[0]?.mutual).toBe(true);
+    expect((await bApi.route<{ userId: string; mutual: boolean }[]>(routes.contacts)).body).toEqual([
+      { userId: a.user.id, phone: alice, mutual: true, refs: ['x1'], blocked: false, identities: {} },
     ]);
   });
 
@@ -48,13 +49,13 @@ describe('address book and discovery over HTTP', () => {
     const b = await signIn(server.api, bob);
     const c = await signIn(server.api, carol);
     const aApi = server.api.withToken(a.token);
-    const first = await aApi.patch<Book>('/v1/me/address-book', { baseVersion: 0, add: [{ ref: 'r-bob', phones: [bob] }] });
+    const first = await aApi.route<Book>(routes.patchAddressBook, { body: { baseVersion: 0, add: [{ ref: 'r-bob', phones: [bob] }] } });
     expect(first.body).toEqual({ version: 1, matches: [{ ref: 'r-bob', userId: b.user.id, phone: bob }] });
-    const second = await aApi.patch<Book>('/v1/me/address-book', { baseVersion: 1, add: [{ ref: 'r-carol', phones: [carol, stranger] }], remove: ['r-bob'] });
+    const second = await aApi.route<Book>(routes.patchAddressBook, { body: { baseVersion: 1, add: [{ ref: 'r-carol', phones: [carol, stranger] }], remove: ['r-bob'] } });
     expect(second.body).toEqual({ version: 2, matches: [{ ref: 'r-carol', userId: c.user.id, phone: carol }] });
-    const stale = await aApi.patch('/v1/me/address-book', { baseVersion: 1, add: [{ ref: 'r-bob', phones: [bob] }] });
+    const stale = await aApi.route(routes.patchAddressBook, { body: { baseVersion: 1, add: [{ ref: 'r-bob', phones: [bob] }] } });
     expect(stale).toMatchObject({ status: 409, body: { error: { code: 'version_conflict', currentVersion: 2 } } });
-    const changes = await aApi.get('/v1/me/address-book/changes?since=1');
+    const changes = await aApi.route(routes.addressBookChanges, { query: { since: '1' } });
     expect(changes.body).toEqual({
       version: 2,
       complete: true,
@@ -63,18 +64,18 @@ describe('address book and discovery over HTTP', () => {
         { version: 2, op: 'add', ref: 'r-carol' },
       ],
     });
-    await aApi.put('/v1/me/address-book', { entries: [{ ref: 'only', phones: [bob] }] });
-    expect((await aApi.get('/v1/me/address-book/changes?since=2')).body).toEqual({ version: 3, complete: false, changes: [] });
-    expect((await aApi.get('/v1/me/address-book/changes?since=3')).body).toEqual({ version: 3, complete: true, changes: [] });
-    expect((await aApi.get('/v1/me/address-book')).body).toEqual({ version: 3, entries: [{ ref: 'only' }], matches: [{ ref: 'only', userId: b.user.id, phone: bob }] });
+    await aApi.route(routes.replaceAddressBook, { body: { entries: [{ ref: 'only', phones: [bob] }] } });
+    expect((await aApi.route(routes.addressBookChanges, { query: { since: '2' } })).body).toEqual({ version: 3, complete: false, changes: [] });
+    expect((await aApi.route(routes.addressBookChanges, { query: { since: '3' } })).body).toEqual({ version: 3, complete: true, changes: [] });
+    expect((await aApi.route(routes.addressBook)).body).toEqual({ version: 3, entries: [{ ref: 'only' }], matches: [{ ref: 'only', userId: b.user.id, phone: bob }] });
   });
 
   it('rejects numbers that are not E.164 and says which entry', async () => {
     server = await startTestServer({ clock });
     const a = await signIn(server.api, alice);
-    const answer = await server.api.withToken(a.token).put('/v1/me/address-book', { entries: [{ ref: 'ok', phones: [bob] }, { ref: 'bad', phones: ['13900139000'] }] });
+    const answer = await server.api.withToken(a.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 'ok', phones: [bob] }, { ref: 'bad', phones: ['13900139000'] }] } });
     expect(answer).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', issues: [{ path: 'entries.1.phones.0' }] } } });
-    expect((await server.api.withToken(a.token).get<Book>('/v1/me/address-book')).body.version).toBe(0);
+    expect((await server.api.withToken(a.token).route<Book>(routes.addressBook)).body.version).toBe(0);
   });
 
   it('holds back a sweep of numbers: a daily quota of new numbers after the first upload', async () => {
@@ -85,15 +86,15 @@ describe('address book and discovery over HTTP', () => {
     const sweep = (from: number, count: number) =>
       Array.from({ length: count }, (_, i) => ({ ref: `s${from + i}`, phones: [`+861380013${String(from + i).padStart(4, '0')}`] }));
     // The first upload brings a whole address book.
-    expect((await api.put<Book>('/v1/me/address-book', { entries: sweep(0, 1000) })).status).toBe(200);
-    const tooMany = await api.patch('/v1/me/address-book', { baseVersion: 1, add: sweep(1000, 51) });
+    expect((await api.route<Book>(routes.replaceAddressBook, { body: { entries: sweep(0, 1000) } })).status).toBe(200);
+    const tooMany = await api.route(routes.patchAddressBook, { body: { baseVersion: 1, add: sweep(1000, 51) } });
     expect(tooMany).toMatchObject({ status: 429, body: { error: { code: 'too_many_requests' } } });
-    expect((await api.patch<Book>('/v1/me/address-book', { baseVersion: 1, add: sweep(1000, 50) })).body.version).toBe(2);
-    expect((await api.patch('/v1/me/address-book', { baseVersion: 2, add: sweep(1050, 1) })).status).toBe(429);
+    expect((await api.route<Book>(routes.patchAddressBook, { body: { baseVersion: 1, add: sweep(1000, 50) } })).body.version).toBe(2);
+    expect((await api.route(routes.patchAddressBook, { body: { baseVersion: 2, add: sweep(1050, 1) } })).status).toBe(429);
     // Numbers already in the book cost nothing.
-    expect((await api.put<Book>('/v1/me/address-book', { entries: sweep(0, 1050) })).status).toBe(200);
+    expect((await api.route<Book>(routes.replaceAddressBook, { body: { entries: sweep(0, 1050) } })).status).toBe(200);
     clock.advance(24 * 60 * 60_000);
-    expect((await api.patch<Book>('/v1/me/address-book', { baseVersion: 3, add: sweep(1050, 50) })).status).toBe(200);
+    expect((await api.route<Book>(routes.patchAddressBook, { body: { baseVersion: 3, add: sweep(1050, 50) } })).status).toBe(200);
   });
 
   it('holds back a sweep from one address across accounts', async () => {
@@ -103,8 +104,8 @@ describe('address book and discovery over HTTP', () => {
     const b = await signIn(server.api, bob);
     const entries = (prefix: string, count: number) =>
       Array.from({ length: count }, (_, i) => ({ ref: `${prefix}${i}`, phones: [`+861380014${String(i).padStart(4, '0')}`] }));
-    expect((await server.api.withToken(a.token).put('/v1/me/address-book', { entries: entries('a', 80) })).status).toBe(200);
-    expect((await server.api.withToken(b.token).put('/v1/me/address-book', { entries: entries('b', 30) })).status).toBe(429);
+    expect((await server.api.withToken(a.token).route(routes.replaceAddressBook, { body: { entries: entries('a', 80) } })).status).toBe(200);
+    expect((await server.api.withToken(b.token).route(routes.replaceAddressBook, { body: { entries: entries('b', 30) } })).status).toBe(429);
   });
 
   it('tells another device of the same user in real time, and it pulls the change', async () => {
@@ -118,9 +119,9 @@ describe('address book and discovery over HTTP', () => {
       const ownNotices: unknown[] = [];
       ownSocket.on('address-book:changed', (event) => ownNotices.push(event));
       const notice = new Promise<{ version: number }>((resolve) => socket.on('address-book:changed', resolve));
-      await server.api.withToken(laptop.token).patch('/v1/me/address-book', { baseVersion: 0, add: [{ ref: 'r1', phones: [bob], sealed: 'b64:c2VhbGVk' }] });
+      await server.api.withToken(laptop.token).route(routes.patchAddressBook, { body: { baseVersion: 0, add: [{ ref: 'r1', phones: [bob], sealed: 'b64:c2VhbGVk' }] } });
       expect(await notice).toEqual({ version: 1 });
-      const pulled = await server.api.withToken(desktop.token).get('/v1/me/address-book/changes?since=0');
+      const pulled = await server.api.withToken(desktop.token).route(routes.addressBookChanges, { query: { since: '0' } });
       expect(pulled.body).toEqual({ version: 1, complete: true, changes: [{ version: 1, op: 'add', ref: 'r1', sealed: 'b64:c2VhbGVk' }] });
       expect(ownNotices).toEqual([]);
     } finally {
@@ -133,9 +134,9 @@ describe('address book and discovery over HTTP', () => {
     server = await startTestServer({ clock });
     const a = await signIn(server.api, alice);
     const nonUsers = ['+8613600136000', '+8618612345678', '+447700900123'];
-    await server.api.withToken(a.token).put('/v1/me/address-book', {
+    await server.api.withToken(a.token).route(routes.replaceAddressBook, { body: {
       entries: nonUsers.map((phone, i) => ({ ref: `ref-${i}`, phones: [phone] })),
-    });
+    } });
     await server.close();
     const files = fs.readdirSync(server.dataDir).filter((name) => name.startsWith('switchboard.sqlite'));
     const bytes = Buffer.concat(files.map((name) => fs.readFileSync(path.join(server.dataDir, name))));

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { routes } from '../../common/contract/routes.js';
+import { apiPrefix } from '../../common/contract/route.js';
 
 /** Bad input of every kind gets a clear error with a machine-readable code, and the server keeps serving. */
 describe('HTTP error handling', () => {
@@ -16,22 +18,22 @@ describe('HTTP error handling', () => {
   });
 
   it('rejects invalid JSON, wrong shapes and unknown routes with codes', async () => {
-    const invalidJson = await server.api.request('POST', '/v1/auth/verifications', '{"phone": ');
+    const invalidJson = await server.api.route(routes.startVerification, { body: '{"phone": ' });
     expect(invalidJson).toMatchObject({ status: 400, body: { error: { code: 'invalid_json', message: expect.any(String) } } });
-    const wrongShape = await server.api.post('/v1/auth/verifications', { phone: 12 });
+    const wrongShape = await server.api.route(routes.startVerification, { body: { phone: 12 } });
     expect(wrongShape).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', issues: [{ path: 'phone' }] } } });
-    const badRegion = await server.api.post('/v1/auth/verifications', { phone: '13800138000', region: 'China' });
+    const badRegion = await server.api.route(routes.startVerification, { body: { phone: '13800138000', region: 'China' } });
     expect(badRegion.body).toMatchObject({ error: { code: 'validation_failed' } });
-    const unknownRegion = await server.api.post('/v1/auth/verifications', { phone: '13800138000', region: 'ZZ' });
+    const unknownRegion = await server.api.route(routes.startVerification, { body: { phone: '13800138000', region: 'ZZ' } });
     expect(unknownRegion.body).toMatchObject({ error: { code: 'invalid_phone', reason: 'unknown_region' } });
-    const missingDevice = await server.api.post('/v1/auth/sessions', { ticket: 'x' });
+    const missingDevice = await server.api.route(routes.createSession, { body: { ticket: 'x' } });
     expect(missingDevice.body).toMatchObject({ error: { code: 'validation_failed', issues: [{ path: 'device' }] } });
-    expect(await server.api.get('/v1/nothing-here')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect(await server.api.get(`${apiPrefix}/nothing-here`)).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
   });
 
   it('limits the body size', async () => {
     const huge = JSON.stringify({ phone: '1'.repeat(3 * 1024 * 1024) });
-    const answer = await server.api.request('POST', '/v1/auth/verifications', huge);
+    const answer = await server.api.route(routes.startVerification, { body: huge });
     expect(answer).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
     expect((await server.api.get('/healthz')).status).toBe(200);
   });

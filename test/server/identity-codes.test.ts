@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, latestCode, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
+import { routes } from '../../common/contract/routes.js';
 
 /** The SMS one-time code rules of M1, each over real HTTP on loopback. */
 describe('SMS one-time codes', () => {
@@ -17,11 +18,11 @@ describe('SMS one-time codes', () => {
   }
 
   async function requestCode(body: Record<string, unknown> = { phone }) {
-    return server.api.post<{ verificationId: string; expiresIn: number; resendIn: number }>('/v1/auth/verifications', body);
+    return server.api.route<{ verificationId: string; expiresIn: number; resendIn: number }>(routes.startVerification, { body });
   }
 
   async function check(verificationId: string, code: string) {
-    return server.api.post<Record<string, unknown>>(`/v1/auth/verifications/${verificationId}/check`, { code });
+    return server.api.route<Record<string, unknown>>(routes.checkCode, { params: { verificationId }, body: { code } });
   }
 
   function wrong(code: string): string {
@@ -33,17 +34,17 @@ describe('SMS one-time codes', () => {
     const started = await requestCode();
     expect(started.status).toBe(201);
     expect(started.body).toEqual({ verificationId: expect.any(String), expiresIn: 600, resendIn: 30 });
-    const sms = await api.get<{ to: string; body: string; sentAt: string }[]>(`/v1/dev/sms?to=${encodeURIComponent(phone)}`);
+    const sms = await api.route<{ to: string; body: string; sentAt: string }[]>(routes.devSms, { query: { to: phone } });
     expect(sms.body).toHaveLength(1);
     expect(sms.body[0]).toMatchObject({ to: phone, body: expect.stringMatching(/\b\d{6}\b/), sentAt: expect.any(String) });
     // An unencoded "+" reads as a space in a query string; the outbox accepts it too.
-    expect((await api.get<unknown[]>(`/v1/dev/sms?to=${phone}`)).body).toHaveLength(1);
+    expect((await api.route<unknown[]>(routes.devSms, { query: { to: phone } })).body).toHaveLength(1);
   });
 
   it('accepts a national number with a region and answers E.164 in the SMS', async () => {
     const api = await start();
     expect((await requestCode({ phone: '138 0013 8000', region: 'cn' })).status).toBe(201);
-    expect((await api.get<unknown[]>(`/v1/dev/sms?to=%2B8613800138000`)).body).toHaveLength(1);
+    expect((await api.route<unknown[]>(routes.devSms, { query: { to: '+8613800138000' } })).body).toHaveLength(1);
     const noRegion = await requestCode({ phone: '13800138000' });
     expect(noRegion.status).toBe(400);
     expect(noRegion.body).toMatchObject({ error: { code: 'invalid_phone', reason: 'region_required' } });
@@ -136,7 +137,7 @@ describe('SMS one-time codes', () => {
       resendIns.push(again.body.resendIn);
     }
     expect(resendIns.slice(0, 3)).toEqual([60, 120, 120]);
-    expect((await api.get<unknown[]>(`/v1/dev/sms?to=${encodeURIComponent(phone)}`)).body).toHaveLength(5);
+    expect((await api.route<unknown[]>(routes.devSms, { query: { to: phone } })).body).toHaveLength(5);
     clock.advance(120_000);
     const sixth = await requestCode();
     expect(sixth.status).toBe(429);
@@ -175,7 +176,7 @@ describe('SMS one-time codes', () => {
     const api = await start();
     const { body } = await requestCode();
     const ticket = (await check(body.verificationId, await latestCode(api, phone))).body.ticket;
-    expect((await api.post('/v1/auth/sessions', { ticket, device: testDevice() })).status).toBe(201);
+    expect((await api.route(routes.createSession, { body: { ticket, device: testDevice() } })).status).toBe(201);
     clock.advance(11 * 60_000);
     const registered = await requestCode({ phone });
     const unregistered = await requestCode({ phone: '+8613900139000' });
@@ -192,7 +193,7 @@ describe('SMS one-time codes', () => {
     expect(malformed.body).toMatchObject({ error: { code: 'validation_failed' } });
     expect((await check('00000000-0000-4000-8000-000000000000', '123456')).status).toBe(404);
     expect((await check('not-a-uuid', '123456')).body).toMatchObject({ error: { code: 'not_found' } });
-    expect((await api.post('/v1/auth/sessions', { ticket: 'forged', device: testDevice() })).body).toMatchObject({ error: { code: 'invalid_ticket' } });
+    expect((await api.route(routes.createSession, { body: { ticket: 'forged', device: testDevice() } })).body).toMatchObject({ error: { code: 'invalid_ticket' } });
   });
 
   it('stores only a keyed hash of the code', async () => {

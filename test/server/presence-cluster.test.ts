@@ -3,6 +3,7 @@ import { postgresAvailable, postgresUrl, redisAvailable, redisUrl } from '../sup
 import { ApiClient, createPostgresSchema, signIn, testDevice } from '../support/test-server.js';
 import { ServerProcess } from '../support/server-process.js';
 import { PresenceClient, appsOf } from '../support/sockets.js';
+import { routes } from '../../common/contract/routes.js';
 
 const pgUp = await postgresAvailable();
 const redisUp = await redisAvailable();
@@ -38,8 +39,8 @@ describe.skipIf(!pgUp || !redisUp)('presence across two nodes', () => {
     const alice = await signIn(apiA, '+8613800138000', testDevice('Alice laptop'));
     const aliceDesktop = await signIn(apiA, '+8613800138000', testDevice('Alice desktop'));
     const bob = await signIn(apiB, '+8613900139000', testDevice('Bob'));
-    await apiA.withToken(alice.token).put('/v1/me/address-book', { entries: [{ ref: 'b', phones: ['+8613900139000'] }] });
-    await apiB.withToken(bob.token).put('/v1/me/address-book', { entries: [{ ref: 'a', phones: ['+8613800138000'] }] });
+    await apiA.withToken(alice.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 'b', phones: ['+8613900139000'] }] } });
+    await apiB.withToken(bob.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 'a', phones: ['+8613800138000'] }] } });
 
     const bobSocket = new PresenceClient(nodeB.url, bob.token);
     const aliceOnA = new PresenceClient(nodeA.url, alice.token);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { PresenceClient, appsOf, sleep } from '../support/sockets.js';
+import { routes } from '../../common/contract/routes.js';
 
 let counter = 0;
 const nextPhone = () => `+86139${String(20_000_000 + ++counter).slice(-8)}`;
@@ -41,11 +42,11 @@ describe('presence privacy', () => {
     const subject = await signIn(server.api, subjectPhone, testDevice('subject'));
     const viewer = await signIn(server.api, viewerPhone, testDevice('viewer'));
     const subjectApi = server.api.withToken(subject.token);
-    await subjectApi.put('/v1/me/privacy', { activityVisibleTo: setup.mode, sharedApps: setup.sharedApps });
-    if (setup.allowed) await subjectApi.put(`/v1/me/allowlist/${viewer.user.id}`);
-    if (setup.blocked) await subjectApi.put(`/v1/me/blocklist/${viewer.user.id}`);
-    await subjectApi.put('/v1/me/address-book', { entries: setup.mutual ? [{ ref: 'v', phones: [viewerPhone] }] : [] });
-    await server.api.withToken(viewer.token).put('/v1/me/address-book', { entries: [{ ref: 's', phones: [subjectPhone] }] });
+    await subjectApi.route(routes.updatePrivacy, { body: { activityVisibleTo: setup.mode, sharedApps: setup.sharedApps } });
+    if (setup.allowed) await subjectApi.route(routes.allow, { params: { userId: viewer.user.id } });
+    if (setup.blocked) await subjectApi.route(routes.block, { params: { userId: viewer.user.id } });
+    await subjectApi.route(routes.replaceAddressBook, { body: { entries: setup.mutual ? [{ ref: 'v', phones: [viewerPhone] }] : [] } });
+    await server.api.withToken(viewer.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 's', phones: [subjectPhone] }] } });
     const viewerSocket = new PresenceClient(server.url, viewer.token);
     const subjectSocket = new PresenceClient(server.url, subject.token);
     clients.push(viewerSocket, subjectSocket);
@@ -80,13 +81,13 @@ describe('presence privacy', () => {
     const { subject, viewer, viewerSocket, subjectSocket } = await pair({ mode: 'contacts', mutual: true, allowed: false, blocked: false, sharedApps: 'all' });
     await subjectSocket.set({ apps: ['signal'] });
     await viewerSocket.waitFor((e) => e.userId === subject.user.id && appsOf(e).includes('signal'));
-    await server.api.withToken(subject.token).put(`/v1/me/blocklist/${viewer.user.id}`);
+    await server.api.withToken(subject.token).route(routes.block, { params: { userId: viewer.user.id } });
     await viewerSocket.next((e) => e.userId === subject.user.id && e.status === 'offline');
     const count = viewerSocket.received.length;
     await subjectSocket.set({ apps: ['signal', 'zoom'] });
     await sleep(300);
     expect(viewerSocket.received.slice(count).filter((e) => e.userId === subject.user.id)).toEqual([]);
-    await server.api.withToken(subject.token).delete(`/v1/me/blocklist/${viewer.user.id}`);
+    await server.api.withToken(subject.token).route(routes.unblock, { params: { userId: viewer.user.id } });
     const back = await viewerSocket.next((e) => e.userId === subject.user.id && e.apps.length > 0);
     expect(appsOf(back)).toEqual(['signal', 'zoom']);
   });

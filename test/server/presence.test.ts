@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { PresenceClient, appsOf, sleep } from '../support/sockets.js';
+import { routes } from '../../common/contract/routes.js';
 
 const alicePhone = '+8613800138000';
 const bobPhone = '+8613900139000';
@@ -17,8 +18,8 @@ describe('presence', () => {
     alice = await signIn(server.api, alicePhone, testDevice('Alice laptop'));
     bob = await signIn(server.api, bobPhone, testDevice('Bob laptop'));
     // Mutual contacts: each has the other's number.
-    await server.api.withToken(alice.token).put('/v1/me/address-book', { entries: [{ ref: 'bob', phones: [bobPhone] }] });
-    await server.api.withToken(bob.token).put('/v1/me/address-book', { entries: [{ ref: 'alice', phones: [alicePhone] }] });
+    await server.api.withToken(alice.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 'bob', phones: [bobPhone] }] } });
+    await server.api.withToken(bob.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 'alice', phones: [alicePhone] }] } });
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
@@ -107,8 +108,8 @@ describe('presence', () => {
 
   it('limits presence to open conversations on request, with typing state (M18)', async () => {
     const carol = await signIn(server.api, '+8613700137000', testDevice('Carol'));
-    await server.api.withToken(carol.token).put('/v1/me/address-book', { entries: [{ ref: 'bob', phones: [bobPhone] }] });
-    await server.api.withToken(bob.token).put('/v1/me/address-book', { entries: [{ ref: 'alice', phones: [alicePhone] }, { ref: 'carol', phones: ['+8613700137000'] }] });
+    await server.api.withToken(carol.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 'bob', phones: [bobPhone] }] } });
+    await server.api.withToken(bob.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 'alice', phones: [alicePhone] }, { ref: 'carol', phones: ['+8613700137000'] }] } });
     const bobSocket = await client(bob.token);
     const ack = await bobSocket.socket.timeout(5000).emitWithAck('presence:scope', { mode: 'conversations', users: [alice.user.id] });
     expect(ack).toEqual({ ok: true });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityVisibility, type ActivityVisibility } from '../../common/contract/privacy.js';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.js';
+import { routes } from '../../common/contract/routes.js';
 
 type Relation = {
   name: string;
@@ -52,13 +53,13 @@ describe('privacy matrix', () => {
     const subjectApi = server.api.withToken(subject.token);
     const viewerApi = server.api.withToken(viewer.token);
 
-    await subjectApi.put('/v1/me/privacy', { activityVisibleTo: mode satisfies ActivityVisibility, discoverable });
-    if (relation.allowed) expect((await subjectApi.put(`/v1/me/allowlist/${viewer.user.id}`)).status).toBe(204);
-    if (relation.blocked) expect((await subjectApi.put(`/v1/me/blocklist/${viewer.user.id}`)).status).toBe(204);
-    await subjectApi.put('/v1/me/address-book', { entries: relation.subjectHasViewer ? [{ ref: 'v', phones: [viewerPhone] }] : [] });
-    const upload = await viewerApi.put<{ matches: { userId: string }[] }>('/v1/me/address-book', {
+    await subjectApi.route(routes.updatePrivacy, { body: { activityVisibleTo: mode satisfies ActivityVisibility, discoverable } });
+    if (relation.allowed) expect((await subjectApi.route(routes.allow, { params: { userId: viewer.user.id } })).status).toBe(204);
+    if (relation.blocked) expect((await subjectApi.route(routes.block, { params: { userId: viewer.user.id } })).status).toBe(204);
+    await subjectApi.route(routes.replaceAddressBook, { body: { entries: relation.subjectHasViewer ? [{ ref: 'v', phones: [viewerPhone] }] : [] } });
+    const upload = await viewerApi.route<{ matches: { userId: string }[] }>(routes.replaceAddressBook, { body: {
       entries: relation.viewerHasSubject ? [{ ref: 's', phones: [subjectPhone] }] : [],
-    });
+    } });
 
     const found = upload.body.matches.some((match) => match.userId === subject.user.id);
     expect(found).toBe(relation.viewerHasSubject && discoverable && !relation.blocked);
@@ -73,19 +74,19 @@ describe('privacy matrix', () => {
   it('validates settings and lists', async () => {
     const me = await signIn(server.api, nextPhone());
     const api = server.api.withToken(me.token);
-    expect((await api.get('/v1/me/privacy')).body).toEqual({ activityVisibleTo: 'contacts', sharedApps: 'all', discoverable: true });
-    expect((await api.put('/v1/me/privacy', { activityVisibleTo: 'everyone' })).body).toMatchObject({ error: { code: 'validation_failed' } });
-    expect((await api.put('/v1/me/privacy', { sharedApps: ['slack', 'Not An Id'] })).body).toMatchObject({ error: { code: 'validation_failed' } });
-    expect((await api.put('/v1/me/privacy', { sharedApps: ['slack'] })).body).toEqual({ activityVisibleTo: 'contacts', sharedApps: ['slack'], discoverable: true });
-    expect((await api.put(`/v1/me/blocklist/${me.user.id}`)).body).toMatchObject({ error: { code: 'validation_failed' } });
-    expect((await api.put('/v1/me/blocklist/00000000-0000-4000-8000-000000000000')).body).toMatchObject({ error: { code: 'not_found' } });
-    expect((await api.put('/v1/me/blocklist/not-a-uuid')).status).toBe(404);
+    expect((await api.route(routes.privacy)).body).toEqual({ activityVisibleTo: 'contacts', sharedApps: 'all', discoverable: true });
+    expect((await api.route(routes.updatePrivacy, { body: { activityVisibleTo: 'everyone' } })).body).toMatchObject({ error: { code: 'validation_failed' } });
+    expect((await api.route(routes.updatePrivacy, { body: { sharedApps: ['slack', 'Not An Id'] } })).body).toMatchObject({ error: { code: 'validation_failed' } });
+    expect((await api.route(routes.updatePrivacy, { body: { sharedApps: ['slack'] } })).body).toEqual({ activityVisibleTo: 'contacts', sharedApps: ['slack'], discoverable: true });
+    expect((await api.route(routes.block, { params: { userId: me.user.id } })).body).toMatchObject({ error: { code: 'validation_failed' } });
+    expect((await api.route(routes.block, { params: { userId: '00000000-0000-4000-8000-000000000000' } })).body).toMatchObject({ error: { code: 'not_found' } });
+    expect((await api.route(routes.block, { params: { userId: 'not-a-uuid' } })).status).toBe(404);
     const other = await signIn(server.api, nextPhone());
-    expect((await api.put(`/v1/me/blocklist/${other.user.id}`)).status).toBe(204);
-    expect((await api.put(`/v1/me/blocklist/${other.user.id}`)).status).toBe(204);
-    expect((await api.get('/v1/me/blocklist')).body).toEqual([{ userId: other.user.id, since: expect.any(String) }]);
-    expect((await api.delete(`/v1/me/blocklist/${other.user.id}`)).status).toBe(204);
-    expect((await api.get('/v1/me/blocklist')).body).toEqual([]);
-    expect((await server.api.get('/v1/me/privacy')).status).toBe(401);
+    expect((await api.route(routes.block, { params: { userId: other.user.id } })).status).toBe(204);
+    expect((await api.route(routes.block, { params: { userId: other.user.id } })).status).toBe(204);
+    expect((await api.route(routes.blocklist)).body).toEqual([{ userId: other.user.id, since: expect.any(String) }]);
+    expect((await api.route(routes.unblock, { params: { userId: other.user.id } })).status).toBe(204);
+    expect((await api.route(routes.blocklist)).body).toEqual([]);
+    expect((await server.api.route(routes.privacy)).status).toBe(401);
   });
 });

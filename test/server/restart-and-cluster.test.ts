@@ -3,6 +3,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../common/contract/socket-events.js';
 import { postgresAvailable, postgresUrl, redisAvailable, redisUrl } from '../support/services.js';
 import { createPostgresSchema, latestCode, signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
+import { routes } from '../../common/contract/routes.js';
 
 const pgUp = await postgresAvailable();
 const redisUp = await redisAvailable();
@@ -22,9 +23,9 @@ describe('a restart keeps users, sessions and devices', () => {
     const second = await startTestServer({ dataDir });
     servers.push(second);
     const api = second.api.withToken(me.token);
-    expect((await api.get('/v1/me')).body).toMatchObject({ id: me.user.id, phone: '+8613800138000' });
-    expect((await api.get<{ name: string }[]>('/v1/me/devices')).body.map((d) => d.name)).toEqual(['Laptop']);
-    expect((await api.get<unknown[]>('/v1/me/logins')).body).toHaveLength(1);
+    expect((await api.route(routes.me)).body).toMatchObject({ id: me.user.id, phone: '+8613800138000' });
+    expect((await api.route<{ name: string }[]>(routes.devices)).body.map((d) => d.name)).toEqual(['Laptop']);
+    expect((await api.route<unknown[]>(routes.logins)).body).toHaveLength(1);
   });
 
   it.skipIf(!pgUp)('on PostgreSQL (DATABASE_URL)', async () => {
@@ -37,8 +38,8 @@ describe('a restart keeps users, sessions and devices', () => {
       const second = await startTestServer({ storage: schema.storage, env: { DATABASE_URL: postgresUrl } });
       servers.push(second);
       const api = second.api.withToken(me.token);
-      expect((await api.get('/v1/me')).body).toMatchObject({ id: me.user.id });
-      expect((await api.get<unknown[]>('/v1/me/devices')).body).toHaveLength(1);
+      expect((await api.route(routes.me)).body).toMatchObject({ id: me.user.id });
+      expect((await api.route<unknown[]>(routes.devices)).body).toHaveLength(1);
       await second.close();
       servers = [];
     } finally {
@@ -90,7 +91,7 @@ describe('realtime sessions', () => {
     await waitFor<void>((resolve) => socket.on('connect', () => resolve()));
     const ended = waitFor<{ reason: string }>((resolve) => socket.on('session:ended', resolve));
     const dropped = waitFor<string>((resolve) => socket.on('disconnect', resolve));
-    expect((await server.api.withToken(laptop.token).delete(`/v1/me/devices/${phone.device.id}`)).status).toBe(204);
+    expect((await server.api.withToken(laptop.token).route(routes.signOutDevice, { params: { deviceId: phone.device.id } })).status).toBe(204);
     expect(await ended).toEqual({ reason: 'device_revoked' });
     expect(await dropped).toBe('io server disconnect');
   });
@@ -116,10 +117,10 @@ describe('realtime sessions', () => {
         sockets.push(socket);
         await waitFor<void>((resolve) => socket.on('connect', () => resolve()));
         const dropped = waitFor<string>((resolve) => socket.on('disconnect', resolve));
-        expect((await nodeA.api.withToken(laptop.token).patch(`/v1/me/devices/${other.device.id}`, { blocked: true })).status).toBe(204);
+        expect((await nodeA.api.withToken(laptop.token).route(routes.updateDevice, { params: { deviceId: other.device.id }, body: { blocked: true } })).status).toBe(204);
         expect(await dropped).toBe('io server disconnect');
 
-        const overLimit = await nodeB.api.post('/v1/auth/verifications', { phone: '+8613700137000' });
+        const overLimit = await nodeB.api.route(routes.startVerification, { body: { phone: '+8613700137000' } });
         expect(overLimit).toMatchObject({ status: 429, body: { error: { code: 'too_many_requests' } } });
       } finally {
         await schema.drop();
@@ -131,10 +132,10 @@ describe('realtime sessions', () => {
 /** Asks for the code on one node and completes the sign-in on the other: they share one database. */
 async function signInVia(a: TestServer, b: TestServer, phone: string) {
   const device = testDevice('Tablet');
-  const started = await b.api.post<{ verificationId: string; resendIn: number }>('/v1/auth/verifications', { phone });
+  const started = await b.api.route<{ verificationId: string; resendIn: number }>(routes.startVerification, { body: { phone } });
   if (started.status !== 201) throw new Error(JSON.stringify(started.body));
   const code = await latestCode(b.api, phone);
-  const checked = await a.api.post<{ ticket: string }>(`/v1/auth/verifications/${started.body.verificationId}/check`, { code });
-  const session = await b.api.post<{ token: string; user: { id: string } }>('/v1/auth/sessions', { ticket: checked.body.ticket, device });
+  const checked = await a.api.route<{ ticket: string }>(routes.checkCode, { params: { verificationId: started.body.verificationId }, body: { code } });
+  const session = await b.api.route<{ token: string; user: { id: string } }>(routes.createSession, { body: { ticket: checked.body.ticket, device } });
   return { ...session.body, device };
 }

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KannelGateway } from '../../aggregator-server/src/features/sms/kannel-gateway.js';
 import { kannelAvailable, startKannel, type Kannel } from '../support/kannel.js';
 import { LogCapture, startTestServer, type TestServer } from '../support/test-server.js';
+import { routes } from '../../common/contract/routes.js';
 
 const kannelUp = await kannelAvailable();
 
@@ -59,7 +60,7 @@ describe('SMS providers', () => {
       logDestination: logs,
       env: { SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: '+15005550006', TWILIO_BASE_URL: standIn.url, LOG_LEVEL: 'trace' },
     });
-    const started = await server.api.post<{ verificationId: string }>('/v1/auth/verifications', { phone: '+8613800138000' });
+    const started = await server.api.route<{ verificationId: string }>(routes.startVerification, { body: { phone: '+8613800138000' } });
     expect(started.status).toBe(201);
     expect(standIn.requests).toHaveLength(1);
     const form = new URLSearchParams(standIn.requests[0]?.body);
@@ -67,10 +68,10 @@ describe('SMS providers', () => {
     expect(form.get('From')).toBe('+15005550006');
     const code = /\b(\d{6})\b/.exec(form.get('Body') ?? '')?.[1];
     expect(code).toMatch(/^\d{6}$/);
-    const checked = await server.api.post(`/v1/auth/verifications/${started.body.verificationId}/check`, { code });
+    const checked = await server.api.route(routes.checkCode, { params: { verificationId: started.body.verificationId }, body: { code } });
     expect(checked.status).toBe(200);
     // Only the outbox serves the development endpoint.
-    expect((await server.api.get('/v1/dev/sms?to=%2B8613800138000')).status).toBe(404);
+    expect((await server.api.route(routes.devSms, { query: { to: '+8613800138000' } })).status).toBe(404);
     expect(logs.text()).toContain('switchboard server listening');
     expect(logs.text()).not.toContain(code);
     expect(logs.text()).not.toContain(authToken);
@@ -81,10 +82,10 @@ describe('SMS providers', () => {
     server = await startTestServer({
       env: { SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: 'MG0000000000000000000000000000000a', TWILIO_BASE_URL: standIn.url },
     });
-    const refused = await server.api.post('/v1/auth/verifications', { phone: '+8613900139000' });
+    const refused = await server.api.route(routes.startVerification, { body: { phone: '+8613900139000' } });
     expect(refused).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
     expect(new URLSearchParams(standIn.requests[0]?.body).get('MessagingServiceSid')).toBe('MG0000000000000000000000000000000a');
-    const ok = await server.api.post('/v1/auth/verifications', { phone: '+8613800138000' });
+    const ok = await server.api.route(routes.startVerification, { body: { phone: '+8613800138000' } });
     expect(ok.status).toBe(201);
   });
 
@@ -93,7 +94,7 @@ describe('SMS providers', () => {
     server = await startTestServer({
       env: { SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 'wrong', TWILIO_FROM: '+15005550006', TWILIO_BASE_URL: standIn.url },
     });
-    expect((await server.api.post('/v1/auth/verifications', { phone: '+8613800138000' })).status).toBe(503);
+    expect((await server.api.route(routes.startVerification, { body: { phone: '+8613800138000' } })).status).toBe(503);
   });
 
   it('refuses to start a provider without its settings', async () => {
@@ -131,7 +132,7 @@ describe.skipIf(!kannelUp)('SMS provider kannel (a real bearerbox, smsbox and fa
     const phone = '+8613800138000';
     const logs = new LogCapture();
     server = await startTestServer({ logDestination: logs, env: { ...kannelEnv(), LOG_LEVEL: 'trace' } });
-    const begun = await server.api.post<{ verificationId: string }>('/v1/auth/verifications', { phone });
+    const begun = await server.api.route<{ verificationId: string }>(routes.startVerification, { body: { phone } });
     expect(begun.status).toBe(201);
 
     const sms = await started().waitForSms((message) => message.to === phone);
@@ -141,10 +142,10 @@ describe.skipIf(!kannelUp)('SMS provider kannel (a real bearerbox, smsbox and fa
     expect(sms.coding).toBe('text');
     const code = /\b(\d{6})\b/.exec(sms.text)?.[1] ?? '';
 
-    const checked = await server.api.post<{ ticket: string }>(`/v1/auth/verifications/${begun.body.verificationId}/check`, { code });
+    const checked = await server.api.route<{ ticket: string }>(routes.checkCode, { params: { verificationId: begun.body.verificationId }, body: { code } });
     expect(checked.status).toBe(200);
     expect(checked.body.ticket).toEqual(expect.any(String));
-    expect((await server.api.get('/v1/dev/sms?to=%2B8613800138000')).status).toBe(404);
+    expect((await server.api.route(routes.devSms, { query: { to: '+8613800138000' } })).status).toBe(404);
     expect(logs.text()).toContain('switchboard server listening');
     expect(logs.text()).not.toContain(code);
     expect(logs.text()).not.toContain(started().password);
@@ -163,7 +164,7 @@ describe.skipIf(!kannelUp)('SMS provider kannel (a real bearerbox, smsbox and fa
     const phone = '+8613600136000';
     const logs = new LogCapture();
     server = await startTestServer({ logDestination: logs, env: kannelEnv('not-the-password') });
-    const refused = await server.api.post('/v1/auth/verifications', { phone });
+    const refused = await server.api.route(routes.startVerification, { body: { phone } });
     expect(refused).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
     expect(logs.text()).toContain('sms delivery failed');
     expect(logs.text()).toContain('403 Authorization failed for sendsms');

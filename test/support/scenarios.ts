@@ -1,3 +1,4 @@
+import { routes } from '../../common/contract/routes.js';
 import { runCli } from './cli-process.js';
 import { latestCode, signIn, testDevice, type ApiClient } from './test-server.js';
 
@@ -13,8 +14,8 @@ export async function loginWithCli(env: NodeJS.ProcessEnv, api: ApiClient, phone
 /** Two users who each have the other's number, so each may see the other's presence. */
 export async function mutualContacts(api: ApiClient, alicePhone: string, bobPhone: string) {
   const alice = await signIn(api, alicePhone, testDevice('Alice phone'));
-  await api.withToken(alice.token).put('/v1/me/address-book', { entries: [{ ref: 'bob', phones: [bobPhone] }] });
+  await api.withToken(alice.token).typed().call(routes.replaceAddressBook, { body: { entries: [{ ref: 'bob', phones: [bobPhone] }] } });
   const bob = await signIn(api, bobPhone, testDevice('Bob'));
-  await api.withToken(bob.token).put('/v1/me/address-book', { entries: [{ ref: 'alice', phones: [alicePhone] }] });
+  await api.withToken(bob.token).typed().call(routes.replaceAddressBook, { body: { entries: [{ ref: 'alice', phones: [alicePhone] }] } });
   return { alice, bob };
 }

@@ -7,6 +7,10 @@ import { defaultIdentityLimits, loadConfig, type IdentityLimits, type ServerConf
 import type { StorageOptions } from '../../aggregator-server/src/db/database.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../aggregator-server/src/server.js';
 import type { Clock } from '../../aggregator-server/src/platform/clock.js';
+import { ApiFailure } from '../../common/contract/api-failure.js';
+import { SwitchboardClient } from '../../common/contract/http-client.js';
+import { routePath, type RouteDefinition } from '../../common/contract/route.js';
+import { routes } from '../../common/contract/routes.js';
 import { postgresUrl } from './services.js';
 
 /** A clock the test moves by hand, so expiry and cooldown rules are checked without waiting. */
@@ -60,7 +64,14 @@ export type TestServerOptions = {
   dataDir?: string;
 } & ServerOptions;
 
-export type TestServer = RunningServer & { dataDir: string; config: ServerConfig; api: ApiClient };
+export type TestServer = RunningServer & {
+  dataDir: string;
+  config: ServerConfig;
+  /** Raw answers (status, body, headers), for tests that send what no client would. */
+  api: ApiClient;
+  /** The product's own typed client, without a token. */
+  client: SwitchboardClient;
+};
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
@@ -79,12 +90,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logDestination: new LogCapture(),
     ...serverOptions,
   });
-  return Object.assign(server, { dataDir, config, api: new ApiClient(server.url) });
+  return Object.assign(server, { dataDir, config, api: new ApiClient(server.url), client: new SwitchboardClient({ baseUrl: server.url }) });
 }
 
 export type ApiResponse<T = unknown> = { status: number; body: T; headers: Headers };
 
-/** A thin JSON client over real HTTP on loopback. */
+/**
+ * A thin JSON client over real HTTP on loopback that returns whatever the server answered, for tests
+ * of refusals; `route` addresses a route of the table, `request` any path at all.
+ */
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
@@ -97,6 +111,26 @@ export class ApiClient {
 
   withHeaders(headers: Record<string, string>): ApiClient {
     return new ApiClient(this.baseUrl, { ...this.headers, ...headers });
+  }
+
+  /** The product's typed client with this client's token. */
+  typed(): SwitchboardClient {
+    const token = /^Bearer (.+)$/.exec(this.headers.authorization ?? '')?.[1];
+    return new SwitchboardClient({ baseUrl: this.baseUrl, token: () => token });
+  }
+
+  /**
+   * A route of the table, answered raw. Params, query and body are not checked here: refusal tests send
+   * what the typed client would not let them.
+   */
+  route<T = Record<string, unknown>>(
+    route: RouteDefinition,
+    request: { params?: Record<string, string | number>; query?: Record<string, string | number | undefined>; body?: unknown } = {},
+  ): Promise<ApiResponse<T>> {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) query.set(name, String(value));
+    const search = query.size > 0 ? `?${query.toString()}` : '';
+    return this.request<T>(route.method.toUpperCase(), routePath(route, request.params) + search, request.body ?? (route.body ? {} : undefined));
   }
 
   async request<T = Record<string, unknown>>(method: string, pathname: string, body?: unknown): Promise<ApiResponse<T>> {
@@ -128,8 +162,8 @@ export class ApiClient {
 
 /** Reads the newest code the outbox "delivered" to a number, as a person reads their phone. */
 export async function latestCode(api: ApiClient, phone: string): Promise<string> {
-  const { body } = await api.get<{ body: string }[]>(`/v1/dev/sms?to=${encodeURIComponent(phone)}`);
-  const match = body[0] ? /\b(\d{6})\b/.exec(body[0].body) : null;
+  const messages = await api.typed().call(routes.devSms, { query: { to: phone } });
+  const match = messages[0] ? /\b(\d{6})\b/.exec(messages[0].body) : null;
   if (!match?.[1]) throw new Error(`no code in the outbox for ${phone}`);
   return match[1];
 }
@@ -147,16 +181,24 @@ export async function signIn(
   device = testDevice(),
 ): Promise<{ token: string; user: { id: string; phone: string }; created: boolean; device: typeof device }> {
   const ticket = await verifyNumber(api, phone);
-  const session = await api.post<{ token: string; user: { id: string; phone: string }; created: boolean }>('/v1/auth/sessions', { ticket, device });
-  if (session.status !== 201) throw new Error(`sign-in failed: ${session.status} ${JSON.stringify(session.body)}`);
-  return { ...session.body, device };
+  const session = await failingAs('sign-in', api.typed().call(routes.createSession, { body: { ticket, device } }));
+  return { ...session, device };
+}
+
+/** A failed step of a test's sign-in, with the status and code a test can match. */
+async function failingAs<T>(step: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (!(error instanceof ApiFailure)) throw error;
+    throw new Error(`${step} failed: ${error.status} ${error.code}: ${error.message}`, { cause: error });
+  }
 }
 
 export async function verifyNumber(api: ApiClient, phone: string): Promise<string> {
-  const started = await api.post<{ verificationId: string }>('/v1/auth/verifications', { phone });
-  if (started.status !== 201) throw new Error(`verification failed: ${started.status} ${JSON.stringify(started.body)}`);
+  const client = api.typed();
+  const started = await failingAs('verification', client.call(routes.startVerification, { body: { phone } }));
   const code = await latestCode(api, phone);
-  const checked = await api.post<{ ticket: string }>(`/v1/auth/verifications/${started.body.verificationId}/check`, { code });
-  if (checked.status !== 200) throw new Error(`check failed: ${checked.status} ${JSON.stringify(checked.body)}`);
-  return checked.body.ticket;
+  const checked = await failingAs('check', client.call(routes.checkCode, { params: { verificationId: started.verificationId }, body: { code } }));
+  return checked.ticket;
 }

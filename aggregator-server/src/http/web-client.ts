@@ -2,6 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
+import { apiPrefix } from '../../../common/contract/route.js';
+import { routes } from '../../../common/contract/routes.js';
+
+/** The web client's service worker: a file of the client, served beside it, not an API route. */
+export const serviceWorkerPath = '/sw.js';
 
 /** Where `npm run build:web` writes the web client (M31). */
 export const defaultWebClientDir = fileURLToPath(new URL('../../../renderer/dist', import.meta.url));
@@ -26,10 +31,10 @@ export const webClientCsp = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const apiPrefixes = ['/v1/', '/socket.io/', '/healthz'];
+const apiPrefixes = [`${apiPrefix}/`, '/socket.io/', routes.health.path];
 
 function isApiPath(pathname: string): boolean {
-  return pathname === '/v1' || apiPrefixes.some((prefix) => pathname.startsWith(prefix));
+  return pathname === apiPrefix || apiPrefixes.some((prefix) => pathname.startsWith(prefix));
 }
 
 function setWebHeaders(res: Response): void {
@@ -67,7 +72,7 @@ export function webClientRouter(options: { distDir?: string } = {}): Router {
   });
   // The offline shell's service worker: at the root so its scope is the whole app, and revalidated on
   // every check so a new build's worker (a new file list and version) is picked up at once.
-  router.get('/sw.js', (_req, res, next) => {
+  router.get(serviceWorkerPath, (_req, res, next) => {
     const workerFile = path.join(distDir, 'sw.js');
     if (!fs.existsSync(workerFile)) return next();
     res.setHeader('cache-control', 'no-cache');
@@ -77,7 +82,7 @@ export function webClientRouter(options: { distDir?: string } = {}): Router {
   router.use('/assets', express.static(path.join(distDir, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: true }));
   router.use(express.static(distDir, { index: false, maxAge: 0 }));
   router.use((req, res, next) => {
-    if (isApiPath(req.path) || req.path.startsWith('/assets/') || req.path === '/sw.js' || !wantsHtml(req)) return next();
+    if (isApiPath(req.path) || req.path.startsWith('/assets/') || req.path === serviceWorkerPath || !wantsHtml(req)) return next();
     // Checked per request, so building the client while the server runs needs no restart.
     if (!fs.existsSync(indexFile)) {
       res.status(200).type('html').setHeader('cache-control', 'no-store').send(missingBuildPage);

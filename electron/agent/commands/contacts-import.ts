@@ -5,7 +5,8 @@ import { basename, resolve } from 'node:path';
 import { AddressBookError, parseAddressBookAsync, type AddressBookImport } from '../../../common/address-book/index.js';
 import { regionOfE164 } from '../../../common/phone/phone.js';
 import { ApiFailure } from '../../../common/contract/api-failure.js';
-import { SwitchboardApi } from '../../core/api/switchboard-api.js';
+import { SwitchboardClient } from '../../../common/contract/http-client.js';
+import { routes } from '../../../common/contract/routes.js';
 import { VaultError } from '../../core/vault/index.js';
 import { booleanOption, stringOption, UsageError, type Command } from './command.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
@@ -90,10 +91,10 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
 }
 
 /** The signed-in session for the server, if any; a keychain that cannot be reached counts as not signed in. */
-async function signedInApi(serverUrl: string, io: CommandIo): Promise<SwitchboardApi | undefined> {
+async function signedInApi(serverUrl: string, io: CommandIo): Promise<SwitchboardClient | undefined> {
   try {
     const session = await openSessionStore().get(serverUrl);
-    return session ? new SwitchboardApi(serverUrl, session.token) : undefined;
+    return session ? new SwitchboardClient({ baseUrl: serverUrl, token: () => session.token, timeoutMs: 60_000 }) : undefined;
   } catch (error) {
     if (!(error instanceof VaultError)) throw error;
     io.stderr(`${error.code}: ${error.message}\n`);
@@ -119,9 +120,9 @@ export const contactsImport: Command = {
     const dryRun = booleanOption(options, 'dry-run');
     let region = stringOption(options, 'region');
     const api = dryRun ? undefined : await signedInApi(stringOption(options, 'server') ?? defaultServerUrl(io.env), io);
-    if (api && region === undefined) region = regionOfE164((await api.me()).phone);
+    if (api && region === undefined) region = regionOfE164((await api.call(routes.me, {})).phone);
     const upload = api && (async (entries: { ref: string; phones: string[] }[]) => {
-      const answer = await api.replaceAddressBook(entries);
+      const answer = await api.call(routes.replaceAddressBook, { body: { entries } });
       return { version: answer.version, matches: answer.matches.length };
     });
     return runContactsImport(

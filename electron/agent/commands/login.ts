@@ -1,7 +1,8 @@
 import readline from 'node:readline/promises';
 import { parsePhone } from '../../../common/phone/phone.js';
 import { ApiFailure } from '../../../common/contract/api-failure.js';
-import { SwitchboardApi } from '../../core/api/switchboard-api.js';
+import { SwitchboardClient } from '../../../common/contract/http-client.js';
+import { routes } from '../../../common/contract/routes.js';
 import { configDir, deviceIdentity, pendingVerifications } from '../../core/device.js';
 import { VaultError } from '../../core/vault/index.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, UsageError } from './command.js';
@@ -34,7 +35,7 @@ export const login: Command = {
 
     const dir = configDir(io.env);
     const pendingKey = `${new URL(serverUrl).origin} ${phone}`;
-    const api = new SwitchboardApi(serverUrl);
+    const api = new SwitchboardClient({ baseUrl: serverUrl, timeoutMs: 30_000 });
     try {
       let verificationId = code === undefined ? undefined : pendingVerifications.take(dir, pendingKey);
       if (code !== undefined && verificationId === undefined) {
@@ -42,7 +43,7 @@ export const login: Command = {
         return EXIT_FAILURE;
       }
       if (verificationId === undefined) {
-        const started = await api.startVerification(phone);
+        const started = await api.call(routes.startVerification, { body: { phone } });
         verificationId = started.verificationId;
         io.stderr(`A code was sent to ${phone} by SMS (valid ${Math.round(started.expiresIn / 60)} minutes).\n`);
         if (!process.stdin.isTTY) {
@@ -54,9 +55,9 @@ export const login: Command = {
         code = (await prompt.question('Code: ')).trim();
         prompt.close();
       }
-      const { ticket } = await api.checkCode(verificationId, code ?? '');
+      const { ticket } = await api.call(routes.checkCode, { params: { verificationId }, body: { code: code ?? '' } });
       const device = deviceIdentity(dir, 'agent');
-      const session = await api.createSession(ticket, device);
+      const session = await api.call(routes.createSession, { body: { ticket, device } });
       await openSessionStore().save(serverUrl, { token: session.token, userId: session.user.id, deviceId: device.id });
       io.stdout(`Signed in as ${session.user.phone}${session.created ? ' (new account)' : ''} on ${serverUrl}; the session is in the OS keychain.\n`);
       return EXIT_OK;

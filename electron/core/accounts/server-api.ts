@@ -1,20 +1,12 @@
-import { z } from 'zod';
-import {
-  boundAccountsResponse,
-  oauthTokens,
-  redeemHandoffResponse,
-  revokeTokenResponse,
-  startOAuthResponse,
-  type BoundAccountsResponse,
-  type OAuthTokens,
-  type RedeemHandoffResponse,
-  type RevokeTokenResponse,
-  type StartOAuthResponse,
-} from '../../../common/contract/accounts.js';
+import type { OAuthTokens, BoundAccountsResponse, RedeemHandoffResponse, RevokeTokenResponse, StartOAuthResponse } from '../../../common/contract/accounts.js';
+import { ApiFailure } from '../../../common/contract/api-failure.js';
+import { SwitchboardClient, type CallableRoute } from '../../../common/contract/http-client.js';
+import type { RouteAnswer, RouteRequest } from '../../../common/contract/route.js';
+import { routes } from '../../../common/contract/routes.js';
 
 /**
  * Desktop-side codes (not_signed_in, network_error, invalid_response, timeout, no_refresh_token, not_bound)
- * or any code the server answered with (contract errors.ts: handoff_not_found, provider_error, ...).
+ * or any code the server answered with (handoff_not_found, provider_error, ...: common/contract/errors.ts).
  */
 export type AccountsErrorCode = string;
 
@@ -29,61 +21,40 @@ export class AccountsError extends Error {
   }
 }
 
-const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
-/** The server's account-binding endpoints, as the desktop core calls them with its session token. */
+/** The server's account-binding routes, as the desktop core calls them with its session token. */
 export class AccountsApi {
-  constructor(
-    private readonly serverUrl: string,
-    private readonly token: string,
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {}
+  private readonly client: SwitchboardClient;
 
-  start(pluginId: string, body: { instance?: string; returnTo: string }): Promise<StartOAuthResponse> {
-    return this.call('POST', `/v1/me/accounts/${pluginId}/oauth/start`, body, startOAuthResponse);
+  constructor(serverUrl: string, token: string, fetchImpl?: typeof fetch) {
+    this.client = new SwitchboardClient({ baseUrl: serverUrl, token: () => token, timeoutMs: 30_000, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
   }
-  redeem(pluginId: string, handoff: string): Promise<RedeemHandoffResponse> {
-    return this.call('POST', `/v1/me/accounts/${pluginId}/oauth/redeem`, { handoff }, redeemHandoffResponse);
+
+  start(plugin: string, body: { instance?: string; returnTo: string }): Promise<StartOAuthResponse> {
+    return this.call(routes.startOAuth, { params: { plugin }, body });
   }
-  refresh(pluginId: string, refreshToken: string, instance?: string): Promise<OAuthTokens> {
-    return this.call('POST', `/v1/oauth/${pluginId}/refresh`, { refreshToken, ...(instance ? { instance } : {}) }, oauthTokens);
+  redeem(plugin: string, handoff: string): Promise<RedeemHandoffResponse> {
+    return this.call(routes.redeemHandoff, { params: { plugin }, body: { handoff } });
   }
-  revoke(pluginId: string, token: string, tokenTypeHint: 'access_token' | 'refresh_token', instance?: string): Promise<RevokeTokenResponse> {
-    return this.call('POST', `/v1/oauth/${pluginId}/revoke`, { token, tokenTypeHint, ...(instance ? { instance } : {}) }, revokeTokenResponse);
+  refresh(plugin: string, refreshToken: string, instance?: string): Promise<OAuthTokens> {
+    return this.call(routes.refreshToken, { params: { plugin }, body: { refreshToken, ...(instance ? { instance } : {}) } });
+  }
+  revoke(plugin: string, token: string, tokenTypeHint: 'access_token' | 'refresh_token', instance?: string): Promise<RevokeTokenResponse> {
+    return this.call(routes.revokeToken, { params: { plugin }, body: { token, tokenTypeHint, ...(instance ? { instance } : {}) } });
   }
   bound(): Promise<BoundAccountsResponse> {
-    return this.call('GET', '/v1/me/accounts', undefined, boundAccountsResponse);
+    return this.call(routes.boundAccounts, {});
   }
-  async forget(pluginId: string): Promise<void> {
-    await this.call('DELETE', `/v1/me/accounts/${pluginId}`, undefined, z.undefined());
+  async forget(plugin: string): Promise<void> {
+    await this.call(routes.unbindAccount, { params: { plugin } });
   }
 
-  private async call<T>(method: string, pathname: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
-    let response: Response;
+  /** The shared client's failures in the accounts' own terms, which the bridge passes on to the UI. */
+  private async call<R extends CallableRoute>(route: R, request: RouteRequest<R>): Promise<RouteAnswer<R>> {
     try {
-      response = await this.fetchImpl(new URL(pathname, this.serverUrl), {
-        method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      });
+      return await this.client.call(route, request);
     } catch (error) {
-      throw new AccountsError('network_error', `cannot reach ${this.serverUrl}: ${error instanceof Error ? error.message : String(error)}`);
+      if (!(error instanceof ApiFailure)) throw error;
+      throw new AccountsError(error.offline ? 'network_error' : error.code, error.message, error.offline ? undefined : error.status);
     }
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      throw new AccountsError('invalid_response', `${method} ${pathname} answered ${response.status} with something that is not JSON`, response.status);
-    }
-    if (!response.ok) {
-      const failure = errorBody.safeParse(json);
-      if (failure.success) throw new AccountsError(failure.data.error.code, failure.data.error.message, response.status);
-      throw new AccountsError('invalid_response', `${method} ${pathname} answered ${response.status}`, response.status);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new AccountsError('invalid_response', `${method} ${pathname} answered in an unexpected shape`, response.status);
-    return parsed.data;
   }
 }

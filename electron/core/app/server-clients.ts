@@ -1,16 +1,14 @@
-import { z } from 'zod';
+import { SwitchboardClient } from '../../../common/contract/http-client.js';
+import { routes } from '../../../common/contract/routes.js';
 import { AccountsApi } from '../accounts/index.js';
-import { SwitchboardApi } from '../api/switchboard-api.js';
-
-const contactsAnswer = z.array(z.object({ userId: z.string(), phone: z.string() }));
 
 /**
  * Every HTTP client of the aggregator server that the desktop core uses, built here and nowhere else
- * in the core, so that replacing them (one typed client from the route table) is a change of this file.
+ * in the core. They all stand on the one typed client of the route table.
  */
 export interface ServerClients {
-  /** Identity, address book, `me`: without a token for signing in, with one after. */
-  api(token?: string): SwitchboardApi;
+  /** Any route of the table: without a token for signing in, with one after. */
+  api(token?: string): SwitchboardClient;
   /** Account binding and token refresh, with the session token. */
   accounts(token: string): AccountsApi;
   /** userId → phone of my contacts, for notifications ("+86… is now on Telegram"). */
@@ -18,13 +16,13 @@ export interface ServerClients {
 }
 
 export function createServerClients(serverUrl: string): ServerClients {
+  const api = (token?: string) => new SwitchboardClient({ baseUrl: serverUrl, ...(token === undefined ? {} : { token: () => token }) });
   return {
-    api: (token) => new SwitchboardApi(serverUrl, token),
+    api,
     accounts: (token) => new AccountsApi(serverUrl, token),
     async contactPhones(token) {
-      const response = await fetch(new URL('/v1/me/contacts', serverUrl), { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(15_000) });
-      const parsed = contactsAnswer.safeParse(await response.json());
-      return parsed.success ? new Map(parsed.data.map((contact) => [contact.userId, contact.phone])) : new Map();
+      const contacts = await api(token).call(routes.contacts, {});
+      return new Map(contacts.map((contact) => [contact.userId, contact.phone]));
     },
   };
 }

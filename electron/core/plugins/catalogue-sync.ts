@@ -20,13 +20,15 @@ import {
   writeCachedManifest,
 } from './catalogue-cache.js';
 import { iconSize } from './icon-size.js';
+import { routePath } from '../../../common/contract/route.js';
+import { routes } from '../../../common/contract/routes.js';
 
 /**
  * The server's plugin catalogue on the client: new process matchers and link templates without an app
  * update. Only data crosses: a manifest's `main` is dropped, because a server (or anything between it
  * and us) must never be able to make the desktop run code.
  *
- * Trust: the listing (`GET /v1/plugins`) names each manifest's sha256; the manifest bytes may come from
+ * Trust: the listing (`routes.plugins`) names each manifest's sha256; the manifest bytes may come from
  * anywhere (`manifestUrl`, e.g. a CDN) and are hashed before they are even parsed. Icons are not covered
  * by the listing, so their integrity header only catches transport damage; an icon is a picture shown
  * under a strict CSP, never code.
@@ -174,7 +176,7 @@ async function fetchListing(
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<{ listing: Listing; listedIds: Set<string>; problems: CatalogueProblem[] }> {
-  const listingUrl = new URL('/v1/plugins', serverUrl);
+  const listingUrl = new URL(routePath(routes.plugins), serverUrl);
   const { bytes } = await fetchBytes(listingUrl, {
     timeoutMs,
     ...(signal === undefined ? {} : { signal }),
@@ -278,7 +280,7 @@ function withoutCode(manifest: PluginManifest): PluginManifest {
 type FetchedIcon = { file: string; contentType: 'image/svg+xml' | 'image/png'; bytes: Buffer };
 
 async function fetchIcon(manifest: PluginManifest, context: SyncContext, listedIntegrity: string | undefined): Promise<FetchedIcon> {
-  const url = new URL(`/v1/plugins/${manifest.id}/icon`, context.serverUrl);
+  const url = new URL(routePath(routes.pluginIcon, { plugin: manifest.id }), context.serverUrl);
   const { bytes, headers } = await fetchBytes(url, {
     timeoutMs: context.timeoutMs,
     ...(context.signal === undefined ? {} : { signal: context.signal }),

@@ -1,5 +1,12 @@
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, PresenceEvent, PresenceSetPayload, ServerToClientEvents } from '../../../common/contract/socket-events.js';
+import {
+  parseAck,
+  validatedListener,
+  type ClientToServerEvents,
+  type PresenceEvent,
+  type PresenceSetPayload,
+  type ServerToClientEvents,
+} from '../../../common/contract/socket-events.js';
 
 /** The watcher as the link uses it; `AppWatcher` fits. */
 export interface ReportedApps {
@@ -52,8 +59,10 @@ export class PresenceLink {
       void this.report();
     });
     this.socket.on('disconnect', (reason) => this.emit({ type: 'disconnected', reason }));
-    this.socket.on('presence', (event) => this.emit({ type: 'presence', event }));
-    this.socket.on('session:ended', ({ reason }) => this.end(reason));
+    // What the server sends is checked against the contract: a malformed event is logged and ignored.
+    const ignore = (event: string, problem: string) => console.warn(`presence link: ignored a malformed '${event}' event from the server: ${problem}`);
+    this.socket.on('presence', validatedListener('presence', (event) => this.emit({ type: 'presence', event }), ignore));
+    this.socket.on('session:ended', validatedListener('session:ended', ({ reason }) => this.end(reason), ignore));
     this.socket.on('connect_error', (error) => {
       const code = (error as Error & { data?: { code?: string } }).data?.code;
       if (code === 'unauthorized' || code === 'device_blocked') this.end(code);
@@ -87,7 +96,7 @@ export class PresenceLink {
     if (this.stopped || !this.socket.connected) return { state: 'offline' };
     const apps = [...new Set((this.options.watcher?.snapshot() ?? []).map((app) => app.plugin))].sort();
     try {
-      const answer = await this.socket.timeout(10_000).emitWithAck('presence:set', { ...this.options.statusFields(), apps });
+      const answer = parseAck(await this.socket.timeout(10_000).emitWithAck('presence:set', { ...this.options.statusFields(), apps }));
       if ('error' in answer) {
         this.emit({ type: 'report_failed', code: answer.error.code, message: answer.error.message });
         return { state: 'refused', code: answer.error.code, message: answer.error.message };

@@ -1,48 +1,34 @@
-import { z } from 'zod';
-import { boundAccountsResponse, startOAuthResponse } from '../../../common/contract/accounts.js';
-import {
-  addressBookChangesResponse,
-  addressBookResponse,
-  addressBookSnapshot,
-  contactView,
-  type AddressBookEntry,
-} from '../../../common/contract/contacts.js';
-import {
-  checkCodeResponse,
-  meResponse,
-  sessionResponse,
-  startVerificationResponse,
-  type DeviceInput,
-} from '../../../common/contract/identity.js';
-import { listedUser, privacySettings, type PrivacySettings } from '../../../common/contract/privacy.js';
-import { ApiFailure, type ApiClient } from './api-client.js';
+import type { ContactView, AddressBookEntry } from '../../../common/contract/contacts.js';
+import type { SwitchboardClient } from '../../../common/contract/http-client.js';
+import type { DeviceInput } from '../../../common/contract/identity.js';
+import type { PrivacySettings } from '../../../common/contract/privacy.js';
+import { routes } from '../../../common/contract/routes.js';
+import { ApiFailure } from './failure.js';
 
-/** Every server endpoint the UI uses, in one place, each with the wire schema of its answer. */
+/** The server calls the UI makes, named for the UI; each is a route of the shared table. */
 
-/** What a contact shares with me about their accounts on other networks: plugin id to that plugin's declared fields. */
-export const publishedIdentities = z.record(z.string().max(40), z.record(z.string().max(32), z.string().max(320)));
-export const serverContact = contactView.extend({ blocked: z.boolean().default(false), identities: publishedIdentities.default({}) });
-export type ServerContact = z.infer<typeof serverContact>;
+export type ServerContact = ContactView;
 
-const devSms = z.array(z.object({ to: z.string(), body: z.string(), sentAt: z.string() }));
-const nothing = z.unknown();
+type ListKind = 'blocklist' | 'allowlist';
+const listRoutes = {
+  blocklist: { list: routes.blocklist, add: routes.block, remove: routes.unblock },
+  allowlist: { list: routes.allowlist, add: routes.allow, remove: routes.disallow },
+} as const;
 
-export function serverApi(client: ApiClient) {
+export function serverApi(client: SwitchboardClient) {
   return {
-    startVerification: (phone: string) => client.call('POST', '/v1/auth/verifications', startVerificationResponse, { phone }),
-    checkCode: (verificationId: string, code: string) =>
-      client.call('POST', `/v1/auth/verifications/${encodeURIComponent(verificationId)}/check`, checkCodeResponse, { code }),
-    createSession: (ticket: string, device: DeviceInput) => client.call('POST', '/v1/auth/sessions', sessionResponse, { ticket, device }),
-    passwordSession: (phone: string, password: string, device: DeviceInput) =>
-      client.call('POST', '/v1/auth/password-sessions', sessionResponse, { phone, password, device }),
-    endSession: () => client.send('DELETE', '/v1/auth/sessions/current'),
-    me: () => client.call('GET', '/v1/me', meResponse),
-    setPassword: (password: string) => client.send('PUT', '/v1/me/password', { password }),
+    startVerification: (phone: string) => client.call(routes.startVerification, { body: { phone } }),
+    checkCode: (verificationId: string, code: string) => client.call(routes.checkCode, { params: { verificationId }, body: { code } }),
+    createSession: (ticket: string, device: DeviceInput) => client.call(routes.createSession, { body: { ticket, device } }),
+    passwordSession: (phone: string, password: string, device: DeviceInput) => client.call(routes.passwordSession, { body: { phone, password, device } }),
+    endSession: () => client.call(routes.endSession, {}),
+    me: () => client.call(routes.me, {}),
+    setPassword: (password: string) => client.call(routes.setPassword, { body: { password } }),
 
-    /** The development outbox; undefined when the server has a real SMS provider (the endpoint is absent). */
+    /** The development outbox; undefined when the server has a real SMS provider (the route is not served). */
     async devSmsCode(phone: string): Promise<string | undefined> {
       try {
-        const messages = await client.call('GET', `/v1/dev/sms?to=${encodeURIComponent(phone)}`, devSms);
+        const messages = await client.call(routes.devSms, { query: { to: phone } });
         const match = messages[0] === undefined ? null : /\b(\d{6})\b/.exec(messages[0].body);
         return match?.[1] ?? '';
       } catch (error) {
@@ -51,22 +37,20 @@ export function serverApi(client: ApiClient) {
       }
     },
 
-    replaceAddressBook: (entries: Pick<AddressBookEntry, 'ref' | 'phones'>[]) =>
-      client.call('PUT', '/v1/me/address-book', addressBookResponse, { entries }),
-    addressBook: () => client.call('GET', '/v1/me/address-book', addressBookSnapshot),
-    addressBookChanges: (since: number) => client.call('GET', `/v1/me/address-book/changes?since=${since}`, addressBookChangesResponse),
-    contacts: () => client.call('GET', '/v1/me/contacts', z.array(serverContact)),
+    replaceAddressBook: (entries: Pick<AddressBookEntry, 'ref' | 'phones'>[]) => client.call(routes.replaceAddressBook, { body: { entries } }),
+    addressBook: () => client.call(routes.addressBook, {}),
+    addressBookChanges: (since: number) => client.call(routes.addressBookChanges, { query: { since } }),
+    contacts: () => client.call(routes.contacts, {}),
 
-    privacy: () => client.call('GET', '/v1/me/privacy', privacySettings),
-    updatePrivacy: (update: Partial<PrivacySettings>) => client.call('PUT', '/v1/me/privacy', privacySettings, update),
-    list: (kind: 'blocklist' | 'allowlist') => client.call('GET', `/v1/me/${kind}`, z.array(listedUser)),
-    addToList: (kind: 'blocklist' | 'allowlist', userId: string) => client.send('PUT', `/v1/me/${kind}/${encodeURIComponent(userId)}`),
-    removeFromList: (kind: 'blocklist' | 'allowlist', userId: string) => client.send('DELETE', `/v1/me/${kind}/${encodeURIComponent(userId)}`),
+    privacy: () => client.call(routes.privacy, {}),
+    updatePrivacy: (update: Partial<PrivacySettings>) => client.call(routes.updatePrivacy, { body: update }),
+    list: (kind: ListKind) => client.call(listRoutes[kind].list, {}),
+    addToList: (kind: ListKind, userId: string) => client.call(listRoutes[kind].add, { params: { userId } }),
+    removeFromList: (kind: ListKind, userId: string) => client.call(listRoutes[kind].remove, { params: { userId } }),
 
-    accounts: () => client.call('GET', '/v1/me/accounts', boundAccountsResponse),
-    startOAuth: (plugin: string, instance?: string) =>
-      client.call('POST', `/v1/me/accounts/${encodeURIComponent(plugin)}/oauth/start`, startOAuthResponse, instance === undefined ? {} : { instance }),
-    unbindAccount: (plugin: string) => client.call('DELETE', `/v1/me/accounts/${encodeURIComponent(plugin)}`, nothing),
+    accounts: () => client.call(routes.boundAccounts, {}),
+    startOAuth: (plugin: string, instance?: string) => client.call(routes.startOAuth, { params: { plugin }, body: instance === undefined ? {} : { instance } }),
+    unbindAccount: (plugin: string) => client.call(routes.unbindAccount, { params: { plugin } }),
   };
 }
 

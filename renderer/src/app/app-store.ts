@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AppInfo, PluginSummary, StoredSession } from '../../../common/bridge/index.js';
-import { ApiClient } from '../api/api-client.js';
+import { SwitchboardClient } from '../../../common/contract/http-client.js';
 import { serverApi, type ServerApi } from '../api/server-api.js';
 import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';
@@ -55,11 +55,11 @@ let cachedApi: { baseUrl: string; api: ServerApi } | undefined;
 export function api(): ServerApi {
   const baseUrl = useApp.getState().info?.serverUrl ?? window.location.origin;
   if (cachedApi?.baseUrl !== baseUrl) {
-    const client = new ApiClient(
+    const client = new SwitchboardClient({
       baseUrl,
-      () => useApp.getState().session?.token,
-      () => sessionEndedHandler(),
-    );
+      token: () => useApp.getState().session?.token,
+      onUnauthorized: () => sessionEndedHandler(),
+    });
     cachedApi = { baseUrl, api: serverApi(client) };
   }
   return cachedApi.api;

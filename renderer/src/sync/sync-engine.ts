@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, PresenceSetPayload, ServerToClientEvents } from '../../../common/contract/socket-events.js';
+import { parseAck, validatedListener, type Ack, type ClientToServerEvents, type PresenceSetPayload, type ServerToClientEvents } from '../../../common/contract/socket-events.js';
 import { addressBookLimits } from '../../../common/contract/contacts.js';
-import { ApiFailure } from '../api/api-client.js';
+import { ApiFailure } from '../api/failure.js';
 import { api, useApp } from '../app/app-store.js';
 import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';
@@ -42,12 +42,17 @@ export function startSync(token: string, onSessionEnded: () => void): void {
     }
     useApp.getState().setConnection('offline');
   });
-  connection.on('presence', (event) => usePresence.getState().receive(event));
-  connection.on('address-book:changed', () => void catchUp());
-  connection.on('session:ended', () => sessionEnded());
+  connection.on('presence', validatedListener('presence', (event) => usePresence.getState().receive(event), ignoreMalformed));
+  connection.on('address-book:changed', validatedListener('address-book:changed', () => void catchUp(), ignoreMalformed));
+  connection.on('session:ended', validatedListener('session:ended', () => sessionEnded(), ignoreMalformed));
   // The browser knows about a lost network long before socket.io's ping timeout does.
   window.addEventListener('online', reconnectNow);
   window.addEventListener('offline', markOffline);
+}
+
+/** A server event that does not match the shared map is left out, never half-applied. */
+function ignoreMalformed(event: string, problem: string): void {
+  console.warn(`ignored a malformed '${event}' event from the server: ${problem}`);
 }
 
 function markOffline(): void {
@@ -131,8 +136,8 @@ export function emitPresence(payload: PresenceSetPayload): Promise<Ack | 'offlin
   const connection = socket;
   if (connection === undefined || !connection.connected) return Promise.resolve('offline');
   return new Promise((resolve) => {
-    connection.timeout(10_000).emit('presence:set', payload, (error: Error | null, answer: Ack) => {
-      resolve(error === null ? answer : 'offline');
+    connection.timeout(10_000).emit('presence:set', payload, (error: Error | null, answer: unknown) => {
+      resolve(error === null ? parseAck(answer) : 'offline');
     });
   });
 }

@@ -1,4 +1,4 @@
-import { ApiFailure, describeFailure } from '../api/api-client.js';
+import { ApiFailure, describeFailure } from '../api/failure.js';
 import { isMessageKey, type MessageParams, type Translate } from '../i18n/i18n.js';
 
 /** "0:42" or "12 s": a wait the server asked for, as a person reads it. */

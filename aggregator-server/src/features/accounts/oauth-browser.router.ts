@@ -1,18 +1,17 @@
 import { Router, type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
 import OAuth2Strategy from 'passport-oauth2';
-import { z } from 'zod';
+import { accountsRoutes as routes } from '../../../../common/contract/routes/accounts.js';
 import { ApiError } from '../../http/api-error.js';
+import type { MountRoute } from '../../http/mount-route.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Clock } from '../../platform/clock.js';
 import type { OAuthStateRecord } from './accounts.repository.js';
-import { pluginOf, type PublicBase } from './accounts.router.js';
+import type { PublicBase } from './accounts.router.js';
 import { callbackUrl, withParams, type AccountsService } from './accounts.service.js';
 import type { OAuthTokens } from '../../../../common/contract/accounts.js';
 import type { ProviderEndpoints } from './oauth-providers.js';
 import { tokensFromExchange } from './provider-http.js';
-
-const startQuery = z.object({ start: z.string().min(16).max(128) });
 
 type PkceParameters = { codeChallenge?: string; codeVerifier?: () => string | undefined };
 
@@ -47,7 +46,7 @@ class PkceOAuth2Strategy extends OAuth2Strategy {
  * with the database state store) and sends the browser to the desktop's return address with a handoff id.
  * Errors a person sees in the browser are a small page; API clients get the usual JSON.
  */
-export function oauthBrowserRouter(deps: { accounts: AccountsService; publicBase: PublicBase; clock: Clock; log: Logger }): Router {
+export function oauthBrowserRouter(mount: MountRoute, deps: { accounts: AccountsService; publicBase: PublicBase; clock: Clock; log: Logger }): Router {
   const { accounts, publicBase, clock, log } = deps;
   const authenticator = new passport.Passport();
   const router = Router();
@@ -71,38 +70,40 @@ export function oauthBrowserRouter(deps: { accounts: AccountsService; publicBase
       },
     );
 
-  router.get('/v1/oauth/:plugin/authorize', async (req, res, next) => {
-    const plugin = pluginOf(req);
-    const query = startQuery.safeParse(req.query);
-    if (!query.success) throw new ApiError(400, 'invalid_state', 'this sign-in link is incomplete; start binding again from Switchboard');
+  mount(router, routes.oauthAuthorize, async ({ params, query, req, res }) => {
     const base = publicBase(req);
-    const { flow, provider } = await accounts.openFlow(plugin, query.data.start, base);
+    const { flow, provider } = await accounts.openFlow(params.plugin, query.start, base);
     const { codeChallenge } = accounts.stateStore.beginFlow(req, flow.id);
     // On success the strategy answers the redirect itself; the callback only sees failures.
-    authenticator.authenticate(strategyFor(provider, base, { codeChallenge }), { session: false }, (error: unknown) => {
-      next(error instanceof Error ? error : new ApiError(500, 'internal_error', 'could not send the browser to the network'));
-    })(req, res, next);
+    await new Promise<void>((resolve, reject) => {
+      res.once('finish', () => resolve());
+      authenticator.authenticate(strategyFor(provider, base, { codeChallenge }), { session: false }, (error: unknown) => {
+        reject(error instanceof Error ? error : new ApiError(500, 'internal_error', 'could not send the browser to the network'));
+      })(req, res, reject);
+    });
   });
 
-  router.get('/v1/oauth/:plugin/callback', async (req, res, next) => {
-    const plugin = pluginOf(req);
+  mount(router, routes.oauthCallback, async ({ params, query, req, res }) => {
+    const { plugin } = params;
     const base = publicBase(req);
-    const state = req.query.state;
+    const { state } = query;
     const { flow, provider } = await accounts.flowForCallback(plugin, state, base);
-    if (typeof state !== 'string') throw new ApiError(400, 'invalid_state', 'no state');
-    if (req.query.error !== undefined) {
-      const code = req.query.error === 'access_denied' ? 'access_denied' : 'provider_error';
-      log.info({ plugin, providerError: String(req.query.error).slice(0, 100) }, 'oauth binding declined at the provider');
+    if (state === undefined) throw new ApiError(400, 'invalid_state', 'no state');
+    if (query.error !== undefined) {
+      const code = query.error === 'access_denied' ? 'access_denied' : 'provider_error';
+      log.info({ plugin, providerError: query.error.slice(0, 100) }, 'oauth binding declined at the provider');
       res.redirect(303, await accounts.abandon(state, flow, code));
       return;
     }
     const pkce = { codeVerifier: () => accounts.stateStore.verifierFor(req) };
-    authenticator.authenticate(strategyFor(provider, base, pkce), { session: false }, (error: unknown, tokens: OAuthTokens | false) => {
-      finishCallback(flow, error, tokens, res, next).catch(next);
-    })(req, res, next);
+    await new Promise<void>((resolve, reject) => {
+      authenticator.authenticate(strategyFor(provider, base, pkce), { session: false }, (error: unknown, tokens: OAuthTokens | false) => {
+        finishCallback(flow, error, tokens, res).then(resolve, reject);
+      })(req, res, reject);
+    });
   });
 
-  async function finishCallback(flow: OAuthStateRecord, error: unknown, tokens: OAuthTokens | false, res: Response, next: NextFunction): Promise<void> {
+  async function finishCallback(flow: OAuthStateRecord, error: unknown, tokens: OAuthTokens | false, res: Response): Promise<void> {
     if (error) {
       // The provider's reason only: its error object can carry the response body, never our secrets, but
       // there is no need to keep more than the code.
@@ -112,8 +113,7 @@ export function oauthBrowserRouter(deps: { accounts: AccountsService; publicBase
       return;
     }
     if (!tokens) {
-      next(new ApiError(400, 'invalid_state', 'the answer from the network does not belong to a binding in progress (state used or missing its PKCE verifier)'));
-      return;
+      throw new ApiError(400, 'invalid_state', 'the answer from the network does not belong to a binding in progress (state used or missing its PKCE verifier)');
     }
     res.redirect(303, await accounts.handOff(flow, tokens));
   }

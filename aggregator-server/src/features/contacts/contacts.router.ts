@@ -1,38 +1,14 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { patchAddressBookRequest, replaceAddressBookRequest } from '../../../../common/contract/contacts.js';
-import { authOf, clientIp } from '../../http/auth.js';
-import { parseBody } from '../../http/validate.js';
+import { contactsRoutes as routes } from '../../../../common/contract/routes/contacts.js';
+import type { MountRoute } from '../../http/mount-route.js';
 import type { ContactsService } from './contacts.service.js';
 
-const changesQuery = z.object({ since: z.coerce.number().int().min(0) });
-
-/** Mounted behind requireAuth. */
-export function contactsRouter(contacts: ContactsService): Router {
+export function contactsRouter(mount: MountRoute, contacts: ContactsService): Router {
   const router = Router();
-
-  router.put('/v1/me/address-book', async (req, res) => {
-    const body = parseBody(replaceAddressBookRequest, req.body);
-    res.json(await contacts.replace(authOf(res), body.entries, clientIp(req)));
-  });
-
-  router.patch('/v1/me/address-book', async (req, res) => {
-    const body = parseBody(patchAddressBookRequest, req.body);
-    res.json(await contacts.patch(authOf(res), body, clientIp(req)));
-  });
-
-  router.get('/v1/me/address-book', async (_req, res) => {
-    res.json(await contacts.snapshot(authOf(res).user.id));
-  });
-
-  router.get('/v1/me/address-book/changes', async (req, res) => {
-    const { since } = parseBody(changesQuery, req.query);
-    res.json(await contacts.changesSince(authOf(res).user.id, since));
-  });
-
-  router.get('/v1/me/contacts', async (_req, res) => {
-    res.json(await contacts.contacts(authOf(res).user.id));
-  });
-
+  mount(router, routes.replaceAddressBook, ({ auth, body, ip }) => contacts.replace(auth, body.entries, ip));
+  mount(router, routes.patchAddressBook, ({ auth, body, ip }) => contacts.patch(auth, body, ip));
+  mount(router, routes.addressBook, ({ auth }) => contacts.snapshot(auth.user.id));
+  mount(router, routes.addressBookChanges, ({ auth, query }) => contacts.changesSince(auth.user.id, query.since));
+  mount(router, routes.contacts, ({ auth }) => contacts.contacts(auth.user.id));
   return router;
 }

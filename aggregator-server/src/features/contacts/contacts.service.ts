@@ -13,7 +13,7 @@ import type {
   ContactView,
 } from '../../../../common/contract/contacts.js';
 import type { AuthContext } from '../identity/session.service.js';
-import type { PrivacyRepository } from '../privacy/privacy.repository.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
 import { VersionConflictError, type ContactsRepository, type StoredEntry } from './contacts.repository.js';
 
 const dayMs = 24 * 60 * 60_000;
@@ -26,7 +26,7 @@ export class ContactsService {
   constructor(
     private readonly deps: {
       repo: ContactsRepository;
-      privacy: PrivacyRepository;
+      privacy: Pick<PrivacyService, 'settingsOf' | 'blockedByAmong' | 'listedAmong'>;
       keyring: Keyring;
       limiter: RateLimiter;
       events: DomainEvents;
@@ -111,7 +111,7 @@ export class ContactsService {
     const blockedSet = new Set(blocked);
     return ids.map((id) => {
       const contact = byUser.get(id) as { phone: string; refs: Set<string> };
-      return { userId: id, phone: contact.phone, mutual: mutualSet.has(id), refs: [...contact.refs].sort(), blocked: blockedSet.has(id) };
+      return { userId: id, phone: contact.phone, mutual: mutualSet.has(id), refs: [...contact.refs].sort(), blocked: blockedSet.has(id), identities: {} };
     });
   }
 

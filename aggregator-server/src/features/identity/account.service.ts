@@ -27,6 +27,11 @@ export class AccountService {
     };
   }
 
+  /** Whether a user with this id exists (other features check before referring to one). */
+  async userExists(userId: string): Promise<boolean> {
+    return (await this.deps.repo.findUserById(userId)) !== undefined;
+  }
+
   /** Sets the password; by default every other session of the account ends (`password_changed`). */
   async setPassword(auth: AuthContext, request: { password: string; signOutOthers: boolean }): Promise<void> {
     await this.deps.repo.setPasswordHash(auth.user.id, await hashPassword(request.password), this.deps.clock.now());

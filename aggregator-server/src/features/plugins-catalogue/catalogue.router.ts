@@ -1,32 +1,29 @@
 import { Router } from 'express';
-import type { CatalogueResponse } from '../../../../common/contract/accounts.js';
-import { pluginIdSchema } from '../../../../common/plugin-manifest/plugin-id.js';
+import { routePath } from '../../../../common/contract/route.js';
+import { catalogueRoutes as routes } from '../../../../common/contract/routes/catalogue.js';
 import { ApiError } from '../../http/api-error.js';
+import type { MountRoute } from '../../http/mount-route.js';
 import type { PluginCatalogue } from './catalogue.js';
 
 /** Public: manifests describe networks, not users. */
-export function catalogueRouter(catalogue: PluginCatalogue): Router {
+export function catalogueRouter(mount: MountRoute, catalogue: PluginCatalogue): Router {
   const router = Router();
 
-  router.get('/v1/plugins', (_req, res) => {
-    const body: CatalogueResponse = {
-      plugins: catalogue.list().map((plugin) => ({
-        id: plugin.id,
-        name: plugin.manifest.name,
-        version: plugin.manifest.version,
-        integrity: plugin.integrity,
-        manifestUrl: `/v1/plugins/${plugin.id}/manifest.json`,
-        ...(plugin.icon ? { iconIntegrity: plugin.icon.integrity } : {}),
-        manifest: JSON.parse(plugin.raw.toString('utf8')) as Record<string, unknown>,
-      })),
-    };
-    res.json(body);
-  });
+  mount(router, routes.plugins, () => ({
+    plugins: catalogue.list().map((plugin) => ({
+      id: plugin.id,
+      name: plugin.manifest.name,
+      version: plugin.manifest.version,
+      integrity: plugin.integrity,
+      manifestUrl: routePath(routes.pluginManifest, { plugin: plugin.id }),
+      ...(plugin.icon ? { iconIntegrity: plugin.icon.integrity } : {}),
+      manifest: JSON.parse(plugin.raw.toString('utf8')) as Record<string, unknown>,
+    })),
+  }));
 
   // The exact bytes the integrity covers: a client hashes these, not a re-serialised copy.
-  router.get('/v1/plugins/:plugin/manifest.json', (req, res) => {
-    const id = pluginIdSchema.safeParse(req.params.plugin);
-    const plugin = id.success ? catalogue.get(id.data) : undefined;
+  mount(router, routes.pluginManifest, ({ params, res }) => {
+    const plugin = catalogue.get(params.plugin);
     if (!plugin) throw new ApiError(404, 'not_found', 'no such plugin');
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.setHeader('x-content-integrity', plugin.integrity);
@@ -34,9 +31,8 @@ export function catalogueRouter(catalogue: PluginCatalogue): Router {
   });
 
   // Icons are not in the listing's integrity, so the header is a transport check only (see catalogue-sync).
-  router.get('/v1/plugins/:plugin/icon', (req, res) => {
-    const id = pluginIdSchema.safeParse(req.params.plugin);
-    const icon = id.success ? catalogue.get(id.data)?.icon : undefined;
+  mount(router, routes.pluginIcon, ({ params, res }) => {
+    const icon = catalogue.get(params.plugin)?.icon;
     if (!icon) throw new ApiError(404, 'not_found', 'no such plugin icon');
     res.setHeader('content-type', icon.contentType);
     res.setHeader('x-content-integrity', icon.integrity);

@@ -2,7 +2,6 @@ import type { PrivacySettings } from '../../../../common/contract/privacy.js';
 import type { PresenceEvent, PresenceSetPayload } from '../../../../common/contract/socket-events.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
-import type { PrivacyRepository } from '../privacy/privacy.repository.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { forAudience, mergePresence, offlineEvent, presenceFingerprint } from './merge.js';
 import type { ConnectionState, PresenceStore } from './presence.store.js';
@@ -39,7 +38,6 @@ export class PresenceService {
     private readonly deps: {
       store: PresenceStore;
       privacy: PrivacyService;
-      privacyRepo: PrivacyRepository;
       outlet: PresenceOutlet;
       clock: Clock;
       graceMs: number;
@@ -162,8 +160,8 @@ export class PresenceService {
 
   private async presenceOf(userIds: string[]): Promise<PresenceEvent[]> {
     if (userIds.length === 0) return [];
-    const { store, clock, privacyRepo } = this.deps;
-    const [connections, states, settings] = await Promise.all([store.connectionsOf(userIds), store.userStates(userIds), privacyRepo.settingsOf(userIds)]);
+    const { store, clock, privacy } = this.deps;
+    const [connections, states, settings] = await Promise.all([store.connectionsOf(userIds), store.userStates(userIds), privacy.settingsOf(userIds)]);
     const now = clock.now();
     return userIds.map((id) => {
       const event = mergePresence(id, connections.get(id) ?? [], states.get(id), now);
@@ -176,7 +174,7 @@ export class PresenceService {
     const now = this.deps.clock.now();
     const cached = this.audiences.get(userId);
     if (cached && cached.expiresAt > now) return cached;
-    const [viewers, settings] = await Promise.all([this.deps.privacy.audienceOf(userId), this.deps.privacyRepo.settings(userId)]);
+    const [viewers, settings] = await Promise.all([this.deps.privacy.audienceOf(userId), this.deps.privacy.settings(userId)]);
     const fresh = { viewers, settings, expiresAt: now + audienceTtlMs };
     this.audiences.set(userId, fresh);
     if (this.audiences.size > 100_000) this.audiences.clear();

@@ -1,46 +1,19 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { updatePrivacyRequest } from '../../../../common/contract/privacy.js';
-import { ApiError } from '../../http/api-error.js';
-import { authOf } from '../../http/auth.js';
-import { parseBody } from '../../http/validate.js';
-import type { ListKind } from './privacy.repository.js';
+import { privacyRoutes as routes } from '../../../../common/contract/routes/privacy.js';
+import type { MountRoute } from '../../http/mount-route.js';
 import type { PrivacyService } from './privacy.service.js';
 
-const userIdParam = z.string().uuid();
-
-/** Mounted behind requireAuth. */
-export function privacyRouter(privacy: PrivacyService): Router {
+export function privacyRouter(mount: MountRoute, privacy: PrivacyService): Router {
   const router = Router();
+  mount(router, routes.privacy, ({ auth }) => privacy.settings(auth.user.id));
+  mount(router, routes.updatePrivacy, ({ auth, body }) => privacy.update(auth.user.id, body));
 
-  router.get('/v1/me/privacy', async (_req, res) => {
-    res.json(await privacy.settings(authOf(res).user.id));
-  });
+  mount(router, routes.blocklist, ({ auth }) => privacy.list('blocklist', auth.user.id));
+  mount(router, routes.block, ({ auth, params }) => privacy.addToList('blocklist', auth.user.id, params.userId));
+  mount(router, routes.unblock, ({ auth, params }) => privacy.removeFromList('blocklist', auth.user.id, params.userId));
 
-  router.put('/v1/me/privacy', async (req, res) => {
-    const body = parseBody(updatePrivacyRequest, req.body);
-    res.json(await privacy.update(authOf(res).user.id, body));
-  });
-
-  for (const kind of ['blocklist', 'allowlist'] as const satisfies readonly ListKind[]) {
-    router.get(`/v1/me/${kind}`, async (_req, res) => {
-      res.json(await privacy.list(kind, authOf(res).user.id));
-    });
-    router.put(`/v1/me/${kind}/:userId`, async (req, res) => {
-      await privacy.addToList(kind, authOf(res).user.id, parseUserId(req.params.userId));
-      res.status(204).end();
-    });
-    router.delete(`/v1/me/${kind}/:userId`, async (req, res) => {
-      await privacy.removeFromList(kind, authOf(res).user.id, parseUserId(req.params.userId));
-      res.status(204).end();
-    });
-  }
-
+  mount(router, routes.allowlist, ({ auth }) => privacy.list('allowlist', auth.user.id));
+  mount(router, routes.allow, ({ auth, params }) => privacy.addToList('allowlist', auth.user.id, params.userId));
+  mount(router, routes.disallow, ({ auth, params }) => privacy.removeFromList('allowlist', auth.user.id, params.userId));
   return router;
-}
-
-function parseUserId(value: unknown): string {
-  const parsed = userIdParam.safeParse(value);
-  if (!parsed.success) throw new ApiError(404, 'not_found', 'no such user');
-  return parsed.data;
 }

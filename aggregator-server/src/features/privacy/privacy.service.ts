@@ -3,8 +3,8 @@ import { toIso } from '../../platform/clock.js';
 import type { DomainEvents } from '../../platform/domain-events.js';
 import { ApiError } from '../../http/api-error.js';
 import type { PrivacySettings } from '../../../../common/contract/privacy.js';
-import type { IdentityRepository } from '../identity/identity.repository.js';
-import type { ContactsRepository } from '../contacts/contacts.repository.js';
+import type { AccountService } from '../identity/account.service.js';
+import type { ContactGraph } from '../contacts/contact-graph.js';
 import type { ListKind, PrivacyRepository } from './privacy.repository.js';
 
 /**
@@ -15,8 +15,8 @@ export class PrivacyService {
   constructor(
     private readonly deps: {
       repo: PrivacyRepository;
-      contacts: ContactsRepository;
-      identity: IdentityRepository;
+      contacts: Pick<ContactGraph, 'usersInBookOf' | 'whoHaveNumberOf'>;
+      identity: Pick<AccountService, 'userExists'>;
       events: DomainEvents;
       clock: Clock;
     },
@@ -24,6 +24,21 @@ export class PrivacyService {
 
   settings(userId: string): Promise<PrivacySettings> {
     return this.deps.repo.settings(userId);
+  }
+
+  /** The settings of many users at once (discovery and presence filter by them). */
+  settingsOf(userIds: string[]): Promise<Map<string, PrivacySettings>> {
+    return this.deps.repo.settingsOf(userIds);
+  }
+
+  /** Of `candidates`, those who put `userId` on their blocklist. */
+  blockedByAmong(userId: string, candidates: string[]): Promise<string[]> {
+    return this.deps.repo.blockedByAmong(userId, candidates);
+  }
+
+  /** Of `candidates`, those `userId` put on its list of `kind`. */
+  listedAmong(kind: ListKind, userId: string, candidates: string[]): Promise<string[]> {
+    return this.deps.repo.listedAmong(kind, userId, candidates);
   }
 
   async update(userId: string, change: Partial<PrivacySettings>): Promise<PrivacySettings> {
@@ -36,7 +51,7 @@ export class PrivacyService {
 
   async addToList(kind: ListKind, userId: string, otherId: string): Promise<void> {
     if (otherId === userId) throw new ApiError(400, 'validation_failed', 'you cannot put yourself on your own list');
-    if (!(await this.deps.identity.findUserById(otherId))) throw new ApiError(404, 'not_found', 'no such user');
+    if (!(await this.deps.identity.userExists(otherId))) throw new ApiError(404, 'not_found', 'no such user');
     await this.deps.repo.addToList(kind, userId, otherId, this.deps.clock.now());
     this.deps.events.emit('audienceChanged', { userId });
   }
@@ -60,8 +75,7 @@ export class PrivacyService {
     if (settings.activityVisibleTo === 'allowlist') {
       candidates = (await repo.list('allowlist', subjectId)).map((entry) => entry.userId);
     } else {
-      const theyAreInMyBook = [...new Set((await contacts.rawMatches(subjectId)).map((match) => match.userId))];
-      candidates = await contacts.whoHaveNumberOf(subjectId, theyAreInMyBook);
+      candidates = await contacts.whoHaveNumberOf(subjectId, await contacts.usersInBookOf(subjectId));
     }
     const blocked = new Set(await repo.listedAmong('blocklist', subjectId, candidates));
     return candidates.filter((id) => !blocked.has(id));
@@ -70,7 +84,7 @@ export class PrivacyService {
   /** Every user whose activity `viewerId` may see now: the mirror image of audienceOf. */
   async visibleSubjectsFor(viewerId: string): Promise<string[]> {
     const { repo, contacts } = this.deps;
-    const inMyBook = [...new Set((await contacts.rawMatches(viewerId)).map((match) => match.userId))];
+    const inMyBook = await contacts.usersInBookOf(viewerId);
     const allowedMe = await repo.whoListed('allowlist', viewerId);
     const candidates = [...new Set([...inMyBook, ...allowedMe])];
     if (candidates.length === 0) return [];

@@ -1,10 +1,8 @@
 import net from 'node:net';
 import { Router } from 'express';
-import { z } from 'zod';
-import { parseBody } from '../../http/validate.js';
+import { platformRoutes as routes } from '../../../../common/contract/routes/platform.js';
+import type { MountRoute } from '../../http/mount-route.js';
 import type { OutboxGateway } from './outbox-gateway.js';
-
-const query = z.object({ to: z.string().max(32).optional() });
 
 /**
  * The outbox lists every code it "sent", so it may only be reachable from this machine: it is served
@@ -32,9 +30,9 @@ function outboxMayBeReadBy(origin: string): boolean {
 }
 
 /** GET /v1/dev/sms: the outbox as a phone would show it. Mounted only with the outbox provider. */
-export function devSmsRouter(outbox: OutboxGateway): Router {
+export function devSmsRouter(mount: MountRoute, outbox: OutboxGateway): Router {
   const router = Router();
-  router.get('/v1/dev/sms', (req, res) => {
+  mount(router, routes.devSms, ({ query, req, res }) => {
     // Never `*`: only the desktop app's renderer and pages served from this machine may read the codes.
     res.removeHeader('access-control-allow-origin');
     res.removeHeader('access-control-expose-headers');
@@ -43,10 +41,9 @@ export function devSmsRouter(outbox: OutboxGateway): Router {
       res.setHeader('access-control-allow-origin', origin);
       res.vary('origin');
     }
-    const { to } = parseBody(query, req.query);
     // An unencoded "+" in a query string arrives as a space; accept both spellings of E.164.
-    const recipient = to === undefined ? undefined : to.trim().replace(/^(?=\d)/, '+');
-    res.json(outbox.list(recipient));
+    const recipient = query.to === undefined ? undefined : query.to.trim().replace(/^(?=\d)/, '+');
+    return outbox.list(recipient);
   });
   return router;
 }

@@ -2,7 +2,7 @@ import { useT } from '../../i18n/i18n.js';
 import { useOnboarding } from './onboarding-store.js';
 
 /**
- * Only with the development outbox (`/v1/dev/sms` exists only then, see docs/api.md): a person trying
+ * Only with the development outbox (the server serves `routes.devSms` only then): a person trying
  * Switchboard on their own machine has no phone network, so the code shows here, marked as such.
  */
 export function DevSmsBanner() {

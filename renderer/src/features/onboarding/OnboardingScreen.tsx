@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { passwordPolicy } from '../../../../common/contract/identity.js';
 import { normaliseCodeInput } from '../../../../common/text/typed-digits.js';
-import { ApiFailure } from '../../api/api-client.js';
+import { ApiFailure } from '../../api/failure.js';
 import { useLanguage, useT } from '../../i18n/i18n.js';
 import { formatPhone } from '../../ui/format.js';
 import { formatWait } from '../../ui/human-error.js';

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { SessionResponse } from '../../../../common/contract/identity.js';
 import { parsePhone } from '../../../../common/phone/phone.js';
 import { normaliseCodeInput, normalisePhoneInput } from '../../../../common/text/typed-digits.js';
-import { ApiFailure } from '../../api/api-client.js';
+import { ApiFailure } from '../../api/failure.js';
 import { api, useApp } from '../../app/app-store.js';
 import { thisDevice } from '../../app/device.js';
 import { enterSignedIn } from '../../app/session.js';
@@ -27,7 +27,7 @@ interface OnboardingState {
   busy: boolean;
   error: unknown;
   /**
-   * The development outbox: undefined when the server has no `/v1/dev/sms` (a real SMS provider),
+   * The development outbox: undefined when the server does not serve `routes.devSms` (a real SMS provider),
    * '' while waiting for the message, else the code.
    */
   devCode: string | undefined;
@@ -80,7 +80,7 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
   async function signedIn(session: SessionResponse): Promise<void> {
     pendingSession = session;
     if (!session.created) return get().finish();
-    // The optional password step needs the token for PUT /v1/me/password.
+    // The optional password step needs the token for `routes.setPassword`.
     useApp.setState({ session: { token: session.token, userId: session.user.id, phone: session.user.phone } });
     set({ step: 'password', busy: false, error: undefined });
   }

@@ -1,0 +1,79 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import type { ParsedRequest, RouteDefinition, RouteReply } from '../../../common/contract/route.js';
+import { routes } from '../../../common/contract/routes.js';
+import type { AuthContext, SessionService } from '../features/identity/session.service.js';
+import { ApiError } from './api-error.js';
+import { bearerToken, clientIp } from './auth.js';
+import { parseBody } from './validate.js';
+
+/** What a handler gets: the request parsed by the route's schemas, and the caller when the route requires one. */
+export type RouteContext<R extends RouteDefinition> = ParsedRequest<R> & {
+  auth: R['auth'] extends 'session' ? AuthContext : undefined;
+  ip: string;
+  req: Request;
+  res: Response;
+};
+
+export type RouteHandler<R extends RouteDefinition> = (context: RouteContext<R>) => Promise<RouteReply<R>> | RouteReply<R>;
+
+/** A handler mounter bound to the server's ways of authenticating. */
+export type MountRoute = <R extends RouteDefinition>(router: Router, route: R, handler: RouteHandler<R>) => void;
+
+const tableRoutes: ReadonlySet<RouteDefinition> = new Set(Object.values(routes));
+
+/**
+ * The one way a route is served: only a route of the table, at its method and path, behind the auth the
+ * table declares, with params, query and body parsed by the table's schemas before the handler runs.
+ */
+export function routeMounter(deps: { sessions: SessionService; adminToken: string | undefined }): MountRoute {
+  const authenticate = async (route: RouteDefinition, req: Request): Promise<AuthContext | undefined> => {
+    if (route.auth === 'session') return deps.sessions.authenticate(bearerToken(req));
+    if (route.auth === 'admin') {
+      // Without an admin token configured the route does not exist for anyone.
+      if (!deps.adminToken) throw new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`);
+      if (!sameSecret(bearerToken(req), deps.adminToken)) throw new ApiError(401, 'unauthorized', 'admin token required');
+    }
+    return undefined;
+  };
+
+  return (router, route, handler) => {
+    if (!tableRoutes.has(route)) throw new Error(`${route.method.toUpperCase()} ${route.path} is not in the route table`);
+    router[route.method](route.path, async (req, res) => {
+      const auth = await authenticate(route, req);
+      const parsed = {
+        params: route.params ? parseParams(route.params, req.params) : undefined,
+        query: route.query ? parseInput(route, route.query, req.query) : undefined,
+        body: route.body ? parseInput(route, route.body, req.body ?? {}) : undefined,
+      } as ParsedRequest<typeof route>;
+      const context = { ...parsed, auth, ip: clientIp(req), req, res } as RouteContext<typeof route>;
+      const reply = await handler(context);
+      const { response } = route;
+      if (response.kind === 'json') res.status(response.status).json(reply);
+      else if (response.kind === 'empty') res.status(204).end();
+      // Redirects and byte answers are written by the handler itself.
+    });
+  };
+}
+
+/** A path parameter that does not parse names nothing that exists. */
+function parseParams(schema: z.ZodObject, params: unknown): unknown {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw new ApiError(404, 'not_found', `no such ${String(parsed.error.issues[0]?.path[0] ?? 'thing')}`);
+  return parsed.data;
+}
+
+function parseInput(route: RouteDefinition, schema: z.ZodType, input: unknown): unknown {
+  if (!route.invalidInput) return parseBody(schema, input);
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new ApiError(400, route.invalidInput, 'this link is incomplete or damaged; start again from Switchboard');
+  return parsed.data;
+}
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

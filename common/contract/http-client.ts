@@ -1,0 +1,94 @@
+import { ApiFailure, failureFromAnswer } from './api-failure.js';
+import { routePath, type RouteAnswer, type RouteDefinition, type RouteRequest } from './route.js';
+
+/** A route the client calls and whose answer it reads: JSON or nothing (byte and redirect routes are opened by URL). */
+export type CallableRoute = RouteDefinition & { response: { kind: 'json' | 'empty' } };
+
+export type HttpClientOptions = {
+  baseUrl: string;
+  /** The session token to send, read at each call (it changes on sign-in and sign-out). */
+  token?: () => string | undefined;
+  /** Told when a call made with a token answers 401: the session ended elsewhere. */
+  onUnauthorized?: () => void;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+};
+
+const defaultTimeoutMs = 15_000;
+
+/**
+ * The one client of the server's HTTP API, typed by the route table: the renderer, the desktop core,
+ * the CLI and the tests call `client.call(routes.me, {})` and get the answer parsed by the route's schema,
+ * or an ApiFailure carrying the server's error code (status 0 when the server was not reached).
+ */
+export class SwitchboardClient {
+  constructor(private readonly options: HttpClientOptions) {}
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  withToken(token: string): SwitchboardClient {
+    return new SwitchboardClient({ ...this.options, token: () => token });
+  }
+
+  /** The absolute URL of a route, for answers that are opened rather than read (icons, manifests, browser pages). */
+  url(route: RouteDefinition, params: Record<string, string | number> = {}): URL {
+    return new URL(routePath(route, params), this.options.baseUrl);
+  }
+
+  async call<R extends CallableRoute>(route: R, request: RouteRequest<R>): Promise<RouteAnswer<R>> {
+    const what = `${route.method.toUpperCase()} ${route.path}`;
+    const url = this.url(route, request.params as Record<string, string | number> | undefined);
+    for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const token = this.options.token?.();
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    let response: Response;
+    let text: string;
+    try {
+      response = await (this.options.fetch ?? fetch)(url, {
+        method: route.method.toUpperCase(),
+        headers,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? defaultTimeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      throw new ApiFailure(0, 'network_unreachable', timedOut ? `${this.baseUrl} did not answer ${what} in time` : `cannot reach ${this.baseUrl}: ${describe(error)}`);
+    }
+    const json = parseJson(text);
+    if (!response.ok) {
+      if (response.status === 401 && token !== undefined) this.options.onUnauthorized?.();
+      throw failureFromAnswer(response.status, json.value, {
+        code: response.status === 404 ? 'not_found' : `http_${response.status}`,
+        message: `${what} answered ${response.status}`,
+      });
+    }
+    if (route.response.kind === 'empty') return undefined as RouteAnswer<R>;
+    if (!json.ok) throw new ApiFailure(502, 'invalid_response', `the server answered ${what} with something that is not JSON`);
+    const parsed = route.response.schema.safeParse(json.value);
+    if (!parsed.success) {
+      throw new ApiFailure(502, 'invalid_response', `the server's answer to ${what} does not match the contract: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
+    }
+    return parsed.data as RouteAnswer<R>;
+  }
+}
+
+function parseJson(text: string): { ok: boolean; value: unknown } {
+  if (text === '') return { ok: false, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    // A proxy's error page, or an empty answer: the caller decides what that means.
+    return { ok: false, value: undefined };
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,29 @@
+import type { RouteDefinition } from './route.js';
+import { accountsRoutes } from './routes/accounts.js';
+import { catalogueRoutes } from './routes/catalogue.js';
+import { contactsRoutes } from './routes/contacts.js';
+import { identityRoutes } from './routes/identity.js';
+import { platformRoutes } from './routes/platform.js';
+import { privacyRoutes } from './routes/privacy.js';
+
+/**
+ * Every HTTP route of the Switchboard server, and the only place its paths are written. The server mounts
+ * handlers from this table (a route missing here cannot be served), the typed client calls it, and
+ * `GET /v1/openapi.json` describes it.
+ */
+export const routes = {
+  ...platformRoutes,
+  ...identityRoutes,
+  ...contactsRoutes,
+  ...privacyRoutes,
+  ...accountsRoutes,
+  ...catalogueRoutes,
+};
+
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;
+
+/** The table as a list, for the server's checks, the OpenAPI document and tests. */
+export const routeList: readonly (RouteDefinition & { name: string })[] = Object.entries(routes).map(([name, route]) => ({ ...route, name }));
+
+export { apiPrefix, routePath, type RouteDefinition } from './route.js';
