@@ -70,7 +70,12 @@ export type ServerConfig = {
   contactLimits: ContactLimits;
   /** How long a user stays online after their last connection went away, so a reconnect does not blink. */
   presenceGraceMs: number;
-  trustProxy: boolean;
+  /**
+   * Which proxies in front of this server may name the client in X-Forwarded-For: false (none), a hop
+   * count (the N right-most proxies), or proxy addresses and CIDR ranges. Never "trust everything": the
+   * left-most entry is written by the client.
+   */
+  trustProxy: false | number | string[];
   /** Serve HTTPS (and WSS) directly when both are set (M30); otherwise plain HTTP behind a TLS proxy. */
   tls: { certFile: string; keyFile: string } | undefined;
   bodyLimit: string;
@@ -83,6 +88,8 @@ export type ServerConfig = {
   /** Folder of plugin folders the catalogue serves; the repository's plugins/ when unset. */
   pluginsDir: string | undefined;
 };
+
+const trustProxyPattern = /^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/;
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -111,7 +118,10 @@ const envSchema = z.object({
   SWITCHBOARD_SECRET: z.string().min(32, 'SWITCHBOARD_SECRET needs at least 32 characters').optional(),
   SWITCHBOARD_ADMIN_TOKEN: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  TRUST_PROXY: z
+    .string()
+    .regex(trustProxyPattern, 'TRUST_PROXY must be a hop count (0, 1, 2...) or a comma-separated list of proxy addresses or CIDR ranges')
+    .default('0'),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
   OAUTH_CLIENTS_FILE: z.string().min(1).optional(),
@@ -124,6 +134,15 @@ const envSchema = z.object({
 });
 
 export class ConfigError extends Error {}
+
+/** A hop count, or addresses/CIDR ranges (and express's names loopback, linklocal, uniquelocal). */
+function trustProxySetting(value: string): ServerConfig['trustProxy'] {
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = envSchema.safeParse(env);
@@ -172,7 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       ...(e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY === undefined ? {} : { newNumbersPerIpPerDay: e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY }),
     },
     presenceGraceMs: e.PRESENCE_GRACE_MS,
-    trustProxy: e.TRUST_PROXY === '1',
+    trustProxy: trustProxySetting(e.TRUST_PROXY),
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
     bodyLimit: '2mb',
     oauthClientsFile: e.OAUTH_CLIENTS_FILE ? path.resolve(e.OAUTH_CLIENTS_FILE) : undefined,
