@@ -167,6 +167,13 @@ export interface BoundAccountsTable {
   bound_at: number;
 }
 
+/** Keyed number hashes already counted against a user's daily discovery quota (day = epoch day, UTC). */
+export interface DiscoveryChargesTable {
+  user_id: string;
+  day: number;
+  phone_hash: string;
+}
+
 export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
@@ -180,6 +187,7 @@ export interface Database {
   address_book_refs: AddressBookRefsTable;
   address_book_phones: AddressBookPhonesTable;
   address_book_changes: AddressBookChangesTable;
+  discovery_charges: DiscoveryChargesTable;
   privacy_settings: PrivacySettingsTable;
   blocks: BlocksTable;
   allows: AllowsTable;

@@ -90,6 +90,29 @@ export class KyselyContactsRepository implements ContactsRepository {
     return [...new Set(hashes)].filter((hash) => !known.has(hash));
   }
 
+  async chargedOn(userId: string, day: number, hashes: string[]): Promise<string[]> {
+    const charged: string[] = [];
+    for (const batch of chunks([...new Set(hashes)])) {
+      const rows = await this.db
+        .selectFrom('discovery_charges')
+        .select('phone_hash')
+        .where('user_id', '=', userId)
+        .where('day', '=', day)
+        .where('phone_hash', 'in', batch)
+        .execute();
+      charged.push(...rows.map((row) => row.phone_hash));
+    }
+    return charged;
+  }
+
+  async recordCharges(userId: string, day: number, hashes: string[]): Promise<void> {
+    await this.db.deleteFrom('discovery_charges').where('user_id', '=', userId).where('day', '<', day).execute();
+    const rows = [...new Set(hashes)].map((phone_hash) => ({ user_id: userId, day, phone_hash }));
+    for (const batch of chunks(rows, 3)) {
+      await this.db.insertInto('discovery_charges').values(batch).onConflict((oc) => oc.doNothing()).execute();
+    }
+  }
+
   async rawMatches(userId: string): Promise<RawMatch[]> {
     const rows = await this.db
       .selectFrom('address_book_phones as book')

@@ -14,6 +14,7 @@ import type {
 } from '../../../../common/contract/contacts.js';
 import type { AuthContext } from '../identity/session.service.js';
 import type { PrivacyRepository } from '../privacy/privacy.repository.js';
+import { hiddenFromViewer } from '../privacy/discoverability.js';
 import { VersionConflictError, type ContactsRepository, type StoredEntry } from './contacts.repository.js';
 
 const dayMs = 24 * 60 * 60_000;
@@ -80,17 +81,12 @@ export class ContactsService {
     };
   }
 
-  /** Entries that are users who may be found by this uploader. */
+  /** Entries that are users who may be found by this uploader (see hiddenFromViewer for who may not). */
   async matches(userId: string): Promise<AddressBookMatch[]> {
     const raw = await this.deps.repo.rawMatches(userId);
     const candidates = [...new Set(raw.map((match) => match.userId))];
     if (candidates.length === 0) return [];
-    const [settings, blockedMe] = await Promise.all([
-      this.deps.privacy.settingsOf(candidates),
-      this.deps.privacy.blockedByAmong(userId, candidates),
-    ]);
-    const hidden = new Set(blockedMe);
-    for (const [id, setting] of settings) if (!setting.discoverable) hidden.add(id);
+    const hidden = await hiddenFromViewer(userId, candidates, { privacy: this.deps.privacy, contacts: this.deps.repo });
     return raw.filter((match) => !hidden.has(match.userId)).sort((a, b) => a.ref.localeCompare(b.ref) || a.phone.localeCompare(b.phone));
   }
 
@@ -124,26 +120,32 @@ export class ContactsService {
   }
 
   /**
-   * Counts numbers the user's book does not hold yet. The first upload brings a whole address book and
-   * is exempt per account; every later one, and every upload per address, is held to a daily quota so
-   * that nobody can sweep the number space to learn who uses Switchboard.
+   * Counts numbers the user's book does not hold yet and that were not already counted today (an entry
+   * removed and added back the same day costs nothing more). The first upload brings a whole address
+   * book and is exempt per account; every later one, and every upload per address, is held to a daily
+   * quota so that nobody can sweep the number space to learn who uses Switchboard.
    */
   private async chargeQuota(userId: string, entries: StoredEntry[], ip: string, firstUpload: boolean): Promise<void> {
-    const { repo, limiter, limits } = this.deps;
-    const fresh = (await repo.unknownHashes(userId, entries.flatMap((entry) => entry.phoneHashes))).length;
-    if (fresh === 0) return;
-    const byIp = await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, fresh);
+    const { repo, limiter, limits, clock } = this.deps;
+    const day = Math.floor(clock.now() / dayMs);
+    const unknown = await repo.unknownHashes(userId, entries.flatMap((entry) => entry.phoneHashes));
+    const chargedToday = new Set(await repo.chargedOn(userId, day, unknown));
+    const fresh = unknown.filter((hash) => !chargedToday.has(hash));
+    if (fresh.length === 0) return;
+    const byIp = await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, fresh.length);
     if (!byIp.allowed) {
-      await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, -fresh);
+      await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, -fresh.length);
       throw tooManyRequests('too_many_requests', 'too many new numbers from this address today; nothing was stored', byIp.retryAfterMs);
     }
-    if (firstUpload) return;
-    const byUser = await limiter.hit(`discovery:user:${userId}`, limits.newNumbersPerUserPerDay, dayMs, fresh);
-    if (!byUser.allowed) {
-      await limiter.hit(`discovery:user:${userId}`, limits.newNumbersPerUserPerDay, dayMs, -fresh);
-      await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, -fresh);
-      throw tooManyRequests('too_many_requests', `at most ${limits.newNumbersPerUserPerDay} new numbers a day; nothing was stored`, byUser.retryAfterMs);
+    if (!firstUpload) {
+      const byUser = await limiter.hit(`discovery:user:${userId}`, limits.newNumbersPerUserPerDay, dayMs, fresh.length);
+      if (!byUser.allowed) {
+        await limiter.hit(`discovery:user:${userId}`, limits.newNumbersPerUserPerDay, dayMs, -fresh.length);
+        await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, -fresh.length);
+        throw tooManyRequests('too_many_requests', `at most ${limits.newNumbersPerUserPerDay} new numbers a day; nothing was stored`, byUser.retryAfterMs);
+      }
     }
+    await repo.recordCharges(userId, day, fresh);
   }
 
   private announce(auth: AuthContext, version: number): void {

@@ -59,7 +59,7 @@ export function attachPresence(deps: {
   clustered: boolean;
   log: Logger;
 }): { stop(): void } {
-  const { io, presence, privacy, events, clock, log } = deps;
+  const { io, presence, events, clock, log } = deps;
   const live = new Map<string, ConnectionState>();
   const viewersHere = new Map<string, number>();
 
@@ -119,9 +119,12 @@ export function attachPresence(deps: {
       const parsed = typingPayload.safeParse(payload);
       if (!parsed.success) return reply(failure('validation_failed', describe(parsed.error)));
       guarded('typing', async () => {
-        if (await privacy.eitherBlocked(userId, parsed.data.to)) return reply(failure('forbidden', 'you cannot reach this user'));
-        // Typing state travels only to sockets watching their open conversations, and only the one with the sender.
-        io.to(presenceRooms.focus(parsed.data.to, userId)).emit('typing', { from: userId, state: parsed.data.state, at: new Date(clock.now()).toISOString() });
+        // The answer is the same whether or not the typing is delivered: a different one for a block would
+        // tell anyone who blocked them.
+        if (await presence.typingReaches(userId, parsed.data.to)) {
+          // Typing state travels only to sockets watching their open conversations, and only the one with the sender.
+          io.to(presenceRooms.focus(parsed.data.to, userId)).emit('typing', { from: userId, state: parsed.data.state, at: new Date(clock.now()).toISOString() });
+        }
         reply({ ok: true });
       });
     });
