@@ -83,7 +83,10 @@ export type ServerConfig = {
   oauthClientsFile: string | undefined;
   /** Development and tests only: federated OAuth instances may live on private addresses. */
   oauthAllowPrivateInstances: boolean;
-  /** The origin browsers and providers reach this server at; by default taken from each request. */
+  /**
+   * The origin browsers and providers reach this server at (OAuth redirect URIs, authorize links). Required
+   * with OAuth clients unless the server listens on loopback only, where its own listen URL is used.
+   */
   publicUrl: string | undefined;
   /** Folder of plugin folders the catalogue serves; the repository's plugins/ when unset. */
   pluginsDir: string | undefined;
@@ -168,6 +171,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       throw new ConfigError('SMS_PROVIDER=kannel needs KANNEL_USERNAME and KANNEL_PASSWORD');
     }
     sms.kannel = { sendUrl: e.KANNEL_SEND_URL, username: e.KANNEL_USERNAME, password: e.KANNEL_PASSWORD, from: e.KANNEL_FROM };
+  }
+  if (e.OAUTH_CLIENTS_FILE && !e.PUBLIC_URL && !/^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(e.HOST)) {
+    // Redirect URIs are never taken from the Host header a client writes; a public server must say its origin.
+    throw new ConfigError('OAUTH_CLIENTS_FILE needs PUBLIC_URL (the origin browsers reach this server at) unless HOST is a loopback address');
   }
   return {
     port: e.PORT,

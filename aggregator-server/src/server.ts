@@ -34,6 +34,7 @@ import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repos
 import { PrivacyService } from './features/privacy/privacy.service.js';
 import { privacyRouter } from './features/privacy/privacy.router.js';
 import { mountAccounts } from './features/accounts/mount.js';
+import type { HostResolver } from './features/accounts/public-host.js';
 import { webClientRouter } from './http/web-client.js';
 import { apiCors } from './http/cors.js';
 import { MemoryPresenceStore } from './features/presence/memory-presence.store.js';
@@ -49,6 +50,8 @@ export type ServerOptions = {
   smsPrint?: ((line: string) => void) | null;
   storage?: StorageOptions;
   sms?: SmsGateway;
+  /** Tests only: a stand-in for DNS, for the host names of federated OAuth instances. */
+  hostResolver?: HostResolver;
 };
 
 export type RunningServer = {
@@ -111,7 +114,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(['/v1/me/privacy', '/v1/me/blocklist', '/v1/me/allowlist'], authed);
   app.use(contactsRouter(contacts));
   app.use(privacyRouter(privacy));
-  mountAccounts(app, { config, storage, keyring, sessions, clock, log });
+  let listenUrl: string | undefined;
+  mountAccounts(app, { config, storage, keyring, sessions, clock, log, listenUrl: () => listenUrl, ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
   if (sms instanceof OutboxGateway) app.use(devSmsRouter(sms));
   // The web client (M31) at `/`, after every API route.
   app.use(webClientRouter());
@@ -148,6 +152,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  listenUrl = url;
   log.info({ url, storage: storage.kind, sms: sms.name, redis: Boolean(config.redisUrl) }, 'switchboard server listening');
 
   let closing: Promise<void> | undefined;

@@ -165,6 +165,8 @@ export interface BoundAccountsTable {
   user_id: string;
   plugin_id: string;
   bound_at: number;
+  /** The federated instance the account lives on; null for other networks (and bindings before 0011). */
+  instance: string | null;
 }
 
 /** Keyed number hashes already counted against a user's daily discovery quota (day = epoch day, UTC). */

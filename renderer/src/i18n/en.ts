@@ -177,6 +177,10 @@ export const en = {
   'error.empty_file': 'The file is empty',
   'error.corrupt_file': 'The file is damaged',
   'error.too_large': 'The file is too large',
+  'error.not_bound': 'This account is not connected here; connect it again',
+  'error.payload_too_large': 'This is too large to send to the server',
+  'error.unsupported_media_type': 'The server does not accept data sent this way',
+  'error.too_many_connections': 'Too many windows or devices are connected at once; close one and try again',
 } as const;
 
 export type MessageKey = keyof typeof en;

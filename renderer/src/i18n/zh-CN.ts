@@ -179,4 +179,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.empty_file': '文件为空',
   'error.corrupt_file': '文件已损坏',
   'error.too_large': '文件太大',
+  'error.not_bound': '此账号尚未在这里连接，请重新连接',
+  'error.payload_too_large': '内容太大，无法发送到服务器',
+  'error.unsupported_media_type': '服务器不接受以这种方式发送的数据',
+  'error.too_many_connections': '同时连接的窗口或设备太多，请关闭一个后再试',
 };

@@ -52,13 +52,13 @@ export function accountsRouter(deps: { accounts: AccountsService; sessions: Sess
   router.post('/v1/oauth/:plugin/refresh', authed, async (req, res) => {
     const plugin = pluginOf(req);
     const body = parseBody(refreshTokenRequest, req.body);
-    res.json(await accounts.refresh(plugin, body.refreshToken, body.instance, publicBase(req)));
+    res.json(await accounts.refresh(authOf(res), plugin, body.refreshToken, body.instance, publicBase(req)));
   });
 
   router.post('/v1/oauth/:plugin/revoke', authed, async (req, res) => {
     const plugin = pluginOf(req);
     const body = parseBody(revokeTokenRequest, req.body);
-    res.json(await accounts.revoke(plugin, body.token, body.tokenTypeHint, body.instance, publicBase(req)));
+    res.json(await accounts.revoke(authOf(res), plugin, body.token, body.tokenTypeHint, body.instance, publicBase(req)));
   });
 
   return router;

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import { Router, type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
 import OAuth2Strategy from 'passport-oauth2';
@@ -13,6 +14,13 @@ import type { FlowReference } from './database-state-store.js';
 import type { ProviderEndpoints } from './oauth-providers.js';
 import { tokensFromExchange } from './provider-http.js';
 
+/** passport-oauth2 with the agent its code exchange connects through (node-oauth's setAgent). */
+class GuardedOAuth2Strategy extends OAuth2Strategy {
+  connectThrough(agent: http.Agent): void {
+    this._oauth2.setAgent(agent);
+  }
+}
+
 const startQuery = z.object({ start: z.string().min(16).max(128) });
 
 /**
@@ -26,8 +34,8 @@ export function oauthBrowserRouter(deps: { accounts: AccountsService; publicBase
   const authenticator = new passport.Passport();
   const router = Router();
 
-  const strategyFor = (provider: ProviderEndpoints, base: string) =>
-    new OAuth2Strategy(
+  const strategyFor = (provider: ProviderEndpoints, base: string) => {
+    const strategy = new GuardedOAuth2Strategy(
       {
         authorizationURL: provider.authorizationUrl,
         tokenURL: provider.tokenUrl,
@@ -44,6 +52,11 @@ export function oauthBrowserRouter(deps: { accounts: AccountsService; publicBase
         verified(null, tokensFromExchange(accessToken, refreshToken, results, clock.now()));
       },
     );
+    // The code exchange with a user-named instance goes through the SSRF guard like every other call.
+    const agent = provider.agentFor?.(provider.tokenUrl);
+    if (agent) strategy.connectThrough(agent);
+    return strategy;
+  };
 
   router.get('/v1/oauth/:plugin/authorize', async (req, res, next) => {
     const plugin = pluginOf(req);
