@@ -114,8 +114,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(['/v1/me/privacy', '/v1/me/blocklist', '/v1/me/allowlist'], authed);
   app.use(contactsRouter(contacts));
   app.use(privacyRouter(privacy));
-  let listenUrl: string | undefined;
-  mountAccounts(app, { config, storage, keyring, sessions, clock, log, listenUrl: () => listenUrl, ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
+  // Known once the server listens; the accounts feature reads it lazily.
+  const listening: { url?: string } = {};
+  mountAccounts(app, { config, storage, keyring, sessions, clock, log, listenUrl: () => listening.url, ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
   if (sms instanceof OutboxGateway) app.use(devSmsRouter(sms));
   // The web client (M31) at `/`, after every API route.
   app.use(webClientRouter());
@@ -152,7 +153,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  listenUrl = url;
+  listening.url = url;
   log.info({ url, storage: storage.kind, sms: sms.name, redis: Boolean(config.redisUrl) }, 'switchboard server listening');
 
   let closing: Promise<void> | undefined;
