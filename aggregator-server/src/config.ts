@@ -43,11 +43,17 @@ export type ContactLimits = {
   newNumbersPerUserPerDay: number;
   /** Distinct new numbers per client address per day, first uploads included. */
   newNumbersPerIpPerDay: number;
+  /** The largest address-book upload read at all (a 20,000-entry book is a few MB). */
+  maxUploadBytes: number;
+  /** Bytes of address-book uploads per user per day, refused ones included (charged before reading). */
+  uploadBytesPerUserPerDay: number;
 };
 
 export const defaultContactLimits: ContactLimits = {
   newNumbersPerUserPerDay: 500,
   newNumbersPerIpPerDay: 50_000,
+  maxUploadBytes: 16 * 1024 * 1024,
+  uploadBytesPerUserPerDay: 64 * 1024 * 1024,
 };
 
 export type TwilioConfig = { accountSid: string; authToken: string; from: string; baseUrl: string };

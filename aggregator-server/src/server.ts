@@ -37,6 +37,8 @@ import { mountAccounts } from './features/accounts/mount.js';
 import type { HostResolver } from './features/accounts/public-host.js';
 import { webClientRouter } from './http/web-client.js';
 import { apiCors } from './http/cors.js';
+import { refuseCompressedBodies } from './http/body-limits.js';
+import { addressBookUploadBudget } from './features/contacts/upload-budget.js';
 import { MemoryPresenceStore } from './features/presence/memory-presence.store.js';
 import { RedisPresenceStore } from './features/presence/redis-presence.store.js';
 import type { PresenceStore } from './features/presence/presence.store.js';
@@ -102,15 +104,23 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.set('trust proxy', config.trustProxy);
   // First, so that even a body the parsers refuse answers with headers a cross-origin client can read.
   app.use(['/v1', '/healthz'], apiCors());
-  // Address books are the one large upload; everything else stays small.
-  app.use('/v1/me/address-book', express.json({ limit: '16mb' }));
-  app.use(express.json({ limit: config.bodyLimit }));
+  const authed = requireAuth(sessions);
+  // Address books are the one large upload: authenticated, charged and only then read (item 5 of the
+  // security review); compressed bodies are refused before any parser can inflate them.
+  app.use(
+    '/v1/me/address-book',
+    authed,
+    addressBookUploadBudget({ limiter, limits: config.contactLimits }),
+    refuseCompressedBodies(),
+    express.json({ limit: config.contactLimits.maxUploadBytes, inflate: false }),
+  );
+  app.use(refuseCompressedBodies());
+  app.use(express.json({ limit: config.bodyLimit, inflate: false }));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
   app.use(identityRouter({ verifications, sessions, accounts, adminToken: config.adminToken }));
-  const authed = requireAuth(sessions);
-  app.use(['/v1/me/address-book', '/v1/me/contacts'], authed);
+  app.use('/v1/me/contacts', authed);
   app.use(['/v1/me/privacy', '/v1/me/blocklist', '/v1/me/allowlist'], authed);
   app.use(contactsRouter(contacts));
   app.use(privacyRouter(privacy));

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { patchAddressBookRequest, replaceAddressBookRequest } from '../../../../common/contract/contacts.js';
 import { authOf, clientIp } from '../../http/auth.js';
 import { parseBody } from '../../http/validate.js';
 import type { ContactsService } from './contacts.service.js';
+import { parsePatchRequest, parseReplaceRequest } from './entry-validation.js';
 
 const changesQuery = z.object({ since: z.coerce.number().int().min(0) });
 
@@ -12,12 +12,12 @@ export function contactsRouter(contacts: ContactsService): Router {
   const router = Router();
 
   router.put('/v1/me/address-book', async (req, res) => {
-    const body = parseBody(replaceAddressBookRequest, req.body);
+    const body = await parseReplaceRequest(req.body);
     res.json(await contacts.replace(authOf(res), body.entries, clientIp(req)));
   });
 
   router.patch('/v1/me/address-book', async (req, res) => {
-    const body = parseBody(patchAddressBookRequest, req.body);
+    const body = await parsePatchRequest(req.body);
     res.json(await contacts.patch(authOf(res), body, clientIp(req)));
   });
 

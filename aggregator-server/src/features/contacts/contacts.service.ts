@@ -4,6 +4,7 @@ import type { Keyring } from '../../platform/crypto.js';
 import type { DomainEvents } from '../../platform/domain-events.js';
 import type { RateLimiter } from '../../platform/rate-limiter.js';
 import { ApiError, tooManyRequests } from '../../http/api-error.js';
+import { inSlices } from '../../platform/slices.js';
 import type {
   AddressBookChangesResponse,
   AddressBookEntry,
@@ -38,7 +39,7 @@ export class ContactsService {
 
   async replace(auth: AuthContext, entries: AddressBookEntry[], ip: string): Promise<AddressBookResponse> {
     const userId = auth.user.id;
-    const stored = this.hashEntries(entries);
+    const stored = await this.hashEntries(entries);
     const firstUpload = (await this.deps.repo.bookVersion(userId)) === 0;
     await this.chargeQuota(userId, stored, ip, firstUpload);
     const version = await this.deps.repo.replaceBook(userId, stored, this.deps.clock.now());
@@ -48,7 +49,7 @@ export class ContactsService {
 
   async patch(auth: AuthContext, change: { baseVersion: number; add: AddressBookEntry[]; remove: string[] }, ip: string): Promise<AddressBookResponse> {
     const userId = auth.user.id;
-    const stored = this.hashEntries(change.add);
+    const stored = await this.hashEntries(change.add);
     const current = await this.deps.repo.bookVersion(userId);
     if (current !== change.baseVersion) throw versionConflict(current);
     await this.chargeQuota(userId, stored, ip, current === 0);
@@ -111,12 +112,16 @@ export class ContactsService {
     });
   }
 
-  private hashEntries(entries: AddressBookEntry[]): StoredEntry[] {
-    return entries.map((entry) => ({
-      ref: entry.ref,
-      phoneHashes: [...new Set(entry.phones)].map((phone) => this.deps.keyring.phoneHash(phone)),
-      sealed: entry.sealed,
-    }));
+  /** Hashing 20,000 entries takes a while: done in slices so the event loop keeps serving others. */
+  private async hashEntries(entries: AddressBookEntry[]): Promise<StoredEntry[]> {
+    const slices = await inSlices(entries, 1000, (slice) =>
+      slice.map((entry) => ({
+        ref: entry.ref,
+        phoneHashes: [...new Set(entry.phones)].map((phone) => this.deps.keyring.phoneHash(phone)),
+        sealed: entry.sealed,
+      })),
+    );
+    return slices.flat();
   }
 
   /**
