@@ -56,6 +56,25 @@ export const defaultContactLimits: ContactLimits = {
   uploadBytesPerUserPerDay: 64 * 1024 * 1024,
 };
 
+/** Sockets (security review items 6 and 11): caps, the shared event allowance, session re-checks. */
+export type RealtimeLimits = {
+  /** How often live sockets are re-checked against their session (revoked, expired). */
+  sessionCheckMs: number;
+  socketsPerUser: number;
+  socketsPerAddress: number;
+  handshakesPerAddressPerMinute: number;
+  /** Events a user may send per 10 seconds, all their sockets together, unknown events included. */
+  eventsPerUserPer10s: number;
+};
+
+export const defaultRealtimeLimits: RealtimeLimits = {
+  sessionCheckMs: 60_000,
+  socketsPerUser: 10,
+  socketsPerAddress: 100,
+  handshakesPerAddressPerMinute: 60,
+  eventsPerUserPer10s: 200,
+};
+
 export type TwilioConfig = { accountSid: string; authToken: string; from: string; baseUrl: string };
 export type KannelConfig = { sendUrl: string; username: string; password: string; from: string };
 
@@ -74,6 +93,7 @@ export type ServerConfig = {
   logLevel: string;
   limits: IdentityLimits;
   contactLimits: ContactLimits;
+  realtimeLimits: RealtimeLimits;
   /** How long a user stays online after their last connection went away, so a reconnect does not blink. */
   presenceGraceMs: number;
   /**
@@ -114,6 +134,9 @@ const envSchema = z.object({
   SMS_SENDS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).optional(),
   CODE_CHECKS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).optional(),
   DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY: z.coerce.number().int().min(1).optional(),
+  REALTIME_SESSION_CHECK_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
+  SOCKETS_PER_USER: z.coerce.number().int().min(1).optional(),
+  SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).optional(),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
@@ -202,6 +225,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     contactLimits: {
       ...defaultContactLimits,
       ...(e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY === undefined ? {} : { newNumbersPerIpPerDay: e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY }),
+    },
+    realtimeLimits: {
+      ...defaultRealtimeLimits,
+      ...(e.REALTIME_SESSION_CHECK_MS === undefined ? {} : { sessionCheckMs: e.REALTIME_SESSION_CHECK_MS }),
+      ...(e.SOCKETS_PER_USER === undefined ? {} : { socketsPerUser: e.SOCKETS_PER_USER }),
+      ...(e.SOCKETS_PER_ADDRESS === undefined ? {} : { socketsPerAddress: e.SOCKETS_PER_ADDRESS }),
     },
     presenceGraceMs: e.PRESENCE_GRACE_MS,
     trustProxy: trustProxySetting(e.TRUST_PROXY),

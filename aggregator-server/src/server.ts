@@ -20,6 +20,7 @@ import { OutboxGateway } from './features/sms/outbox-gateway.js';
 import type { SmsGateway } from './features/sms/sms-gateway.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { createRealtimeServer, type RealtimeServer } from './realtime/realtime-gateway.js';
+import { publisherForAdapter } from './realtime/redis-adapter-client.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { Keyring } from './platform/crypto.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -44,6 +45,14 @@ import { RedisPresenceStore } from './features/presence/redis-presence.store.js'
 import type { PresenceStore } from './features/presence/presence.store.js';
 import { PresenceService } from './features/presence/presence.service.js';
 import { attachPresence, socketOutlet } from './features/presence/presence.gateway.js';
+
+/**
+ * node-redis gives up for good after a socket timeout by default; a node must keep trying, or it stays
+ * cut off from the others (and from shared limits) after one slow reconnect.
+ */
+function keepReconnecting(retries: number): number {
+  return Math.min(2 ** retries * 50, 2000) + Math.floor(Math.random() * 200);
+}
 
 export type ServerOptions = {
   clock?: Clock;
@@ -78,7 +87,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   let limiter: RateLimiter = new MemoryRateLimiter(clock);
   let presenceStore: PresenceStore = new MemoryPresenceStore();
   if (config.redisUrl) {
-    const client: RedisClientType = createClient({ url: config.redisUrl });
+    const client: RedisClientType = createClient({ url: config.redisUrl, socket: { reconnectStrategy: keepReconnecting } });
     client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis error'));
     await client.connect();
     redisClients.push(client);
@@ -136,14 +145,22 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const httpServer = config.tls
     ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile), minVersion: 'TLSv1.2' }, app)
     : http.createServer(app);
-  const io = createRealtimeServer(httpServer, sessions, events, log);
+  const realtime = createRealtimeServer(httpServer, { sessions, events, log, limiter, limits: config.realtimeLimits, trustProxy: config.trustProxy });
+  const { io } = realtime;
   if (config.redisUrl) {
-    const pub: RedisClientType = createClient({ url: config.redisUrl });
+    const pub: RedisClientType = createClient({ url: config.redisUrl, socket: { reconnectStrategy: keepReconnecting } });
     const sub = pub.duplicate();
     for (const client of [pub, sub]) client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis adapter error'));
     await Promise.all([pub.connect(), sub.connect()]);
+    // Broadcasts (revocations among them) may have been lost while Redis was away: re-check at once.
+    for (const client of [pub, sub]) {
+      client.on('ready', () => {
+        log.info('redis adapter connected again; re-checking the sessions of live sockets');
+        void realtime.recheckSessions();
+      });
+    }
     redisClients.push(pub, sub);
-    io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }));
+    io.adapter(createAdapter(publisherForAdapter(pub, log), sub, { key: `${config.redisKeyPrefix}socket.io` }));
   }
   const presence = new PresenceService({
     store: presenceStore,
@@ -170,6 +187,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const close = () => {
     closing ??= (async () => {
       presenceGateway.stop();
+      realtime.stop();
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       // Idle keep-alive HTTP connections would otherwise hold the close open until they time out.
       httpServer.closeAllConnections();

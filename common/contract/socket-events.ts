@@ -49,8 +49,11 @@ export interface ServerToClientEvents {
   typing: (event: TypingEvent) => void;
   /** Another device of the same user changed the address book: pull `/v1/me/address-book/changes`. */
   'address-book:changed': (event: { version: number }) => void;
-  /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
-  'session:ended': (event: { reason: 'logout' | 'device_revoked' | 'device_blocked' | 'expired' }) => void;
+  /**
+   * Sent just before the server drops the socket because its session ended (logout, revoked device), or
+   * because a periodic re-check found it expired or revoked (`revoked` when the cause is not known).
+   */
+  'session:ended': (event: { reason: 'logout' | 'device_revoked' | 'device_blocked' | 'expired' | 'revoked' }) => void;
 }
 
 export type SocketAuth = { token: string };

@@ -43,6 +43,8 @@ export interface IdentityRepository {
   createSession(session: SessionRecord): Promise<void>;
   findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>;
   revokeSession(sessionId: string, now: number): Promise<SessionRecord | undefined>;
+  /** The sessions among `sessionIds` that still exist (revoked ones included). */
+  findSessionsByIds(sessionIds: string[]): Promise<SessionRecord[]>;
   /** Revokes every live session of one device and returns them. */
   revokeDeviceSessions(userId: string, deviceId: string, now: number): Promise<SessionRecord[]>;
   /** Ids of the user's devices that hold a live session at `now`. */
