@@ -42,17 +42,27 @@ export type CredentialSecret = z.infer<typeof credentialSecretSchema>;
 export const pluginDataSchema = z.object({ value: z.string() });
 export type PluginData = z.infer<typeof pluginDataSchema>;
 
+/**
+ * The key a device without a local book (the CLI) derives address-book refs with, one per server:
+ * `ref-key:<server origin>`. It never leaves the device, so the server cannot test numbers against refs.
+ */
+export const refKeySecretSchema = z.object({ key: z.string().regex(/^[0-9a-f]{64}$/) });
+export type RefKeySecret = z.infer<typeof refKeySecretSchema>;
+
 export type SessionAccount = `session:${string}`;
+export type RefKeyAccount = `ref-key:${string}`;
 export type CredentialAccount = `credential:${string}:${string}`;
 export type PluginDataAccount = `plugin-data:${string}:${string}`;
-export type VaultAccount = SessionAccount | CredentialAccount | PluginDataAccount;
+export type VaultAccount = SessionAccount | CredentialAccount | PluginDataAccount | RefKeyAccount;
 
 /** The value type of an account name, decided by its namespace. */
 export type SecretFor<Account extends VaultAccount> = Account extends CredentialAccount
   ? CredentialSecret
   : Account extends PluginDataAccount
     ? PluginData
-    : SessionSecret;
+    : Account extends RefKeyAccount
+      ? RefKeySecret
+      : SessionSecret;
 
 const pluginIdPattern = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 // Account ids become part of a keychain item name: printable, no spaces. They may hold ':' (an instance
@@ -71,6 +81,11 @@ export function sessionAccount(serverUrl: string): SessionAccount {
   return `session:${origin}`;
 }
 
+/** `ref-key:<origin>`: the address-book ref key for one server. */
+export function refKeyAccount(serverUrl: string): RefKeyAccount {
+  return `ref-key:${sessionAccount(serverUrl).slice('session:'.length)}`;
+}
+
 export function credentialAccount(pluginId: string, accountId: string): CredentialAccount {
   if (!pluginIdPattern.test(pluginId)) throw new RangeError(`not a plugin id: ${JSON.stringify(pluginId)}`);
   if (!accountIdPattern.test(accountId)) throw new RangeError(`not an account id: ${JSON.stringify(accountId)}`);
@@ -87,8 +102,9 @@ export function pluginDataAccount(pluginId: string, key: string): PluginDataAcco
   return `plugin-data:${pluginId}:${key}`;
 }
 
-export function schemaFor(account: string): z.ZodType<SessionSecret> | z.ZodType<CredentialSecret> | z.ZodType<PluginData> | undefined {
+export function schemaFor(account: string): z.ZodType<SessionSecret> | z.ZodType<CredentialSecret> | z.ZodType<PluginData> | z.ZodType<RefKeySecret> | undefined {
   if (/^session:https?:\/\/[^\s]+$/.test(account)) return sessionSecretSchema;
+  if (/^ref-key:https?:\/\/[^\s]+$/.test(account)) return refKeySecretSchema;
   const pluginData = /^plugin-data:([^:]+):(.+)$/.exec(account);
   if (pluginData) return pluginIdPattern.test(pluginData[1] ?? '') && pluginDataKeyPattern.test(pluginData[2] ?? '') ? pluginDataSchema : undefined;
   const credential = /^credential:([^:]+):(.+)$/.exec(account);

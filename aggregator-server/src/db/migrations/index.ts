@@ -4,6 +4,7 @@ import * as contactsPrivacy from './0002-contacts-privacy.js';
 import * as accounts from './0004-accounts.js';
 import * as discoveryCharges from './0010-discovery-charges.js';
 import * as boundAccountInstance from './0011-bound-account-instance.js';
+import * as opaqueRefs from './0012-opaque-refs.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0004-accounts': accounts,
   '0010-discovery-charges': discoveryCharges,
   '0011-bound-account-instance': boundAccountInstance,
+  '0012-opaque-refs': opaqueRefs,
 };
