@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
@@ -51,10 +51,23 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
 const inCodeMigrations: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: inCodeMigrations });
+  // Kysely looks for its own tables by name in every schema unless told which one: with a database shared
+  // by several deployments (or test runs) in their own schemas, it would find another's and fail.
+  const schema = await currentSchema(db);
+  const migrator = new Migrator({ db, provider: inCodeMigrations, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
     throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
+  }
+}
+
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  try {
+    const result = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(db);
+    return result.rows[0]?.schema ?? undefined;
+  } catch {
+    // SQLite has no schemas (nor current_schema()).
+    return undefined;
   }
 }
