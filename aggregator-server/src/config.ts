@@ -235,7 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     presenceGraceMs: e.PRESENCE_GRACE_MS,
     trustProxy: trustProxySetting(e.TRUST_PROXY),
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
-    bodyLimit: '2mb',
+    // Every body but an address book is a few hundred bytes; this one is read before authentication.
+    bodyLimit: '256kb',
     oauthClientsFile: e.OAUTH_CLIENTS_FILE ? path.resolve(e.OAUTH_CLIENTS_FILE) : undefined,
     oauthAllowPrivateInstances: e.OAUTH_ALLOW_PRIVATE_INSTANCES === '1',
     publicUrl: e.PUBLIC_URL,
