@@ -70,8 +70,9 @@ export type RealtimeLimits = {
 export const defaultRealtimeLimits: RealtimeLimits = {
   sessionCheckMs: 60_000,
   socketsPerUser: 10,
-  socketsPerAddress: 100,
-  handshakesPerAddressPerMinute: 60,
+  // One address may be a whole office behind NAT: generous, but finite.
+  socketsPerAddress: 500,
+  handshakesPerAddressPerMinute: 600,
   eventsPerUserPer10s: 200,
 };
 
