@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressBookMatch } from '../../common/contract/contacts.js';
 import type { TypingEvent } from '../../common/contract/socket-events.js';
-import { ManualClock, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
+import { ManualClock, createPostgresSchema, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
+import { postgresAvailable, postgresUrl } from '../support/services.js';
 import { PresenceClient, sleep } from '../support/sockets.js';
 
 let counter = 0;
@@ -154,6 +155,28 @@ describe('item 17: the discovery quota on entries removed and added back', () =>
       expect((await api.patch('/v1/me/address-book', { baseVersion: 4, add: entries(15, 5) })).status).toBe(200);
     } finally {
       await server.close();
+    }
+  });
+});
+
+const pgUp = await postgresAvailable();
+
+describe.skipIf(!pgUp)('item 17 on PostgreSQL: parallel "first" uploads', () => {
+  it('gives the first-upload exemption once, however many uploads race for it', async () => {
+    const schema = await createPostgresSchema();
+    const server = await startTestServer({ storage: schema.storage, env: { DATABASE_URL: postgresUrl } });
+    try {
+      server.config.contactLimits.newNumbersPerUserPerDay = 5;
+      const me = await signIn(server.api, '+8613800990002');
+      const api = server.api.withToken(me.token);
+      const book = (from: number) => Array.from({ length: 10 }, (_, i) => ({ ref: `b${from + i}`, phones: [`+861380088${String(1000 + from + i)}`] }));
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => api.put('/v1/me/address-book', { entries: book(i * 10) })));
+      // On the old code all 8 were "first" uploads: 80 numbers checked against a quota of 5.
+      expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+      expect(answers.filter((answer) => answer.status === 429)).toHaveLength(7);
+    } finally {
+      await server.close();
+      await schema.drop();
     }
   });
 });

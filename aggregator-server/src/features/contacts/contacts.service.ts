@@ -40,8 +40,12 @@ export class ContactsService {
   async replace(auth: AuthContext, entries: AddressBookEntry[], ip: string): Promise<AddressBookResponse> {
     const userId = auth.user.id;
     const stored = await this.hashEntries(entries);
-    const firstUpload = (await this.deps.repo.bookVersion(userId)) === 0;
-    await this.chargeQuota(userId, stored, ip, firstUpload);
+    const firstUpload = (await this.deps.repo.bookVersion(userId)) === 0 && (await this.claimFirstUpload(userId));
+    await this.chargeQuota(userId, stored, ip, firstUpload).catch(async (error: unknown) => {
+      // Refused (the address's quota): the exemption stays for the user's next try.
+      if (firstUpload) await this.releaseFirstUpload(userId);
+      throw error;
+    });
     const version = await this.deps.repo.replaceBook(userId, stored, this.deps.clock.now());
     this.announce(auth, version);
     return { version, matches: await this.matches(userId) };
@@ -52,7 +56,11 @@ export class ContactsService {
     const stored = await this.hashEntries(change.add);
     const current = await this.deps.repo.bookVersion(userId);
     if (current !== change.baseVersion) throw versionConflict(current);
-    await this.chargeQuota(userId, stored, ip, current === 0);
+    const firstUpload = current === 0 && (await this.claimFirstUpload(userId));
+    await this.chargeQuota(userId, stored, ip, firstUpload).catch(async (error: unknown) => {
+      if (firstUpload) await this.releaseFirstUpload(userId);
+      throw error;
+    });
     let version: number;
     try {
       version = await this.deps.repo.patchBook(userId, change.baseVersion, stored, change.remove, this.deps.clock.now());
@@ -122,6 +130,21 @@ export class ContactsService {
       })),
     );
     return slices.flat();
+  }
+
+  /**
+   * The first upload's exemption is given once: parallel "first" uploads (all seeing an empty book) would
+   * otherwise each check a whole book's worth of numbers outside the daily quota.
+   */
+  private async claimFirstUpload(userId: string): Promise<boolean> {
+    const claim = await this.deps.limiter.hit(`discovery:first-upload:${userId}`, 1, 365 * dayMs);
+    // Only the holder's count stays, so that a release really frees the exemption.
+    if (!claim.allowed) await this.releaseFirstUpload(userId);
+    return claim.allowed;
+  }
+
+  private async releaseFirstUpload(userId: string): Promise<void> {
+    await this.deps.limiter.hit(`discovery:first-upload:${userId}`, 1, 365 * dayMs, -1);
   }
 
   /**
