@@ -87,11 +87,37 @@ export type ContactLimits = {
   newNumbersPerUserPerDay: number;
   /** Distinct new numbers per client address per day, first uploads included. */
   newNumbersPerIpPerDay: number;
+  /** The largest address-book upload read at all (a 20,000-entry book is a few MB). */
+  maxUploadBytes: number;
+  /** Bytes of address-book uploads per user per day, refused ones included (charged before reading). */
+  uploadBytesPerUserPerDay: number;
 };
 
 export const defaultContactLimits: ContactLimits = {
   newNumbersPerUserPerDay: 500,
   newNumbersPerIpPerDay: 50_000,
+  maxUploadBytes: 16 * 1024 * 1024,
+  uploadBytesPerUserPerDay: 64 * 1024 * 1024,
+};
+
+/** Sockets (security review items 6 and 11): caps, the shared event allowance, session re-checks. */
+export type RealtimeLimits = {
+  /** How often live sockets are re-checked against their session (revoked, expired). */
+  sessionCheckMs: number;
+  socketsPerUser: number;
+  socketsPerAddress: number;
+  handshakesPerAddressPerMinute: number;
+  /** Events a user may send per 10 seconds, all their sockets together, unknown events included. */
+  eventsPerUserPer10s: number;
+};
+
+export const defaultRealtimeLimits: RealtimeLimits = {
+  sessionCheckMs: 60_000,
+  socketsPerUser: 10,
+  // One address may be a whole office behind NAT: generous, but finite.
+  socketsPerAddress: 500,
+  handshakesPerAddressPerMinute: 600,
+  eventsPerUserPer10s: 200,
 };
 
 export type TwilioConfig = { accountSid: string; authToken: string; from: string; baseUrl: string };
@@ -115,9 +141,15 @@ export type ServerConfig = {
   /** Serve the development outbox (GET /v1/dev/sms) although HOST is not a loopback address. */
   smsOutboxPublic: boolean;
   contactLimits: ContactLimits;
+  realtimeLimits: RealtimeLimits;
   /** How long a user stays online after their last connection went away, so a reconnect does not blink. */
   presenceGraceMs: number;
-  trustProxy: boolean;
+  /**
+   * Which proxies in front of this server may name the client in X-Forwarded-For: false (none), a hop
+   * count (the N right-most proxies), or proxy addresses and CIDR ranges. Never "trust everything": the
+   * left-most entry is written by the client.
+   */
+  trustProxy: false | number | string[];
   /** Serve HTTPS (and WSS) directly when both are set (M30); otherwise plain HTTP behind a TLS proxy. */
   tls: { certFile: string; keyFile: string } | undefined;
   bodyLimit: string;
@@ -125,11 +157,16 @@ export type ServerConfig = {
   oauthClientsFile: string | undefined;
   /** Development and tests only: federated OAuth instances may live on private addresses. */
   oauthAllowPrivateInstances: boolean;
-  /** The origin browsers and providers reach this server at; by default taken from each request. */
+  /**
+   * The origin browsers and providers reach this server at (OAuth redirect URIs, authorize links). Required
+   * with OAuth clients unless the server listens on loopback only, where its own listen URL is used.
+   */
   publicUrl: string | undefined;
   /** Folder of plugin folders the catalogue serves; the repository's plugins/ when unset. */
   pluginsDir: string | undefined;
 };
+
+const trustProxyPattern = /^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/;
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -150,6 +187,9 @@ const envSchema = z.object({
   RETENTION_LOGIN_LOG_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   SMS_OUTBOX_PUBLIC: z.enum(['0', '1']).default('0'),
   DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY: z.coerce.number().int().min(1).optional(),
+  REALTIME_SESSION_CHECK_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
+  SOCKETS_PER_USER: z.coerce.number().int().min(1).optional(),
+  SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).optional(),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
@@ -163,7 +203,10 @@ const envSchema = z.object({
   SWITCHBOARD_SECRET: z.string().min(32, 'SWITCHBOARD_SECRET needs at least 32 characters').optional(),
   SWITCHBOARD_ADMIN_TOKEN: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  TRUST_PROXY: z
+    .string()
+    .regex(trustProxyPattern, 'TRUST_PROXY must be a hop count (0, 1, 2...) or a comma-separated list of proxy addresses or CIDR ranges')
+    .default('0'),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
   OAUTH_CLIENTS_FILE: z.string().min(1).optional(),
@@ -176,6 +219,15 @@ const envSchema = z.object({
 });
 
 export class ConfigError extends Error {}
+
+/** A hop count, or addresses/CIDR ranges (and express's names loopback, linklocal, uniquelocal). */
+function trustProxySetting(value: string): ServerConfig['trustProxy'] {
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = envSchema.safeParse(env);
@@ -201,6 +253,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       throw new ConfigError('SMS_PROVIDER=kannel needs KANNEL_USERNAME and KANNEL_PASSWORD');
     }
     sms.kannel = { sendUrl: e.KANNEL_SEND_URL, username: e.KANNEL_USERNAME, password: e.KANNEL_PASSWORD, from: e.KANNEL_FROM };
+  }
+  if (e.OAUTH_CLIENTS_FILE && !e.PUBLIC_URL && !/^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(e.HOST)) {
+    // Redirect URIs are never taken from the Host header a client writes; a public server must say its origin.
+    throw new ConfigError('OAUTH_CLIENTS_FILE needs PUBLIC_URL (the origin browsers reach this server at) unless HOST is a loopback address');
   }
   return {
     port: e.PORT,
@@ -230,10 +286,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       ...defaultContactLimits,
       ...(e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY === undefined ? {} : { newNumbersPerIpPerDay: e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY }),
     },
+    realtimeLimits: {
+      ...defaultRealtimeLimits,
+      ...(e.REALTIME_SESSION_CHECK_MS === undefined ? {} : { sessionCheckMs: e.REALTIME_SESSION_CHECK_MS }),
+      ...(e.SOCKETS_PER_USER === undefined ? {} : { socketsPerUser: e.SOCKETS_PER_USER }),
+      ...(e.SOCKETS_PER_ADDRESS === undefined ? {} : { socketsPerAddress: e.SOCKETS_PER_ADDRESS }),
+    },
     presenceGraceMs: e.PRESENCE_GRACE_MS,
-    trustProxy: e.TRUST_PROXY === '1',
+    trustProxy: trustProxySetting(e.TRUST_PROXY),
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
-    bodyLimit: '2mb',
+    // Every body but an address book is a few hundred bytes; this one is read before authentication.
+    bodyLimit: '256kb',
     oauthClientsFile: e.OAUTH_CLIENTS_FILE ? path.resolve(e.OAUTH_CLIENTS_FILE) : undefined,
     oauthAllowPrivateInstances: e.OAUTH_ALLOW_PRIVATE_INSTANCES === '1',
     publicUrl: e.PUBLIC_URL,

@@ -21,13 +21,14 @@ import { OutboxGateway } from './features/sms/outbox-gateway.js';
 import type { SmsGateway } from './features/sms/sms-gateway.js';
 import { errorHandler, notFoundHandler, refuseNulInUrl } from './http/error-handler.js';
 import { createRealtimeServer, type RealtimeServer } from './realtime/realtime-gateway.js';
+import { publisherForAdapter } from './realtime/redis-adapter-client.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { Keyring } from './platform/crypto.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limiter.js';
 import { resolveServerSecret } from './platform/secret.js';
 import { DomainEvents } from './platform/domain-events.js';
-import { routeMounter } from './http/mount-route.js';
+import { authenticateBeforeBody, routeMounter } from './http/mount-route.js';
 import { platformRouter } from './http/platform.router.js';
 import { routes } from '../../common/contract/routes.js';
 import { apiPrefix } from '../../common/contract/route.js';
@@ -41,13 +42,24 @@ import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repos
 import { PrivacyService } from './features/privacy/privacy.service.js';
 import { privacyRouter } from './features/privacy/privacy.router.js';
 import { mountAccounts } from './features/accounts/mount.js';
+import type { HostResolver } from './features/accounts/public-host.js';
 import { webClientRouter } from './http/web-client.js';
 import { apiCors } from './http/cors.js';
+import { refuseCompressedBodies } from './http/body-limits.js';
+import { addressBookUploadBudget } from './features/contacts/upload-budget.js';
 import { MemoryPresenceStore } from './features/presence/memory-presence.store.js';
 import { RedisPresenceStore } from './features/presence/redis-presence.store.js';
 import type { PresenceStore } from './features/presence/presence.store.js';
 import { PresenceService } from './features/presence/presence.service.js';
 import { attachPresence, socketOutlet } from './features/presence/presence.gateway.js';
+
+/**
+ * node-redis gives up for good after a socket timeout by default; a node must keep trying, or it stays
+ * cut off from the others (and from shared limits) after one slow reconnect.
+ */
+function keepReconnecting(retries: number): number {
+  return Math.min(2 ** retries * 50, 2000) + Math.floor(Math.random() * 200);
+}
 
 export type ServerOptions = {
   clock?: Clock;
@@ -56,6 +68,8 @@ export type ServerOptions = {
   smsPrint?: ((line: string) => void) | null;
   storage?: StorageOptions;
   sms?: SmsGateway;
+  /** Tests only: a stand-in for DNS, for the host names of federated OAuth instances. */
+  hostResolver?: HostResolver;
 };
 
 export type RunningServer = {
@@ -82,7 +96,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   let limiter: RateLimiter = new MemoryRateLimiter(clock);
   let presenceStore: PresenceStore = new MemoryPresenceStore();
   if (config.redisUrl) {
-    const client: RedisClientType = createClient({ url: config.redisUrl });
+    const client: RedisClientType = createClient({ url: config.redisUrl, socket: { reconnectStrategy: keepReconnecting } });
     client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis error'));
     await client.connect();
     redisClients.push(client);
@@ -111,9 +125,17 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // First, so that even a body the parsers refuse answers with headers a cross-origin client can read.
   app.use([apiPrefix, routes.health.path], apiCors());
   app.use(refuseNulInUrl);
-  // Address books are the one large upload; everything else stays small.
-  app.use(routes.replaceAddressBook.path, express.json({ limit: '16mb' }));
-  app.use(express.json({ limit: config.bodyLimit }));
+  // Address books are the one large upload: authenticated, charged and only then read (item 5 of the
+  // security review); compressed bodies are refused before any parser can inflate them.
+  app.use(
+    routes.replaceAddressBook.path,
+    authenticateBeforeBody(sessions),
+    addressBookUploadBudget({ limiter, limits: config.contactLimits }),
+    refuseCompressedBodies(),
+    express.json({ limit: config.contactLimits.maxUploadBytes, inflate: false }),
+  );
+  app.use(refuseCompressedBodies());
+  app.use(express.json({ limit: config.bodyLimit, inflate: false }));
   // Every route below is mounted from the route table, behind the auth the table declares.
   const mount = routeMounter({ sessions, adminToken: config.adminToken });
   app.use(platformRouter(mount));
@@ -122,7 +144,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(privacyRouter(mount, privacy));
   const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
   app.use(catalogueRouter(mount, catalogue));
-  mountAccounts(app, mount, { config, storage, keyring, catalogue, clock, log });
+  // Known once the server listens; the accounts feature reads it lazily.
+  const listening: { url?: string } = {};
+  mountAccounts(app, mount, { config, storage, keyring, catalogue, clock, log, listenUrl: () => listening.url, ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
   if (sms instanceof OutboxGateway) {
     if (outboxMayBeServed(config.host, config.smsOutboxPublic)) app.use(devSmsRouter(mount, sms));
     else log.warn({ host: config.host }, 'the SMS outbox (GET /v1/dev/sms) is off: HOST is not a loopback address (SMS_OUTBOX_PUBLIC=1 serves it anyway)');
@@ -135,14 +159,22 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const httpServer = config.tls
     ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile), minVersion: 'TLSv1.2' }, app)
     : http.createServer(app);
-  const io = createRealtimeServer(httpServer, sessions, events, log);
+  const realtime = createRealtimeServer(httpServer, { sessions, events, log, limiter, limits: config.realtimeLimits, trustProxy: config.trustProxy });
+  const { io } = realtime;
   if (config.redisUrl) {
-    const pub: RedisClientType = createClient({ url: config.redisUrl });
+    const pub: RedisClientType = createClient({ url: config.redisUrl, socket: { reconnectStrategy: keepReconnecting } });
     const sub = pub.duplicate();
     for (const client of [pub, sub]) client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis adapter error'));
     await Promise.all([pub.connect(), sub.connect()]);
+    // Broadcasts (revocations among them) may have been lost while Redis was away: re-check at once.
+    for (const client of [pub, sub]) {
+      client.on('ready', () => {
+        log.info('redis adapter connected again; re-checking the sessions of live sockets');
+        void realtime.recheckSessions();
+      });
+    }
     redisClients.push(pub, sub);
-    io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }));
+    io.adapter(createAdapter(publisherForAdapter(pub, log), sub, { key: `${config.redisKeyPrefix}socket.io` }));
   }
   const presence = new PresenceService({
     store: presenceStore,
@@ -161,6 +193,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  listening.url = url;
   log.info({ url, storage: storage.kind, sms: sms.name, redis: Boolean(config.redisUrl) }, 'switchboard server listening');
   retentionPurge.start();
 
@@ -169,6 +202,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     closing ??= (async () => {
       presenceGateway.stop();
       await retentionPurge.stop();
+      realtime.stop();
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       // Idle keep-alive HTTP connections would otherwise hold the close open until they time out.
       httpServer.closeAllConnections();

@@ -2,7 +2,8 @@
 // share this module. Only the E.164 numbers and refs of the result ever leave the machine.
 import { isKnownRegion } from '../phone/phone.js';
 import { openAddressBook } from './detect.js';
-import { mergeContacts, normaliseContact, refForPhone, type NormalisedContact } from './normalize.js';
+import { mergeContacts, normaliseContact, type NormalisedContact } from './normalize.js';
+import { randomRef } from './refs.js';
 import {
   AddressBookError,
   WarningSink,
@@ -15,7 +16,7 @@ import {
 } from './types.js';
 
 export * from './types.js';
-export { refForPhone } from './normalize.js';
+export { assignKeyedRefs, assignRefs, newRefKey, randomRef } from './refs.js';
 
 interface Progress {
   done: number;
@@ -132,6 +133,5 @@ export function manualEntry(name: string, phone: string, region?: string): Manua
     const reason = rejected[0] ?? { record: 1, raw: phone, reason: 'not_a_number' as const };
     return { ok: false, rejected: reason };
   }
-  const firstPhone = contact.phones[0];
-  return { ok: true, entry: { ref: refForPhone(firstPhone?.e164 ?? ''), name: trimmedName, phones: contact.phones } };
+  return { ok: true, entry: { ref: randomRef(), name: trimmedName, phones: contact.phones } };
 }

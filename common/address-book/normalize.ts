@@ -1,5 +1,6 @@
 // Numbers to E.164, contacts to entries: the one place where what a file wrote becomes what the server sees.
 import { parsePhone } from '../phone/phone.js';
+import { randomRef } from './refs.js';
 import type { AddressBookEntry, AddressBookPhone, RawContact, RawPhone, RejectReason, RejectedRecord } from './types.js';
 
 export type NumberNormalisation = { ok: true; e164: string } | { ok: false; reason: RejectReason };
@@ -102,30 +103,6 @@ export function normaliseContact(contact: RawContact, defaultRegion: string | un
   return normalised;
 }
 
-const fnvOffset = 0xcbf29ce484222325n;
-const fnvPrime = 0x100000001b3n;
-const mask64 = 0xffffffffffffffffn;
-const utf8 = new TextEncoder();
-
-/**
- * The ref of an entry: a 64-bit FNV-1a hash of its first number in E.164, prefixed with a version.
- *
- * Why this choice: the server pairs refs with the numbers uploaded next to them, so a ref is not a
- * secret and need not be irreversible (the phone-number space is small enough to enumerate anyway).
- * What matters is that it is unique within an import (after merging, every number belongs to exactly
- * one entry, so first numbers are distinct) and stable across re-imports of the same or an updated
- * file (a PATCH can then remove exactly the entries that disappeared). Hashing rather than using the
- * number itself keeps numbers out of logs and UI keys that only need an id.
- */
-export function refForPhone(e164: string): string {
-  let hash = fnvOffset;
-  for (const byte of utf8.encode(e164)) {
-    hash ^= BigInt(byte);
-    hash = (hash * fnvPrime) & mask64;
-  }
-  return `p1-${hash.toString(16).padStart(16, '0')}`;
-}
-
 /**
  * People sharing a number are one person (the same contact exported twice, or two cards for one
  * number): the first keeps its name, numbers and e-mails are unioned. Sharing is transitive, so a
@@ -159,7 +136,6 @@ export function mergeContacts(contacts: NormalisedContact[]): AddressBookEntry[]
   });
 
   const groups = new Map<number, AddressBookEntry>();
-  const usedRefs = new Set<string>();
   contacts.forEach((contact, index) => {
     const root = find(index);
     const entry = groups.get(root);
@@ -172,14 +148,9 @@ export function mergeContacts(contacts: NormalisedContact[]): AddressBookEntry[]
     for (const email of contact.emails) addEmail(entry, email);
     if (entry.org === undefined && contact.org !== undefined) entry.org = contact.org;
   });
+  // Random refs (see refs.ts); a device that remembers its book swaps in the refs it knows (assignRefs).
   const entries = [...groups.values()];
-  for (const entry of entries) {
-    // A 64-bit collision among a few thousand numbers is astronomically unlikely, but refs must be unique.
-    let ref = refForPhone(entry.phones[0]?.e164 ?? '');
-    for (let suffix = 2; usedRefs.has(ref); suffix += 1) ref = `${refForPhone(entry.phones[0]?.e164 ?? '')}-${suffix}`;
-    usedRefs.add(ref);
-    entry.ref = ref;
-  }
+  for (const entry of entries) entry.ref = randomRef();
   return entries;
 }
 

@@ -27,7 +27,7 @@ export interface AddressBookPhone {
 }
 
 export interface AddressBookEntry {
-  /** Opaque, deterministic, unique within one import; see `refForPhone`. */
+  /** Opaque and unique within one import; reveals nothing about the numbers (see refs.ts). */
   ref: string;
   /** Display name; may be empty when the file has none (the UI shows the number then). */
   name: string;

@@ -16,18 +16,19 @@ export const instanceSchema = z
   .regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/, 'a server name such as "mastodon.social"');
 
 /**
- * Where the browser goes once the provider answered: the app's deep link, or a loopback listener of the
- * desktop (RFC 8252 section 7.3: http on 127.0.0.1 or [::1], any port).
+ * Where the browser goes once the provider answered: the app's deep link, a loopback listener of the
+ * desktop (RFC 8252 section 7.3: http on 127.0.0.1 or [::1], any port), or a page of the server's own
+ * public origin (the web client). The server checks the origin against its public address.
  */
 export const returnToSchema = z
   .string()
   .max(512)
   .regex(
-    /^(?:switchboard:\/\/[\w./-]*(?:\?[^\s#@]*)?|http:\/\/(?:127\.0\.0\.1|\[::1\]):\d{1,5}(?:\/[^\s#?@]*)?(?:\?[^\s#@]*)?)$/,
-    'switchboard://... or http://127.0.0.1:<port>/...',
+    /^(?:switchboard:\/\/[\w./-]*(?:\?[^\s#@]*)?|http:\/\/(?:127\.0\.0\.1|\[::1\]):\d{1,5}(?:\/[^\s#?@]*)?(?:\?[^\s#@]*)?|https?:\/\/[\w.-]+(?::\d{1,5})?(?:\/[^\s#?@]*)?(?:\?[^\s#@]*)?)$/,
+    'switchboard://..., http://127.0.0.1:<port>/... or a page of this server',
   )
   // The pattern admits ports such as 99999 that no URL can hold; the callback would fail building the redirect.
-  .refine((value) => Number(/^http:\/\/[^/]*\]?:(\d+)/.exec(value)?.[1] ?? 1) <= 65_535, 'the port must be 1-65535');
+  .refine((value) => Number(/^https?:\/\/(?:\[[^\]]*\]|[^/:]*):(\d+)/.exec(value)?.[1] ?? 1) <= 65_535, 'the port must be 1-65535');
 
 export const defaultReturnTo = 'switchboard://oauth/done';
 

@@ -32,6 +32,10 @@ export const errorCodes = [
   'access_denied',
   'provider_error',
   'keychain_unavailable',
+  // Network hardening (issue 10): refresh only of a bound account, no compressed bodies, socket caps.
+  'not_bound',
+  'unsupported_media_type',
+  'too_many_connections',
   'not_implemented',
   'unavailable',
   'internal_error',

@@ -63,9 +63,9 @@ describe.each(backends)('account binding storage on $name', (backend) => {
     expect(await repo.saveDynamicClient({ ...client, clientId: 'c2', redirectUri: 'https://sb2/cb' }, now)).toMatchObject({ clientId: 'c2', redirectUri: 'https://sb2/cb' });
     expect(await repo.findDynamicClient('mastodon', 'b.example')).toBeUndefined();
 
-    await repo.bind(userId, 'slack', now);
-    await repo.bind(userId, 'slack', now + 5);
-    await repo.bind(userId, 'discord', now);
+    await repo.bind(userId, 'slack', undefined, now);
+    await repo.bind(userId, 'slack', undefined, now + 5);
+    await repo.bind(userId, 'discord', undefined, now);
     expect(await repo.boundAccounts(userId)).toEqual([
       { pluginId: 'discord', boundAt: now },
       { pluginId: 'slack', boundAt: now + 5 },

@@ -71,7 +71,7 @@ describe.skipIf(!keyringUp)('the desktop binds accounts into the real keychain',
       expect(logs.includes(secret), 'logs').toBe(false);
     }
     // The server's whole knowledge of the binding: a plugin id and a time.
-    expect(await world.server.storage.db.selectFrom('bound_accounts').selectAll().execute()).toEqual([{ user_id: expect.any(String), plugin_id: 'slack', bound_at: expect.any(Number) }]);
+    expect(await world.server.storage.db.selectFrom('bound_accounts').selectAll().execute()).toEqual([{ user_id: expect.any(String), plugin_id: 'slack', bound_at: expect.any(Number), instance: null }]);
     expect(await world.server.storage.db.selectFrom('oauth_handoffs').selectAll().execute()).toEqual([]);
   });
 

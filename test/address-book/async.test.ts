@@ -47,7 +47,9 @@ describe('parseAddressBookAsync on 10,000 contacts', () => {
 
   it('gives the same result as the sync API', async () => {
     const bytes = bigVCard(600);
-    expect(await parseAddressBookAsync(bytes, { fileName: 'x.vcf' })).toEqual(parseAddressBook(bytes, { fileName: 'x.vcf' }));
+    // Refs are random per parse; everything else must be the same.
+    const withoutRefs = (result: ReturnType<typeof parseAddressBook>) => ({ ...result, entries: result.entries.map((entry) => ({ ...entry, ref: '' })) });
+    expect(withoutRefs(await parseAddressBookAsync(bytes, { fileName: 'x.vcf' }))).toEqual(withoutRefs(parseAddressBook(bytes, { fileName: 'x.vcf' })));
   });
 
   it('stops with an "aborted" error when the signal fires', async () => {

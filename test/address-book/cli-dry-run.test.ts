@@ -58,7 +58,7 @@ describe('switchboard contacts import --dry-run --json', () => {
       const json = JSON.parse(stdout) as DryRunJson;
       expect({ format: json.format, encoding: json.encoding, entries: json.entries.length, rejected: json.rejected.length }).toEqual(want);
       for (const entry of json.entries) {
-        expect(entry.ref).toMatch(/^p1-[0-9a-f]{16}$/);
+        expect(entry.ref).toMatch(/^r1-[0-9a-f]{32}$/);
         expect(entry.phones.length).toBeGreaterThan(0);
         for (const phone of entry.phones) expect(isE164(phone.e164)).toBe(true);
       }

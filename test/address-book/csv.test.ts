@@ -145,7 +145,7 @@ describe('CSV structure', () => {
     const csv = 'Mes contacts\n\nPrénom,Nom,Téléphone mobile,Courriel\nÉlodie,Durand,06 12 34 56 78,elodie@example.fr\n';
     const result = parseAddressBook(utf8(csv), { fileName: 'contacts.csv', defaultRegion: 'FR' });
     expect(result.entries).toEqual([
-      { ref: expect.stringMatching(/^p1-[0-9a-f]{16}$/), name: 'Élodie Durand', phones: [{ e164: '+33612345678', raw: '06 12 34 56 78', type: 'mobile' }], emails: ['elodie@example.fr'] },
+      { ref: expect.stringMatching(/^r1-[0-9a-f]{32}$/), name: 'Élodie Durand', phones: [{ e164: '+33612345678', raw: '06 12 34 56 78', type: 'mobile' }], emails: ['elodie@example.fr'] },
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { manualEntry, parseAddressBook, refForPhone } from '../../common/address-book/index.js';
+import { assignRefs, manualEntry, parseAddressBook } from '../../common/address-book/index.js';
 import { mergeContacts, normaliseNumber } from '../../common/address-book/normalize.js';
 import { numbersOf, parseFixture, utf8 } from './fixtures.js';
 
@@ -48,21 +48,24 @@ describe('merging and refs', () => {
     expect(result.entries.map((entry) => entry.name)).toEqual(['Anna']);
   });
 
-  it('gives deterministic, unique refs derived from the first number, stable across re-imports', () => {
+  it('gives random, unique refs that say nothing about the numbers', () => {
     const first = parseFixture('vcard30-apple.vcf');
     const again = parseFixture('vcard30-apple.vcf');
-    expect(again.entries.map((entry) => entry.ref)).toEqual(first.entries.map((entry) => entry.ref));
     expect(new Set(first.entries.map((entry) => entry.ref)).size).toBe(first.entries.length);
-    expect(first.entries[0]?.ref).toBe(refForPhone('+8613900139000'));
-    expect(refForPhone('+8613900139000')).toMatch(/^p1-[0-9a-f]{16}$/);
-    expect(refForPhone('+8613900139000')).not.toContain('8613900139000');
+    for (const entry of first.entries) expect(entry.ref).toMatch(/^r1-[0-9a-f]{32}$/);
+    expect(again.entries.map((entry) => entry.ref)).not.toEqual(first.entries.map((entry) => entry.ref));
   });
 
-  it('gives the same ref to the same person exported by different products', () => {
-    const fromVcard = parseFixture('vcard21-android.vcf').entries.find((entry) => entry.name === '张三');
-    const fromText = parseFixture('list.txt').entries.find((entry) => entry.name === '张三');
-    expect(fromVcard?.ref).toBeDefined();
-    expect(fromVcard?.ref).toBe(fromText?.ref);
+  it('keeps the ref of a person the device already knows, found by any shared number', () => {
+    const first = parseFixture('vcard21-android.vcf');
+    const known = new Map(first.entries.flatMap((entry) => entry.phones.map((phone) => [phone.e164, entry.ref] as const)));
+    const fromText = parseFixture('list.txt');
+    assignRefs(fromText.entries, known);
+    const zhangFromVcard = first.entries.find((entry) => entry.name === '张三');
+    const zhangFromText = fromText.entries.find((entry) => entry.name === '张三');
+    expect(zhangFromVcard?.ref).toBeDefined();
+    expect(zhangFromText?.ref).toBe(zhangFromVcard?.ref);
+    expect(new Set(fromText.entries.map((entry) => entry.ref)).size).toBe(fromText.entries.length);
   });
 });
 
@@ -70,7 +73,7 @@ describe('manualEntry', () => {
   it('normalises like an import', () => {
     expect(manualEntry(' 张三 ', '138-0013-8000', 'CN')).toEqual({
       ok: true,
-      entry: { ref: refForPhone('+8613800138000'), name: '张三', phones: [{ e164: '+8613800138000', raw: '138-0013-8000' }] },
+      entry: { ref: expect.stringMatching(/^r1-[0-9a-f]{32}$/), name: '张三', phones: [{ e164: '+8613800138000', raw: '138-0013-8000' }] },
     });
   });
 

@@ -62,10 +62,13 @@ describe('privacy matrix', () => {
     } });
 
     const found = upload.body.matches.some((match) => match.userId === subject.user.id);
-    expect(found).toBe(relation.viewerHasSubject && discoverable && !relation.blocked);
+    // Not discoverable: the subject exists only for the people in the subject's own book (one rule for
+    // discovery, contacts and presence).
+    const existsForViewer = !relation.blocked && (discoverable || relation.subjectHasViewer);
+    expect(found).toBe(relation.viewerHasSubject && existsForViewer);
 
     const mutual = relation.viewerHasSubject && relation.subjectHasViewer;
-    const expectedSee = !relation.blocked && (mode === 'contacts' ? mutual : mode === 'allowlist' ? relation.allowed : false);
+    const expectedSee = existsForViewer && (mode === 'contacts' ? mutual : mode === 'allowlist' ? relation.allowed : false);
     expect(await server.services.privacy.canSeeActivity(viewer.user.id, subject.user.id)).toBe(expectedSee);
     // The viewer's side of the same rule, used for snapshots, must agree.
     expect((await server.services.privacy.visibleSubjectsFor(viewer.user.id)).includes(subject.user.id)).toBe(expectedSee);

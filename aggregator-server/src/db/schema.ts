@@ -171,6 +171,15 @@ export interface BoundAccountsTable {
   user_id: string;
   plugin_id: string;
   bound_at: number;
+  /** The federated instance the account lives on; null for other networks (and bindings before 0011). */
+  instance: string | null;
+}
+
+/** Keyed number hashes already counted against a user's daily discovery quota (day = epoch day, UTC). */
+export interface DiscoveryChargesTable {
+  user_id: string;
+  day: number;
+  phone_hash: string;
 }
 
 export interface Database {
@@ -186,6 +195,7 @@ export interface Database {
   address_book_refs: AddressBookRefsTable;
   address_book_phones: AddressBookPhonesTable;
   address_book_changes: AddressBookChangesTable;
+  discovery_charges: DiscoveryChargesTable;
   privacy_settings: PrivacySettingsTable;
   blocks: BlocksTable;
   allows: AllowsTable;

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { ParsedRequest, RouteDefinition, RouteReply } from '../../../common/contract/route.js';
 import { routes } from '../../../common/contract/routes.js';
@@ -18,8 +18,36 @@ export type RouteContext<R extends RouteDefinition> = ParsedRequest<R> & {
 
 export type RouteHandler<R extends RouteDefinition> = (context: RouteContext<R>) => Promise<RouteReply<R>> | RouteReply<R>;
 
+export type MountOptions<R extends RouteDefinition> = {
+  /**
+   * Parses the body with the same rules as the table's schema but in slices that let other requests run
+   * in between: for the few routes whose bodies may be large (address books).
+   */
+  parseBody?: (body: unknown) => Promise<ParsedRequest<R>['body']>;
+};
+
 /** A handler mounter bound to the server's ways of authenticating. */
-export type MountRoute = <R extends RouteDefinition>(router: Router, route: R, handler: RouteHandler<R>) => void;
+export type MountRoute = <R extends RouteDefinition>(router: Router, route: R, handler: RouteHandler<R>, options?: MountOptions<R>) => void;
+
+const authenticatedEarly = new WeakMap<Request, AuthContext>();
+
+/**
+ * Authenticates a request before its body is read, for routes that take large uploads: a stranger's
+ * megabytes are refused before anything parses them. The route's mount then reuses the result.
+ */
+export function authenticateBeforeBody(sessions: SessionService): RequestHandler {
+  return async (req, _res, next) => {
+    authenticatedEarly.set(req, await sessions.authenticate(bearerToken(req)));
+    next();
+  };
+}
+
+/** The caller found by `authenticateBeforeBody` (middleware between it and the route use this). */
+export function earlyAuthOf(req: Request): AuthContext {
+  const auth = authenticatedEarly.get(req);
+  if (auth === undefined) throw new Error('earlyAuthOf called on a request authenticateBeforeBody did not see');
+  return auth;
+}
 
 const tableRoutes: ReadonlySet<RouteDefinition> = new Set(Object.values(routes));
 
@@ -29,7 +57,7 @@ const tableRoutes: ReadonlySet<RouteDefinition> = new Set(Object.values(routes))
  */
 export function routeMounter(deps: { sessions: SessionService; adminToken: string | undefined }): MountRoute {
   const authenticate = async (route: RouteDefinition, req: Request): Promise<AuthContext | undefined> => {
-    if (route.auth === 'session') return deps.sessions.authenticate(bearerToken(req));
+    if (route.auth === 'session') return authenticatedEarly.get(req) ?? deps.sessions.authenticate(bearerToken(req));
     if (route.auth === 'admin') {
       // Without an admin token configured the route does not exist for anyone.
       if (!deps.adminToken) throw new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`);
@@ -38,14 +66,14 @@ export function routeMounter(deps: { sessions: SessionService; adminToken: strin
     return undefined;
   };
 
-  return (router, route, handler) => {
+  return (router, route, handler, options) => {
     if (!tableRoutes.has(route)) throw new Error(`${route.method.toUpperCase()} ${route.path} is not in the route table`);
     router[route.method](route.path, async (req, res) => {
       const auth = await authenticate(route, req);
       const parsed = {
         params: route.params ? parseParams(route.params, req.params) : undefined,
         query: route.query ? parseInput(route, route.query, req.query) : undefined,
-        body: route.body ? parseInput(route, route.body, req.body ?? {}) : undefined,
+        body: route.body ? (options?.parseBody ? await options.parseBody(req.body ?? {}) : parseInput(route, route.body, req.body ?? {})) : undefined,
       } as ParsedRequest<typeof route>;
       const context = { ...parsed, auth, ip: clientIp(req), req, res } as RouteContext<typeof route>;
       const reply = await handler(context);

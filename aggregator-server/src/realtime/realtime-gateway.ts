@@ -1,12 +1,17 @@
 import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../common/contract/socket-events.js';
+import type { ErrorCode } from '../../../common/contract/errors.js';
+import type { RealtimeLimits, ServerConfig } from '../config.js';
 import type { SessionService } from '../features/identity/session.service.js';
 import { ApiError } from '../http/api-error.js';
+import { clientAddressOf, trustFunction } from '../http/client-address.js';
 import type { Logger } from '../platform/logger.js';
 import type { DomainEvents } from '../platform/domain-events.js';
+import type { RateLimiter } from '../platform/rate-limiter.js';
+import { watchSocketSessions } from './session-watch.js';
 
-export type SocketData = { userId: string; deviceId: string; sessionId: string };
+export type SocketData = { userId: string; deviceId: string; sessionId: string; address: string };
 /** Between the nodes of one deployment (through the Redis adapter). */
 export type InterServerEvents = { 'audience:changed': (userId: string) => void };
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -15,13 +20,37 @@ export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, 
 export const rooms = {
   user: (userId: string) => `user:${userId}`,
   session: (sessionId: string) => `session:${sessionId}`,
+  address: (address: string) => `address:${address}`,
+};
+
+const eventWindowMs = 10_000;
+
+function refusal(code: ErrorCode, message: string): Error & { data: unknown } {
+  const failure = new Error(code) as Error & { data: unknown };
+  failure.data = { code, message };
+  return failure;
+}
+
+export type Realtime = {
+  io: RealtimeServer;
+  /** Re-checks every socket of this node against its session now (also done periodically). */
+  recheckSessions(): Promise<void>;
+  stop(): void;
 };
 
 /**
  * socket.io on the same HTTP server. Every socket belongs to one session; when the session ends
- * (logout, a revoked or blocked device) its sockets are told why and dropped, on every node.
+ * (logout, a revoked or blocked device) its sockets are told why and dropped, on every node, and a
+ * periodic re-check catches what a node missed (Redis down) and sessions that expired. Handshakes are
+ * rate-limited per address, sockets capped per user and per address, and events counted per user
+ * across all their sockets, through the shared RateLimiter (one limit for the whole cluster with Redis).
  */
-export function createRealtimeServer(httpServer: http.Server, sessions: SessionService, events: DomainEvents, log: Logger): RealtimeServer {
+export function createRealtimeServer(
+  httpServer: http.Server,
+  deps: { sessions: SessionService; events: DomainEvents; log: Logger; limiter: RateLimiter; limits: RealtimeLimits; trustProxy: ServerConfig['trustProxy'] },
+): Realtime {
+  const { sessions, events, log, limiter, limits } = deps;
+  const trust = trustFunction(deps.trustProxy);
   const io: RealtimeServer = new Server(httpServer, {
     serveClient: false,
     // Compression costs memory per connection and breaks encode-once fan-out; presence packets are small.
@@ -30,23 +59,58 @@ export function createRealtimeServer(httpServer: http.Server, sessions: SessionS
     maxHttpBufferSize: 256 * 1024,
   });
 
+  const countIn = async (room: string) => (await io.in(room).fetchSockets()).length;
+
   io.use(async (socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown }).token;
+    const address = clientAddressOf(socket.request, trust);
     try {
+      const handshakes = await limiter.hit(`socket:handshake:ip:${address}`, limits.handshakesPerAddressPerMinute, 60_000);
+      if (!handshakes.allowed) return next(refusal('too_many_requests', 'too many connections opened from this address; wait a minute'));
+      const token = (socket.handshake.auth as { token?: unknown }).token;
       const auth = await sessions.authenticate(typeof token === 'string' ? token : undefined);
-      socket.data = { userId: auth.user.id, deviceId: auth.session.deviceId, sessionId: auth.session.id };
+      if ((await countIn(rooms.user(auth.user.id))) >= limits.socketsPerUser) {
+        return next(refusal('too_many_connections', 'too many connections for this account; close another window or device'));
+      }
+      if ((await countIn(rooms.address(address))) >= limits.socketsPerAddress) {
+        return next(refusal('too_many_connections', 'too many connections from this address'));
+      }
+      socket.data = { userId: auth.user.id, deviceId: auth.session.deviceId, sessionId: auth.session.id, address };
       next();
     } catch (error) {
       const code = error instanceof ApiError ? error.code : 'internal_error';
-      const failure = new Error(code) as Error & { data: unknown };
-      failure.data = { code, message: error instanceof Error ? error.message : 'authentication failed' };
-      next(failure);
+      next(refusal(code, error instanceof Error ? error.message : 'authentication failed'));
     }
   });
 
   io.on('connection', (socket: RealtimeSocket) => {
-    void socket.join([rooms.user(socket.data.userId), rooms.session(socket.data.sessionId)]);
+    const { userId, sessionId, address } = socket.data;
+    void socket.join([rooms.user(userId), rooms.session(sessionId), rooms.address(address)]);
     socket.on('error', (error) => log.warn({ reason: error.message }, 'socket error'));
+    // A burst of parallel handshakes all passes the count above before any joins: count again once joined.
+    void Promise.all([countIn(rooms.user(userId)), countIn(rooms.address(address))])
+      .then(([forUser, forAddress]) => {
+        if (forUser > limits.socketsPerUser || forAddress > limits.socketsPerAddress) socket.disconnect(true);
+      })
+      .catch((error: unknown) => log.warn({ reason: (error as Error).message }, 'socket count failed'));
+
+    // One allowance per user for all their sockets, known and unknown events alike; past it, events are
+    // dropped (answered when they ask for an answer), and a client that keeps going is disconnected.
+    socket.use((packet, next) => {
+      limiter.hit(`socket:events:user:${userId}`, limits.eventsPerUserPer10s, eventWindowMs).then(
+        (decision) => {
+          if (decision.allowed) return next();
+          const ack = packet[packet.length - 1];
+          if (typeof ack === 'function') {
+            (ack as (answer: unknown) => void)({ error: { code: 'too_many_requests', message: 'slow down', retryAfter: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) } });
+          }
+          if (decision.count > limits.eventsPerUserPer10s * 2) socket.disconnect(true);
+        },
+        (error: unknown) => {
+          log.warn({ reason: (error as Error).message }, 'socket event budget unavailable');
+          next();
+        },
+      );
+    });
   });
 
   sessions.onSessionEnded((event) => {
@@ -59,5 +123,6 @@ export function createRealtimeServer(httpServer: http.Server, sessions: SessionS
     io.to(rooms.user(userId)).except(rooms.session(sessionId)).emit('address-book:changed', { version });
   });
 
-  return io;
+  const watch = watchSocketSessions({ io, sessions, log, intervalMs: limits.sessionCheckMs });
+  return { io, recheckSessions: watch.checkNow, stop: watch.stop };
 }

@@ -2,12 +2,12 @@
 // machine. Names never leave it; the upload (numbers and refs only) needs a signed-in session.
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { AddressBookError, parseAddressBookAsync, type AddressBookImport } from '../../../common/address-book/index.js';
+import { AddressBookError, assignKeyedRefs, newRefKey, parseAddressBookAsync, type AddressBookImport } from '../../../common/address-book/index.js';
 import { regionOfE164 } from '../../../common/phone/phone.js';
 import { ApiFailure } from '../../../common/contract/api-failure.js';
 import { SwitchboardClient } from '../../../common/contract/http-client.js';
 import { routes } from '../../../common/contract/routes.js';
-import { VaultError } from '../../core/vault/index.js';
+import { refKeyAccount, VaultError, type Vault } from '../../core/vault/index.js';
 import { booleanOption, stringOption, UsageError, type Command } from './command.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
 
@@ -19,6 +19,8 @@ export interface ContactsImportArgs {
   region?: string;
   /** Sends numbers and refs (never names) to the server; absent when nobody is signed in. */
   upload?: (entries: { ref: string; phones: string[] }[]) => Promise<{ version: number; matches: number }>;
+  /** This device's ref key for the server (keychain): refs stay stable across imports and reveal nothing. */
+  refKey?: string;
 }
 
 export interface CommandIo {
@@ -78,6 +80,7 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
     io.stderr('upload needs a signed-in session: run `switchboard login` first\n');
     return contactsImportExitCodes.notSignedIn;
   }
+  if (args.refKey !== undefined) await assignKeyedRefs(result.entries, args.refKey);
   const numbersOnly = result.entries.map((entry) => ({ ref: entry.ref, phones: entry.phones.map((phone) => phone.e164) }));
   try {
     const uploaded = await args.upload(numbersOnly);
@@ -90,11 +93,24 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
   }
 }
 
+/** The ref key for this server from the keychain, made on first use. */
+async function refKeyFor(vault: Vault, serverUrl: string): Promise<string> {
+  const account = refKeyAccount(serverUrl);
+  const stored = await vault.getSecret(account);
+  if (stored) return stored.key;
+  const key = newRefKey();
+  await vault.setSecret(account, { key });
+  return key;
+}
+
 /** The signed-in session for the server, if any; a keychain that cannot be reached counts as not signed in. */
-async function signedInApi(serverUrl: string, io: CommandIo): Promise<SwitchboardClient | undefined> {
+async function signedInApi(serverUrl: string, io: CommandIo): Promise<{ api: SwitchboardClient; refKey: string } | undefined> {
   try {
-    const session = await openSessionStore().get(serverUrl);
-    return session ? new SwitchboardClient({ baseUrl: serverUrl, token: () => session.token, timeoutMs: 60_000 }) : undefined;
+    const store = openSessionStore();
+    const session = await store.get(serverUrl);
+    return session
+      ? { api: new SwitchboardClient({ baseUrl: serverUrl, token: () => session.token, timeoutMs: 60_000 }), refKey: await refKeyFor(store.vault, serverUrl) }
+      : undefined;
   } catch (error) {
     if (!(error instanceof VaultError)) throw error;
     io.stderr(`${error.code}: ${error.message}\n`);
@@ -119,14 +135,22 @@ export const contactsImport: Command = {
     if (extra.length > 0) throw new UsageError(`one file at a time (also got ${extra.join(' ')})`);
     const dryRun = booleanOption(options, 'dry-run');
     let region = stringOption(options, 'region');
-    const api = dryRun ? undefined : await signedInApi(stringOption(options, 'server') ?? defaultServerUrl(io.env), io);
+    const signedIn = dryRun ? undefined : await signedInApi(stringOption(options, 'server') ?? defaultServerUrl(io.env), io);
+    const api = signedIn?.api;
     if (api && region === undefined) region = regionOfE164((await api.call(routes.me, {})).phone);
     const upload = api && (async (entries: { ref: string; phones: string[] }[]) => {
       const answer = await api.call(routes.replaceAddressBook, { body: { entries } });
       return { version: answer.version, matches: answer.matches.length };
     });
     return runContactsImport(
-      { file: resolve(io.cwd, file), dryRun, json: booleanOption(options, 'json'), ...(region === undefined ? {} : { region }), ...(upload ? { upload } : {}) },
+      {
+        file: resolve(io.cwd, file),
+        dryRun,
+        json: booleanOption(options, 'json'),
+        ...(region === undefined ? {} : { region }),
+        ...(upload ? { upload } : {}),
+        ...(signedIn ? { refKey: signedIn.refKey } : {}),
+      },
       io,
     );
   },

@@ -43,17 +43,27 @@ export type CredentialSecret = z.infer<typeof credentialSecretSchema>;
 export const pluginDataSchema = z.object({ value: z.string() });
 export type PluginData = z.infer<typeof pluginDataSchema>;
 
+/**
+ * The key a device without a local book (the CLI) derives address-book refs with, one per server:
+ * `ref-key:<server origin>`. It never leaves the device, so the server cannot test numbers against refs.
+ */
+export const refKeySecretSchema = z.object({ key: z.string().regex(/^[0-9a-f]{64}$/) });
+export type RefKeySecret = z.infer<typeof refKeySecretSchema>;
+
 export type SessionAccount = `session:${string}`;
+export type RefKeyAccount = `ref-key:${string}`;
 export type CredentialAccount = `credential:${string}:${string}`;
 export type PluginDataAccount = `plugin-data:${string}:${string}`;
-export type VaultAccount = SessionAccount | CredentialAccount | PluginDataAccount;
+export type VaultAccount = SessionAccount | CredentialAccount | PluginDataAccount | RefKeyAccount;
 
 /** The value type of an account name, decided by its namespace. */
 export type SecretFor<Account extends VaultAccount> = Account extends CredentialAccount
   ? CredentialSecret
   : Account extends PluginDataAccount
     ? PluginData
-    : SessionSecret;
+    : Account extends RefKeyAccount
+      ? RefKeySecret
+      : SessionSecret;
 
 // Account ids become part of a keychain item name: printable, no spaces. They may hold ':' (an instance
 // with a port); plugin ids never do, so the first two separators still split the name unambiguously.
@@ -69,6 +79,11 @@ export function sessionAccount(serverUrl: string): SessionAccount {
   }
   if (origin === 'null') throw new RangeError(`not an http(s) server URL: ${JSON.stringify(serverUrl)}`);
   return `session:${origin}`;
+}
+
+/** `ref-key:<origin>`: the address-book ref key for one server. */
+export function refKeyAccount(serverUrl: string): RefKeyAccount {
+  return `ref-key:${sessionAccount(serverUrl).slice('session:'.length)}`;
 }
 
 export function credentialAccount(pluginId: string, accountId: string): CredentialAccount {
@@ -87,8 +102,9 @@ export function pluginDataAccount(pluginId: string, key: string): PluginDataAcco
   return `plugin-data:${pluginId}:${key}`;
 }
 
-export function schemaFor(account: string): z.ZodType<SessionSecret> | z.ZodType<CredentialSecret> | z.ZodType<PluginData> | undefined {
+export function schemaFor(account: string): z.ZodType<SessionSecret> | z.ZodType<CredentialSecret> | z.ZodType<PluginData> | z.ZodType<RefKeySecret> | undefined {
   if (/^session:https?:\/\/[^\s]+$/.test(account)) return sessionSecretSchema;
+  if (/^ref-key:https?:\/\/[^\s]+$/.test(account)) return refKeySecretSchema;
   const pluginData = /^plugin-data:([^:]+):(.+)$/.exec(account);
   if (pluginData) return isPluginId(pluginData[1]) && pluginDataKeyPattern.test(pluginData[2] ?? '') ? pluginDataSchema : undefined;
   const credential = /^credential:([^:]+):(.+)$/.exec(account);

@@ -2,6 +2,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { PersonNetwork } from '../../../common/address-book/merge-people.js';
 import type { AddressBookPhone } from '../../../common/address-book/types.js';
 import type { PrivacySettings } from '../../../common/contract/privacy.js';
+import { randomRef } from '../../../common/address-book/refs.js';
 import type { PresenceEvent } from '../../../common/contract/socket-events.js';
 
 /**
@@ -82,6 +83,19 @@ export class LocalDatabase extends Dexie {
       presence: 'userId',
       meta: 'key',
     });
+    // Version 2: refs used to be an unkeyed hash of the first number (`p1-…`), which anyone holding the
+    // server's copy could reverse. Each such person gets a random ref; the book is marked for upload, so the
+    // next sync replaces the server's refs too.
+    this.version(2)
+      .stores({ people: 'ref, userId', groups: 'id', presence: 'userId', meta: 'key' })
+      .upgrade(async (tx) => {
+        const people = tx.table<LocalPerson, string>('people');
+        const legacy = (await people.toArray()).filter((person) => person.ref.startsWith('p1-'));
+        if (legacy.length === 0) return;
+        await people.bulkDelete(legacy.map((person) => person.ref));
+        await people.bulkAdd(legacy.map((person) => ({ ...person, ref: randomRef() })));
+        await tx.table<MetaRow, MetaKey>('meta').put({ key: 'addressBookDirty', value: true });
+      });
   }
 
   async getMeta<Key extends MetaKey>(key: Key): Promise<MetaValues[Key] | undefined> {

@@ -189,6 +189,7 @@ export const en = {
   'privacy.sharedApps': 'Apps I share',
   'privacy.shareAll': 'All apps',
   'privacy.discoverable': 'People who have my number can find me',
+  'privacy.discoverableOff': 'When this is off, only people in my own address book find me and see my activity.',
   'privacy.blocklist': 'Blocked people',
   'privacy.blocklistEmpty': 'You have not blocked anyone. To block someone, open them in Contacts and choose Block.',
   'privacy.unblock': 'Unblock {name}',

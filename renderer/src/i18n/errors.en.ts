@@ -6,6 +6,9 @@
 export const errorMessagesEn = {
   // Server codes (the contract's list).
   'error.invalid_request': 'The app sent something the server could not understand. Check what you entered, then try again.',
+  'error.not_bound': 'This account is not connected on this server. Bind it again in Accounts.',
+  'error.unsupported_media_type': 'The app sent data in a form the server does not take. Update the app, then try again.',
+  'error.too_many_connections': 'Too many windows or devices are connected at once. Close one, then try again.',
   'error.validation_failed': 'Something in the form is not in the expected shape. Check what you typed and try again.',
   'error.invalid_json': 'The app sent a request the server could not read. Reload the page and try again.',
   'error.payload_too_large': 'That is more than the server accepts at once. Try a smaller file or fewer entries.',

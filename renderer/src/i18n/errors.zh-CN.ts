@@ -3,6 +3,9 @@ import type { ErrorMessageKey } from './errors.en.js';
 /** 每个错误代码对用户的含义和下一步该做什么。 */
 export const errorMessagesZhCN: Record<ErrorMessageKey, string> = {
   'error.invalid_request': '服务器无法理解应用发送的内容。请检查你输入的内容，然后重试。',
+  'error.not_bound': '此账号尚未在这台服务器上绑定。请在「账号」中重新绑定。',
+  'error.unsupported_media_type': '应用发送的数据格式服务器不接受。请更新应用后重试。',
+  'error.too_many_connections': '同时连接的窗口或设备太多。请关闭一个后重试。',
   'error.validation_failed': '表单中有内容格式不对。请检查输入后重试。',
   'error.invalid_json': '应用发送的请求服务器无法读取。请刷新页面后重试。',
   'error.payload_too_large': '一次提交的内容超过了服务器的上限。请换用较小的文件或减少条目。',

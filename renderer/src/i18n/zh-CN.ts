@@ -187,6 +187,7 @@ export const zhCN: Record<MessageKey, string> = {
   'privacy.sharedApps': '我共享的应用',
   'privacy.shareAll': '所有应用',
   'privacy.discoverable': '有我号码的人可以找到我',
+  'privacy.discoverableOff': '关闭后，只有我通讯录里的人能找到我、看到我的动态。',
   'privacy.blocklist': '已屏蔽的人',
   'privacy.blocklistEmpty': '你还没有屏蔽任何人。如需屏蔽，请在联系人中打开对方并选择“屏蔽”。',
   'privacy.unblock': '取消屏蔽 {name}',

@@ -105,6 +105,10 @@ async function pullAddressBookChanges(): Promise<void> {
   let removed: string[];
   if (changes.complete) {
     removed = changes.changes.filter((change) => change.op === 'remove').map((change) => change.ref);
+  } else if ((await localDb.getMeta('addressBookDirty')) === true) {
+    // This device's book has changes the server has not seen (an offline import, refs renewed by the local
+    // database upgrade): it is uploaded whole right after, so nothing here may be dropped for its absence.
+    removed = [];
   } else {
     const snapshot = await api().addressBook();
     const present = new Set(snapshot.entries.map((entry) => entry.ref));

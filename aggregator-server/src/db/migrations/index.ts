@@ -3,6 +3,9 @@ import * as identity from './0001-identity.js';
 import * as contactsPrivacy from './0002-contacts-privacy.js';
 import * as accounts from './0004-accounts.js';
 import * as identityHardening from './0005-identity-hardening.js';
+import * as discoveryCharges from './0010-discovery-charges.js';
+import * as boundAccountInstance from './0011-bound-account-instance.js';
+import * as opaqueRefs from './0012-opaque-refs.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0002-contacts-privacy': contactsPrivacy,
   '0004-accounts': accounts,
   '0005-identity-hardening': identityHardening,
+  '0010-discovery-charges': discoveryCharges,
+  '0011-bound-account-instance': boundAccountInstance,
+  '0012-opaque-refs': opaqueRefs,
 };

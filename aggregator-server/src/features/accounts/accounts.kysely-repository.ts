@@ -134,12 +134,16 @@ export class KyselyAccountsRepository implements AccountsRepository {
     return (await this.findDynamicClient(client.pluginId, client.instance)) ?? client;
   }
 
-  async bind(userId: string, pluginId: string, now: number): Promise<void> {
+  async bind(userId: string, pluginId: string, instance: string | undefined, now: number): Promise<void> {
     await this.db
       .insertInto('bound_accounts')
-      .values({ user_id: userId, plugin_id: pluginId, bound_at: now })
-      .onConflict((oc) => oc.columns(['user_id', 'plugin_id']).doUpdateSet({ bound_at: now }))
+      .values({ user_id: userId, plugin_id: pluginId, bound_at: now, instance: instance ?? null })
+      .onConflict((oc) => oc.columns(['user_id', 'plugin_id']).doUpdateSet({ bound_at: now, instance: instance ?? null }))
       .execute();
+  }
+
+  async binding(userId: string, pluginId: string): Promise<{ instance: string | null } | undefined> {
+    return this.db.selectFrom('bound_accounts').select('instance').where('user_id', '=', userId).where('plugin_id', '=', pluginId).executeTakeFirst();
   }
 
   async unbind(userId: string, pluginId: string): Promise<boolean> {

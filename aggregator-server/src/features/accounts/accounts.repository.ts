@@ -37,7 +37,9 @@ export interface AccountsRepository {
   /** Replaces an earlier registration on the same instance (the callback URL changed); answers the one kept. */
   saveDynamicClient(client: DynamicClientRecord, now: number): Promise<DynamicClientRecord>;
 
-  bind(userId: string, pluginId: string, now: number): Promise<void>;
+  bind(userId: string, pluginId: string, instance: string | undefined, now: number): Promise<void>;
+  /** The user's binding of the plugin, with its instance (null when none was recorded). */
+  binding(userId: string, pluginId: string): Promise<{ instance: string | null } | undefined>;
   unbind(userId: string, pluginId: string): Promise<boolean>;
   boundAccounts(userId: string): Promise<{ pluginId: string; boundAt: number }[]>;
 

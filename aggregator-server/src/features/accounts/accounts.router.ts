@@ -19,9 +19,10 @@ export function accountsRouter(mount: MountRoute, deps: { accounts: AccountsServ
 
   // Stateless towards the network: the server adds its client secret and remembers nothing. Signed-in
   // users only, so the server's client credentials are not an open proxy.
-  mount(router, routes.refreshToken, ({ params, body, req }) => accounts.refresh(params.plugin, body.refreshToken, body.instance, publicBase(req)));
-  mount(router, routes.revokeToken, ({ params, body, req }) =>
-    accounts.revoke(params.plugin, body.token, body.tokenTypeHint, body.instance, publicBase(req)),
+  // Refresh and revoke only for a network (and instance) this user has bound.
+  mount(router, routes.refreshToken, ({ auth, params, body, req }) => accounts.refresh(auth, params.plugin, body.refreshToken, body.instance, publicBase(req)));
+  mount(router, routes.revokeToken, ({ auth, params, body, req }) =>
+    accounts.revoke(auth, params.plugin, body.token, body.tokenTypeHint, body.instance, publicBase(req)),
   );
 
   return router;

@@ -18,6 +18,7 @@ import { DatabaseStateStore } from './database-state-store.js';
 import type { OAuthProviders, ProviderEndpoints } from './oauth-providers.js';
 import { parseTokenAnswer, postToProvider, providerRefusal } from './provider-http.js';
 import type { Sealer } from './sealing.js';
+import { assertAllowedReturnTo } from './public-origin.js';
 
 /** How long a binding attempt may take from start to callback: a person logs in at the provider. */
 export const flowTtlMs = 10 * 60_000;
@@ -54,6 +55,7 @@ export class AccountsService {
 
   async start(auth: AuthContext, pluginId: string, request: { instance?: string | undefined; returnTo: string }, publicBase: string): Promise<StartOAuthResponse> {
     const { repo, providers, clock } = this.deps;
+    assertAllowedReturnTo(request.returnTo, publicBase);
     // Registering on a federated instance happens here, so its failures reach the desktop as JSON
     // rather than in a browser tab.
     await providers.resolve(pluginId, request.instance, callbackUrl(publicBase, pluginId), { register: true });
@@ -132,28 +134,45 @@ export class AccountsService {
     if (!taken) throw notFound;
     const payload = handoffPayload.safeParse(parseJson(sealer.open(taken.sealedPayload, handoffContext(idHash))));
     if (!payload.success) throw notFound;
-    await repo.bind(auth.user.id, pluginId, now);
+    await repo.bind(auth.user.id, pluginId, payload.data.instance, now);
     return { ...payload.data, plugin: pluginId, boundAt: now };
   }
 
-  /** Stateless: the server adds its client credentials to the desktop's refresh token and keeps nothing. */
-  async refresh(pluginId: string, refreshToken: string, instance: string | undefined, publicBase: string): Promise<OAuthTokens> {
+  /**
+   * Stateless: the server adds its client credentials to the desktop's refresh token and keeps nothing.
+   * Only for a network (and instance) the user has bound: the server's client secret is not lent out to
+   * refresh tokens of other people's accounts or of instances the user never bound.
+   */
+  async refresh(auth: AuthContext, pluginId: string, refreshToken: string, instance: string | undefined, publicBase: string): Promise<OAuthTokens> {
+    await this.assertBound(auth, pluginId, instance);
     const provider = await this.deps.providers.resolve(pluginId, instance, callbackUrl(publicBase, pluginId), { register: false });
-    const answer = await postToProvider(provider.tokenUrl, {
-      form: { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: provider.clientId, client_secret: provider.clientSecret },
-    });
+    const answer = await postToProvider(
+      provider.tokenUrl,
+      { form: { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: provider.clientId, client_secret: provider.clientSecret } },
+      provider.agentFor?.(provider.tokenUrl),
+    );
     return parseTokenAnswer(answer, this.deps.clock.now(), 'refreshing the token');
   }
 
   /** RFC 7009, where the network has a revocation endpoint. */
-  async revoke(pluginId: string, token: string, tokenTypeHint: string | undefined, instance: string | undefined, publicBase: string): Promise<RevokeTokenResponse> {
+  async revoke(auth: AuthContext, pluginId: string, token: string, tokenTypeHint: string | undefined, instance: string | undefined, publicBase: string): Promise<RevokeTokenResponse> {
+    await this.assertBound(auth, pluginId, instance);
     const provider = await this.deps.providers.resolve(pluginId, instance, callbackUrl(publicBase, pluginId), { register: false });
     if (!provider.revocationUrl) return { revoked: false, reason: 'not_supported' };
-    const answer = await postToProvider(provider.revocationUrl, {
-      form: { token, ...(tokenTypeHint ? { token_type_hint: tokenTypeHint } : {}), client_id: provider.clientId, client_secret: provider.clientSecret },
-    });
+    const answer = await postToProvider(
+      provider.revocationUrl,
+      { form: { token, ...(tokenTypeHint ? { token_type_hint: tokenTypeHint } : {}), client_id: provider.clientId, client_secret: provider.clientSecret } },
+      provider.agentFor?.(provider.revocationUrl),
+    );
     if (answer.status < 200 || answer.status >= 300) throw providerRefusal(answer, 'revoking the token');
     return { revoked: true };
+  }
+
+  private async assertBound(auth: AuthContext, pluginId: string, instance: string | undefined): Promise<void> {
+    const binding = await this.deps.repo.binding(auth.user.id, pluginId);
+    if (!binding || (binding.instance ?? undefined) !== instance) {
+      throw new ApiError(403, 'not_bound', 'this account is not bound to that network (or instance) here; bind it first');
+    }
   }
 
   async list(userId: string): Promise<BoundAccountsResponse> {

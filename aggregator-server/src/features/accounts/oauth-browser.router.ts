@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import { Router, type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
 import OAuth2Strategy from 'passport-oauth2';
@@ -38,6 +39,11 @@ class PkceOAuth2Strategy extends OAuth2Strategy {
     const verifier = this.pkce.codeVerifier?.();
     return { ...super.tokenParams(options), ...(verifier === undefined ? {} : { code_verifier: verifier }) };
   }
+
+  /** The agent its code exchange connects through (node-oauth's setAgent): the SSRF guard's checked address. */
+  connectThrough(agent: http.Agent): void {
+    this._oauth2.setAgent(agent);
+  }
 }
 
 /**
@@ -51,8 +57,8 @@ export function oauthBrowserRouter(mount: MountRoute, deps: { accounts: Accounts
   const authenticator = new passport.Passport();
   const router = Router();
 
-  const strategyFor = (provider: ProviderEndpoints, base: string, pkce: PkceParameters) =>
-    new PkceOAuth2Strategy(
+  const strategyFor = (provider: ProviderEndpoints, base: string, pkce: PkceParameters) => {
+    const strategy = new PkceOAuth2Strategy(
       pkce,
       {
         authorizationURL: provider.authorizationUrl,
@@ -69,6 +75,11 @@ export function oauthBrowserRouter(mount: MountRoute, deps: { accounts: Accounts
         verified(null, tokensFromExchange(accessToken, refreshToken, results, clock.now()));
       },
     );
+    // The code exchange with a user-named instance goes through the SSRF guard like every other call.
+    const agent = provider.agentFor?.(provider.tokenUrl);
+    if (agent) strategy.connectThrough(agent);
+    return strategy;
+  };
 
   mount(router, routes.oauthAuthorize, async ({ params, query, req, res }) => {
     const base = publicBase(req);

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import { z } from 'zod';
 import { ApiError } from '../../http/api-error.js';
 import type { Clock } from '../../platform/clock.js';
@@ -17,12 +18,14 @@ export type ProviderEndpoints = {
   scopes: string[];
   clientId: string;
   clientSecret: string;
+  /** For a user-named (federated) host: connections resolve and check the address themselves (SSRF). */
+  agentFor: ((url: string) => http.Agent) | undefined;
 };
 
 /** Mastodon's POST /api/v1/apps answer (RFC 7591 registration answers have the same two fields). */
 const registrationAnswer = z.object({ client_id: z.string().min(1), client_secret: z.string().min(1) });
 
-import { assertPublicInstance } from './public-host.js';
+import { assertPublicInstance, guardedAgents, systemResolver, type GuardedAgents, type HostResolver } from './public-host.js';
 
 const sealContext = (pluginId: string, instance: string) => `dynamic-client:${pluginId}:${instance}`;
 
@@ -31,6 +34,8 @@ const sealContext = (pluginId: string, instance: string) => `dynamic-client:${pl
  * by OAUTH_CLIENTS_FILE; with `dynamicRegistration`, a client registered once per instance and kept.
  */
 export class OAuthProviders {
+  private readonly guarded: GuardedAgents;
+
   constructor(
     private readonly deps: {
       catalogue: PluginCatalogue;
@@ -40,8 +45,12 @@ export class OAuthProviders {
       clock: Clock;
       /** Development and tests only: lets an instance live on a private address such as 127.0.0.1. */
       allowPrivateInstances: boolean;
+      /** How host names become addresses; the system resolver unless a test stands in for DNS. */
+      resolver?: HostResolver;
     },
-  ) {}
+  ) {
+    this.guarded = guardedAgents(deps.resolver ?? systemResolver);
+  }
 
   private settings(pluginId: string) {
     const plugin = this.deps.catalogue.get(pluginId);
@@ -78,13 +87,15 @@ export class OAuthProviders {
    */
   async resolve(pluginId: string, instance: string | undefined, redirectUri: string, options: { register: boolean }): Promise<ProviderEndpoints> {
     this.validate(pluginId, instance);
-    if (instance && !this.deps.allowPrivateInstances) await assertPublicInstance(instance);
+    const guard = instance !== undefined && !this.deps.allowPrivateInstances;
+    if (guard) await assertPublicInstance(instance, this.deps.resolver);
+    const agentFor = guard ? this.guarded.forUrl : undefined;
     const settings = this.settings(pluginId);
     const fill = (template: string) => (instance ? template.replaceAll('{instance}', instance) : template);
     let clientId = settings.clientId;
     let clientSecret = settings.clientSecret;
     if (settings.registrationUrl && !(clientId && clientSecret)) {
-      const client = await this.dynamicClient(pluginId, instance ?? '', fill(settings.registrationUrl), settings.scopes, redirectUri, options.register);
+      const client = await this.dynamicClient(pluginId, instance ?? '', fill(settings.registrationUrl), settings.scopes, redirectUri, options.register, agentFor);
       clientId = client.clientId;
       clientSecret = client.clientSecret;
     }
@@ -98,10 +109,19 @@ export class OAuthProviders {
       scopes: settings.scopes,
       clientId,
       clientSecret,
+      agentFor,
     };
   }
 
-  private async dynamicClient(pluginId: string, instance: string, registrationUrl: string, scopes: string[], redirectUri: string, register: boolean) {
+  private async dynamicClient(
+    pluginId: string,
+    instance: string,
+    registrationUrl: string,
+    scopes: string[],
+    redirectUri: string,
+    register: boolean,
+    agentFor: ((url: string) => http.Agent) | undefined,
+  ) {
     const { repo, sealer, clock } = this.deps;
     const known = await repo.findDynamicClient(pluginId, instance);
     if (known && (known.redirectUri === redirectUri || !register)) {
@@ -110,9 +130,11 @@ export class OAuthProviders {
       if (!register) throw new ApiError(503, 'oauth_not_configured', `the client registered on ${instance} cannot be read (server secret changed?); bind again`);
     }
     if (!register) throw new ApiError(400, 'oauth_not_configured', `this server has no client on ${instance}; bind the account first`);
-    const answer = await postToProvider(registrationUrl, {
-      json: { client_name: 'Switchboard', redirect_uris: redirectUri, scopes: scopes.join(' ') },
-    });
+    const answer = await postToProvider(
+      registrationUrl,
+      { json: { client_name: 'Switchboard', redirect_uris: redirectUri, scopes: scopes.join(' ') } },
+      agentFor?.(registrationUrl),
+    );
     if (answer.status < 200 || answer.status >= 300) throw providerRefusal(answer, `registering Switchboard on ${instance}`);
     const registered = registrationAnswer.safeParse(answer.json);
     if (!registered.success) throw new ApiError(502, 'provider_error', `${instance} answered the app registration without client_id and client_secret`);

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { z } from 'zod';
 import type { OAuthTokens } from '../../../../common/contract/accounts.js';
 import { ApiError } from '../../http/api-error.js';
@@ -17,32 +19,60 @@ const errorResponse = z.object({ error: z.string().max(200) });
 
 export type ProviderAnswer = { status: number; json: unknown };
 
+/** A provider's answer larger than this is not a token answer; reading stops there. */
+const maxAnswerBytes = 1024 * 1024;
+
 /**
  * One request to a provider. Never follows redirects (a token endpoint has no business sending us
- * elsewhere) and never puts what it sent into an error: the form carries secrets.
+ * elsewhere) and never puts what it sent into an error: the form carries secrets. With an `agent` (the
+ * SSRF guard for user-named hosts), the connection resolves and checks the address itself.
  */
-export async function postToProvider(url: string, body: { form: Record<string, string> } | { json: Record<string, unknown> }): Promise<ProviderAnswer> {
-  let response: Response;
+export async function postToProvider(url: string, body: { form: Record<string, string> } | { json: Record<string, unknown> }, agent?: http.Agent): Promise<ProviderAnswer> {
+  const payload = 'form' in body ? new URLSearchParams(body.form).toString() : JSON.stringify(body.json);
+  const target = new URL(url);
+  let answer: { status: number; text: string };
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(providerTimeoutMs),
-      headers: { accept: 'application/json', 'content-type': 'form' in body ? 'application/x-www-form-urlencoded' : 'application/json' },
-      body: 'form' in body ? new URLSearchParams(body.form).toString() : JSON.stringify(body.json),
+    answer = await new Promise((resolve, reject) => {
+      const request = (target.protocol === 'https:' ? https : http).request(
+        target,
+        {
+          method: 'POST',
+          ...(agent ? { agent } : {}),
+          timeout: providerTimeoutMs,
+          headers: {
+            accept: 'application/json',
+            'content-type': 'form' in body ? 'application/x-www-form-urlencoded' : 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxAnswerBytes) response.destroy(new Error('answer too large'));
+            else chunks.push(chunk);
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 502, text: Buffer.concat(chunks).toString('utf8') }));
+          response.on('error', reject);
+        },
+      );
+      request.on('timeout', () => request.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })));
+      request.on('error', reject);
+      request.end(payload);
     });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTPUBLIC') throw new ApiError(400, 'validation_failed', `the instance ${target.host} is not a public server`);
     const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'unreachable';
-    throw new ApiError(502, 'provider_error', `the network's server at ${new URL(url).host} is ${reason}`);
+    throw new ApiError(502, 'provider_error', `the network's server at ${target.host} is ${reason}`);
   }
-  const text = await response.text();
   let json: unknown;
   try {
-    json = text === '' ? {} : JSON.parse(text);
+    json = answer.text === '' ? {} : JSON.parse(answer.text);
   } catch {
     json = undefined;
   }
-  return { status: response.status, json };
+  return { status: answer.status, json };
 }
 
 /** A provider's refusal, with its RFC 6749 error code when it gave one. */

@@ -1,7 +1,14 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { chunks } from '../../db/batch.js';
+import { inSlices, slicesOf, yieldToEventLoop } from '../../platform/slices.js';
 import { VersionConflictError, type ChangeRecord, type ContactsRepository, type RawMatch, type StoredEntry } from './contacts.repository.js';
+
+/**
+ * Rows per statement for address-book work: SQLite runs statements synchronously on the event loop, so a
+ * 60,000-row book is written in slices with a turn for everything else between them.
+ */
+const perStatementRows = 2000;
 
 /** How many changes a user's log keeps before older ones are folded into a full-book fetch. */
 const changeLogLimit = 20_000;
@@ -31,7 +38,8 @@ export class KyselyContactsRepository implements ContactsRepository {
         const before = existing.get(entry.ref);
         return before === undefined || !sameEntry(before, entry);
       });
-      for (const refs of chunks(stale)) {
+      for (const refs of slicesOf(stale, perStatementRows)) {
+        await yieldToEventLoop();
         await trx.deleteFrom('address_book_phones').where('user_id', '=', userId).where('ref', 'in', refs).execute();
         await trx.deleteFrom('address_book_refs').where('user_id', '=', userId).where('ref', 'in', refs).execute();
       }
@@ -59,7 +67,8 @@ export class KyselyContactsRepository implements ContactsRepository {
       if (current !== baseVersion) throw new VersionConflictError(current);
       const version = current + 1;
       const touched = [...new Set([...remove, ...add.map((entry) => entry.ref)])];
-      for (const refs of chunks(touched)) {
+      for (const refs of slicesOf(touched, perStatementRows)) {
+        await yieldToEventLoop();
         await trx.deleteFrom('address_book_phones').where('user_id', '=', userId).where('ref', 'in', refs).execute();
         await trx.deleteFrom('address_book_refs').where('user_id', '=', userId).where('ref', 'in', refs).execute();
       }
@@ -69,7 +78,7 @@ export class KyselyContactsRepository implements ContactsRepository {
         ...remove.filter((ref) => !addedRefs.has(ref)).map((ref) => ({ user_id: userId, version, op: 'remove', ref, sealed: null })),
         ...add.map((entry) => ({ user_id: userId, version, op: 'add', ref: entry.ref, sealed: entry.sealed ?? null })),
       ];
-      for (const rows of chunks(dedupeByRef(changes), 5)) await trx.insertInto('address_book_changes').values(rows).execute();
+      await inSlices(dedupeByRef(changes), perStatementRows, (rows) => trx.insertInto('address_book_changes').values(rows).execute());
       const floor = await this.trimLog(trx, userId, current === 0 ? version : undefined);
       await this.saveVersion(trx, userId, version, floor, now);
       return version;
@@ -78,7 +87,8 @@ export class KyselyContactsRepository implements ContactsRepository {
 
   async unknownHashes(userId: string, hashes: string[]): Promise<string[]> {
     const known = new Set<string>();
-    for (const batch of chunks([...new Set(hashes)])) {
+    for (const batch of slicesOf([...new Set(hashes)], perStatementRows)) {
+      await yieldToEventLoop();
       const rows = await this.db
         .selectFrom('address_book_phones')
         .select('phone_hash')
@@ -88,6 +98,28 @@ export class KyselyContactsRepository implements ContactsRepository {
       for (const row of rows) known.add(row.phone_hash);
     }
     return [...new Set(hashes)].filter((hash) => !known.has(hash));
+  }
+
+  async chargedOn(userId: string, day: number, hashes: string[]): Promise<string[]> {
+    const charged: string[] = [];
+    for (const batch of slicesOf([...new Set(hashes)], perStatementRows)) {
+      await yieldToEventLoop();
+      const rows = await this.db
+        .selectFrom('discovery_charges')
+        .select('phone_hash')
+        .where('user_id', '=', userId)
+        .where('day', '=', day)
+        .where('phone_hash', 'in', batch)
+        .execute();
+      charged.push(...rows.map((row) => row.phone_hash));
+    }
+    return charged;
+  }
+
+  async recordCharges(userId: string, day: number, hashes: string[]): Promise<void> {
+    await this.db.deleteFrom('discovery_charges').where('user_id', '=', userId).where('day', '<', day).execute();
+    const rows = [...new Set(hashes)].map((phone_hash) => ({ user_id: userId, day, phone_hash }));
+    await inSlices(rows, perStatementRows, (batch) => this.db.insertInto('discovery_charges').values(batch).onConflict((oc) => oc.doNothing()).execute());
   }
 
   async rawMatches(userId: string): Promise<RawMatch[]> {
@@ -167,7 +199,7 @@ export class KyselyContactsRepository implements ContactsRepository {
       await sql`INSERT INTO address_book_refs (user_id, ref, sealed)
         SELECT ${userId}, ref, sealed FROM unnest(${refs.map((row) => row.ref)}::text[], ${refs.map((row) => row.sealed)}::text[]) AS t(ref, sealed)`.execute(trx);
     } else {
-      for (const rows of chunks(refs, 3)) await trx.insertInto('address_book_refs').values(rows).execute();
+      await inSlices(refs, perStatementRows, (rows) => trx.insertInto('address_book_refs').values(rows).execute());
     }
     const seen = new Set<string>();
     const phones: { user_id: string; ref: string; phone_hash: string }[] = [];
@@ -183,7 +215,7 @@ export class KyselyContactsRepository implements ContactsRepository {
       await sql`INSERT INTO address_book_phones (user_id, ref, phone_hash)
         SELECT ${userId}, ref, phone_hash FROM unnest(${phones.map((row) => row.ref)}::text[], ${phones.map((row) => row.phone_hash)}::text[]) AS t(ref, phone_hash)`.execute(trx);
     } else {
-      for (const rows of chunks(phones, 3)) await trx.insertInto('address_book_phones').values(rows).execute();
+      await inSlices(phones, perStatementRows, (rows) => trx.insertInto('address_book_phones').values(rows).execute());
     }
   }
 

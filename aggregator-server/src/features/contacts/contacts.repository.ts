@@ -21,6 +21,10 @@ export interface ContactsRepository {
   patchBook(userId: string, baseVersion: number, add: StoredEntry[], remove: string[], now: number): Promise<number>;
   /** Which of these hashes are not yet in the user's book. */
   unknownHashes(userId: string, hashes: string[]): Promise<string[]>;
+  /** Of `hashes`, those already charged to the user's discovery quota on `day`. */
+  chargedOn(userId: string, day: number, hashes: string[]): Promise<string[]>;
+  /** Records `hashes` as charged on `day`, and forgets the user's charges of earlier days. */
+  recordCharges(userId: string, day: number, hashes: string[]): Promise<void>;
   /** Entries of the book whose numbers belong to other users, with the number that matched. */
   rawMatches(userId: string): Promise<RawMatch[]>;
   /** Of `candidates`, those whose own book holds one of `userId`'s numbers. */

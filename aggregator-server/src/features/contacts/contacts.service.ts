@@ -4,6 +4,7 @@ import type { Keyring } from '../../platform/crypto.js';
 import type { DomainEvents } from '../../platform/domain-events.js';
 import type { RateLimiter } from '../../platform/rate-limiter.js';
 import { ApiError, tooManyRequests } from '../../http/api-error.js';
+import { inSlices } from '../../platform/slices.js';
 import type {
   AddressBookChangesResponse,
   AddressBookEntry,
@@ -14,6 +15,7 @@ import type {
 } from '../../../../common/contract/contacts.js';
 import type { AuthContext } from '../identity/session.service.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
+import { hiddenFromViewer } from '../privacy/discoverability.js';
 import { VersionConflictError, type ContactsRepository, type StoredEntry } from './contacts.repository.js';
 
 const dayMs = 24 * 60 * 60_000;
@@ -37,9 +39,13 @@ export class ContactsService {
 
   async replace(auth: AuthContext, entries: AddressBookEntry[], ip: string): Promise<AddressBookResponse> {
     const userId = auth.user.id;
-    const stored = this.hashEntries(entries);
-    const firstUpload = (await this.deps.repo.bookVersion(userId)) === 0;
-    await this.chargeQuota(userId, stored, ip, firstUpload);
+    const stored = await this.hashEntries(entries);
+    const firstUpload = (await this.deps.repo.bookVersion(userId)) === 0 && (await this.claimFirstUpload(userId));
+    await this.chargeQuota(userId, stored, ip, firstUpload).catch(async (error: unknown) => {
+      // Refused (the address's quota): the exemption stays for the user's next try.
+      if (firstUpload) await this.releaseFirstUpload(userId);
+      throw error;
+    });
     const version = await this.deps.repo.replaceBook(userId, stored, this.deps.clock.now());
     this.announce(auth, version);
     return { version, matches: await this.matches(userId) };
@@ -47,10 +53,14 @@ export class ContactsService {
 
   async patch(auth: AuthContext, change: { baseVersion: number; add: AddressBookEntry[]; remove: string[] }, ip: string): Promise<AddressBookResponse> {
     const userId = auth.user.id;
-    const stored = this.hashEntries(change.add);
+    const stored = await this.hashEntries(change.add);
     const current = await this.deps.repo.bookVersion(userId);
     if (current !== change.baseVersion) throw versionConflict(current);
-    await this.chargeQuota(userId, stored, ip, current === 0);
+    const firstUpload = current === 0 && (await this.claimFirstUpload(userId));
+    await this.chargeQuota(userId, stored, ip, firstUpload).catch(async (error: unknown) => {
+      if (firstUpload) await this.releaseFirstUpload(userId);
+      throw error;
+    });
     let version: number;
     try {
       version = await this.deps.repo.patchBook(userId, change.baseVersion, stored, change.remove, this.deps.clock.now());
@@ -80,17 +90,12 @@ export class ContactsService {
     };
   }
 
-  /** Entries that are users who may be found by this uploader. */
+  /** Entries that are users who may be found by this uploader (see hiddenFromViewer for who may not). */
   async matches(userId: string): Promise<AddressBookMatch[]> {
     const raw = await this.deps.repo.rawMatches(userId);
     const candidates = [...new Set(raw.map((match) => match.userId))];
     if (candidates.length === 0) return [];
-    const [settings, blockedMe] = await Promise.all([
-      this.deps.privacy.settingsOf(candidates),
-      this.deps.privacy.blockedByAmong(userId, candidates),
-    ]);
-    const hidden = new Set(blockedMe);
-    for (const [id, setting] of settings) if (!setting.discoverable) hidden.add(id);
+    const hidden = await hiddenFromViewer(userId, candidates, { privacy: this.deps.privacy, contacts: this.deps.repo });
     return raw.filter((match) => !hidden.has(match.userId)).sort((a, b) => a.ref.localeCompare(b.ref) || a.phone.localeCompare(b.phone));
   }
 
@@ -115,35 +120,60 @@ export class ContactsService {
     });
   }
 
-  private hashEntries(entries: AddressBookEntry[]): StoredEntry[] {
-    return entries.map((entry) => ({
-      ref: entry.ref,
-      phoneHashes: [...new Set(entry.phones)].map((phone) => this.deps.keyring.phoneHash(phone)),
-      sealed: entry.sealed,
-    }));
+  /** Hashing 20,000 entries takes a while: done in slices so the event loop keeps serving others. */
+  private async hashEntries(entries: AddressBookEntry[]): Promise<StoredEntry[]> {
+    const slices = await inSlices(entries, 1000, (slice) =>
+      slice.map((entry) => ({
+        ref: entry.ref,
+        phoneHashes: [...new Set(entry.phones)].map((phone) => this.deps.keyring.phoneHash(phone)),
+        sealed: entry.sealed,
+      })),
+    );
+    return slices.flat();
   }
 
   /**
-   * Counts numbers the user's book does not hold yet. The first upload brings a whole address book and
-   * is exempt per account; every later one, and every upload per address, is held to a daily quota so
-   * that nobody can sweep the number space to learn who uses Switchboard.
+   * The first upload's exemption is given once: parallel "first" uploads (all seeing an empty book) would
+   * otherwise each check a whole book's worth of numbers outside the daily quota.
+   */
+  private async claimFirstUpload(userId: string): Promise<boolean> {
+    const claim = await this.deps.limiter.hit(`discovery:first-upload:${userId}`, 1, 365 * dayMs);
+    // Only the holder's count stays, so that a release really frees the exemption.
+    if (!claim.allowed) await this.releaseFirstUpload(userId);
+    return claim.allowed;
+  }
+
+  private async releaseFirstUpload(userId: string): Promise<void> {
+    await this.deps.limiter.hit(`discovery:first-upload:${userId}`, 1, 365 * dayMs, -1);
+  }
+
+  /**
+   * Counts numbers the user's book does not hold yet and that were not already counted today (an entry
+   * removed and added back the same day costs nothing more). The first upload brings a whole address
+   * book and is exempt per account; every later one, and every upload per address, is held to a daily
+   * quota so that nobody can sweep the number space to learn who uses Switchboard.
    */
   private async chargeQuota(userId: string, entries: StoredEntry[], ip: string, firstUpload: boolean): Promise<void> {
-    const { repo, limiter, limits } = this.deps;
-    const fresh = (await repo.unknownHashes(userId, entries.flatMap((entry) => entry.phoneHashes))).length;
-    if (fresh === 0) return;
-    const byIp = await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, fresh);
+    const { repo, limiter, limits, clock } = this.deps;
+    const day = Math.floor(clock.now() / dayMs);
+    const unknown = await repo.unknownHashes(userId, entries.flatMap((entry) => entry.phoneHashes));
+    const chargedToday = new Set(await repo.chargedOn(userId, day, unknown));
+    const fresh = unknown.filter((hash) => !chargedToday.has(hash));
+    if (fresh.length === 0) return;
+    const byIp = await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, fresh.length);
     if (!byIp.allowed) {
-      await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, -fresh);
+      await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, -fresh.length);
       throw tooManyRequests('too_many_requests', 'too many new numbers from this address today; nothing was stored', byIp.retryAfterMs);
     }
-    if (firstUpload) return;
-    const byUser = await limiter.hit(`discovery:user:${userId}`, limits.newNumbersPerUserPerDay, dayMs, fresh);
-    if (!byUser.allowed) {
-      await limiter.hit(`discovery:user:${userId}`, limits.newNumbersPerUserPerDay, dayMs, -fresh);
-      await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, -fresh);
-      throw tooManyRequests('too_many_requests', `at most ${limits.newNumbersPerUserPerDay} new numbers a day; nothing was stored`, byUser.retryAfterMs);
+    if (!firstUpload) {
+      const byUser = await limiter.hit(`discovery:user:${userId}`, limits.newNumbersPerUserPerDay, dayMs, fresh.length);
+      if (!byUser.allowed) {
+        await limiter.hit(`discovery:user:${userId}`, limits.newNumbersPerUserPerDay, dayMs, -fresh.length);
+        await limiter.hit(`discovery:ip:${ip}`, limits.newNumbersPerIpPerDay, dayMs, -fresh.length);
+        throw tooManyRequests('too_many_requests', `at most ${limits.newNumbersPerUserPerDay} new numbers a day; nothing was stored`, byUser.retryAfterMs);
+      }
     }
+    await repo.recordCharges(userId, day, fresh);
   }
 
   private announce(auth: AuthContext, version: number): void {

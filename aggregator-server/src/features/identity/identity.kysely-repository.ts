@@ -258,6 +258,12 @@ export class KyselyIdentityRepository extends KyselySignInRecords implements Ide
     return row && toSession(row);
   }
 
+  async findSessionsByIds(sessionIds: string[]): Promise<SessionRecord[]> {
+    if (sessionIds.length === 0) return [];
+    const rows = await this.db.selectFrom('sessions').selectAll().where('id', 'in', sessionIds).execute();
+    return rows.map(toSession);
+  }
+
   async revokeSession(sessionId: string, now: number): Promise<SessionRecord | undefined> {
     const row = await this.db
       .updateTable('sessions')

@@ -66,6 +66,8 @@ export interface IdentityRepository {
    * leave exactly one session and a block can never slip between the check and the insert.
    */
   openDeviceSession(session: SessionRecord, now: number): Promise<{ replaced: SessionRecord[] } | 'blocked'>;
+  /** The sessions among `sessionIds` that still exist (revoked ones included). */
+  findSessionsByIds(sessionIds: string[]): Promise<SessionRecord[]>;
   /** Revokes every live session of one device and returns them. */
   revokeDeviceSessions(userId: string, deviceId: string, now: number): Promise<SessionRecord[]>;
   /** Ids of the user's devices that hold a live session at `now`. */

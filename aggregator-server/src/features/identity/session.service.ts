@@ -9,7 +9,7 @@ import { PhoneInUseError, type IdentityRepository, type SessionRecord, type User
 import type { PasswordThrottle } from './password-throttle.js';
 import { normalisePhoneOrThrow } from './verification.service.js';
 
-export type SessionEndReason = 'logout' | 'device_revoked' | 'device_blocked' | 'expired' | 'replaced' | 'password_changed';
+export type SessionEndReason = 'logout' | 'device_revoked' | 'device_blocked' | 'expired' | 'revoked' | 'replaced' | 'password_changed';
 export type SessionEnded = { sessionIds: string[]; userId: string; deviceId: string; reason: SessionEndReason };
 
 /** Who made an authenticated request. */
@@ -181,6 +181,24 @@ export class SessionService {
     }
     await this.endSessions(opened.replaced, 'replaced', now);
     return { token, user: { id: user.id, phone: user.phone }, created };
+  }
+
+  /**
+   * Of `sessionIds`, those that are no longer valid, with why: realtime re-checks live sockets with this,
+   * so a revocation it missed (a node or Redis was down) or an expiry still ends them. `revoked` when the
+   * cause of a revocation is not known any more.
+   */
+  async endedAmong(sessionIds: string[]): Promise<Map<string, 'expired' | 'revoked'>> {
+    const unique = [...new Set(sessionIds)];
+    const found = new Map((await this.deps.repo.findSessionsByIds(unique)).map((session) => [session.id, session]));
+    const now = this.deps.clock.now();
+    const ended = new Map<string, 'expired' | 'revoked'>();
+    for (const id of unique) {
+      const session = found.get(id);
+      if (!session || session.revokedAt !== null) ended.set(id, 'revoked');
+      else if (session.expiresAt <= now) ended.set(id, 'expired');
+    }
+    return ended;
   }
 
   private emitEnded(event: SessionEnded): void {

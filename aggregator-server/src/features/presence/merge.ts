@@ -5,18 +5,18 @@ import type { ConnectionState, UserState } from './presence.store.js';
 /**
  * One user's presence from all their connections: online while any connection lives (including one in
  * its grace period after a disconnect), apps the union of every device's apps with the earliest `since`.
- * Invisible users are shown exactly like offline ones.
+ * Invisible users are shown exactly like offline ones: no status text, no apps, so that nothing they
+ * change while invisible (text included) alters what viewers get, and nothing is pushed to them.
  */
 export function mergePresence(userId: string, connections: ConnectionState[], state: UserState | undefined, at: number): PresenceEvent {
   const online = connections.length > 0;
   const status = !online || state?.status === 'invisible' ? 'offline' : (state?.status ?? 'online');
+  if (status === 'offline') return offlineEvent(userId, at);
   const since = new Map<string, number>();
-  if (status !== 'offline') {
-    for (const connection of connections) {
-      for (const [plugin, startedAt] of Object.entries(connection.apps)) {
-        const known = since.get(plugin);
-        if (known === undefined || startedAt < known) since.set(plugin, startedAt);
-      }
+  for (const connection of connections) {
+    for (const [plugin, startedAt] of Object.entries(connection.apps)) {
+      const known = since.get(plugin);
+      if (known === undefined || startedAt < known) since.set(plugin, startedAt);
     }
   }
   const apps = [...since.entries()]

@@ -19,27 +19,6 @@ function failure(code: ErrorCode, message: string): Ack {
   return { error: { code, message } };
 }
 
-/** A small per-socket budget, so one client cannot flood the node with events. */
-class EventBudget {
-  private tokens: number;
-  private updatedAt: number;
-  constructor(
-    private readonly perSecond: number,
-    private readonly clock: Clock,
-  ) {
-    this.tokens = perSecond;
-    this.updatedAt = clock.now();
-  }
-  take(): boolean {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
-    this.updatedAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
 export function socketOutlet(io: RealtimeServer): PresenceOutlet {
   return {
     toRooms: (rooms: string[], event: PresenceEvent) => io.to(rooms).emit('presence', event),
@@ -47,7 +26,10 @@ export function socketOutlet(io: RealtimeServer): PresenceOutlet {
   };
 }
 
-/** Wires presence into socket.io: connect and disconnect, `presence:set`, `presence:scope`, `typing`. */
+/**
+ * Wires presence into socket.io: connect and disconnect, `presence:set`, `presence:scope`, `typing`.
+ * The event allowance is per user, in the realtime gateway.
+ */
 export function attachPresence(deps: {
   io: RealtimeServer;
   presence: PresenceService;
@@ -59,7 +41,7 @@ export function attachPresence(deps: {
   clustered: boolean;
   log: Logger;
 }): { stop(): void } {
-  const { io, presence, privacy, events, clock, log } = deps;
+  const { io, presence, events, clock, log } = deps;
   const live = new Map<string, ConnectionState>();
   const viewersHere = new Map<string, number>();
 
@@ -69,7 +51,6 @@ export function attachPresence(deps: {
 
   io.on('connection', (socket: RealtimeSocket) => {
     const { userId, deviceId } = socket.data;
-    const budget = new EventBudget(20, clock);
     const connection: ConnectionState = { id: socket.id, userId, deviceId, apps: {} };
     live.set(socket.id, connection);
     viewersHere.set(userId, (viewersHere.get(userId) ?? 0) + 1);
@@ -81,7 +62,6 @@ export function attachPresence(deps: {
 
     socket.on('presence:set', (payload: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (answer: Ack) => void) : () => undefined;
-      if (!budget.take()) return reply(failure('too_many_requests', 'slow down'));
       const parsed = presenceSetPayload.safeParse(payload);
       if (!parsed.success) return reply(failure('validation_failed', describe(parsed.error)));
       presence
@@ -98,7 +78,6 @@ export function attachPresence(deps: {
 
     socket.on('presence:scope', (payload: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (answer: Ack) => void) : () => undefined;
-      if (!budget.take()) return reply(failure('too_many_requests', 'slow down'));
       const parsed = presenceScopePayload.safeParse(payload);
       if (!parsed.success) return reply(failure('validation_failed', describe(parsed.error)));
       const scope = parsed.data;
@@ -115,13 +94,15 @@ export function attachPresence(deps: {
 
     socket.on('typing', (payload: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (answer: Ack) => void) : () => undefined;
-      if (!budget.take()) return reply(failure('too_many_requests', 'slow down'));
       const parsed = typingPayload.safeParse(payload);
       if (!parsed.success) return reply(failure('validation_failed', describe(parsed.error)));
       guarded('typing', async () => {
-        if (await privacy.eitherBlocked(userId, parsed.data.to)) return reply(failure('forbidden', 'you cannot reach this user'));
-        // Typing state travels only to sockets watching their open conversations, and only the one with the sender.
-        io.to(presenceRooms.focus(parsed.data.to, userId)).emit('typing', { from: userId, state: parsed.data.state, at: new Date(clock.now()).toISOString() });
+        // The answer is the same whether or not the typing is delivered: a different one for a block would
+        // tell anyone who blocked them.
+        if (await presence.typingReaches(userId, parsed.data.to)) {
+          // Typing state travels only to sockets watching their open conversations, and only the one with the sender.
+          io.to(presenceRooms.focus(parsed.data.to, userId)).emit('typing', { from: userId, state: parsed.data.state, at: new Date(clock.now()).toISOString() });
+        }
         reply({ ok: true });
       });
     });

@@ -82,6 +82,16 @@ export class PresenceService {
     return connection;
   }
 
+  /**
+   * Whether `from`'s typing may reach `to`: never while `from` is invisible (nothing of an invisible
+   * user reaches anyone), never across a block in either direction.
+   */
+  async typingReaches(from: string, to: string): Promise<boolean> {
+    const state = (await this.deps.store.userStates([from])).get(from);
+    if (state?.status === 'invisible') return false;
+    return !(await this.deps.privacy.eitherBlocked(from, to));
+  }
+
   /** Keeps this node's live connections from expiring; re-adds any that were swept while the node stalled. */
   async heartbeat(live: ConnectionState[]): Promise<void> {
     const expiresAt = this.deps.clock.now() + this.deps.graceMs;

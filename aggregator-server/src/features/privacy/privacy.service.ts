@@ -6,6 +6,7 @@ import type { PrivacySettings } from '../../../../common/contract/privacy.js';
 import type { AccountService } from '../identity/account.service.js';
 import type { ContactGraph } from '../contacts/contact-graph.js';
 import type { ListKind, PrivacyRepository } from './privacy.repository.js';
+import { hiddenFromViewer } from './discoverability.js';
 
 /**
  * Privacy (M17), decided on the server: who may see a user's activity, which apps are shared, and the
@@ -78,7 +79,13 @@ export class PrivacyService {
       candidates = await contacts.whoHaveNumberOf(subjectId, await contacts.usersInBookOf(subjectId));
     }
     const blocked = new Set(await repo.listedAmong('blocklist', subjectId, candidates));
-    return candidates.filter((id) => !blocked.has(id));
+    let audience = candidates.filter((id) => !blocked.has(id));
+    if (!settings.discoverable) {
+      // Not discoverable: only people in the subject's own book (hiddenFromViewer, the same rule).
+      const inOwnBook = new Set((await contacts.rawMatches(subjectId)).map((match) => match.userId));
+      audience = audience.filter((id) => inOwnBook.has(id));
+    }
+    return audience;
   }
 
   /** Every user whose activity `viewerId` may see now: the mirror image of audienceOf. */
@@ -88,16 +95,15 @@ export class PrivacyService {
     const allowedMe = await repo.whoListed('allowlist', viewerId);
     const candidates = [...new Set([...inMyBook, ...allowedMe])];
     if (candidates.length === 0) return [];
-    const [settings, blockedMe, haveMyNumber] = await Promise.all([
+    const [settings, hidden, haveMyNumber] = await Promise.all([
       repo.settingsOf(candidates),
-      repo.blockedByAmong(viewerId, candidates),
+      hiddenFromViewer(viewerId, candidates, { privacy: repo, contacts }),
       contacts.whoHaveNumberOf(viewerId, inMyBook),
     ]);
-    const blocked = new Set(blockedMe);
     const mutual = new Set(haveMyNumber);
     const allowed = new Set(allowedMe);
     return candidates.filter((subjectId) => {
-      if (blocked.has(subjectId)) return false;
+      if (hidden.has(subjectId)) return false;
       const mode = settings.get(subjectId)?.activityVisibleTo;
       return mode === 'contacts' ? mutual.has(subjectId) : mode === 'allowlist' ? allowed.has(subjectId) : false;
     });

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { AddressBookEntry } from '../../../../common/address-book/types.js';
+import { assignRefs } from '../../../../common/address-book/refs.js';
 import type { AddressBookMatch } from '../../../../common/contract/contacts.js';
 import type { ServerContact } from '../../api/server-api.js';
 import type { AccountsSyncResult, NetworkContact } from '../../../../common/bridge/index.js';
@@ -102,6 +103,11 @@ export const useContacts = create<ContactsState>((set, get) => ({
    * (phone, Outlook) and expect the union. Local-only fields (groups, private) survive a re-import.
    */
   async mergeImport(entries) {
+    // The same person keeps their ref across re-imports (found by any shared number); new people keep the
+    // random ref the parser gave them. Refs never derive from numbers, so the server learns nothing from them.
+    const knownRefByNumber = new Map<string, string>();
+    for (const person of get().people) for (const phone of person.phones) if (!knownRefByNumber.has(phone.e164)) knownRefByNumber.set(phone.e164, person.ref);
+    assignRefs(entries, knownRefByNumber);
     const byRef = new Map(get().people.map((person) => [person.ref, person]));
     for (const entry of entries) {
       const previous = byRef.get(entry.ref);

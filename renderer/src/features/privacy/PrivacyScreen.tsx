@@ -126,6 +126,7 @@ export function PrivacyScreen() {
           <label className="check">
             <input type="checkbox" checked={settings.discoverable} onChange={(event) => void save({ ...settings, discoverable: event.target.checked })} /> {t('privacy.discoverable')}
           </label>
+          <p className="muted">{t('privacy.discoverableOff')}</p>
         </fieldset>
       )}
       <StatusNotice text={saved} />
