@@ -187,7 +187,7 @@ export default tseslint.config(
       // Turned on ('error') once the lead's codemod has rewritten relative imports that cross runtime
       // folders to the #alias form; until then the code base still has hundreds of them. Its tests run it
       // switched on (test/lint/boundaries.test.ts).
-      'switchboard/no-relative-cross-runtime': ['off', { runtimes: aliasedRuntimes }],
+      'switchboard/no-relative-cross-runtime': ['error', { runtimes: aliasedRuntimes }],
     },
   },
 );

@@ -1,7 +1,7 @@
 // Address-book import throughput: a 10,000-contact vCard 3.0 (the size of a large phone export),
 // parsed synchronously five times; the median is reported so one GC pause does not decide.
 import { pathToFileURL } from 'node:url';
-import { parseAddressBook, parseAddressBookAsync } from '../common/address-book/index.js';
+import { parseAddressBook, parseAddressBookAsync } from '#common/address-book/index.js';
 
 const contactCount = 10_000;
 const runs = 5;

@@ -1,7 +1,7 @@
-import { SwitchboardClient } from '../common/contract/http-client.js';
-import { routes } from '../common/contract/routes.js';
-import { createPostgresSchema } from '../test/support/test-server.js';
-import { postgresUrl, tcpReachable } from '../test/support/services.js';
+import { SwitchboardClient } from '#common/contract/http-client.js';
+import { routes } from '#common/contract/routes.js';
+import { createPostgresSchema } from '#test/support/test-server.js';
+import { postgresUrl, tcpReachable } from '#test/support/services.js';
 import { benchPhones, signUpMany, startBenchServer } from './support/switchboard.js';
 import { percentile, round } from './support/stats.js';
 

@@ -1,8 +1,8 @@
 import { client as xmppClient, xml, type XmppClient } from '@xmpp/client';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { PresenceEvent } from '../common/contract/socket-events.js';
-import { SwitchboardClient } from '../common/contract/http-client.js';
-import { routes } from '../common/contract/routes.js';
+import type { PresenceEvent } from '#common/contract/socket-events.js';
+import { SwitchboardClient } from '#common/contract/http-client.js';
+import { routes } from '#common/contract/routes.js';
 import { prosodyDomain, prosodyInstalled, startProsody } from './support/prosody.js';
 import { benchPhones, signUpMany, startBenchServer } from './support/switchboard.js';
 import { cpuMs, percentile, round, sleep } from './support/stats.js';

@@ -2,10 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { LinuxProcessSource } from '../electron/core/watcher/linux-source.js';
-import { AppWatcher, DEFAULT_SCAN_INTERVAL_MS, DEFAULT_STOP_GRACE_MS } from '../electron/core/watcher/watcher.js';
-import type { AppChange, AppMatcherSet } from '../electron/core/watcher/types.js';
-import { AppLikeProcesses } from '../test/watcher/real-processes.js';
+import { LinuxProcessSource } from '#core/watcher/linux-source.js';
+import { AppWatcher, DEFAULT_SCAN_INTERVAL_MS, DEFAULT_STOP_GRACE_MS } from '#core/watcher/watcher.js';
+import type { AppChange, AppMatcherSet } from '#core/watcher/types.js';
+import { AppLikeProcesses } from '#test/watcher/real-processes.js';
 
 /**
  * App watcher on Linux with ~500 real processes: CPU per scan (full and incremental), CPU share of one

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { signIn, startTestServer } from '../test/support/test-server.js';
-import { buildWebClient, chromiumPath } from '../test/renderer/support/browser.js';
+import { signIn, startTestServer } from '#test/support/test-server.js';
+import { buildWebClient, chromiumPath } from '#test/renderer/support/browser.js';
 
 const cachedContacts = 5_000;
 const browserArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];

@@ -5,10 +5,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../aggregator-server/src/config.js';
-import { startServer } from '../aggregator-server/src/server.js';
-import { createVault, sessionAccount, VaultError } from '../electron/core/vault/index.js';
-import { routes } from '../common/contract/routes.js';
+import { loadConfig } from '#server/config.js';
+import { startServer } from '#server/server.js';
+import { createVault, sessionAccount, VaultError } from '#core/vault/index.js';
+import { routes } from '#common/contract/routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line: string) => process.stderr.write(`${line}\n`);

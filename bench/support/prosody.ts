@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { tempDir } from '../../test/support/test-server.js';
+import { tempDir } from '#test/support/test-server.js';
 import { sleep } from './stats.js';
 
 export const prosodyDomain = 'bench.local';

@@ -1,7 +1,7 @@
-import { ServerProcess } from '../../test/support/server-process.js';
-import { SwitchboardClient } from '../../common/contract/http-client.js';
-import { routes } from '../../common/contract/routes.js';
-import { tempDir } from '../../test/support/test-server.js';
+import { ServerProcess } from '#test/support/server-process.js';
+import { SwitchboardClient } from '#common/contract/http-client.js';
+import { routes } from '#common/contract/routes.js';
+import { tempDir } from '#test/support/test-server.js';
 
 /** A Switchboard server process tuned only in its limits, so the benchmark can sign up many users from one address. */
 export async function startBenchServer(extraEnv: Record<string, string> = {}): Promise<ServerProcess> {

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { app, clipboard, dialog, Notification, shell, type BrowserWindow } from 'electron';
-import { DesktopCore, type DesktopShell } from '../core/app/index.js';
-import { setLinuxAutostart } from '../core/bridge-host/index.js';
-import { configDir } from '../core/device.js';
-import { createPlatformProbe, type ExternalOpener } from '../core/launcher/index.js';
-import { extraPluginDirs } from '../core/plugins/load.js';
-import { createVault } from '../core/vault/index.js';
-import { currentPlatform } from '../core/watcher/index.js';
+import { DesktopCore, type DesktopShell } from '#core/app/index.js';
+import { setLinuxAutostart } from '#core/bridge-host/index.js';
+import { configDir } from '#core/device.js';
+import { createPlatformProbe, type ExternalOpener } from '#core/launcher/index.js';
+import { extraPluginDirs } from '#core/plugins/load.js';
+import { createVault } from '#core/vault/index.js';
+import { currentPlatform } from '#core/watcher/index.js';
 import { createLoginWindow } from './window.js';
 
 /**

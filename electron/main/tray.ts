@@ -1,7 +1,7 @@
 import { Menu, nativeImage, Tray } from 'electron';
-import { imStatuses } from '../../common/contract/socket-events.js';
-import type { DesktopCore } from '../core/app/index.js';
-import { STATUS_LABELS, statusDotBitmap, trayTooltip, type ImStatus } from '../core/bridge-host/index.js';
+import { imStatuses } from '#common/contract/socket-events.js';
+import type { DesktopCore } from '#core/app/index.js';
+import { STATUS_LABELS, statusDotBitmap, trayTooltip, type ImStatus } from '#core/bridge-host/index.js';
 
 /**
  * The tray: status dot, status choice (online, busy, away, invisible), show window, quit. My status is

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from 'electron';
-import { APP_ORIGIN, APP_SCHEME, bridgeCallChannels, resolveAppRequest, type BridgeHost } from '../core/bridge-host/index.js';
-import type { UserGestureGate } from '../core/launcher/index.js';
-import type { LoginWindowSpec, OpenedLoginWindow } from '../core/login-window/index.js';
-import type { LoadedPlugin } from '../core/plugins/load.js';
+import { APP_ORIGIN, APP_SCHEME, bridgeCallChannels, resolveAppRequest, type BridgeHost } from '#core/bridge-host/index.js';
+import type { UserGestureGate } from '#core/launcher/index.js';
+import type { LoginWindowSpec, OpenedLoginWindow } from '#core/login-window/index.js';
+import type { LoadedPlugin } from '#core/plugins/load.js';
 import path from 'node:path';
 
 /** Must run before `app` is ready: app:// behaves like https (secure context, fetch, relative URLs). */

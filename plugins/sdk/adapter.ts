@@ -3,7 +3,7 @@
  * runs that code isolated and hands it only what is below: no file system, no process, no network
  * beyond `allowedHosts`, and secrets namespaced to the plugin. Types only, so the SDK stays pure.
  */
-import type { ContactIdentity } from '../../common/plugin-manifest/index.js';
+import type { ContactIdentity } from '#common/plugin-manifest/index.js';
 
 export interface PluginRequestInit {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { manifestSchema } from '../../common/plugin-manifest/index.js';
+import { manifestSchema } from '#common/plugin-manifest/index.js';
 import { formatJson } from './format-json.js';
 
 export const MANIFEST_SCHEMA_PATH = fileURLToPath(new URL('./manifest.schema.json', import.meta.url));

@@ -12,7 +12,7 @@ import {
   parseManifest,
   isPluginId,
   SWITCHBOARD_ENGINE_VERSION,
-} from '../../common/plugin-manifest/index.js';
+} from '#common/plugin-manifest/index.js';
 import { formatJson } from './format-json.js';
 import { colourForId, letterIconSvg } from './icon.js';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KyselyAccountsRepository } from '../../aggregator-server/src/features/accounts/accounts.kysely-repository.js';
-import { Sealer } from '../../aggregator-server/src/features/accounts/sealing.js';
-import { Keyring } from '../../aggregator-server/src/platform/crypto.js';
-import type { Storage } from '../../aggregator-server/src/db/database.js';
+import { KyselyAccountsRepository } from '#server/features/accounts/accounts.kysely-repository.js';
+import { Sealer } from '#server/features/accounts/sealing.js';
+import { Keyring } from '#server/platform/crypto.js';
+import type { Storage } from '#server/db/database.js';
 import { storageBackends } from '../support/storage-matrix.js';
 
 const backends = await storageBackends();

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogueResponse } from '../../common/contract/accounts.js';
+import { catalogueResponse } from '#common/contract/accounts.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 
 const pluginsDir = fileURLToPath(new URL('../../plugins/', import.meta.url));
 

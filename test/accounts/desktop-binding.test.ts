@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccounts, type Accounts } from '../../electron/core/accounts/index.js';
-import { createVault, sessionAccount, type Vault } from '../../electron/core/vault/index.js';
+import { createAccounts, type Accounts } from '#core/accounts/index.js';
+import { createVault, sessionAccount, type Vault } from '#core/vault/index.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
 import { browse } from '../support/oidc.js';
 import { signIn, testDevice } from '../support/test-server.js';
 import { startMastodonStandIn, type MastodonStandIn } from './mastodon-stand-in.js';
 import { startBindingWorld, type BindingWorld } from './setup.js';
-import { routes } from '../../common/contract/routes.js';
-import { routePath } from '../../common/contract/route.js';
+import { routes } from '#common/contract/routes.js';
+import { routePath } from '#common/contract/route.js';
 
 const keyringUp = await keyringAvailable();
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLoopbackReceiver } from '../../electron/core/accounts/index.js';
+import { startLoopbackReceiver } from '#core/accounts/index.js';
 import { browse } from '../support/oidc.js';
 import { ManualClock, signIn, startTestServer, testDevice, type ApiClient } from '../support/test-server.js';
 import { startBindingWorld, type BindingWorld } from './setup.js';
-import { routes } from '../../common/contract/routes.js';
-import { routePath, type RouteDefinition } from '../../common/contract/route.js';
+import { routes } from '#common/contract/routes.js';
+import { routePath, type RouteDefinition } from '#common/contract/route.js';
 
 type Tokens = { accessToken: string; refreshToken?: string; tokenType: string; expiresAt?: number; plugin: string; boundAt: number };
 const isCallback = (url: URL) => url.pathname === routePath(routes.oauthCallback, { plugin: 'slack' });
@@ -272,7 +272,7 @@ describe('a federated instance must be a public server', () => {
   });
 
   it('classifies addresses', async () => {
-    const { isInternalAddress } = await import('../../aggregator-server/src/features/accounts/public-host.js');
+    const { isInternalAddress } = await import('#server/features/accounts/public-host.js');
     expect(['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '100.64.0.1', '169.254.169.254', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1'].every(isInternalAddress)).toBe(true);
     expect(['1.1.1.1', '8.8.8.8', '172.32.0.1', '2606:4700::1111'].some(isInternalAddress)).toBe(false);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddressBookError, parseAddressBook, parseAddressBookAsync } from '../../common/address-book/index.js';
+import { AddressBookError, parseAddressBook, parseAddressBookAsync } from '#common/address-book/index.js';
 import { utf8 } from './fixtures.js';
 
 /** 10,000 distinct valid Chinese mobile numbers in a vCard 3.0 file, as a large phone export would be. */

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contactsImport, runContactsImport } from '../../electron/agent/commands/contacts-import.js';
-import { UsageError } from '../../electron/agent/commands/command.js';
-import { isE164 } from '../../common/phone/phone.js';
+import { contactsImport, runContactsImport } from '#agent/commands/contacts-import.js';
+import { UsageError } from '#agent/commands/command.js';
+import { isE164 } from '#common/phone/phone.js';
 import { fixturesDir } from './fixtures.js';
 
 interface Captured {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseAddressBook } from '../../common/address-book/index.js';
-import { classifyHeader } from '../../common/address-book/table.js';
-import { detectDelimiter, parseCsv } from '../../common/address-book/csv.js';
+import { parseAddressBook } from '#common/address-book/index.js';
+import { classifyHeader } from '#common/address-book/table.js';
+import { detectDelimiter, parseCsv } from '#common/address-book/csv.js';
 import { entryNamed, numbersOf, parseFixture, utf8 } from './fixtures.js';
 
 describe('Outlook CSV, English, Windows-1252', () => {

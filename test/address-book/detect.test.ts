@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AddressBookError, parseAddressBook, type AddressBookErrorCode, type ParseOptions } from '../../common/address-book/index.js';
-import { decodeText, looksSingleByte } from '../../common/address-book/encoding.js';
+import { AddressBookError, parseAddressBook, type AddressBookErrorCode, type ParseOptions } from '#common/address-book/index.js';
+import { decodeText, looksSingleByte } from '#common/address-book/encoding.js';
 import { fixtureBytes, utf8 } from './fixtures.js';
 
 function failure(bytes: Uint8Array, options: ParseOptions): { code: AddressBookErrorCode; message: string } {

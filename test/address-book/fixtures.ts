@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseAddressBook, type AddressBookEntry, type AddressBookImport, type ParseOptions } from '../../common/address-book/index.js';
+import { parseAddressBook, type AddressBookEntry, type AddressBookImport, type ParseOptions } from '#common/address-book/index.js';
 
 export const fixturesDir = fileURLToPath(new URL('../fixtures/address-books/', import.meta.url));
 

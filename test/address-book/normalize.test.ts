@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assignRefs, manualEntry, parseAddressBook } from '../../common/address-book/index.js';
-import { mergeContacts, normaliseNumber } from '../../common/address-book/normalize.js';
+import { assignRefs, manualEntry, parseAddressBook } from '#common/address-book/index.js';
+import { mergeContacts, normaliseNumber } from '#common/address-book/normalize.js';
 import { numbersOf, parseFixture, utf8 } from './fixtures.js';
 
 describe('normaliseNumber', () => {

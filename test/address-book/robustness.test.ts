@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AddressBookError, parseAddressBook } from '../../common/address-book/index.js';
+import { AddressBookError, parseAddressBook } from '#common/address-book/index.js';
 import { fixtureBytes, fixturesDir, utf8 } from './fixtures.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure reproduces. */

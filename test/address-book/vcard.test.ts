@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAddressBook } from '../../common/address-book/index.js';
+import { parseAddressBook } from '#common/address-book/index.js';
 import { entryNamed, numbersOf, parseFixture, utf8 } from './fixtures.js';
 
 describe('vCard 2.1 (Android export)', () => {

@@ -1,6 +1,6 @@
 import { zipSync, strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { AddressBookError, parseAddressBook } from '../../common/address-book/index.js';
+import { AddressBookError, parseAddressBook } from '#common/address-book/index.js';
 import { entryNamed, numbersOf, parseFixture } from './fixtures.js';
 
 describe('XLSX with a title row above the header', () => {

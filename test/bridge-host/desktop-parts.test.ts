@@ -11,11 +11,11 @@ import {
   resolveAppRequest,
   setLinuxAutostart,
   statusDotBitmap,
-} from '../../electron/core/bridge-host/index.js';
-import { BridgeError, createIpcBridge } from '../../common/bridge/index.js';
-import { BridgeHost } from '../../electron/core/bridge-host/index.js';
-import { createUnavailableProbe, Launcher, UserGestureGate } from '../../electron/core/launcher/index.js';
-import { createVault } from '../../electron/core/vault/index.js';
+} from '#core/bridge-host/index.js';
+import { BridgeError, createIpcBridge } from '#common/bridge/index.js';
+import { BridgeHost } from '#core/bridge-host/index.js';
+import { createUnavailableProbe, Launcher, UserGestureGate } from '#core/launcher/index.js';
+import { createVault } from '#core/vault/index.js';
 import { createPreloadPort, type RendererIpc } from '#preload/desktop-bridge.js';
 import { tempDir } from '../support/test-server.js';
 

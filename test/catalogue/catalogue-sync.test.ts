@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCachedCatalogue, syncCatalogue } from '../../electron/core/plugins/catalogue-sync.js';
-import { loadPlugins, type LoadedPlugin } from '../../electron/core/plugins/load.js';
+import { readCachedCatalogue, syncCatalogue } from '#core/plugins/catalogue-sync.js';
+import { loadPlugins, type LoadedPlugin } from '#core/plugins/load.js';
 import { startTestServer, tempDir, type TestServer } from '../support/test-server.js';
 import { repoPluginsDir, startTamperingProxy, type TamperingProxy } from './support.js';
-import { routes } from '../../common/contract/routes.js';
-import { routePath } from '../../common/contract/route.js';
+import { routes } from '#common/contract/routes.js';
+import { routePath } from '#common/contract/route.js';
 
 const sri = (bytes: Uint8Array) => `sha256-${createHash('sha256').update(bytes).digest('base64')}`;
 

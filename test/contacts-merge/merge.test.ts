@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseAddressBook } from '../../common/address-book/index.js';
-import { mergePeople, type BoundContact } from '../../common/address-book/merge-people.js';
-import { mergeBoundContacts } from '../../electron/core/contacts/index.js';
-import { PluginHost } from '../../electron/core/plugin-host/index.js';
-import { createVault } from '../../electron/core/vault/index.js';
+import { parseAddressBook } from '#common/address-book/index.js';
+import { mergePeople, type BoundContact } from '#common/address-book/merge-people.js';
+import { mergeBoundContacts } from '#core/contacts/index.js';
+import { PluginHost } from '#core/plugin-host/index.js';
+import { createVault } from '#core/vault/index.js';
 import { writePlugin } from '../plugin-host/plugin-folders.js';
 import { tempDir } from '../support/test-server.js';
 

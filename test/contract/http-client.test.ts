@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiFailure } from '../../common/contract/api-failure.js';
-import { SwitchboardClient } from '../../common/contract/http-client.js';
-import { routes } from '../../common/contract/routes.js';
-import { AccountsApi, AccountsError } from '../../electron/core/accounts/server-api.js';
+import { ApiFailure } from '#common/contract/api-failure.js';
+import { SwitchboardClient } from '#common/contract/http-client.js';
+import { routes } from '#common/contract/routes.js';
+import { AccountsApi, AccountsError } from '#core/accounts/server-api.js';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.js';
 
 async function failureOf(call: Promise<unknown>): Promise<ApiFailure> {

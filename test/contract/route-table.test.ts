@@ -4,10 +4,10 @@ import { Router } from 'express';
 import type { ILayer } from 'express-serve-static-core';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routeList, routes, type RouteDefinition } from '../../common/contract/routes.js';
-import { openApiPath } from '../../common/contract/route.js';
-import { routeMounter } from '../../aggregator-server/src/http/mount-route.js';
-import { serviceWorkerPath } from '../../aggregator-server/src/http/web-client.js';
+import { routeList, routes, type RouteDefinition } from '#common/contract/routes.js';
+import { openApiPath } from '#common/contract/route.js';
+import { routeMounter } from '#server/http/mount-route.js';
+import { serviceWorkerPath } from '#server/http/web-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** Every `METHOD path` the express app answers, read from its router stack (nested routers included). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { serverEventSchemas, validatedListener, type PresenceEvent } from '../../common/contract/socket-events.js';
-import { PresenceLink, type PresenceLinkEvent } from '../../electron/core/presence/presence-link.js';
+import { serverEventSchemas, validatedListener, type PresenceEvent } from '#common/contract/socket-events.js';
+import { PresenceLink, type PresenceLinkEvent } from '#core/presence/presence-link.js';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.js';
 
 const validPresence: PresenceEvent = { userId: 'someone', status: 'online', text: 'here', apps: [{ plugin: 'slack', since: '2026-01-01T09:00:00.000Z' }], at: '2026-01-01T09:00:00.000Z' };

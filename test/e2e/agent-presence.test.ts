@@ -7,7 +7,7 @@ import { CliProcess, runCli } from '../support/cli-process.js';
 import { PresenceClient, appsOf } from '../support/sockets.js';
 import { signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
 import { loginWithCli } from '../support/scenarios.js';
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 
 const keyringUp = await keyringAvailable();
 const alicePhone = '+8613800138000';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialAccount, sessionAccount } from '../../electron/core/vault/index.js';
+import { credentialAccount, sessionAccount } from '#core/vault/index.js';
 import { mastodonAccount, startMastodonApiStandIn, type MastodonApiStandIn } from '../plugin-host/mastodon-api-stand-in.js';
 import { serveBridge, type ServedBridge } from '../bridge-host/support/serve-bridge.js';
 import { createXdgSandbox, xdgUtilsAvailable, type XdgSandbox } from '../launcher/support/xdg-sandbox.js';

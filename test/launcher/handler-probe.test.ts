@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInjectedProbe, createXdgMimeProbe, parseXdgMimeDefault } from '../../electron/core/launcher/index.js';
+import { createInjectedProbe, createXdgMimeProbe, parseXdgMimeDefault } from '#core/launcher/index.js';
 import { tempDir } from '../support/test-server.js';
 import { createXdgSandbox, xdgUtilsAvailable, type XdgSandbox } from './support/xdg-sandbox.js';
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { manifestSchema, type ManifestInput } from '../../common/plugin-manifest/index.js';
+import { manifestSchema, type ManifestInput } from '#common/plugin-manifest/index.js';
 import {
   createXdgMimeProbe,
   Launcher,
@@ -8,8 +8,8 @@ import {
   toLaunchResult,
   UserGestureGate,
   type LaunchablePlugin,
-} from '../../electron/core/launcher/index.js';
-import { loadPlugins } from '../../electron/core/plugins/load.js';
+} from '#core/launcher/index.js';
+import { loadPlugins } from '#core/plugins/load.js';
 import { createXdgSandbox, xdgUtilsAvailable, type XdgSandbox } from './support/xdg-sandbox.js';
 
 const available = await xdgUtilsAvailable();

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WebBridge, type BundledPlugin, type LaunchResult } from '../../common/bridge/index.js';
-import type { PluginManifest } from '../../common/plugin-manifest/index.js';
-import { createXdgMimeProbe, Launcher, openWithXdgOpen, toLaunchResult, UserGestureGate } from '../../electron/core/launcher/index.js';
-import { loadPlugins } from '../../electron/core/plugins/load.js';
+import { WebBridge, type BundledPlugin, type LaunchResult } from '#common/bridge/index.js';
+import type { PluginManifest } from '#common/plugin-manifest/index.js';
+import { createXdgMimeProbe, Launcher, openWithXdgOpen, toLaunchResult, UserGestureGate } from '#core/launcher/index.js';
+import { loadPlugins } from '#core/plugins/load.js';
 import { createXdgSandbox, xdgUtilsAvailable, type XdgSandbox } from './support/xdg-sandbox.js';
 
 const available = await xdgUtilsAvailable();

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPasswordBinding, type PasswordBinding } from '../../electron/core/accounts/password.js';
-import { LoginRecipeError, logIn, type LoginStep } from '../../electron/core/login-recipe/index.js';
-import { createVault, type Vault } from '../../electron/core/vault/index.js';
+import { createPasswordBinding, type PasswordBinding } from '#core/accounts/password.js';
+import { LoginRecipeError, logIn, type LoginStep } from '#core/login-recipe/index.js';
+import { createVault, type Vault } from '#core/vault/index.js';
 import { writePlugin } from '../plugin-host/plugin-folders.js';
 import { chromiumAvailable, launchChromium } from '../renderer/support/browser.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';

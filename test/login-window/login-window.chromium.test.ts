@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPasswordBinding, type PasswordBinding } from '../../electron/core/accounts/password.js';
+import { createPasswordBinding, type PasswordBinding } from '#core/accounts/password.js';
 import {
   isNetworkPage,
   loginPartition,
@@ -10,8 +10,8 @@ import {
   PageActionError,
   WebContentsLoginPage,
   type LoginWindowSpec,
-} from '../../electron/core/login-window/index.js';
-import { createVault, type Vault } from '../../electron/core/vault/index.js';
+} from '#core/login-window/index.js';
+import { createVault, type Vault } from '#core/vault/index.js';
 import { writePlugin } from '../plugin-host/plugin-folders.js';
 import { chromiumAvailable, launchChromium } from '../renderer/support/browser.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';

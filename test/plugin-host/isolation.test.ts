@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { networkNamespaceAvailable, PluginHost, PluginHostError } from '../../electron/core/plugin-host/index.js';
-import { createVault } from '../../electron/core/vault/index.js';
+import { networkNamespaceAvailable, PluginHost, PluginHostError } from '#core/plugin-host/index.js';
+import { createVault } from '#core/vault/index.js';
 import { tempDir } from '../support/test-server.js';
 import { probeOutcomes, writePlugin } from './plugin-folders.js';
 

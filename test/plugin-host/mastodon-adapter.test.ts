@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PluginHost } from '../../electron/core/plugin-host/index.js';
-import { validatePluginDir } from '../../electron/core/plugins/validate.js';
-import { createVault, credentialAccount, pluginDataAccount, type Vault } from '../../electron/core/vault/index.js';
+import { PluginHost } from '#core/plugin-host/index.js';
+import { validatePluginDir } from '#core/plugins/validate.js';
+import { createVault, credentialAccount, pluginDataAccount, type Vault } from '#core/vault/index.js';
 import { repoRoot } from '../support/cli-process.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
 import { tempDir } from '../support/test-server.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ManifestInput, PluginManifest } from '../../common/plugin-manifest/index.js';
-import { validatePluginDir } from '../../electron/core/plugins/validate.js';
+import type { ManifestInput, PluginManifest } from '#common/plugin-manifest/index.js';
+import { validatePluginDir } from '#core/plugins/validate.js';
 
 const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7"/></svg>';
 

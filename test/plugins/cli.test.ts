@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/agent/cli.js';
-import type { CliIo, Command } from '../../electron/agent/commands/command.js';
+import { runCli } from '#agent/cli.js';
+import type { CliIo, Command } from '#agent/commands/command.js';
 import { BROKEN_FIXTURES_DIR, CLI_PATH, REPO_ROOT } from './paths.js';
 
 interface Run {

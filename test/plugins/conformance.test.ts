@@ -15,9 +15,9 @@ import {
   renderLaunchLink,
   sampleContacts,
   validateIdentity,
-} from '../../common/plugin-manifest/index.js';
-import { iconSize } from '../../electron/core/plugins/icon-size.js';
-import { validatePluginDir } from '../../electron/core/plugins/validate.js';
+} from '#common/plugin-manifest/index.js';
+import { iconSize } from '#core/plugins/icon-size.js';
+import { validatePluginDir } from '#core/plugins/validate.js';
 import { BUILTIN_PLUGINS_DIR, builtinPluginIds } from './paths.js';
 
 const ids = builtinPluginIds();

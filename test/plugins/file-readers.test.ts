@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pngSize, svgSize } from '../../electron/core/plugins/icon-size.js';
-import { parseJsonWithLocation } from '../../electron/core/plugins/json-location.js';
+import { pngSize, svgSize } from '#core/plugins/icon-size.js';
+import { parseJsonWithLocation } from '#core/plugins/json-location.js';
 
 describe('parseJsonWithLocation', () => {
   it.each([

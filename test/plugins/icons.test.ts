@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adjustForContrast, contrastRatio, parseHex, relativeLuminance, toHex } from '../../plugins/sdk/contrast.js';
-import { ICON_MIN_CONTRAST, renderIcons, themeBackgrounds } from '../../plugins/sdk/generate-icons.js';
-import { MARKS } from '../../plugins/sdk/icon-marks.js';
+import { adjustForContrast, contrastRatio, parseHex, relativeLuminance, toHex } from '#plugins/sdk/contrast.js';
+import { ICON_MIN_CONTRAST, renderIcons, themeBackgrounds } from '#plugins/sdk/generate-icons.js';
+import { MARKS } from '#plugins/sdk/icon-marks.js';
 import { BUILTIN_PLUGINS_DIR, builtinPluginIds } from './paths.js';
 
 describe('built-in plugin icons', () => {

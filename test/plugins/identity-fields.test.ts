@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { identityFieldSchema, identityValue, parseManifest, type PluginManifest, validateIdentity } from '../../common/plugin-manifest/index.js';
+import { identityFieldSchema, identityValue, parseManifest, type PluginManifest, validateIdentity } from '#common/plugin-manifest/index.js';
 import { BUILTIN_PLUGINS_DIR } from './paths.js';
 
 function fieldsOf(id: string): PluginManifest['identity'] {

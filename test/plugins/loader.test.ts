@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { extraPluginDirs, loadPlugins } from '../../electron/core/plugins/load.js';
+import { extraPluginDirs, loadPlugins } from '#core/plugins/load.js';
 import { BROKEN_FIXTURES_DIR, BUILTIN_PLUGINS_DIR, builtinPluginIds } from './paths.js';
 
 let scratch: string;

@@ -6,7 +6,7 @@ import {
   parseManifest,
   type PluginManifest,
   SWITCHBOARD_ENGINE_VERSION,
-} from '../../common/plugin-manifest/index.js';
+} from '#common/plugin-manifest/index.js';
 
 function minimal(overrides: Partial<ManifestInput> = {}): ManifestInput {
   return {

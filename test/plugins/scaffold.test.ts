@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { validatePluginDir } from '../../electron/core/plugins/validate.js';
-import { scaffoldPlugin } from '../../plugins/sdk/scaffold.js';
+import { validatePluginDir } from '#core/plugins/validate.js';
+import { scaffoldPlugin } from '#plugins/sdk/scaffold.js';
 
 let scratch: string;
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../../common/plugin-manifest/index.js';
-import { MANIFEST_SCHEMA_PATH, renderManifestJsonSchema } from '../../plugins/sdk/generate-schema.js';
+import { parseManifest } from '#common/plugin-manifest/index.js';
+import { MANIFEST_SCHEMA_PATH, renderManifestJsonSchema } from '#plugins/sdk/generate-schema.js';
 import { BUILTIN_PLUGINS_DIR } from './paths.js';
 
 describe('plugins/sdk', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExactVersion, isNewerVersion, isValidRange, satisfiesRange } from '../../common/plugin-manifest/index.js';
+import { isExactVersion, isNewerVersion, isValidRange, satisfiesRange } from '#common/plugin-manifest/index.js';
 
 describe('satisfiesRange', () => {
   it.each([

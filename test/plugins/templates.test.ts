@@ -6,7 +6,7 @@ import {
   renderLaunchLink,
   renderTemplate,
   templateUsable,
-} from '../../common/plugin-manifest/index.js';
+} from '#common/plugin-manifest/index.js';
 
 type Links = Pick<PluginManifest, 'launch' | 'allowedHosts'>;
 

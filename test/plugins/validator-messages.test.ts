@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validatePluginDir } from '../../electron/core/plugins/validate.js';
+import { validatePluginDir } from '#core/plugins/validate.js';
 import { BROKEN_FIXTURES_DIR } from './paths.js';
 
 /** Each broken fixture and exactly the issues (path and code) it must produce, no more. */

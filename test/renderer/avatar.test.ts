@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { avatarTones, initialsOf, toneOf } from '../../renderer/src/ui/avatar.js';
+import { avatarTones, initialsOf, toneOf } from '#renderer/ui/avatar.js';
 
 describe('avatars', () => {
   it('take initials the way messaging apps do', () => {

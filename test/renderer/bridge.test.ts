@@ -9,10 +9,10 @@ import {
   type BundledPlugin,
   type KeyValueStore,
   type WebHost,
-} from '../../common/bridge/index.js';
-import { parseManifest } from '../../common/plugin-manifest/parse.js';
-import whatsapp from '../../plugins/whatsapp/manifest.json' with { type: 'json' };
-import slack from '../../plugins/slack/manifest.json' with { type: 'json' };
+} from '#common/bridge/index.js';
+import { parseManifest } from '#common/plugin-manifest/parse.js';
+import whatsapp from '#plugins/whatsapp/manifest.json' with { type: 'json' };
+import slack from '#plugins/slack/manifest.json' with { type: 'json' };
 
 function plugin(json: unknown): BundledPlugin {
   const parsed = parseManifest(json);

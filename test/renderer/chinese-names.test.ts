@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { foldFullWidth, normaliseCodeInput, normalisePhoneInput } from '../../common/text/typed-digits.js';
-import { compareNames, loadPinyin, matchesPinyin, pinyinReady } from '../../renderer/src/features/contacts/chinese-names.js';
+import { foldFullWidth, normaliseCodeInput, normalisePhoneInput } from '#common/text/typed-digits.js';
+import { compareNames, loadPinyin, matchesPinyin, pinyinReady } from '#renderer/features/contacts/chinese-names.js';
 
 const names = ['张伟', 'Bob Smith', '刘洋', '李娜', 'alice', '陈静', '安娜', 'Zoe'];
 

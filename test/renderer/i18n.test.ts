@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { errorCodes } from '../../common/contract/errors.js';
-import { en } from '../../renderer/src/i18n/en.js';
-import { formatMessage } from '../../renderer/src/i18n/message-format.js';
-import { zhCN } from '../../renderer/src/i18n/zh-CN.js';
+import { errorCodes } from '#common/contract/errors.js';
+import { en } from '#renderer/i18n/en.js';
+import { formatMessage } from '#renderer/i18n/message-format.js';
+import { zhCN } from '#renderer/i18n/zh-CN.js';
 
 /** Codes a client part produces on its own: the connection, answers, the address-book reader. */
 const clientCodes = [

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ack, ClientToServerEvents, PresenceSetPayload, ServerToClientEvents } from '../../common/contract/socket-events.js';
+import type { Ack, ClientToServerEvents, PresenceSetPayload, ServerToClientEvents } from '#common/contract/socket-events.js';
 import { latestCode, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from './support/browser.js';
 

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { webClientCsp, webClientRouter } from '../../aggregator-server/src/http/web-client.js';
+import { webClientCsp, webClientRouter } from '#server/http/web-client.js';
 import { tempDir } from '../support/test-server.js';
-import { apiPrefix } from '../../common/contract/route.js';
+import { apiPrefix } from '#common/contract/route.js';
 
 const servers: http.Server[] = [];
 

@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../common/contract/socket-events.js';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '#common/contract/socket-events.js';
 import { latestCode, signIn, startTestServer, type TestServer } from '../support/test-server.js';
 import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from './support/browser.js';
-import { routes } from '../../common/contract/routes.js';
-import { apiPrefix } from '../../common/contract/route.js';
+import { routes } from '#common/contract/routes.js';
+import { apiPrefix } from '#common/contract/route.js';
 
 const available = await chromiumAvailable();
 

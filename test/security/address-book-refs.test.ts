@@ -1,8 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { assignKeyedRefs, newRefKey, parseAddressBook } from '../../common/address-book/index.js';
-import { up as renewLegacyRefs } from '../../aggregator-server/src/db/migrations/0012-opaque-refs.js';
+import { assignKeyedRefs, newRefKey, parseAddressBook } from '#common/address-book/index.js';
+import { up as renewLegacyRefs } from '#server/db/migrations/0012-opaque-refs.js';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.js';
 import { parseFixture, utf8 } from '../address-book/fixtures.js';
 

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLoopbackReceiver } from '../../electron/core/accounts/index.js';
-import { isInternalAddress } from '../../aggregator-server/src/features/accounts/public-host.js';
-import { loadConfig } from '../../aggregator-server/src/config.js';
+import { startLoopbackReceiver } from '#core/accounts/index.js';
+import { isInternalAddress } from '#server/features/accounts/public-host.js';
+import { loadConfig } from '#server/config.js';
 import { browse } from '../support/oidc.js';
 import { signIn, testDevice, type ApiClient } from '../support/test-server.js';
 import { startBindingWorld, type BindingWorld } from '../accounts/setup.js';

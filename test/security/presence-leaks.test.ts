@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressBookMatch } from '../../common/contract/contacts.js';
-import type { TypingEvent } from '../../common/contract/socket-events.js';
+import type { AddressBookMatch } from '#common/contract/contacts.js';
+import type { TypingEvent } from '#common/contract/socket-events.js';
 import { ManualClock, createPostgresSchema, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { postgresAvailable, postgresUrl } from '../support/services.js';
 import { PresenceClient, sleep } from '../support/sockets.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../aggregator-server/src/config.js';
+import { loadConfig } from '#server/config.js';
 import { ApiClient, startTestServer, type TestServer } from '../support/test-server.js';
 import { startReverseProxy } from '../support/reverse-proxy.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import pino from 'pino';
-import { resolveServerSecret } from '../../aggregator-server/src/platform/secret.js';
+import { resolveServerSecret } from '#server/platform/secret.js';
 import { serverBackends, startServerOn } from '../support/backend-server.js';
 import { redisAvailable, redisUrl } from '../support/services.js';
 import { ManualClock, signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { pathParamNames, type RouteDefinition } from '../../common/contract/route.js';
-import { routeList, routes } from '../../common/contract/routes.js';
+import { pathParamNames, type RouteDefinition } from '#common/contract/route.js';
+import { routeList, routes } from '#common/contract/routes.js';
 import { serverBackends, startServerOn } from '../support/backend-server.js';
 import { LogCapture, signIn, type TestServer } from '../support/test-server.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
 import { ManualClock, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 
 type Book = { version: number; matches: { ref: string; userId: string; phone: string }[] };
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Storage } from '../../aggregator-server/src/db/database.js';
-import { KyselyContactsRepository } from '../../aggregator-server/src/features/contacts/contacts.kysely-repository.js';
-import { VersionConflictError } from '../../aggregator-server/src/features/contacts/contacts.repository.js';
-import { KyselyIdentityRepository } from '../../aggregator-server/src/features/identity/identity.kysely-repository.js';
-import { KyselyPrivacyRepository } from '../../aggregator-server/src/features/privacy/privacy.kysely-repository.js';
+import type { Storage } from '#server/db/database.js';
+import { KyselyContactsRepository } from '#server/features/contacts/contacts.kysely-repository.js';
+import { VersionConflictError } from '#server/features/contacts/contacts.repository.js';
+import { KyselyIdentityRepository } from '#server/features/identity/identity.kysely-repository.js';
+import { KyselyPrivacyRepository } from '#server/features/privacy/privacy.kysely-repository.js';
 import { storageBackends } from '../support/storage-matrix.js';
 
 const backends = await storageBackends();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { routes } from '../../common/contract/routes.js';
-import { apiPrefix } from '../../common/contract/route.js';
+import { routes } from '#common/contract/routes.js';
+import { apiPrefix } from '#common/contract/route.js';
 
 /** Bad input of every kind gets a clear error with a machine-readable code, and the server keeps serving. */
 describe('HTTP error handling', () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, latestCode, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 
 /** The SMS one-time code rules of M1, each over real HTTP on loopback. */
 describe('SMS one-time codes', () => {

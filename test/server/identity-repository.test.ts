@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KyselyIdentityRepository } from '../../aggregator-server/src/features/identity/identity.kysely-repository.js';
-import { PhoneInUseError, type IdentityRepository, type VerificationRecord } from '../../aggregator-server/src/features/identity/identity.repository.js';
+import { KyselyIdentityRepository } from '#server/features/identity/identity.kysely-repository.js';
+import { PhoneInUseError, type IdentityRepository, type VerificationRecord } from '#server/features/identity/identity.repository.js';
 import { storageBackends } from '../support/storage-matrix.js';
 
 const backends = await storageBackends();

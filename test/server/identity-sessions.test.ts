@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, signIn, startTestServer, testDevice, verifyNumber, type TestServer } from '../support/test-server.js';
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 
 /** Sessions, devices (M2), passwords (M3), numbers (M4, M5), user type and login log (M6) over real HTTP. */
 describe('sessions and accounts', () => {

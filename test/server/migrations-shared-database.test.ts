@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStorage } from '../../aggregator-server/src/db/database.js';
+import { openStorage } from '#server/db/database.js';
 import { postgresAvailable, postgresUrl } from '../support/services.js';
 import { createPostgresSchema } from '../support/test-server.js';
 

@@ -3,7 +3,7 @@ import { postgresAvailable, postgresUrl, redisAvailable, redisUrl } from '../sup
 import { ApiClient, createPostgresSchema, signIn, testDevice } from '../support/test-server.js';
 import { ServerProcess } from '../support/server-process.js';
 import { PresenceClient, appsOf } from '../support/sockets.js';
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 
 const pgUp = await postgresAvailable();
 const redisUp = await redisAvailable();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { PresenceClient, appsOf, sleep } from '../support/sockets.js';
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 
 let counter = 0;
 const nextPhone = () => `+86139${String(20_000_000 + ++counter).slice(-8)}`;

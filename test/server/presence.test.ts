@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { PresenceClient, appsOf, sleep } from '../support/sockets.js';
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 
 const alicePhone = '+8613800138000';
 const bobPhone = '+8613900139000';

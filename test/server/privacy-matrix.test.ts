@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activityVisibility, type ActivityVisibility } from '../../common/contract/privacy.js';
+import { activityVisibility, type ActivityVisibility } from '#common/contract/privacy.js';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.js';
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 
 type Relation = {
   name: string;

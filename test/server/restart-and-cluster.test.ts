@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../common/contract/socket-events.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '#common/contract/socket-events.js';
 import { postgresAvailable, postgresUrl, redisAvailable, redisUrl } from '../support/services.js';
 import { createPostgresSchema, latestCode, signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 
 const pgUp = await postgresAvailable();
 const redisUp = await redisAvailable();

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KannelGateway } from '../../aggregator-server/src/features/sms/kannel-gateway.js';
+import { KannelGateway } from '#server/features/sms/kannel-gateway.js';
 import { kannelAvailable, startKannel, type Kannel } from '../support/kannel.js';
 import { LogCapture, startTestServer, type TestServer } from '../support/test-server.js';
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 
 const kannelUp = await kannelAvailable();
 

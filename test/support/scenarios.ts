@@ -1,4 +1,4 @@
-import { routes } from '../../common/contract/routes.js';
+import { routes } from '#common/contract/routes.js';
 import { runCli } from './cli-process.js';
 import { latestCode, signIn, testDevice, type ApiClient } from './test-server.js';
 

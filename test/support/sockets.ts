@@ -1,5 +1,5 @@
 import { io as connect, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, PresenceEvent, ServerToClientEvents } from '../../common/contract/socket-events.js';
+import type { Ack, ClientToServerEvents, PresenceEvent, ServerToClientEvents } from '#common/contract/socket-events.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

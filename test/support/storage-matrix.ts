@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openStorage, type Storage } from '../../aggregator-server/src/db/database.js';
+import { openStorage, type Storage } from '#server/db/database.js';
 import { postgresAvailable } from './services.js';
 import { createPostgresSchema, tempDir } from './test-server.js';
 

@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { defaultIdentityLimits, loadConfig, type IdentityLimits, type ServerConfig } from '../../aggregator-server/src/config.js';
-import type { StorageOptions } from '../../aggregator-server/src/db/database.js';
-import { startServer, type RunningServer, type ServerOptions } from '../../aggregator-server/src/server.js';
-import type { Clock } from '../../aggregator-server/src/platform/clock.js';
-import { ApiFailure } from '../../common/contract/api-failure.js';
-import { SwitchboardClient } from '../../common/contract/http-client.js';
-import { routePath, type RouteDefinition } from '../../common/contract/route.js';
-import { routes } from '../../common/contract/routes.js';
+import { defaultIdentityLimits, loadConfig, type IdentityLimits, type ServerConfig } from '#server/config.js';
+import type { StorageOptions } from '#server/db/database.js';
+import { startServer, type RunningServer, type ServerOptions } from '#server/server.js';
+import type { Clock } from '#server/platform/clock.js';
+import { ApiFailure } from '#common/contract/api-failure.js';
+import { SwitchboardClient } from '#common/contract/http-client.js';
+import { routePath, type RouteDefinition } from '#common/contract/route.js';
+import { routes } from '#common/contract/routes.js';
 import { postgresUrl } from './services.js';
 
 /** A clock the test moves by hand, so expiry and cooldown rules are checked without waiting. */

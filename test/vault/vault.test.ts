@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVault, credentialAccount, sessionAccount, VaultError, type Vault } from '../../electron/core/vault/index.js';
+import { createVault, credentialAccount, sessionAccount, VaultError, type Vault } from '#core/vault/index.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
 
 const run = promisify(execFile);

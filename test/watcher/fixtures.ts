@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ProcessRow } from '../../electron/core/watcher/types.js';
+import type { ProcessRow } from '#core/watcher/types.js';
 
 export const fixturesDir = fileURLToPath(new URL('../fixtures/process-tables/', import.meta.url));
 

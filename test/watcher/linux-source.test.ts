@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LinuxProcessSource } from '../../electron/core/watcher/linux-source.js';
-import type { ProcessRow } from '../../electron/core/watcher/types.js';
+import { LinuxProcessSource } from '#core/watcher/linux-source.js';
+import type { ProcessRow } from '#core/watcher/types.js';
 import { loadTable } from './fixtures.js';
 import type { RawLinuxProcess } from './fixtures.js';
 

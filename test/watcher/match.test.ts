@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { candidateNames, matchRunningApps } from '../../common/plugin-manifest/matchers.js';
-import type { AppMatcherSet, ProcessRow } from '../../common/plugin-manifest/matchers.js';
+import { candidateNames, matchRunningApps } from '#common/plugin-manifest/matchers.js';
+import type { AppMatcherSet, ProcessRow } from '#common/plugin-manifest/matchers.js';
 import { loadTable } from './fixtures.js';
 
 function pidsOf(table: ProcessRow[], predicate: (row: ProcessRow) => boolean): number[] {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { darwinRow, parseDarwinPsArgs, parseDarwinPsComm, parseDarwinTables } from '../../electron/core/watcher/darwin-source.js';
-import { parseCmdline, parseProcStat, exeNameFromLink } from '../../electron/core/watcher/linux-source.js';
-import { parseTasklistCsv, parseWin32CimJson, parseWindowsCommandLine } from '../../electron/core/watcher/win32-parse.js';
-import { parseListingAnswer } from '../../electron/core/watcher/win32-source.js';
+import { darwinRow, parseDarwinPsArgs, parseDarwinPsComm, parseDarwinTables } from '#core/watcher/darwin-source.js';
+import { parseCmdline, parseProcStat, exeNameFromLink } from '#core/watcher/linux-source.js';
+import { parseTasklistCsv, parseWin32CimJson, parseWindowsCommandLine } from '#core/watcher/win32-parse.js';
+import { parseListingAnswer } from '#core/watcher/win32-source.js';
 import { loadTable, readFixtureText } from './fixtures.js';
 
 describe('macOS ps parsers (recorded output)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PresenceTracker } from '../../electron/core/watcher/presence-tracker.js';
-import type { RunningApps } from '../../electron/core/watcher/types.js';
+import { PresenceTracker } from '#core/watcher/presence-tracker.js';
+import type { RunningApps } from '#core/watcher/types.js';
 
 function apps(...ids: string[]): RunningApps {
   return new Map(ids.map((id, index) => [id, [100 + index]]));

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LinuxProcessSource } from '../../electron/core/watcher/linux-source.js';
-import { AppWatcher } from '../../electron/core/watcher/watcher.js';
-import type { AppChange, AppMatcherSet, ProcessRow } from '../../electron/core/watcher/types.js';
+import { LinuxProcessSource } from '#core/watcher/linux-source.js';
+import { AppWatcher } from '#core/watcher/watcher.js';
+import type { AppChange, AppMatcherSet, ProcessRow } from '#core/watcher/types.js';
 import { AppLikeProcesses } from './real-processes.js';
 
 /** Behaviour against real processes and the real /proc; time limits are generous on purpose. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { END_MARKER, ListingSession, Win32ProcessSource } from '../../electron/core/watcher/win32-source.js';
+import { END_MARKER, ListingSession, Win32ProcessSource } from '#core/watcher/win32-source.js';
 import { fixturesDir, loadTable } from './fixtures.js';
 
 /**

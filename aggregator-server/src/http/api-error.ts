@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../common/contract/errors.js';
+import type { ErrorCode } from '#common/contract/errors.js';
 
 /** An error that becomes the contract's `{ error: { code, message, ...details } }` with an HTTP status. */
 export class ApiError extends Error {

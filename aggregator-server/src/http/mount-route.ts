@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
-import type { ParsedRequest, RouteDefinition, RouteReply } from '../../../common/contract/route.js';
-import { routes } from '../../../common/contract/routes.js';
+import type { ParsedRequest, RouteDefinition, RouteReply } from '#common/contract/route.js';
+import { routes } from '#common/contract/routes.js';
 import type { AuthContext, SessionService } from '../features/identity/session.service.js';
 import { ApiError } from './api-error.js';
 import { bearerToken, clientIp } from './auth.js';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { openApiDocument } from '../../../common/contract/openapi.js';
-import { platformRoutes as routes } from '../../../common/contract/routes/platform.js';
+import { openApiDocument } from '#common/contract/openapi.js';
+import { platformRoutes as routes } from '#common/contract/routes/platform.js';
 import type { MountRoute } from './mount-route.js';
 
 const apiVersion = '1';

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
-import { apiPrefix } from '../../../common/contract/route.js';
-import { routes } from '../../../common/contract/routes.js';
+import { apiPrefix } from '#common/contract/route.js';
+import { routes } from '#common/contract/routes.js';
 
 /** The web client's service worker: a file of the client, served beside it, not an API route. */
 export const serviceWorkerPath = '/sw.js';

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../../common/contract/socket-events.js';
-import type { ErrorCode } from '../../../common/contract/errors.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '#common/contract/socket-events.js';
+import type { ErrorCode } from '#common/contract/errors.js';
 import type { RealtimeLimits, ServerConfig } from '../config.js';
 import type { SessionService } from '../features/identity/session.service.js';
 import { ApiError } from '../http/api-error.js';

@@ -1,4 +1,4 @@
-import { VaultError } from '../../core/vault/index.js';
+import { VaultError } from '#core/vault/index.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions } from './command.js';
 import { headlessCore } from './headless-core.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';

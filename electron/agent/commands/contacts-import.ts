@@ -2,12 +2,12 @@
 // machine. Names never leave it; the upload (numbers and refs only) needs a signed-in session.
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { AddressBookError, assignKeyedRefs, newRefKey, parseAddressBookAsync, type AddressBookImport } from '../../../common/address-book/index.js';
-import { regionOfE164 } from '../../../common/phone/phone.js';
-import { ApiFailure } from '../../../common/contract/api-failure.js';
-import { SwitchboardClient } from '../../../common/contract/http-client.js';
-import { routes } from '../../../common/contract/routes.js';
-import { refKeyAccount, VaultError, type Vault } from '../../core/vault/index.js';
+import { AddressBookError, assignKeyedRefs, newRefKey, parseAddressBookAsync, type AddressBookImport } from '#common/address-book/index.js';
+import { regionOfE164 } from '#common/phone/phone.js';
+import { ApiFailure } from '#common/contract/api-failure.js';
+import { SwitchboardClient } from '#common/contract/http-client.js';
+import { routes } from '#common/contract/routes.js';
+import { refKeyAccount, VaultError, type Vault } from '#core/vault/index.js';
 import { booleanOption, stringOption, UsageError, type Command } from './command.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
 

@@ -3,10 +3,10 @@
 // this machine and prints the people list they make with the address book.
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { AddressBookError, parseAddressBookAsync } from '../../../common/address-book/index.js';
-import { mergePeople } from '../../../common/address-book/merge-people.js';
-import type { AddressBookEntry } from '../../../common/address-book/types.js';
-import { VaultError } from '../../core/vault/index.js';
+import { AddressBookError, parseAddressBookAsync } from '#common/address-book/index.js';
+import { mergePeople } from '#common/address-book/merge-people.js';
+import type { AddressBookEntry } from '#common/address-book/types.js';
+import { VaultError } from '#core/vault/index.js';
 import { headlessCore } from './headless-core.js';
 import { booleanOption, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions, type Command } from './command.js';
 import { defaultServerUrl } from './session-store.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DesktopCore } from '../../core/app/index.js';
-import { configDir } from '../../core/device.js';
-import { defaultCatalogueCacheDir } from '../../core/plugins/catalogue-sync.js';
-import { extraPluginDirs } from '../../core/plugins/load.js';
+import { DesktopCore } from '#core/app/index.js';
+import { configDir } from '#core/device.js';
+import { defaultCatalogueCacheDir } from '#core/plugins/catalogue-sync.js';
+import { extraPluginDirs } from '#core/plugins/load.js';
 import type { CliIo } from './command.js';
 import { openSessionStore } from './session-store.js';
 

@@ -1,10 +1,10 @@
 import readline from 'node:readline/promises';
-import { parsePhone } from '../../../common/phone/phone.js';
-import { ApiFailure } from '../../../common/contract/api-failure.js';
-import { SwitchboardClient } from '../../../common/contract/http-client.js';
-import { routes } from '../../../common/contract/routes.js';
-import { configDir, deviceIdentity, pendingVerifications } from '../../core/device.js';
-import { VaultError } from '../../core/vault/index.js';
+import { parsePhone } from '#common/phone/phone.js';
+import { ApiFailure } from '#common/contract/api-failure.js';
+import { SwitchboardClient } from '#common/contract/http-client.js';
+import { routes } from '#common/contract/routes.js';
+import { configDir, deviceIdentity, pendingVerifications } from '#core/device.js';
+import { VaultError } from '#core/vault/index.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, UsageError } from './command.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
 

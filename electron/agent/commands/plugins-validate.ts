@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { ManifestIssue } from '../../../common/plugin-manifest/index.js';
-import { validatePluginDir } from '../../core/plugins/validate.js';
+import type { ManifestIssue } from '#common/plugin-manifest/index.js';
+import { validatePluginDir } from '#core/plugins/validate.js';
 import { booleanOption, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from './command.js';
 
 function describeIssue(issue: ManifestIssue, dir: string): string {

@@ -1,4 +1,4 @@
-import { createVault, sessionAccount, type SessionSecret, type Vault } from '../../core/vault/index.js';
+import { createVault, sessionAccount, type SessionSecret, type Vault } from '#core/vault/index.js';
 
 export const defaultServerUrl = (env: Readonly<Record<string, string | undefined>>) => env.SWITCHBOARD_SERVER_URL ?? 'http://127.0.0.1:8080';
 

@@ -1,4 +1,4 @@
-import type { RevokeTokenResponse } from '../../../common/contract/accounts.js';
+import type { RevokeTokenResponse } from '#common/contract/accounts.js';
 import { credentialAccount, sessionAccount, type CredentialAccount, type OAuthCredential, type Vault } from '../vault/index.js';
 import { startLoopbackReceiver, type HandoffReceiver } from './loopback.js';
 import { AccountsApi, AccountsError } from './server-api.js';

@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../../common/plugin-manifest/index.js';
+import type { PluginManifest } from '#common/plugin-manifest/index.js';
 import { credentialAccount, type CredentialAccount, type PasswordCredential, type Vault } from '../vault/index.js';
 
 export type PasswordBindingErrorCode =

@@ -1,8 +1,8 @@
-import type { OAuthTokens, BoundAccountsResponse, RedeemHandoffResponse, RevokeTokenResponse, StartOAuthResponse } from '../../../common/contract/accounts.js';
-import { ApiFailure } from '../../../common/contract/api-failure.js';
-import { SwitchboardClient, type CallableRoute } from '../../../common/contract/http-client.js';
-import type { RouteAnswer, RouteRequest } from '../../../common/contract/route.js';
-import { routes } from '../../../common/contract/routes.js';
+import type { OAuthTokens, BoundAccountsResponse, RedeemHandoffResponse, RevokeTokenResponse, StartOAuthResponse } from '#common/contract/accounts.js';
+import { ApiFailure } from '#common/contract/api-failure.js';
+import { SwitchboardClient, type CallableRoute } from '#common/contract/http-client.js';
+import type { RouteAnswer, RouteRequest } from '#common/contract/route.js';
+import { routes } from '#common/contract/routes.js';
 
 /**
  * Desktop-side codes (not_signed_in, network_error, invalid_response, timeout, no_refresh_token, not_bound)

@@ -1,5 +1,5 @@
-import type { AccountsSyncResult, StoredSession } from '../../../common/bridge/index.js';
-import { matcherSetsFor } from '../../../common/plugin-manifest/matchers.js';
+import type { AccountsSyncResult, StoredSession } from '#common/bridge/index.js';
+import { matcherSetsFor } from '#common/plugin-manifest/matchers.js';
 import { createAccounts, type Accounts } from '../accounts/index.js';
 import { BridgeHost, ContactNotifier, DeepLinkHandoffs, DesktopState, type ContactNotification } from '../bridge-host/index.js';
 import { BoundContacts } from '../contacts/index.js';

@@ -1,5 +1,5 @@
-import { SwitchboardClient } from '../../../common/contract/http-client.js';
-import { routes } from '../../../common/contract/routes.js';
+import { SwitchboardClient } from '#common/contract/http-client.js';
+import { routes } from '#common/contract/routes.js';
 import { AccountsApi } from '../accounts/index.js';
 
 /**

@@ -1,6 +1,6 @@
-import { BridgeError, isBridgeErrorCode, type BindPasswordRequest, type BridgeFailure, type OpenLoggedInResult, type UnbindResult } from '../../../common/bridge/contract.js';
+import { BridgeError, isBridgeErrorCode, type BindPasswordRequest, type BridgeFailure, type OpenLoggedInResult, type UnbindResult } from '#common/bridge/contract.js';
 import type { BoundAccount } from '#common/contract/accounts.js';
-import type { PluginManifest } from '../../../common/plugin-manifest/index.js';
+import type { PluginManifest } from '#common/plugin-manifest/index.js';
 import { accountIdFor, AccountsError, createAccounts, type AccountsApi, type HandoffReceiver } from '../accounts/index.js';
 import { createPasswordBinding, PasswordBindingError } from '../accounts/password.js';
 import type { ExternalOpener, UserGesture, UserGestureGate } from '../launcher/index.js';

@@ -1,4 +1,4 @@
-import type { PresenceEvent } from '../../../common/contract/socket-events.js';
+import type { PresenceEvent } from '#common/contract/socket-events.js';
 
 export interface ContactNotification {
   userId: string;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { imStatuses } from '../../../common/contract/socket-events.js';
+import { imStatuses } from '#common/contract/socket-events.js';
 
 /**
  * The desktop's non-secret preferences, in one JSON file of the config folder: which contacts the

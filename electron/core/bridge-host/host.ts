@@ -13,9 +13,9 @@ import {
   type BridgeReply,
   type StoredSession,
   type WatcherStatus,
-} from '../../../common/bridge/index.js';
-import type { BoundContact } from '../../../common/address-book/merge-people.js';
-import type { PluginManifest } from '../../../common/plugin-manifest/schema.js';
+} from '#common/bridge/index.js';
+import type { BoundContact } from '#common/address-book/merge-people.js';
+import type { PluginManifest } from '#common/plugin-manifest/schema.js';
 import type { AccountsApi, HandoffReceiver } from '../accounts/index.js';
 import { toLaunchResult, type ExternalOpener, type Launcher, type UserGestureGate } from '../launcher/index.js';
 import type { LoginWindows } from '../login-window/index.js';

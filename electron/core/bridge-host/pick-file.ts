@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { PickedFile } from '../../../common/bridge/contract.js';
-import { BridgeError } from '../../../common/bridge/errors.js';
+import type { PickedFile } from '#common/bridge/contract.js';
+import { BridgeError } from '#common/bridge/errors.js';
 
 /** Address books are small; anything this big is the wrong file, and IPC would copy it twice. */
 export const MAX_PICKED_FILE_BYTES = 25 * 1024 * 1024;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { BoundContact } from '../../../common/address-book/merge-people.js';
-import { networkContact, type AccountsSyncResult } from '../../../common/bridge/contract.js';
-import type { ContactIdentity } from '../../../common/plugin-manifest/index.js';
+import type { BoundContact } from '#common/address-book/merge-people.js';
+import { networkContact, type AccountsSyncResult } from '#common/bridge/contract.js';
+import type { ContactIdentity } from '#common/plugin-manifest/index.js';
 import { expiresSoon, refreshBoundToken } from '../accounts/token-refresh.js';
 import { PluginHostError, type PluginHost, type PluginHosts } from '../plugin-host/index.js';
 import { credentialAccount, type Vault } from '../vault/index.js';

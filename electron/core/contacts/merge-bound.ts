@@ -1,5 +1,5 @@
-import { mergePeople, networkIdentity, type BoundContact, type MergedPerson } from '../../../common/address-book/merge-people.js';
-import type { AddressBookEntry } from '../../../common/address-book/types.js';
+import { mergePeople, networkIdentity, type BoundContact, type MergedPerson } from '#common/address-book/merge-people.js';
+import type { AddressBookEntry } from '#common/address-book/types.js';
 import { PluginHostError, type PluginHost } from '../plugin-host/index.js';
 
 /** One bound account whose network's plugin imports contacts. */

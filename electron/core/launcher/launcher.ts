@@ -1,7 +1,7 @@
-import { launchRequest, type LaunchRequest, type LaunchResult } from '../../../common/bridge/contract.js';
-import { type LinkReach, planCopy, renderLaunchLink, type LaunchLinkResult } from '../../../common/plugin-manifest/launch.js';
-import type { LaunchKind, PluginManifest } from '../../../common/plugin-manifest/schema.js';
-import { isAllowedScheme, splitUrl } from '../../../common/plugin-manifest/url.js';
+import { launchRequest, type LaunchRequest, type LaunchResult } from '#common/bridge/contract.js';
+import { type LinkReach, planCopy, renderLaunchLink, type LaunchLinkResult } from '#common/plugin-manifest/launch.js';
+import type { LaunchKind, PluginManifest } from '#common/plugin-manifest/schema.js';
+import { isAllowedScheme, splitUrl } from '#common/plugin-manifest/url.js';
 import type { UserGesture, UserGestureGate } from './gesture.js';
 import type { SchemeHandlerProbe } from './handler-probe.js';
 import type { OpenResult } from './xdg-open.js';

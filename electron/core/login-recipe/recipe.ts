@@ -1,4 +1,4 @@
-import { hostAllowed, type PluginManifest } from '../../../common/plugin-manifest/index.js';
+import { hostAllowed, type PluginManifest } from '#common/plugin-manifest/index.js';
 import type { PasswordCredential } from '../vault/index.js';
 
 /**

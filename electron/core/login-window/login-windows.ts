@@ -1,5 +1,5 @@
-import type { OpenLoggedInResult } from '../../../common/bridge/contract.js';
-import type { PluginManifest } from '../../../common/plugin-manifest/index.js';
+import type { OpenLoggedInResult } from '#common/bridge/contract.js';
+import type { PluginManifest } from '#common/plugin-manifest/index.js';
 import { createPasswordBinding } from '../accounts/password.js';
 import { LoginRecipeError, logIn } from '../login-recipe/index.js';
 import type { PasswordCredential, Vault } from '../vault/index.js';

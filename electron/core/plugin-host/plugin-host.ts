@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { isE164, parsePhone } from '../../../common/phone/phone.js';
-import type { PluginManifest } from '../../../common/plugin-manifest/index.js';
-import type { ImportedContact, TokenSet } from '../../../plugins/sdk/adapter.js';
+import { isE164, parsePhone } from '#common/phone/phone.js';
+import type { PluginManifest } from '#common/plugin-manifest/index.js';
+import type { ImportedContact, TokenSet } from '#plugins/sdk/adapter.js';
 import { credentialAccount, pluginDataAccount, VaultError, type CredentialSecret, type Vault } from '../vault/index.js';
 import { PluginHostError, PluginRequestError } from './errors.js';
 import { DEFAULT_FETCH_LIMITS, hostFetch, type HostFetchLimits } from './host-fetch.js';

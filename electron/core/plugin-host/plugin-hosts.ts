@@ -1,4 +1,4 @@
-import type { PluginManifest } from '../../../common/plugin-manifest/index.js';
+import type { PluginManifest } from '#common/plugin-manifest/index.js';
 import type { Vault } from '../vault/index.js';
 import { PluginHost, type PluginHostOptions } from './plugin-host.js';
 

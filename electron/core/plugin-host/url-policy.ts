@@ -1,4 +1,4 @@
-import { hostAllowed } from '../../../common/plugin-manifest/index.js';
+import { hostAllowed } from '#common/plugin-manifest/index.js';
 import { PluginRequestError } from './errors.js';
 
 /** The `{instance}` placeholder a federated plugin writes instead of the server its user signed in to. */

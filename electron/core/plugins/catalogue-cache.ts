@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { isPluginId, pluginIdSchema } from '../../../common/plugin-manifest/plugin-id.js';
+import { isPluginId, pluginIdSchema } from '#common/plugin-manifest/plugin-id.js';
 
 /**
  * The on-disk copy of catalogue manifests the client accepted, so the agent works offline and does not

@@ -1,4 +1,4 @@
-import { isNewerVersion, parseManifest, SWITCHBOARD_ENGINE_VERSION } from '../../../common/plugin-manifest/index.js';
+import { isNewerVersion, parseManifest, SWITCHBOARD_ENGINE_VERSION } from '#common/plugin-manifest/index.js';
 import { iconsDir } from './catalogue-cache.js';
 import type { CatalogueManifest, CatalogueProblem } from './catalogue-sync.js';
 import type { LoadedPlugin } from './load.js';

@@ -1,4 +1,4 @@
-import { SWITCHBOARD_ENGINE_VERSION } from '../../../common/plugin-manifest/index.js';
+import { SWITCHBOARD_ENGINE_VERSION } from '#common/plugin-manifest/index.js';
 import { mergeCatalogue, type MergedPlugin } from './catalogue-merge.js';
 import { type CatalogueProblem, type CatalogueSyncResult, defaultCatalogueCacheDir, readCachedCatalogue, syncCatalogue } from './catalogue-sync.js';
 import type { LoadedPlugin } from './load.js';

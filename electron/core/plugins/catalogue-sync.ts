@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { catalogueResponse } from '../../../common/contract/accounts.js';
-import { isPluginId } from '../../../common/plugin-manifest/plugin-id.js';
+import { catalogueResponse } from '#common/contract/accounts.js';
+import { isPluginId } from '#common/plugin-manifest/plugin-id.js';
 import {
   type ManifestIssue,
   parseManifest,
   type PluginManifest,
   satisfiesRange,
   SWITCHBOARD_ENGINE_VERSION,
-} from '../../../common/plugin-manifest/index.js';
+} from '#common/plugin-manifest/index.js';
 import { configDir } from '../device.js';
 import {
   type CachedManifest,
@@ -20,8 +20,8 @@ import {
   writeCachedManifest,
 } from './catalogue-cache.js';
 import { iconSize } from './icon-size.js';
-import { routePath } from '../../../common/contract/route.js';
-import { routes } from '../../../common/contract/routes.js';
+import { routePath } from '#common/contract/route.js';
+import { routes } from '#common/contract/routes.js';
 
 /**
  * The server's plugin catalogue on the client: new process matchers and link templates without an app

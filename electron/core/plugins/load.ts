@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ManifestIssue, PluginManifest } from '../../../common/plugin-manifest/index.js';
+import type { ManifestIssue, PluginManifest } from '#common/plugin-manifest/index.js';
 import { MANIFEST_FILE, validatePluginDir, type ValidateOptions } from './validate.js';
 
 export interface LoadedPlugin {

@@ -5,7 +5,7 @@ import {
   parseManifest,
   type PluginManifest,
   SWITCHBOARD_ENGINE_VERSION,
-} from '../../../common/plugin-manifest/index.js';
+} from '#common/plugin-manifest/index.js';
 import { iconSize } from './icon-size.js';
 import { parseJsonWithLocation } from './json-location.js';
 

@@ -1,4 +1,4 @@
-import type { PresenceSetPayload } from '../../../common/contract/socket-events.js';
+import type { PresenceSetPayload } from '#common/contract/socket-events.js';
 import type { DesktopState, ImStatus } from '../bridge-host/desktop-state.js';
 import type { ReportOutcome } from './presence-link.js';
 

@@ -6,7 +6,7 @@ import {
   type PresenceEvent,
   type PresenceSetPayload,
   type ServerToClientEvents,
-} from '../../../common/contract/socket-events.js';
+} from '#common/contract/socket-events.js';
 
 /** The watcher as the link uses it; `AppWatcher` fits. */
 export interface ReportedApps {

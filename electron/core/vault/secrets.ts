@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isPluginId } from '../../../common/plugin-manifest/plugin-id.js';
+import { isPluginId } from '#common/plugin-manifest/plugin-id.js';
 
 /**
  * What the vault may hold, by namespace. Every value is JSON checked against its namespace's schema

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { baseName } from '../../../common/plugin-manifest/matchers.js';
+import { baseName } from '#common/plugin-manifest/matchers.js';
 import type { ProcessRow, ProcessSource } from './types.js';
 
 /**

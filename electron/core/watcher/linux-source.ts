@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { baseName } from '../../../common/plugin-manifest/matchers.js';
+import { baseName } from '#common/plugin-manifest/matchers.js';
 import type { ProcessRow, ProcessSource } from './types.js';
 
 /**

@@ -1,9 +1,9 @@
 /** Shapes shared by the app watcher; the matcher's own (process rows, matcher sets) live with the one matcher. */
 
-import type { ProcessRow } from '../../../common/plugin-manifest/matchers.js';
+import type { ProcessRow } from '#common/plugin-manifest/matchers.js';
 
-export type { AppMatcherSet, ProcessRow, RunningApps, WatchedPlatform } from '../../../common/plugin-manifest/matchers.js';
-export type { ProcessMatcher } from '../../../common/plugin-manifest/schema.js';
+export type { AppMatcherSet, ProcessRow, RunningApps, WatchedPlatform } from '#common/plugin-manifest/matchers.js';
+export type { ProcessMatcher } from '#common/plugin-manifest/schema.js';
 
 export interface ProcessSource {
   list(): Promise<ProcessRow[]> | ProcessRow[];

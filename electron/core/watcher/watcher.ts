@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { compileMatchers, matchRunningApps } from '../../../common/plugin-manifest/matchers.js';
-import type { CompiledMatchers } from '../../../common/plugin-manifest/matchers.js';
+import { compileMatchers, matchRunningApps } from '#common/plugin-manifest/matchers.js';
+import type { CompiledMatchers } from '#common/plugin-manifest/matchers.js';
 import { PresenceTracker } from './presence-tracker.js';
 import { createProcessSource, currentPlatform } from './sources.js';
 import type { AppChange, AppMatcherSet, AppPresence, ProcessRow, ProcessSource, RunningAppState, WatchedPlatform } from './types.js';

@@ -1,4 +1,4 @@
-import { ApiFailure } from '../../../common/contract/api-failure.js';
+import { ApiFailure } from '#common/contract/api-failure.js';
 
 export { ApiFailure };
 

@@ -1,8 +1,8 @@
-import type { ContactView, AddressBookEntry } from '../../../common/contract/contacts.js';
-import type { SwitchboardClient } from '../../../common/contract/http-client.js';
-import type { DeviceInput } from '../../../common/contract/identity.js';
-import type { PrivacySettings } from '../../../common/contract/privacy.js';
-import { routes } from '../../../common/contract/routes.js';
+import type { ContactView, AddressBookEntry } from '#common/contract/contacts.js';
+import type { SwitchboardClient } from '#common/contract/http-client.js';
+import type { DeviceInput } from '#common/contract/identity.js';
+import type { PrivacySettings } from '#common/contract/privacy.js';
+import { routes } from '#common/contract/routes.js';
 import { ApiFailure } from './failure.js';
 
 /** The server calls the UI makes, named for the UI; each is a route of the shared table. */

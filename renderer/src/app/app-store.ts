@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import type { AppInfo, PluginSummary, StoredSession } from '../../../common/bridge/index.js';
-import { SwitchboardClient } from '../../../common/contract/http-client.js';
+import type { AppInfo, PluginSummary, StoredSession } from '#common/bridge/index.js';
+import { SwitchboardClient } from '#common/contract/http-client.js';
 import { serverApi, type ServerApi } from '../api/server-api.js';
 import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';

@@ -1,4 +1,4 @@
-import type { DeviceInput } from '../../../common/contract/identity.js';
+import type { DeviceInput } from '#common/contract/identity.js';
 
 // The device id is an identifier, not a secret (M2: the server decides per device whether it may sign
 // in), so it lives in localStorage and survives the session.

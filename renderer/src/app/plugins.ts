@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { PluginSummary } from '../../../common/bridge/index.js';
+import type { PluginSummary } from '#common/bridge/index.js';
 import { useLanguage, type Language } from '../i18n/i18n.js';
 import { useApp } from './app-store.js';
 

@@ -1,4 +1,4 @@
-import type { StoredSession } from '../../../common/bridge/index.js';
+import type { StoredSession } from '#common/bridge/index.js';
 import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';
 import { useContacts } from '../features/contacts/contacts-store.js';

@@ -1,4 +1,4 @@
-import { createIpcBridge, WebBridge, type BridgePort, type DesktopBridge } from '../../../common/bridge/index.js';
+import { createIpcBridge, WebBridge, type BridgePort, type DesktopBridge } from '#common/bridge/index.js';
 import { createBrowserHost } from './browser-host.js';
 
 declare global {

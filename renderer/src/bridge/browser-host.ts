@@ -1,4 +1,4 @@
-import type { KeyValueStore, PickedFile, WebHost } from '../../../common/bridge/index.js';
+import type { KeyValueStore, PickedFile, WebHost } from '#common/bridge/index.js';
 import { bundledPlugins } from './bundled-plugins.js';
 
 const webClientVersion = '0.1.0';

@@ -1,5 +1,5 @@
-import type { BundledPlugin } from '../../../common/bridge/index.js';
-import { parseManifest } from '../../../common/plugin-manifest/parse.js';
+import type { BundledPlugin } from '#common/bridge/index.js';
+import { parseManifest } from '#common/plugin-manifest/parse.js';
 
 // The web client has no plugin folder to read at run time, so the built-in plugins are bundled at build
 // time: each manifest is validated with the same schema the desktop uses, and each icon becomes a file.

@@ -1,9 +1,9 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { PersonNetwork } from '../../../common/address-book/merge-people.js';
-import type { AddressBookPhone } from '../../../common/address-book/types.js';
-import type { PrivacySettings } from '../../../common/contract/privacy.js';
-import { randomRef } from '../../../common/address-book/refs.js';
-import type { PresenceEvent } from '../../../common/contract/socket-events.js';
+import type { PersonNetwork } from '#common/address-book/merge-people.js';
+import type { AddressBookPhone } from '#common/address-book/types.js';
+import type { PrivacySettings } from '#common/contract/privacy.js';
+import { randomRef } from '#common/address-book/refs.js';
+import type { PresenceEvent } from '#common/contract/socket-events.js';
 
 /**
  * Everything the UI shows comes from here first, so the list appears at once on start and works

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
-import { parseAck, validatedListener, type Ack, type ClientToServerEvents, type PresenceSetPayload, type ServerToClientEvents } from '../../../common/contract/socket-events.js';
-import { addressBookLimits } from '../../../common/contract/contacts.js';
+import { parseAck, validatedListener, type Ack, type ClientToServerEvents, type PresenceSetPayload, type ServerToClientEvents } from '#common/contract/socket-events.js';
+import { addressBookLimits } from '#common/contract/contacts.js';
 import { ApiFailure } from '../api/failure.js';
 import { api, useApp } from '../app/app-store.js';
 import { bridge } from '../bridge/bridge.js';

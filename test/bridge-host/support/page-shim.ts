@@ -3,8 +3,8 @@
 // code (createPreloadPort), over Playwright bindings instead of ipcRenderer, and, for test pages that
 // are not the renderer, `window.switchboardBridge` the way the renderer builds its bridge from it.
 import { z } from 'zod';
-import { createIpcBridge, type BridgePort, type DesktopBridge } from '../../../common/bridge/index.js';
-import { createPreloadPort, type RendererIpc } from '../../../electron/preload/desktop-bridge.js';
+import { createIpcBridge, type BridgePort, type DesktopBridge } from '#common/bridge/index.js';
+import { createPreloadPort, type RendererIpc } from '#preload/desktop-bridge.js';
 
 type Listener = (event: unknown, payload: unknown) => void;
 

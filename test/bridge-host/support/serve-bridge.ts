@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { BridgeHost } from '../../../electron/core/bridge-host/index.js';
-import type { UserGestureGate } from '../../../electron/core/launcher/index.js';
+import type { BridgeHost } from '#core/bridge-host/index.js';
+import type { UserGestureGate } from '#core/launcher/index.js';
 
 let shimSource: Promise<string> | undefined;
 

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { DesktopCore } from '../../../electron/core/app/index.js';
-import { APP_ORIGIN, resolveAppRequest, type BridgeHost, type DesktopState } from '../../../electron/core/bridge-host/index.js';
-import { createXdgMimeProbe, openWithXdgOpen, type UserGestureGate } from '../../../electron/core/launcher/index.js';
-import type { LoadedPlugin } from '../../../electron/core/plugins/load.js';
-import { createVault, type Vault } from '../../../electron/core/vault/index.js';
+import { DesktopCore } from '#core/app/index.js';
+import { APP_ORIGIN, resolveAppRequest, type BridgeHost, type DesktopState } from '#core/bridge-host/index.js';
+import { createXdgMimeProbe, openWithXdgOpen, type UserGestureGate } from '#core/launcher/index.js';
+import type { LoadedPlugin } from '#core/plugins/load.js';
+import { createVault, type Vault } from '#core/vault/index.js';
 import type { XdgSandbox } from '../../launcher/support/xdg-sandbox.js';
 import { tempDir } from '../../support/test-server.js';
 

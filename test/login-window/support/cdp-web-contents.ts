@@ -1,5 +1,5 @@
 import type { CDPSession, Page } from 'playwright-core';
-import type { OpenedLoginWindow, WebContentsLike } from '../../../electron/core/login-window/index.js';
+import type { OpenedLoginWindow, WebContentsLike } from '#core/login-window/index.js';
 
 /**
  * Electron's `webContents` as far as a login window uses it, over the Chrome DevTools Protocol of a real

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { accountsRoutes as routes } from '../../../../common/contract/routes/accounts.js';
+import { accountsRoutes as routes } from '#common/contract/routes/accounts.js';
 import type { MountRoute } from '../../http/mount-route.js';
 import type { AccountsService } from './accounts.service.js';
 

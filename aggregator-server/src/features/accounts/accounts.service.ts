@@ -7,7 +7,7 @@ import {
   type RedeemHandoffResponse,
   type RevokeTokenResponse,
   type StartOAuthResponse,
-} from '../../../../common/contract/accounts.js';
+} from '#common/contract/accounts.js';
 import { ApiError } from '../../http/api-error.js';
 import { toIso, type Clock } from '../../platform/clock.js';
 import { generateToken, hashToken } from '../../platform/crypto.js';

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type { ServerConfig } from '../../config.js';
 import type { Storage } from '../../db/database.js';
-import { accountsRoutes } from '../../../../common/contract/routes/accounts.js';
+import { accountsRoutes } from '#common/contract/routes/accounts.js';
 import type { MountRoute } from '../../http/mount-route.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Keyring } from '../../platform/crypto.js';

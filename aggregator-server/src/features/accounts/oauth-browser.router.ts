@@ -2,7 +2,7 @@ import type http from 'node:http';
 import { Router, type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
 import OAuth2Strategy from 'passport-oauth2';
-import { accountsRoutes as routes } from '../../../../common/contract/routes/accounts.js';
+import { accountsRoutes as routes } from '#common/contract/routes/accounts.js';
 import { ApiError } from '../../http/api-error.js';
 import type { MountRoute } from '../../http/mount-route.js';
 import type { Logger } from '../../platform/logger.js';
@@ -10,7 +10,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { OAuthStateRecord } from './accounts.repository.js';
 import type { PublicBase } from './accounts.router.js';
 import { callbackUrl, withParams, type AccountsService } from './accounts.service.js';
-import type { OAuthTokens } from '../../../../common/contract/accounts.js';
+import type { OAuthTokens } from '#common/contract/accounts.js';
 import type { ProviderEndpoints } from './oauth-providers.js';
 import { tokensFromExchange } from './provider-http.js';
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { z } from 'zod';
-import type { OAuthTokens } from '../../../../common/contract/accounts.js';
+import type { OAuthTokens } from '#common/contract/accounts.js';
 import { ApiError } from '../../http/api-error.js';
 
 const providerTimeoutMs = 10_000;

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { contactsRoutes as routes } from '../../../../common/contract/routes/contacts.js';
+import { contactsRoutes as routes } from '#common/contract/routes/contacts.js';
 import type { MountRoute } from '../../http/mount-route.js';
 import type { ContactsService } from './contacts.service.js';
 import { parsePatchRequest, parseReplaceRequest } from './entry-validation.js';

@@ -12,7 +12,7 @@ import type {
   AddressBookResponse,
   AddressBookSnapshot,
   ContactView,
-} from '../../../../common/contract/contacts.js';
+} from '#common/contract/contacts.js';
 import type { AuthContext } from '../identity/session.service.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { hiddenFromViewer } from '../privacy/discoverability.js';

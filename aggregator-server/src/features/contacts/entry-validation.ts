@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addressBookEntry, addressBookLimits, type AddressBookEntry } from '../../../../common/contract/contacts.js';
+import { addressBookEntry, addressBookLimits, type AddressBookEntry } from '#common/contract/contacts.js';
 import { ApiError } from '../../http/api-error.js';
 import { parseBody } from '../../http/validate.js';
 import { inSlices } from '../../platform/slices.js';

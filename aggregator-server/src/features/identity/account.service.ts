@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock.js';
 import { toIso } from '../../platform/clock.js';
 import { hashPassword, hashToken } from '../../platform/crypto.js';
 import { ApiError } from '../../http/api-error.js';
-import type { DeviceView, LoginLogEntry, MeResponse, UserType } from '../../../../common/contract/identity.js';
+import type { DeviceView, LoginLogEntry, MeResponse, UserType } from '#common/contract/identity.js';
 import { PhoneInUseError, type IdentityRepository } from './identity.repository.js';
 import type { AuthContext, SessionService } from './session.service.js';
 

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, DevicesTable, LoginLogTable, SessionsTable } from '../../db/schema.js';
-import { userTypes, type UserType } from '../../../../common/contract/identity.js';
+import { userTypes, type UserType } from '#common/contract/identity.js';
 import {
   PhoneInUseError,
   type DeviceRecord,

@@ -1,4 +1,4 @@
-import type { UserType } from '../../../../common/contract/identity.js';
+import type { UserType } from '#common/contract/identity.js';
 
 /** What identity storage must do; implemented once over kysely for SQLite and PostgreSQL. */
 export interface IdentityRepository {

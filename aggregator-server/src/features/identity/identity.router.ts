@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { identityRoutes as routes } from '../../../../common/contract/routes/identity.js';
+import { identityRoutes as routes } from '#common/contract/routes/identity.js';
 import type { MountRoute } from '../../http/mount-route.js';
 import type { AccountService } from './account.service.js';
 import type { SessionService } from './session.service.js';

@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock.js';
 import { decoyPasswordHash, generateToken, hashToken, verifyPassword } from '../../platform/crypto.js';
 import type { RateLimiter } from '../../platform/rate-limiter.js';
 import { ApiError, tooManyRequests } from '../../http/api-error.js';
-import type { DeviceInput, SessionResponse } from '../../../../common/contract/identity.js';
+import type { DeviceInput, SessionResponse } from '#common/contract/identity.js';
 import { PhoneInUseError, type IdentityRepository, type SessionRecord, type UserRecord } from './identity.repository.js';
 import type { PasswordThrottle } from './password-throttle.js';
 import { normalisePhoneOrThrow } from './verification.service.js';

@@ -5,8 +5,8 @@ import { generateOtp, generateToken, hashToken, type Keyring } from '../../platf
 import type { Logger } from '../../platform/logger.js';
 import type { RateLimiter } from '../../platform/rate-limiter.js';
 import { ApiError, tooManyRequests } from '../../http/api-error.js';
-import { parsePhone } from '../../../../common/phone/phone.js';
-import type { StartVerificationResponse } from '../../../../common/contract/identity.js';
+import { parsePhone } from '#common/phone/phone.js';
+import type { StartVerificationResponse } from '#common/contract/identity.js';
 import type { SmsGateway } from '../sms/sms-gateway.js';
 import type { IdentityRepository, VerificationRecord } from './identity.repository.js';
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { routePath } from '../../../../common/contract/route.js';
-import { catalogueRoutes as routes } from '../../../../common/contract/routes/catalogue.js';
+import { routePath } from '#common/contract/route.js';
+import { catalogueRoutes as routes } from '#common/contract/routes/catalogue.js';
 import { ApiError } from '../../http/api-error.js';
 import type { MountRoute } from '../../http/mount-route.js';
 import type { PluginCatalogue } from './catalogue.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseManifest, type PluginManifest } from '../../../../common/plugin-manifest/index.js';
+import { parseManifest, type PluginManifest } from '#common/plugin-manifest/index.js';
 import type { Logger } from '../../platform/logger.js';
 
 export type CataloguedPlugin = {

@@ -1,5 +1,5 @@
-import type { PrivacySettings } from '../../../../common/contract/privacy.js';
-import type { PresenceEvent } from '../../../../common/contract/socket-events.js';
+import type { PrivacySettings } from '#common/contract/privacy.js';
+import type { PresenceEvent } from '#common/contract/socket-events.js';
 import type { ConnectionState, UserState } from './presence.store.js';
 
 /**

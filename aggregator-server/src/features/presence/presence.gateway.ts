@@ -5,8 +5,8 @@ import {
   typingPayload,
   type Ack,
   type PresenceEvent,
-} from '../../../../common/contract/socket-events.js';
-import type { ErrorCode } from '../../../../common/contract/errors.js';
+} from '#common/contract/socket-events.js';
+import type { ErrorCode } from '#common/contract/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import type { DomainEvents } from '../../platform/domain-events.js';
 import type { Logger } from '../../platform/logger.js';

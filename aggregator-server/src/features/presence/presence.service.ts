@@ -1,5 +1,5 @@
-import type { PrivacySettings } from '../../../../common/contract/privacy.js';
-import type { PresenceEvent, PresenceSetPayload } from '../../../../common/contract/socket-events.js';
+import type { PrivacySettings } from '#common/contract/privacy.js';
+import type { PresenceEvent, PresenceSetPayload } from '#common/contract/socket-events.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';

@@ -1,4 +1,4 @@
-import type { imStatuses } from '../../../../common/contract/socket-events.js';
+import type { imStatuses } from '#common/contract/socket-events.js';
 
 export type ImStatus = (typeof imStatuses)[number];
 

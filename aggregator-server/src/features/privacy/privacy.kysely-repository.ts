@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { chunks } from '../../db/batch.js';
-import { activityVisibility, defaultPrivacySettings, type ActivityVisibility, type PrivacySettings } from '../../../../common/contract/privacy.js';
+import { activityVisibility, defaultPrivacySettings, type ActivityVisibility, type PrivacySettings } from '#common/contract/privacy.js';
 import type { ListKind, PrivacyRepository } from './privacy.repository.js';
 
 

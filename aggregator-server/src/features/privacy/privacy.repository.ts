@@ -1,4 +1,4 @@
-import type { PrivacySettings } from '../../../../common/contract/privacy.js';
+import type { PrivacySettings } from '#common/contract/privacy.js';
 
 export type ListKind = 'blocklist' | 'allowlist';
 

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { privacyRoutes as routes } from '../../../../common/contract/routes/privacy.js';
+import { privacyRoutes as routes } from '#common/contract/routes/privacy.js';
 import type { MountRoute } from '../../http/mount-route.js';
 import type { PrivacyService } from './privacy.service.js';
 

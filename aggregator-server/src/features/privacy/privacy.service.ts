@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock.js';
 import { toIso } from '../../platform/clock.js';
 import type { DomainEvents } from '../../platform/domain-events.js';
 import { ApiError } from '../../http/api-error.js';
-import type { PrivacySettings } from '../../../../common/contract/privacy.js';
+import type { PrivacySettings } from '#common/contract/privacy.js';
 import type { AccountService } from '../identity/account.service.js';
 import type { ContactGraph } from '../contacts/contact-graph.js';
 import type { ListKind, PrivacyRepository } from './privacy.repository.js';
@@ -82,7 +82,7 @@ export class PrivacyService {
     let audience = candidates.filter((id) => !blocked.has(id));
     if (!settings.discoverable) {
       // Not discoverable: only people in the subject's own book (hiddenFromViewer, the same rule).
-      const inOwnBook = new Set((await contacts.rawMatches(subjectId)).map((match) => match.userId));
+      const inOwnBook = new Set(await contacts.usersInBookOf(subjectId));
       audience = audience.filter((id) => inOwnBook.has(id));
     }
     return audience;

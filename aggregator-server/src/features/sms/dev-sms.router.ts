@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { Router } from 'express';
-import { platformRoutes as routes } from '../../../../common/contract/routes/platform.js';
+import { platformRoutes as routes } from '#common/contract/routes/platform.js';
 import type { MountRoute } from '../../http/mount-route.js';
 import type { OutboxGateway } from './outbox-gateway.js';
 

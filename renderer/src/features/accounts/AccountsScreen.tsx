@@ -1,6 +1,6 @@
 import { usePlugins } from '../../app/plugins.js';
 import { useCallback, useEffect, useState } from 'react';
-import type { PluginSummary } from '../../../../common/bridge/index.js';
+import type { PluginSummary } from '#common/bridge/index.js';
 import type { BoundAccount } from '#common/contract/accounts.js';
 import { ApiFailure, describeFailure } from '../../api/failure.js';
 import { api, useApp } from '../../app/app-store.js';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
-import type { PluginSummary } from '../../../../common/bridge/index.js';
-import type { PresenceEvent } from '../../../../common/contract/socket-events.js';
+import type { PluginSummary } from '#common/bridge/index.js';
+import type { PresenceEvent } from '#common/contract/socket-events.js';
 import { useApp } from '../../app/app-store.js';
 import type { LocalPerson } from '../../db/local-db.js';
 import { useLanguage, useT } from '../../i18n/i18n.js';

@@ -1,6 +1,6 @@
 import { memo } from 'react';
-import type { PluginSummary } from '../../../../common/bridge/index.js';
-import type { PresenceEvent } from '../../../../common/contract/socket-events.js';
+import type { PluginSummary } from '#common/bridge/index.js';
+import type { PresenceEvent } from '#common/contract/socket-events.js';
 import type { LocalPerson } from '../../db/local-db.js';
 import type { Language, Translate } from '../../i18n/i18n.js';
 import { Avatar } from '../../ui/Avatar.js';

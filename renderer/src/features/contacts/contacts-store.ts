@@ -1,10 +1,10 @@
 import { create } from 'zustand';
-import type { AddressBookEntry } from '../../../../common/address-book/types.js';
-import { assignRefs } from '../../../../common/address-book/refs.js';
-import type { AddressBookMatch } from '../../../../common/contract/contacts.js';
+import type { AddressBookEntry } from '#common/address-book/types.js';
+import { assignRefs } from '#common/address-book/refs.js';
+import type { AddressBookMatch } from '#common/contract/contacts.js';
 import type { ServerContact } from '../../api/server-api.js';
-import type { AccountsSyncResult, NetworkContact } from '../../../../common/bridge/index.js';
-import { foldFullWidth } from '../../../../common/text/typed-digits.js';
+import type { AccountsSyncResult, NetworkContact } from '#common/bridge/index.js';
+import { foldFullWidth } from '#common/text/typed-digits.js';
 import { bridge } from '../../bridge/bridge.js';
 import { localDb, type LocalGroup, type LocalPerson } from '../../db/local-db.js';
 import { formatPhone } from '../../ui/format.js';

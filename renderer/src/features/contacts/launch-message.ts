@@ -1,4 +1,4 @@
-import type { LaunchResult, PluginSummary } from '../../../../common/bridge/index.js';
+import type { LaunchResult, PluginSummary } from '#common/bridge/index.js';
 import type { Language, Translate } from '../../i18n/i18n.js';
 import { localisedPlugin } from '../../app/plugins.js';
 

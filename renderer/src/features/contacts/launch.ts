@@ -1,4 +1,4 @@
-import type { PluginSummary } from '../../../../common/bridge/index.js';
+import type { PluginSummary } from '#common/bridge/index.js';
 import { bridge } from '../../bridge/bridge.js';
 import type { LocalPerson } from '../../db/local-db.js';
 import { format, useLanguage } from '../../i18n/i18n.js';

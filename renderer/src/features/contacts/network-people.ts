@@ -1,5 +1,5 @@
-import { mergePeople } from '../../../../common/address-book/merge-people.js';
-import type { NetworkContact, PluginSummary } from '../../../../common/bridge/index.js';
+import { mergePeople } from '#common/address-book/merge-people.js';
+import type { NetworkContact, PluginSummary } from '#common/bridge/index.js';
 import type { LocalPerson } from '../../db/local-db.js';
 
 /**

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { PresenceEvent } from '../../../../common/contract/socket-events.js';
+import type { PresenceEvent } from '#common/contract/socket-events.js';
 import { localDb } from '../../db/local-db.js';
 
 interface PresenceState {

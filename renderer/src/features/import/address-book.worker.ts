@@ -1,4 +1,4 @@
-import { AddressBookError, parseAddressBookAsync } from '../../../../common/address-book/index.js';
+import { AddressBookError, parseAddressBookAsync } from '#common/address-book/index.js';
 import type { ParseReply, ParseRequest } from './worker-protocol.js';
 
 // A dedicated worker: the DOM typings describe `self` as a Window, so name the two members we use.

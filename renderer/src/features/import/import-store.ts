@@ -1,7 +1,7 @@
 import { create } from 'zustand';
-import type { AddressBookFormat, AddressBookWarning, RejectedRecord } from '../../../../common/address-book/types.js';
-import type { PickedFile } from '../../../../common/bridge/index.js';
-import { regionOfE164 } from '../../../../common/phone/phone.js';
+import type { AddressBookFormat, AddressBookWarning, RejectedRecord } from '#common/address-book/types.js';
+import type { PickedFile } from '#common/bridge/index.js';
+import { regionOfE164 } from '#common/phone/phone.js';
 import { ApiFailure } from '../../api/failure.js';
 import { useApp } from '../../app/app-store.js';
 import { catchUp, uploadAddressBook } from '../../sync/sync-engine.js';

@@ -1,4 +1,4 @@
-import { AddressBookError, parseAddressBookAsync, type AddressBookImport } from '../../../../common/address-book/index.js';
+import { AddressBookError, parseAddressBookAsync, type AddressBookImport } from '#common/address-book/index.js';
 import type { ParseReply, ParseRequest } from './worker-protocol.js';
 
 export class ImportFailure extends Error {

@@ -1,4 +1,4 @@
-import type { AddressBookImport } from '../../../../common/address-book/types.js';
+import type { AddressBookImport } from '#common/address-book/types.js';
 
 export interface ParseRequest {
   bytes: Uint8Array;

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
-import { passwordPolicy } from '../../../../common/contract/identity.js';
-import { normaliseCodeInput } from '../../../../common/text/typed-digits.js';
+import { passwordPolicy } from '#common/contract/identity.js';
+import { normaliseCodeInput } from '#common/text/typed-digits.js';
 import { ApiFailure } from '../../api/failure.js';
 import { useLanguage, useT } from '../../i18n/i18n.js';
 import { formatPhone } from '../../ui/format.js';

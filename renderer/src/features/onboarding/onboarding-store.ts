@@ -1,7 +1,7 @@
 import { create } from 'zustand';
-import type { SessionResponse } from '../../../../common/contract/identity.js';
-import { parsePhone } from '../../../../common/phone/phone.js';
-import { normaliseCodeInput, normalisePhoneInput } from '../../../../common/text/typed-digits.js';
+import type { SessionResponse } from '#common/contract/identity.js';
+import { parsePhone } from '#common/phone/phone.js';
+import { normaliseCodeInput, normalisePhoneInput } from '#common/text/typed-digits.js';
 import { ApiFailure } from '../../api/failure.js';
 import { api, useApp } from '../../app/app-store.js';
 import { thisDevice } from '../../app/device.js';

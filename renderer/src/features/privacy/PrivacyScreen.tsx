@@ -1,6 +1,6 @@
 import { usePlugins } from '../../app/plugins.js';
 import { useEffect, useState } from 'react';
-import { activityVisibility, type PrivacySettings } from '../../../../common/contract/privacy.js';
+import { activityVisibility, type PrivacySettings } from '#common/contract/privacy.js';
 import { ApiFailure } from '../../api/failure.js';
 import { api, useApp } from '../../app/app-store.js';
 import { localDb } from '../../db/local-db.js';

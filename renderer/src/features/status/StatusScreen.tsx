@@ -1,7 +1,7 @@
 import { usePlugins } from '../../app/plugins.js';
 import { useEffect, useState } from 'react';
-import type { WatcherStatus } from '../../../../common/bridge/index.js';
-import { presenceSetPayload } from '../../../../common/contract/socket-events.js';
+import type { WatcherStatus } from '#common/bridge/index.js';
+import { presenceSetPayload } from '#common/contract/socket-events.js';
 import { useApp } from '../../app/app-store.js';
 import { bridge } from '../../bridge/bridge.js';
 import { useT } from '../../i18n/i18n.js';

@@ -1,4 +1,4 @@
-import { imStatuses } from '../../../../common/contract/socket-events.js';
+import { imStatuses } from '#common/contract/socket-events.js';
 
 export type ImStatus = (typeof imStatuses)[number];
 export const selectableStatuses: readonly ImStatus[] = imStatuses;
