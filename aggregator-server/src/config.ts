@@ -53,6 +53,15 @@ export const defaultContactLimits: ContactLimits = {
 export type TwilioConfig = { accountSid: string; authToken: string; from: string; baseUrl: string };
 export type KannelConfig = { sendUrl: string; username: string; password: string; from: string };
 
+/** Chat messages (M22, M23): how long the server keeps them and what one sender may cost. */
+export type MessageSettings = {
+  /** Messages older than this are purged from the server; devices keep their own history. */
+  retentionDays: number;
+  /** SMS (fallback texts and offline notices) one sender may cause a day: toll-fraud cap. */
+  smsPerSenderPerDay: number;
+  perSenderPerMinute: number;
+};
+
 export type ServerConfig = {
   port: number;
   host: string;
@@ -70,6 +79,7 @@ export type ServerConfig = {
   contactLimits: ContactLimits;
   /** How long a user stays online after their last connection went away, so a reconnect does not blink. */
   presenceGraceMs: number;
+  messages: MessageSettings;
   trustProxy: boolean;
   /** Serve HTTPS (and WSS) directly when both are set (M30); otherwise plain HTTP behind a TLS proxy. */
   tls: { certFile: string; keyFile: string } | undefined;
@@ -99,6 +109,9 @@ const envSchema = z.object({
   CODE_CHECKS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).optional(),
   DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY: z.coerce.number().int().min(1).optional(),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
+  MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  MESSAGE_SMS_PER_SENDER_PER_DAY: z.coerce.number().int().min(0).max(10_000).default(20),
+  MESSAGES_PER_SENDER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
@@ -172,6 +185,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       ...(e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY === undefined ? {} : { newNumbersPerIpPerDay: e.DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY }),
     },
     presenceGraceMs: e.PRESENCE_GRACE_MS,
+    messages: {
+      retentionDays: e.MESSAGE_RETENTION_DAYS,
+      smsPerSenderPerDay: e.MESSAGE_SMS_PER_SENDER_PER_DAY,
+      perSenderPerMinute: e.MESSAGES_PER_SENDER_PER_MINUTE,
+    },
     trustProxy: e.TRUST_PROXY === '1',
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
     bodyLimit: '2mb',

@@ -47,6 +47,11 @@ import { RedisPresenceStore } from './features/presence/redis-presence.store.js'
 import type { PresenceStore } from './features/presence/presence.store.js';
 import { PresenceService } from './features/presence/presence.service.js';
 import { attachPresence, socketOutlet } from './features/presence/presence.gateway.js';
+import { KyselyMessagesRepository } from './features/messages/messages.kysely-repository.js';
+import { MessagesService, type MessageOutlet } from './features/messages/messages.service.js';
+import { messagesRouter } from './features/messages/messages.router.js';
+import { attachMessages } from './features/messages/messages.gateway.js';
+import { scheduleRetention } from './features/messages/retention.js';
 
 export type ServerOptions = {
   clock?: Clock;
@@ -67,7 +72,14 @@ export type RunningServer = {
   sms: SmsGateway;
   log: Logger;
   close(): Promise<void>;
-  services: { privacy: PrivacyService; contacts: ContactsService; events: DomainEvents; presence: PresenceService; sessions: SessionService };
+  services: {
+    privacy: PrivacyService;
+    contacts: ContactsService;
+    events: DomainEvents;
+    presence: PresenceService;
+    sessions: SessionService;
+    messages: MessagesService;
+  };
 };
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -117,6 +129,21 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(identityRouter(mount, { verifications, sessions, accounts }));
   app.use(contactsRouter(mount, contacts));
   app.use(privacyRouter(mount, privacy));
+  // Created before the socket server exists; its outlet is bound once the server is up (below).
+  const messageOutlet: { current?: MessageOutlet } = {};
+  const messages = new MessagesService({
+    repo: new KyselyMessagesRepository(storage.db),
+    accounts,
+    privacy,
+    contacts,
+    sms,
+    limiter,
+    outlet: lazyOutlet(() => messageOutlet.current),
+    settings: config.messages,
+    clock,
+    log,
+  });
+  app.use(messagesRouter(mount, messages));
   const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
   app.use(catalogueRouter(mount, catalogue));
   mountAccounts(app, mount, { config, storage, keyring, catalogue, clock, log });
@@ -146,6 +173,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     graceMs: config.presenceGraceMs,
     log,
   });
+  messageOutlet.current = attachMessages({ io, messages, clustered: Boolean(config.redisUrl), clock, log });
+  const retention = scheduleRetention(messages, log);
   const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log });
 
   await new Promise<void>((resolve, reject) => {
@@ -161,6 +190,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const close = () => {
     closing ??= (async () => {
       presenceGateway.stop();
+      retention.stop();
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       // Idle keep-alive HTTP connections would otherwise hold the close open until they time out.
       httpServer.closeAllConnections();
@@ -170,5 +200,19 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, events, presence, sessions } };
+  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, events, presence, sessions, messages } };
+}
+
+/** The messages outlet of a socket server that starts after the HTTP routes are mounted. */
+function lazyOutlet(current: () => MessageOutlet | undefined): MessageOutlet {
+  const outlet = () => {
+    const found = current();
+    if (!found) throw new Error('the socket server is not running yet');
+    return found;
+  };
+  return {
+    deliver: (userIds, message) => outlet().deliver(userIds, message),
+    receipt: (userIds, event) => outlet().receipt(userIds, event),
+    online: (userId) => outlet().online(userId),
+  };
 }

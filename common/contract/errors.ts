@@ -31,6 +31,13 @@ export const errorCodes = [
   'access_denied',
   'provider_error',
   'keychain_unavailable',
+  // Messages (M22, M23, M25)
+  'not_a_user',
+  'blocked',
+  'too_large',
+  'rate_limited',
+  'not_a_member',
+  'not_a_contact',
   'not_implemented',
   'unavailable',
   'internal_error',

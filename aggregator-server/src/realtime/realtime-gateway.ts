@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../common/contract/socket-events.js';
+import type { ChatMessage } from '../../../common/contract/messages.js';
 import type { SessionService } from '../features/identity/session.service.js';
 import { ApiError } from '../http/api-error.js';
 import type { Logger } from '../platform/logger.js';
@@ -8,7 +9,11 @@ import type { DomainEvents } from '../platform/domain-events.js';
 
 export type SocketData = { userId: string; deviceId: string; sessionId: string };
 /** Between the nodes of one deployment (through the Redis adapter). */
-export type InterServerEvents = { 'audience:changed': (userId: string) => void };
+export type InterServerEvents = {
+  'audience:changed': (userId: string) => void;
+  /** A stored message for the local sockets of these users (the database stays the store of record). */
+  'messages:deliver': (userIds: string[], message: ChatMessage) => void;
+};
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 

@@ -11,33 +11,13 @@ import type { Clock } from '../../platform/clock.js';
 import type { DomainEvents } from '../../platform/domain-events.js';
 import type { Logger } from '../../platform/logger.js';
 import type { RealtimeServer, RealtimeSocket } from '../../realtime/realtime-gateway.js';
+import { EventBudget } from '../../realtime/event-budget.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import type { ConnectionState } from './presence.store.js';
 import { presenceRooms, type PresenceOutlet, type PresenceService } from './presence.service.js';
 
 function failure(code: ErrorCode, message: string): Ack {
   return { error: { code, message } };
-}
-
-/** A small per-socket budget, so one client cannot flood the node with events. */
-class EventBudget {
-  private tokens: number;
-  private updatedAt: number;
-  constructor(
-    private readonly perSecond: number,
-    private readonly clock: Clock,
-  ) {
-    this.tokens = perSecond;
-    this.updatedAt = clock.now();
-  }
-  take(): boolean {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
-    this.updatedAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
 }
 
 export function socketOutlet(io: RealtimeServer): PresenceOutlet {
