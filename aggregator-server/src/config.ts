@@ -60,6 +60,8 @@ export type MessageSettings = {
   /** SMS (fallback texts and offline notices) one sender may cause a day: toll-fraud cap. */
   smsPerSenderPerDay: number;
   perSenderPerMinute: number;
+  /** Largest file one upload may carry; more answers 413 too_large. */
+  attachmentMaxBytes: number;
 };
 
 export type ServerConfig = {
@@ -109,6 +111,7 @@ const envSchema = z.object({
   CODE_CHECKS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).optional(),
   DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY: z.coerce.number().int().min(1).optional(),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
   MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   MESSAGE_SMS_PER_SENDER_PER_DAY: z.coerce.number().int().min(0).max(10_000).default(20),
   MESSAGES_PER_SENDER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
@@ -189,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       retentionDays: e.MESSAGE_RETENTION_DAYS,
       smsPerSenderPerDay: e.MESSAGE_SMS_PER_SENDER_PER_DAY,
       perSenderPerMinute: e.MESSAGES_PER_SENDER_PER_MINUTE,
+      attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
     },
     trustProxy: e.TRUST_PROXY === '1',
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),

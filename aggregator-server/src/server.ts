@@ -52,6 +52,7 @@ import { MessagesService, type MessageOutlet } from './features/messages/message
 import { messagesRouter } from './features/messages/messages.router.js';
 import { attachMessages } from './features/messages/messages.gateway.js';
 import { scheduleRetention } from './features/messages/retention.js';
+import { AttachmentsService, sharpThumbnailer } from './features/messages/attachments.service.js';
 
 export type ServerOptions = {
   clock?: Clock;
@@ -122,7 +123,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use([apiPrefix, routes.health.path], apiCors());
   // Address books are the one large upload; everything else stays small.
   app.use(routes.replaceAddressBook.path, express.json({ limit: '16mb' }));
-  app.use(express.json({ limit: config.bodyLimit }));
+  // Uploads are read by their route after authentication, never by a parser in front of it.
+  const isUpload = (req: http.IncomingMessage) => req.method === 'POST' && (req.url ?? '').split('?')[0] === routes.uploadAttachment.path;
+  app.use(express.json({ limit: config.bodyLimit, type: (req) => !isUpload(req) && /^application\/([\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '') }));
   // Every route below is mounted from the route table, behind the auth the table declares.
   const mount = routeMounter({ sessions, adminToken: config.adminToken });
   app.use(platformRouter(mount));
@@ -131,8 +134,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(privacyRouter(mount, privacy));
   // Created before the socket server exists; its outlet is bound once the server is up (below).
   const messageOutlet: { current?: MessageOutlet } = {};
+  const messagesRepo = new KyselyMessagesRepository(storage.db);
   const messages = new MessagesService({
-    repo: new KyselyMessagesRepository(storage.db),
+    repo: messagesRepo,
+    attachments: (userId, id) => attachments.usableBy(userId, id),
     accounts,
     privacy,
     contacts,
@@ -143,7 +148,15 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     clock,
     log,
   });
-  app.use(messagesRouter(mount, messages));
+  const attachments = new AttachmentsService({
+    repo: messagesRepo,
+    dataDir: config.dataDir,
+    maxBytes: config.messages.attachmentMaxBytes,
+    thumbnailer: await sharpThumbnailer(),
+    clock,
+    log,
+  });
+  app.use(messagesRouter(mount, messages, attachments));
   const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
   app.use(catalogueRouter(mount, catalogue));
   mountAccounts(app, mount, { config, storage, keyring, catalogue, clock, log });

@@ -38,6 +38,7 @@ export const errorCodes = [
   'rate_limited',
   'not_a_member',
   'not_a_contact',
+  'unsupported_type',
   'not_implemented',
   'unavailable',
   'internal_error',

@@ -99,3 +99,14 @@ export const createGroupRequest = z.object({
 });
 export const renameGroupRequest = z.object({ title: z.string().trim().min(1).max(100) });
 export const groupMemberParams = z.object({ id: z.string().uuid(), userId: z.string().uuid() });
+
+export const attachmentParams = z.object({ id: z.string().uuid() });
+export const uploadedAttachment = z.object({
+  attachmentId: z.string(),
+  size: z.number().int().nonnegative(),
+  contentType: z.string(),
+  sha256: z.string(),
+});
+export type UploadedAttachment = z.infer<typeof uploadedAttachment>;
+/** What an upload may hold, recognised from its first bytes (the client's Content-Type is not trusted). */
+export const attachmentTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'application/zip', 'text/plain'] as const;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../common/contract/routes.js';
+import sharp from 'sharp';
+import { routes, routePath } from '../../common/contract/routes.js';
 import type { MessageSendAck } from '../../common/contract/messages.js';
 import { MessageClient } from '../support/message-client.js';
 import { sleep } from '../support/sockets.js';
@@ -8,6 +9,18 @@ import { postgresAvailable } from '../support/services.js';
 import { createPostgresSchema, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 
 const pgUp = await postgresAvailable();
+const attachmentLimit = 256 * 1024;
+/** A real 64x48 PNG, made by the same library the server uses for previews. */
+const picture = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366cc' } }).png().toBuffer();
+
+async function upload(url: string, token: string | undefined, bytes: Uint8Array, contentType: string) {
+  const response = await fetch(url + routes.uploadAttachment.path, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-file-name': 'photo.png', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: bytes,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
 const backends = [
   { name: 'sqlite', available: true },
   { name: 'postgres', available: pgUp },
@@ -30,8 +43,8 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     if (name === 'postgres') {
       const schema = await createPostgresSchema();
       dropSchema = schema.drop;
-      server = await startTestServer({ storage: schema.storage });
-    } else server = await startTestServer();
+      server = await startTestServer({ storage: schema.storage, env: { ATTACHMENT_MAX_BYTES: String(attachmentLimit) } });
+    } else server = await startTestServer({ env: { ATTACHMENT_MAX_BYTES: String(attachmentLimit) } });
   });
   afterAll(async () => {
     for (const client of clients.splice(0)) client.close();
@@ -186,5 +199,43 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     const aliceDevice = await device(alice!.token);
     const answer: unknown = await aliceDevice.socket.timeout(5000).emitWithAck('message:send', { clientId: 'nope', to: {}, body: { text: '' } } as never);
     expect(answer).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+
+  it.skipIf(!available)('takes files by their bytes, not their claimed type, and shows them only to members of a conversation that holds them', async () => {
+    const [alice, bob, carol] = await people(3);
+    expect((await upload(server.url, undefined, picture, 'image/png')).status).toBe(401);
+    const uploaded = await upload(server.url, alice!.token, picture, 'text/html');
+    expect(uploaded).toMatchObject({ status: 201, body: { contentType: 'image/png', size: picture.length } });
+    const attachmentId = String(uploaded.body.attachmentId);
+    const fetchAs = (token: string, route: typeof routes.attachment | typeof routes.attachmentThumbnail = routes.attachment) =>
+      fetch(server.url + routePath(route, { id: attachmentId }), { headers: { authorization: `Bearer ${token}` } });
+    expect((await fetchAs(alice!.token)).status).toBe(200);
+    expect((await fetchAs(bob!.token)).status).toBe(404);
+    const aliceDevice = await device(alice!.token);
+    expect(await aliceDevice.send({ phone: bob!.phone }, '', { body: { attachmentId, caption: 'look' } })).toMatchObject({ ok: true });
+    const forBob = await fetchAs(bob!.token);
+    expect(forBob.status).toBe(200);
+    expect(forBob.headers.get('content-type')).toBe('image/png');
+    expect(forBob.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await forBob.arrayBuffer()).equals(picture)).toBe(true);
+    expect((await fetchAs(carol!.token)).status).toBe(404);
+    // Carol cannot smuggle someone else's file into her own message either.
+    const carolDevice = await device(carol!.token);
+    expect(await carolDevice.send({ phone: alice!.phone }, '', { body: { attachmentId } })).toMatchObject({ error: { code: 'not_found' } });
+    // The preview is made after the upload was answered.
+    let thumbnail = await fetchAs(bob!.token, routes.attachmentThumbnail);
+    for (let tries = 0; thumbnail.status === 404 && tries < 50; tries += 1) {
+      await sleep(100);
+      thumbnail = await fetchAs(bob!.token, routes.attachmentThumbnail);
+    }
+    expect(thumbnail.status).toBe(200);
+    const meta = await sharp(Buffer.from(await thumbnail.arrayBuffer())).metadata();
+    expect(meta.format).toBe('webp');
+
+    const tooBig = await upload(server.url, alice!.token, new Uint8Array(attachmentLimit + 1).fill(65), 'text/plain');
+    expect(tooBig).toMatchObject({ status: 413, body: { error: { code: 'too_large' } } });
+    const program = await upload(server.url, alice!.token, Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00]), 'image/png');
+    expect(program).toMatchObject({ status: 415, body: { error: { code: 'unsupported_type' } } });
+    expect(await upload(server.url, alice!.token, Buffer.from('plain words, 你好'), 'application/octet-stream')).toMatchObject({ status: 201, body: { contentType: 'text/plain' } });
   });
 });

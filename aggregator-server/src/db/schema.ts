@@ -206,6 +206,22 @@ export interface MessageCursorsTable {
   read_seq: number;
 }
 
+export interface AttachmentsTable {
+  id: string;
+  uploader_id: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  file_name: string | null;
+  created_at: number;
+}
+
+export interface MessageAttachmentsTable {
+  attachment_id: string;
+  conversation_id: string;
+  seq: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
@@ -230,4 +246,6 @@ export interface Database {
   conversation_members: ConversationMembersTable;
   messages: MessagesTable;
   message_cursors: MessageCursorsTable;
+  attachments: AttachmentsTable;
+  message_attachments: MessageAttachmentsTable;
 }

@@ -1,5 +1,7 @@
 import { defineRoutes } from '../route.js';
 import {
+  attachmentParams,
+  uploadedAttachment,
   conversationParams,
   conversationView,
   createGroupRequest,
@@ -73,6 +75,35 @@ export const messagesRoutes = defineRoutes({
     summary: 'Remove a member from a group I belong to; removing myself leaves it. They receive nothing after.',
     params: groupMemberParams,
     response: { kind: 'empty', status: 204, description: 'Not a member any more.' },
+    errors: ['not_found'],
+  },
+  uploadAttachment: {
+    method: 'post',
+    path: '/v1/attachments',
+    auth: 'session',
+    tag,
+    summary: 'Upload a file (raw body, optional X-File-Name); its type is recognised from its bytes. Checked for a session before the body is read.',
+    response: { kind: 'json', status: 201, schema: uploadedAttachment, description: 'The stored file.' },
+    errors: ['too_large', 'unsupported_type'],
+  },
+  attachment: {
+    method: 'get',
+    path: '/v1/attachments/:id',
+    auth: 'session',
+    tag,
+    summary: 'A file, for its uploader and for members of a conversation whose message holds it.',
+    params: attachmentParams,
+    response: { kind: 'bytes', status: 200, contentType: 'application/octet-stream', description: 'The file, with the type recognised at upload.' },
+    errors: ['not_found'],
+  },
+  attachmentThumbnail: {
+    method: 'get',
+    path: '/v1/attachments/:id/thumbnail',
+    auth: 'session',
+    tag,
+    summary: 'A small WebP preview of a picture, made after upload; 404 until it is ready or for other files.',
+    params: attachmentParams,
+    response: { kind: 'bytes', status: 200, contentType: 'image/webp', description: 'The preview.' },
     errors: ['not_found'],
   },
 });

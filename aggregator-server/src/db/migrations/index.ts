@@ -3,6 +3,7 @@ import * as identity from './0001-identity.js';
 import * as contactsPrivacy from './0002-contacts-privacy.js';
 import * as accounts from './0004-accounts.js';
 import * as messages from './0025-messages.js';
+import * as attachments from './0026-attachments.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-contacts-privacy': contactsPrivacy,
   '0004-accounts': accounts,
   '0025-messages': messages,
+  '0026-attachments': attachments,
 };

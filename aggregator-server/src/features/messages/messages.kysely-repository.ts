@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { messageBody } from '../../../../common/contract/messages.js';
 import type { Database, MessagesTable, ConversationsTable } from '../../db/schema.js';
 import type {
+  AttachmentRecord,
   ConversationRecord,
   CursorKind,
   MemberRecord,
@@ -74,6 +75,9 @@ export class KyselyMessagesRepository implements MessagesRepository {
           .returning('id')
           .executeTakeFirst();
         if (!inserted) throw new RepeatedClientId();
+        if ('attachmentId' in message.body) {
+          await trx.insertInto('message_attachments').values({ attachment_id: message.body.attachmentId, conversation_id: message.conversationId, seq: bumped.last_seq }).execute();
+        }
         return Number(bumped.last_seq);
       });
       return { message: { ...message, seq }, created: true };
@@ -243,6 +247,49 @@ export class KyselyMessagesRepository implements MessagesRepository {
       .groupBy('conversation_id')
       .execute();
     return new Map(rows.map((row) => [row.conversation_id, Number(row.read)]));
+  }
+
+  async addAttachment(attachment: AttachmentRecord): Promise<void> {
+    await this.db
+      .insertInto('attachments')
+      .values({
+        id: attachment.id,
+        uploader_id: attachment.uploaderId,
+        content_type: attachment.contentType,
+        size: attachment.size,
+        sha256: attachment.sha256,
+        file_name: attachment.fileName,
+        created_at: attachment.createdAt,
+      })
+      .execute();
+  }
+
+  async findAttachment(id: string): Promise<AttachmentRecord | undefined> {
+    const row = await this.db.selectFrom('attachments').selectAll().where('id', '=', id).executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        uploaderId: row.uploader_id,
+        contentType: row.content_type,
+        size: Number(row.size),
+        sha256: row.sha256,
+        fileName: row.file_name,
+        createdAt: Number(row.created_at),
+      }
+    );
+  }
+
+  async attachmentVisibleTo(attachmentId: string, userId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('message_attachments as ma')
+      .innerJoin('conversation_members as cm', (join) => join.onRef('cm.conversation_id', '=', 'ma.conversation_id').on('cm.user_id', '=', userId))
+      .select('ma.attachment_id')
+      .where('ma.attachment_id', '=', attachmentId)
+      .whereRef('ma.seq', '>', 'cm.joined_seq')
+      .where((eb) => eb.or([eb('cm.left_seq', 'is', null), eb('ma.seq', '<=', eb.ref('cm.left_seq'))]))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async purgeSentBefore(cutoff: number): Promise<number> {

@@ -29,6 +29,16 @@ export type MessagePosition = { conversationId: string; seq: number };
 
 export type NewMessage = Omit<MessageRecord, 'seq'>;
 
+export type AttachmentRecord = {
+  id: string;
+  uploaderId: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  fileName: string | null;
+  createdAt: number;
+};
+
 export type CursorKind = 'delivered' | 'read';
 
 /** Where conversations, members, messages and per-device cursors are kept. */
@@ -61,4 +71,9 @@ export interface MessagesRepository {
   /** The highest read sequence over the user's devices per conversation. */
   readUpTo(userId: string, conversationIds: string[]): Promise<Map<string, number>>;
   purgeSentBefore(cutoff: number): Promise<number>;
+
+  addAttachment(attachment: AttachmentRecord): Promise<void>;
+  findAttachment(id: string): Promise<AttachmentRecord | undefined>;
+  /** Whether a message of a conversation holds the file within the user's membership window. */
+  attachmentVisibleTo(attachmentId: string, userId: string): Promise<boolean>;
 }

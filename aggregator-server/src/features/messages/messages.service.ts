@@ -39,6 +39,8 @@ export class MessagesService {
   constructor(
     private readonly deps: {
       repo: MessagesRepository;
+      /** Whether a user may put this file in a message (the attachments part answers). */
+      attachments: (userId: string, attachmentId: string) => Promise<boolean>;
       accounts: AccountService;
       privacy: PrivacyService;
       contacts: ContactsService;
@@ -60,6 +62,9 @@ export class MessagesService {
     const pace = await this.deps.limiter.hit(`msg:${sender.userId}`, this.deps.settings.perSenderPerMinute, 60_000);
     if (!pace.allowed) throw new ApiError(429, 'rate_limited', 'too many messages; slow down', { retryAfter: Math.ceil(pace.retryAfterMs / 1000) });
 
+    if ('attachmentId' in payload.body && !(await this.deps.attachments(sender.userId, payload.body.attachmentId))) {
+      throw new ApiError(404, 'not_found', 'no such file; upload it first');
+    }
     const target = await this.resolveTarget(sender.userId, payload);
     if (target.kind === 'sms') return this.sendSmsToStranger(sender.userId, payload, target.phone);
 
