@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { agent } from './agent.js';
 import { contactsImport } from './contacts-import.js';
 import { login } from './login.js';
+import { messages, send } from './messages.js';
 import { pluginsValidate } from './plugins-validate.js';
 
 /**
@@ -12,5 +13,7 @@ export const commands: readonly Command[] = [
   login,
   agent,
   contactsImport,
+  send,
+  messages,
   pluginsValidate,
 ];
