@@ -62,6 +62,8 @@ export type MessageSettings = {
   perSenderPerMinute: number;
   /** Largest file one upload may carry; more answers 413 too_large. */
   attachmentMaxBytes: number;
+  /** How often every connected device re-reads what it missed, in case a notice between nodes was lost. */
+  catchUpMs: number;
 };
 
 export type ServerConfig = {
@@ -112,6 +114,7 @@ const envSchema = z.object({
   DISCOVERY_NEW_NUMBERS_PER_IP_PER_DAY: z.coerce.number().int().min(1).optional(),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  MESSAGE_CATCHUP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   MESSAGE_SMS_PER_SENDER_PER_DAY: z.coerce.number().int().min(0).max(10_000).default(20),
   MESSAGES_PER_SENDER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
@@ -193,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       smsPerSenderPerDay: e.MESSAGE_SMS_PER_SENDER_PER_DAY,
       perSenderPerMinute: e.MESSAGES_PER_SENDER_PER_MINUTE,
       attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
+      catchUpMs: e.MESSAGE_CATCHUP_MS,
     },
     trustProxy: e.TRUST_PROXY === '1',
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),

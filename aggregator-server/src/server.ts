@@ -170,12 +170,14 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile), minVersion: 'TLSv1.2' }, app)
     : http.createServer(app);
   const io = createRealtimeServer(httpServer, sessions, events, log);
+  const adapterClients: RedisClientType[] = [];
   if (config.redisUrl) {
     const pub: RedisClientType = createClient({ url: config.redisUrl });
     const sub = pub.duplicate();
     for (const client of [pub, sub]) client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis adapter error'));
     await Promise.all([pub.connect(), sub.connect()]);
     redisClients.push(pub, sub);
+    adapterClients.push(pub, sub);
     io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }));
   }
   const presence = new PresenceService({
@@ -186,7 +188,18 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     graceMs: config.presenceGraceMs,
     log,
   });
-  messageOutlet.current = attachMessages({ io, messages, clustered: Boolean(config.redisUrl), clock, log });
+  const messagesGateway = attachMessages({ io, messages, clustered: Boolean(config.redisUrl), clock, log });
+  messageOutlet.current = messagesGateway;
+  // Notices between nodes travel through Redis; after Redis was away, every local device reads what it missed.
+  for (const client of adapterClients) {
+    let connectedBefore = false;
+    client.on('ready', () => {
+      if (connectedBefore) messagesGateway.catchUp();
+      connectedBefore = true;
+    });
+  }
+  const catchUpTimer = setInterval(() => messagesGateway.catchUp(), config.messages.catchUpMs);
+  catchUpTimer.unref();
   const retention = scheduleRetention(messages, log);
   const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log });
 
@@ -204,6 +217,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     closing ??= (async () => {
       presenceGateway.stop();
       retention.stop();
+      clearInterval(catchUpTimer);
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       // Idle keep-alive HTTP connections would otherwise hold the close open until they time out.
       httpServer.closeAllConnections();

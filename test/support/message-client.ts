@@ -8,7 +8,7 @@ import { parseAck, validatedListener, type Ack, type ClientToServerEvents, type 
  * message once (by id), counts copies it got again, and may acknowledge what it received.
  */
 export class MessageClient {
-  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   /** Every distinct message, in arrival order. */
   readonly messages: ChatMessage[] = [];
   readonly receipts: ReceiptEvent[] = [];
@@ -18,20 +18,32 @@ export class MessageClient {
   private readonly seen = new Set<string>();
   private waiters: (() => void)[] = [];
 
-  constructor(url: string, token: string, private readonly options: { autoAck?: boolean } = {}) {
-    this.socket = connect(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  constructor(url: string, private readonly token: string, private readonly options: { autoAck?: boolean } = {}) {
+    this.socket = this.open(url);
+  }
+
+  /** The same device (same session, same memory of what it holds) on a new connection, perhaps to another node. */
+  reconnect(url: string): Promise<this> {
+    this.socket.disconnect();
+    this.socket = this.open(url);
+    return this.connected();
+  }
+
+  private open(url: string): Socket<ServerToClientEvents, ClientToServerEvents> {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, { auth: { token: this.token }, transports: ['websocket'], reconnection: false, forceNew: true });
     const onInvalid = (event: string, problem: string) => this.invalid.push(`${event}: ${problem}`);
-    this.socket.on(
+    socket.on(
       'message',
       validatedListener('message', (message) => this.receive(message), onInvalid),
     );
-    this.socket.on(
+    socket.on(
       'receipt',
       validatedListener('receipt', (receipt) => {
         this.receipts.push(receipt);
         this.wake();
       }, onInvalid),
     );
+    return socket;
   }
 
   connected(): Promise<this> {
@@ -91,15 +103,27 @@ export class MessageClient {
 
   private readonly ackDue = new Map<string, number>();
   private ackTimer: NodeJS.Timeout | undefined;
+  /** Per conversation: the highest seq up to which this device holds every message, and what it holds beyond. */
+  private readonly contiguous = new Map<string, { upTo: number; beyond: Set<number> }>();
 
-  /** Acknowledges the newest message per conversation every 20 ms, as a client does (each conversation arrives in order). */
+  /**
+   * Acknowledges, every 20 ms, the highest seq below which nothing is missing, as a client must: a
+   * message whose notice was lost comes later from the database, and acknowledging past it would
+   * tell the server this device has it. (A device that never held anything in a conversation starts
+   * counting from the first message it sees.)
+   */
   private scheduleAck(message: ChatMessage): void {
-    this.ackDue.set(message.conversationId, Math.max(this.ackDue.get(message.conversationId) ?? 0, message.seq));
+    const state = this.contiguous.get(message.conversationId) ?? { upTo: message.seq - 1, beyond: new Set<number>() };
+    this.contiguous.set(message.conversationId, state);
+    if (message.seq > state.upTo) state.beyond.add(message.seq);
+    while (state.beyond.delete(state.upTo + 1)) state.upTo += 1;
+    if (state.upTo <= (this.ackDue.get(message.conversationId) ?? 0)) return;
+    this.ackDue.set(message.conversationId, state.upTo);
     this.ackTimer ??= setTimeout(() => {
       this.ackTimer = undefined;
       const due = [...this.ackDue];
-      this.ackDue.clear();
       for (const [conversationId, upTo] of due) {
+        if (upTo <= (this.acked.get(conversationId) ?? 0)) continue;
         void this.ack(conversationId, upTo).then(
           (answer) => {
             if ('ok' in answer) this.acked.set(conversationId, Math.max(this.acked.get(conversationId) ?? 0, upTo));

@@ -15,10 +15,17 @@ import type { MessageOutlet, MessagesService } from './messages.service.js';
  * arrives without skipping one still in the backlog.
  */
 class DeviceStream {
-  private pending: ChatMessage[] | undefined = [];
+  private pending: ChatMessage[] | undefined;
   private readonly replayed = new Set<string>();
 
   constructor(readonly socket: RealtimeSocket) {}
+
+  /** Starts a replay (at connect, or a catch-up); false when one is running already. */
+  beginReplay(): boolean {
+    if (this.pending) return false;
+    this.pending = [];
+    return true;
+  }
 
   replay(message: ChatMessage): void {
     this.replayed.add(message.id);
@@ -56,9 +63,24 @@ function describe(error: z.ZodError): string {
  * to this node's sockets and, when nodes share Redis, as a notice to the others; a lost notice costs
  * nothing but latency, since the device reads what it missed from the database when it reconnects.
  */
-export function attachMessages(deps: { io: RealtimeServer; messages: MessagesService; clustered: boolean; clock: Clock; log: Logger }): MessageOutlet {
+export function attachMessages(deps: {
+  io: RealtimeServer;
+  messages: MessagesService;
+  clustered: boolean;
+  clock: Clock;
+  log: Logger;
+}): MessageOutlet & { catchUp(): void } {
   const { io, messages, clock, log } = deps;
   const streams = new Map<string, Set<DeviceStream>>();
+
+  const streamsBySocket = new Map<string, { stream: DeviceStream; device: { userId: string; deviceId: string } }>();
+  const replay = (stream: DeviceStream, device: { userId: string; deviceId: string }) => {
+    if (!stream.beginReplay()) return;
+    messages
+      .replayUndelivered(device, (message) => stream.replay(message))
+      .catch((error: unknown) => log.error({ reason: (error as Error).message }, 'message replay failed'))
+      .finally(() => stream.replayDone());
+  };
 
   const deliverHere = (userIds: string[], message: ChatMessage) => {
     for (const userId of userIds) for (const stream of streams.get(userId) ?? []) stream.live(message);
@@ -76,10 +98,9 @@ export function attachMessages(deps: { io: RealtimeServer; messages: MessagesSer
       if (mine.size === 0 && streams.get(device.userId) === mine) streams.delete(device.userId);
     });
 
-    messages
-      .replayUndelivered(device, (message) => stream.replay(message))
-      .catch((error: unknown) => log.error({ reason: (error as Error).message }, 'message replay failed'))
-      .finally(() => stream.replayDone());
+    streamsBySocket.set(socket.id, { stream, device });
+    socket.on('disconnect', () => streamsBySocket.delete(socket.id));
+    replay(stream, device);
 
     const budget = new EventBudget(200, clock);
     socket.on('message:send', (payload: unknown, ack: unknown) => {
@@ -108,6 +129,10 @@ export function attachMessages(deps: { io: RealtimeServer; messages: MessagesSer
   });
 
   return {
+    /** Every local device reads what it missed from the database (after Redis was away: notices may be lost). */
+    catchUp() {
+      for (const { stream, device } of streamsBySocket.values()) replay(stream, device);
+    },
     deliver(userIds, message) {
       deliverHere(userIds, message);
       if (deps.clustered) io.serverSideEmit('messages:deliver', userIds, message);
@@ -115,6 +140,15 @@ export function attachMessages(deps: { io: RealtimeServer; messages: MessagesSer
     receipt(userIds, event) {
       if (userIds.length > 0) io.to(userIds.map(rooms.user)).emit('receipt', event);
     },
-    online: async (userId) => (streams.get(userId)?.size ?? 0) > 0 || (deps.clustered && (await io.in(rooms.user(userId)).fetchSockets()).length > 0),
+    async online(userId) {
+      if ((streams.get(userId)?.size ?? 0) > 0) return true;
+      if (!deps.clustered) return false;
+      // Without an answer from the other nodes (Redis away) the message counts as stored: it is, either way.
+      return io
+        .in(rooms.user(userId))
+        .fetchSockets()
+        .then((sockets) => sockets.length > 0)
+        .catch(() => false);
+    },
   };
 }
