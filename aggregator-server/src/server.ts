@@ -178,6 +178,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     await Promise.all([pub.connect(), sub.connect()]);
     redisClients.push(pub, sub);
     adapterClients.push(pub, sub);
+    tolerateLostPublishes(pub, log);
     io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}socket.io` }));
   }
   const presence = new PresenceService({
@@ -242,4 +243,19 @@ function lazyOutlet(current: () => MessageOutlet | undefined): MessageOutlet {
     receipt: (userIds, event) => outlet().receipt(userIds, event),
     online: (userId) => outlet().online(userId),
   };
+}
+
+/**
+ * The socket.io Redis adapter publishes without awaiting; while Redis is away each publish rejects, and an
+ * unhandled rejection would end the process. A lost publish is a lost notice, which devices make up for
+ * by catching up from the database.
+ */
+function tolerateLostPublishes(client: RedisClientType, log: Logger): void {
+  const publish = client.publish.bind(client) as (channel: string, message: string) => Promise<number>;
+  const tolerant = (channel: string, message: string): Promise<number> => {
+    const sent = publish(channel, message);
+    sent.catch((error: unknown) => log.warn({ reason: (error as Error).message }, 'redis publish lost'));
+    return sent;
+  };
+  Object.defineProperty(client, 'publish', { value: tolerant, configurable: true, writable: true });
 }
