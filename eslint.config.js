@@ -29,7 +29,7 @@ export const runtimes = [
     folder: 'aggregator-server/src',
     alias: '#server/',
     mayImport: ['common', 'server'],
-    packages: [...nodeBuiltins, 'express', 'passport', 'passport-oauth2', 'kysely', 'pg', 'better-sqlite3', 'redis', '@socket.io/redis-adapter', 'socket.io', 'pino', 'zod', 'ipaddr.js', 'proxy-addr'],
+    packages: [...nodeBuiltins, 'express', 'passport', 'passport-oauth2', 'kysely', 'pg', 'better-sqlite3', 'redis', '@socket.io/redis-adapter', 'socket.io', 'pino', 'zod', 'ipaddr.js', 'proxy-addr', 'sharp'],
   },
   {
     type: 'core',

@@ -123,6 +123,19 @@ export const defaultRealtimeLimits: RealtimeLimits = {
 export type TwilioConfig = { accountSid: string; authToken: string; from: string; baseUrl: string };
 export type KannelConfig = { sendUrl: string; username: string; password: string; from: string };
 
+/** Chat messages (M22, M23): how long the server keeps them and what one sender may cost. */
+export type MessageSettings = {
+  /** Messages older than this are purged from the server; devices keep their own history. */
+  retentionDays: number;
+  /** SMS (fallback texts and offline notices) one sender may cause a day: toll-fraud cap. */
+  smsPerSenderPerDay: number;
+  perSenderPerMinute: number;
+  /** Largest file one upload may carry; more answers 413 too_large. */
+  attachmentMaxBytes: number;
+  /** How often every connected device re-reads what it missed, in case a notice between nodes was lost. */
+  catchUpMs: number;
+};
+
 export type ServerConfig = {
   port: number;
   host: string;
@@ -144,6 +157,7 @@ export type ServerConfig = {
   realtimeLimits: RealtimeLimits;
   /** How long a user stays online after their last connection went away, so a reconnect does not blink. */
   presenceGraceMs: number;
+  messages: MessageSettings;
   /**
    * Which proxies in front of this server may name the client in X-Forwarded-For: false (none), a hop
    * count (the N right-most proxies), or proxy addresses and CIDR ranges. Never "trust everything": the
@@ -191,6 +205,11 @@ const envSchema = z.object({
   SOCKETS_PER_USER: z.coerce.number().int().min(1).optional(),
   SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).optional(),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  MESSAGE_CATCHUP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  MESSAGE_SMS_PER_SENDER_PER_DAY: z.coerce.number().int().min(0).max(10_000).default(20),
+  MESSAGES_PER_SENDER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
@@ -293,6 +312,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       ...(e.SOCKETS_PER_ADDRESS === undefined ? {} : { socketsPerAddress: e.SOCKETS_PER_ADDRESS }),
     },
     presenceGraceMs: e.PRESENCE_GRACE_MS,
+    messages: {
+      retentionDays: e.MESSAGE_RETENTION_DAYS,
+      smsPerSenderPerDay: e.MESSAGE_SMS_PER_SENDER_PER_DAY,
+      perSenderPerMinute: e.MESSAGES_PER_SENDER_PER_MINUTE,
+      attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
+      catchUpMs: e.MESSAGE_CATCHUP_MS,
+    },
     trustProxy: trustProxySetting(e.TRUST_PROXY),
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
     // Every body but an address book is a few hundred bytes; this one is read before authentication.

@@ -52,6 +52,12 @@ import { RedisPresenceStore } from './features/presence/redis-presence.store.js'
 import type { PresenceStore } from './features/presence/presence.store.js';
 import { PresenceService } from './features/presence/presence.service.js';
 import { attachPresence, socketOutlet } from './features/presence/presence.gateway.js';
+import { KyselyMessagesRepository } from './features/messages/messages.kysely-repository.js';
+import { MessagesService, type MessageOutlet } from './features/messages/messages.service.js';
+import { messagesRouter } from './features/messages/messages.router.js';
+import { attachMessages } from './features/messages/messages.gateway.js';
+import { scheduleRetention } from './features/messages/retention.js';
+import { AttachmentsService, sharpThumbnailer } from './features/messages/attachments.service.js';
 
 /**
  * node-redis gives up for good after a socket timeout by default; a node must keep trying, or it stays
@@ -82,7 +88,15 @@ export type RunningServer = {
   sms: SmsGateway;
   log: Logger;
   close(): Promise<void>;
-  services: { privacy: PrivacyService; contacts: ContactsService; events: DomainEvents; presence: PresenceService; sessions: SessionService; retentionPurge: RetentionPurge };
+  services: {
+    privacy: PrivacyService;
+    contacts: ContactsService;
+    events: DomainEvents;
+    presence: PresenceService;
+    sessions: SessionService;
+    retentionPurge: RetentionPurge;
+    messages: MessagesService;
+  };
 };
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -135,13 +149,40 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     express.json({ limit: config.contactLimits.maxUploadBytes, inflate: false }),
   );
   app.use(refuseCompressedBodies());
-  app.use(express.json({ limit: config.bodyLimit, inflate: false }));
+  // Attachments are read by their route after authentication, never by a parser in front of it.
+  const isUpload = (req: http.IncomingMessage) => req.method === 'POST' && (req.url ?? '').split('?')[0] === routes.uploadAttachment.path;
+  app.use(express.json({ limit: config.bodyLimit, inflate: false, type: (req) => !isUpload(req) && /^application\/([\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '') }));
   // Every route below is mounted from the route table, behind the auth the table declares.
   const mount = routeMounter({ sessions, adminToken: config.adminToken });
   app.use(platformRouter(mount));
   app.use(identityRouter(mount, { verifications, sessions, accounts }));
   app.use(contactsRouter(mount, contacts));
   app.use(privacyRouter(mount, privacy));
+  // Created before the socket server exists; its outlet is bound once the server is up (below).
+  const messageOutlet: { current?: MessageOutlet } = {};
+  const messagesRepo = new KyselyMessagesRepository(storage.db);
+  const messages = new MessagesService({
+    repo: messagesRepo,
+    attachments: (userId, id) => attachments.usableBy(userId, id),
+    accounts,
+    privacy,
+    contacts,
+    sms,
+    limiter,
+    outlet: lazyOutlet(() => messageOutlet.current),
+    settings: config.messages,
+    clock,
+    log,
+  });
+  const attachments = new AttachmentsService({
+    repo: messagesRepo,
+    dataDir: config.dataDir,
+    maxBytes: config.messages.attachmentMaxBytes,
+    thumbnailer: await sharpThumbnailer(),
+    clock,
+    log,
+  });
+  app.use(messagesRouter(mount, messages, attachments));
   const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
   app.use(catalogueRouter(mount, catalogue));
   // Known once the server listens; the accounts feature reads it lazily.
@@ -161,6 +202,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     : http.createServer(app);
   const realtime = createRealtimeServer(httpServer, { sessions, events, log, limiter, limits: config.realtimeLimits, trustProxy: config.trustProxy });
   const { io } = realtime;
+  const adapterClients: RedisClientType[] = [];
   if (config.redisUrl) {
     const pub: RedisClientType = createClient({ url: config.redisUrl, socket: { reconnectStrategy: keepReconnecting } });
     const sub = pub.duplicate();
@@ -174,6 +216,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       });
     }
     redisClients.push(pub, sub);
+    adapterClients.push(pub, sub);
     io.adapter(createAdapter(publisherForAdapter(pub, log), sub, { key: `${config.redisKeyPrefix}socket.io` }));
   }
   const presence = new PresenceService({
@@ -184,6 +227,19 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     graceMs: config.presenceGraceMs,
     log,
   });
+  const messagesGateway = attachMessages({ io, messages, clustered: Boolean(config.redisUrl), clock, log });
+  messageOutlet.current = messagesGateway;
+  // Notices between nodes travel through Redis; after Redis was away, every local device reads what it missed.
+  for (const client of adapterClients) {
+    let connectedBefore = false;
+    client.on('ready', () => {
+      if (connectedBefore) messagesGateway.catchUp();
+      connectedBefore = true;
+    });
+  }
+  const catchUpTimer = setInterval(() => messagesGateway.catchUp(), config.messages.catchUpMs);
+  catchUpTimer.unref();
+  const retention = scheduleRetention(messages, log);
   const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log });
 
   await new Promise<void>((resolve, reject) => {
@@ -203,6 +259,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       presenceGateway.stop();
       await retentionPurge.stop();
       realtime.stop();
+      retention.stop();
+      clearInterval(catchUpTimer);
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       // Idle keep-alive HTTP connections would otherwise hold the close open until they time out.
       httpServer.closeAllConnections();
@@ -212,5 +270,19 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, events, presence, sessions, retentionPurge } };
+  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, events, presence, sessions, retentionPurge, messages } };
+}
+
+/** The messages outlet of a socket server that starts after the HTTP routes are mounted. */
+function lazyOutlet(current: () => MessageOutlet | undefined): MessageOutlet {
+  const outlet = () => {
+    const found = current();
+    if (!found) throw new Error('the socket server is not running yet');
+    return found;
+  };
+  return {
+    deliver: (userIds, message) => outlet().deliver(userIds, message),
+    receipt: (userIds, event) => outlet().receipt(userIds, event),
+    online: (userId) => outlet().online(userId),
+  };
 }

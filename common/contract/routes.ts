@@ -3,6 +3,7 @@ import { accountsRoutes } from './routes/accounts.js';
 import { catalogueRoutes } from './routes/catalogue.js';
 import { contactsRoutes } from './routes/contacts.js';
 import { identityRoutes } from './routes/identity.js';
+import { messagesRoutes } from './routes/messages.js';
 import { platformRoutes } from './routes/platform.js';
 import { privacyRoutes } from './routes/privacy.js';
 
@@ -18,6 +19,7 @@ export const routes = {
   ...privacyRoutes,
   ...accountsRoutes,
   ...catalogueRoutes,
+  ...messagesRoutes,
 };
 
 export type Routes = typeof routes;

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { errorBodySchema, type ErrorBody, type ErrorCode } from './errors.js';
 import { pluginIdSchema } from '../plugin-manifest/plugin-id.js';
+import {
+  chatMessage,
+  messageCursorPayload,
+  messageSendPayload,
+  receiptEvent,
+  type ChatMessage,
+  type MessageCursorPayload,
+  type MessageSendAck,
+  type MessageSendPayload,
+  type ReceiptEvent,
+} from './messages.js';
 
 /**
  * The one socket.io event map shared by the server and every client: each event's name and payload
@@ -63,6 +74,9 @@ export const clientEventSchemas = {
   'presence:set': presenceSetPayload,
   'presence:scope': presenceScopePayload,
   typing: typingPayload,
+  'message:send': messageSendPayload,
+  'message:ack': messageCursorPayload,
+  'message:read': messageCursorPayload,
 } as const;
 
 /** Server to client: each event's payload. */
@@ -71,6 +85,8 @@ export const serverEventSchemas = {
   typing: typingEvent,
   'address-book:changed': addressBookChangedEvent,
   'session:ended': sessionEndedEvent,
+  message: chatMessage,
+  receipt: receiptEvent,
 } as const;
 export type ServerEventName = keyof typeof serverEventSchemas;
 export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
@@ -79,6 +95,11 @@ export interface ClientToServerEvents {
   'presence:set': (payload: PresenceSetPayload, ack: (answer: Ack) => void) => void;
   'presence:scope': (payload: PresenceScopePayload, ack: (answer: Ack) => void) => void;
   typing: (payload: TypingPayload, ack: (answer: Ack) => void) => void;
+  /** Answered once the message is durable (or refused); the same clientId again answers the same message. */
+  'message:send': (payload: MessageSendPayload, ack: (answer: MessageSendAck) => void) => void;
+  /** Everything up to `upTo` in the conversation reached this device. */
+  'message:ack': (payload: MessageCursorPayload, ack: (answer: Ack) => void) => void;
+  'message:read': (payload: MessageCursorPayload, ack: (answer: Ack) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -89,6 +110,10 @@ export interface ServerToClientEvents {
   'address-book:changed': (event: AddressBookChangedEvent) => void;
   /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
   'session:ended': (event: SessionEndedEvent) => void;
+  /** A message of one of my conversations; right after connect, every one this device has not acknowledged, oldest first. */
+  message: (event: ChatMessage) => void;
+  /** Delivered and read receipts, to the devices of the other members. */
+  receipt: (event: ReceiptEvent) => void;
 }
 
 /**

@@ -182,6 +182,61 @@ export interface DiscoveryChargesTable {
   phone_hash: string;
 }
 
+/** Messages (M22, M23, M25); see migration 0025. */
+export interface ConversationsTable {
+  id: string;
+  kind: string;
+  title: string | null;
+  direct_key: string | null;
+  last_seq: number;
+  last_activity_at: number;
+  created_at: number;
+}
+
+export interface ConversationMembersTable {
+  conversation_id: string;
+  user_id: string;
+  joined_seq: number;
+  left_seq: number | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  client_id: string;
+  /** JSON of the message body. */
+  body: string;
+  route: string;
+  sms: number;
+  sent_at: number;
+}
+
+export interface MessageCursorsTable {
+  user_id: string;
+  device_id: string;
+  conversation_id: string;
+  delivered_seq: number;
+  read_seq: number;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  uploader_id: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  file_name: string | null;
+  created_at: number;
+}
+
+export interface MessageAttachmentsTable {
+  attachment_id: string;
+  conversation_id: string;
+  seq: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
@@ -203,4 +258,10 @@ export interface Database {
   oauth_handoffs: OAuthHandoffsTable;
   oauth_dynamic_clients: OAuthDynamicClientsTable;
   bound_accounts: BoundAccountsTable;
+  conversations: ConversationsTable;
+  conversation_members: ConversationMembersTable;
+  messages: MessagesTable;
+  message_cursors: MessageCursorsTable;
+  attachments: AttachmentsTable;
+  message_attachments: MessageAttachmentsTable;
 }

@@ -3,6 +3,7 @@ import { Server, type Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '#common/contract/socket-events.js';
 import type { ErrorCode } from '#common/contract/errors.js';
 import type { RealtimeLimits, ServerConfig } from '../config.js';
+import type { ChatMessage } from '#common/contract/messages.js';
 import type { SessionService } from '../features/identity/session.service.js';
 import { ApiError } from '../http/api-error.js';
 import { clientAddressOf, trustFunction } from '../http/client-address.js';
@@ -13,7 +14,11 @@ import { watchSocketSessions } from './session-watch.js';
 
 export type SocketData = { userId: string; deviceId: string; sessionId: string; address: string };
 /** Between the nodes of one deployment (through the Redis adapter). */
-export type InterServerEvents = { 'audience:changed': (userId: string) => void };
+export type InterServerEvents = {
+  'audience:changed': (userId: string) => void;
+  /** A stored message for the local sockets of these users (the database stays the store of record). */
+  'messages:deliver': (userIds: string[], message: ChatMessage) => void;
+};
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 

@@ -3,6 +3,7 @@ import { agent } from './agent.js';
 import { contactsImport } from './contacts-import.js';
 import { contactsSyncAccounts } from './contacts-sync-accounts.js';
 import { login } from './login.js';
+import { messages, send } from './messages.js';
 import { pluginsValidate } from './plugins-validate.js';
 
 /**
@@ -14,5 +15,7 @@ export const commands: readonly Command[] = [
   agent,
   contactsImport,
   contactsSyncAccounts,
+  send,
+  messages,
   pluginsValidate,
 ];

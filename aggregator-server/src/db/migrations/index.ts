@@ -6,6 +6,8 @@ import * as identityHardening from './0005-identity-hardening.js';
 import * as discoveryCharges from './0010-discovery-charges.js';
 import * as boundAccountInstance from './0011-bound-account-instance.js';
 import * as opaqueRefs from './0012-opaque-refs.js';
+import * as messages from './0025-messages.js';
+import * as attachments from './0026-attachments.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0010-discovery-charges': discoveryCharges,
   '0011-bound-account-instance': boundAccountInstance,
   '0012-opaque-refs': opaqueRefs,
+  '0025-messages': messages,
+  '0026-attachments': attachments,
 };

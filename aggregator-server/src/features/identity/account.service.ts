@@ -32,6 +32,21 @@ export class AccountService {
     return (await this.deps.repo.findUserById(userId)) !== undefined;
   }
 
+  /** The user who verified this number, if any (other features address people by number). */
+  async userIdByPhone(phone: string): Promise<string | undefined> {
+    return (await this.deps.repo.findUserByPhone(phone))?.id;
+  }
+
+  /** Each user's primary number, for showing who wrote what. */
+  async primaryPhones(userIds: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const userId of new Set(userIds)) {
+      const user = await this.deps.repo.findUserById(userId);
+      if (user) found.set(userId, user.phone);
+    }
+    return found;
+  }
+
   /** Sets the password; by default every other session of the account ends (`password_changed`). */
   async setPassword(auth: AuthContext, request: { password: string; signOutOthers: boolean }): Promise<void> {
     await this.deps.repo.setPasswordHash(auth.user.id, await hashPassword(request.password), this.deps.clock.now());

@@ -1,0 +1,299 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { messageBody } from '#common/contract/messages.js';
+import type { Database, MessagesTable, ConversationsTable } from '../../db/schema.js';
+import type {
+  AttachmentRecord,
+  ConversationRecord,
+  CursorKind,
+  MemberRecord,
+  MessagePosition,
+  MessageRecord,
+  MessagesRepository,
+  NewMessage,
+} from './messages.repository.js';
+
+/** Thrown inside the append transaction to roll back the sequence bump of a repeated clientId. */
+class RepeatedClientId extends Error {}
+
+function toMessage(row: Selectable<MessagesTable>): MessageRecord {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    seq: Number(row.seq),
+    senderId: row.sender_id,
+    clientId: row.client_id,
+    body: messageBody.parse(JSON.parse(row.body)),
+    route: row.route === 'delivered' ? 'delivered' : 'stored',
+    sms: row.sms === 1,
+    sentAt: Number(row.sent_at),
+  };
+}
+
+function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
+  return {
+    id: row.id,
+    kind: row.kind === 'group' ? 'group' : 'direct',
+    title: row.title,
+    lastSeq: Number(row.last_seq),
+    lastActivityAt: Number(row.last_activity_at),
+  };
+}
+
+export class KyselyMessagesRepository implements MessagesRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async findMessageByClientId(senderId: string, clientId: string): Promise<MessageRecord | undefined> {
+    const row = await this.db.selectFrom('messages').selectAll().where('sender_id', '=', senderId).where('client_id', '=', clientId).executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  async appendMessage(message: NewMessage): Promise<{ message: MessageRecord; created: boolean }> {
+    try {
+      const seq = await this.db.transaction().execute(async (trx) => {
+        // The row lock of this update orders concurrent senders of one conversation (PostgreSQL);
+        // SQLite runs one write transaction at a time.
+        const bumped = await trx
+          .updateTable('conversations')
+          .set((eb) => ({ last_seq: eb('last_seq', '+', 1), last_activity_at: message.sentAt }))
+          .where('id', '=', message.conversationId)
+          .returning('last_seq')
+          .executeTakeFirstOrThrow();
+        const inserted = await trx
+          .insertInto('messages')
+          .values({
+            id: message.id,
+            conversation_id: message.conversationId,
+            seq: bumped.last_seq,
+            sender_id: message.senderId,
+            client_id: message.clientId,
+            body: JSON.stringify(message.body),
+            route: message.route,
+            sms: message.sms ? 1 : 0,
+            sent_at: message.sentAt,
+          })
+          .onConflict((oc) => oc.columns(['sender_id', 'client_id']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!inserted) throw new RepeatedClientId();
+        if ('attachmentId' in message.body) {
+          await trx.insertInto('message_attachments').values({ attachment_id: message.body.attachmentId, conversation_id: message.conversationId, seq: bumped.last_seq }).execute();
+        }
+        return Number(bumped.last_seq);
+      });
+      return { message: { ...message, seq }, created: true };
+    } catch (error) {
+      if (!(error instanceof RepeatedClientId)) throw error;
+      const first = await this.findMessageByClientId(message.senderId, message.clientId);
+      if (!first) throw new Error('a repeated clientId names no stored message', { cause: error });
+      return { message: first, created: false };
+    }
+  }
+
+  async findOrCreateDirect(id: string, userIds: [string, string], now: number): Promise<ConversationRecord> {
+    const key = [...userIds].sort().join(':');
+    const existing = await this.db.selectFrom('conversations').selectAll().where('direct_key', '=', key).executeTakeFirst();
+    if (existing) return toConversation(existing);
+    await this.db.transaction().execute(async (trx) => {
+      const created = await trx
+        .insertInto('conversations')
+        .values({ id, kind: 'direct', title: null, direct_key: key, last_seq: 0, last_activity_at: now, created_at: now })
+        .onConflict((oc) => oc.column('direct_key').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!created) return;
+      await trx
+        .insertInto('conversation_members')
+        .values(userIds.map((userId) => ({ conversation_id: id, user_id: userId, joined_seq: 0, left_seq: null })))
+        .execute();
+    });
+    const row = await this.db.selectFrom('conversations').selectAll().where('direct_key', '=', key).executeTakeFirstOrThrow();
+    return toConversation(row);
+  }
+
+  async createGroup(id: string, title: string, userIds: string[], now: number): Promise<ConversationRecord> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('conversations').values({ id, kind: 'group', title, direct_key: null, last_seq: 0, last_activity_at: now, created_at: now }).execute();
+      await trx
+        .insertInto('conversation_members')
+        .values(userIds.map((userId) => ({ conversation_id: id, user_id: userId, joined_seq: 0, left_seq: null })))
+        .execute();
+    });
+    return { id, kind: 'group', title, lastSeq: 0, lastActivityAt: now };
+  }
+
+  async renameGroup(id: string, title: string): Promise<void> {
+    await this.db.updateTable('conversations').set({ title }).where('id', '=', id).execute();
+  }
+
+  async findConversation(id: string): Promise<ConversationRecord | undefined> {
+    const row = await this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toConversation(row);
+  }
+
+  async conversationsOf(userId: string): Promise<ConversationRecord[]> {
+    const rows = await this.db
+      .selectFrom('conversations')
+      .innerJoin('conversation_members as cm', 'cm.conversation_id', 'conversations.id')
+      .selectAll('conversations')
+      .where('cm.user_id', '=', userId)
+      .where('cm.left_seq', 'is', null)
+      .orderBy('conversations.last_activity_at', 'desc')
+      .limit(500)
+      .execute();
+    return rows.map(toConversation);
+  }
+
+  async activeMembers(conversationId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('conversation_members')
+      .select('user_id')
+      .where('conversation_id', '=', conversationId)
+      .where('left_seq', 'is', null)
+      .execute();
+    return rows.map((row) => row.user_id);
+  }
+
+  async membership(conversationId: string, userId: string): Promise<MemberRecord | undefined> {
+    const row = await this.db
+      .selectFrom('conversation_members')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row && { conversationId, userId, joinedSeq: Number(row.joined_seq), leftSeq: row.left_seq === null ? null : Number(row.left_seq) };
+  }
+
+  async addMember(conversationId: string, userId: string): Promise<void> {
+    const { last_seq: lastSeq } = await this.db.selectFrom('conversations').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    await this.db
+      .insertInto('conversation_members')
+      .values({ conversation_id: conversationId, user_id: userId, joined_seq: lastSeq, left_seq: null })
+      .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ joined_seq: lastSeq, left_seq: null }).where('conversation_members.left_seq', 'is not', null))
+      .execute();
+  }
+
+  async removeMember(conversationId: string, userId: string): Promise<boolean> {
+    // The removal point is read in the same statement, so a message appended concurrently is either
+    // inside the member's window (seq <= left_seq) or outside it, never half.
+    const result = await this.db
+      .updateTable('conversation_members')
+      .set({ left_seq: sql<number>`(select last_seq from conversations where id = ${conversationId})` })
+      .where('conversation_id', '=', conversationId)
+      .where('user_id', '=', userId)
+      .where('left_seq', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async history(member: MemberRecord, beforeSeq: number | undefined, limit: number): Promise<MessageRecord[]> {
+    let query = this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', member.conversationId)
+      .where('seq', '>', member.joinedSeq);
+    if (member.leftSeq !== null) query = query.where('seq', '<=', member.leftSeq);
+    if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq);
+    const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
+    return rows.map(toMessage);
+  }
+
+  async lastMessage(conversationId: string): Promise<MessageRecord | undefined> {
+    const row = await this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  async undelivered(userId: string, deviceId: string, after: MessagePosition | undefined, limit: number): Promise<MessageRecord[]> {
+    let query = this.db
+      .selectFrom('messages as m')
+      .innerJoin('conversation_members as cm', (join) => join.onRef('cm.conversation_id', '=', 'm.conversation_id').on('cm.user_id', '=', userId))
+      .leftJoin('message_cursors as c', (join) =>
+        join.onRef('c.conversation_id', '=', 'm.conversation_id').on('c.user_id', '=', userId).on('c.device_id', '=', deviceId),
+      )
+      .selectAll('m')
+      .where('m.seq', '>', sql<number>`coalesce(c.delivered_seq, 0)`)
+      .whereRef('m.seq', '>', 'cm.joined_seq')
+      .where((eb) => eb.or([eb('cm.left_seq', 'is', null), eb('m.seq', '<=', eb.ref('cm.left_seq'))]));
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([eb('m.conversation_id', '>', after.conversationId), eb.and([eb('m.conversation_id', '=', after.conversationId), eb('m.seq', '>', after.seq)])]),
+      );
+    }
+    const rows = await query.orderBy('m.conversation_id').orderBy('m.seq').limit(limit).execute();
+    return rows.map(toMessage);
+  }
+
+  async advanceCursor(kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number): Promise<number> {
+    // Reading a message implies it was delivered; neither cursor ever moves back.
+    const greater = (column: 'delivered_seq' | 'read_seq') =>
+      sql<number>`case when ${sql.ref(`message_cursors.${column}`)} > ${sql.ref(`excluded.${column}`)} then ${sql.ref(`message_cursors.${column}`)} else ${sql.ref(`excluded.${column}`)} end`;
+    const row = await this.db
+      .insertInto('message_cursors')
+      .values({ user_id: userId, device_id: deviceId, conversation_id: conversationId, delivered_seq: upTo, read_seq: kind === 'read' ? upTo : 0 })
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'device_id', 'conversation_id']).doUpdateSet(kind === 'read' ? { delivered_seq: greater('delivered_seq'), read_seq: greater('read_seq') } : { delivered_seq: greater('delivered_seq') }),
+      )
+      .returning(['delivered_seq', 'read_seq'])
+      .executeTakeFirstOrThrow();
+    return Number(kind === 'read' ? row.read_seq : row.delivered_seq);
+  }
+
+  async readUpTo(userId: string, conversationIds: string[]): Promise<Map<string, number>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('message_cursors')
+      .select(['conversation_id', (eb) => eb.fn.max('read_seq').as('read')])
+      .where('user_id', '=', userId)
+      .where('conversation_id', 'in', conversationIds)
+      .groupBy('conversation_id')
+      .execute();
+    return new Map(rows.map((row) => [row.conversation_id, Number(row.read)]));
+  }
+
+  async addAttachment(attachment: AttachmentRecord): Promise<void> {
+    await this.db
+      .insertInto('attachments')
+      .values({
+        id: attachment.id,
+        uploader_id: attachment.uploaderId,
+        content_type: attachment.contentType,
+        size: attachment.size,
+        sha256: attachment.sha256,
+        file_name: attachment.fileName,
+        created_at: attachment.createdAt,
+      })
+      .execute();
+  }
+
+  async findAttachment(id: string): Promise<AttachmentRecord | undefined> {
+    const row = await this.db.selectFrom('attachments').selectAll().where('id', '=', id).executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        uploaderId: row.uploader_id,
+        contentType: row.content_type,
+        size: Number(row.size),
+        sha256: row.sha256,
+        fileName: row.file_name,
+        createdAt: Number(row.created_at),
+      }
+    );
+  }
+
+  async attachmentVisibleTo(attachmentId: string, userId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('message_attachments as ma')
+      .innerJoin('conversation_members as cm', (join) => join.onRef('cm.conversation_id', '=', 'ma.conversation_id').on('cm.user_id', '=', userId))
+      .select('ma.attachment_id')
+      .where('ma.attachment_id', '=', attachmentId)
+      .whereRef('ma.seq', '>', 'cm.joined_seq')
+      .where((eb) => eb.or([eb('cm.left_seq', 'is', null), eb('ma.seq', '<=', eb.ref('cm.left_seq'))]))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async purgeSentBefore(cutoff: number): Promise<number> {
+    const result = await this.db.deleteFrom('messages').where('sent_at', '<', cutoff).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,79 @@
+import type { MessageBody } from '#common/contract/messages.js';
+
+export type ConversationKind = 'direct' | 'group';
+
+export type ConversationRecord = {
+  id: string;
+  kind: ConversationKind;
+  title: string | null;
+  lastSeq: number;
+  lastActivityAt: number;
+};
+
+export type MemberRecord = { conversationId: string; userId: string; joinedSeq: number; leftSeq: number | null };
+
+export type MessageRecord = {
+  id: string;
+  conversationId: string;
+  seq: number;
+  senderId: string;
+  clientId: string;
+  body: MessageBody;
+  route: 'delivered' | 'stored';
+  sms: boolean;
+  sentAt: number;
+};
+
+/** Where a page of undelivered messages ended (pages run by conversation, then sequence). */
+export type MessagePosition = { conversationId: string; seq: number };
+
+export type NewMessage = Omit<MessageRecord, 'seq'>;
+
+export type AttachmentRecord = {
+  id: string;
+  uploaderId: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  fileName: string | null;
+  createdAt: number;
+};
+
+export type CursorKind = 'delivered' | 'read';
+
+/** Where conversations, members, messages and per-device cursors are kept. */
+export interface MessagesRepository {
+  findMessageByClientId(senderId: string, clientId: string): Promise<MessageRecord | undefined>;
+  /**
+   * Stores a message with the conversation's next sequence number, in one transaction; when the
+   * sender already sent this clientId, stores nothing and answers the first message.
+   */
+  appendMessage(message: NewMessage): Promise<{ message: MessageRecord; created: boolean }>;
+
+  findOrCreateDirect(id: string, userIds: [string, string], now: number): Promise<ConversationRecord>;
+  createGroup(id: string, title: string, userIds: string[], now: number): Promise<ConversationRecord>;
+  renameGroup(id: string, title: string): Promise<void>;
+  findConversation(id: string): Promise<ConversationRecord | undefined>;
+  conversationsOf(userId: string): Promise<ConversationRecord[]>;
+  /** Current members (not removed). */
+  activeMembers(conversationId: string): Promise<string[]>;
+  membership(conversationId: string, userId: string): Promise<MemberRecord | undefined>;
+  addMember(conversationId: string, userId: string): Promise<void>;
+  removeMember(conversationId: string, userId: string): Promise<boolean>;
+
+  /** The newest first, before `beforeSeq`, within the member's window. */
+  history(member: MemberRecord, beforeSeq: number | undefined, limit: number): Promise<MessageRecord[]>;
+  lastMessage(conversationId: string): Promise<MessageRecord | undefined>;
+  /** Messages of every conversation of the user after this device's delivered cursor, oldest first. */
+  undelivered(userId: string, deviceId: string, after: MessagePosition | undefined, limit: number): Promise<MessageRecord[]>;
+  /** Moves a device's cursor forward (never back); answers the cursor now. */
+  advanceCursor(kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number): Promise<number>;
+  /** The highest read sequence over the user's devices per conversation. */
+  readUpTo(userId: string, conversationIds: string[]): Promise<Map<string, number>>;
+  purgeSentBefore(cutoff: number): Promise<number>;
+
+  addAttachment(attachment: AttachmentRecord): Promise<void>;
+  findAttachment(id: string): Promise<AttachmentRecord | undefined>;
+  /** Whether a message of a conversation holds the file within the user's membership window. */
+  attachmentVisibleTo(attachmentId: string, userId: string): Promise<boolean>;
+}

@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  ChatMessage,
+  ConversationView,
+  MessageCursorPayload,
+  MessageSendPayload,
+  MessageSendResult,
+  ReceiptEvent,
+} from '#common/contract/messages.js';
+import type { MessageSettings } from '../../config.js';
+import { ApiError, tooManyRequests } from '../../http/api-error.js';
+import { toIso, type Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import type { RateLimiter } from '../../platform/rate-limiter.js';
+import type { AccountService } from '../identity/account.service.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
+import type { ContactsService } from '../contacts/contacts.service.js';
+import type { SmsGateway } from '../sms/sms-gateway.js';
+import type { ConversationRecord, CursorKind, MessagePosition, MessageRecord, MessagesRepository } from './messages.repository.js';
+
+/** How messages leave this node: to every socket of some users, on whichever node they are. */
+export interface MessageOutlet {
+  deliver(userIds: string[], message: ChatMessage): void;
+  receipt(userIds: string[], event: ReceiptEvent): void;
+  /** Whether any device of the user holds a socket on any node. */
+  online(userId: string): Promise<boolean>;
+}
+
+export type Sender = { userId: string; deviceId: string };
+
+const day = 24 * 60 * 60 * 1000;
+const backlogPage = 1000;
+
+/**
+ * Durable chat (M22, M23, M25): a message is stored before it is acknowledged, numbered in its
+ * conversation, and reaches devices live or from the database when they come back.
+ */
+export class MessagesService {
+  constructor(
+    private readonly deps: {
+      repo: MessagesRepository;
+      /** Whether a user may put this file in a message (the attachments part answers). */
+      attachments: (userId: string, attachmentId: string) => Promise<boolean>;
+      accounts: AccountService;
+      privacy: PrivacyService;
+      contacts: ContactsService;
+      sms: SmsGateway;
+      limiter: RateLimiter;
+      outlet: MessageOutlet;
+      settings: MessageSettings;
+      clock: Clock;
+      log: Logger;
+    },
+  ) {}
+
+  async send(sender: Sender, payload: MessageSendPayload): Promise<MessageSendResult> {
+    const { repo, clock } = this.deps;
+    // A retry answers the first send, before any limit: it costs nothing new.
+    const repeated = await repo.findMessageByClientId(sender.userId, payload.clientId);
+    if (repeated) return { ok: true, message: (await this.views([repeated]))[0], route: repeated.route, sms: repeated.sms };
+
+    const pace = await this.deps.limiter.hit(`msg:${sender.userId}`, this.deps.settings.perSenderPerMinute, 60_000);
+    if (!pace.allowed) throw new ApiError(429, 'rate_limited', 'too many messages; slow down', { retryAfter: Math.ceil(pace.retryAfterMs / 1000) });
+
+    if ('attachmentId' in payload.body && !(await this.deps.attachments(sender.userId, payload.body.attachmentId))) {
+      throw new ApiError(404, 'not_found', 'no such file; upload it first');
+    }
+    const target = await this.resolveTarget(sender.userId, payload);
+    if (target.kind === 'sms') return this.sendSmsToStranger(sender.userId, payload, target.phone);
+
+    const conversation = target.conversation;
+    const others = (await repo.activeMembers(conversation.id)).filter((userId) => userId !== sender.userId);
+    const online = (await Promise.all(others.map((userId) => this.deps.outlet.online(userId)))).some(Boolean);
+    const route = online || others.length === 0 ? 'delivered' : 'stored';
+    const smsNotice = route === 'stored' && payload.fallback === 'sms' && conversation.kind === 'direct';
+    const { message, created } = await repo.appendMessage({
+      id: randomUUID(),
+      conversationId: conversation.id,
+      senderId: sender.userId,
+      clientId: payload.clientId,
+      body: payload.body,
+      route,
+      sms: smsNotice,
+      sentAt: clock.now(),
+    });
+    const [view] = await this.views([message]);
+    if (!view) throw new Error('a stored message has no view');
+    if (!created) return { ok: true, message: view, route: message.route, sms: message.sms };
+    // Every current member's devices, the sender's other devices included; a lost notice is caught up on reconnect.
+    this.deps.outlet.deliver([...others, sender.userId], view);
+    let sms = false;
+    if (smsNotice && others[0]) sms = await this.smsNotice(sender.userId, others[0]);
+    return { ok: true, message: view, route, sms };
+  }
+
+  /** A device confirms it holds (or showed) everything up to `upTo`; the other members hear of it. */
+  async moveCursor(kind: CursorKind, reader: Sender, payload: MessageCursorPayload): Promise<void> {
+    const { repo } = this.deps;
+    const member = await repo.membership(payload.conversationId, reader.userId);
+    const conversation = await repo.findConversation(payload.conversationId);
+    if (!member || !conversation) throw new ApiError(404, 'not_found', 'no such conversation');
+    const upTo = Math.min(payload.upTo, member.leftSeq ?? conversation.lastSeq);
+    const now = await repo.advanceCursor(kind, reader.userId, reader.deviceId, payload.conversationId, upTo);
+    const others = (await repo.activeMembers(payload.conversationId)).filter((userId) => userId !== reader.userId);
+    this.deps.outlet.receipt(others, { conversationId: payload.conversationId, upTo: now, state: kind, by: reader.userId, at: toIso(this.deps.clock.now()) });
+  }
+
+  /** Everything this device has not acknowledged, oldest first per conversation, page by page. */
+  async replayUndelivered(device: Sender, emit: (message: ChatMessage) => void): Promise<number> {
+    let after: MessagePosition | undefined;
+    let sent = 0;
+    for (;;) {
+      const page = await this.deps.repo.undelivered(device.userId, device.deviceId, after, backlogPage);
+      for (const view of await this.views(page)) emit(view);
+      sent += page.length;
+      const last = page.at(-1);
+      if (!last || page.length < backlogPage) return sent;
+      after = { conversationId: last.conversationId, seq: last.seq };
+    }
+  }
+
+  async conversations(userId: string): Promise<ConversationView[]> {
+    const { repo } = this.deps;
+    const conversations = await repo.conversationsOf(userId);
+    const read = await repo.readUpTo(userId, conversations.map((c) => c.id));
+    return Promise.all(conversations.map((conversation) => this.conversationView(conversation, read.get(conversation.id) ?? 0)));
+  }
+
+  async history(userId: string, conversationId: string, before: number | undefined, limit: number): Promise<{ messages: ChatMessage[] }> {
+    const member = await this.deps.repo.membership(conversationId, userId);
+    if (!member) throw new ApiError(404, 'not_found', 'no such conversation');
+    return { messages: await this.views(await this.deps.repo.history(member, before, limit)) };
+  }
+
+  async createGroup(creatorId: string, title: string, memberIds: string[]): Promise<ConversationView> {
+    const members = [...new Set(memberIds.filter((id) => id !== creatorId))];
+    await this.requireReachableContacts(creatorId, members);
+    const group = await this.deps.repo.createGroup(randomUUID(), title, [creatorId, ...members], this.deps.clock.now());
+    return this.conversationView(group, 0);
+  }
+
+  async renameGroup(userId: string, groupId: string, title: string): Promise<ConversationView> {
+    const group = await this.activeGroup(userId, groupId);
+    await this.deps.repo.renameGroup(groupId, title);
+    return this.conversationView({ ...group, title }, 0);
+  }
+
+  async addMember(userId: string, groupId: string, newMemberId: string): Promise<void> {
+    await this.activeGroup(userId, groupId);
+    await this.requireReachableContacts(userId, [newMemberId]);
+    await this.deps.repo.addMember(groupId, newMemberId);
+  }
+
+  /** Removing myself is leaving. */
+  async removeMember(userId: string, groupId: string, memberId: string): Promise<void> {
+    await this.activeGroup(userId, groupId);
+    if (!(await this.deps.repo.removeMember(groupId, memberId))) throw new ApiError(404, 'not_found', 'not a member of this group');
+  }
+
+  /** Deletes what is older than the retention period; answers how many. */
+  async purgeExpired(): Promise<number> {
+    return this.deps.repo.purgeSentBefore(this.deps.clock.now() - this.deps.settings.retentionDays * day);
+  }
+
+  private async activeGroup(userId: string, groupId: string): Promise<ConversationRecord> {
+    const group = await this.deps.repo.findConversation(groupId);
+    const member = group && (await this.deps.repo.membership(groupId, userId));
+    if (!group || group.kind !== 'group' || !member || member.leftSeq !== null) throw new ApiError(404, 'not_found', 'no such group');
+    return group;
+  }
+
+  /** Only people in my contacts, and neither of us blocked the other. */
+  private async requireReachableContacts(userId: string, candidates: string[]): Promise<void> {
+    if (candidates.length === 0) return;
+    const contacts = new Set((await this.deps.contacts.contacts(userId)).filter((c) => !c.blocked).map((c) => c.userId));
+    for (const candidate of candidates) {
+      if (!contacts.has(candidate) || (await this.deps.privacy.eitherBlocked(userId, candidate))) {
+        throw new ApiError(403, 'not_a_contact', 'only your contacts who have not blocked you can be added', { userId: candidate });
+      }
+    }
+  }
+
+  private async resolveTarget(
+    senderId: string,
+    payload: MessageSendPayload,
+  ): Promise<{ kind: 'conversation'; conversation: ConversationRecord } | { kind: 'sms'; phone: string }> {
+    const { repo, accounts, privacy, clock } = this.deps;
+    const { to } = payload;
+    if ('conversationId' in to) {
+      const conversation = await repo.findConversation(to.conversationId);
+      const member = conversation && (await repo.membership(conversation.id, senderId));
+      if (!conversation || !member || member.leftSeq !== null) throw new ApiError(404, 'not_found', 'no such conversation');
+      if (conversation.kind === 'direct') {
+        const other = (await repo.activeMembers(conversation.id)).find((id) => id !== senderId);
+        if (other && (await privacy.eitherBlocked(senderId, other))) throw new ApiError(403, 'blocked', 'this person cannot receive your messages');
+      }
+      return { kind: 'conversation', conversation };
+    }
+    const receiverId = 'userId' in to ? ((await accounts.userExists(to.userId)) ? to.userId : undefined) : await accounts.userIdByPhone(to.phone);
+    if (!receiverId) {
+      if ('phone' in to && payload.fallback === 'sms') return { kind: 'sms', phone: to.phone };
+      throw new ApiError(404, 'not_a_user', 'nobody uses Switchboard with this number');
+    }
+    if (receiverId === senderId) throw new ApiError(400, 'validation_failed', 'a message needs another person');
+    if (await privacy.eitherBlocked(senderId, receiverId)) throw new ApiError(403, 'blocked', 'this person cannot receive your messages');
+    return { kind: 'conversation', conversation: await repo.findOrCreateDirect(randomUUID(), [senderId, receiverId], clock.now()) };
+  }
+
+  /** Not a user: the text goes out as an SMS with the sender's number and an invitation; nothing is kept. */
+  private async sendSmsToStranger(senderId: string, payload: MessageSendPayload, phone: string): Promise<MessageSendResult> {
+    // The same clientId sends one SMS only, on any node (the shared limiter is the memory of it).
+    const once = await this.deps.limiter.hit(`msg-sms-once:${senderId}:${payload.clientId}`, 1, day);
+    if (!once.allowed) return { ok: true, route: 'sms', sms: true };
+    await this.chargeSms(senderId);
+    const senderPhone = (await this.deps.accounts.primaryPhones([senderId])).get(senderId) ?? 'someone';
+    const text = 'text' in payload.body ? payload.body.text : (payload.body.caption ?? 'a file');
+    await this.deps.sms.send(phone, `${senderPhone}: ${text}\n(Sent with Switchboard. Reply through Switchboard to chat for free.)`);
+    return { ok: true, route: 'sms', sms: true };
+  }
+
+  private async smsNotice(senderId: string, receiverId: string): Promise<boolean> {
+    try {
+      await this.chargeSms(senderId);
+      const phones = await this.deps.accounts.primaryPhones([senderId, receiverId]);
+      const to = phones.get(receiverId);
+      if (!to) return false;
+      await this.deps.sms.send(to, `${phones.get(senderId) ?? 'Someone'} sent you a message on Switchboard.`);
+      return true;
+    } catch (error) {
+      // The message is stored already; a missing notice is not a failed send.
+      this.deps.log.warn({ reason: (error as Error).message }, 'sms notice not sent');
+      return false;
+    }
+  }
+
+  private async chargeSms(senderId: string): Promise<void> {
+    const decision = await this.deps.limiter.hit(`msg-sms:${senderId}`, this.deps.settings.smsPerSenderPerDay, day);
+    if (!decision.allowed) throw tooManyRequests('too_many_requests', 'too many SMS from this sender today', decision.retryAfterMs);
+  }
+
+  private async conversationView(conversation: ConversationRecord, readUpTo: number): Promise<ConversationView> {
+    const members = await this.deps.repo.activeMembers(conversation.id);
+    const phones = await this.deps.accounts.primaryPhones(members);
+    const last = await this.deps.repo.lastMessage(conversation.id);
+    const [lastMessage] = last ? await this.views([last]) : [];
+    return {
+      id: conversation.id,
+      kind: conversation.kind,
+      ...(conversation.title === null ? {} : { title: conversation.title }),
+      members: members.map((userId) => ({ userId, phone: phones.get(userId) ?? '' })),
+      ...(lastMessage ? { lastMessage } : {}),
+      unread: Math.max(0, conversation.lastSeq - readUpTo),
+    };
+  }
+
+  private async views(messages: MessageRecord[]): Promise<ChatMessage[]> {
+    const phones = await this.deps.accounts.primaryPhones(messages.map((m) => m.senderId));
+    return messages.map((m) => ({
+      id: m.id,
+      clientId: m.clientId,
+      conversationId: m.conversationId,
+      seq: m.seq,
+      from: { userId: m.senderId, phone: phones.get(m.senderId) ?? '' },
+      body: m.body,
+      sentAt: toIso(m.sentAt),
+    }));
+  }
+}

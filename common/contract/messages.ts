@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { errorBodySchema, type ErrorBody, type ErrorCode } from './errors.js';
+
+/** Chat between people addressed by their phone number (M22, M23, M25): the shapes both sides share. */
+
+export const maxMessageTextLength = 4000;
+export const maxGroupMembers = 256;
+
+export const messageBody = z.union([
+  z.object({ text: z.string().min(1).max(maxMessageTextLength) }).strict(),
+  z.object({ attachmentId: z.string().uuid(), caption: z.string().max(maxMessageTextLength).optional() }).strict(),
+]);
+export type MessageBody = z.infer<typeof messageBody>;
+
+export const messageTarget = z.union([
+  z.object({ phone: z.string().regex(/^\+[1-9]\d{6,14}$/) }).strict(),
+  z.object({ userId: z.string().uuid() }).strict(),
+  z.object({ conversationId: z.string().uuid() }).strict(),
+]);
+export type MessageTarget = z.infer<typeof messageTarget>;
+
+export const smsFallbacks = ['none', 'sms'] as const;
+
+export const messageSendPayload = z.object({
+  clientId: z.string().uuid(),
+  to: messageTarget,
+  body: messageBody,
+  fallback: z.enum(smsFallbacks).optional(),
+});
+export type MessageSendPayload = z.infer<typeof messageSendPayload>;
+
+export const chatMessage = z.object({
+  id: z.string(),
+  clientId: z.string(),
+  conversationId: z.string(),
+  seq: z.number().int().positive(),
+  from: z.object({ userId: z.string(), phone: z.string() }),
+  body: messageBody,
+  sentAt: z.string(),
+});
+export type ChatMessage = z.infer<typeof chatMessage>;
+
+export const deliveryRoutes = ['delivered', 'stored', 'sms'] as const;
+export type DeliveryRoute = (typeof deliveryRoutes)[number];
+
+/**
+ * The answer to `message:send`. `message` is absent only when the receiver is not a user and the text
+ * went out as an SMS: nothing is kept on the server then.
+ */
+export const messageSendResult = z.object({
+  ok: z.literal(true),
+  message: chatMessage.optional(),
+  route: z.enum(deliveryRoutes),
+  sms: z.boolean(),
+});
+export type MessageSendResult = z.infer<typeof messageSendResult>;
+export type MessageSendAck = MessageSendResult | ErrorBody;
+
+export function parseMessageSendAck(answer: unknown): MessageSendAck {
+  const parsed = z.union([messageSendResult, errorBodySchema]).safeParse(answer);
+  if (!parsed.success) return { error: { code: 'internal_error', message: 'the server answered in a shape this client does not know' } };
+  return 'ok' in parsed.data ? parsed.data : { error: { ...parsed.data.error, code: parsed.data.error.code as ErrorCode } };
+}
+
+export const messageCursorPayload = z.object({ conversationId: z.string().uuid(), upTo: z.number().int().nonnegative() });
+export type MessageCursorPayload = z.infer<typeof messageCursorPayload>;
+
+export const receiptStates = ['delivered', 'read'] as const;
+export const receiptEvent = z.object({
+  conversationId: z.string(),
+  upTo: z.number().int().nonnegative(),
+  state: z.enum(receiptStates),
+  by: z.string(),
+  at: z.string(),
+});
+export type ReceiptEvent = z.infer<typeof receiptEvent>;
+
+export const conversationMember = z.object({ userId: z.string(), phone: z.string() });
+export const conversationView = z.object({
+  id: z.string(),
+  kind: z.enum(['direct', 'group']),
+  title: z.string().optional(),
+  members: z.array(conversationMember),
+  lastMessage: chatMessage.optional(),
+  unread: z.number().int().nonnegative(),
+});
+export type ConversationView = z.infer<typeof conversationView>;
+
+export const conversationParams = z.object({ id: z.string().uuid() });
+export const historyQuery = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const messagesPage = z.object({ messages: z.array(chatMessage) });
+
+export const createGroupRequest = z.object({
+  title: z.string().trim().min(1).max(100),
+  members: z.array(z.string().uuid()).max(maxGroupMembers - 1),
+});
+export const renameGroupRequest = z.object({ title: z.string().trim().min(1).max(100) });
+export const groupMemberParams = z.object({ id: z.string().uuid(), userId: z.string().uuid() });
+
+export const attachmentParams = z.object({ id: z.string().uuid() });
+export const uploadedAttachment = z.object({
+  attachmentId: z.string(),
+  size: z.number().int().nonnegative(),
+  contentType: z.string(),
+  sha256: z.string(),
+});
+export type UploadedAttachment = z.infer<typeof uploadedAttachment>;
+/** What an upload may hold, recognised from its first bytes (the client's Content-Type is not trusted). */
+export const attachmentTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'application/zip', 'text/plain'] as const;
