@@ -102,7 +102,7 @@ describe.skipIf(!keyringUp)('the desktop binds accounts into the real keychain',
     expect(first.credential.instance).toBe(mastodon.instance);
     expect(mastodon.tokenIsValid(first.credential.accessToken)).toBe(true);
     expect(mastodon.registrations).toHaveLength(1);
-    expect(mastodon.registrations[0]?.redirectUri).toBe(`${world.server.url}/v1/oauth/mastodon/callback`);
+    expect(mastodon.registrations[0]?.redirectUri).toBe(world.server.url + routePath(routes.oauthCallback, { plugin: 'mastodon' }));
     expect(mastodon.registrations[0]?.scopes).toBe('read:accounts read:follows');
 
     // A second binding (say, after a reinstall) reuses the client the server registered.

@@ -44,7 +44,7 @@ describe('OAuth2 binding through the server, against a real OAuth2 server (oidc-
   it('sends the browser to the provider with state and PKCE S256, through a one-time authorize URL', async () => {
     const start = await aliceApi.route<{ authorizeUrl: string; expiresIn: number }>(routes.startOAuth, { params: { plugin: 'slack' }, body: { returnTo: 'http://127.0.0.1:1/done' } });
     expect(start.status).toBe(201);
-    expect(start.body.authorizeUrl.startsWith(`${world.server.url}/v1/oauth/slack/authorize?start=`)).toBe(true);
+    expect(start.body.authorizeUrl.startsWith(`${world.server.url}${routePath(routes.oauthAuthorize, { plugin: 'slack' })}?start=`)).toBe(true);
 
     const first = await fetch(start.body.authorizeUrl, { redirect: 'manual' });
     expect(first.status).toBe(302);
@@ -54,7 +54,7 @@ describe('OAuth2 binding through the server, against a real OAuth2 server (oidc-
     expect(toProvider.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(toProvider.searchParams.get('state')).toMatch(/^[\w-]{43}$/);
     expect(toProvider.searchParams.get('client_id')).toBe(world.oauth.clientId);
-    expect(toProvider.searchParams.get('redirect_uri')).toBe(`${world.server.url}/v1/oauth/slack/callback`);
+    expect(toProvider.searchParams.get('redirect_uri')).toBe(world.server.url + routePath(routes.oauthCallback, { plugin: 'slack' }));
     expect(toProvider.searchParams.has('client_secret')).toBe(false);
 
     const again = await fetch(start.body.authorizeUrl, { redirect: 'manual', headers: { accept: 'application/json' } });
@@ -125,7 +125,7 @@ describe('OAuth2 binding through the server, against a real OAuth2 server (oidc-
     const direct = await fetch(world.oauth.endpoints.token, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `${world.server.url}/v1/oauth/slack/callback`, client_id: world.oauth.clientId, client_secret: world.oauth.clientSecret }).toString(),
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: world.server.url + routePath(routes.oauthCallback, { plugin: 'slack' }), client_id: world.oauth.clientId, client_secret: world.oauth.clientSecret }).toString(),
     });
     expect(direct.status).toBe(400);
     expect(await direct.json()).toMatchObject({ error: 'invalid_grant' });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { routePath, routes } from '#common/contract/routes.js';
 import { startOAuthServer, type TestOAuthServer } from '../support/oidc.js';
 import { LogCapture, startTestServer, tempDir, type TestServer, type TestServerOptions } from '../support/test-server.js';
 
@@ -41,7 +42,7 @@ export async function startBindingWorld(options: { clients?: Record<string, Reco
     env: { LOG_LEVEL: 'debug', OAUTH_CLIENTS_FILE: clientsFile, OAUTH_ALLOW_PRIVATE_INSTANCES: '1', ...options.server?.env },
     logDestination: logs,
   });
-  oauth.configure([`${server.url}/v1/oauth/slack/callback`]);
+  oauth.configure([server.url + routePath(routes.oauthCallback, { plugin: 'slack' })]);
   const dbFile = path.join(server.dataDir, 'switchboard.sqlite');
   return {
     oauth,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesktopBridge } from '#common/bridge/index.js';
+import { routePath, routes } from '#common/contract/routes.js';
 import { APP_ORIGIN, BridgeHost, DesktopState } from '#core/bridge-host/index.js';
 import { createUnavailableProbe, Launcher, UserGestureGate } from '#core/launcher/index.js';
 import { LoginWindows } from '#core/login-window/index.js';
@@ -257,7 +258,7 @@ document.getElementById('oauth').addEventListener('click', () => keep(bridge.acc
     expect(opened).toEqual([]);
 
     expect(await click(page, 'oauth')).toEqual({ pluginId: 'slack', account: 'default', kind: 'oauth2' });
-    expect(opened).toEqual([expect.stringMatching(new RegExp(`^${world.server.url}/v1/oauth/slack/authorize\\?start=`))]);
+    expect(opened).toEqual([expect.stringMatching(new RegExp(`^${world.server.url}${routePath(routes.oauthAuthorize, { plugin: 'slack' })}\\?start=`))]);
     const credential = await vault.getSecret('credential:slack:default');
     expect(credential?.type).toBe('oauth2');
     const accessToken = credential?.type === 'oauth2' ? credential.accessToken : '';

@@ -73,7 +73,7 @@ describe('syncing the server catalogue', () => {
   });
 
   it('serves icons with their content type and integrity, and 404 for an unknown plugin', async () => {
-    const answer = await fetch(`${server.url}/v1/plugins/slack/icon`);
+    const answer = await fetch(server.url + routePath(routes.pluginIcon, { plugin: 'slack' }));
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('image/svg+xml');
     expect(answer.headers.get('x-content-type-options')).toBe('nosniff');

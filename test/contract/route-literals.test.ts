@@ -10,8 +10,8 @@ const scanned = ['aggregator-server/src', 'common', 'electron', 'renderer/src', 
 const routeTable = ['common/contract/route.ts', 'common/contract/routes.ts', 'common/contract/routes/', 'test/contract/'];
 const sourceFile = /\.(?:ts|tsx|mts|mjs|js|cjs)$/;
 
-/** A string literal (quoted or template) that starts with an API path. */
-const apiPathLiteral = /['"`]\/v1(?:\/|['"`])/g;
+/** A string literal (quoted or template) that starts with an API path, or a template that puts one after a base URL (`${base}/v1/...`). */
+const apiPathLiteral = /['"`]\/v1(?:\/|['"`])|\}\/v1(?:\/|[`?])/g;
 
 function sourceFiles(dir: string): string[] {
   const absolute = path.join(root, dir);
@@ -31,6 +31,8 @@ describe('paths live in the route table only', () => {
   it('recognises a literal path when there is one', () => {
     expect(routeLiterals("const a = 1;\nfetch(base + '/v1/me');")).toEqual(["2: fetch(base + '/v1/me');"]);
     expect(routeLiterals('fetch(`/v1/me/${id}`)')).toHaveLength(1);
+    expect(routeLiterals('fetch(`${server.url}/v1/plugins/${id}/icon`)')).toHaveLength(1);
+    expect(routeLiterals('const u = `${base}/v1`;')).toHaveLength(1);
     expect(routeLiterals('mount(router, routes.me, handler); // GET /v1/me')).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, ClientToServerEvents, PresenceSetPayload, ServerToClientEvents } from '#common/contract/socket-events.js';
+import { routes } from '#common/contract/routes.js';
 import { latestCode, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from './support/browser.js';
 
@@ -121,7 +122,7 @@ describe.skipIf(!available)('the web client from a phone (390 px) to a desktop (
     for (const entry of book) {
       if (!('user' in entry)) continue;
       const session = await signIn(server.api, entry.phone, testDevice(entry.name));
-      await server.api.withToken(session.token).put('/v1/me/address-book', { entries: [{ ref: 'me', phones: [me.e164] }] });
+      await server.api.withToken(session.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 'me', phones: [me.e164] }] } });
       const socket = await connectAs(server, session.token);
       sockets.push(socket);
       const payload: PresenceSetPayload = { apps: [...entry.user.apps], ...('status' in entry.user ? { status: entry.user.status } : {}), ...('text' in entry.user ? { text: entry.user.text } : {}) };

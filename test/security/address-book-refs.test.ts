@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { assignKeyedRefs, newRefKey, parseAddressBook } from '#common/address-book/index.js';
 import { up as renewLegacyRefs } from '#server/db/migrations/0012-opaque-refs.js';
+import { routes } from '#common/contract/routes.js';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.js';
 import { parseFixture, utf8 } from '../address-book/fixtures.js';
 
@@ -44,7 +45,7 @@ describe('address-book refs reveal nothing about the numbers', () => {
     const parsed = parseFixture('vcard30-apple.vcf');
     const numbers = parsed.entries.flatMap((entry) => entry.phones.map((phone) => phone.e164));
     const me = await signIn(server.api, '+8613800138000');
-    const upload = await server.api.withToken(me.token).put('/v1/me/address-book', { entries: parsed.entries.map((entry) => ({ ref: entry.ref, phones: entry.phones.map((phone) => phone.e164) })) });
+    const upload = await server.api.withToken(me.token).route(routes.replaceAddressBook, { body: { entries: parsed.entries.map((entry) => ({ ref: entry.ref, phones: entry.phones.map((phone) => phone.e164) })) } });
     expect(upload.status).toBe(200);
     const refs = await storedRefs(me.user.id);
     expect(refs.length).toBe(parsed.entries.length);
@@ -85,8 +86,8 @@ describe('address-book refs reveal nothing about the numbers', () => {
     const me = await signIn(server.api, '+8613800138001');
     const api = server.api.withToken(me.token);
     const legacyRef = `p1-${fnv1a64('+8613900139000')}`;
-    await api.put('/v1/me/address-book', { entries: [{ ref: legacyRef, phones: ['+8613900139000'] }] });
-    await api.patch('/v1/me/address-book', { baseVersion: 1, add: [{ ref: 'p1-0000000000000001', phones: ['+8613900139001'] }] });
+    await api.route(routes.replaceAddressBook, { body: { entries: [{ ref: legacyRef, phones: ['+8613900139000'] }] } });
+    await api.route(routes.patchAddressBook, { body: { baseVersion: 1, add: [{ ref: 'p1-0000000000000001', phones: ['+8613900139001'] }] } });
     await renewLegacyRefs(server.storage.db as unknown as Parameters<typeof renewLegacyRefs>[0]);
     const refs = await storedRefs(me.user.id);
     expect(refs.filter((ref) => ref.startsWith('p1-'))).toEqual([]);

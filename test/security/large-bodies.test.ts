@@ -2,13 +2,14 @@ import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes, type RouteDefinition } from '#common/contract/routes.js';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
  * Sends the headers and the first part of a body, then waits: a server that authenticates before reading
  * answers at once; one that reads first waits for a body that never comes.
  */
-function answerBeforeBodyEnds(url: string, path: string, headers: Record<string, string>, declaredBytes: number, timeoutMs = 3000): Promise<string> {
+function answerBeforeBodyEnds(url: string, route: RouteDefinition, headers: Record<string, string>, declaredBytes: number, timeoutMs = 3000): Promise<string> {
   const target = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect(Number(target.port), target.hostname);
@@ -26,7 +27,7 @@ function answerBeforeBodyEnds(url: string, path: string, headers: Record<string,
       }
     });
     socket.on('error', () => undefined);
-    const head = [`PUT ${path} HTTP/1.1`, `host: ${target.host}`, 'content-type: application/json', `content-length: ${declaredBytes}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const head = [`${route.method.toUpperCase()} ${route.path} HTTP/1.1`, `host: ${target.host}`, 'content-type: application/json', `content-length: ${declaredBytes}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
     socket.write(`${head.join('\r\n')}\r\n\r\n{"entries":[`);
   });
 }
@@ -61,19 +62,20 @@ describe('large bodies', () => {
 
   it('answers 401 to an unauthenticated 16 MB upload without reading it', async () => {
     // On the old code the server read (and parsed) the whole body first: no answer while it was still coming.
-    expect(await answerBeforeBodyEnds(server.url, '/v1/me/address-book', {}, 16 * 1024 * 1024 - 1)).toMatch(/^HTTP\/1\.1 401/);
-    expect(await answerBeforeBodyEnds(server.url, '/v1/me/address-book', { authorization: 'Bearer forged' }, 16 * 1024 * 1024 - 1)).toMatch(/^HTTP\/1\.1 401/);
+    expect(await answerBeforeBodyEnds(server.url, routes.replaceAddressBook, {}, 16 * 1024 * 1024 - 1)).toMatch(/^HTTP\/1\.1 401/);
+    expect(await answerBeforeBodyEnds(server.url, routes.replaceAddressBook, { authorization: 'Bearer forged' }, 16 * 1024 * 1024 - 1)).toMatch(/^HTTP\/1\.1 401/);
   });
 
   it('refuses compressed bodies with 415 and a code, signed in or not', async () => {
     const bomb = gzipSync(Buffer.from(JSON.stringify({ entries: [], padding: ' '.repeat(12 * 1024 * 1024) })));
     expect(bomb.length).toBeLessThan(64 * 1024);
-    for (const [path, auth] of [
-      ['/v1/me/address-book', { authorization: `Bearer ${token}` }],
-      ['/v1/auth/verifications', {}],
+    for (const [route, auth] of [
+      [routes.replaceAddressBook, { authorization: `Bearer ${token}` }],
+      [routes.startVerification, {}],
     ] as const) {
+      const path = route.path;
       const answer = await fetch(server.url + path, {
-        method: path === '/v1/me/address-book' ? 'PUT' : 'POST',
+        method: route.method.toUpperCase(),
         headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...auth },
         body: bomb,
       });
@@ -89,7 +91,7 @@ describe('large bodies', () => {
       const junk = `{"entries": [${'"x",'.repeat(3 * 1024 * 1024)}"x"]}`; // ~12 MB, refused as invalid
       const statuses: number[] = [];
       for (let attempt = 0; attempt < 5; attempt += 1) {
-        const answer = await fetch(`${server.url}/v1/me/address-book`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` }, body: junk });
+        const answer = await fetch(server.url + routes.replaceAddressBook.path, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` }, body: junk });
         statuses.push(answer.status);
         await answer.arrayBuffer().catch(() => undefined);
       }
@@ -106,14 +108,14 @@ describe('large bodies', () => {
     server.config.contactLimits.newNumbersPerIpPerDay = 1_000_000;
     let status = 0;
     const accepted = await longestBlock(async () => {
-      const answer = await fetch(`${server.url}/v1/me/address-book`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` }, body: largest });
+      const answer = await fetch(server.url + routes.replaceAddressBook.path, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` }, body: largest });
       status = answer.status;
       await answer.arrayBuffer();
     });
     expect(status).toBe(200);
     const tooLarge = `{"entries": [${'"x",'.repeat(4 * 1024 * 1024)}"x"]}`;
     const refused = await longestBlock(async () => {
-      const answer = await fetch(`${server.url}/v1/me/address-book`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` }, body: tooLarge });
+      const answer = await fetch(server.url + routes.replaceAddressBook.path, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` }, body: tooLarge });
       status = answer.status;
       await answer.arrayBuffer().catch(() => undefined);
     });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoopbackReceiver } from '#core/accounts/index.js';
 import { isInternalAddress } from '#server/features/accounts/public-host.js';
 import { loadConfig } from '#server/config.js';
+import { routePath, routes } from '#common/contract/routes.js';
 import { browse } from '../support/oidc.js';
 import { signIn, testDevice, type ApiClient } from '../support/test-server.js';
 import { startBindingWorld, type BindingWorld } from '../accounts/setup.js';
@@ -56,16 +57,16 @@ describe('OAuth redirect, returnTo, refresh binding', () => {
   });
 
   it('item 10: a forged Host header cannot re-register the server on an instance with a foreign redirect URI', async () => {
-    const forged = await requestWithHost(`${world.server.url}/v1/me/accounts/mastodon/oauth/start`, 'POST', 'evil.example', { authorization: `Bearer ${alice.token}` }, { instance: mastodon.instance });
+    const forged = await requestWithHost(world.server.url + routePath(routes.startOAuth, { plugin: 'mastodon' }), 'POST', 'evil.example', { authorization: `Bearer ${alice.token}` }, { instance: mastodon.instance });
     expect(forged.status).toBe(201);
     expect(JSON.parse(forged.body)).toMatchObject({ authorizeUrl: expect.stringMatching(new RegExp(`^${world.server.url}/`)) });
     // On the old code the registration carried http://evil.example/v1/oauth/mastodon/callback.
-    expect(mastodon.registrations.map((registration) => registration.redirectUri)).toEqual([`${world.server.url}/v1/oauth/mastodon/callback`]);
-    const again = await aliceApi.post('/v1/me/accounts/mastodon/oauth/start', { instance: mastodon.instance });
+    expect(mastodon.registrations.map((registration) => registration.redirectUri)).toEqual([world.server.url + routePath(routes.oauthCallback, { plugin: 'mastodon' })]);
+    const again = await aliceApi.route(routes.startOAuth, { params: { plugin: 'mastodon' }, body: { instance: mastodon.instance } });
     expect(again.status).toBe(201);
     expect(mastodon.registrations).toHaveLength(1);
     // The browser pages answer at the public host only.
-    const page = await requestWithHost(`${world.server.url}/v1/oauth/slack/authorize?start=${'x'.repeat(20)}`, 'GET', 'evil.example', { accept: 'application/json' });
+    const page = await requestWithHost(`${world.server.url}${routePath(routes.oauthAuthorize, { plugin: 'slack' })}?start=${'x'.repeat(20)}`, 'GET', 'evil.example', { accept: 'application/json' });
     expect(page.status).toBe(400);
   });
 
@@ -81,7 +82,7 @@ describe('OAuth redirect, returnTo, refresh binding', () => {
       [`${world.server.url}/accounts/done`, 201],
     ];
     for (const [returnTo, status] of cases) {
-      const answer = await aliceApi.post('/v1/me/accounts/slack/oauth/start', { returnTo });
+      const answer = await aliceApi.route(routes.startOAuth, { params: { plugin: 'slack' }, body: { returnTo } });
       expect([returnTo, answer.status]).toEqual([returnTo, status]);
       if (status === 400) expect(answer.body).toMatchObject({ error: { code: 'validation_failed' } });
     }
@@ -98,22 +99,22 @@ describe('OAuth redirect, returnTo, refresh binding', () => {
     const receiver = await startLoopbackReceiver({ timeoutMs: 20_000 });
     let tokens: Tokens;
     try {
-      const start = await aliceApi.post<{ authorizeUrl: string }>('/v1/me/accounts/slack/oauth/start', { returnTo: receiver.returnTo });
+      const start = await aliceApi.route<{ authorizeUrl: string }>(routes.startOAuth, { params: { plugin: 'slack' }, body: { returnTo: receiver.returnTo } });
       await browse(start.body.authorizeUrl);
-      tokens = (await aliceApi.post<Tokens>('/v1/me/accounts/slack/oauth/redeem', { handoff: await receiver.wait() })).body;
+      tokens = (await aliceApi.route<Tokens>(routes.redeemHandoff, { params: { plugin: 'slack' }, body: { handoff: await receiver.wait() } })).body;
     } finally {
       await receiver.close();
     }
     const mallory = await signIn(world.server.api, '+8613900139000', testDevice('Mallory'));
     const malloryApi = world.server.api.withToken(mallory.token);
     // On the old code this answered 200 with fresh tokens for Alice's account.
-    const stolen = await malloryApi.post('/v1/oauth/slack/refresh', { refreshToken: tokens.refreshToken });
+    const stolen = await malloryApi.route(routes.refreshToken, { params: { plugin: 'slack' }, body: { refreshToken: tokens.refreshToken } });
     expect(stolen).toMatchObject({ status: 403, body: { error: { code: 'not_bound' } } });
-    expect((await malloryApi.post('/v1/oauth/slack/revoke', { token: tokens.accessToken })).status).toBe(403);
+    expect((await malloryApi.route(routes.revokeToken, { params: { plugin: 'slack' }, body: { token: tokens.accessToken } })).status).toBe(403);
     expect(await world.oauth.isActive(tokens.accessToken)).toBe(true);
     // Bound, but not on that instance: refused too.
-    expect((await aliceApi.post('/v1/oauth/slack/refresh', { refreshToken: tokens.refreshToken, instance: 'mastodon.social' })).status).toBe(403);
-    expect((await aliceApi.post('/v1/oauth/slack/refresh', { refreshToken: tokens.refreshToken })).status).toBe(200);
+    expect((await aliceApi.route(routes.refreshToken, { params: { plugin: 'slack' }, body: { refreshToken: tokens.refreshToken, instance: 'mastodon.social' } })).status).toBe(403);
+    expect((await aliceApi.route(routes.refreshToken, { params: { plugin: 'slack' }, body: { refreshToken: tokens.refreshToken } })).status).toBe(200);
   });
 });
 
@@ -142,7 +143,7 @@ describe('item 12: the SSRF guard', () => {
     const world = await startBindingWorld({ clients: mastodonOverHttp, server: { env: { OAUTH_ALLOW_PRIVATE_INSTANCES: '0' }, hostResolver } });
     try {
       const me = await signIn(world.server.api, '+8613800138111');
-      const answer = await world.server.api.withToken(me.token).post('/v1/me/accounts/mastodon/oauth/start', { instance: `rebind.example:${port}` });
+      const answer = await world.server.api.withToken(me.token).route(routes.startOAuth, { params: { plugin: 'mastodon' }, body: { instance: `rebind.example:${port}` } });
       expect(answer).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
       expect(lookups).toBe(2);
       expect(mastodon.registrations).toEqual([]);

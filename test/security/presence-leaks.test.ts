@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressBookMatch } from '#common/contract/contacts.js';
 import type { TypingEvent } from '#common/contract/socket-events.js';
+import { routes } from '#common/contract/routes.js';
 import { ManualClock, createPostgresSchema, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { postgresAvailable, postgresUrl } from '../support/services.js';
 import { PresenceClient, sleep } from '../support/sockets.js';
@@ -45,7 +46,7 @@ describe('what presence, discovery and typing give away', () => {
     const everMatched = new Set<string>();
     for (let round = 0; round < 3; round += 1) {
       const half = remaining.slice(0, remaining.length / 2);
-      const answer = await attacker.api.put<Book>('/v1/me/address-book', { entries: half.map((phone, index) => ({ ref: `c${index}`, phones: [phone] })) });
+      const answer = await attacker.api.route<Book>(routes.replaceAddressBook, { body: { entries: half.map((phone, index) => ({ ref: `c${index}`, phones: [phone] })) } });
       expect(answer.status).toBe(200);
       await sleep(400);
       const matched = new Set(answer.body.matches.map((match) => match.userId));
@@ -63,9 +64,9 @@ describe('what presence, discovery and typing give away', () => {
   it('item 7: presence never reveals a hidden user that discovery does not match (bisection)', async () => {
     const attacker = await person();
     const hidden = await person();
-    await hidden.api.put('/v1/me/privacy', { discoverable: false, activityVisibleTo: 'contacts' });
+    await hidden.api.route(routes.updatePrivacy, { body: { discoverable: false, activityVisibleTo: 'contacts' } });
     // The hidden user knows the attacker (a colleague), so they are "mutual" once the attacker has the number.
-    await hidden.api.put('/v1/me/address-book', { entries: [{ ref: 'a', phones: [attacker.phone] }] });
+    await hidden.api.route(routes.replaceAddressBook, { body: { entries: [{ ref: 'a', phones: [attacker.phone] }] } });
     const hiddenSocket = hidden.socket();
     await hiddenSocket.connected();
     expect(await hiddenSocket.set({ status: 'online', apps: ['slack'] })).toEqual({ ok: true });
@@ -78,8 +79,8 @@ describe('what presence, discovery and typing give away', () => {
   it('item 7: a hidden user who does not have the attacker in their book cannot be singled out', async () => {
     const attacker = await person();
     const hidden = await person();
-    await hidden.api.put('/v1/me/privacy', { discoverable: false, activityVisibleTo: 'contacts' });
-    await hidden.api.put('/v1/me/address-book', { entries: [{ ref: 'x', phones: [nextPhone()] }] });
+    await hidden.api.route(routes.updatePrivacy, { body: { discoverable: false, activityVisibleTo: 'contacts' } });
+    await hidden.api.route(routes.replaceAddressBook, { body: { entries: [{ ref: 'x', phones: [nextPhone()] }] } });
     const hiddenSocket = hidden.socket();
     await hiddenSocket.connected();
     await hiddenSocket.set({ status: 'online', apps: ['slack'] });
@@ -87,14 +88,14 @@ describe('what presence, discovery and typing give away', () => {
     const { guess, leaks } = await bisect(attacker, candidates);
     expect(leaks).toBe(0);
     expect(guess).not.toBe(hidden.phone);
-    expect((await attacker.api.get<unknown[]>('/v1/me/contacts')).body).toEqual([]);
+    expect((await attacker.api.route<unknown[]>(routes.contacts)).body).toEqual([]);
   });
 
   it('item 8: nothing of an invisible user reaches a viewer (status text, apps, typing)', async () => {
     const viewer = await person();
     const subject = await person();
-    await subject.api.put('/v1/me/address-book', { entries: [{ ref: 'v', phones: [viewer.phone] }] });
-    await viewer.api.put('/v1/me/address-book', { entries: [{ ref: 's', phones: [subject.phone] }] });
+    await subject.api.route(routes.replaceAddressBook, { body: { entries: [{ ref: 'v', phones: [viewer.phone] }] } });
+    await viewer.api.route(routes.replaceAddressBook, { body: { entries: [{ ref: 's', phones: [subject.phone] }] } });
     const viewerSocket = viewer.socket();
     const subjectSocket = subject.socket();
     await Promise.all([viewerSocket.connected(), subjectSocket.connected()]);
@@ -119,7 +120,7 @@ describe('what presence, discovery and typing give away', () => {
     const sender = await person();
     const blocker = await person();
     const friend = await person();
-    await blocker.api.put(`/v1/me/blocklist/${sender.user.id}`);
+    await blocker.api.route(routes.block, { params: { userId: sender.user.id } });
     const senderSocket = sender.socket();
     const blockerSocket = blocker.socket();
     await Promise.all([senderSocket.connected(), blockerSocket.connected()]);
@@ -145,14 +146,14 @@ describe('item 17: the discovery quota on entries removed and added back', () =>
       const api = server.api.withToken(me.token);
       const entries = (from: number, count: number) =>
         Array.from({ length: count }, (_, i) => ({ ref: `n${from + i}`, phones: [`+861380099${String(1000 + from + i)}`] }));
-      expect((await api.put<Book>('/v1/me/address-book', { entries: entries(0, 10) })).status).toBe(200);
-      expect((await api.patch<Book>('/v1/me/address-book', { baseVersion: 1, add: entries(10, 5) })).status).toBe(200);
-      expect((await api.patch<Book>('/v1/me/address-book', { baseVersion: 2, remove: entries(10, 5).map((entry) => entry.ref) })).status).toBe(200);
+      expect((await api.route<Book>(routes.replaceAddressBook, { body: { entries: entries(0, 10) } })).status).toBe(200);
+      expect((await api.route<Book>(routes.patchAddressBook, { body: { baseVersion: 1, add: entries(10, 5) } })).status).toBe(200);
+      expect((await api.route<Book>(routes.patchAddressBook, { body: { baseVersion: 2, remove: entries(10, 5).map((entry) => entry.ref) } })).status).toBe(200);
       // On the old code this was a 429: the same five numbers were charged a second time.
-      expect((await api.patch<Book>('/v1/me/address-book', { baseVersion: 3, add: entries(10, 5) })).status).toBe(200);
-      expect((await api.patch('/v1/me/address-book', { baseVersion: 4, add: entries(15, 1) })).status).toBe(429);
+      expect((await api.route<Book>(routes.patchAddressBook, { body: { baseVersion: 3, add: entries(10, 5) } })).status).toBe(200);
+      expect((await api.route(routes.patchAddressBook, { body: { baseVersion: 4, add: entries(15, 1) } })).status).toBe(429);
       clock.advance(24 * 60 * 60_000);
-      expect((await api.patch('/v1/me/address-book', { baseVersion: 4, add: entries(15, 5) })).status).toBe(200);
+      expect((await api.route(routes.patchAddressBook, { body: { baseVersion: 4, add: entries(15, 5) } })).status).toBe(200);
     } finally {
       await server.close();
     }
@@ -170,7 +171,7 @@ describe.skipIf(!pgUp)('item 17 on PostgreSQL: parallel "first" uploads', () => 
       const me = await signIn(server.api, '+8613800990002');
       const api = server.api.withToken(me.token);
       const book = (from: number) => Array.from({ length: 10 }, (_, i) => ({ ref: `b${from + i}`, phones: [`+861380088${String(1000 + from + i)}`] }));
-      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => api.put('/v1/me/address-book', { entries: book(i * 10) })));
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => api.route(routes.replaceAddressBook, { body: { entries: book(i * 10) } })));
       // On the old code all 8 were "first" uploads: 80 numbers checked against a quota of 5.
       expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
       expect(answers.filter((answer) => answer.status === 429)).toHaveLength(7);

@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '#common/contract/routes.js';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.js';
 import { buildWebClient, chromiumAvailable, contactRow, launchChromium } from '../renderer/support/browser.js';
 
@@ -27,7 +28,7 @@ describe.skipIf(!available)('renewing legacy refs in the web client', () => {
     const me = await signIn(server.api, '+8613800138005');
     await signIn(server.api, '+8613900139005');
     const legacyRef = 'p1-5f0d0a1c2b3e4d6f';
-    await server.api.withToken(me.token).put('/v1/me/address-book', { entries: [{ ref: legacyRef, phones: ['+8613900139005'] }] });
+    await server.api.withToken(me.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: legacyRef, phones: ['+8613900139005'] }] } });
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
     await page.goto(`${server.url}/healthz`);

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { routes } from '#common/contract/routes.js';
 import { postgresAvailable, postgresUrl } from '../support/services.js';
 import { ApiClient, ManualClock, createPostgresSchema, signIn, startTestServer, testDevice } from '../support/test-server.js';
 import { ServerProcess } from '../support/server-process.js';
@@ -84,8 +85,8 @@ describe('live sockets are re-checked against their session', () => {
       const laptop = await signIn(apiA, '+8613800138000', testDevice('Laptop'));
       const stolenPhone = await signIn(apiA, '+8613800138000', testDevice('Stolen phone'));
       const friend = await signIn(apiA, '+8613900139000', testDevice('Friend'));
-      await apiA.withToken(laptop.token).put('/v1/me/address-book', { entries: [{ ref: 'f', phones: ['+8613900139000'] }] });
-      await apiA.withToken(friend.token).put('/v1/me/address-book', { entries: [{ ref: 'm', phones: ['+8613800138000'] }] });
+      await apiA.withToken(laptop.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 'f', phones: ['+8613900139000'] }] } });
+      await apiA.withToken(friend.token).route(routes.replaceAddressBook, { body: { entries: [{ ref: 'm', phones: ['+8613800138000'] }] } });
 
       const stolen = new PresenceClient(nodeB.url, stolenPhone.token);
       const friendSocket = new PresenceClient(nodeB.url, friend.token);
@@ -96,7 +97,7 @@ describe('live sockets are re-checked against their session', () => {
 
       await redis.down();
       const ended = sessionEnded(stolen, 15_000);
-      expect((await apiA.withToken(laptop.token).delete(`/v1/me/devices/${stolenPhone.device.id}`)).status).toBe(204);
+      expect((await apiA.withToken(laptop.token).route(routes.signOutDevice, { params: { deviceId: stolenPhone.device.id } })).status).toBe(204);
       // Node A held the broadcast in its offline queue; it dies before Redis is back, so the news is lost
       // for good (on the old code node B kept the revoked socket, and its presence, indefinitely).
       await nodeA.kill('SIGKILL');

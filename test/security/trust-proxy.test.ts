@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '#server/config.js';
+import { routes } from '#common/contract/routes.js';
 import { ApiClient, startTestServer, type TestServer } from '../support/test-server.js';
 import { startReverseProxy } from '../support/reverse-proxy.js';
 
@@ -26,7 +27,7 @@ describe('TRUST_PROXY against forged X-Forwarded-For', () => {
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 8; attempt += 1) {
       const forged = new ApiClient(proxy.url, { 'x-forwarded-for': `203.0.113.${attempt + 1}` });
-      const answer = await forged.post('/v1/auth/verifications', { phone: `+861380013${String(8000 + attempt)}` });
+      const answer = await forged.route(routes.startVerification, { body: { phone: `+861380013${String(8000 + attempt)}` } });
       statuses.push(answer.status);
     }
     expect(statuses.filter((status) => status === 201)).toHaveLength(3);

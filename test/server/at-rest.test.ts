@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import pino from 'pino';
 import { resolveServerSecret } from '#server/platform/secret.js';
+import { routes } from '#common/contract/routes.js';
 import { serverBackends, startServerOn } from '../support/backend-server.js';
 import { redisAvailable, redisUrl } from '../support/services.js';
 import { ManualClock, signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
@@ -66,7 +67,7 @@ describe.each(backends)('retention on $name', ({ name, available }) => {
       Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
     const gone = await signIn(server.api, '+8613800138000', testDevice('Old laptop'));
-    expect((await server.api.withToken(gone.token).delete('/v1/auth/sessions/current')).status).toBe(204);
+    expect((await server.api.withToken(gone.token).route(routes.endSession)).status).toBe(204);
     clock.advance(11 * 60_000);
     const live = await signIn(server.api, '+8613800138000', testDevice('Laptop'));
     expect(await count('verifications')).toBe(2);
@@ -78,7 +79,7 @@ describe.each(backends)('retention on $name', ({ name, available }) => {
     clock.advance(30 * dayMs);
     expect(await server.services.retentionPurge.runOnce()).toMatchObject({ sessions: 1, logins: 0 });
     expect(await count('sessions')).toBe(1);
-    expect((await server.api.withToken(live.token).get('/v1/me')).status).toBe(200);
+    expect((await server.api.withToken(live.token).route(routes.me)).status).toBe(200);
 
     // The live session expires at 90 days and goes 30 days later; the log keeps logins for 180 days.
     clock.advance(150 * dayMs);
@@ -99,7 +100,7 @@ describe.skipIf(!redisUp)('rate-limit keys in Redis', () => {
     const prefix = `sbtest${process.pid}${Date.now()}:`;
     server = await startTestServer({ env: { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix } });
     await signIn(server.api, '+8613800138000');
-    await server.api.post('/v1/auth/password-sessions', { phone: '+8613900139000', password: 'guess-123', device: testDevice() });
+    await server.api.route(routes.passwordSession, { body: { phone: '+8613900139000', password: 'guess-123', device: testDevice() } });
     const redis = createClient({ url: redisUrl });
     await redis.connect();
     try {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { routes } from '#common/contract/routes.js';
 import { AddressApi } from '../support/from-address.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -12,13 +13,13 @@ describe('development outbox', () => {
 
   async function sendCode() {
     if (!server) throw new Error('no server');
-    expect((await server.api.post('/v1/auth/verifications', { phone: '+8613800138000' })).status).toBe(201);
+    expect((await server.api.route(routes.startVerification, { body: { phone: '+8613800138000' } })).status).toBe(201);
   }
 
   async function outbox(origin?: string) {
     if (!server) throw new Error('no server');
     const client = new AddressApi(server.url, '127.0.0.1');
-    return (origin ? client.withHeaders({ origin }) : client).get<unknown[]>('/v1/dev/sms');
+    return (origin ? client.withHeaders({ origin }) : client).route<unknown[]>(routes.devSms);
   }
 
   it('is never served to another origin with CORS *; the desktop app and loopback pages may read it', async () => {

@@ -49,7 +49,7 @@ describe('cross-origin clients', () => {
   });
 
   it('answers a preflight from another origin (the desktop renderer) and marks API answers readable', async () => {
-    const preflight = await fetch(`${server.url}/v1/auth/verifications`, {
+    const preflight = await fetch(server.url + routes.startVerification.path, {
       method: 'OPTIONS',
       headers: { origin: 'app://switchboard', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
     });

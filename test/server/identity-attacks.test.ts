@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { routes } from '#common/contract/routes.js';
 import { serverBackends, startServerOn } from '../support/backend-server.js';
 import { AddressApi } from '../support/from-address.js';
 import { ManualClock, latestCode, testDevice, type ApiClient, type TestServer } from '../support/test-server.js';
@@ -43,12 +44,12 @@ describe.each(backends)('sign-in attacks on $name', ({ name, available }) => {
   }
 
   async function requestCode(api: ApiClient, phone = victim) {
-    const started = await api.post<{ verificationId: string }>('/v1/auth/verifications', { phone });
+    const started = await api.route<{ verificationId: string }>(routes.startVerification, { body: { phone } });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     return started.body.verificationId;
   }
 
-  const check = (api: ApiClient, id: string, code: string) => api.post(`/v1/auth/verifications/${id}/check`, { code }) as Promise<Answer>;
+  const check = (api: ApiClient, id: string, code: string) => api.route(routes.checkCode, { params: { verificationId: id }, body: { code } }) as Promise<Answer>;
 
   // GUESS_BURST=1000 for the full figure; 300 by default to spare shared machines.
   const burst = Number(process.env.GUESS_BURST ?? 300);
@@ -81,10 +82,10 @@ describe.each(backends)('sign-in attacks on $name', ({ name, available }) => {
   it.skipIf(!available)('item 1: a parallel burst of wrong passwords is evaluated only up to the slow-down', async () => {
     const api = await start();
     const owner = await signInByCode(api);
-    expect((await api.withToken(owner).put('/v1/me/password', { password: 'correct horse battery' })).status).toBe(204);
+    expect((await api.withToken(owner).route(routes.setPassword, { body: { password: 'correct horse battery' } })).status).toBe(204);
     const attacker = new AddressApi(server.url, '127.0.0.2');
     const answers = (await Promise.all(
-      Array.from({ length: 60 }, (_, i) => attacker.post('/v1/auth/password-sessions', { phone: victim, password: `guess-${i}`, device: testDevice() })),
+      Array.from({ length: 60 }, (_, i) => attacker.route(routes.passwordSession, { body: { phone: victim, password: `guess-${i}`, device: testDevice() } })),
     )) as Answer[];
     const byStatus = tally(answers);
     console.info(`[figure] ${name}: parallel password guesses evaluated: ${byStatus[401] ?? 0} of 60`);
@@ -97,7 +98,7 @@ describe.each(backends)('sign-in attacks on $name', ({ name, available }) => {
     const id = await requestCode(api);
     const first = await latestCode(api, victim);
     for (const code of otherCodes(first, 5)) expect((await check(api, id, code)).status).toBe(400);
-    const spent = await api.post(`/v1/auth/verifications/${id}/check`, { code: first });
+    const spent = await api.route(routes.checkCode, { params: { verificationId: id }, body: { code: first } });
     expect(spent.status).toBe(429);
     expect(spent.body).toMatchObject({ error: { code: 'too_many_attempts', attemptsLeft: 0, retryAfter: expect.any(Number) } });
     expect(Number(spent.headers.get('retry-after'))).toBe((spent.body as Answer['body']).error?.retryAfter);
@@ -113,20 +114,20 @@ describe.each(backends)('sign-in attacks on $name', ({ name, available }) => {
   it.skipIf(!available)("item 4: a stranger's wrong passwords never block the owner's sign-in by code", async () => {
     const api = await start();
     const owner = await signInByCode(api);
-    expect((await api.withToken(owner).put('/v1/me/password', { password: 'correct horse battery' })).status).toBe(204);
+    expect((await api.withToken(owner).route(routes.setPassword, { body: { password: 'correct horse battery' } })).status).toBe(204);
     // Thirty wrong passwords from three addresses, spread out so the slow-down never refuses them.
     for (let i = 0; i < 30; i += 1) {
       clock.advance(6 * 60_000);
       const attacker = new AddressApi(server.url, `127.0.0.${2 + (i % 3)}`);
-      const answer = await attacker.post('/v1/auth/password-sessions', { phone: victim, password: `guess-${i}`, device: testDevice() });
+      const answer = await attacker.route(routes.passwordSession, { body: { phone: victim, password: `guess-${i}`, device: testDevice() } });
       expect(answer.status).toBe(401);
     }
     // One more failure right now: under the old rules this renewed an hour-long lock of the number.
-    await new AddressApi(server.url, '127.0.0.2').post('/v1/auth/password-sessions', { phone: victim, password: 'again', device: testDevice() });
+    await new AddressApi(server.url, '127.0.0.2').route(routes.passwordSession, { body: { phone: victim, password: 'again', device: testDevice() } });
     expect(await signInByCode(api, false)).toEqual(expect.any(String));
     // Password sign-in is only slowed, never locked: the longest wait is passwordMaxDelayMs.
     clock.advance(5 * 60_000);
-    const password = await api.post('/v1/auth/password-sessions', { phone: victim, password: 'correct horse battery', device: testDevice() });
+    const password = await api.route(routes.passwordSession, { body: { phone: victim, password: 'correct horse battery', device: testDevice() } });
     expect(password.status).toBe(201);
   });
 
@@ -150,7 +151,7 @@ describe.each(backends)('sign-in attacks on $name', ({ name, available }) => {
       const attacker = new AddressApi(server.url, address);
       for (let i = 0; i < 6; i += 1) {
         clock.advance(11 * 60_000);
-        const answer = (await attacker.post('/v1/auth/verifications', { phone: victim })) as Answer;
+        const answer = (await attacker.route(routes.startVerification, { body: { phone: victim } })) as Answer;
         if (answer.status === 429) refused = answer;
       }
     }
@@ -166,7 +167,7 @@ describe.each(backends)('sign-in attacks on $name', ({ name, available }) => {
     const id = await requestCode(api);
     const checked = await check(api, id, await latestCode(api, victim));
     expect(checked.status, JSON.stringify(checked.body)).toBe(200);
-    const session = await api.post<{ token: string }>('/v1/auth/sessions', { ticket: checked.body.ticket, device: testDevice() });
+    const session = await api.route<{ token: string }>(routes.createSession, { body: { ticket: checked.body.ticket, device: testDevice() } });
     expect(session.status).toBe(201);
     return session.body.token;
   }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
+import { routes } from '#common/contract/routes.js';
 import { serverBackends, startServerOn } from '../support/backend-server.js';
 import type { ClientSocket } from '../support/sockets.js';
 import { ManualClock, signIn, testDevice, type TestServer } from '../support/test-server.js';
@@ -42,43 +43,43 @@ describe.each(backends)('devices and sessions on $name', ({ name, available }) =
   }
 
   async function passwordLogin(device = testDevice()) {
-    return server.api.post<{ token: string }>('/v1/auth/password-sessions', { phone: owner, password, device });
+    return server.api.route<{ token: string }>(routes.passwordSession, { body: { phone: owner, password, device } });
   }
 
   it.skipIf(!available)('a blocked device cannot come back under a new device id with the password it used, and new devices are flagged', async () => {
     await start();
     const laptop = await signIn(server.api, owner, testDevice('Laptop'));
     const me = server.api.withToken(laptop.token);
-    expect((await me.put('/v1/me/password', { password })).status).toBe(204);
+    expect((await me.route(routes.setPassword, { body: { password } })).status).toBe(204);
 
     // Someone who learnt the password signs in on their own machine.
     const stolen = await passwordLogin(testDevice('Stolen'));
     expect(stolen.status).toBe(201);
     const thief = await socketOf(server.url, stolen.body.token);
     sockets.push(thief.socket);
-    const devices = (await me.get<DeviceRow[]>('/v1/me/devices')).body;
+    const devices = (await me.route<DeviceRow[]>(routes.devices)).body;
     const stolenDevice = devices.find((device) => device.name === 'Stolen');
     expect(stolenDevice).toMatchObject({ blocked: false, signedIn: true });
 
-    expect((await me.patch(`/v1/me/devices/${stolenDevice?.id}`, { blocked: true })).status).toBe(204);
+    expect((await me.route(routes.updateDevice, { params: { deviceId: String(stolenDevice?.id) }, body: { blocked: true } })).status).toBe(204);
     expect(await within(thief.ended)).toBe('device_blocked');
-    expect((await server.api.withToken(stolen.body.token).get('/v1/me')).status).toBe(401);
+    expect((await server.api.withToken(stolen.body.token).route(routes.me)).status).toBe(401);
 
     // The thief invents a new device id: the password it used no longer works.
     const again = await passwordLogin(testDevice('Totally new'));
     expect(again.status).toBe(401);
     expect(again.body).toMatchObject({ error: { code: 'invalid_credentials' } });
-    expect((await me.get('/v1/me')).body).toMatchObject({ hasPassword: false });
+    expect((await me.route(routes.me)).body).toMatchObject({ hasPassword: false });
 
     // Whoever signs in next on a device never seen before is flagged for the owner until recognised.
     clock.advance(11 * 60_000);
     const newcomer = await signIn(server.api, owner, testDevice('Newcomer'));
-    const listed = (await me.get<DeviceRow[]>('/v1/me/devices')).body;
+    const listed = (await me.route<DeviceRow[]>(routes.devices)).body;
     expect(listed.find((device) => device.name === 'Newcomer')).toMatchObject({ flagged: true, blocked: false });
     expect(listed.find((device) => device.name === 'Laptop')).toMatchObject({ flagged: false, current: true });
-    expect((await me.patch(`/v1/me/devices/${newcomer.device.id}`, { trusted: true })).status).toBe(204);
-    expect((await me.get<DeviceRow[]>('/v1/me/devices')).body.find((device) => device.name === 'Newcomer')?.flagged).toBe(false);
-    expect((await me.patch(`/v1/me/devices/${newcomer.device.id}`, {})).body).toMatchObject({ error: { code: 'validation_failed' } });
+    expect((await me.route(routes.updateDevice, { params: { deviceId: newcomer.device.id }, body: { trusted: true } })).status).toBe(204);
+    expect((await me.route<DeviceRow[]>(routes.devices)).body.find((device) => device.name === 'Newcomer')?.flagged).toBe(false);
+    expect((await me.route(routes.updateDevice, { params: { deviceId: newcomer.device.id }, body: {} })).body).toMatchObject({ error: { code: 'validation_failed' } });
   });
 
   it.skipIf(!available)('a second login under the same device id replaces the first session instead of merging with it', async () => {
@@ -91,24 +92,24 @@ describe.each(backends)('devices and sessions on $name', ({ name, available }) =
     const second = await signIn(server.api, owner, device);
 
     expect(await within(firstSocket.ended)).toBe('replaced');
-    expect((await server.api.withToken(first.token).get('/v1/me')).status).toBe(401);
+    expect((await server.api.withToken(first.token).route(routes.me)).status).toBe(401);
     const me = server.api.withToken(second.token);
-    expect((await me.get('/v1/me')).status).toBe(200);
-    expect((await me.get<DeviceRow[]>('/v1/me/devices')).body).toEqual([expect.objectContaining({ id: device.id, current: true, signedIn: true })]);
-    const logins = (await me.get<{ logoutAt: string | null }[]>('/v1/me/logins')).body;
+    expect((await me.route(routes.me)).status).toBe(200);
+    expect((await me.route<DeviceRow[]>(routes.devices)).body).toEqual([expect.objectContaining({ id: device.id, current: true, signedIn: true })]);
+    const logins = (await me.route<{ logoutAt: string | null }[]>(routes.logins)).body;
     expect(logins.map((login) => login.logoutAt === null)).toEqual([true, false]);
   });
 
   it.skipIf(!available)('parallel logins under one device id leave exactly one live session', async () => {
     await start();
     const first = await signIn(server.api, owner, testDevice('Laptop'));
-    expect((await server.api.withToken(first.token).put('/v1/me/password', { password })).status).toBe(204);
+    expect((await server.api.withToken(first.token).route(routes.setPassword, { body: { password } })).status).toBe(204);
     const device = testDevice('Shared id');
     const logins = await Promise.all(Array.from({ length: 5 }, () => passwordLogin(device)));
     expect(logins.map((login) => login.status)).toEqual([201, 201, 201, 201, 201]);
-    const alive = await Promise.all(logins.map(async (login) => (await server.api.withToken(login.body.token).get('/v1/me')).status));
+    const alive = await Promise.all(logins.map(async (login) => (await server.api.withToken(login.body.token).route(routes.me)).status));
     expect(alive.filter((status) => status === 200)).toHaveLength(1);
-    const devices = (await server.api.withToken(first.token).get<DeviceRow[]>('/v1/me/devices')).body;
+    const devices = (await server.api.withToken(first.token).route<DeviceRow[]>(routes.devices)).body;
     expect(devices.find((row) => row.id === device.id)).toMatchObject({ signedIn: true });
   });
 
@@ -122,15 +123,15 @@ describe.each(backends)('devices and sessions on $name', ({ name, available }) =
     sockets.push(desktopSocket.socket, laptopSocket.socket);
 
     const me = server.api.withToken(laptop.token);
-    expect((await me.put('/v1/me/password', { password })).status).toBe(204);
+    expect((await me.route(routes.setPassword, { body: { password } })).status).toBe(204);
     expect(await within(desktopSocket.ended)).toBe('password_changed');
-    expect((await server.api.withToken(desktop.token).get('/v1/me')).status).toBe(401);
-    expect((await me.get('/v1/me')).status).toBe(200);
+    expect((await server.api.withToken(desktop.token).route(routes.me)).status).toBe(401);
+    expect((await me.route(routes.me)).status).toBe(200);
     expect(laptopSocket.socket.connected).toBe(true);
 
     const phone = await passwordLogin(testDevice('Phone'));
     expect(phone.status).toBe(201);
-    expect((await me.put('/v1/me/password', { password: 'another good password', signOutOthers: false })).status).toBe(204);
-    expect((await server.api.withToken(phone.body.token).get('/v1/me')).status).toBe(200);
+    expect((await me.route(routes.setPassword, { body: { password: 'another good password', signOutOthers: false } })).status).toBe(204);
+    expect((await server.api.withToken(phone.body.token).route(routes.me)).status).toBe(200);
   });
 });

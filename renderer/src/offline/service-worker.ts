@@ -7,6 +7,9 @@
  * new worker byte for byte; it installs, takes over at once and drops the caches of older builds.
  */
 
+// A constant the bundler inlines: sw.js is a classic worker script and must stay free of imports.
+import { apiPrefix } from '#common/contract/route.js';
+
 /** `{"version":"…","files":["/assets/…"]}`, replaced at build time. */
 const buildManifest = '__SWITCHBOARD_SHELL_MANIFEST__';
 
@@ -43,7 +46,7 @@ const cachePrefix = 'switchboard-shell-';
 const cacheName = cachePrefix + version;
 /** index.html is cached under the root: every page path of the app is answered with it. */
 const shellKey = '/';
-const neverCached = ['/v1/', '/v1', '/socket.io/', '/healthz', '/sw.js'];
+const neverCached = [`${apiPrefix}/`, apiPrefix, '/socket.io/', '/healthz', '/sw.js'];
 
 scope.addEventListener('install', (event) => {
   event.waitUntil(

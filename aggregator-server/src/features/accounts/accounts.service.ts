@@ -8,6 +8,7 @@ import {
   type RevokeTokenResponse,
   type StartOAuthResponse,
 } from '#common/contract/accounts.js';
+import { routePath, routes } from '#common/contract/routes.js';
 import { ApiError } from '../../http/api-error.js';
 import { toIso, type Clock } from '../../platform/clock.js';
 import { generateToken, hashToken } from '../../platform/crypto.js';
@@ -28,9 +29,9 @@ export const handoffTtlMs = 2 * 60_000;
 const handoffPayload = oauthTokens.extend({ instance: z.string().optional() });
 const handoffContext = (idHash: string) => `handoff:${idHash}`;
 
-/** `${base}/v1/oauth/${plugin}/callback`: the redirect URI registered with every provider. */
+/** The public URL of the OAuth callback route for one plugin: the redirect URI registered with every provider. */
 export function callbackUrl(publicBase: string, pluginId: string): string {
-  return `${publicBase}/v1/oauth/${pluginId}/callback`;
+  return publicBase + routePath(routes.oauthCallback, { plugin: pluginId });
 }
 
 /**
@@ -73,7 +74,7 @@ export class AccountsService {
       now,
       expiresAt: now + flowTtlMs,
     });
-    const authorizeUrl = `${publicBase}/v1/oauth/${pluginId}/authorize?start=${encodeURIComponent(ticket)}`;
+    const authorizeUrl = `${publicBase}${routePath(routes.oauthAuthorize, { plugin: pluginId })}?start=${encodeURIComponent(ticket)}`;
     return { authorizeUrl, expiresIn: Math.round(flowTtlMs / 1000) };
   }
 
