@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MessageClient } from '../support/message-client.js';
-import { RedisProcess, redisServerInstalled } from '../support/redis-process.js';
+import { PrivateRedis, redisServerInstalled } from '../support/private-redis.js';
 import { ServerProcess } from '../support/server-process.js';
 import { postgresAvailable, postgresUrl } from '../support/services.js';
 import { sleep } from '../support/sockets.js';
@@ -20,17 +20,17 @@ type Person = { userId: string; token: string; phone: string };
 describe.skipIf(!pgUp || !redisBinary)('messages through a crashed node and a Redis restart', () => {
   const nodes: ServerProcess[] = [];
   const clients: MessageClient[] = [];
-  const redis = new RedisProcess(21_000 + (process.pid % 20_000));
+  let redis: PrivateRedis | undefined;
   let dropSchema: (() => Promise<void>) | undefined;
   afterAll(async () => {
     for (const client of clients) client.close();
     await Promise.all(nodes.map((node) => node.kill()));
-    await redis.kill();
+    await redis?.down();
     await dropSchema?.();
   });
 
   it('delivers every acknowledged message exactly once to every device', { timeout: 120_000 }, async () => {
-    await redis.start();
+    redis = await PrivateRedis.start();
     const schema = await createPostgresSchema();
     dropSchema = schema.drop;
     const storage = schema.storage as { searchPath: string };
@@ -99,9 +99,9 @@ describe.skipIf(!pgUp || !redisBinary)('messages through a crashed node and a Re
 
     // Redis dies and returns empty while both nodes carry load; then node A is killed.
     await sleep(1000);
-    await redis.kill();
+    await redis.down();
     await sleep(800);
-    await redis.start();
+    await redis.up();
     await sleep(1500);
     await nodeA.kill('SIGKILL');
     await sleep(200);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { tcpReachable } from './services.js';
 
@@ -37,6 +37,7 @@ export class PrivateRedis {
     throw new Error('redis-server did not start');
   }
 
+  /** A crash: SIGKILL, nothing saved (like the shared Redis here, which keeps nothing on disk either). */
   async down(): Promise<void> {
     const child = this.child;
     this.child = undefined;
@@ -46,4 +47,9 @@ export class PrivateRedis {
       child.kill('SIGKILL');
     });
   }
+}
+
+/** Whether redis-server (apt: redis-server) is installed here. */
+export function redisServerInstalled(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }

@@ -34,8 +34,14 @@ async function signedIn(options: Record<string, unknown>, io: CliIo): Promise<Si
   }
 }
 
-function openSocket(session: SignedIn): Promise<ChatSocket> {
-  const socket: ChatSocket = connect(session.serverUrl, { auth: { token: session.token }, transports: ['websocket'], reconnection: false });
+/**
+ * Connects; `listen` attaches the event listeners first, since the server replays the backlog (and any
+ * message sent meanwhile) right after the handshake: a listener added after `connect` could miss it.
+ */
+function openSocket(session: SignedIn, listen: (socket: ChatSocket) => void = () => undefined): Promise<ChatSocket> {
+  const socket: ChatSocket = connect(session.serverUrl, { auth: { token: session.token }, transports: ['websocket'], reconnection: false, autoConnect: false });
+  listen(socket);
+  socket.connect();
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (error) => reject(new Error(`cannot reach ${session.serverUrl}: ${error.message}`)));
@@ -135,19 +141,20 @@ export const messages: Command = {
 
 /** Prints matching messages as they arrive (the backlog first) and acknowledges them, until interrupted. */
 async function follow(session: SignedIn, io: CliIo, matches: (message: ChatMessage) => boolean): Promise<number> {
-  const socket = await openSocket(session);
   const seen = new Set<string>();
-  socket.on(
-    'message',
-    validatedListener(
+  const socket = await openSocket(session, (socket) =>
+    socket.on(
       'message',
-      (message) => {
-        if (seen.has(message.id)) return;
-        seen.add(message.id);
-        if (matches(message)) io.stdout(line(message));
-        socket.emit('message:ack', { conversationId: message.conversationId, upTo: message.seq }, () => undefined);
-      },
-      (event, problem) => io.stderr(`ignored a malformed ${event} event: ${problem}\n`),
+      validatedListener(
+        'message',
+        (message) => {
+          if (seen.has(message.id)) return;
+          seen.add(message.id);
+          if (matches(message)) io.stdout(line(message));
+          socket.emit('message:ack', { conversationId: message.conversationId, upTo: message.seq }, () => undefined);
+        },
+        (event, problem) => io.stderr(`ignored a malformed ${event} event: ${problem}\n`),
+      ),
     ),
   );
   return new Promise((resolve) => {
