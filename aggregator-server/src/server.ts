@@ -52,6 +52,10 @@ import { RedisPresenceStore } from './features/presence/redis-presence.store.js'
 import type { PresenceStore } from './features/presence/presence.store.js';
 import { PresenceService } from './features/presence/presence.service.js';
 import { attachPresence, socketOutlet } from './features/presence/presence.gateway.js';
+import { KyselyIdentitiesRepository } from './features/identities/identities.kysely-repository.js';
+import { IdentitiesService } from './features/identities/identities.service.js';
+import { identitiesRouter } from './features/identities/identities.router.js';
+import { attachIdentities } from './features/identities/identities.gateway.js';
 
 /**
  * node-redis gives up for good after a socket timeout by default; a node must keep trying, or it stays
@@ -82,7 +86,7 @@ export type RunningServer = {
   sms: SmsGateway;
   log: Logger;
   close(): Promise<void>;
-  services: { privacy: PrivacyService; contacts: ContactsService; events: DomainEvents; presence: PresenceService; sessions: SessionService; retentionPurge: RetentionPurge };
+  services: { privacy: PrivacyService; contacts: ContactsService; identities: IdentitiesService; events: DomainEvents; presence: PresenceService; sessions: SessionService; retentionPurge: RetentionPurge };
 };
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -117,7 +121,17 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const privacyRepo = new KyselyPrivacyRepository(storage.db);
   // Features meet through services: privacy reads the contact graph, contacts asks privacy.
   const privacy = new PrivacyService({ repo: privacyRepo, contacts: new ContactGraph(contactsRepo), identity: accounts, events, clock });
-  const contacts = new ContactsService({ repo: contactsRepo, privacy, keyring, limiter, events, clock, limits: config.contactLimits });
+  const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
+  // Presence starts with the socket server below; identities ask it only when serving a request.
+  const identities = new IdentitiesService({
+    repo: new KyselyIdentitiesRepository(storage.db),
+    catalogue,
+    privacy,
+    presence: () => presence,
+    events,
+    clock,
+  });
+  const contacts = new ContactsService({ repo: contactsRepo, privacy, identities, keyring, limiter, events, clock, limits: config.contactLimits });
 
   const app = express();
   app.disable('x-powered-by');
@@ -142,7 +156,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(identityRouter(mount, { verifications, sessions, accounts }));
   app.use(contactsRouter(mount, contacts));
   app.use(privacyRouter(mount, privacy));
-  const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
+  app.use(identitiesRouter(mount, identities));
   app.use(catalogueRouter(mount, catalogue));
   // Known once the server listens; the accounts feature reads it lazily.
   const listening: { url?: string } = {};
@@ -183,7 +197,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     clock,
     graceMs: config.presenceGraceMs,
     log,
+    events,
   });
+  const identitiesGateway = attachIdentities({ io, identities, events, log });
   const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log });
 
   await new Promise<void>((resolve, reject) => {
@@ -201,6 +217,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const close = () => {
     closing ??= (async () => {
       presenceGateway.stop();
+      identitiesGateway.stop();
       await retentionPurge.stop();
       realtime.stop();
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
@@ -212,5 +229,5 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, events, presence, sessions, retentionPurge } };
+  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, identities, events, presence, sessions, retentionPurge } };
 }

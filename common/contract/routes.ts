@@ -2,6 +2,7 @@ import type { RouteDefinition } from './route.js';
 import { accountsRoutes } from './routes/accounts.js';
 import { catalogueRoutes } from './routes/catalogue.js';
 import { contactsRoutes } from './routes/contacts.js';
+import { identitiesRoutes } from './routes/identities.js';
 import { identityRoutes } from './routes/identity.js';
 import { platformRoutes } from './routes/platform.js';
 import { privacyRoutes } from './routes/privacy.js';
@@ -18,6 +19,7 @@ export const routes = {
   ...privacyRoutes,
   ...accountsRoutes,
   ...catalogueRoutes,
+  ...identitiesRoutes,
 };
 
 export type Routes = typeof routes;

@@ -54,6 +54,16 @@ export type TypingEvent = z.infer<typeof typingEvent>;
 export const addressBookChangedEvent = z.object({ version: z.number().int() });
 export type AddressBookChangedEvent = z.infer<typeof addressBookChangedEvent>;
 
+/**
+ * What a contact now shares with the receiver about their accounts on other networks (the same shape as
+ * `identities` in a contact of `GET /v1/me/contacts`); sent when they publish, change or remove one.
+ */
+export const identitiesEvent = z.object({
+  userId: z.string(),
+  identities: z.record(pluginIdSchema, z.record(z.string().max(32), z.string().max(320))),
+});
+export type IdentitiesEvent = z.infer<typeof identitiesEvent>;
+
 export const sessionEndReasons = ['logout', 'device_revoked', 'device_blocked', 'expired', 'revoked', 'replaced', 'password_changed'] as const;
 export const sessionEndedEvent = z.object({ reason: z.enum(sessionEndReasons) });
 export type SessionEndedEvent = z.infer<typeof sessionEndedEvent>;
@@ -71,6 +81,7 @@ export const serverEventSchemas = {
   typing: typingEvent,
   'address-book:changed': addressBookChangedEvent,
   'session:ended': sessionEndedEvent,
+  identities: identitiesEvent,
 } as const;
 export type ServerEventName = keyof typeof serverEventSchemas;
 export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
@@ -89,6 +100,8 @@ export interface ServerToClientEvents {
   'address-book:changed': (event: AddressBookChangedEvent) => void;
   /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
   'session:ended': (event: SessionEndedEvent) => void;
+  /** A contact published, changed or removed an identity: what they now share with this user. */
+  identities: (event: IdentitiesEvent) => void;
 }
 
 /**

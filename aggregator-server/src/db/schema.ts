@@ -182,6 +182,17 @@ export interface DiscoveryChargesTable {
   phone_hash: string;
 }
 
+/** A user's own handle on another network, as they published it (issue 11). */
+export interface PublishedIdentitiesTable {
+  user_id: string;
+  plugin_id: string;
+  /** JSON object of the plugin's declared fields. */
+  fields: string;
+  /** "contacts" | "allowlist" | "nobody", or null to follow the activity setting. */
+  visible_to: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
@@ -203,4 +214,5 @@ export interface Database {
   oauth_handoffs: OAuthHandoffsTable;
   oauth_dynamic_clients: OAuthDynamicClientsTable;
   bound_accounts: BoundAccountsTable;
+  published_identities: PublishedIdentitiesTable;
 }
