@@ -120,6 +120,27 @@ describe.skipIf(!available)('one click per network, in Chromium against a real s
     expect(await contactRow(page, bob.name).locator('button[data-plugin]').count()).toBe(networks.length - 1);
   });
 
+  it('lets Alice publish her own Telegram handle in My networks, at phone width, refusing a malformed one in words', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Accounts' }).click();
+    const form = page.getByRole('form', { name: 'Your Telegram handle' });
+    await form.getByLabel('Username').fill('no');
+    await form.getByRole('button', { name: 'Publish' }).click();
+    await page.getByText('Username on Telegram should look like lina_chen.').waitFor();
+    const aliceApi = server.api.withToken((await signIn(server.api, alice.e164)).token);
+    expect((await aliceApi.route(routes.myIdentities)).body).toEqual({});
+    await form.getByLabel('Username').fill('alice_zhang');
+    await form.getByLabel('Who sees it').selectOption('contacts');
+    await form.getByRole('button', { name: 'Publish' }).click();
+    await page.getByText('Your Telegram handle is published.').waitFor();
+    expect((await aliceApi.route(routes.myIdentities)).body).toEqual({ telegram: { username: 'alice_zhang', visibleTo: 'contacts' } });
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    await form.screenshot({ path: path.join(screenshotDir, 'my-networks-phone.png') });
+    await page.setViewportSize({ width: 1100, height: 760 });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Contacts' }).click();
+  });
+
   it('takes screenshots of a contact row and its detail, light and dark, English and Chinese', async () => {
     // A typical person: three networks published, active on one of them now.
     for (const network of networks) {

@@ -230,7 +230,7 @@ export const en = {
   'identities.removed': 'Your {network} handle is no longer shared.',
   'identities.required': 'Type your {field}.',
   'identities.tooLong': 'Your {field} is too long.',
-  'identities.badFormat': 'That does not look like a {field}. It looks like {example}.',
+  'identities.badFormat': '{field} on {network} should look like {example}.',
   'contacts.moreNetworks': 'Other networks',
 } as const;
 

@@ -228,6 +228,6 @@ export const zhCN: Record<MessageKey, string> = {
   'identities.removed': '你的 {network} 账号已停止分享。',
   'identities.required': '请填写你的{field}。',
   'identities.tooLong': '你的{field}太长了。',
-  'identities.badFormat': '这看起来不像{field}，格式应类似 {example}。',
+  'identities.badFormat': '{network} 的{field}格式应类似 {example}。',
   'contacts.moreNetworks': '其他网络',
 };

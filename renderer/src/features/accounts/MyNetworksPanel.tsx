@@ -34,7 +34,7 @@ function problemText(t: Translate, language: Language, plugin: PluginSummary, fi
   const label = field === undefined ? fieldName : fieldLabel(field, language);
   if (code === 'required') return t('identities.required', { field: label });
   if (code === 'too_long') return t('identities.tooLong', { field: label });
-  return t('identities.badFormat', { field: label, example: field?.example ?? '' });
+  return t('identities.badFormat', { field: label, network: plugin.name, example: field?.example ?? '' });
 }
 
 /**
