@@ -7,6 +7,7 @@ import { api, useApp } from '../../app/app-store.js';
 import { bridge } from '../../bridge/bridge.js';
 import { useLanguage, useT, type Language, type Translate } from '../../i18n/i18n.js';
 import { ErrorNotice, StatusNotice } from '../../ui/ErrorNotice.js';
+import { fieldsFromFound } from '../contacts/launch.js';
 
 /** The audience choice: the activity setting's by default, or one of the three chosen for this network. */
 type AudienceChoice = 'default' | IdentityAudience;
@@ -98,7 +99,9 @@ function MyNetwork(props: { plugin: PluginSummary; published: Record<string, str
   const [failure, setFailure] = useState<unknown>(undefined);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
-  const foundValues = found === undefined ? undefined : Object.fromEntries(plugin.identityFields.flatMap((field) => (found[field.name] === undefined ? [] : [[field.name, found[field.name] as string]])));
+  // Only the fields this network's manifest declares (a Mastodon lookup's handle and server make `account`).
+  const foundFields = found === undefined ? undefined : fieldsFromFound(found);
+  const foundValues = foundFields === undefined ? undefined : Object.fromEntries(plugin.identityFields.flatMap((field) => (foundFields[field.name] === undefined ? [] : [[field.name, foundFields[field.name] as string]])));
   const foundHandle = foundValues === undefined || Object.keys(foundValues).length === 0 ? undefined : Object.values(foundValues).join(' · ');
 
   async function save(next: Record<string, string>): Promise<void> {
