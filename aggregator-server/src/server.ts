@@ -58,6 +58,10 @@ import { messagesRouter } from './features/messages/messages.router.js';
 import { attachMessages } from './features/messages/messages.gateway.js';
 import { scheduleRetention } from './features/messages/retention.js';
 import { AttachmentsService, sharpThumbnailer } from './features/messages/attachments.service.js';
+import { KyselyIdentitiesRepository } from './features/identities/identities.kysely-repository.js';
+import { IdentitiesService } from './features/identities/identities.service.js';
+import { identitiesRouter } from './features/identities/identities.router.js';
+import { attachIdentities } from './features/identities/identities.gateway.js';
 
 /**
  * node-redis gives up for good after a socket timeout by default; a node must keep trying, or it stays
@@ -91,6 +95,7 @@ export type RunningServer = {
   services: {
     privacy: PrivacyService;
     contacts: ContactsService;
+    identities: IdentitiesService;
     events: DomainEvents;
     presence: PresenceService;
     sessions: SessionService;
@@ -131,7 +136,17 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const privacyRepo = new KyselyPrivacyRepository(storage.db);
   // Features meet through services: privacy reads the contact graph, contacts asks privacy.
   const privacy = new PrivacyService({ repo: privacyRepo, contacts: new ContactGraph(contactsRepo), identity: accounts, events, clock });
-  const contacts = new ContactsService({ repo: contactsRepo, privacy, keyring, limiter, events, clock, limits: config.contactLimits });
+  const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
+  // Presence starts with the socket server below; identities ask it only when serving a request.
+  const identities = new IdentitiesService({
+    repo: new KyselyIdentitiesRepository(storage.db),
+    catalogue,
+    privacy,
+    presence: () => presence,
+    events,
+    clock,
+  });
+  const contacts = new ContactsService({ repo: contactsRepo, privacy, identities, keyring, limiter, events, clock, limits: config.contactLimits });
 
   const app = express();
   app.disable('x-powered-by');
@@ -183,7 +198,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     log,
   });
   app.use(messagesRouter(mount, messages, attachments));
-  const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
+  app.use(identitiesRouter(mount, identities));
   app.use(catalogueRouter(mount, catalogue));
   // Known once the server listens; the accounts feature reads it lazily.
   const listening: { url?: string } = {};
@@ -226,6 +241,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     clock,
     graceMs: config.presenceGraceMs,
     log,
+    events,
   });
   const messagesGateway = attachMessages({ io, messages, clustered: Boolean(config.redisUrl), clock, log });
   messageOutlet.current = messagesGateway;
@@ -240,6 +256,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const catchUpTimer = setInterval(() => messagesGateway.catchUp(), config.messages.catchUpMs);
   catchUpTimer.unref();
   const retention = scheduleRetention(messages, log);
+  const identitiesGateway = attachIdentities({ io, identities, events, log });
   const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log });
 
   await new Promise<void>((resolve, reject) => {
@@ -257,6 +274,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const close = () => {
     closing ??= (async () => {
       presenceGateway.stop();
+      identitiesGateway.stop();
       await retentionPurge.stop();
       realtime.stop();
       retention.stop();
@@ -270,7 +288,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, events, presence, sessions, retentionPurge, messages } };
+  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, identities, events, presence, sessions, retentionPurge, messages } };
 }
 
 /** The messages outlet of a socket server that starts after the HTTP routes are mounted. */

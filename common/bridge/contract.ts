@@ -99,6 +99,9 @@ export const identityFieldSummary = z.object({
   name: z.string(),
   label: z.record(z.enum(LABEL_LANGUAGES), z.string()),
   example: z.string(),
+  /** The manifest's format, so that a form checks what a person types before sending it (validateIdentity). */
+  pattern: z.string().optional(),
+  maxLength: z.number().int().positive().optional(),
 });
 export type IdentityFieldSummary = z.infer<typeof identityFieldSummary>;
 
@@ -202,6 +205,10 @@ export type MyStatusSetResult = z.infer<typeof myStatusSetResult>;
 export const contactNotificationRequest = z.object({ userId: z.string().uuid(), enabled: z.boolean() });
 export const startAtLoginRequest = z.object({ enabled: z.boolean() });
 
+export const lookupIdentityRequest = z.object({ phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/) });
+export const lookupIdentityResult = z.object({ pluginId: pluginIdSchema, identity: contactIdentity });
+export type LookupIdentityResult = z.infer<typeof lookupIdentityResult>;
+
 const nothing = z.void();
 const noArguments = z.tuple([]);
 
@@ -231,6 +238,7 @@ export const bridgeCalls = {
   'accounts.openLoggedIn': { channel: 'switchboard:accounts.openLoggedIn', args: z.tuple([pluginAccountRequest]), result: openLoggedInResult },
   'contacts.networkContacts': { channel: 'switchboard:contacts.networkContacts', args: noArguments, result: z.array(networkContact) },
   'contacts.syncAccounts': { channel: 'switchboard:contacts.syncAccounts', args: noArguments, result: accountsSyncResult },
+  'contacts.lookupIdentity': { channel: 'switchboard:contacts.lookupIdentity', args: z.tuple([lookupIdentityRequest]), result: lookupIdentityResult.nullable() },
   'status.get': { channel: 'switchboard:status.get', args: noArguments, result: myStatus },
   'status.set': { channel: 'switchboard:status.set', args: z.tuple([myStatus]), result: myStatusSetResult },
 } as const;
@@ -286,6 +294,11 @@ export interface DesktopBridge {
     networkContacts(): Promise<NetworkContact[]>;
     /** Runs every bound account's contacts import through the plugin host now. */
     syncAccounts(): Promise<AccountsSyncResult>;
+    /**
+     * What a bound account's network says about this number (the plugins' identity lookup), e.g. my own
+     * number for "Use … from my bound account"; null when no bound account knows it (always on the web).
+     */
+    lookupIdentity(request: z.infer<typeof lookupIdentityRequest>): Promise<LookupIdentityResult | null>;
   };
   /** My status: one value, held by the host; the desktop's tray and Status screen both go through it. */
   status: {

@@ -64,6 +64,7 @@ export function createIpcBridge(port: BridgePort): DesktopBridge {
     contacts: {
       networkContacts: () => call('contacts.networkContacts'),
       syncAccounts: () => call('contacts.syncAccounts'),
+      lookupIdentity: (request) => call('contacts.lookupIdentity', request),
     },
     status: {
       get: () => call('status.get'),

@@ -73,7 +73,7 @@ export function summarisePlugin(plugin: BundledPlugin): PluginSummary {
     capabilities: [...manifest.capabilities],
     auth: manifest.auth.type,
     launchKinds: (['chat', 'web', 'open'] as const).filter((kind) => (manifest.launch[kind]?.length ?? 0) > 0),
-    identityFields: manifest.identity.map((field) => ({ name: field.name, label: { ...field.label }, example: field.example })),
+    identityFields: manifest.identity.map((field) => ({ name: field.name, label: { ...field.label }, example: field.example, pattern: field.pattern, maxLength: field.maxLength })),
     ...(manifest.launch.copy === undefined ? {} : { copyField: manifest.launch.copy.field }),
     reachesByPhone: [...(manifest.launch.chat ?? []), ...(manifest.launch.web ?? [])].some(
       (template) => template.needs.length > 0 && template.needs.every((field) => isBuiltinIdentityField(field)),
@@ -217,6 +217,7 @@ export class WebBridge implements DesktopBridge {
     syncAccounts: async () => {
       throw new BridgeError('unsupported', 'importing contacts from network accounts needs the desktop app');
     },
+    lookupIdentity: async () => null,
   };
 
   /**

@@ -2,6 +2,7 @@ import type { RouteDefinition } from './route.js';
 import { accountsRoutes } from './routes/accounts.js';
 import { catalogueRoutes } from './routes/catalogue.js';
 import { contactsRoutes } from './routes/contacts.js';
+import { identitiesRoutes } from './routes/identities.js';
 import { identityRoutes } from './routes/identity.js';
 import { messagesRoutes } from './routes/messages.js';
 import { platformRoutes } from './routes/platform.js';
@@ -20,6 +21,7 @@ export const routes = {
   ...accountsRoutes,
   ...catalogueRoutes,
   ...messagesRoutes,
+  ...identitiesRoutes,
 };
 
 export type Routes = typeof routes;

@@ -65,6 +65,16 @@ export type TypingEvent = z.infer<typeof typingEvent>;
 export const addressBookChangedEvent = z.object({ version: z.number().int() });
 export type AddressBookChangedEvent = z.infer<typeof addressBookChangedEvent>;
 
+/**
+ * What a contact now shares with the receiver about their accounts on other networks (the same shape as
+ * `identities` in a contact of `GET /v1/me/contacts`); sent when they publish, change or remove one.
+ */
+export const identitiesEvent = z.object({
+  userId: z.string(),
+  identities: z.record(pluginIdSchema, z.record(z.string().max(32), z.string().max(320))),
+});
+export type IdentitiesEvent = z.infer<typeof identitiesEvent>;
+
 export const sessionEndReasons = ['logout', 'device_revoked', 'device_blocked', 'expired', 'revoked', 'replaced', 'password_changed'] as const;
 export const sessionEndedEvent = z.object({ reason: z.enum(sessionEndReasons) });
 export type SessionEndedEvent = z.infer<typeof sessionEndedEvent>;
@@ -87,6 +97,7 @@ export const serverEventSchemas = {
   'session:ended': sessionEndedEvent,
   message: chatMessage,
   receipt: receiptEvent,
+  identities: identitiesEvent,
 } as const;
 export type ServerEventName = keyof typeof serverEventSchemas;
 export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
@@ -114,6 +125,8 @@ export interface ServerToClientEvents {
   message: (event: ChatMessage) => void;
   /** Delivered and read receipts, to the devices of the other members. */
   receipt: (event: ReceiptEvent) => void;
+  /** A contact published, changed or removed an identity: what they now share with this user. */
+  identities: (event: IdentitiesEvent) => void;
 }
 
 /**

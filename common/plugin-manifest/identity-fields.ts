@@ -36,6 +36,8 @@ export const identityFieldSchema = z
       .string()
       .regex(IDENTITY_FIELD_NAME_REGEX, { error: 'must be a camelCase name such as "wechatId" (a-z first, then letters and digits)' })
       .refine((name) => !isBuiltinIdentityField(name), { error: '"phone" and "phoneDigits" are built in; use them without declaring' })
+      // A published identity carries its audience under this key, next to the fields.
+      .refine((name) => name !== 'visibleTo', { error: '"visibleTo" is reserved for the audience a person chooses' })
       .meta({ description: 'The placeholder templates use, e.g. "team" for {team}.' }),
     label: localizedLabel.meta({ description: 'What the field is called where a person types or reads it.' }),
     pattern: z

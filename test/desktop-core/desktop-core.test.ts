@@ -226,6 +226,10 @@ describe.skipIf(!keyringUp)('the desktop core, composed once', () => {
   it('looks up a number\'s identity through the bound accounts\' plugins', async () => {
     expect(await core.networkContacts.lookupIdentity(bobPhone)).toEqual({ pluginId: 'mastodon', accountId: mastodon.instance, identity: { handle: 'bob', server: 'mastodon.example', id: '101' } });
     expect(await core.networkContacts.lookupIdentity('+8613700137000')).toBeUndefined();
+    // The same through the bridge, as My networks asks it ("Use … from my bound account").
+    expect(await valueOf('contacts.lookupIdentity', { phone: bobPhone })).toEqual({ pluginId: 'mastodon', identity: { handle: 'bob', server: 'mastodon.example', id: '101' } });
+    expect(await valueOf('contacts.lookupIdentity', { phone: '+8613700137000' })).toBeNull();
+    expect((await call('contacts.lookupIdentity', { phone: 'not-a-number' })).ok).toBe(false);
   });
 
   it('keeps what a failing account gave last time and says why it failed', async () => {

@@ -9,7 +9,8 @@ import { createXdgSandbox, xdgUtilsAvailable, type XdgSandbox } from '../launche
 import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from '../renderer/support/browser.js';
 import { CliProcess, runCli } from '../support/cli-process.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
-import { latestCode, startTestServer, tempDir, type TestServer } from '../support/test-server.js';
+import { latestCode, signIn, startTestServer, tempDir, type TestServer } from '../support/test-server.js';
+import { routes } from '#common/contract/routes.js';
 import { Cleanups, markWhenLabelled, serveDesktopIcons, startDesktopMachine, startFakeApp, type DesktopMachine, type FakeApp } from './support/desktop-page.js';
 
 const available = (await chromiumAvailable()) && (await keyringAvailable()) && (await xdgUtilsAvailable());
@@ -146,6 +147,11 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
     await importBook(b.page, vcard([{ name: alice.name, phones: [alice.e164] }]), 'bob.vcf');
     expect(await b.page.getByTestId('import-done').textContent()).toContain('1 of them is on Switchboard');
 
+    // A row shows only the networks a person uses: each says they use WhatsApp (reached by number).
+    for (const who of [alice, bob]) {
+      const token = (await signIn(server.api, who.e164)).token;
+      expect((await server.api.withToken(token).route(routes.publishIdentity, { params: { pluginId: network.pluginId }, body: {} })).status).toBe(200);
+    }
     for (const [person, other] of [
       [a, bob],
       [b, alice],

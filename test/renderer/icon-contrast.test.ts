@@ -9,6 +9,10 @@ import { mutualContacts } from '../support/scenarios.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { buildWebClient, chromiumAvailable, launchChromium, screenshotDir } from './support/browser.js';
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { routes } from '#common/contract/routes.js';
+import { repoRoot } from '../support/cli-process.js';
+
+const pluginsDir = path.join(repoRoot, 'plugins');
 
 const available = await chromiumAvailable();
 
@@ -83,6 +87,7 @@ describe.skipIf(!available)('network icons are readable lit and unlit, in the li
   let context: BrowserContext;
   let page: Page;
   let decoder: Page;
+  let bobToken = '';
   let bobAgent: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
 
   async function setBobApps(apps: string[]): Promise<void> {
@@ -106,6 +111,13 @@ describe.skipIf(!available)('network icons are readable lit and unlit, in the li
     server = await startTestServer();
     browser = await launchChromium();
     const { alice: aliceSession, bob: bobSession } = await mutualContacts(server.api, alice, bob);
+    bobToken = bobSession.token;
+    // A row shows only the networks a person uses: Bob publishes every one (the manifests' own examples).
+    for (const plugin of PLUGINS) {
+      const manifest = JSON.parse(fs.readFileSync(path.join(pluginsDir, plugin, 'manifest.json'), 'utf8')) as { identity?: { name: string; example: string }[] };
+      const body = Object.fromEntries((manifest.identity ?? []).map((field) => [field.name, field.example]));
+      expect((await server.api.withToken(bobSession.token).route(routes.publishIdentity, { params: { pluginId: plugin }, body })).status).toBe(200);
+    }
     bobAgent = io(server.url, { auth: { token: bobSession.token }, transports: ['websocket'], forceNew: true });
     await new Promise<void>((resolve, reject) => {
       bobAgent?.once('connect', () => resolve());
@@ -175,9 +187,12 @@ describe.skipIf(!available)('network icons are readable lit and unlit, in the li
   }
 
   it('in Chinese, a click on a network the contact published nothing for says whom to ask, in Chinese', async () => {
+    // Bob stops sharing his Slack handle; he was active there a moment ago, so the icon stays on his row.
+    expect((await server.api.withToken(bobToken).route(routes.removeIdentity, { params: { pluginId: 'slack' } })).status).toBe(204);
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.getByLabel('Language').first().selectOption('zh-CN');
     const row = page.getByRole('grid').getByRole('row').filter({ hasText: bobShown });
+    await expect.poll(() => row.locator('button[data-plugin="slack"]').getAttribute('title')).toContain('请向');
     await row.locator('button[data-plugin="slack"]').click();
     // The name is the number in its international format (with no-break spaces) for a contact without a name.
     await page.getByText(/^请向\+86\s138\s0013\s8052索取其 Slack 账号。$/).waitFor();

@@ -127,7 +127,7 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
     await importBook(b.page, vcard([{ name: alice.name, phones: [alice.e164] }]), 'bob.vcf');
   });
 
-  it('shows each other in the contact lists, with one icon per network', async () => {
+  it('shows each other in the contact lists, each row with only the networks that person uses', async () => {
     for (const [person, other] of [
       [a, bob],
       [b, alice],
@@ -135,9 +135,21 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
       await person.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Contacts' }).click();
       const row = rowOf(person.page, other.name);
       await row.waitFor();
-      await expect.poll(() => row.getByRole('button', { name: 'Slack: not active' }).count()).toBe(1);
-      expect(await row.getByRole('button', { name: /: not active$/ }).count()).toBeGreaterThanOrEqual(10);
+      // Nothing published and never seen active: no icon at all (the detail lists every network).
+      expect(await row.locator('button[data-plugin]').count()).toBe(0);
     }
+    // Each publishes some networks (through the API); the rows follow live, from the identities event.
+    const aliceApi = server.api.withToken((await signIn(server.api, alice.e164)).token);
+    const bobApi = server.api.withToken((await signIn(server.api, bob.e164)).token);
+    expect((await aliceApi.route(routes.publishIdentity, { params: { pluginId: 'whatsapp' }, body: {} })).status).toBe(200);
+    expect((await aliceApi.route(routes.publishIdentity, { params: { pluginId: 'telegram' }, body: { username: 'alice_zhang' } })).status).toBe(200);
+    expect((await bobApi.route(routes.publishIdentity, { params: { pluginId: 'slack' }, body: { team: 'T024BE7LD', id: 'U024BE7LH' } })).status).toBe(200);
+    expect((await bobApi.route(routes.publishIdentity, { params: { pluginId: 'telegram' }, body: { username: 'bob_li_sb' } })).status).toBe(200);
+    const bobRow = rowOf(a.page, bob.name);
+    await expect.poll(() => bobRow.getByRole('button', { name: /: not active$/ }).count()).toBe(2);
+    expect(await bobRow.getByRole('button', { name: 'Slack: not active' }).count()).toBe(1);
+    const aliceRow = rowOf(b.page, alice.name);
+    await expect.poll(() => aliceRow.locator('button[data-plugin]').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-plugin')).sort())).toEqual(['telegram', 'whatsapp']);
     expect(await rowOf(a.page, carol.name).textContent()).toContain('Not on Switchboard');
   });
 
@@ -159,9 +171,12 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
     expect(await row.locator('button[data-plugin="whatsapp"]').getAttribute('title')).toBe('WhatsApp');
     expect(await slack.getAttribute('class')).toContain('lit');
     expect(await row.getByRole('button', { name: 'Telegram: not active' }).count()).toBe(1);
+    // Lit first: the active network leads the strip.
+    expect(await row.locator('button[data-plugin]').first().getAttribute('data-plugin')).toBe('slack');
     await screenshot(b.page, 'contacts');
 
     expect(await send([])).toEqual({ ok: true });
+    // Active a moment ago: Slack stays on the row, unlit, after the published ones' order.
     await row.getByRole('button', { name: 'Slack: not active' }).waitFor({ timeout: 10_000 });
   });
 
@@ -255,12 +270,14 @@ describe.skipIf(!available)('the web client in Chromium, against a real server',
   });
 
   it('switches to Simplified Chinese and back, accessible names included', async () => {
-    const page = a.page;
+    // Bob shares with his allowlist only now, so Alice's row of him is empty: Bob's row of Alice has icons.
+    expect(await rowOf(a.page, bob.name).locator('button[data-plugin]').count()).toBe(0);
+    const page = b.page;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Contacts' }).click();
     await page.getByLabel('Language').first().selectOption('zh-CN');
     await page.getByRole('heading', { name: '联系人', level: 1 }).waitFor();
     expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
-    expect(await rowOf(page, bob.name).getByRole('button', { name: 'Slack：未活跃' }).count()).toBe(1);
+    expect(await rowOf(page, alice.name).getByRole('button', { name: 'Slack：未活跃' }).count()).toBe(1);
     await page.getByLabel('语言').first().selectOption('en');
     await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
   });

@@ -237,6 +237,17 @@ export interface MessageAttachmentsTable {
   seq: number;
 }
 
+/** A user's own handle on another network, as they published it (issue 11). */
+export interface PublishedIdentitiesTable {
+  user_id: string;
+  plugin_id: string;
+  /** JSON object of the plugin's declared fields. */
+  fields: string;
+  /** "contacts" | "allowlist" | "nobody", or null to follow the activity setting. */
+  visible_to: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
@@ -264,4 +275,5 @@ export interface Database {
   message_cursors: MessageCursorsTable;
   attachments: AttachmentsTable;
   message_attachments: MessageAttachmentsTable;
+  published_identities: PublishedIdentitiesTable;
 }

@@ -6,6 +6,10 @@ export type DomainEventMap = {
   addressBookChanged: [{ userId: string; sessionId: string; version: number }];
   /** Who may see `userId`'s activity may have changed (privacy settings, lists, or the book). */
   audienceChanged: [{ userId: string }];
+  /** `userId` published, changed or removed one of their network identities. */
+  identitiesChanged: [{ userId: string }];
+  /** `userId` became invisible or stopped being invisible. */
+  invisibilityChanged: [{ userId: string }];
 };
 
 export class DomainEvents {

@@ -1,7 +1,9 @@
 import type { Command } from './command.js';
 import { agent } from './agent.js';
 import { contactsImport } from './contacts-import.js';
+import { contactsShow } from './contacts-show.js';
 import { contactsSyncAccounts } from './contacts-sync-accounts.js';
+import { identitiesList, identitiesRemove, identitiesSet } from './identities.js';
 import { login } from './login.js';
 import { messages, send } from './messages.js';
 import { pluginsValidate } from './plugins-validate.js';
@@ -17,5 +19,9 @@ export const commands: readonly Command[] = [
   contactsSyncAccounts,
   send,
   messages,
+  contactsShow,
+  identitiesSet,
+  identitiesList,
+  identitiesRemove,
   pluginsValidate,
 ];

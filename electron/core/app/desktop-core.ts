@@ -207,7 +207,11 @@ export class DesktopCore {
         ...(loginWindows === undefined ? {} : { loginWindows }),
         accountsApi: (token) => this.clients.accounts(token),
         myStatus: this.myStatus,
-        networkContacts: { list: () => this.networkContacts.list(), sync: () => this.networkContacts.sync() },
+        networkContacts: {
+          list: () => this.networkContacts.list(),
+          sync: () => this.networkContacts.sync(),
+          lookupIdentity: (phone) => this.networkContacts.lookupIdentity(phone),
+        },
         onLoginProblem: (pluginId, problem) => log.warn(`login window: ${pluginId}: ${problem.code}: ${problem.message}`),
       });
     }

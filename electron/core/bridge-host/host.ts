@@ -85,7 +85,11 @@ export interface BridgeHostOptions {
    */
   myStatus?: MyStatus;
   /** Contacts of bound network accounts, imported through the plugin host (electron/core/contacts). */
-  networkContacts?: { list(): BoundContact[]; sync(): Promise<AccountsSyncResult> };
+  networkContacts?: {
+    list(): BoundContact[];
+    sync(): Promise<AccountsSyncResult>;
+    lookupIdentity(phone: string): Promise<{ pluginId: string; identity: Readonly<Record<string, string | undefined>> } | undefined>;
+  };
   /** A sign-in on the launcher path failed after the click was answered; main logs it (messages carry no secrets). */
   onLoginProblem?: (pluginId: string, problem: { code: string; message: string }) => void;
   now?: () => number;
@@ -343,6 +347,12 @@ export class BridgeHost {
       const contacts = this.options.networkContacts;
       if (contacts === undefined) throw new BridgeError('unsupported', 'this host runs no plugins');
       return contacts.sync();
+    },
+    'contacts.lookupIdentity': async (_context, { phone }) => {
+      const found = await this.options.networkContacts?.lookupIdentity(phone);
+      if (found === undefined) return null;
+      const identity = Object.fromEntries(Object.entries(found.identity).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+      return { pluginId: found.pluginId, identity };
     },
 
     'status.get': async () => this.myStatus.get(),

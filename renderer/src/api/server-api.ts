@@ -51,6 +51,10 @@ export function serverApi(client: SwitchboardClient) {
     accounts: () => client.call(routes.boundAccounts, {}),
     startOAuth: (plugin: string, instance?: string) => client.call(routes.startOAuth, { params: { plugin }, body: instance === undefined ? {} : { instance } }),
     unbindAccount: (plugin: string) => client.call(routes.unbindAccount, { params: { plugin } }),
+
+    myIdentities: () => client.call(routes.myIdentities, {}),
+    publishIdentity: (pluginId: string, body: Record<string, string>) => client.call(routes.publishIdentity, { params: { pluginId }, body }),
+    removeIdentity: (pluginId: string) => client.call(routes.removeIdentity, { params: { pluginId } }),
   };
 }
 

@@ -42,6 +42,14 @@ export interface LocalGroup {
 
 export type CachedPresence = PresenceEvent;
 
+/** When a contact was last seen active on one network (from presence), kept so that rows show it later. */
+export interface NetworkActivity {
+  userId: string;
+  pluginId: string;
+  /** ISO time the contact was last seen active there. */
+  lastActiveAt: string;
+}
+
 export interface PrivateVaultRecord {
   salt: string;
   iterations: number;
@@ -74,6 +82,7 @@ export class LocalDatabase extends Dexie {
   groups!: EntityTable<LocalGroup, 'id'>;
   presence!: EntityTable<CachedPresence, 'userId'>;
   meta!: EntityTable<MetaRow, 'key'>;
+  networkActivity!: Dexie.Table<NetworkActivity, [string, string]>;
 
   constructor(name = 'switchboard') {
     super(name);
@@ -96,6 +105,8 @@ export class LocalDatabase extends Dexie {
         await people.bulkAdd(legacy.map((person) => ({ ...person, ref: randomRef() })));
         await tx.table<MetaRow, MetaKey>('meta').put({ key: 'addressBookDirty', value: true });
       });
+    // Version 3: the last time each contact was active on each network, so rows show the networks a person uses.
+    this.version(3).stores({ people: 'ref, userId', groups: 'id', presence: 'userId', meta: 'key', networkActivity: '[userId+pluginId], userId' });
   }
 
   async getMeta<Key extends MetaKey>(key: Key): Promise<MetaValues[Key] | undefined> {
@@ -115,8 +126,8 @@ export class LocalDatabase extends Dexie {
   async claimFor(userId: string): Promise<void> {
     const owner = await this.getMeta('ownerUserId');
     if (owner === userId) return;
-    await this.transaction('rw', [this.people, this.groups, this.presence, this.meta], async () => {
-      await Promise.all([this.people.clear(), this.groups.clear(), this.presence.clear(), this.meta.clear()]);
+    await this.transaction('rw', [this.people, this.groups, this.presence, this.meta, this.networkActivity], async () => {
+      await Promise.all([this.people.clear(), this.groups.clear(), this.presence.clear(), this.meta.clear(), this.networkActivity.clear()]);
       await this.setMeta('ownerUserId', userId);
     });
   }

@@ -213,6 +213,25 @@ export const en = {
   'myStatus.watcherOn': 'Apps running now: {apps}',
   'myStatus.noApps': 'none',
 
+  'identities.heading': 'My networks',
+  'identities.intro': 'Your own handle on each network, so that a contact\'s click opens a chat with you. Only what you publish here is shared, and only with the people you choose.',
+  'identities.formLabel': 'Your {network} handle',
+  'identities.isPublished': 'published',
+  'identities.byPhone': 'Reached by your phone number: publish to show contacts you use it.',
+  'identities.audience': 'Who sees it',
+  'identities.audience.default': 'Same as my activity',
+  'identities.audience.contacts': 'My contacts',
+  'identities.audience.allowlist': 'Only my allowlist',
+  'identities.audience.nobody': 'Nobody',
+  'identities.publish': 'Publish',
+  'identities.remove': 'Stop sharing',
+  'identities.useFound': 'Use {handle} from my bound account',
+  'identities.published': 'Your {network} handle is published.',
+  'identities.removed': 'Your {network} handle is no longer shared.',
+  'identities.required': 'Type your {field}.',
+  'identities.tooLong': 'Your {field} is too long.',
+  'identities.badFormat': '{field} on {network} should look like {example}.',
+  'contacts.moreNetworks': 'Other networks',
 } as const;
 
 export type MessageKey = keyof typeof en;

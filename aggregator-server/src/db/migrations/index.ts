@@ -8,6 +8,7 @@ import * as boundAccountInstance from './0011-bound-account-instance.js';
 import * as opaqueRefs from './0012-opaque-refs.js';
 import * as messages from './0025-messages.js';
 import * as attachments from './0026-attachments.js';
+import * as publishedIdentities from './0015-published-identities.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0012-opaque-refs': opaqueRefs,
   '0025-messages': messages,
   '0026-attachments': attachments,
+  '0015-published-identities': publishedIdentities,
 };

@@ -15,6 +15,7 @@ import type {
 } from '#common/contract/contacts.js';
 import type { AuthContext } from '../identity/session.service.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
+import type { IdentitiesService } from '../identities/identities.service.js';
 import { hiddenFromViewer } from '../privacy/discoverability.js';
 import { VersionConflictError, type ContactsRepository, type StoredEntry } from './contacts.repository.js';
 
@@ -29,6 +30,7 @@ export class ContactsService {
     private readonly deps: {
       repo: ContactsRepository;
       privacy: Pick<PrivacyService, 'settingsOf' | 'blockedByAmong' | 'listedAmong'>;
+      identities: Pick<IdentitiesService, 'sharedWith'>;
       keyring: Keyring;
       limiter: RateLimiter;
       events: DomainEvents;
@@ -108,15 +110,16 @@ export class ContactsService {
       byUser.set(match.userId, contact);
     }
     const ids = [...byUser.keys()];
-    const [mutual, blocked] = await Promise.all([
+    const [mutual, blocked, shared] = await Promise.all([
       this.deps.repo.whoHaveNumberOf(userId, ids),
       this.deps.privacy.listedAmong('blocklist', userId, ids),
+      this.deps.identities.sharedWith(userId, ids),
     ]);
     const mutualSet = new Set(mutual);
     const blockedSet = new Set(blocked);
     return ids.map((id) => {
       const contact = byUser.get(id) as { phone: string; refs: Set<string> };
-      return { userId: id, phone: contact.phone, mutual: mutualSet.has(id), refs: [...contact.refs].sort(), blocked: blockedSet.has(id), identities: {} };
+      return { userId: id, phone: contact.phone, mutual: mutualSet.has(id), refs: [...contact.refs].sort(), blocked: blockedSet.has(id), identities: shared.get(id) ?? {} };
     });
   }
 

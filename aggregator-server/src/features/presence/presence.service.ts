@@ -1,6 +1,7 @@
 import type { PrivacySettings } from '#common/contract/privacy.js';
 import type { PresenceEvent, PresenceSetPayload } from '#common/contract/socket-events.js';
 import type { Clock } from '../../platform/clock.js';
+import type { DomainEvents } from '../../platform/domain-events.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { forAudience, mergePresence, offlineEvent, presenceFingerprint } from './merge.js';
@@ -42,6 +43,8 @@ export class PresenceService {
       clock: Clock;
       graceMs: number;
       log: Logger;
+      /** Told when a user becomes or stops being invisible (their identities follow). */
+      events?: DomainEvents;
     },
   ) {}
 
@@ -66,10 +69,10 @@ export class PresenceService {
     if (!connection) return undefined;
     if (payload.status !== undefined || payload.text !== undefined) {
       const current = (await store.userStates([connection.userId])).get(connection.userId);
-      await store.setUserState(connection.userId, {
-        status: payload.status ?? current?.status ?? 'online',
-        text: payload.text ?? current?.text ?? '',
-      });
+      const status = payload.status ?? current?.status ?? 'online';
+      await store.setUserState(connection.userId, { status, text: payload.text ?? current?.text ?? '' });
+      const wasInvisible = current?.status === 'invisible';
+      if (wasInvisible !== (status === 'invisible')) this.deps.events?.emit('invisibilityChanged', { userId: connection.userId });
     }
     if (payload.apps !== undefined) {
       const now = clock.now();
@@ -90,6 +93,13 @@ export class PresenceService {
     const state = (await this.deps.store.userStates([from])).get(from);
     if (state?.status === 'invisible') return false;
     return !(await this.deps.privacy.eitherBlocked(from, to));
+  }
+
+  /** Of `userIds`, those who are invisible now: nothing of theirs (identities included) reaches anyone. */
+  async invisibleAmong(userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const states = await this.deps.store.userStates(userIds);
+    return new Set(userIds.filter((id) => states.get(id)?.status === 'invisible'));
   }
 
   /** Keeps this node's live connections from expiring; re-adds any that were swept while the node stalled. */

@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock.js';
 import { toIso } from '../../platform/clock.js';
 import type { DomainEvents } from '../../platform/domain-events.js';
 import { ApiError } from '../../http/api-error.js';
-import type { PrivacySettings } from '#common/contract/privacy.js';
+import type { ActivityVisibility, PrivacySettings } from '#common/contract/privacy.js';
 import type { AccountService } from '../identity/account.service.js';
 import type { ContactGraph } from '../contacts/contact-graph.js';
 import type { ListKind, PrivacyRepository } from './privacy.repository.js';
@@ -67,13 +67,17 @@ export class PrivacyService {
     return entries.map((entry) => ({ userId: entry.userId, since: toIso(entry.since) }));
   }
 
-  /** Every user who may see `subjectId`'s activity now. */
-  async audienceOf(subjectId: string): Promise<string[]> {
+  /**
+   * Every user who may see `subjectId`'s activity now; with `mode`, who would see something the subject
+   * shows to that audience (an identity with its own `visibleTo`) under the same block and discovery rules.
+   */
+  async audienceOf(subjectId: string, mode?: ActivityVisibility): Promise<string[]> {
     const { repo, contacts } = this.deps;
     const settings = await repo.settings(subjectId);
+    const audienceMode = mode ?? settings.activityVisibleTo;
     let candidates: string[];
-    if (settings.activityVisibleTo === 'nobody') return [];
-    if (settings.activityVisibleTo === 'allowlist') {
+    if (audienceMode === 'nobody') return [];
+    if (audienceMode === 'allowlist') {
       candidates = (await repo.list('allowlist', subjectId)).map((entry) => entry.userId);
     } else {
       candidates = await contacts.whoHaveNumberOf(subjectId, await contacts.usersInBookOf(subjectId));
@@ -88,25 +92,40 @@ export class PrivacyService {
     return audience;
   }
 
-  /** Every user whose activity `viewerId` may see now: the mirror image of audienceOf. */
-  async visibleSubjectsFor(viewerId: string): Promise<string[]> {
+  /**
+   * For each person `viewerId` could see anything of, the audiences that admit the viewer: `contacts`
+   * when both have each other's number, `allowlist` when the person listed the viewer. Blocked and
+   * undiscoverable people are absent. The mirror image of audienceOf, for every mode at once.
+   */
+  async standingOf(viewerId: string): Promise<Map<string, ReadonlySet<ActivityVisibility>>> {
     const { repo, contacts } = this.deps;
     const inMyBook = await contacts.usersInBookOf(viewerId);
     const allowedMe = await repo.whoListed('allowlist', viewerId);
     const candidates = [...new Set([...inMyBook, ...allowedMe])];
-    if (candidates.length === 0) return [];
-    const [settings, hidden, haveMyNumber] = await Promise.all([
-      repo.settingsOf(candidates),
-      hiddenFromViewer(viewerId, candidates, { privacy: repo, contacts }),
-      contacts.whoHaveNumberOf(viewerId, inMyBook),
-    ]);
+    const standing = new Map<string, ReadonlySet<ActivityVisibility>>();
+    if (candidates.length === 0) return standing;
+    const [hidden, haveMyNumber] = await Promise.all([hiddenFromViewer(viewerId, candidates, { privacy: repo, contacts }), contacts.whoHaveNumberOf(viewerId, inMyBook)]);
     const mutual = new Set(haveMyNumber);
     const allowed = new Set(allowedMe);
-    return candidates.filter((subjectId) => {
-      if (hidden.has(subjectId)) return false;
+    for (const subjectId of candidates) {
+      if (hidden.has(subjectId)) continue;
+      const modes = new Set<ActivityVisibility>();
+      if (mutual.has(subjectId)) modes.add('contacts');
+      if (allowed.has(subjectId)) modes.add('allowlist');
+      if (modes.size > 0) standing.set(subjectId, modes);
+    }
+    return standing;
+  }
+
+  /** Every user whose activity `viewerId` may see now: the mirror image of audienceOf. */
+  async visibleSubjectsFor(viewerId: string): Promise<string[]> {
+    const standing = await this.standingOf(viewerId);
+    if (standing.size === 0) return [];
+    const settings = await this.deps.repo.settingsOf([...standing.keys()]);
+    return [...standing].filter(([subjectId, modes]) => {
       const mode = settings.get(subjectId)?.activityVisibleTo;
-      return mode === 'contacts' ? mutual.has(subjectId) : mode === 'allowlist' ? allowed.has(subjectId) : false;
-    });
+      return mode !== undefined && modes.has(mode);
+    }).map(([subjectId]) => subjectId);
   }
 
   async canSeeActivity(viewerId: string, subjectId: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { localDb } from '../../db/local-db.js';
 import { useLanguage, useT, type Language } from '../../i18n/i18n.js';
 import { ErrorNotice, StatusNotice } from '../../ui/ErrorNotice.js';
 import { formatSince } from '../../ui/format.js';
+import { MyNetworksPanel } from './MyNetworksPanel.js';
 
 type AccountsView =
   | { state: 'loading' }
@@ -154,6 +155,7 @@ export function AccountsScreen() {
       )}
       <StatusNotice text={notice} />
       <ErrorNotice error={actionError?.failure} params={{ network: actionError?.network ?? '' }} />
+      <MyNetworksPanel />
     </section>
   );
 }

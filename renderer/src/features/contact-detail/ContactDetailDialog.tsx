@@ -1,5 +1,5 @@
 import { usePlugins } from '../../app/plugins.js';
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { api, useApp } from '../../app/app-store.js';
 import { bridge } from '../../bridge/bridge.js';
 import { useLanguage, useT } from '../../i18n/i18n.js';
@@ -11,6 +11,7 @@ import { displayName, useContacts } from '../contacts/contacts-store.js';
 import { networkLabel } from '../contacts/ContactRow.js';
 import { launchNetwork, needsHandle } from '../contacts/launch.js';
 import { usePresence } from '../contacts/presence-store.js';
+import { rowPlugins } from '../contacts/network-people.js';
 
 /** The handle a contact published for a network, as they wrote it (e.g. "T024BE7LD U024BE7LH" for Slack). */
 function published(fields: Record<string, string> | undefined): string {
@@ -30,6 +31,7 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
   // Offline, the cached state is not known to be live: nothing shows as active then.
   const live = useApp((state) => state.connection === 'online');
   const presence = live ? cachedPresence : undefined;
+  const lastActive = usePresence((state) => (person?.userId === undefined ? undefined : state.lastActive[person.userId]));
   const [allowlisted, setAllowlisted] = useState<boolean | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
@@ -49,7 +51,11 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
 
   if (person === undefined) return null;
   const activeSince = new Map(presence?.apps.map((app) => [app.plugin, app.since]));
-  const networks = [...plugins].sort((a, b) => Number(activeSince.has(b.id)) - Number(activeSince.has(a.id)));
+  // The networks the person uses first (as in their row), then the others under their own heading.
+  const used = rowPlugins(person, plugins, { activeNow: new Set(activeSince.keys()), lastActive, now: Date.now() });
+  const usedIds = new Set(used.map((plugin) => plugin.id));
+  const others = plugins.filter((plugin) => !usedIds.has(plugin.id));
+  const networks = [...used, ...others];
 
   async function changeNotify(enabled: boolean): Promise<void> {
     if (person === undefined || userId === undefined) return;
@@ -110,10 +116,13 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
         <p className="muted">{t('detail.notUser')}</p>
       ) : (
         <ul className="network-list">
-          {networks.map((plugin) => {
+          {networks.map((plugin, position) => {
             const since = activeSince.get(plugin.id);
+            const firstOther = position === used.length && used.length > 0;
             return (
-              <li key={plugin.id} className={since === undefined ? '' : 'lit'} data-plugin={plugin.id}>
+              <Fragment key={plugin.id}>
+              {firstOther && <li className="network-divider muted">{t('contacts.moreNetworks')}</li>}
+              <li className={since === undefined ? '' : 'lit'} data-plugin={plugin.id} data-used={usedIds.has(plugin.id) ? 'true' : 'false'}>
                 <img src={plugin.iconUrl} alt="" width={24} height={24} />
                 <span className="network-name" aria-label={networkLabel(t, language, plugin, since)}>
                   {plugin.name}
@@ -126,6 +135,7 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
                   {t('detail.openShort')}
                 </button>
               </li>
+              </Fragment>
             );
           })}
         </ul>

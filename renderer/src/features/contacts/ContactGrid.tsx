@@ -43,6 +43,7 @@ export function ContactGrid({ people, plugins, onOpen }: ContactGridProps) {
   const t = useT();
   const language = useLanguage((state) => state.language);
   const presence = usePresence((state) => state.byUser);
+  const lastActive = usePresence((state) => state.lastActive);
   const stale = useApp((state) => state.connection !== 'online');
   const lastOnlineAt = useApp((state) => state.lastOnlineAt);
   const viewport = useRef<HTMLDivElement>(null);
@@ -60,7 +61,16 @@ export function ContactGrid({ people, plugins, onOpen }: ContactGridProps) {
     return () => observer.disconnect();
   }, []);
 
-  const columnsIn = useCallback((row: number) => rowPlugins(people[row], plugins).length + 1, [people, plugins]);
+  // Each row shows only the networks its person uses (active now, published, found, lately active).
+  const networksOf = useCallback(
+    (person: LocalPerson | undefined) => {
+      const event = person?.userId === undefined || stale ? undefined : presence[person.userId];
+      const use = { activeNow: new Set(event?.apps.map((app) => app.plugin)), lastActive: person?.userId === undefined ? undefined : lastActive[person.userId], now: Date.now() };
+      return rowPlugins(person, plugins, use);
+    },
+    [plugins, presence, lastActive, stale],
+  );
+  const columnsIn = useCallback((row: number) => networksOf(people[row]).length + 1, [people, networksOf]);
 
   // A shorter list (search, filter) must not leave the tab stop on a row that no longer exists.
   const activeRow = Math.min(active.row, Math.max(0, people.length - 1));
@@ -146,7 +156,7 @@ export function ContactGrid({ people, plugins, onOpen }: ContactGridProps) {
               key={person.ref}
               person={person}
               index={index}
-              plugins={plugins}
+              networks={networksOf(person)}
               presence={person.userId === undefined ? undefined : presence[person.userId]}
               activeColumn={index === activeRow ? activeColumn : -1}
               stale={stale}

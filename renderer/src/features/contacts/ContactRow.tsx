@@ -7,7 +7,6 @@ import { Avatar } from '../../ui/Avatar.js';
 import { formatSince } from '../../ui/format.js';
 import { displayName } from './contacts-store.js';
 import { needsHandle } from './launch.js';
-import { rowPlugins } from './network-people.js';
 
 /** Matches --row-height in tokens.css: the virtual list places rows by this number. */
 export const rowHeight = 64;
@@ -15,7 +14,8 @@ export const rowHeight = 64;
 interface ContactRowProps {
   person: LocalPerson;
   index: number;
-  plugins: readonly PluginSummary[];
+  /** The networks this person uses, lit ones first (network-people.ts rowPlugins). */
+  networks: readonly PluginSummary[];
   presence: PresenceEvent | undefined;
   /** The column holding the grid's single tab stop, or -1 when it is in another row. */
   activeColumn: number;
@@ -34,12 +34,12 @@ export function networkLabel(t: Translate, language: Language, plugin: PluginSum
 }
 
 /** One contact: the name cell, then one icon per network, lit where the contact is active now. */
-export const ContactRow = memo(function ContactRow({ person, index, plugins, presence, activeColumn, stale, lastSeen, t, language, onOpen, onLaunch }: ContactRowProps) {
+export const ContactRow = memo(function ContactRow({ person, index, networks, presence, activeColumn, stale, lastSeen, t, language, onOpen, onLaunch }: ContactRowProps) {
   const name = displayName(person);
   const status = stale ? 'offline' : (presence?.status ?? 'offline');
   const activeSince = new Map(stale ? [] : presence?.apps.map((app) => [app.plugin, app.since]));
-  // Where the contact is active comes first, so on a narrow screen the lit icons are the visible ones.
-  const ordered = [...rowPlugins(person, plugins)].sort((a, b) => Number(activeSince.has(b.id)) - Number(activeSince.has(a.id)));
+  // Lit first (rowPlugins), so on a narrow screen the lit icons are the visible ones.
+  const ordered = networks;
   const foundOnNetworks = person.userId === undefined && (person.networks?.length ?? 0) > 0;
   const subline =
     person.userId === undefined
@@ -62,7 +62,7 @@ export const ContactRow = memo(function ContactRow({ person, index, plugins, pre
           </span>
         </button>
       </div>
-      {(person.userId !== undefined || foundOnNetworks) && (
+      {ordered.length > 0 && (
         <div className="network-strip" role="none">
           {ordered.map((plugin, pluginIndex) => {
           const since = activeSince.get(plugin.id);

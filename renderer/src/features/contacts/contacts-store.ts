@@ -43,6 +43,8 @@ interface ContactsState {
   applyServerContacts(contacts: ServerContact[]): Promise<void>;
   removeRefs(refs: string[]): Promise<void>;
   updatePerson(ref: string, change: Partial<Omit<LocalPerson, 'ref'>>): Promise<void>;
+  /** A contact's identities changed (the server's `identities` event): what they now share with me. */
+  applyIdentities(userId: string, identities: Record<string, Record<string, string>>): Promise<void>;
   setBlocked(userId: string, blocked: boolean): Promise<void>;
   createGroup(name: string): Promise<void>;
   deleteGroup(id: string): Promise<void>;
@@ -178,6 +180,12 @@ export const useContacts = create<ContactsState>((set, get) => ({
     const people = get().people.map((person) => (person.ref === ref ? { ...person, ...change } : person));
     const updated = people.find((person) => person.ref === ref);
     if (updated !== undefined) await localDb.people.put(updated);
+    set({ people });
+  },
+
+  async applyIdentities(userId, identities) {
+    const people = get().people.map((person) => (person.userId === userId ? { ...person, identities } : person));
+    await localDb.people.bulkPut(people.filter((person) => person.userId === userId));
     set({ people });
   },
 

@@ -12,7 +12,11 @@ import { launchMessage } from './launch-message.js';
  */
 function foundOnNetwork(person: LocalPerson, pluginId: string): Record<string, string> {
   const found = person.networks?.find((network) => network.pluginId === pluginId)?.identity;
-  if (found === undefined) return {};
+  return found === undefined ? {} : fieldsFromFound(found);
+}
+
+/** What a bound account reported, as template fields: its values, plus `account` for federated networks. */
+export function fieldsFromFound(found: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(found)) if (typeof value === 'string' && value !== '') fields[name] = value;
   if (found.handle !== undefined && found.server !== undefined) fields.account = `@${found.handle.replace(/^@/, '')}@${found.server}`;

@@ -30,10 +30,32 @@ export function withNetworkContacts(people: readonly LocalPerson[], contacts: re
   });
 }
 
-/** The networks a row offers: every network for a Switchboard user, else the ones the person was found on. */
-export function rowPlugins(person: LocalPerson | undefined, plugins: readonly PluginSummary[]): readonly PluginSummary[] {
+/** How long a network stays on a person's row after they were last seen active on it. */
+export const RECENT_ACTIVITY_MS = 30 * 24 * 60 * 60_000;
+
+/** What decides which networks a row shows: where the person is active now, and was active lately. */
+export type NetworkUse = {
+  /** Plugin ids the person is active on now. */
+  activeNow: ReadonlySet<string>;
+  /** Plugin id to when the person was last seen active there (ISO). */
+  lastActive: Readonly<Record<string, string>> | undefined;
+  now: number;
+};
+
+/**
+ * The networks a row offers: only those the person uses — active on now, published an identity for,
+ * found on by a bound account, or active on within RECENT_ACTIVITY_MS — lit ones first. The others
+ * stay in the contact's detail.
+ */
+export function rowPlugins(person: LocalPerson | undefined, plugins: readonly PluginSummary[], use?: NetworkUse): readonly PluginSummary[] {
   if (person === undefined) return [];
-  if (person.userId !== undefined) return plugins;
-  const networks = new Set((person.networks ?? []).map((network) => network.pluginId));
-  return plugins.filter((plugin) => networks.has(plugin.id));
+  const found = new Set((person.networks ?? []).map((network) => network.pluginId));
+  const published = new Set(Object.keys(person.identities ?? {}));
+  const recent = (pluginId: string) => {
+    const at = use?.lastActive?.[pluginId];
+    return at !== undefined && use !== undefined && use.now - Date.parse(at) <= RECENT_ACTIVITY_MS;
+  };
+  const used = plugins.filter((plugin) => found.has(plugin.id) || published.has(plugin.id) || use?.activeNow.has(plugin.id) === true || recent(plugin.id));
+  const lit = (plugin: PluginSummary) => Number(use?.activeNow.has(plugin.id) === true);
+  return [...used].sort((a, b) => lit(b) - lit(a));
 }
