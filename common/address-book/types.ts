@@ -69,6 +69,11 @@ export interface AddressBookImport {
   entries: AddressBookEntry[];
   rejected: RejectedRecord[];
   warnings: AddressBookWarning[];
+  /**
+   * Present when the encoding was guessed and another one was nearly as plausible: the encodings that
+   * read the file, most plausible first, for the user to choose from (the CLI's `--encoding`).
+   */
+  encodingChoices?: string[];
 }
 
 export type AddressBookErrorCode =
@@ -83,6 +88,8 @@ export type AddressBookErrorCode =
   | 'too_large'
   /** The default region is not an ISO 3166-1 region libphonenumber knows. */
   | 'unknown_region'
+  /** The encoding the caller forced is not a label this runtime's TextDecoder knows. */
+  | 'unknown_encoding'
   | 'aborted';
 
 /** The only exception the parser throws on purpose; anything else is a bug. */
