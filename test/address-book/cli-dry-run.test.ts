@@ -90,7 +90,7 @@ describe('switchboard contacts import --dry-run --json', () => {
   it('without a region, rejects national numbers and hints at --region in the summary', async () => {
     const { code, stdout } = await run(`${fixturesDir}bad-numbers.vcf`, { json: false });
     expect(code).toBe(0);
-    expect(stdout).toMatch(/0 contacts with 0 numbers, 4 rejected/);
+    expect(stdout).toMatch(/0 contacts with 0 numbers; 4 skipped/);
     expect(stdout).toMatch(/region_required: 138 0013 8000/);
     expect(stdout).toMatch(/--region/);
   });

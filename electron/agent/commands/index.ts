@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { agent } from './agent.js';
 import { contactsImport } from './contacts-import.js';
 import { contactsSyncAccounts } from './contacts-sync-accounts.js';
+import { contactsUndo } from './contacts-undo.js';
 import { login } from './login.js';
 import { pluginsValidate } from './plugins-validate.js';
 
@@ -13,6 +14,7 @@ export const commands: readonly Command[] = [
   login,
   agent,
   contactsImport,
+  contactsUndo,
   contactsSyncAccounts,
   pluginsValidate,
 ];
