@@ -53,6 +53,7 @@ export const errorMessagesEn = {
   'error.corrupt_file': 'The file is damaged and cannot be opened. Export your contacts again.',
   'error.too_large': 'The file is too large for an address book. Split it into smaller files.',
   'error.unknown_encoding': 'This text encoding is not known. Choose one of the encodings offered and try again.',
+  'error.book_too_large': 'With this file your address book would hold more than the 20,000 contacts the server keeps. Nothing was changed. Split the file and import the contacts you need, or replace your book with a smaller file.',
   'error.unknown_region': 'The country for national numbers is not known. Choose your country and try again.',
   'error.aborted': 'The import was cancelled. Nothing was changed.',
   'error.parse_failed': 'The file could not be read. Export your contacts again, or try another format.',
