@@ -118,6 +118,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // Features meet through services: privacy reads the contact graph, contacts asks privacy.
   const privacy = new PrivacyService({ repo: privacyRepo, contacts: new ContactGraph(contactsRepo), identity: accounts, events, clock });
   const contacts = new ContactsService({ repo: contactsRepo, privacy, keyring, limiter, events, clock, limits: config.contactLimits });
+  // A new user's number may already be in other books: their owners see the user appear live.
+  sessions.onUserCreated(({ userId }) => {
+    contacts.announceJoined(userId).catch((error: unknown) => log.warn({ err: error, userId }, 'could not announce a new user to their contacts'));
+  });
 
   const app = express();
   app.disable('x-powered-by');

@@ -54,6 +54,10 @@ export type TypingEvent = z.infer<typeof typingEvent>;
 export const addressBookChangedEvent = z.object({ version: z.number().int() });
 export type AddressBookChangedEvent = z.infer<typeof addressBookChangedEvent>;
 
+/** Someone in my book joined (or changed who they are): fetch my contacts again. Says nothing about whom. */
+export const contactsChangedEvent = z.object({});
+export type ContactsChangedEvent = z.infer<typeof contactsChangedEvent>;
+
 export const sessionEndReasons = ['logout', 'device_revoked', 'device_blocked', 'expired', 'revoked', 'replaced', 'password_changed'] as const;
 export const sessionEndedEvent = z.object({ reason: z.enum(sessionEndReasons) });
 export type SessionEndedEvent = z.infer<typeof sessionEndedEvent>;
@@ -70,6 +74,7 @@ export const serverEventSchemas = {
   presence: presenceEvent,
   typing: typingEvent,
   'address-book:changed': addressBookChangedEvent,
+  'contacts:changed': contactsChangedEvent,
   'session:ended': sessionEndedEvent,
 } as const;
 export type ServerEventName = keyof typeof serverEventSchemas;
@@ -87,6 +92,8 @@ export interface ServerToClientEvents {
   typing: (event: TypingEvent) => void;
   /** Another device of the same user changed the address book: pull `routes.addressBookChanges`. */
   'address-book:changed': (event: AddressBookChangedEvent) => void;
+  /** A person in my book joined Switchboard: my contacts (who is a user) changed. */
+  'contacts:changed': (event: ContactsChangedEvent) => void;
   /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
   'session:ended': (event: SessionEndedEvent) => void;
 }

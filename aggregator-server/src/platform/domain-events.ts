@@ -6,6 +6,8 @@ export type DomainEventMap = {
   addressBookChanged: [{ userId: string; sessionId: string; version: number }];
   /** Who may see `userId`'s activity may have changed (privacy settings, lists, or the book). */
   audienceChanged: [{ userId: string }];
+  /** Who among these users' contacts is on Switchboard changed (someone in their books joined). */
+  contactsChanged: [{ userIds: string[] }];
 };
 
 export class DomainEvents {
