@@ -15,7 +15,9 @@ export type RejectReason =
    */
   | 'imprecise_number'
   /** A contact with no phone number: nothing to upload for it. */
-  | 'no_number';
+  | 'no_number'
+  /** The user's own number: never listed as one of their contacts. */
+  | 'own_number';
 
 export interface AddressBookPhone {
   /** The number in E.164, what the server sees. */

@@ -48,9 +48,11 @@ describe.skipIf(!available)('import semantics in the web client', () => {
   });
 
   it('merges, keeps the neighbours of a broken card, and undoes an import', async () => {
-    await importFile(vcard([{ name: 'Bob Li', phones: ['+8613800138012'] }, { name: 'Carol Wu', phones: ['13900139013'] }]), 'first.vcf');
-    // The user's own region (CN) reads the national number.
+    const first = vcard([{ name: 'Bob Li', phones: ['+8613800138012'] }, { name: 'Carol Wu', phones: ['13900139013'] }, { name: 'Me Myself', phones: [alice.e164] }]);
+    await importFile(first, 'first.vcf');
+    // The user's own region (CN) reads the national number; my own number is never one of my contacts.
     await expect.poll(() => page.getByTestId('import-done').textContent()).toContain('Imported 2 contacts');
+    expect(await page.getByTestId('rejected-list').locator('li[data-reason="own_number"]').textContent()).toContain('your own number');
     await expect.poll(serverRefs).toBe(2);
 
     const broken = Buffer.from(

@@ -161,6 +161,7 @@ export const en = {
   'import.reason.not_a_number': 'not a phone number',
   'import.reason.imprecise_number': 'rounded by a spreadsheet (scientific notation)',
   'import.reason.no_number': 'no phone number',
+  'import.reason.own_number': 'your own number',
   'import.warning.encoding_guessed': 'The text encoding was guessed. If names look garbled, choose another encoding below.',
   'import.warning.unknown_charset': 'A record names a character set this app does not know; its text may look wrong.',
   'import.warning.truncated_card': 'A contact card was not closed properly; it was read up to where the next one starts.',

@@ -158,6 +158,7 @@ export const zhCN: Record<MessageKey, string> = {
   'import.reason.invalid_number': '号码不存在',
   'import.reason.not_a_number': '不是电话号码',
   'import.reason.imprecise_number': '被电子表格四舍五入（科学计数法）',
+  'import.reason.own_number': '你自己的号码',
   'import.reason.no_number': '没有电话号码',
   'import.warning.encoding_guessed': '文本编码是推测出来的。如果姓名显示为乱码，请在下方选择其他编码。',
   'import.warning.unknown_charset': '某条记录使用了本应用不认识的字符集，其文字可能显示不正确。',

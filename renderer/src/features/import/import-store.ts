@@ -1,8 +1,9 @@
 import { create } from 'zustand';
-import type { AddressBookEntry, AddressBookFormat, AddressBookWarning, RejectedRecord } from '#common/address-book/types.js';
+import type { AddressBookEntry, AddressBookImport, AddressBookFormat, AddressBookWarning, RejectedRecord } from '#common/address-book/types.js';
 import type { PickedFile } from '#common/bridge/index.js';
 import { addressBookLimits } from '#common/contract/contacts.js';
 import { ApiFailure } from '../../api/failure.js';
+import { useApp } from '../../app/app-store.js';
 import { localDb, type LocalPerson } from '../../db/local-db.js';
 import { catchUp, uploadAddressBook } from '../../sync/sync-engine.js';
 import { useContacts } from '../contacts/contacts-store.js';
@@ -51,6 +52,20 @@ interface ImportState {
 
 let controller: AbortController | undefined;
 
+/** My own number is never one of my contacts: it leaves every entry, and an entry left with none is skipped. */
+export function withoutOwnNumber(result: AddressBookImport, ownPhone: string | undefined): AddressBookImport {
+  if (ownPhone === undefined) return result;
+  const entries: AddressBookEntry[] = [];
+  const rejected = [...result.rejected];
+  result.entries.forEach((entry, index) => {
+    const phones = entry.phones.filter((phone) => phone.e164 !== ownPhone);
+    if (phones.length === entry.phones.length) entries.push(entry);
+    else if (phones.length > 0) entries.push({ ...entry, phones });
+    else rejected.push({ record: index + 1, raw: ownPhone, name: entry.name, reason: 'own_number' });
+  });
+  return { ...result, entries, rejected };
+}
+
 /** How many entries the book would hold after this import: refused before any change when over the limit. */
 export function projectedBookSize(people: readonly LocalPerson[], entries: readonly AddressBookEntry[], mode: ImportMode): number {
   if (mode === 'replace') return entries.length;
@@ -83,11 +98,12 @@ export const useImport = create<ImportState>((set, get) => ({
     controller = current;
     set({ phase: 'parsing', fileName: file.name, lastFile: file, progress: { done: 0, total: 0 }, summary: undefined, error: undefined });
     try {
-      const result = await parseAddressBookOffThread(
+      const parsed = await parseAddressBookOffThread(
         { bytes: file.bytes, fileName: file.name, mimeType: file.mimeType, defaultRegion: choices.region, ...(choices.encoding === undefined ? {} : { encoding: choices.encoding }) },
         (done, total) => set({ progress: { done, total } }),
         current.signal,
       );
+      const result = withoutOwnNumber(parsed, useApp.getState().session?.phone);
       const previous = useContacts.getState().people;
       if (projectedBookSize(previous, result.entries, choices.mode) > addressBookLimits.maxEntries) {
         throw new ImportFailure('book_too_large', `the book would exceed ${addressBookLimits.maxEntries} entries`);
