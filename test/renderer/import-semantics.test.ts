@@ -110,4 +110,49 @@ describe.skipIf(!available)('import semantics in the web client', () => {
     await expect.poll(() => page.getByTestId('import-done').textContent()).toContain('Imported 1 contact ');
     await expect.poll(serverRefs).toBe(3);
   }, 180_000);
+
+  it('adds, edits and deletes a contact by hand, merges a duplicate number, and undoes from the toast', async () => {
+    await openContacts();
+    const before = await serverRefs();
+    const toast = page.locator('.toast');
+
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('Hana Manual');
+    await page.getByRole('dialog').getByLabel('Phone number', { exact: true }).fill('139 0013 9020');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await contactRow(page, 'Hana Manual').waitFor();
+    await expect.poll(serverRefs).toBe(before + 1);
+
+    // My own number is refused, with what to do.
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('Me');
+    await page.getByRole('dialog').getByLabel('Phone number', { exact: true }).fill(alice.national);
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.getByText('This is your own number.').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    await contactRow(page, 'Hana Manual').click();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('Hana Edited');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await contactRow(page, 'Hana Edited').waitFor();
+
+    // Delete, then Undo from the toast: the contact and its upload come back.
+    await page.getByRole('button', { name: 'Delete contact' }).click();
+    await expect.poll(serverRefs).toBe(before);
+    await expect.poll(() => contactRow(page, 'Hana Edited').count()).toBe(0);
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await contactRow(page, 'Hana Edited').waitFor();
+    await expect.poll(serverRefs).toBe(before + 1);
+
+    // A second entry with the same number is the same person: adding it merges.
+    await page.keyboard.press('Escape').catch(() => undefined);
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('Hana Twin');
+    await page.getByRole('dialog').getByLabel('Phone number', { exact: true }).fill('+86 139 0013 9020');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await contactRow(page, 'Hana Twin').waitFor();
+    await expect.poll(() => contactRow(page, 'Hana Edited').count()).toBe(0);
+    await expect.poll(serverRefs).toBe(before + 1);
+  }, 120_000);
 });

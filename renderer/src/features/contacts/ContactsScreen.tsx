@@ -3,6 +3,7 @@ import { useMemo, useState } from 'react';
 import { useApp } from '../../app/app-store.js';
 import { useT } from '../../i18n/i18n.js';
 import { ContactDetailDialog } from '../contact-detail/ContactDetailDialog.js';
+import { ContactsToolbar } from './manual/ContactActions.js';
 import { ContactGrid } from './ContactGrid.js';
 import { useContacts, visiblePeople } from './contacts-store.js';
 import { GroupsPanel } from './GroupsPanel.js';
@@ -84,6 +85,7 @@ export function ContactsScreen() {
               {syncing ? t('contacts.syncing') : t('contacts.syncAccounts')}
             </button>
           )}
+          <ContactsToolbar />
           <span className="muted count" aria-live="polite" data-testid="contact-count">
             {t('contacts.count', { count: shown.length })}
           </span>
