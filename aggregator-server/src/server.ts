@@ -38,6 +38,8 @@ import { KyselyContactsRepository } from './features/contacts/contacts.kysely-re
 import { ContactsService } from './features/contacts/contacts.service.js';
 import { ContactGraph } from './features/contacts/contact-graph.js';
 import { contactsRouter } from './features/contacts/contacts.router.js';
+import { invitationsRouter } from './features/invitations/invitations.router.js';
+import { defaultInvitationLimits, InvitationsService } from './features/invitations/invitations.service.js';
 import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repository.js';
 import { PrivacyService } from './features/privacy/privacy.service.js';
 import { privacyRouter } from './features/privacy/privacy.router.js';
@@ -145,6 +147,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(platformRouter(mount));
   app.use(identityRouter(mount, { verifications, sessions, accounts }));
   app.use(contactsRouter(mount, contacts));
+  app.use(invitationsRouter(mount, new InvitationsService({ sms, limiter, keyring, publicUrl: config.publicUrl, limits: defaultInvitationLimits })));
   app.use(privacyRouter(mount, privacy));
   const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
   app.use(catalogueRouter(mount, catalogue));
