@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '#common/contract/routes.js';
 import { latestCode, startTestServer, type TestServer } from '../support/test-server.js';
 import { buildWebClient, chromiumAvailable, contactRow, launchChromium, vcard } from './support/browser.js';
 
@@ -132,6 +133,11 @@ describe.skipIf(!available)('import semantics in the web client', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
 
     await contactRow(page, 'Hana Manual').click();
+    // Not on Switchboard: invite by SMS, in my language, with my number.
+    await page.getByRole('button', { name: 'Invite by SMS' }).click();
+    await page.getByRole('button', { name: 'Invitation sent' }).waitFor();
+    const invitation = await server.api.typed().call(routes.devSms, { query: { to: '+8613900139020' } });
+    expect(invitation[0]?.body).toContain(`${alice.e164} invites you to Switchboard`);
     await page.getByRole('button', { name: 'Edit' }).click();
     await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('Hana Edited');
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();

@@ -165,6 +165,8 @@ export const en = {
   'manual.save': 'Save',
   'manual.cancel': 'Cancel',
   'manual.undo': 'Undo',
+  'manual.invite': 'Invite by SMS',
+  'manual.invited': 'Invitation sent',
   'manual.added': 'Added {name}.',
   'manual.saved': 'Saved {name}.',
   'manual.deleted': 'Deleted {name}.',

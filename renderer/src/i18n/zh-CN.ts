@@ -163,6 +163,8 @@ export const zhCN: Record<MessageKey, string> = {
   'manual.save': '保存',
   'manual.cancel': '取消',
   'manual.undo': '撤销',
+  'manual.invite': '短信邀请',
+  'manual.invited': '邀请已发送',
   'manual.added': '已添加{name}。',
   'manual.saved': '已保存{name}。',
   'manual.deleted': '已删除{name}。',

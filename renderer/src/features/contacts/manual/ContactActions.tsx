@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { useT } from '#renderer/i18n/i18n.js';
+import { api } from '#renderer/app/app-store.js';
+import { useLanguage, useT } from '#renderer/i18n/i18n.js';
 import { ErrorNotice } from '#renderer/ui/ErrorNotice.js';
 import { useToast } from '#renderer/ui/toast-store.js';
 import { displayName, useContacts } from '../contacts-store.js';
@@ -41,9 +42,21 @@ export function ContactsToolbar() {
 export function PersonActions({ personRef, onDeleted }: { personRef: string; onDeleted(): void }) {
   const t = useT();
   const person = useContacts((state) => state.people.find((candidate) => candidate.ref === personRef));
+  const language = useLanguage((state) => state.language);
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
+  const [invited, setInvited] = useState(false);
   if (person === undefined) return null;
+
+  async function invite(phone: string): Promise<void> {
+    setError(undefined);
+    try {
+      await api().invite(phone, language);
+      setInvited(true);
+    } catch (failure) {
+      setError(failure);
+    }
+  }
 
   async function remove(): Promise<void> {
     if (person === undefined) return;
@@ -62,6 +75,11 @@ export function PersonActions({ personRef, onDeleted }: { personRef: string; onD
       <button type="button" onClick={() => setEditing(true)}>
         {t('manual.edit')}
       </button>
+      {person.userId === undefined && person.phones[0] !== undefined && (
+        <button type="button" disabled={invited} onClick={() => void invite(person.phones[0]?.e164 ?? '')}>
+          {invited ? t('manual.invited') : t('manual.invite')}
+        </button>
+      )}
       <button type="button" className="danger" onClick={() => void remove()}>
         {t('manual.delete')}
       </button>
