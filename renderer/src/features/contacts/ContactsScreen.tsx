@@ -79,13 +79,14 @@ export function ContactsScreen() {
           <button type="button" className="groups-toggle" aria-expanded={groupsOpen} onClick={() => setGroupsOpen(true)}>
             {t('contacts.showGroups')}
           </button>
+          {/* Before the search box: Tab from the search goes straight into the list. */}
+          <ContactsToolbar />
           <input type="search" className="search" aria-label={t('contacts.search')} placeholder={t('contacts.search')} value={query} onChange={(event) => setQuery(event.target.value)} />
           {canSyncAccounts && (
             <button type="button" onClick={() => void importFromAccounts()} disabled={syncing}>
               {syncing ? t('contacts.syncing') : t('contacts.syncAccounts')}
             </button>
           )}
-          <ContactsToolbar />
           <span className="muted count" aria-live="polite" data-testid="contact-count">
             {t('contacts.count', { count: shown.length })}
           </span>
