@@ -17,6 +17,7 @@ import {
 
 export * from './types.js';
 export { assignKeyedRefs, assignRefs, newRefKey, randomRef } from './refs.js';
+export { withoutOwnNumber } from './own-number.js';
 
 interface Progress {
   done: number;

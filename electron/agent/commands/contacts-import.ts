@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import readline from 'node:readline/promises';
-import { AddressBookError, assignKeyedRefs, newRefKey, parseAddressBookAsync, type AddressBookImport } from '#common/address-book/index.js';
+import { AddressBookError, assignKeyedRefs, newRefKey, parseAddressBookAsync, withoutOwnNumber, type AddressBookImport } from '#common/address-book/index.js';
 import { regionOfE164 } from '#common/phone/phone.js';
 import { ApiFailure } from '#common/contract/api-failure.js';
 import { SwitchboardClient } from '#common/contract/http-client.js';
@@ -25,6 +25,8 @@ export interface ContactsImportArgs {
   region?: string;
   /** A WHATWG encoding label that overrides detection, e.g. big5. */
   encoding?: string;
+  /** The signed-in user's number: never imported as one of their contacts. */
+  ownPhone?: string;
   /** Merges (or replaces) numbers and refs (never names) into the server's book; absent when nobody is signed in. */
   upload?: (entries: { ref: string; phones: string[] }[]) => Promise<BookSyncResult>;
   /** This device's ref key for the server (keychain): refs stay stable across imports and reveal nothing. */
@@ -73,11 +75,11 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
 
   let result: AddressBookImport;
   try {
-    result = await parseAddressBookAsync(bytes, {
+    result = withoutOwnNumber(await parseAddressBookAsync(bytes, {
       fileName: basename(args.file),
       ...(args.region === undefined ? {} : { defaultRegion: args.region }),
       ...(args.encoding === undefined ? {} : { encoding: args.encoding }),
-    });
+    }), args.ownPhone);
   } catch (error) {
     if (!(error instanceof AddressBookError)) throw error;
     if (args.json) io.stdout(`${JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2)}\n`);
@@ -178,9 +180,11 @@ export const contactsImport: Command = {
     // A dry run reads the file exactly as the import would, so it asks the server for your region too.
     const signedIn = await signedInApi(serverUrl, io, dryRun);
     const api = signedIn?.api;
-    if (api && region === undefined) {
+    let ownPhone: string | undefined;
+    if (api) {
       try {
-        region = regionOfE164((await api.call(routes.me, {})).phone);
+        ownPhone = (await api.call(routes.me, {})).phone;
+        region ??= regionOfE164(ownPhone);
       } catch (error) {
         // A dry run works offline, as long as the file has country codes or --region is given.
         if (!dryRun || !(error instanceof ApiFailure)) throw error;
@@ -200,6 +204,7 @@ export const contactsImport: Command = {
         json: booleanOption(options, 'json'),
         ...(region === undefined ? {} : { region }),
         ...(encoding === undefined ? {} : { encoding }),
+        ...(ownPhone === undefined ? {} : { ownPhone }),
         ...(upload ? { upload } : {}),
         ...(signedIn ? { refKey: signedIn.refKey } : {}),
       },

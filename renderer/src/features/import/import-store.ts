@@ -1,5 +1,6 @@
 import { create } from 'zustand';
-import type { AddressBookEntry, AddressBookImport, AddressBookFormat, AddressBookWarning, RejectedRecord } from '#common/address-book/types.js';
+import { withoutOwnNumber } from '#common/address-book/own-number.js';
+import type { AddressBookEntry, AddressBookFormat, AddressBookWarning, RejectedRecord } from '#common/address-book/types.js';
 import type { PickedFile } from '#common/bridge/index.js';
 import { addressBookLimits } from '#common/contract/contacts.js';
 import { ApiFailure } from '../../api/failure.js';
@@ -52,19 +53,6 @@ interface ImportState {
 
 let controller: AbortController | undefined;
 
-/** My own number is never one of my contacts: it leaves every entry, and an entry left with none is skipped. */
-export function withoutOwnNumber(result: AddressBookImport, ownPhone: string | undefined): AddressBookImport {
-  if (ownPhone === undefined) return result;
-  const entries: AddressBookEntry[] = [];
-  const rejected = [...result.rejected];
-  result.entries.forEach((entry, index) => {
-    const phones = entry.phones.filter((phone) => phone.e164 !== ownPhone);
-    if (phones.length === entry.phones.length) entries.push(entry);
-    else if (phones.length > 0) entries.push({ ...entry, phones });
-    else rejected.push({ record: index + 1, raw: ownPhone, name: entry.name, reason: 'own_number' });
-  });
-  return { ...result, entries, rejected };
-}
 
 /** How many entries the book would hold after this import: refused before any change when over the limit. */
 export function projectedBookSize(people: readonly LocalPerson[], entries: readonly AddressBookEntry[], mode: ImportMode): number {
