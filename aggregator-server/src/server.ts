@@ -38,6 +38,8 @@ import { KyselyContactsRepository } from './features/contacts/contacts.kysely-re
 import { ContactsService } from './features/contacts/contacts.service.js';
 import { ContactGraph } from './features/contacts/contact-graph.js';
 import { contactsRouter } from './features/contacts/contacts.router.js';
+import { invitationsRouter } from './features/invitations/invitations.router.js';
+import { defaultInvitationLimits, InvitationsService } from './features/invitations/invitations.service.js';
 import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repository.js';
 import { PrivacyService } from './features/privacy/privacy.service.js';
 import { privacyRouter } from './features/privacy/privacy.router.js';
@@ -147,6 +149,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     clock,
   });
   const contacts = new ContactsService({ repo: contactsRepo, privacy, identities, keyring, limiter, events, clock, limits: config.contactLimits });
+  // A new user's number may already be in other books: their owners see the user appear live.
+  sessions.onUserCreated(({ userId }) => {
+    contacts.announceJoined(userId).catch((error: unknown) => log.warn({ err: error, userId }, 'could not announce a new user to their contacts'));
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -172,6 +178,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(platformRouter(mount));
   app.use(identityRouter(mount, { verifications, sessions, accounts }));
   app.use(contactsRouter(mount, contacts));
+  app.use(invitationsRouter(mount, new InvitationsService({ sms, limiter, keyring, publicUrl: config.publicUrl, limits: defaultInvitationLimits })));
   app.use(privacyRouter(mount, privacy));
   // Created before the socket server exists; its outlet is bound once the server is up (below).
   const messageOutlet: { current?: MessageOutlet } = {};

@@ -73,6 +73,8 @@ function formatFromHints(extension: string, mimeType: string | undefined): Addre
 export interface DetectedSource {
   format: AddressBookFormat;
   encoding: string;
+  /** The plausible encodings, when the guess was uncertain. */
+  encodingChoices?: string[];
   source: ContactSource;
 }
 
@@ -96,19 +98,26 @@ export function openAddressBook(bytes: Uint8Array, options: ParseOptions, warnin
   }
 
   const decodeHints: { forced?: string; declared?: string } = {};
-  if (options.encoding !== undefined) decodeHints.forced = options.encoding;
+  if (options.encoding !== undefined) {
+    if (decodeLenient(new Uint8Array(0), options.encoding) === undefined) {
+      throw new AddressBookError('unknown_encoding', `"${options.encoding}" is not a text encoding this program knows (e.g. utf-8, gb18030, big5, shift_jis, euc-kr, windows-1252)`);
+    }
+    decodeHints.forced = options.encoding;
+  }
   const declared = declaredCharset(bytes);
   if (declared !== undefined) decodeHints.declared = declared;
   const decoded: DecodedText = decodeText(bytes, decodeHints);
   if (decoded.text.trim() === '') throw new AddressBookError('empty_file', 'The file contains no text.');
-  if (decoded.guessed) warnings.add('encoding_guessed', `the file is not UTF-8; read it as ${decoded.encoding}. If names look wrong, choose the encoding explicitly.`);
+  // Only an uncertain guess is worth a warning, and it comes with the choices to pick from.
+  const uncertain = decoded.guessed && decoded.uncertain === true;
+  if (uncertain) warnings.add('encoding_guessed', `the file is not UTF-8 and its encoding is uncertain; read it as ${decoded.encoding}. If names look wrong, choose another: ${(decoded.candidates ?? []).join(', ')}`);
 
   const format = options.format ?? (looksLikeVCard(decoded.text) ? 'vcard' : formatFromHints(extension, options.mimeType) ?? sniffTextFormat(decoded.text));
   if (format === 'vcard' && !looksLikeVCard(decoded.text)) {
     throw new AddressBookError('unrecognised_format', 'The file is named as a vCard but contains no BEGIN:VCARD. ' + exportAdvice);
   }
   const source = format === 'vcard' ? vcardSource(decoded.text, warnings) : format === 'csv' ? csvSource(decoded.text, warnings) : textSource(decoded.text, warnings);
-  return { format, encoding: decoded.encoding, source };
+  return uncertain && decoded.candidates !== undefined ? { format, encoding: decoded.encoding, encodingChoices: decoded.candidates, source } : { format, encoding: decoded.encoding, source };
 }
 
 /** A .txt or nameless file is CSV when a delimited header names a phone column; a plain list otherwise. */

@@ -1,5 +1,7 @@
 // Text decoding for address books written by phones, Outlook, Foxmail and spreadsheets over two decades:
-// UTF-8 with or without BOM, UTF-16 with or without BOM, and the Chinese legacy code pages.
+// UTF-8 with or without BOM, UTF-16 with or without BOM, and the legacy code pages: GB18030, Big5,
+// Shift_JIS, EUC-KR and the Windows single-byte pages (see legacy-encodings.ts for how they are told apart).
+import { isClearWinner, legacyEncodings, rankDecodings } from './legacy-encodings.js';
 
 export interface DecodedText {
   text: string;
@@ -7,6 +9,10 @@ export interface DecodedText {
   encoding: string;
   /** True when nothing in the file proved the encoding and we fell back on a guess. */
   guessed: boolean;
+  /** True when another reading was nearly as plausible: the user should be offered `candidates`. */
+  uncertain?: boolean;
+  /** The encodings that read the file without error, most plausible first (only for a guess). */
+  candidates?: string[];
 }
 
 const utf8Bom = [0xef, 0xbb, 0xbf];
@@ -18,7 +24,7 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
 /** What we use of a TextDecoder; spelled out because Node's typings declare TextDecoder as a value only. */
 interface Decoder {
   readonly encoding: string;
-  decode(input: Uint8Array): string;
+  decode(input: Uint8Array, options?: { stream?: boolean }): string;
 }
 
 /** A decoder for `label`, or undefined when this runtime's TextDecoder does not know the label. */
@@ -101,9 +107,39 @@ export function decodeText(bytes: Uint8Array, hints: DecodeHints = {}): DecodedT
     const declaredText = tryDecode(bytes, hints.declared);
     if (declaredText !== undefined) return { text: declaredText, encoding: canonicalLabel(hints.declared), guessed: false };
   }
-  const chinese = looksSingleByte(bytes) ? undefined : tryDecode(bytes, 'gb18030');
-  if (chinese !== undefined) return { text: chinese, encoding: 'gb18030', guessed: true };
-  return { text: decodeLenient(bytes, 'windows-1252') ?? '', encoding: 'windows-1252', guessed: true };
+  return guessLegacyEncoding(bytes);
+}
+
+/** Bytes of a file to score: enough for a few hundred names, so a 5 MB file is not decoded eight times over. */
+const scoringSampleBytes = 64 * 1024;
+
+/** Every legacy code page that reads the file without error, scored on a sample; the best one wins. */
+function guessLegacyEncoding(bytes: Uint8Array): DecodedText {
+  const sample = bytes.subarray(0, scoringSampleBytes);
+  const readings: { encoding: string; text: string }[] = [];
+  for (const encoding of legacyEncodings) {
+    const text = tryDecodeSample(sample, encoding, sample.length < bytes.length);
+    if (text !== undefined) readings.push({ encoding, text });
+  }
+  const ranked = rankDecodings(readings);
+  for (const candidate of ranked) {
+    // The sample read cleanly; the whole file must too, or the next candidate is tried.
+    const text = tryDecode(bytes, candidate.encoding);
+    if (text === undefined) continue;
+    return { text, encoding: candidate.encoding, guessed: true, uncertain: !isClearWinner(ranked), candidates: ranked.map((entry) => entry.encoding) };
+  }
+  return { text: decodeLenient(bytes, 'windows-1252') ?? '', encoding: 'windows-1252', guessed: true, uncertain: true, candidates: ranked.map((entry) => entry.encoding) };
+}
+
+/** Strict decode of a sample that may end inside a multi-byte character when it was cut from a longer file. */
+function tryDecodeSample(sample: Uint8Array, label: string, truncated: boolean): string | undefined {
+  const decoder = decoderFor(label, true);
+  if (decoder === undefined) return undefined;
+  try {
+    return decoder.decode(sample, { stream: truncated });
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -17,6 +17,7 @@ import {
 
 export * from './types.js';
 export { assignKeyedRefs, assignRefs, newRefKey, randomRef } from './refs.js';
+export { withoutOwnNumber } from './own-number.js';
 
 interface Progress {
   done: number;
@@ -39,7 +40,7 @@ function validRegion(region: string | undefined): string | undefined {
 function* importSteps(bytes: Uint8Array, options: ParseOptions): Generator<Progress, AddressBookImport, void> {
   const region = validRegion(options.defaultRegion);
   const warnings = new WarningSink();
-  const { format, encoding, source } = openAddressBook(bytes, options, warnings);
+  const { format, encoding, encodingChoices, source } = openAddressBook(bytes, options, warnings);
   const rejected: RejectedRecord[] = [];
   const normalised: NormalisedContact[] = [];
   let done = 0;
@@ -50,7 +51,9 @@ function* importSteps(bytes: Uint8Array, options: ParseOptions): Generator<Progr
     done += 1;
     if (done % recordsPerStep === 0) yield { done, total: source.total };
   }
-  return { format, encoding, entries: mergeContacts(normalised), rejected, warnings: warnings.finish() };
+  const result: AddressBookImport = { format, encoding, entries: mergeContacts(normalised), rejected, warnings: warnings.finish() };
+  if (encodingChoices !== undefined) result.encodingChoices = encodingChoices;
+  return result;
 }
 
 /** Synchronous import, for small files or a worker. Throws only `AddressBookError`. */

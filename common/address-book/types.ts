@@ -15,7 +15,9 @@ export type RejectReason =
    */
   | 'imprecise_number'
   /** A contact with no phone number: nothing to upload for it. */
-  | 'no_number';
+  | 'no_number'
+  /** The user's own number: never listed as one of their contacts. */
+  | 'own_number';
 
 export interface AddressBookPhone {
   /** The number in E.164, what the server sees. */
@@ -69,6 +71,11 @@ export interface AddressBookImport {
   entries: AddressBookEntry[];
   rejected: RejectedRecord[];
   warnings: AddressBookWarning[];
+  /**
+   * Present when the encoding was guessed and another one was nearly as plausible: the encodings that
+   * read the file, most plausible first, for the user to choose from (the CLI's `--encoding`).
+   */
+  encodingChoices?: string[];
 }
 
 export type AddressBookErrorCode =
@@ -83,6 +90,8 @@ export type AddressBookErrorCode =
   | 'too_large'
   /** The default region is not an ISO 3166-1 region libphonenumber knows. */
   | 'unknown_region'
+  /** The encoding the caller forced is not a label this runtime's TextDecoder knows. */
+  | 'unknown_encoding'
   | 'aborted';
 
 /** The only exception the parser throws on purpose; anything else is a bug. */

@@ -27,7 +27,17 @@ export function looksLikeVCard(text: string): boolean {
   return /^\s*BEGIN:VCARD\s*$/im.test(text.slice(0, 8192));
 }
 
-/** First pass: cards as line ranges. Cheap, so the importer knows the total before the real work. */
+/** An `AGENT:` property with no value: the vCard 2.1 way of saying "the next BEGIN:VCARD is embedded here". */
+function opensEmbeddedCard(lines: readonly string[]): boolean {
+  const last = lines[lines.length - 1];
+  return last !== undefined && /^AGENT(;[^:]*)?:\s*$/i.test(last.trim());
+}
+
+/**
+ * First pass: cards as line ranges. Cheap, so the importer knows the total before the real work.
+ * A BEGIN:VCARD inside an open card closes that card (its END:VCARD is missing) unless it follows an
+ * empty AGENT property: a broken card must never swallow the complete cards after it.
+ */
 function splitCards(text: string, warnings: WarningSink): CardLines[] {
   const physical = text.split(/\r\n|\r|\n/);
   const cards: CardLines[] = [];
@@ -36,9 +46,14 @@ function splitCards(text: string, warnings: WarningSink): CardLines[] {
   physical.forEach((line, index) => {
     const marker = line.trim().toUpperCase();
     if (marker === 'BEGIN:VCARD') {
+      if (current === undefined) current = { startLine: index + 1, lines: [] };
       // vCard 2.1 AGENT embeds a whole card inside another: not a contact of its own.
-      if (current !== undefined) nestedDepth += 1;
-      else current = { startLine: index + 1, lines: [] };
+      else if (nestedDepth > 0 || opensEmbeddedCard(current.lines)) nestedDepth += 1;
+      else {
+        warnings.add('truncated_card', `the card starting on line ${current.startLine} has no END:VCARD; it was read up to the next card`, current.startLine);
+        cards.push(current);
+        current = { startLine: index + 1, lines: [] };
+      }
       return;
     }
     if (marker === 'END:VCARD') {

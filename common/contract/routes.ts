@@ -5,6 +5,7 @@ import { contactsRoutes } from './routes/contacts.js';
 import { identitiesRoutes } from './routes/identities.js';
 import { identityRoutes } from './routes/identity.js';
 import { messagesRoutes } from './routes/messages.js';
+import { invitationRoutes } from './routes/invitations.js';
 import { platformRoutes } from './routes/platform.js';
 import { privacyRoutes } from './routes/privacy.js';
 
@@ -17,6 +18,7 @@ export const routes = {
   ...platformRoutes,
   ...identityRoutes,
   ...contactsRoutes,
+  ...invitationRoutes,
   ...privacyRoutes,
   ...accountsRoutes,
   ...catalogueRoutes,

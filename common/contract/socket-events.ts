@@ -74,6 +74,9 @@ export const identitiesEvent = z.object({
   identities: z.record(pluginIdSchema, z.record(z.string().max(32), z.string().max(320))),
 });
 export type IdentitiesEvent = z.infer<typeof identitiesEvent>;
+/** Someone in my book joined (or changed who they are): fetch my contacts again. Says nothing about whom. */
+export const contactsChangedEvent = z.object({});
+export type ContactsChangedEvent = z.infer<typeof contactsChangedEvent>;
 
 export const sessionEndReasons = ['logout', 'device_revoked', 'device_blocked', 'expired', 'revoked', 'replaced', 'password_changed'] as const;
 export const sessionEndedEvent = z.object({ reason: z.enum(sessionEndReasons) });
@@ -94,6 +97,7 @@ export const serverEventSchemas = {
   presence: presenceEvent,
   typing: typingEvent,
   'address-book:changed': addressBookChangedEvent,
+  'contacts:changed': contactsChangedEvent,
   'session:ended': sessionEndedEvent,
   message: chatMessage,
   receipt: receiptEvent,
@@ -119,6 +123,8 @@ export interface ServerToClientEvents {
   typing: (event: TypingEvent) => void;
   /** Another device of the same user changed the address book: pull `routes.addressBookChanges`. */
   'address-book:changed': (event: AddressBookChangedEvent) => void;
+  /** A person in my book joined Switchboard: my contacts (who is a user) changed. */
+  'contacts:changed': (event: ContactsChangedEvent) => void;
   /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
   'session:ended': (event: SessionEndedEvent) => void;
   /** A message of one of my conversations; right after connect, every one this device has not acknowledged, oldest first. */

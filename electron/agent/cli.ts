@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { type CliIo, type Command, commandUsage, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './commands/command.js';
 import { commands as registeredCommands } from './commands/index.js';
 
@@ -15,6 +17,21 @@ function commandHelp(command: Command): string {
   return [`Usage: ${commandUsage(command)}`, '', command.summary, ...(options.length > 0 ? ['', 'Options:', ...options] : []), ''].join('\n');
 }
 
+/** The version in package.json, which is what npm installed. */
+export function cliVersion(): string {
+  const manifest = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')));
+  return manifest.version;
+}
+
+/** The commands under a group word (`contacts`, `plugins`), for `switchboard contacts --help`. */
+function groupUsage(group: string, commands: readonly Command[]): string | undefined {
+  const members = commands.filter((command) => command.name.length > 1 && command.name[0] === group);
+  if (members.length === 0) return undefined;
+  const width = Math.max(...members.map((command) => commandUsage(command).length));
+  const lines = members.map((command) => `  ${commandUsage(command).padEnd(width)}  ${command.summary}`);
+  return [`Usage: switchboard ${group} <command> [options]`, '', 'Commands:', ...lines, '', `switchboard ${group} <command> --help describes a command.`, ''].join('\n');
+}
+
 /** The command whose name is the longest prefix of the arguments, so `plugins validate` beats `plugins`. */
 function findCommand(argv: readonly string[], commands: readonly Command[]): Command | undefined {
   return commands
@@ -29,7 +46,21 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
     (first === undefined ? io.stderr : io.stdout)(usage(commands));
     return first === undefined ? EXIT_USAGE : EXIT_OK;
   }
+  if (first === '--version' || first === '-V' || first === 'version') {
+    io.stdout(`switchboard ${cliVersion()}\n`);
+    return EXIT_OK;
+  }
   const command = findCommand(argv, commands);
+  const group = command === undefined ? groupUsage(first, commands) : undefined;
+  if (group !== undefined) {
+    const asked = argv.slice(1).every((arg) => arg === '--help' || arg === '-h') && argv.length > 1;
+    if (argv.length === 1 || asked) {
+      (asked ? io.stdout : io.stderr)(group);
+      return asked ? EXIT_OK : EXIT_USAGE;
+    }
+    io.stderr(`switchboard: unknown command "${argv.filter((arg) => !arg.startsWith('-')).join(' ')}"\n\n${group}`);
+    return EXIT_USAGE;
+  }
   if (command === undefined) {
     io.stderr(`switchboard: unknown command "${argv.filter((arg) => !arg.startsWith('-')).join(' ')}"\n\n${usage(commands)}`);
     return EXIT_USAGE;

@@ -29,6 +29,12 @@ interface DryRunJson {
 /** What every readable fixture must give: format, encoding, how many entries and rejections. */
 const expected: Record<string, { format: string; encoding: string; entries: number; rejected: number }> = {
   'bad-numbers.vcf': { format: 'vcard', encoding: 'utf-8', entries: 1, rejected: 3 },
+  'big5-hk.csv': { format: 'csv', encoding: 'big5', entries: 4, rejected: 0 },
+  'broken-missing-end.vcf': { format: 'vcard', encoding: 'utf-8', entries: 3, rejected: 0 },
+  'cp1251.csv': { format: 'csv', encoding: 'windows-1251', entries: 2, rejected: 0 },
+  'cp1252.csv': { format: 'csv', encoding: 'windows-1252', entries: 3, rejected: 0 },
+  'euc-kr.csv': { format: 'csv', encoding: 'euc-kr', entries: 4, rejected: 0 },
+  'shift-jis.csv': { format: 'csv', encoding: 'shift_jis', entries: 4, rejected: 0 },
   'contacts-title-row.xlsx': { format: 'xlsx', encoding: 'utf-8', entries: 4, rejected: 2 },
   'contacts-utf16le-nobom.csv': { format: 'csv', encoding: 'utf-16le', entries: 2, rejected: 0 },
   'foxmail-gbk.csv': { format: 'csv', encoding: 'gb18030', entries: 2, rejected: 1 },
@@ -84,7 +90,7 @@ describe('switchboard contacts import --dry-run --json', () => {
   it('without a region, rejects national numbers and hints at --region in the summary', async () => {
     const { code, stdout } = await run(`${fixturesDir}bad-numbers.vcf`, { json: false });
     expect(code).toBe(0);
-    expect(stdout).toMatch(/0 contacts with 0 numbers, 4 rejected/);
+    expect(stdout).toMatch(/0 contacts with 0 numbers; 4 skipped/);
     expect(stdout).toMatch(/region_required: 138 0013 8000/);
     expect(stdout).toMatch(/--region/);
   });

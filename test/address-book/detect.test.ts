@@ -73,9 +73,9 @@ describe('encoding detection', () => {
     expect(decodeText(Uint8Array.from([0xfe, 0xff, 0, 0x41])).text).toBe('A');
     expect(decodeText(utf8('名字')).encoding).toBe('utf-8');
     const gbk = Uint8Array.from([0xd5, 0xc5, 0xc8, 0xfd]); // 张三
-    expect(decodeText(gbk)).toEqual({ text: '张三', encoding: 'gb18030', guessed: true });
+    expect(decodeText(gbk)).toMatchObject({ text: '张三', encoding: 'gb18030', guessed: true });
     const latin = Uint8Array.from([0x4a, 0x6f, 0x73, 0xe9, 0x20, 0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72]); // José Müller
     expect(looksSingleByte(latin)).toBe(true);
-    expect(decodeText(latin)).toEqual({ text: 'José Müller', encoding: 'windows-1252', guessed: true });
+    expect(decodeText(latin)).toMatchObject({ text: 'José Müller', encoding: 'windows-1252', guessed: true });
   });
 });

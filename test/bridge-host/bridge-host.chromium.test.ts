@@ -15,6 +15,7 @@ import { latestCode, startTestServer, tempDir, type TestServer } from '../suppor
 import { createXdgSandbox, xdgUtilsAvailable, type XdgSandbox } from '../launcher/support/xdg-sandbox.js';
 import { buildWebClient, chromiumAvailable, launchChromium } from '../renderer/support/browser.js';
 import { serveBridge, type ServedBridge } from './support/serve-bridge.js';
+import { ownProcessTree } from '../support/own-processes.js';
 
 const available = (await chromiumAvailable()) && (await keyringAvailable()) && (await xdgUtilsAvailable());
 const builtinDir = fileURLToPath(new URL('../../plugins/', import.meta.url));
@@ -68,7 +69,7 @@ describe.skipIf(!available)('the desktop bridge host served to real Chromium', (
     plugins = (await loadPlugins({ builtinDir })).plugins;
     vault = createVault({ service: `switchboard-bridge-test-${process.pid}` });
     state = new DesktopState(path.join(scratch, 'config'));
-    watcher = new AppWatcher({ matchers: [{ pluginId: 'telegram', matchers: [{ name: 'telegram-desktop' }] }], intervalMs: 150, stopGraceMs: 200 });
+    watcher = new AppWatcher({ source: ownProcessTree(), matchers: [{ pluginId: 'telegram', matchers: [{ name: 'telegram-desktop' }] }], intervalMs: 150, stopGraceMs: 200 });
     watcher.start();
     const gestures = new UserGestureGate();
     const manifests = plugins.map((plugin) => plugin.manifest);

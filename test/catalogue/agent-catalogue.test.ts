@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliProcess } from '../support/cli-process.js';
+import { ownProcessTreeEnv } from '../support/own-processes.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
 import { appsOf, PresenceClient } from '../support/sockets.js';
 import { startTestServer, tempDir, type TestServer } from '../support/test-server.js';
@@ -38,7 +39,7 @@ describe.skipIf(!keyringUp || process.platform !== 'linux')('switchboard agent a
     server = await startTestServer({ env: { PRESENCE_GRACE_MS: '500', PLUGINS_DIR: catalogueDir } });
     configDir = tempDir('switchboard-config-');
     cleanups.push(() => fs.rmSync(configDir, { recursive: true, force: true }));
-    env = { ...keyring.env, SWITCHBOARD_CONFIG_DIR: configDir, SWITCHBOARD_SERVER_URL: server.url };
+    env = { ...keyring.env, ...ownProcessTreeEnv(), SWITCHBOARD_CONFIG_DIR: configDir, SWITCHBOARD_SERVER_URL: server.url };
     apps = new AppLikeProcesses();
     cleanups.push(() => apps.dispose());
   });

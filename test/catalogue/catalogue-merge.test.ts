@@ -11,6 +11,7 @@ import { createVault } from '#core/vault/index.js';
 import { AppWatcher } from '#core/watcher/watcher.js';
 import { startTestServer, tempDir, type TestServer } from '../support/test-server.js';
 import { AppLikeProcesses } from '../watcher/real-processes.js';
+import { ownProcessTree } from '../support/own-processes.js';
 import { copyOfBuiltinPlugins, editManifest, repoPluginsDir } from './support.js';
 
 const FROB_ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><rect width="24" height="24" rx="6" fill="#7b2ff7"/></svg>';
@@ -162,7 +163,7 @@ describe('merging the catalogue with local plugins', () => {
 
     it('reports a process only the catalogue\'s newer matcher knows, once synced', async () => {
       const nightly = apps.start('slack-nightly');
-      const running = new AppWatcher({ platform: 'linux', matchers: matcherSetsFor(locals.map((plugin) => plugin.manifest), 'linux'), intervalMs: 150, stopGraceMs: 600 });
+      const running = new AppWatcher({ platform: 'linux', source: ownProcessTree(), matchers: matcherSetsFor(locals.map((plugin) => plugin.manifest), 'linux'), intervalMs: 150, stopGraceMs: 600 });
       watcher = running;
       running.start();
       await running.scanNow();

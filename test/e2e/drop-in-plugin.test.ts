@@ -7,6 +7,7 @@ import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../s
 import { PresenceClient, appsOf } from '../support/sockets.js';
 import { startTestServer, tempDir, type TestServer } from '../support/test-server.js';
 import { loginWithCli, mutualContacts } from '../support/scenarios.js';
+import { ownProcessTreeEnv } from '../support/own-processes.js';
 
 const keyringUp = await keyringAvailable();
 const alicePhone = '+8613800138000';
@@ -50,7 +51,7 @@ describe.skipIf(!keyringUp || process.platform !== 'linux')('a drop-in plugin, e
     server = await startTestServer({ env: { PRESENCE_GRACE_MS: '500' } });
     const configDir = tempDir('switchboard-config-');
     cleanups.push(() => fs.rmSync(configDir, { recursive: true, force: true }));
-    env = { ...keyring.env, SWITCHBOARD_CONFIG_DIR: configDir, SWITCHBOARD_SERVER_URL: server.url };
+    env = { ...keyring.env, ...ownProcessTreeEnv(), SWITCHBOARD_CONFIG_DIR: configDir, SWITCHBOARD_SERVER_URL: server.url };
   });
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();

@@ -4,6 +4,7 @@ import { LinuxProcessSource } from '#core/watcher/linux-source.js';
 import { AppWatcher } from '#core/watcher/watcher.js';
 import type { AppChange, AppMatcherSet, ProcessRow } from '#core/watcher/types.js';
 import { AppLikeProcesses } from './real-processes.js';
+import { ownProcessTree } from '../support/own-processes.js';
 
 /** Behaviour against real processes and the real /proc; time limits are generous on purpose. */
 
@@ -62,7 +63,7 @@ describe.skipIf(process.platform !== 'linux')('AppWatcher with real processes', 
   let recorder: Recorder;
 
   function watch(matchers: AppMatcherSet[], options: { intervalMs?: number; stopGraceMs?: number } = FAST): AppWatcher {
-    const created = new AppWatcher({ platform: 'linux', matchers, ...FAST, ...options });
+    const created = new AppWatcher({ platform: 'linux', source: ownProcessTree(), matchers, ...FAST, ...options });
     created.onChange(recorder.listener);
     created.onError((error) => {
       throw error;

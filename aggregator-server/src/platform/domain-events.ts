@@ -10,6 +10,8 @@ export type DomainEventMap = {
   identitiesChanged: [{ userId: string }];
   /** `userId` became invisible or stopped being invisible. */
   invisibilityChanged: [{ userId: string }];
+  /** Who among these users' contacts is on Switchboard changed (someone in their books joined). */
+  contactsChanged: [{ userIds: string[] }];
 };
 
 export class DomainEvents {

@@ -128,6 +128,10 @@ export function createRealtimeServer(
     io.to(rooms.user(userId)).except(rooms.session(sessionId)).emit('address-book:changed', { version });
   });
 
+  events.on('contactsChanged', ({ userIds }) => {
+    if (userIds.length > 0) io.to(userIds.map(rooms.user)).emit('contacts:changed', {});
+  });
+
   const watch = watchSocketSessions({ io, sessions, log, intervalMs: limits.sessionCheckMs });
   return { io, recheckSessions: watch.checkNow, stop: watch.stop };
 }

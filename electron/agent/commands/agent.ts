@@ -15,7 +15,9 @@ export const agent: Command = {
     server: { type: 'string', description: 'The Switchboard server (default SWITCHBOARD_SERVER_URL or http://127.0.0.1:8080).' },
     plugins: { type: 'string', multiple: true, description: 'Another folder of plugins (also SWITCHBOARD_PLUGINS_DIR).' },
   },
-  async run({ options }, io) {
+  async run({ options }, plainIo) {
+    // A long-running process's lines are read after the fact: each one says when it happened.
+    const io = { ...plainIo, stderr: (text: string) => plainIo.stderr(timestamped(text)) };
     const serverUrl = stringOption(options, 'server') ?? defaultServerUrl(io.env);
     try {
       if (!(await openSessionStore().get(serverUrl))) {
@@ -58,7 +60,7 @@ export const agent: Command = {
         }
         if (event.type !== 'link') return;
         const link = event.event;
-        if (link.type === 'reported') io.stdout(`${new Date().toISOString()} active: ${link.apps.join(', ') || '(none)'}\n`);
+        if (link.type === 'reported') io.stdout(timestamped(`active: ${link.apps.join(', ') || '(none)'}\n`));
         else if (link.type === 'session_ended') {
           io.stderr(`The session ended (${link.reason}); sign in again with \`switchboard login\`.\n`);
           finish(EXIT_FAILURE);
@@ -70,3 +72,9 @@ export const agent: Command = {
     });
   },
 };
+
+/** Prefixes every line of `text` with the current time in ISO 8601 (UTC). */
+export function timestamped(text: string, now: Date = new Date()): string {
+  const stamp = now.toISOString();
+  return text.replace(/^(?=.)/gm, `${stamp} `);
+}

@@ -1,15 +1,21 @@
-// `switchboard contacts import FILE [--dry-run] [--json] [--region CC]`: parses the address book on this
-// machine. Names never leave it; the upload (numbers and refs only) needs a signed-in session.
+// `switchboard contacts import FILE [--replace] [--dry-run] [--json] [--region CC] [--encoding LABEL]`: parses
+// the address book on this machine and merges it into the uploaded book (or replaces it, when asked).
+// Names never leave the machine; the upload (numbers and refs only) needs a signed-in session.
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { AddressBookError, assignKeyedRefs, newRefKey, parseAddressBookAsync, type AddressBookImport } from '#common/address-book/index.js';
+import readline from 'node:readline/promises';
+import { AddressBookError, assignKeyedRefs, newRefKey, parseAddressBookAsync, withoutOwnNumber, type AddressBookImport } from '#common/address-book/index.js';
 import { regionOfE164 } from '#common/phone/phone.js';
 import { ApiFailure } from '#common/contract/api-failure.js';
 import { SwitchboardClient } from '#common/contract/http-client.js';
 import { routes } from '#common/contract/routes.js';
+import { configDir } from '#core/device.js';
 import { refKeyAccount, VaultError, type Vault } from '#core/vault/index.js';
+import { openCliBookStore } from './cli-book-store.js';
+import { BookTooLargeError, syncImport, type BookSyncResult, type ImportMode } from './cli-book-sync.js';
 import { booleanOption, stringOption, UsageError, type Command } from './command.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
+import { plural } from './plural.js';
 
 export interface ContactsImportArgs {
   file: string;
@@ -17,8 +23,12 @@ export interface ContactsImportArgs {
   json: boolean;
   /** ISO region for national numbers; by default the signed-in user's own region. */
   region?: string;
-  /** Sends numbers and refs (never names) to the server; absent when nobody is signed in. */
-  upload?: (entries: { ref: string; phones: string[] }[]) => Promise<{ version: number; matches: number }>;
+  /** A WHATWG encoding label that overrides detection, e.g. big5. */
+  encoding?: string;
+  /** The signed-in user's number: never imported as one of their contacts. */
+  ownPhone?: string;
+  /** Merges (or replaces) numbers and refs (never names) into the server's book; absent when nobody is signed in. */
+  upload?: (entries: { ref: string; phones: string[] }[]) => Promise<BookSyncResult>;
   /** This device's ref key for the server (keychain): refs stay stable across imports and reveal nothing. */
   refKey?: string;
 }
@@ -38,7 +48,9 @@ export const contactsImportExitCodes = {
 
 function summary(file: string, result: AddressBookImport, region: string | undefined): string {
   const numbers = result.entries.reduce((count, entry) => count + entry.phones.length, 0);
-  const lines = [`${basename(file)}: ${result.format}, ${result.encoding}: ${result.entries.length} contacts with ${numbers} numbers, ${result.rejected.length} rejected`];
+  const lines = [
+    `${basename(file)}: ${result.format}, ${result.encoding}: ${plural(result.entries.length, 'contact')} with ${plural(numbers, 'number')}; ${result.rejected.length.toLocaleString('en')} skipped`,
+  ];
   for (const rejected of result.rejected) {
     const where = rejected.line === undefined ? `record ${rejected.record}` : `line ${rejected.line}`;
     lines.push(`  ${where}: ${rejected.reason}: ${rejected.raw}${rejected.name === undefined ? '' : ` (${rejected.name})`}`);
@@ -47,6 +59,7 @@ function summary(file: string, result: AddressBookImport, region: string | undef
   if (region === undefined && result.rejected.some((rejected) => rejected.reason === 'region_required')) {
     lines.push('  hint: numbers without a country code need --region (e.g. --region CN)');
   }
+  if (result.encodingChoices !== undefined) lines.push(`  hint: if names look wrong, try --encoding with one of: ${result.encodingChoices.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -62,7 +75,11 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
 
   let result: AddressBookImport;
   try {
-    result = await parseAddressBookAsync(bytes, { fileName: basename(args.file), ...(args.region === undefined ? {} : { defaultRegion: args.region }) });
+    result = withoutOwnNumber(await parseAddressBookAsync(bytes, {
+      fileName: basename(args.file),
+      ...(args.region === undefined ? {} : { defaultRegion: args.region }),
+      ...(args.encoding === undefined ? {} : { encoding: args.encoding }),
+    }), args.ownPhone);
   } catch (error) {
     if (!(error instanceof AddressBookError)) throw error;
     if (args.json) io.stdout(`${JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2)}\n`);
@@ -71,8 +88,8 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
   }
 
   if (args.json) {
-    const { format, encoding, entries, rejected, warnings } = result;
-    io.stdout(`${JSON.stringify({ format, encoding, entries, rejected, warnings }, null, 2)}\n`);
+    const { format, encoding, encodingChoices, entries, rejected, warnings } = result;
+    io.stdout(`${JSON.stringify({ format, encoding, encodingChoices, entries, rejected, warnings }, null, 2)}\n`);
   } else io.stdout(summary(args.file, result, args.region));
 
   if (args.dryRun) return contactsImportExitCodes.ok;
@@ -84,11 +101,20 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
   const numbersOnly = result.entries.map((entry) => ({ ref: entry.ref, phones: entry.phones.map((phone) => phone.e164) }));
   try {
     const uploaded = await args.upload(numbersOnly);
-    io.stderr(`uploaded ${numbersOnly.length} entries (numbers only): ${uploaded.matches} of them use Switchboard; address book version ${uploaded.version}\n`);
+    const changed = [`${plural(uploaded.added, 'entry', 'entries')} added`, `${plural(uploaded.updated, 'entry', 'entries')} updated`];
+    if (uploaded.removed > 0) changed.push(`${plural(uploaded.removed, 'entry', 'entries')} removed`);
+    io.stderr(
+      `Uploaded numbers only: ${changed.join(', ')}; ${plural(uploaded.matches, 'person', 'people')} of this file ${uploaded.matches === 1 ? 'uses' : 'use'} Switchboard (address book version ${uploaded.version}).\n` +
+        'Run `switchboard contacts undo` to put the book back as it was.\n',
+    );
     return contactsImportExitCodes.ok;
   } catch (error) {
+    if (error instanceof BookTooLargeError) {
+      io.stderr(`Refused: ${error.message}\n`);
+      return contactsImportExitCodes.failed;
+    }
     if (!(error instanceof ApiFailure)) throw error;
-    io.stderr(`upload failed: ${error.code}: ${error.message}\n`);
+    io.stderr(`Upload failed, nothing was changed: ${error.message}\n`);
     return contactsImportExitCodes.failed;
   }
 }
@@ -104,7 +130,7 @@ async function refKeyFor(vault: Vault, serverUrl: string): Promise<string> {
 }
 
 /** The signed-in session for the server, if any; a keychain that cannot be reached counts as not signed in. */
-async function signedInApi(serverUrl: string, io: CommandIo): Promise<{ api: SwitchboardClient; refKey: string } | undefined> {
+async function signedInApi(serverUrl: string, io: CommandIo, quiet: boolean): Promise<{ api: SwitchboardClient; refKey: string } | undefined> {
   try {
     const store = openSessionStore();
     const session = await store.get(serverUrl);
@@ -113,41 +139,72 @@ async function signedInApi(serverUrl: string, io: CommandIo): Promise<{ api: Swi
       : undefined;
   } catch (error) {
     if (!(error instanceof VaultError)) throw error;
-    io.stderr(`${error.code}: ${error.message}\n`);
+    if (!quiet) io.stderr(`${error.message}\n`);
     return undefined;
   }
+}
+
+/** A replace drops entries other devices added: asked on a terminal, or confirmed with --yes in a script. */
+async function confirmReplace(io: { stderr(text: string): void }, yes: boolean): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY) return false;
+  const prompt = readline.createInterface({ input: process.stdin, output: process.stderr });
+  const answer = (await prompt.question('Replace your whole address book with this file? Contacts not in it are removed. [y/N] ')).trim();
+  prompt.close();
+  return /^y(es)?$/i.test(answer);
 }
 
 /** The registry entry: add `contactsImport` to the list in commands/index.ts. */
 export const contactsImport: Command = {
   name: ['contacts', 'import'],
-  args: 'FILE [--dry-run] [--json] [--region CC]',
-  summary: 'Parse an address book on this machine (vCard, CSV, TXT, XLSX) and upload its numbers, never names.',
+  args: 'FILE [--replace [--yes]] [--dry-run] [--json] [--region CC] [--encoding LABEL]',
+  summary: 'Merge an address book (vCard, CSV, TXT, XLSX) into yours, parsed on this machine: numbers are uploaded, never names.',
   options: {
-    'dry-run': { type: 'boolean', description: 'Parse and print only; upload nothing.' },
-    json: { type: 'boolean', description: 'Print { format, encoding, entries, rejected, warnings } as JSON.' },
+    replace: { type: 'boolean', description: 'Replace the whole address book with this file instead of merging (asks first).' },
+    yes: { type: 'boolean', description: 'With --replace: do not ask, for scripts.' },
+    'dry-run': { type: 'boolean', description: 'Parse and print only, exactly as the import would; upload nothing.' },
+    json: { type: 'boolean', description: 'Print { format, encoding, encodingChoices, entries, rejected, warnings } as JSON.' },
     region: { type: 'string', description: 'Region of numbers written without a country code, e.g. CN (default: your own number\'s region).' },
-    server: { type: 'string', description: 'The Switchboard server to upload to (default SWITCHBOARD_SERVER_URL or http://127.0.0.1:8080).' },
+    encoding: { type: 'string', description: 'Text encoding of the file when the guess is wrong, e.g. big5, shift_jis, euc-kr, gb18030, windows-1252.' },
+    server: { type: 'string', description: 'The Switchboard server (default SWITCHBOARD_SERVER_URL, else the server of your last login).' },
   },
   async run({ positionals, options }, io) {
     const [file, ...extra] = positionals;
     if (file === undefined) throw new UsageError('missing FILE, the address book to import');
     if (extra.length > 0) throw new UsageError(`one file at a time (also got ${extra.join(' ')})`);
     const dryRun = booleanOption(options, 'dry-run');
+    const mode: ImportMode = booleanOption(options, 'replace') ? 'replace' : 'merge';
+    if (booleanOption(options, 'yes') && mode !== 'replace') throw new UsageError('--yes only confirms --replace');
+    const serverUrl = stringOption(options, 'server') ?? defaultServerUrl(io.env);
     let region = stringOption(options, 'region');
-    const signedIn = dryRun ? undefined : await signedInApi(stringOption(options, 'server') ?? defaultServerUrl(io.env), io);
+    // A dry run reads the file exactly as the import would, so it asks the server for your region too.
+    const signedIn = await signedInApi(serverUrl, io, dryRun);
     const api = signedIn?.api;
-    if (api && region === undefined) region = regionOfE164((await api.call(routes.me, {})).phone);
-    const upload = api && (async (entries: { ref: string; phones: string[] }[]) => {
-      const answer = await api.call(routes.replaceAddressBook, { body: { entries } });
-      return { version: answer.version, matches: answer.matches.length };
-    });
+    let ownPhone: string | undefined;
+    if (api) {
+      try {
+        ownPhone = (await api.call(routes.me, {})).phone;
+        region ??= regionOfE164(ownPhone);
+      } catch (error) {
+        // A dry run works offline, as long as the file has country codes or --region is given.
+        if (!dryRun || !(error instanceof ApiFailure)) throw error;
+      }
+    }
+    if (!dryRun && api && mode === 'replace' && !(await confirmReplace(io, booleanOption(options, 'yes')))) {
+      io.stderr('Not replaced: nothing was changed. Without --replace the file is merged into your book.\n');
+      return contactsImportExitCodes.failed;
+    }
+    const store = openCliBookStore(configDir(io.env));
+    const upload = api && ((entries: { ref: string; phones: string[] }[]) => syncImport(api, store, serverUrl, entries, mode));
+    const encoding = stringOption(options, 'encoding');
     return runContactsImport(
       {
         file: resolve(io.cwd, file),
         dryRun,
         json: booleanOption(options, 'json'),
         ...(region === undefined ? {} : { region }),
+        ...(encoding === undefined ? {} : { encoding }),
+        ...(ownPhone === undefined ? {} : { ownPhone }),
         ...(upload ? { upload } : {}),
         ...(signedIn ? { refKey: signedIn.refKey } : {}),
       },

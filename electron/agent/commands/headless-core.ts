@@ -4,6 +4,7 @@ import { DesktopCore } from '#core/app/index.js';
 import { configDir } from '#core/device.js';
 import { defaultCatalogueCacheDir } from '#core/plugins/catalogue-sync.js';
 import { extraPluginDirs } from '#core/plugins/load.js';
+import { createProcessSource, ProcessTreeSource, processTreeRootFromEnv } from '#core/watcher/index.js';
 import type { CliIo } from './command.js';
 import { openSessionStore } from './session-store.js';
 
@@ -12,7 +13,9 @@ export const builtinPluginsDir = path.resolve(path.dirname(fileURLToPath(import.
 /** The desktop core as the command line runs it: no shell, so no bridge, launcher or notifications. */
 export async function headlessCore(options: { serverUrl: string; pluginDirs: readonly string[]; networkContactsEveryMs?: number }, io: CliIo): Promise<DesktopCore> {
   const { vault } = openSessionStore();
+  const treeRoot = processTreeRootFromEnv(io.env);
   return DesktopCore.create({
+    ...(treeRoot === undefined ? {} : { watcher: { source: new ProcessTreeSource(createProcessSource(), treeRoot) } }),
     serverUrl: options.serverUrl,
     builtinPluginsDir,
     extraPluginDirs: extraPluginDirs(options.pluginDirs.map((dir) => path.resolve(io.cwd, dir)), io.env),

@@ -4,6 +4,7 @@ import { contactsImport } from './contacts-import.js';
 import { contactsShow } from './contacts-show.js';
 import { contactsSyncAccounts } from './contacts-sync-accounts.js';
 import { identitiesList, identitiesRemove, identitiesSet } from './identities.js';
+import { contactsUndo } from './contacts-undo.js';
 import { login } from './login.js';
 import { messages, send } from './messages.js';
 import { pluginsValidate } from './plugins-validate.js';
@@ -16,6 +17,7 @@ export const commands: readonly Command[] = [
   login,
   agent,
   contactsImport,
+  contactsUndo,
   contactsSyncAccounts,
   send,
   messages,

@@ -6,7 +6,7 @@ import { routes } from '#common/contract/routes.js';
 import { configDir, deviceIdentity, pendingVerifications } from '#core/device.js';
 import { VaultError } from '#core/vault/index.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, UsageError } from './command.js';
-import { defaultServerUrl, openSessionStore } from './session-store.js';
+import { defaultServerUrl, openSessionStore, rememberServer } from './session-store.js';
 
 /**
  * `switchboard login --server URL --phone +E164 [--code 123456]`: asks for an SMS code and signs this
@@ -37,6 +37,9 @@ export const login: Command = {
     const pendingKey = `${new URL(serverUrl).origin} ${phone}`;
     const api = new SwitchboardClient({ baseUrl: serverUrl, timeoutMs: 30_000 });
     try {
+      // The keychain first: a code spent and a session opened that cannot be stored would be both lost.
+      const sessions = openSessionStore();
+      await sessions.get(serverUrl);
       let verificationId = code === undefined ? undefined : pendingVerifications.take(dir, pendingKey);
       if (code !== undefined && verificationId === undefined) {
         io.stderr(`No code was requested for ${phone} on this machine yet: run \`switchboard login --phone ${phone}\` first.\n`);
@@ -58,12 +61,13 @@ export const login: Command = {
       const { ticket } = await api.call(routes.checkCode, { params: { verificationId }, body: { code: code ?? '' } });
       const device = deviceIdentity(dir, 'agent');
       const session = await api.call(routes.createSession, { body: { ticket, device } });
-      await openSessionStore().save(serverUrl, { token: session.token, userId: session.user.id, deviceId: device.id });
+      await sessions.save(serverUrl, { token: session.token, userId: session.user.id, deviceId: device.id });
+      rememberServer(io.env, serverUrl);
       io.stdout(`Signed in as ${session.user.phone}${session.created ? ' (new account)' : ''} on ${serverUrl}; the session is in the OS keychain.\n`);
       return EXIT_OK;
     } catch (error) {
       if (error instanceof ApiFailure || error instanceof VaultError) {
-        io.stderr(`switchboard login: ${error.code}: ${error.message}\n`);
+        io.stderr(`switchboard login: ${error.message}\n`);
         return EXIT_FAILURE;
       }
       throw error;

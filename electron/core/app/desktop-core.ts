@@ -12,7 +12,7 @@ import type { MergedPlugin } from '../plugins/catalogue-merge.js';
 import { MyStatus } from '../presence/my-status.js';
 import { PresenceLink, type PresenceLinkEvent } from '../presence/presence-link.js';
 import { sessionAccount, type Vault } from '../vault/index.js';
-import { AppWatcher, currentPlatform, type WatchedPlatform } from '../watcher/index.js';
+import { AppWatcher, currentPlatform, type ProcessSource, type WatchedPlatform } from '../watcher/index.js';
 import { createServerClients, type ServerClients } from './server-clients.js';
 
 /** Where the core writes what a person should see in a log (the agent's stderr, Electron's console). */
@@ -60,7 +60,8 @@ export interface DesktopCoreOptions {
   catalogueCacheDir?: string;
   shell?: DesktopShell;
   /** Scan tuning (tests use shorter grace periods). */
-  watcher?: { intervalMs?: number; stopGraceMs?: number };
+  /** `source` narrows what the watcher sees, e.g. to one process tree (ProcessTreeSource) in tests. */
+  watcher?: { intervalMs?: number; stopGraceMs?: number; source?: ProcessSource };
   /**
    * Imports the bound accounts' contacts at start and then this often (the agent keeps the people list
    * fresh this way); without it, only when asked (the Contacts screen's button, the CLI).

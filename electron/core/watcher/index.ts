@@ -2,6 +2,7 @@ export { AppWatcher, DEFAULT_SCAN_INTERVAL_MS, DEFAULT_STOP_GRACE_MS } from './w
 export type { AppWatcherOptions, ChangeListener, ErrorListener, WatcherStats } from './watcher.js';
 export { matchRunningApps, matcherSetsFor, compileMatchers, candidateNames } from '#common/plugin-manifest/matchers.js';
 export { createProcessSource, currentPlatform } from './sources.js';
+export { ProcessTreeSource, processTreeRootFromEnv } from './tree-source.js';
 export { LinuxProcessSource } from './linux-source.js';
 export { DarwinProcessSource, parseDarwinTables } from './darwin-source.js';
 export { Win32ProcessSource } from './win32-source.js';

@@ -41,6 +41,7 @@ export function serverApi(client: SwitchboardClient) {
     addressBook: () => client.call(routes.addressBook, {}),
     addressBookChanges: (since: number) => client.call(routes.addressBookChanges, { query: { since } }),
     contacts: () => client.call(routes.contacts, {}),
+    invite: (phone: string, language: 'en' | 'zh-CN') => client.call(routes.createInvitation, { body: { phone, language } }),
 
     privacy: () => client.call(routes.privacy, {}),
     updatePrivacy: (update: Partial<PrivacySettings>) => client.call(routes.updatePrivacy, { body: update }),

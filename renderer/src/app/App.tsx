@@ -126,10 +126,22 @@ function SignedInShell() {
 }
 
 function Toast() {
-  const { message, tone } = useToast();
+  const { message, tone, action, dismiss } = useToast();
   return (
     <div className={`toast ${tone === 'error' ? 'toast-error' : ''}`} role={tone === 'error' ? 'alert' : 'status'} aria-live="polite" hidden={message === undefined}>
       {message}
+      {action !== undefined && (
+        <button
+          type="button"
+          className="toast-action"
+          onClick={() => {
+            dismiss();
+            action.run();
+          }}
+        >
+          {action.label}
+        </button>
+      )}
     </div>
   );
 }

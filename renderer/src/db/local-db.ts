@@ -70,6 +70,8 @@ export interface MetaValues {
   accountsCache: { plugin: string; boundAt: string }[];
   /** The local book changed and the server has not confirmed the upload yet. */
   addressBookDirty: boolean;
+  /** The book as it was before the last import, for "Undo import". */
+  importUndo: { people: LocalPerson[]; fileName: string; at: string };
 }
 export type MetaKey = keyof MetaValues;
 interface MetaRow {

@@ -58,6 +58,8 @@ export const errorMessagesEn = {
   'error.empty_file': 'The file is empty. Export your contacts again and choose the new file.',
   'error.corrupt_file': 'The file is damaged and cannot be opened. Export your contacts again.',
   'error.too_large': 'That file is larger than allowed. Split an address book into smaller files; for a message, send a smaller file.',
+  'error.unknown_encoding': 'This text encoding is not known. Choose one of the encodings offered and try again.',
+  'error.book_too_large': 'With this file your address book would hold more than the 20,000 contacts the server keeps. Nothing was changed. Split the file and import the contacts you need, or replace your book with a smaller file.',
   'error.unknown_region': 'The country for national numbers is not known. Choose your country and try again.',
   'error.aborted': 'The import was cancelled. Nothing was changed.',
   'error.parse_failed': 'The file could not be read. Export your contacts again, or try another format.',

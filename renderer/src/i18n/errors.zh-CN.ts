@@ -53,6 +53,8 @@ export const errorMessagesZhCN: Record<ErrorMessageKey, string> = {
   'error.empty_file': '文件是空的。请重新导出联系人并选择新文件。',
   'error.corrupt_file': '文件已损坏，无法打开。请重新导出联系人。',
   'error.too_large': '文件超过了允许的大小。通讯录请拆分成较小的文件；发送消息请换一个较小的文件。',
+  'error.unknown_encoding': '无法识别这种文本编码。请从提供的编码中选择一种后重试。',
+  'error.book_too_large': '导入此文件后，通讯录将超过服务器可保存的两万位联系人上限。未做任何更改。请拆分文件后导入需要的联系人，或用较小的文件替换通讯录。',
   'error.unknown_region': '不知道本地号码属于哪个国家或地区。请选择你的国家或地区后重试。',
   'error.aborted': '导入已取消，没有任何更改。',
   'error.parse_failed': '无法读取该文件。请重新导出联系人，或换一种格式。',

@@ -45,6 +45,8 @@ export function startSync(token: string, onSessionEnded: () => void): void {
   connection.on('presence', validatedListener('presence', (event) => usePresence.getState().receive(event), ignoreMalformed));
   connection.on('address-book:changed', validatedListener('address-book:changed', () => void catchUp(), ignoreMalformed));
   connection.on('identities', validatedListener('identities', (event) => void useContacts.getState().applyIdentities(event.userId, event.identities), ignoreMalformed));
+  // Someone in the book joined: who is a user changed, so the contacts are fetched again.
+  connection.on('contacts:changed', validatedListener('contacts:changed', () => void catchUp(), ignoreMalformed));
   connection.on('session:ended', validatedListener('session:ended', () => sessionEnded(), ignoreMalformed));
   // The browser knows about a lost network long before socket.io's ping timeout does.
   window.addEventListener('online', reconnectNow);

@@ -1,9 +1,17 @@
 import { create } from 'zustand';
 
+/** A button in the toast, e.g. Undo after a delete. */
+export interface ToastAction {
+  label: string;
+  run(): void;
+}
+
 interface ToastState {
   message: string | undefined;
   tone: 'info' | 'error';
-  show(message: string, tone?: 'info' | 'error'): void;
+  action: ToastAction | undefined;
+  show(message: string, tone?: 'info' | 'error', action?: ToastAction): void;
+  dismiss(): void;
 }
 
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -12,9 +20,15 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 export const useToast = create<ToastState>((set) => ({
   message: undefined,
   tone: 'info',
-  show(message, tone = 'info') {
+  action: undefined,
+  show(message, tone = 'info', action) {
     clearTimeout(timer);
-    set({ message, tone });
-    timer = setTimeout(() => set({ message: undefined }), 6000);
+    set({ message, tone, action });
+    // A toast with an action stays longer: people need time to reach the Undo.
+    timer = setTimeout(() => set({ message: undefined, action: undefined }), action === undefined ? 6000 : 10000);
+  },
+  dismiss() {
+    clearTimeout(timer);
+    set({ message: undefined, action: undefined });
   },
 }));

@@ -10,6 +10,7 @@ import type { LoadedPlugin } from '#core/plugins/load.js';
 import { createVault, type Vault } from '#core/vault/index.js';
 import type { XdgSandbox } from '../../launcher/support/xdg-sandbox.js';
 import { tempDir } from '../../support/test-server.js';
+import { ownProcessTree } from '../../support/own-processes.js';
 
 export const builtinPluginsDir = fileURLToPath(new URL('../../../plugins/', import.meta.url));
 export const rendererDir = fileURLToPath(new URL('../../../renderer/dist/', import.meta.url));
@@ -87,6 +88,7 @@ export async function startDesktopMachine(options: {
     platform: 'linux',
     log: { info: (line) => log.push(line), warn: (line) => log.push(line) },
     pluginsOnLoopback: options.pluginsOnLoopback === true,
+    watcher: { source: ownProcessTree() },
     shell: {
       version: '0.1.0-e2e',
       // Electron main trusts the server's origin when it shows the server's web client (SWITCHBOARD_RENDERER=server).

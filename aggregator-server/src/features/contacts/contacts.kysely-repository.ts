@@ -133,6 +133,18 @@ export class KyselyContactsRepository implements ContactsRepository {
     return rows.map((row) => ({ ref: row.ref, userId: row.user_id, phone: row.phone }));
   }
 
+  async ownersOfNumberOf(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('address_book_phones as book')
+      .innerJoin('user_phones as mine', 'mine.phone_hash', 'book.phone_hash')
+      .select('book.user_id')
+      .distinct()
+      .where('mine.user_id', '=', userId)
+      .where('book.user_id', '!=', userId)
+      .execute();
+    return rows.map((row) => row.user_id);
+  }
+
   async whoHaveNumberOf(userId: string, candidates: string[]): Promise<string[]> {
     const found: string[] = [];
     for (const batch of chunks([...new Set(candidates)])) {

@@ -29,6 +29,8 @@ export interface ContactsRepository {
   rawMatches(userId: string): Promise<RawMatch[]>;
   /** Of `candidates`, those whose own book holds one of `userId`'s numbers. */
   whoHaveNumberOf(userId: string, candidates: string[]): Promise<string[]>;
+  /** Every user whose book holds one of `userId`'s numbers. */
+  ownersOfNumberOf(userId: string): Promise<string[]>;
   changesSince(userId: string, since: number): Promise<{ version: number; complete: boolean; changes: ChangeRecord[] }>;
   snapshot(userId: string): Promise<{ version: number; entries: { ref: string; sealed: string | undefined }[] }>;
 }

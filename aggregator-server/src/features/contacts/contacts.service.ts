@@ -92,6 +92,20 @@ export class ContactsService {
     };
   }
 
+  /**
+   * A new user's number may sit in other people's books: each owner who may find them (the same rule as
+   * matches) is told to fetch their contacts again, so "Not on Switchboard" turns live into a user.
+   */
+  async announceJoined(userId: string): Promise<void> {
+    const owners = await this.deps.repo.ownersOfNumberOf(userId);
+    const told: string[] = [];
+    for (const owner of owners) {
+      const hidden = await hiddenFromViewer(owner, [userId], { privacy: this.deps.privacy, contacts: this.deps.repo });
+      if (!hidden.has(userId)) told.push(owner);
+    }
+    if (told.length > 0) this.deps.events.emit('contactsChanged', { userIds: told });
+  }
+
   /** Entries that are users who may be found by this uploader (see hiddenFromViewer for who may not). */
   async matches(userId: string): Promise<AddressBookMatch[]> {
     const raw = await this.deps.repo.rawMatches(userId);

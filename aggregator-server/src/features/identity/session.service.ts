@@ -30,6 +30,7 @@ const flagNewDevicesAfterBlockMs = 30 * 24 * 60 * 60_000;
  */
 export class SessionService {
   private readonly endedListeners = new Set<(event: SessionEnded) => void>();
+  private readonly createdListeners = new Set<(event: { userId: string }) => void>();
 
   constructor(
     private readonly deps: {
@@ -47,6 +48,12 @@ export class SessionService {
     return () => this.endedListeners.delete(listener);
   }
 
+  /** Contacts listens here to tell the people who have the new user's number. */
+  onUserCreated(listener: (event: { userId: string }) => void): () => void {
+    this.createdListeners.add(listener);
+    return () => this.createdListeners.delete(listener);
+  }
+
   async loginWithTicket(ticket: string, device: DeviceInput, ip: string): Promise<SessionResponse> {
     const { repo, clock } = this.deps;
     const phone = await repo.consumeTicket(hashToken(ticket), clock.now());
@@ -57,6 +64,7 @@ export class SessionService {
       try {
         user = await repo.createUser({ id: randomUUID(), phone, now: clock.now() });
         created = true;
+        for (const listener of this.createdListeners) listener({ userId: user.id });
       } catch (error) {
         // Two first logins raced for one number: the other one created the user.
         if (!(error instanceof PhoneInUseError)) throw error;

@@ -12,6 +12,7 @@ import { networkLabel } from '../contacts/ContactRow.js';
 import { launchNetwork, needsHandle } from '../contacts/launch.js';
 import { usePresence } from '../contacts/presence-store.js';
 import { rowPlugins } from '../contacts/network-people.js';
+import { PersonActions } from '../contacts/manual/ContactActions.js';
 
 /** The handle a contact published for a network, as they wrote it (e.g. "T024BE7LD U024BE7LH" for Slack). */
 function published(fields: Record<string, string> | undefined): string {
@@ -193,6 +194,7 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
           <ErrorNotice error={error} />
         </>
       )}
+      <PersonActions personRef={person.ref} onDeleted={onClose} />
     </Dialog>
   );
 }

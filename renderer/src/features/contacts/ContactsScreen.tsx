@@ -3,6 +3,7 @@ import { useMemo, useState } from 'react';
 import { useApp } from '../../app/app-store.js';
 import { useT } from '../../i18n/i18n.js';
 import { ContactDetailDialog } from '../contact-detail/ContactDetailDialog.js';
+import { ContactsToolbar } from './manual/ContactActions.js';
 import { ContactGrid } from './ContactGrid.js';
 import { useContacts, visiblePeople } from './contacts-store.js';
 import { GroupsPanel } from './GroupsPanel.js';
@@ -78,6 +79,8 @@ export function ContactsScreen() {
           <button type="button" className="groups-toggle" aria-expanded={groupsOpen} onClick={() => setGroupsOpen(true)}>
             {t('contacts.showGroups')}
           </button>
+          {/* Before the search box: Tab from the search goes straight into the list. */}
+          <ContactsToolbar />
           <input type="search" className="search" aria-label={t('contacts.search')} placeholder={t('contacts.search')} value={query} onChange={(event) => setQuery(event.target.value)} />
           {canSyncAccounts && (
             <button type="button" onClick={() => void importFromAccounts()} disabled={syncing}>

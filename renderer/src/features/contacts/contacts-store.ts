@@ -39,6 +39,8 @@ interface ContactsState {
   setPrivateUnlocked(unlocked: boolean): void;
   openPerson(ref: string | undefined): void;
   mergeImport(entries: AddressBookEntry[]): Promise<LocalPerson[]>;
+  /** The whole book becomes `people` (an explicit replace, or an undo putting the previous book back). */
+  restoreBook(people: LocalPerson[]): Promise<void>;
   applyMatches(matches: AddressBookMatch[]): Promise<void>;
   applyServerContacts(contacts: ServerContact[]): Promise<void>;
   removeRefs(refs: string[]): Promise<void>;
@@ -132,6 +134,16 @@ export const useContacts = create<ContactsState>((set, get) => ({
     set({ people });
     preparePinyin(people);
     return people;
+  },
+
+  async restoreBook(people) {
+    await localDb.transaction('rw', [localDb.people], async () => {
+      await localDb.people.clear();
+      await localDb.people.bulkPut(people);
+    });
+    const sorted = sortPeople([...people]);
+    set({ people: sorted });
+    preparePinyin(sorted);
   },
 
   async applyMatches(matches) {

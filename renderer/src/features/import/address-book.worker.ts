@@ -9,11 +9,12 @@ const scope = self as unknown as {
 
 /** Parsing off the main thread keeps the list scrolling while a 20,000-contact book is read. */
 scope.onmessage = (event) => {
-  const { bytes, fileName, mimeType, defaultRegion } = event.data;
+  const { bytes, fileName, mimeType, defaultRegion, encoding } = event.data;
   parseAddressBookAsync(bytes, {
     fileName,
     mimeType,
     defaultRegion,
+    ...(encoding === undefined ? {} : { encoding }),
     onProgress: (done, total) => scope.postMessage({ type: 'progress', done, total }),
   }).then(
     (result) => scope.postMessage({ type: 'result', result }),

@@ -5,6 +5,8 @@ export interface ParseRequest {
   fileName: string;
   mimeType: string;
   defaultRegion: string | undefined;
+  /** A WHATWG label the user chose when the guess was uncertain. */
+  encoding?: string;
 }
 
 export type ParseReply =
