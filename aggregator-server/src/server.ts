@@ -42,6 +42,9 @@ import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repos
 import { PrivacyService } from './features/privacy/privacy.service.js';
 import { privacyRouter } from './features/privacy/privacy.router.js';
 import { mountAccounts } from './features/accounts/mount.js';
+import { KyselyKeyExchangeRepository } from './features/key-exchange/key-exchange.kysely-repository.js';
+import { KeyExchangeService } from './features/key-exchange/key-exchange.service.js';
+import { keyExchangeRouter } from './features/key-exchange/key-exchange.router.js';
 import type { HostResolver } from './features/accounts/public-host.js';
 import { webClientRouter } from './http/web-client.js';
 import { apiCors } from './http/cors.js';
@@ -118,6 +121,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // Features meet through services: privacy reads the contact graph, contacts asks privacy.
   const privacy = new PrivacyService({ repo: privacyRepo, contacts: new ContactGraph(contactsRepo), identity: accounts, events, clock });
   const contacts = new ContactsService({ repo: contactsRepo, privacy, keyring, limiter, events, clock, limits: config.contactLimits });
+  const keyExchange = new KeyExchangeService({ repo: new KyselyKeyExchangeRepository(storage.db), events, clock });
 
   const app = express();
   app.disable('x-powered-by');
@@ -141,6 +145,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(platformRouter(mount));
   app.use(identityRouter(mount, { verifications, sessions, accounts }));
   app.use(contactsRouter(mount, contacts));
+  app.use(keyExchangeRouter(mount, keyExchange));
   app.use(privacyRouter(mount, privacy));
   const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
   app.use(catalogueRouter(mount, catalogue));

@@ -36,6 +36,9 @@ export const errorCodes = [
   'not_bound',
   'unsupported_media_type',
   'too_many_connections',
+  // End-to-end book key (issue 12 item 7): a device's key replaced under an approval, a second book key.
+  'key_changed',
+  'recovery_exists',
   'not_implemented',
   'unavailable',
   'internal_error',

@@ -3,6 +3,7 @@ import { accountsRoutes } from './routes/accounts.js';
 import { catalogueRoutes } from './routes/catalogue.js';
 import { contactsRoutes } from './routes/contacts.js';
 import { identityRoutes } from './routes/identity.js';
+import { keyExchangeRoutes } from './routes/key-exchange.js';
 import { platformRoutes } from './routes/platform.js';
 import { privacyRoutes } from './routes/privacy.js';
 
@@ -15,6 +16,7 @@ export const routes = {
   ...platformRoutes,
   ...identityRoutes,
   ...contactsRoutes,
+  ...keyExchangeRoutes,
   ...privacyRoutes,
   ...accountsRoutes,
   ...catalogueRoutes,

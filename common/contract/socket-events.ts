@@ -54,6 +54,13 @@ export type TypingEvent = z.infer<typeof typingEvent>;
 export const addressBookChangedEvent = z.object({ version: z.number().int() });
 export type AddressBookChangedEvent = z.infer<typeof addressBookChangedEvent>;
 
+/** One of my devices asks for the book key: my other devices show the approval prompt. */
+export const keyExchangePendingEvent = z.object({ deviceId: z.string(), name: z.string(), platform: z.string() });
+export type KeyExchangePendingEvent = z.infer<typeof keyExchangePendingEvent>;
+/** A request was answered (approved or rejected) on one of my devices. */
+export const keyExchangeAnsweredEvent = z.object({ deviceId: z.string(), state: z.enum(['approved', 'rejected']) });
+export type KeyExchangeAnsweredEvent = z.infer<typeof keyExchangeAnsweredEvent>;
+
 export const sessionEndReasons = ['logout', 'device_revoked', 'device_blocked', 'expired', 'revoked', 'replaced', 'password_changed'] as const;
 export const sessionEndedEvent = z.object({ reason: z.enum(sessionEndReasons) });
 export type SessionEndedEvent = z.infer<typeof sessionEndedEvent>;
@@ -70,6 +77,8 @@ export const serverEventSchemas = {
   presence: presenceEvent,
   typing: typingEvent,
   'address-book:changed': addressBookChangedEvent,
+  'key-exchange:pending': keyExchangePendingEvent,
+  'key-exchange:answered': keyExchangeAnsweredEvent,
   'session:ended': sessionEndedEvent,
 } as const;
 export type ServerEventName = keyof typeof serverEventSchemas;
@@ -87,6 +96,10 @@ export interface ServerToClientEvents {
   typing: (event: TypingEvent) => void;
   /** Another device of the same user changed the address book: pull `routes.addressBookChanges`. */
   'address-book:changed': (event: AddressBookChangedEvent) => void;
+  /** Another of my devices asks for the book key: show "Approve / Reject" with the code. */
+  'key-exchange:pending': (event: KeyExchangePendingEvent) => void;
+  /** A key request was approved or rejected: the waiting device fetches its wrapped key. */
+  'key-exchange:answered': (event: KeyExchangeAnsweredEvent) => void;
   /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
   'session:ended': (event: SessionEndedEvent) => void;
 }
