@@ -78,7 +78,9 @@ describe('sealing one entry under the book key', () => {
 describe('handing the book key to another device', () => {
   it('shows the same code on both devices, a different one when a key is swapped, and unwraps only for the right pair', async () => {
     const [existing, added, intruder] = await Promise.all([generateDeviceKeyPair(), generateDeviceKeyPair(), generateDeviceKeyPair()]);
-    const [existingPublic, addedPublic, intruderPublic] = await Promise.all([existing, added, intruder].map((pair) => exportDevicePublicKey(pair.publicKey)));
+    const existingPublic = await exportDevicePublicKey(existing.publicKey);
+    const addedPublic = await exportDevicePublicKey(added.publicKey);
+    const intruderPublic = await exportDevicePublicKey(intruder.publicKey);
     const code = await verificationCode(existingPublic, addedPublic);
     expect(code).toMatch(/^\d{6}$/);
     expect(await verificationCode(addedPublic, existingPublic)).toBe(code);
