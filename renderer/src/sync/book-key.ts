@@ -71,11 +71,21 @@ async function paired(devices: KeyDeviceView[], state: KeyDeviceView['state'], m
   return Promise.all(others.map(async (device) => ({ deviceId: device.deviceId, name: device.name, publicKey: device.publicKey, code: await verificationCode(myPublicKey, device.publicKey) })));
 }
 
+let preparing: Promise<WebCryptoKey | undefined> | undefined;
+
 /**
  * Run at every catch-up before the book is pulled or uploaded: the book key of this device, or undefined
  * while it waits for one. The first device of an account makes the key (and a recovery key to show once).
+ * One run at a time: an import racing the first catch-up must not make a second device key pair or book key.
  */
-export async function prepareBookKey(): Promise<WebCryptoKey | undefined> {
+export function prepareBookKey(): Promise<WebCryptoKey | undefined> {
+  preparing ??= prepareOnce().finally(() => {
+    preparing = undefined;
+  });
+  return preparing;
+}
+
+async function prepareOnce(): Promise<WebCryptoKey | undefined> {
   const mine = await deviceKeys();
   if (!publishedThisRun) {
     await api().publishDeviceKey(mine.publicKey);
