@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateBookKey } from '#common/address-book/sealing.js';
-import type { LocalGroup, LocalPerson } from '#renderer/db/local-db.js';
-import { openPerson, personFromDetails, sealPerson } from '#renderer/sync/sealed-people.js';
+import { openPerson, personFromDetails, sealPerson, type NamedGroup as LocalGroup, type SealablePerson } from '#renderer/sync/sealed-people.js';
+
+type LocalPerson = SealablePerson & { userId?: string; mutual?: boolean; notify?: boolean };
 
 const family: LocalGroup = { id: 'g-family', name: 'Family', createdAt: '2026-01-01T00:00:00.000Z' };
 const work: LocalGroup = { id: 'g-work', name: 'Work', createdAt: '2026-01-01T00:00:00.000Z' };

@@ -1,6 +1,20 @@
 import { openDetails, sealDetails, type OpenedDetails } from '#common/address-book/sealing.js';
 import { SealingError, type WebCryptoKey } from '#common/address-book/web-crypto.js';
-import type { LocalGroup, LocalPerson } from '../db/local-db.js';
+import type { AddressBookPhone } from '#common/address-book/types.js';
+
+/** The part of a LocalPerson (db/local-db.ts) this boundary reads and writes. */
+export type SealablePerson = {
+  ref: string;
+  name: string;
+  phones: AddressBookPhone[];
+  emails?: string[];
+  org?: string;
+  notes?: string;
+  groupIds: string[];
+  isPrivate: boolean;
+};
+/** A LocalGroup as this boundary needs it. */
+export type NamedGroup = { id: string; name: string; createdAt: string };
 
 /**
  * The upload/download boundary of a person's details: what goes into an entry's `sealed` blob and how an
@@ -8,7 +22,7 @@ import type { LocalGroup, LocalPerson } from '../db/local-db.js';
  * organisation, notes, group names); what the server already tells (user id, mutual, blocked) and what is
  * private to this device (private flag, notifications) stay out.
  */
-export async function sealPerson(bookKey: WebCryptoKey, person: LocalPerson, groups: readonly LocalGroup[]): Promise<string | undefined> {
+export async function sealPerson(bookKey: WebCryptoKey, person: SealablePerson, groups: readonly NamedGroup[]): Promise<string | undefined> {
   const groupNames = new Map(groups.map((group) => [group.id, group.name]));
   try {
     return await sealDetails(bookKey, person.ref, {
@@ -44,31 +58,24 @@ export async function openPerson(bookKey: WebCryptoKey, ref: string, sealed: str
  * server and this device know (user id, private flag) from the copy already here. Group names this device
  * does not know yet are returned to be created.
  */
-export function personFromDetails(
+export function personFromDetails<Person extends SealablePerson>(
   ref: string,
   details: OpenedDetails,
-  existing: LocalPerson | undefined,
-  groups: readonly LocalGroup[],
-): { person: LocalPerson; newGroups: LocalGroup[] } {
+  existing: Person | undefined,
+  groups: readonly NamedGroup[],
+): { person: Person | SealablePerson; newGroups: NamedGroup[] } {
   const byName = new Map(groups.map((group) => [group.name, group]));
-  const newGroups: LocalGroup[] = [];
+  const newGroups: NamedGroup[] = [];
   const groupIds = details.groups.map((name) => {
     const known = byName.get(name);
     if (known !== undefined) return known.id;
-    const created: LocalGroup = { id: crypto.randomUUID(), name, createdAt: new Date().toISOString() };
+    const created: NamedGroup = { id: crypto.randomUUID(), name, createdAt: new Date().toISOString() };
     byName.set(name, created);
     newGroups.push(created);
     return created.id;
   });
-  const person: LocalPerson = {
-    ...(existing ?? { isPrivate: false }),
-    ref,
-    name: details.name,
-    phones: details.phones,
-    emails: details.emails,
-    org: details.org,
-    notes: details.notes,
-    groupIds,
-  };
+  const fromBlob = { ref, name: details.name, phones: details.phones, emails: details.emails, org: details.org, notes: details.notes, groupIds };
+  // What the server and this device know about the person (user id, private flag) stays as it was.
+  const person: Person | SealablePerson = existing === undefined ? { ...fromBlob, isPrivate: false } : { ...existing, ...fromBlob };
   return { person, newGroups };
 }
