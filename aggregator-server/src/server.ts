@@ -122,6 +122,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const privacy = new PrivacyService({ repo: privacyRepo, contacts: new ContactGraph(contactsRepo), identity: accounts, events, clock });
   const contacts = new ContactsService({ repo: contactsRepo, privacy, keyring, limiter, events, clock, limits: config.contactLimits });
   const keyExchange = new KeyExchangeService({ repo: new KyselyKeyExchangeRepository(storage.db), events, clock });
+  sessions.onSessionEnded(({ userId, deviceId, reason }) => {
+    if (reason !== 'device_revoked' && reason !== 'device_blocked') return;
+    keyExchange.forgetDevice(userId, deviceId).catch((error: unknown) => log.error({ reason: (error as Error).message }, 'could not take back the book key of a removed device'));
+  });
 
   const app = express();
   app.disable('x-powered-by');

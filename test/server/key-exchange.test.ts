@@ -174,6 +174,23 @@ describe.each(backends)('the address-book key between my devices on $name', ({ n
     expect((await laptop.api.route(routes.saveRecovery, { body: { wrappedKey: wrappedForRecovery, replace: true } })).status).toBe(200);
   });
 
+  it.skipIf(!available)('takes the wrapped key back from a device signed out from another one', async () => {
+    server = await startServerOn(name);
+    const laptop = await signInDevice(server, alicePhone, 'Laptop');
+    const phone = await signInDevice(server, alicePhone, 'Phone');
+    const bookKey = await generateBookKey();
+    for (const device of [laptop, phone]) {
+      await device.api.route(routes.publishDeviceKey, { body: { publicKey: device.publicKey } });
+      const wrappedKey = await wrapBookKeyForDevice(bookKey, { privateKey: laptop.keys.privateKey, publicKey: laptop.publicKey }, device.publicKey);
+      expect((await laptop.api.route(routes.approveDevice, { params: { deviceId: device.deviceId }, body: { publicKey: device.publicKey, wrappedKey } })).status).toBe(200);
+    }
+    expect((await laptop.api.route(routes.signOutDevice, { params: { deviceId: phone.deviceId } })).status).toBe(204);
+    await expect.poll(async () => (await laptop.api.route<KeyDeviceView[]>(routes.keyDevices)).body.find((device) => device.deviceId === phone.deviceId)?.state).toBe('rejected');
+    const again = await signIn(server.api, alicePhone, { id: phone.deviceId, name: 'Phone', platform: 'linux' });
+    expect((await server.api.withToken(again.token).route(routes.deviceBookKey)).status).toBe(404);
+    expect((await laptop.api.route(routes.deviceBookKey)).status).toBe(200);
+  });
+
   it.skipIf(!available)('lets exactly one of two devices racing to create the book key win', async () => {
     server = await startServerOn(name);
     // Signed in one after the other (each sign-in reads the newest SMS code); only the writes race.

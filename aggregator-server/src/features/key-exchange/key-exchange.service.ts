@@ -69,6 +69,16 @@ export class KeyExchangeService {
     this.deps.events.emit('keyExchangeAnswered', { userId: caller.userId, deviceId, state: 'rejected' });
   }
 
+  /**
+   * A device signed out or blocked from another one loses its wrapped key: signing in again under the same
+   * id takes a new approval. (It may have kept the book key itself; only a rotation would take that back.)
+   */
+  async forgetDevice(userId: string, deviceId: string): Promise<void> {
+    if (await this.deps.repo.reject(userId, deviceId, this.deps.clock.now())) {
+      this.deps.events.emit('keyExchangeAnswered', { userId, deviceId, state: 'rejected' });
+    }
+  }
+
   async bookKey(caller: KeyExchangeCaller): Promise<DeviceBookKeyResponse> {
     const record = await this.deps.repo.find(caller.userId, caller.deviceId);
     if (record?.state !== 'approved' || record.wrappedKey === null || record.wrappedBy === null) {
