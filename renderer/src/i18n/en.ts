@@ -82,7 +82,7 @@ export const en = {
   'contacts.count': '{count, plural, one {# contact} other {# contacts}}',
   'contacts.gridLabel': 'Contacts and the networks they are active on',
   'contacts.empty': 'No contacts yet',
-  'contacts.emptyHint': 'Import your address book to see which of your contacts use Switchboard. Names stay on this device; only numbers are compared.',
+  'contacts.emptyHint': 'Import your address book to see which of your contacts use Switchboard. Names are encrypted so that only your own devices can read them; only numbers are compared.',
   'contacts.noMatchHint': 'Try part of the name or the number. Chinese names also match their pinyin (li) or initials (ln).',
   'contacts.groupEmpty': 'No one in this group yet. Open a contact and tick this group to add them.',
   'contacts.usersEmpty': 'None of your contacts uses Switchboard yet. Tell them about it: they find you by your number.',
@@ -149,7 +149,7 @@ export const en = {
   'detail.noGroups': 'No groups yet: create one in the contact list.',
 
   'import.heading': 'Import your address book',
-  'import.intro': 'The file is read on this device. Only phone numbers go to the server; names stay here.',
+  'import.intro': 'The file is read on this device. The server compares phone numbers only; names travel encrypted, readable only on your own devices.',
   'import.choose': 'Address book file (vCard, CSV, TXT, XLSX)',
   'import.pick': 'Choose a file…',
   'import.reading': 'Reading {name}…',

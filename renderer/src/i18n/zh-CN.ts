@@ -80,7 +80,7 @@ export const zhCN: Record<MessageKey, string> = {
   'contacts.count': '{count} 位联系人',
   'contacts.gridLabel': '联系人及其当前活跃的网络',
   'contacts.empty': '还没有联系人',
-  'contacts.emptyHint': '导入通讯录，看看哪些联系人在使用 Switchboard。姓名只保存在本设备上，只比对号码。',
+  'contacts.emptyHint': '导入通讯录，看看哪些联系人在使用 Switchboard。姓名经过加密，只有你自己的设备能读取；服务器只比对号码。',
   'contacts.noMatchHint': '试试姓名或号码的一部分。中文姓名也可用拼音（li）或首字母（ln）查找。',
   'contacts.groupEmpty': '此分组还没有成员。打开联系人并勾选此分组即可添加。',
   'contacts.usersEmpty': '你的联系人还没有人使用 Switchboard。告诉他们吧：他们可以通过你的号码找到你。',
@@ -147,7 +147,7 @@ export const zhCN: Record<MessageKey, string> = {
   'detail.noGroups': '还没有分组：请在联系人列表中创建。',
 
   'import.heading': '导入通讯录',
-  'import.intro': '文件在本设备上读取。只有手机号会上传到服务器，姓名保留在本地。',
+  'import.intro': '文件在本设备上读取。服务器只比对手机号；姓名加密传输，只有你自己的设备能读取。',
   'import.choose': '通讯录文件（vCard、CSV、TXT、XLSX）',
   'import.pick': '选择文件…',
   'import.reading': '正在读取 {name}…',
