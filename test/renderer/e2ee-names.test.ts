@@ -3,7 +3,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '#common/contract/routes.js';
 import { latestCode, startTestServer, type TestServer } from '../support/test-server.js';
-import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, vcard } from './support/browser.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from './support/browser.js';
 
 const available = await chromiumAvailable();
 
@@ -91,6 +93,9 @@ describe.skipIf(!available)("the user's contact names follow her to her other br
     await request.waitFor();
     expect(await request.textContent()).toContain('A new device wants your contacts\' names');
     expect(await browserA.getByTestId('key-request-code').textContent()).toBe(waitingCode);
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    await browserA.screenshot({ path: path.join(screenshotDir, 'names-approve-new-device.png') });
+    await browserB.screenshot({ path: path.join(screenshotDir, 'names-bring-to-this-device.png') });
     await request.getByRole('button', { name: 'Approve' }).click();
     await request.waitFor({ state: 'detached' });
 
