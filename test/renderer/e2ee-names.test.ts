@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '#common/contract/routes.js';
-import { latestCode, startTestServer, type TestServer } from '../support/test-server.js';
+import { latestCode, signIn, startTestServer, type TestServer } from '../support/test-server.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from './support/browser.js';
@@ -55,6 +55,7 @@ describe.skipIf(!available)("the user's contact names follow her to her other br
 
   let recoveryKey = '';
   let browserA: Page;
+  let browserCPage: Page;
 
   it('browser A makes the book key, shows the recovery key once, and uploads the names sealed', async () => {
     browserA = await openBrowser();
@@ -116,6 +117,23 @@ describe.skipIf(!available)("the user's contact names follow her to her other br
     await browserC.getByRole('button', { name: 'Restore names' }).click();
     await contactRow(browserC, wang.name).waitFor();
     await contactRow(browserC, carol.name).waitFor();
+    browserCPage = browserC;
+  });
+
+  it('a browser signed out from another device forgets the key and asks for approval again', async () => {
+    const browserC = browserCPage;
+    // Another of Alice's sessions signs browser C out (as the Devices screen would).
+    const other = await signIn(server.api, alice.e164);
+    const otherApi = server.api.withToken(other.token);
+    const devices = (await otherApi.route<{ deviceId: string; state: string; name: string }[]>(routes.keyDevices)).body;
+    const approvedBrowsers = devices.filter((device) => device.state === 'approved');
+    expect(approvedBrowsers).toHaveLength(3);
+    const last = approvedBrowsers.at(-1)?.deviceId ?? '';
+    expect((await otherApi.route(routes.signOutDevice, { params: { deviceId: last } })).status).toBe(204);
+    await browserC.getByRole('button', { name: 'Send code' }).waitFor();
+    await signInAlice(browserC, false);
+    await browserC.getByTestId('bring-names').waitFor();
+    expect(await browserC.getByTestId('recovery-key-notice').count()).toBe(0);
   });
 
   it('left no name in the server database and no page error', async () => {

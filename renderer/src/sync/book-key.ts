@@ -195,6 +195,15 @@ export async function askAgain(): Promise<void> {
   await refreshApprovers();
 }
 
+/**
+ * This device was signed out or blocked from another one: the server took its wrapped key back, so it
+ * forgets the key too, and a later sign-in asks for approval again like any new device.
+ */
+export async function forgetLocalKeys(): Promise<void> {
+  await Promise.all([localDb.deleteMeta('bookKey'), localDb.deleteMeta('deviceKeyPair')]);
+  resetBookKey();
+}
+
 export function markRejected(): void {
   if (useBookKey.getState().status === 'needs-key') useBookKey.setState({ status: 'rejected' });
 }

@@ -7,7 +7,7 @@ import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';
 import { useContacts } from '../features/contacts/contacts-store.js';
 import { usePresence } from '../features/contacts/presence-store.js';
-import { applySealedEntries, markRejected, prepareBookKey, receiveApprovedKey, refreshRequests, resetBookKey, useBookKey } from './book-key.js';
+import { applySealedEntries, forgetLocalKeys, markRejected, prepareBookKey, receiveApprovedKey, refreshRequests, resetBookKey, useBookKey } from './book-key.js';
 import { sealPerson } from './sealed-people.js';
 import type { WebCryptoKey } from '#common/address-book/web-crypto.js';
 
@@ -64,7 +64,20 @@ export function startSync(token: string, onSessionEnded: () => void): void {
       ignoreMalformed,
     ),
   );
-  connection.on('session:ended', validatedListener('session:ended', () => sessionEnded(), ignoreMalformed));
+  connection.on(
+    'session:ended',
+    validatedListener(
+      'session:ended',
+      (event) => {
+        if (event.reason !== 'device_revoked' && event.reason !== 'device_blocked') {
+          sessionEnded();
+          return;
+        }
+        void forgetLocalKeys().finally(() => sessionEnded());
+      },
+      ignoreMalformed,
+    ),
+  );
   // The browser knows about a lost network long before socket.io's ping timeout does.
   window.addEventListener('online', reconnectNow);
   window.addEventListener('offline', markOffline);
