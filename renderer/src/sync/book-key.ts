@@ -122,8 +122,9 @@ async function createBookKey(mine: { privateKey: WebCryptoKey; publicKey: string
     throw error;
   }
   await keepBookKey(bookKey, mine);
-  // Everything this device knows goes up sealed now.
-  await localDb.setMeta('addressBookDirty', true);
+  // Names this device already had go up sealed now. A device with none uploads nothing: its empty book
+  // would replace one uploaded from elsewhere (the CLI, another browser before this feature).
+  if ((await localDb.people.count()) > 0) await localDb.setMeta('addressBookDirty', true);
   useBookKey.setState({ recoveryKeyToShow: recoveryKey });
   return bookKey;
 }
