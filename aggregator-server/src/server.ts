@@ -44,6 +44,9 @@ import { KyselyPrivacyRepository } from './features/privacy/privacy.kysely-repos
 import { PrivacyService } from './features/privacy/privacy.service.js';
 import { privacyRouter } from './features/privacy/privacy.router.js';
 import { mountAccounts } from './features/accounts/mount.js';
+import { KyselyKeyExchangeRepository } from './features/key-exchange/key-exchange.kysely-repository.js';
+import { KeyExchangeService } from './features/key-exchange/key-exchange.service.js';
+import { keyExchangeRouter } from './features/key-exchange/key-exchange.router.js';
 import type { HostResolver } from './features/accounts/public-host.js';
 import { webClientRouter } from './http/web-client.js';
 import { apiCors } from './http/cors.js';
@@ -153,6 +156,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   sessions.onUserCreated(({ userId }) => {
     contacts.announceJoined(userId).catch((error: unknown) => log.warn({ err: error, userId }, 'could not announce a new user to their contacts'));
   });
+  const keyExchange = new KeyExchangeService({ repo: new KyselyKeyExchangeRepository(storage.db), events, clock });
+  sessions.onSessionEnded(({ userId, deviceId, reason }) => {
+    if (reason !== 'device_revoked' && reason !== 'device_blocked') return;
+    keyExchange.forgetDevice(userId, deviceId).catch((error: unknown) => log.error({ reason: (error as Error).message }, 'could not take back the book key of a removed device'));
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -179,6 +187,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(identityRouter(mount, { verifications, sessions, accounts }));
   app.use(contactsRouter(mount, contacts));
   app.use(invitationsRouter(mount, new InvitationsService({ sms, limiter, keyring, publicUrl: config.publicUrl, limits: defaultInvitationLimits })));
+  app.use(keyExchangeRouter(mount, keyExchange));
   app.use(privacyRouter(mount, privacy));
   // Created before the socket server exists; its outlet is bound once the server is up (below).
   const messageOutlet: { current?: MessageOutlet } = {};

@@ -44,6 +44,9 @@ export const errorCodes = [
   'not_a_member',
   'not_a_contact',
   'unsupported_type',
+  // End-to-end book key (issue 12 item 7): a device's key replaced under an approval, a second book key.
+  'key_changed',
+  'recovery_exists',
   'not_implemented',
   'unavailable',
   'internal_error',

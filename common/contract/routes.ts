@@ -6,6 +6,7 @@ import { identitiesRoutes } from './routes/identities.js';
 import { identityRoutes } from './routes/identity.js';
 import { messagesRoutes } from './routes/messages.js';
 import { invitationRoutes } from './routes/invitations.js';
+import { keyExchangeRoutes } from './routes/key-exchange.js';
 import { platformRoutes } from './routes/platform.js';
 import { privacyRoutes } from './routes/privacy.js';
 
@@ -19,6 +20,7 @@ export const routes = {
   ...identityRoutes,
   ...contactsRoutes,
   ...invitationRoutes,
+  ...keyExchangeRoutes,
   ...privacyRoutes,
   ...accountsRoutes,
   ...catalogueRoutes,

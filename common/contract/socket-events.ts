@@ -77,6 +77,12 @@ export type IdentitiesEvent = z.infer<typeof identitiesEvent>;
 /** Someone in my book joined (or changed who they are): fetch my contacts again. Says nothing about whom. */
 export const contactsChangedEvent = z.object({});
 export type ContactsChangedEvent = z.infer<typeof contactsChangedEvent>;
+/** One of my devices asks for the book key: my other devices show the approval prompt. */
+export const keyExchangePendingEvent = z.object({ deviceId: z.string(), name: z.string(), platform: z.string() });
+export type KeyExchangePendingEvent = z.infer<typeof keyExchangePendingEvent>;
+/** A request was answered (approved or rejected) on one of my devices. */
+export const keyExchangeAnsweredEvent = z.object({ deviceId: z.string(), state: z.enum(['approved', 'rejected']) });
+export type KeyExchangeAnsweredEvent = z.infer<typeof keyExchangeAnsweredEvent>;
 
 export const sessionEndReasons = ['logout', 'device_revoked', 'device_blocked', 'expired', 'revoked', 'replaced', 'password_changed'] as const;
 export const sessionEndedEvent = z.object({ reason: z.enum(sessionEndReasons) });
@@ -98,6 +104,8 @@ export const serverEventSchemas = {
   typing: typingEvent,
   'address-book:changed': addressBookChangedEvent,
   'contacts:changed': contactsChangedEvent,
+  'key-exchange:pending': keyExchangePendingEvent,
+  'key-exchange:answered': keyExchangeAnsweredEvent,
   'session:ended': sessionEndedEvent,
   message: chatMessage,
   receipt: receiptEvent,
@@ -125,6 +133,10 @@ export interface ServerToClientEvents {
   'address-book:changed': (event: AddressBookChangedEvent) => void;
   /** A person in my book joined Switchboard: my contacts (who is a user) changed. */
   'contacts:changed': (event: ContactsChangedEvent) => void;
+  /** Another of my devices asks for the book key: show "Approve / Reject" with the code. */
+  'key-exchange:pending': (event: KeyExchangePendingEvent) => void;
+  /** A key request was approved or rejected: the waiting device fetches its wrapped key. */
+  'key-exchange:answered': (event: KeyExchangeAnsweredEvent) => void;
   /** Sent just before the server drops the socket because its session ended (logout, revoked device). */
   'session:ended': (event: SessionEndedEvent) => void;
   /** A message of one of my conversations; right after connect, every one this device has not acknowledged, oldest first. */

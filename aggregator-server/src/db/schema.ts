@@ -248,6 +248,25 @@ export interface PublishedIdentitiesTable {
   updated_at: number;
 }
 
+/** A device's public key for the end-to-end book key, and the key wrapped for it once approved. */
+export interface DeviceKeysTable {
+  user_id: string;
+  device_id: string;
+  public_key: string;
+  state: string;
+  wrapped_key: string | null;
+  wrapped_by: string | null;
+  requested_at: number;
+  answered_at: number | null;
+}
+
+/** The book key wrapped with the user's recovery key (ciphertext only). */
+export interface BookKeyRecoveryTable {
+  user_id: string;
+  wrapped_key: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
@@ -276,4 +295,6 @@ export interface Database {
   attachments: AttachmentsTable;
   message_attachments: MessageAttachmentsTable;
   published_identities: PublishedIdentitiesTable;
+  device_keys: DeviceKeysTable;
+  book_key_recovery: BookKeyRecoveryTable;
 }

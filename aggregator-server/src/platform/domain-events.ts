@@ -4,6 +4,10 @@ import { EventEmitter } from 'node:events';
 export type DomainEventMap = {
   /** A user's address book changed; `sessionId` made the change (its own sockets need no notice). */
   addressBookChanged: [{ userId: string; sessionId: string; version: number }];
+  /** One of the user's devices asks for the book key; `sessionId` asked (its own sockets need no notice). */
+  keyExchangePending: [{ userId: string; sessionId: string; deviceId: string; name: string; platform: string }];
+  /** A key request of one of the user's devices was approved or rejected. */
+  keyExchangeAnswered: [{ userId: string; deviceId: string; state: 'approved' | 'rejected' }];
   /** Who may see `userId`'s activity may have changed (privacy settings, lists, or the book). */
   audienceChanged: [{ userId: string }];
   /** `userId` published, changed or removed one of their network identities. */

@@ -131,6 +131,12 @@ export function createRealtimeServer(
   events.on('contactsChanged', ({ userIds }) => {
     if (userIds.length > 0) io.to(userIds.map(rooms.user)).emit('contacts:changed', {});
   });
+  events.on('keyExchangePending', ({ userId, sessionId, deviceId, name, platform }) => {
+    io.to(rooms.user(userId)).except(rooms.session(sessionId)).emit('key-exchange:pending', { deviceId, name, platform });
+  });
+  events.on('keyExchangeAnswered', ({ userId, deviceId, state }) => {
+    io.to(rooms.user(userId)).emit('key-exchange:answered', { deviceId, state });
+  });
 
   const watch = watchSocketSessions({ io, sessions, log, intervalMs: limits.sessionCheckMs });
   return { io, recheckSessions: watch.checkNow, stop: watch.stop };

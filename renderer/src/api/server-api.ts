@@ -37,11 +37,19 @@ export function serverApi(client: SwitchboardClient) {
       }
     },
 
-    replaceAddressBook: (entries: Pick<AddressBookEntry, 'ref' | 'phones'>[]) => client.call(routes.replaceAddressBook, { body: { entries } }),
+    replaceAddressBook: (entries: Pick<AddressBookEntry, 'ref' | 'phones' | 'sealed'>[]) => client.call(routes.replaceAddressBook, { body: { entries } }),
     addressBook: () => client.call(routes.addressBook, {}),
     addressBookChanges: (since: number) => client.call(routes.addressBookChanges, { query: { since } }),
     contacts: () => client.call(routes.contacts, {}),
     invite: (phone: string, language: 'en' | 'zh-CN') => client.call(routes.createInvitation, { body: { phone, language } }),
+
+    publishDeviceKey: (publicKey: string) => client.call(routes.publishDeviceKey, { body: { publicKey } }),
+    keyDevices: () => client.call(routes.keyDevices, {}),
+    approveDevice: (deviceId: string, publicKey: string, wrappedKey: string) => client.call(routes.approveDevice, { params: { deviceId }, body: { publicKey, wrappedKey } }),
+    rejectDevice: (deviceId: string) => client.call(routes.rejectDevice, { params: { deviceId } }),
+    deviceBookKey: () => client.call(routes.deviceBookKey, {}),
+    recovery: () => client.call(routes.recovery, {}),
+    saveRecovery: (wrappedKey: string) => client.call(routes.saveRecovery, { body: { wrappedKey } }),
 
     privacy: () => client.call(routes.privacy, {}),
     updatePrivacy: (update: Partial<PrivacySettings>) => client.call(routes.updatePrivacy, { body: update }),

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { AccountsScreen } from '../features/accounts/AccountsScreen.js';
 import { ContactsScreen } from '../features/contacts/ContactsScreen.js';
 import { ImportScreen } from '../features/import/ImportScreen.js';
+import { KeyExchangePanel } from '../features/key-exchange/KeyExchangePanel.js';
 import { OnboardingScreen } from '../features/onboarding/OnboardingScreen.js';
 import { PrivacyScreen } from '../features/privacy/PrivacyScreen.js';
 import { StatusScreen } from '../features/status/StatusScreen.js';
@@ -115,6 +116,7 @@ function SignedInShell() {
         </p>
       )}
       <main id="main" ref={main} tabIndex={-1} className="content">
+        <KeyExchangePanel />
         {screen === 'contacts' && <ContactsScreen />}
         {screen === 'import' && <ImportScreen />}
         {screen === 'accounts' && <AccountsScreen />}

@@ -4,10 +4,12 @@ import type { AddressBookPhone } from '#common/address-book/types.js';
 import type { PrivacySettings } from '#common/contract/privacy.js';
 import { randomRef } from '#common/address-book/refs.js';
 import type { PresenceEvent } from '#common/contract/socket-events.js';
+import type { WebCryptoKey, WebCryptoKeyPair } from '#common/address-book/web-crypto.js';
 
 /**
  * Everything the UI shows comes from here first, so the list appears at once on start and works
- * offline. Names and groups never leave the device; only numbers and refs go to the server.
+ * offline. Names and groups leave the device only sealed end to end (sync/sealed-people.ts): the server
+ * gets numbers, refs and ciphertext it cannot open.
  */
 export interface LocalPerson {
   /** The address-book ref (also sent to the server next to the numbers). */
@@ -16,6 +18,8 @@ export interface LocalPerson {
   phones: AddressBookPhone[];
   emails?: string[];
   org?: string;
+  /** Free text the person wrote about this contact; travels sealed end to end like the name. */
+  notes?: string;
   /** The Switchboard user behind one of the numbers, once the server matched it. */
   userId?: string;
   mutual?: boolean;
@@ -72,6 +76,13 @@ export interface MetaValues {
   addressBookDirty: boolean;
   /** The book as it was before the last import, for "Undo import". */
   importUndo: { people: LocalPerson[]; fileName: string; at: string };
+  /**
+   * This device's ECDH key pair for receiving the book key. The private key is a non-extractable
+   * CryptoKey: IndexedDB keeps the key object, and its bytes can never be read out by script.
+   */
+  deviceKeyPair: WebCryptoKeyPair;
+  /** The user's address-book key (AES-256-GCM) once this device made, received or restored it. */
+  bookKey: WebCryptoKey;
 }
 export type MetaKey = keyof MetaValues;
 interface MetaRow {

@@ -44,6 +44,8 @@ export const errorMessagesEn = {
   'error.access_denied': 'Binding was cancelled on the other site. Start again if you want to bind.',
   'error.provider_error': 'The other network did not answer as expected. Try again later.',
   'error.keychain_unavailable': 'This computer\'s keychain cannot be opened. Unlock it (or sign in to your desktop session again) and retry.',
+  'error.key_changed': 'That device started over while you were approving it. Compare the new code and approve again.',
+  'error.recovery_exists': 'Another of your devices already set up encrypted contact names. Approve this device from there, or use your recovery key.',
   'error.not_implemented': 'This server does not offer that yet.',
   'error.unavailable': 'This is not available right now. Try again in a few minutes.',
   'error.internal_error': 'Something went wrong on the server. Try again; if it keeps happening, tell the administrator of this server.',

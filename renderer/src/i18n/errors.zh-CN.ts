@@ -40,6 +40,8 @@ export const errorMessagesZhCN: Record<ErrorMessageKey, string> = {
   'error.access_denied': '绑定已在对方网站上取消。如需绑定，请重新开始。',
   'error.provider_error': '对方网络未按预期响应。请稍后再试。',
   'error.keychain_unavailable': '无法打开本机的钥匙串。请解锁钥匙串（或重新登录桌面会话）后重试。',
+  'error.key_changed': '你批准时，那台设备重新开始了请求。请核对新的验证码后再批准。',
+  'error.recovery_exists': '你的另一台设备已经设置了加密的联系人姓名。请在那台设备上批准本设备，或使用恢复密钥。',
   'error.not_implemented': '此服务器暂不提供该功能。',
   'error.unavailable': '该功能暂时不可用。请过几分钟再试。',
   'error.internal_error': '服务器出现问题。请重试；如果仍然出现，请告知此服务器的管理员。',

@@ -7,6 +7,9 @@ import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';
 import { useContacts } from '../features/contacts/contacts-store.js';
 import { usePresence } from '../features/contacts/presence-store.js';
+import { applySealedEntries, forgetLocalKeys, markRejected, prepareBookKey, receiveApprovedKey, refreshRequests, resetBookKey, useBookKey } from './book-key.js';
+import { sealPerson } from './sealed-people.js';
+import type { WebCryptoKey } from '#common/address-book/web-crypto.js';
 
 type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -47,10 +50,48 @@ export function startSync(token: string, onSessionEnded: () => void): void {
   connection.on('identities', validatedListener('identities', (event) => void useContacts.getState().applyIdentities(event.userId, event.identities), ignoreMalformed));
   // Someone in the book joined: who is a user changed, so the contacts are fetched again.
   connection.on('contacts:changed', validatedListener('contacts:changed', () => void catchUp(), ignoreMalformed));
-  connection.on('session:ended', validatedListener('session:ended', () => sessionEnded(), ignoreMalformed));
+  connection.on('key-exchange:pending', validatedListener('key-exchange:pending', () => void refreshRequests().catch(logKeyExchange), ignoreMalformed));
+  connection.on(
+    'key-exchange:answered',
+    validatedListener(
+      'key-exchange:answered',
+      (event) => {
+        if (useBookKey.getState().status === 'ready') {
+          void refreshRequests().catch(logKeyExchange);
+          return;
+        }
+        // Only this device's own wrapped key can be fetched; for another device's answer the fetch finds nothing.
+        if (event.state === 'approved') void receiveApprovedKey().then(() => catchUp(), logKeyExchange);
+        else void isMyRequest(event.deviceId).then((mine) => mine && markRejected(), logKeyExchange);
+      },
+      ignoreMalformed,
+    ),
+  );
+  connection.on(
+    'session:ended',
+    validatedListener(
+      'session:ended',
+      (event) => {
+        if (event.reason !== 'device_revoked' && event.reason !== 'device_blocked') {
+          sessionEnded();
+          return;
+        }
+        void forgetLocalKeys().finally(() => sessionEnded());
+      },
+      ignoreMalformed,
+    ),
+  );
   // The browser knows about a lost network long before socket.io's ping timeout does.
   window.addEventListener('online', reconnectNow);
   window.addEventListener('offline', markOffline);
+}
+
+function logKeyExchange(error: unknown): void {
+  console.warn('the address-book key exchange failed', error);
+}
+
+async function isMyRequest(deviceId: string): Promise<boolean> {
+  return (await api().keyDevices()).some((device) => device.current && device.deviceId === deviceId);
 }
 
 /** A server event that does not match the shared map is left out, never half-applied. */
@@ -68,6 +109,7 @@ export function stopSync(): void {
   socket?.removeAllListeners();
   socket?.disconnect();
   socket = undefined;
+  resetBookKey();
 }
 
 function reconnectNow(): void {
@@ -91,7 +133,8 @@ export function catchUp(): Promise<void> {
 
 async function runCatchUp(): Promise<void> {
   try {
-    await pullAddressBookChanges();
+    const bookKey = await prepareBookKey();
+    await pullAddressBookChanges(bookKey);
     if ((await localDb.getMeta('addressBookDirty')) === true) await uploadAddressBook();
     await useContacts.getState().applyServerContacts(await api().contacts());
     await localDb.setMeta('lastSyncAt', new Date().toISOString());
@@ -102,12 +145,14 @@ async function runCatchUp(): Promise<void> {
 }
 
 /** M9: only the additions and removals made elsewhere travel; a gap in the log means a full snapshot. */
-async function pullAddressBookChanges(): Promise<void> {
+async function pullAddressBookChanges(bookKey: WebCryptoKey | undefined): Promise<void> {
   const since = (await localDb.getMeta('addressBookVersion')) ?? 0;
   const changes = await api().addressBookChanges(since);
   let removed: string[];
   if (changes.complete) {
     removed = changes.changes.filter((change) => change.op === 'remove').map((change) => change.ref);
+    // Names and details of entries added or changed on another device arrive sealed with the book key.
+    if (bookKey !== undefined) await applySealedEntries(bookKey, changes.changes.filter((change) => change.op === 'add'));
   } else if ((await localDb.getMeta('addressBookDirty')) === true) {
     // This device's book has changes the server has not seen (an offline import, refs renewed by the local
     // database upgrade): it is uploaded whole right after, so nothing here may be dropped for its absence.
@@ -116,22 +161,32 @@ async function pullAddressBookChanges(): Promise<void> {
     const snapshot = await api().addressBook();
     const present = new Set(snapshot.entries.map((entry) => entry.ref));
     removed = useContacts.getState().people.filter((person) => !present.has(person.ref)).map((person) => person.ref);
+    if (bookKey !== undefined) await applySealedEntries(bookKey, snapshot.entries);
   }
-  // Additions carry no names (those never reach the server); matched ones arrive with the contacts call.
+  // Names arrive only sealed (opened above with the book key); matched numbers arrive with the contacts call.
   if (removed.length > 0) await useContacts.getState().removeRefs(removed);
   await localDb.setMeta('addressBookVersion', changes.version);
 }
 
 /**
- * Sends the whole local book (numbers and refs only, M10) and records who is a user. Marked dirty
- * first, so an upload cut short by a lost connection is retried by the next catch-up.
+ * Sends the whole local book (numbers and refs, M10, with each person's details sealed end to end) and
+ * records who is a user. Marked dirty first, so an upload cut short by a lost connection is retried by the
+ * next catch-up. A device still waiting for the book key holds its upload back: a whole-book upload without
+ * the sealed details would wipe the names the other devices put there.
  */
 export async function uploadAddressBook(): Promise<{ entries: number; matches: number }> {
-  const entries = useContacts
-    .getState()
-    .people.filter((person) => person.phones.length > 0)
-    .map((person) => ({ ref: person.ref, phones: [...new Set(person.phones.map((phone) => phone.e164))].slice(0, addressBookLimits.maxPhonesPerEntry) }));
   await localDb.setMeta('addressBookDirty', true);
+  const bookKey = useBookKey.getState().status === 'unknown' ? await prepareBookKey() : await localDb.getMeta('bookKey');
+  const people = useContacts.getState().people.filter((person) => person.phones.length > 0);
+  if (bookKey === undefined) return { entries: people.length, matches: 0 };
+  const groups = await localDb.groups.toArray();
+  const entries = await Promise.all(
+    people.map(async (person) => {
+      const phones = [...new Set(person.phones.map((phone) => phone.e164))].slice(0, addressBookLimits.maxPhonesPerEntry);
+      const sealed = await sealPerson(bookKey, person, groups);
+      return sealed === undefined ? { ref: person.ref, phones } : { ref: person.ref, phones, sealed };
+    }),
+  );
   const answer = await api().replaceAddressBook(entries);
   await useContacts.getState().applyMatches(answer.matches);
   await localDb.setMeta('addressBookVersion', answer.version);

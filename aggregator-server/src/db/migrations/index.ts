@@ -9,6 +9,7 @@ import * as opaqueRefs from './0012-opaque-refs.js';
 import * as messages from './0025-messages.js';
 import * as attachments from './0026-attachments.js';
 import * as publishedIdentities from './0015-published-identities.js';
+import * as keyExchange from './0035-key-exchange.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0025-messages': messages,
   '0026-attachments': attachments,
   '0015-published-identities': publishedIdentities,
+  '0035-key-exchange': keyExchange,
 };
