@@ -110,7 +110,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const throttle = new PasswordThrottle({ repo, keyring, limits: config.limits, clock });
   const verifications = new VerificationService({ repo, sms, limiter, keyring, clock, limits: config.limits, log });
   const sessions = new SessionService({ repo, limiter, throttle, clock, limits: config.limits });
-  const accounts = new AccountService({ repo, sessions, clock });
+  const accounts = new AccountService({ repo, sessions, throttle, clock });
   const retentionPurge = new RetentionPurge({ repo, clock, retention: config.retention, limits: config.limits, log });
   const events = new DomainEvents();
   const contactsRepo = new KyselyContactsRepository(storage.db, storage.kind);
@@ -118,6 +118,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // Features meet through services: privacy reads the contact graph, contacts asks privacy.
   const privacy = new PrivacyService({ repo: privacyRepo, contacts: new ContactGraph(contactsRepo), identity: accounts, events, clock });
   const contacts = new ContactsService({ repo: contactsRepo, privacy, keyring, limiter, events, clock, limits: config.contactLimits });
+  // Account deletion reaches every feature that keeps data about a user.
+  accounts.addDataOwner(contacts);
+  accounts.addDataOwner(privacy);
 
   const app = express();
   app.disable('x-powered-by');
@@ -129,7 +132,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // security review); compressed bodies are refused before any parser can inflate them.
   app.use(
     routes.replaceAddressBook.path,
-    authenticateBeforeBody(sessions),
+    authenticateBeforeBody({ sessions, publicUrl: config.publicUrl }),
     addressBookUploadBudget({ limiter, limits: config.contactLimits }),
     refuseCompressedBodies(),
     express.json({ limit: config.contactLimits.maxUploadBytes, inflate: false }),
@@ -137,16 +140,17 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(refuseCompressedBodies());
   app.use(express.json({ limit: config.bodyLimit, inflate: false }));
   // Every route below is mounted from the route table, behind the auth the table declares.
-  const mount = routeMounter({ sessions, adminToken: config.adminToken });
+  const mount = routeMounter({ sessions, publicUrl: config.publicUrl, adminToken: config.adminToken });
   app.use(platformRouter(mount));
-  app.use(identityRouter(mount, { verifications, sessions, accounts }));
+  app.use(identityRouter(mount, { verifications, sessions, accounts, publicUrl: config.publicUrl }));
   app.use(contactsRouter(mount, contacts));
   app.use(privacyRouter(mount, privacy));
   const catalogue = PluginCatalogue.load(config.pluginsDir ?? builtinPluginsDir, log);
   app.use(catalogueRouter(mount, catalogue));
   // Known once the server listens; the accounts feature reads it lazily.
   const listening: { url?: string } = {};
-  mountAccounts(app, mount, { config, storage, keyring, catalogue, clock, log, listenUrl: () => listening.url, ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
+  const bindings = mountAccounts(app, mount, { config, storage, keyring, catalogue, clock, log, listenUrl: () => listening.url, ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
+  accounts.addDataOwner(bindings.accounts);
   if (sms instanceof OutboxGateway) {
     if (outboxMayBeServed(config.host, config.smsOutboxPublic)) app.use(devSmsRouter(mount, sms));
     else log.warn({ host: config.host }, 'the SMS outbox (GET /v1/dev/sms) is off: HOST is not a loopback address (SMS_OUTBOX_PUBLIC=1 serves it anyway)');

@@ -54,7 +54,7 @@ export type TypingEvent = z.infer<typeof typingEvent>;
 export const addressBookChangedEvent = z.object({ version: z.number().int() });
 export type AddressBookChangedEvent = z.infer<typeof addressBookChangedEvent>;
 
-export const sessionEndReasons = ['logout', 'device_revoked', 'device_blocked', 'expired', 'revoked', 'replaced', 'password_changed'] as const;
+export const sessionEndReasons = ['logout', 'device_revoked', 'device_blocked', 'expired', 'revoked', 'replaced', 'password_changed', 'account_deleted'] as const;
 export const sessionEndedEvent = z.object({ reason: z.enum(sessionEndReasons) });
 export type SessionEndedEvent = z.infer<typeof sessionEndedEvent>;
 

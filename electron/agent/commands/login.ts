@@ -57,7 +57,8 @@ export const login: Command = {
       }
       const { ticket } = await api.call(routes.checkCode, { params: { verificationId }, body: { code: code ?? '' } });
       const device = deviceIdentity(dir, 'agent');
-      const session = await api.call(routes.createSession, { body: { ticket, device } });
+      const session = await api.call(routes.createSession, { body: { ticket, device, session: 'bearer' } });
+      if (session.token === undefined) throw new ApiFailure(502, 'invalid_response', 'the server answered a sign-in without a session token');
       await openSessionStore().save(serverUrl, { token: session.token, userId: session.user.id, deviceId: device.id });
       io.stdout(`Signed in as ${session.user.phone}${session.created ? ' (new account)' : ''} on ${serverUrl}; the session is in the OS keychain.\n`);
       return EXIT_OK;

@@ -6,6 +6,7 @@ import * as identityHardening from './0005-identity-hardening.js';
 import * as discoveryCharges from './0010-discovery-charges.js';
 import * as boundAccountInstance from './0011-bound-account-instance.js';
 import * as opaqueRefs from './0012-opaque-refs.js';
+import * as webSessions from './0020-web-sessions.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0010-discovery-charges': discoveryCharges,
   '0011-bound-account-instance': boundAccountInstance,
   '0012-opaque-refs': opaqueRefs,
+  '0020-web-sessions': webSessions,
 };
