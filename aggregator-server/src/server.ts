@@ -109,7 +109,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const repo = new KyselyIdentityRepository(storage.db, (phone) => keyring.phoneHash(phone), storage.kind);
   const throttle = new PasswordThrottle({ repo, keyring, limits: config.limits, clock });
   const verifications = new VerificationService({ repo, sms, limiter, keyring, clock, limits: config.limits, log });
-  const sessions = new SessionService({ repo, limiter, throttle, clock, limits: config.limits });
+  const sessions = new SessionService({ repo, limiter, throttle, clock, limits: config.limits, sign: (value) => keyring.keyedHash('session-delegation', value) });
   const accounts = new AccountService({ repo, sessions, throttle, clock });
   const retentionPurge = new RetentionPurge({ repo, clock, retention: config.retention, limits: config.limits, log });
   const events = new DomainEvents();

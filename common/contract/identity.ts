@@ -89,6 +89,9 @@ export const deleteAccountRequest = z.object({
 });
 export type DeleteAccountRequest = z.infer<typeof deleteAccountRequest>;
 
+/** A short-lived credential for the desktop renderer, so the session's own token stays in the core and the keychain. */
+export const delegationResponse = z.object({ token: z.string(), expiresIn: z.number().int() });
+
 export const meResponse = z.object({
   id: z.string().uuid(),
   phone: z.string(),

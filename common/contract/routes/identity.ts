@@ -6,6 +6,7 @@ import {
   checkCodeRequest,
   checkCodeResponse,
   deleteAccountRequest,
+  delegationResponse,
   createSessionRequest,
   deviceView,
   loginLogEntry,
@@ -72,6 +73,15 @@ export const identityRoutes = defineRoutes({
     summary: 'Sign out this device; its sockets are told `session:ended` and dropped.',
     response: { kind: 'empty', status: 204, description: 'Signed out.' },
     errors: [],
+  },
+  delegateSession: {
+    method: 'post',
+    path: '/v1/auth/sessions/current/delegations',
+    auth: 'session',
+    tag,
+    summary: 'A credential that acts for this session for 10 minutes and ends with it (the desktop core hands it to its window, never the session token); a delegated credential cannot make more.',
+    response: { kind: 'json', status: 201, schema: delegationResponse, description: 'The credential and its lifetime in seconds.' },
+    errors: ['forbidden'],
   },
   me: {
     method: 'get',

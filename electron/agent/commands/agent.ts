@@ -66,7 +66,10 @@ export const agent: Command = {
         else if (link.type === 'connect_failed') io.stderr(`${link.message}\n`);
         else if (link.type === 'disconnected') io.stderr(`disconnected (${link.reason}); reconnecting\n`);
       });
-      void core.start();
+      core.start().catch((error: unknown) => {
+        io.stderr(`switchboard agent: the keychain could not be read (${error instanceof Error ? error.message : String(error)}); unlock it and try again.\n`);
+        finish(EXIT_FAILURE);
+      });
     });
   },
 };

@@ -1,4 +1,4 @@
-import type { AccountsSyncResult, StoredSession } from '#common/bridge/index.js';
+import type { AccountsSyncResult } from '#common/bridge/index.js';
 import { matcherSetsFor } from '#common/plugin-manifest/matchers.js';
 import { createAccounts, type Accounts } from '../accounts/index.js';
 import { BridgeHost, ContactNotifier, DeepLinkHandoffs, DesktopState, type ContactNotification } from '../bridge-host/index.js';
@@ -254,14 +254,21 @@ export class DesktopCore {
       this.contactsTimer = setInterval(() => void this.syncNetworkContacts(), every);
       this.contactsTimer.unref();
     }
-    const stored = await this.vault.getSecret(sessionAccount(this.serverUrl)).catch(() => undefined);
+    let stored: { token: string } | undefined;
+    try {
+      stored = await this.vault.getSecret(sessionAccount(this.serverUrl));
+    } catch (error) {
+      // Not "signed out": the window's `session.get` shows the same failure to the person.
+      this.options.log.warn(`the keychain could not be read, so the saved session is not used: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
     if (stored === undefined) return false;
     this.connect({ token: stored.token });
     return true;
   }
 
   /** (Re)connects the presence link for a session, or drops it on sign-out. */
-  connect(session: Pick<StoredSession, 'token'> | null): void {
+  connect(session: { token: string } | null): void {
     this.link?.stop();
     this.link = undefined;
     this.myStatus.reportWith(undefined);

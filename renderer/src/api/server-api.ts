@@ -9,6 +9,9 @@ import { ApiFailure } from './failure.js';
 
 export type ServerContact = ContactView;
 
+/** A browser keeps its session in an HttpOnly cookie (kept across restarts or not); the desktop gets a token for its core. */
+export type SessionCarrier = { session: 'cookie'; keepSignedIn: boolean } | { session: 'bearer' };
+
 type ListKind = 'blocklist' | 'allowlist';
 const listRoutes = {
   blocklist: { list: routes.blocklist, add: routes.block, remove: routes.unblock },
@@ -19,8 +22,9 @@ export function serverApi(client: SwitchboardClient) {
   return {
     startVerification: (phone: string) => client.call(routes.startVerification, { body: { phone } }),
     checkCode: (verificationId: string, code: string) => client.call(routes.checkCode, { params: { verificationId }, body: { code } }),
-    createSession: (ticket: string, device: DeviceInput) => client.call(routes.createSession, { body: { ticket, device } }),
-    passwordSession: (phone: string, password: string, device: DeviceInput) => client.call(routes.passwordSession, { body: { phone, password, device } }),
+    createSession: (ticket: string, device: DeviceInput, carrier: SessionCarrier) => client.call(routes.createSession, { body: { ticket, device, ...carrier } }),
+    passwordSession: (phone: string, password: string, device: DeviceInput, carrier: SessionCarrier) =>
+      client.call(routes.passwordSession, { body: { phone, password, device, ...carrier } }),
     endSession: () => client.call(routes.endSession, {}),
     me: () => client.call(routes.me, {}),
     setPassword: (password: string) => client.call(routes.setPassword, { body: { password } }),

@@ -33,6 +33,7 @@ export const en = {
   'onboarding.phone': 'Phone number',
   'onboarding.sendCode': 'Send code',
   'onboarding.usePassword': 'Sign in with a password instead',
+  'onboarding.keepSignedIn': 'Keep me signed in on this browser',
   'onboarding.useCode': 'Sign in with an SMS code instead',
   'onboarding.password': 'Password',
   'onboarding.signIn': 'Sign in',

@@ -31,6 +31,7 @@ export const zhCN: Record<MessageKey, string> = {
   'onboarding.phone': '手机号',
   'onboarding.sendCode': '发送验证码',
   'onboarding.usePassword': '改用密码登录',
+  'onboarding.keepSignedIn': '在此浏览器上保持登录',
   'onboarding.useCode': '改用短信验证码登录',
   'onboarding.password': '密码',
   'onboarding.signIn': '登录',

@@ -33,6 +33,7 @@ export function identityRouter(
     clearSessionCookies(res, isSecureRequest(req, publicUrl));
   });
 
+  mount(router, routes.delegateSession, ({ auth }) => sessions.delegate(auth));
   mount(router, routes.me, ({ auth }) => accounts.me(auth.user.id));
   mount(router, routes.deleteAccount, async ({ auth, body, ip, req, res }) => {
     await accounts.deleteAccount(auth, body, ip);

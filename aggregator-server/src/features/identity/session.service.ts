@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IdentityLimits } from '../../config.js';
 import type { Clock } from '../../platform/clock.js';
 import { decoyPasswordHash, generateToken, hashToken, verifyPassword } from '../../platform/crypto.js';
@@ -12,8 +12,12 @@ import { normalisePhoneOrThrow } from './verification.service.js';
 export type SessionEndReason = 'logout' | 'device_revoked' | 'device_blocked' | 'expired' | 'revoked' | 'replaced' | 'password_changed' | 'account_deleted';
 export type SessionEnded = { sessionIds: string[]; userId: string; deviceId: string; reason: SessionEndReason };
 
-/** Who made an authenticated request. */
-export type AuthContext = { user: UserRecord; session: SessionRecord };
+/** Who made an authenticated request; `delegated` when by a short-lived delegation of the session. */
+export type AuthContext = { user: UserRecord; session: SessionRecord; delegated?: true };
+
+/** How long a delegation acts for its session. */
+export const delegationTtlMs = 10 * 60_000;
+const delegationPrefix = 'sbd1.';
 
 /** How a new session is carried: a bearer token the client keeps, or a web cookie (kept or ending with the browser). */
 export type SessionCarrier = { kind: 'bearer' } | { kind: 'cookie'; keepSignedIn: boolean };
@@ -51,8 +55,34 @@ export class SessionService {
       throttle: PasswordThrottle;
       clock: Clock;
       limits: IdentityLimits;
+      /** Keyed MAC for delegations (the server secret): nothing is stored, and they end with their session. */
+      sign: (value: string) => string;
     },
   ) {}
+
+  /** A credential acting for the caller's session until it or the session ends; delegations cannot delegate. */
+  delegate(auth: AuthContext): { token: string; expiresIn: number } {
+    if (auth.delegated) throw new ApiError(403, 'forbidden', 'a delegated credential cannot make another one');
+    const expiresAt = Math.min(this.deps.clock.now() + delegationTtlMs, auth.session.expiresAt);
+    const body = `${auth.session.id}.${expiresAt}`;
+    return { token: `${delegationPrefix}${body}.${this.deps.sign(`delegation\0${body}`)}`, expiresIn: Math.floor((expiresAt - this.deps.clock.now()) / 1000) };
+  }
+
+  private async authenticateDelegation(token: string): Promise<AuthContext> {
+    const unauthorized = new ApiError(401, 'unauthorized', 'the credential has expired or its session ended; ask the app for a new one');
+    const [sessionId, expiresAtText, mac] = token.slice(delegationPrefix.length).split('.');
+    if (sessionId === undefined || expiresAtText === undefined || mac === undefined || !/^\d+$/.test(expiresAtText)) throw unauthorized;
+    const expected = Buffer.from(this.deps.sign(`delegation\0${sessionId}.${expiresAtText}`));
+    const given = Buffer.from(mac);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw unauthorized;
+    const now = this.deps.clock.now();
+    if (Number(expiresAtText) <= now) throw unauthorized;
+    const [session] = await this.deps.repo.findSessionsByIds([sessionId]);
+    if (!session || session.revokedAt !== null || session.expiresAt <= now) throw unauthorized;
+    const user = await this.deps.repo.findUserById(session.userId);
+    if (!user) throw unauthorized;
+    return { user, session, delegated: true };
+  }
 
   /** Realtime listens here to drop the sockets of a session the moment it ends. */
   onSessionEnded(listener: (event: SessionEnded) => void): () => void {
@@ -105,6 +135,7 @@ export class SessionService {
   async authenticate(token: string | undefined): Promise<AuthContext> {
     const unauthorized = new ApiError(401, 'unauthorized', 'sign in first: send Authorization: Bearer <token>');
     if (!token) throw unauthorized;
+    if (token.startsWith(delegationPrefix)) return this.authenticateDelegation(token);
     const { repo, clock } = this.deps;
     const session = await repo.findSessionByTokenHash(hashToken(token));
     if (!session || session.revokedAt !== null) throw unauthorized;
