@@ -1,3 +1,5 @@
+import { SwitchboardClient } from '../contract/http-client.js';
+import { routes } from '../contract/routes.js';
 import { type ContactIdentity, isBuiltinIdentityField } from '../plugin-manifest/identity.js';
 import { planCopy, renderLaunchLink } from '../plugin-manifest/launch.js';
 import type { PluginManifest } from '../plugin-manifest/schema.js';
@@ -153,7 +155,7 @@ export class WebBridge implements DesktopBridge {
         this.tryStore((store) => store.removeItem(profileKey));
         return null;
       }
-      return this.readProfile();
+      return this.readProfile() ?? (await this.askServer());
     },
     set: async (session) => {
       const { userId, phone } = storedSession.parse(session);
@@ -259,6 +261,19 @@ export class WebBridge implements DesktopBridge {
   }
 
   private currentProfile: StoredSession | null | undefined;
+
+  /** The cookie is there but not who it belongs to (storage cleared or unavailable): the server knows. */
+  private async askServer(): Promise<StoredSession | null> {
+    try {
+      const me = await new SwitchboardClient({ baseUrl: this.host.origin }).call(routes.me, {});
+      this.currentProfile = { userId: me.id, phone: me.phone };
+      this.tryStore((store) => store.setItem(profileKey, JSON.stringify(this.currentProfile)));
+      return this.currentProfile;
+    } catch {
+      // Signed out meanwhile, or offline without a remembered profile: the sign-in screen.
+      return null;
+    }
+  }
 
   private readProfile(): StoredSession | null {
     if (this.currentProfile !== undefined) return this.currentProfile;
