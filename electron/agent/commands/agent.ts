@@ -1,5 +1,6 @@
+import { insecureServerReason } from '#common/net/server-address.js';
 import { VaultError } from '#core/vault/index.js';
-import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions } from './command.js';
+import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions, UsageError } from './command.js';
 import { headlessCore } from './headless-core.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
 
@@ -17,6 +18,8 @@ export const agent: Command = {
   },
   async run({ options }, io) {
     const serverUrl = stringOption(options, 'server') ?? defaultServerUrl(io.env);
+    const insecure = insecureServerReason(serverUrl);
+    if (insecure !== undefined) throw new UsageError(`--server: ${insecure}`);
     try {
       if (!(await openSessionStore().get(serverUrl))) {
         io.stderr(`Not signed in to ${serverUrl}: run \`switchboard login --server ${serverUrl} --phone <number>\` first.\n`);

@@ -1,4 +1,5 @@
 import readline from 'node:readline/promises';
+import { insecureServerReason } from '#common/net/server-address.js';
 import { parsePhone } from '#common/phone/phone.js';
 import { ApiFailure } from '#common/contract/api-failure.js';
 import { SwitchboardClient } from '#common/contract/http-client.js';
@@ -25,6 +26,8 @@ export const login: Command = {
   },
   async run({ options }, io) {
     const serverUrl = stringOption(options, 'server') ?? defaultServerUrl(io.env);
+    const insecure = insecureServerReason(serverUrl);
+    if (insecure !== undefined) throw new UsageError(`--server: ${insecure}`);
     const rawPhone = stringOption(options, 'phone');
     if (!rawPhone) throw new UsageError('missing --phone');
     const parsed = parsePhone(rawPhone, stringOption(options, 'region'));

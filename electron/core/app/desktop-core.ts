@@ -1,4 +1,5 @@
 import type { AccountsSyncResult } from '#common/bridge/index.js';
+import { insecureServerReason } from '#common/net/server-address.js';
 import { matcherSetsFor } from '#common/plugin-manifest/matchers.js';
 import { createAccounts, type Accounts } from '../accounts/index.js';
 import { BridgeHost, ContactNotifier, DeepLinkHandoffs, DesktopState, type ContactNotification } from '../bridge-host/index.js';
@@ -70,6 +71,11 @@ export interface DesktopCoreOptions {
   pluginsOnLoopback?: boolean;
   /** The server clients; built from `serverUrl` by default. */
   clients?: ServerClients;
+}
+
+/** The server address would carry the session in the clear (http outside this machine). */
+export class InsecureServerError extends Error {
+  override readonly name = 'InsecureServerError';
 }
 
 export type DesktopCoreEvent =
@@ -220,6 +226,8 @@ export class DesktopCore {
 
   /** Loads the plugins and the cached catalogue, and composes every part; `start()` sets it running. */
   static async create(options: DesktopCoreOptions): Promise<DesktopCore> {
+    const insecure = insecureServerReason(options.serverUrl);
+    if (insecure !== undefined) throw new InsecureServerError(insecure);
     const loaded = await loadPlugins({ builtinDir: options.builtinPluginsDir, extraDirs: options.extraPluginDirs ?? [] });
     for (const problem of loaded.problems) options.log.warn(`plugin skipped: ${problem.dir}: ${problem.message}`);
     const core = new DesktopCore(options, loaded.plugins);
