@@ -27,7 +27,13 @@ export function serverApi(client: SwitchboardClient) {
       client.call(routes.passwordSession, { body: { phone, password, device, ...carrier } }),
     endSession: () => client.call(routes.endSession, {}),
     me: () => client.call(routes.me, {}),
-    setPassword: (password: string) => client.call(routes.setPassword, { body: { password } }),
+    setPassword: (password: string, signOutOthers = true) => client.call(routes.setPassword, { body: { password, signOutOthers } }),
+    changePhone: (ticket: string) => client.call(routes.changePhone, { body: { ticket } }),
+    deleteAccount: (confirmation: { password: string } | { ticket: string }) => client.call(routes.deleteAccount, { body: confirmation }),
+    devices: () => client.call(routes.devices, {}),
+    updateDevice: (deviceId: string, change: { blocked?: boolean; trusted?: true }) => client.call(routes.updateDevice, { params: { deviceId }, body: change }),
+    signOutDevice: (deviceId: string) => client.call(routes.signOutDevice, { params: { deviceId } }),
+    logins: () => client.call(routes.logins, { query: { limit: 500 } }),
 
     /** The development outbox; undefined when the server has a real SMS provider (the route is not served). */
     async devSmsCode(phone: string): Promise<string | undefined> {
