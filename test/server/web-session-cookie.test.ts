@@ -80,6 +80,16 @@ describe.each(backends)('web session cookie on $name', ({ name, available }) => 
     expect((await byCookie.route(routes.me)).status).toBe(401);
   });
 
+  it.skipIf(!available)('deleting the account by cookie clears the cookies', async () => {
+    const { cookies } = await cookieSignIn(true);
+    const csrf = cookies.find((cookie) => cookie.name === 'sb_csrf')?.value ?? '';
+    const byCookie = server.api.withHeaders({ cookie: cookieHeader(cookies), 'x-csrf-token': csrf });
+    expect((await byCookie.route(routes.setPassword, { body: { password: 'correct horse battery' } })).status).toBe(204);
+    const deleted = await byCookie.route(routes.deleteAccount, { body: { password: 'correct horse battery' } });
+    expect(deleted.status).toBe(204);
+    expect(cookiesOf(deleted.headers).map((cookie) => `${cookie.name}=${cookie.value}`).sort()).toEqual(['sb_csrf=', 'sb_session=']);
+  });
+
   it.skipIf(!available)('bearer sessions work as before and need no CSRF header', async () => {
     server = await startServerOn(name);
     const ticket = await verifyNumber(server.api, phone);
