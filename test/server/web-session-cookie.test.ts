@@ -90,6 +90,20 @@ describe.each(backends)('web session cookie on $name', ({ name, available }) => 
     expect(cookiesOf(deleted.headers).map((cookie) => `${cookie.name}=${cookie.value}`).sort()).toEqual(['sb_csrf=', 'sb_session=']);
   });
 
+  it.skipIf(!available)('behind https the cookies are Secure and bound to the host (__Host-)', async () => {
+    server = await startServerOn(name, { env: { PUBLIC_URL: 'https://switchboard.example' } });
+    const ticket = await verifyNumber(server.api, phone);
+    const answer = await server.api.route(routes.createSession, { body: { ticket, device: testDevice(), session: 'cookie', keepSignedIn: true } });
+    const cookies = cookiesOf(answer.headers);
+    expect(cookies.map((cookie) => cookie.name).sort()).toEqual(['__Host-sb_csrf', '__Host-sb_session']);
+    expect(cookies.every((cookie) => cookie.attributes.includes('secure') && cookie.attributes.includes('path=/'))).toBe(true);
+    const csrf = cookies.find((cookie) => cookie.name === '__Host-sb_csrf')?.value ?? '';
+    const byCookie = server.api.withHeaders({ cookie: cookieHeader(cookies) });
+    expect((await byCookie.route(routes.me)).status).toBe(200);
+    expect((await byCookie.route(routes.setPassword, { body: { password: 'correct horse battery' } })).status).toBe(403);
+    expect((await byCookie.withHeaders({ 'x-csrf-token': csrf }).route(routes.setPassword, { body: { password: 'correct horse battery' } })).status).toBe(204);
+  });
+
   it.skipIf(!available)('bearer sessions work as before and need no CSRF header', async () => {
     server = await startServerOn(name);
     const ticket = await verifyNumber(server.api, phone);
