@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { WatcherStatus } from '#common/bridge/index.js';
 import { passwordPolicy, type MeResponse } from '#common/contract/identity.js';
 import type { PrivacySettings } from '#common/contract/privacy.js';
-import { parsePhone } from '#common/phone/phone.js';
+import { parsePhone, regionOfE164 } from '#common/phone/phone.js';
 import { normaliseCodeInput, normalisePhoneInput } from '#common/text/typed-digits.js';
 import { api, useApp } from '../../app/app-store.js';
 import { usePlugins } from '../../app/plugins.js';
@@ -86,7 +86,8 @@ export function ChangeNumberPanel({ me, onChanged }: { me: MeResponse; onChanged
     setState({});
     try {
       if (!proof.sent) {
-        const parsed = parsePhone(normalisePhoneInput(number), me.phone);
+        // A national number is read in the region of the current one (people usually move within a country).
+        const parsed = parsePhone(normalisePhoneInput(number), regionOfE164(me.phone));
         await proof.send(parsed.ok ? parsed.e164 : number);
         return;
       }
