@@ -18,6 +18,9 @@ declare class URLSearchParams {
 declare class URL {
   constructor(url: string, base?: string | URL);
   readonly href: string;
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly origin: string;
   readonly searchParams: URLSearchParams;
   toString(): string;
 }

@@ -133,8 +133,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const repo = new KyselyIdentityRepository(storage.db, (phone) => keyring.phoneHash(phone), storage.kind);
   const throttle = new PasswordThrottle({ repo, keyring, limits: config.limits, clock });
   const verifications = new VerificationService({ repo, sms, limiter, keyring, clock, limits: config.limits, log });
-  const sessions = new SessionService({ repo, limiter, throttle, clock, limits: config.limits });
-  const accounts = new AccountService({ repo, sessions, clock });
+  const sessions = new SessionService({ repo, limiter, throttle, clock, limits: config.limits, sign: (value) => keyring.keyedHash('session-delegation', value) });
+  const accounts = new AccountService({ repo, sessions, throttle, clock });
   const retentionPurge = new RetentionPurge({ repo, clock, retention: config.retention, limits: config.limits, log });
   const events = new DomainEvents();
   const contactsRepo = new KyselyContactsRepository(storage.db, storage.kind);
@@ -161,6 +161,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     if (reason !== 'device_revoked' && reason !== 'device_blocked') return;
     keyExchange.forgetDevice(userId, deviceId).catch((error: unknown) => log.error({ reason: (error as Error).message }, 'could not take back the book key of a removed device'));
   });
+  // Account deletion reaches every feature that keeps data about a user.
+  accounts.addDataOwner(contacts);
+  accounts.addDataOwner(privacy);
 
   const app = express();
   app.disable('x-powered-by');
@@ -172,7 +175,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // security review); compressed bodies are refused before any parser can inflate them.
   app.use(
     routes.replaceAddressBook.path,
-    authenticateBeforeBody(sessions),
+    authenticateBeforeBody({ sessions, publicUrl: config.publicUrl }),
     addressBookUploadBudget({ limiter, limits: config.contactLimits }),
     refuseCompressedBodies(),
     express.json({ limit: config.contactLimits.maxUploadBytes, inflate: false }),
@@ -182,9 +185,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const isUpload = (req: http.IncomingMessage) => req.method === 'POST' && (req.url ?? '').split('?')[0] === routes.uploadAttachment.path;
   app.use(express.json({ limit: config.bodyLimit, inflate: false, type: (req) => !isUpload(req) && /^application\/([\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '') }));
   // Every route below is mounted from the route table, behind the auth the table declares.
-  const mount = routeMounter({ sessions, adminToken: config.adminToken });
+  const mount = routeMounter({ sessions, publicUrl: config.publicUrl, adminToken: config.adminToken });
   app.use(platformRouter(mount));
-  app.use(identityRouter(mount, { verifications, sessions, accounts }));
+  app.use(identityRouter(mount, { verifications, sessions, accounts, publicUrl: config.publicUrl }));
   app.use(contactsRouter(mount, contacts));
   app.use(invitationsRouter(mount, new InvitationsService({ sms, limiter, keyring, publicUrl: config.publicUrl, limits: defaultInvitationLimits })));
   app.use(keyExchangeRouter(mount, keyExchange));
@@ -218,7 +221,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(catalogueRouter(mount, catalogue));
   // Known once the server listens; the accounts feature reads it lazily.
   const listening: { url?: string } = {};
-  mountAccounts(app, mount, { config, storage, keyring, catalogue, clock, log, listenUrl: () => listening.url, ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
+  const bindings = mountAccounts(app, mount, { config, storage, keyring, catalogue, clock, log, listenUrl: () => listening.url, ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
+  accounts.addDataOwner(bindings.accounts);
   if (sms instanceof OutboxGateway) {
     if (outboxMayBeServed(config.host, config.smsOutboxPublic)) app.use(devSmsRouter(mount, sms));
     else log.warn({ host: config.host }, 'the SMS outbox (GET /v1/dev/sms) is off: HOST is not a loopback address (SMS_OUTBOX_PUBLIC=1 serves it anyway)');

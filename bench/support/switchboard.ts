@@ -32,6 +32,7 @@ export async function signUpMany(url: string, phones: string[], concurrency = 16
       const session = await api.call(routes.createSession, {
         body: { ticket: checked.ticket, device: { id: `bench-${index}`, name: 'bench', platform: 'linux' } },
       });
+      if (session.token === undefined) throw new Error('a bearer sign-in answered no token');
       out[index] = { token: session.token, userId: session.user.id, phone };
     }
   }

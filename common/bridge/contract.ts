@@ -49,7 +49,12 @@ export const appInfo = z.object({
 export type AppInfo = z.infer<typeof appInfo>;
 
 export const storedSession = z.object({
-  token: z.string().min(1),
+  /**
+   * The credential the renderer sends as a bearer token: on the desktop a short-lived delegation the core
+   * renews (the session's own token stays in the core and the keychain); absent on the web, where the
+   * browser holds the session in an HttpOnly cookie.
+   */
+  token: z.string().min(1).optional(),
   userId: z.string().uuid(),
   phone: z.string(),
 });

@@ -1,3 +1,5 @@
+import { SwitchboardClient } from '../contract/http-client.js';
+import { routes } from '../contract/routes.js';
 import { type ContactIdentity, isBuiltinIdentityField } from '../plugin-manifest/identity.js';
 import { planCopy, renderLaunchLink } from '../plugin-manifest/launch.js';
 import type { PluginManifest } from '../plugin-manifest/schema.js';
@@ -35,8 +37,11 @@ export interface BundledPlugin {
 export interface WebHost {
   origin: string;
   version: string;
-  /** `sessionStorage`, or undefined where it is unavailable (some private modes throw on access). */
-  sessionStore: KeyValueStore | undefined;
+  /**
+   * Whether the browser holds a web session: the session cookie is HttpOnly, so this looks at its
+   * script-readable CSRF companion, which the server sets and clears with it.
+   */
+  hasSessionCookie(): boolean;
   /** Where preferences that outlive the tab go (`localStorage`): my status. Memory only without it. */
   preferenceStore?: KeyValueStore | undefined;
   plugins: readonly BundledPlugin[];
@@ -57,7 +62,9 @@ export const webCapabilities: BridgeCapabilities = {
   accountBinding: false,
 };
 
-const sessionKey = 'switchboard.session';
+/** Who is signed in (user id and number, never a credential), for the UI to show before the server answers. */
+const profileKey = 'switchboard.signedInAs';
+const signedInAs = storedSession.pick({ userId: true, phone: true });
 const myStatusKey = 'switchboard.myStatus';
 
 const idleWatcher: WatcherStatus = { running: false, apps: [], lastScanAt: null };
@@ -121,13 +128,11 @@ export function planWebLaunch(manifest: PluginManifest, identity: ContactIdentit
  */
 export class WebBridge implements DesktopBridge {
   /**
-   * The token sits in memory and in sessionStorage. Memory alone would sign the user out on every
-   * reload; localStorage would keep a bearer token on disk for any later user of the browser and share
-   * it with every tab. sessionStorage lives only as long as the tab, is not shared between tabs, and
-   * with the strict CSP the server sends (no inline script, no eval) injected script is the thing we
-   * guard against, which no browser storage would stop anyway.
+   * No credential is kept where script can read it: the browser holds the session in an HttpOnly
+   * cookie (every tab and reload shares it, and it ends with the browser unless the person chose "keep me
+   * signed in"). The bridge keeps only who is signed in (user id and number) in localStorage, and trusts
+   * it only while the session cookie's CSRF companion is there.
    */
-  private currentSession: StoredSession | null | undefined;
 
   constructor(private readonly host: WebHost) {}
 
@@ -146,17 +151,20 @@ export class WebBridge implements DesktopBridge {
 
   readonly session: DesktopBridge['session'] = {
     get: async () => {
-      this.currentSession ??= this.readStoredSession();
-      return this.currentSession;
+      if (!this.host.hasSessionCookie()) {
+        this.tryStore((store) => store.removeItem(profileKey));
+        return null;
+      }
+      return this.readProfile() ?? (await this.askServer());
     },
     set: async (session) => {
-      const valid = storedSession.parse(session);
-      this.currentSession = valid;
-      this.tryStore((store) => store.setItem(sessionKey, JSON.stringify(valid)));
+      const { userId, phone } = storedSession.parse(session);
+      this.currentProfile = { userId, phone };
+      this.tryStore((store) => store.setItem(profileKey, JSON.stringify({ userId, phone })));
     },
     clear: async () => {
-      this.currentSession = null;
-      this.tryStore((store) => store.removeItem(sessionKey));
+      this.currentProfile = null;
+      this.tryStore((store) => store.removeItem(profileKey));
     },
   };
 
@@ -253,14 +261,30 @@ export class WebBridge implements DesktopBridge {
     return { status: 'online', text: '' };
   }
 
-  private readStoredSession(): StoredSession | null {
+  private currentProfile: StoredSession | null | undefined;
+
+  /** The cookie is there but not who it belongs to (storage cleared or unavailable): the server knows. */
+  private async askServer(): Promise<StoredSession | null> {
+    try {
+      const me = await new SwitchboardClient({ baseUrl: this.host.origin }).call(routes.me, {});
+      this.currentProfile = { userId: me.id, phone: me.phone };
+      this.tryStore((store) => store.setItem(profileKey, JSON.stringify(this.currentProfile)));
+      return this.currentProfile;
+    } catch {
+      // Signed out meanwhile, or offline without a remembered profile: the sign-in screen.
+      return null;
+    }
+  }
+
+  private readProfile(): StoredSession | null {
+    if (this.currentProfile !== undefined) return this.currentProfile;
     let raw: string | null = null;
     this.tryStore((store) => {
-      raw = store.getItem(sessionKey);
+      raw = store.getItem(profileKey);
     });
     if (raw === null) return null;
     try {
-      const parsed = storedSession.safeParse(JSON.parse(raw));
+      const parsed = signedInAs.safeParse(JSON.parse(raw));
       return parsed.success ? parsed.data : null;
     } catch {
       return null;
@@ -269,7 +293,7 @@ export class WebBridge implements DesktopBridge {
 
   /** Storage can throw (quota, disabled storage); the in-memory copy still works then. */
   private tryStore(action: (store: KeyValueStore) => void): void {
-    const store = this.host.sessionStore;
+    const store = this.host.preferenceStore;
     if (store === undefined) return;
     try {
       action(store);

@@ -10,6 +10,8 @@ export const errorCodes = [
   'method_not_allowed',
   'unauthorized',
   'forbidden',
+  'csrf_failed',
+  'confirmation_required',
   'invalid_phone',
   'invalid_code',
   'too_many_attempts',

@@ -8,7 +8,12 @@ export type HttpClientOptions = {
   baseUrl: string;
   /** The session token to send, read at each call (it changes on sign-in and sign-out). */
   token?: () => string | undefined;
-  /** Told when a call made with a token answers 401: the session ended elsewhere. */
+  /**
+   * The web client's CSRF value (read from its cookie) for a session the browser holds in an HttpOnly
+   * cookie: sent as `X-CSRF-Token` on calls that change something.
+   */
+  csrfToken?: () => string | undefined;
+  /** Told when a call made with a token (or a cookie session) answers 401: the session ended elsewhere. */
   onUnauthorized?: () => void;
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -47,6 +52,8 @@ export class SwitchboardClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    const csrf = token === undefined ? this.options.csrfToken?.() : undefined;
+    if (csrf !== undefined && route.method !== 'get') headers['x-csrf-token'] = csrf;
     let response: Response;
     let text: string;
     try {
@@ -63,7 +70,7 @@ export class SwitchboardClient {
     }
     const json = parseJson(text);
     if (!response.ok) {
-      if (response.status === 401 && token !== undefined) this.options.onUnauthorized?.();
+      if (response.status === 401 && (token !== undefined || csrf !== undefined)) this.options.onUnauthorized?.();
       throw failureFromAnswer(response.status, json.value, {
         code: response.status === 404 ? 'not_found' : `http_${response.status}`,
         message: `${what} answered ${response.status}`,

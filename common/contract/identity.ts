@@ -42,10 +42,22 @@ export type StartVerificationResponse = z.infer<typeof startVerificationResponse
 export const checkCodeRequest = z.object({ code: folded(normaliseCodeInput, z.string().regex(/^\d{6}$/, 'six digits')) });
 export const checkCodeResponse = z.object({ ticket: z.string() });
 
-export const createSessionRequest = z.object({ ticket: z.string().min(1).max(256), device: deviceSchema });
+/**
+ * How the new session is carried: `bearer` (the default) answers the token for an Authorization header;
+ * `cookie` (the web client) puts it in an HttpOnly cookie the page's script never reads, and answers no
+ * token. `keepSignedIn` keeps a cookie session for 30 days of inactivity; without it the cookie ends with
+ * the browser.
+ */
+export const sessionTransport = {
+  session: z.enum(['bearer', 'cookie']).default('bearer'),
+  keepSignedIn: z.boolean().default(false),
+};
+
+export const createSessionRequest = z.object({ ticket: z.string().min(1).max(256), device: deviceSchema, ...sessionTransport });
 export const passwordSessionRequest = phoneInputSchema.extend({
   password: z.string().min(1).max(1024),
   device: deviceSchema,
+  ...sessionTransport,
 });
 
 export const userTypes = ['normal', 'paid', 'vip'] as const;
@@ -53,7 +65,8 @@ export type UserType = (typeof userTypes)[number];
 
 export const sessionUserSchema = z.object({ id: z.string().uuid(), phone: z.string() });
 export const sessionResponse = z.object({
-  token: z.string(),
+  /** Absent for a cookie session: the cookie carries it. */
+  token: z.string().optional(),
   user: sessionUserSchema,
   created: z.boolean(),
 });
@@ -65,6 +78,19 @@ export const setPasswordRequest = z.object({
   /** Sign every other session of the account out (the default); false keeps them. */
   signOutOthers: z.boolean().default(true),
 });
+
+/**
+ * Deleting the account is confirmed by the password (when the account has one) or by a fresh ticket for
+ * one of the account's numbers (an SMS code checked just before).
+ */
+export const deleteAccountRequest = z.object({
+  password: z.string().min(1).max(1024).optional(),
+  ticket: z.string().min(1).max(256).optional(),
+});
+export type DeleteAccountRequest = z.infer<typeof deleteAccountRequest>;
+
+/** A short-lived credential for the desktop renderer, so the session's own token stays in the core and the keychain. */
+export const delegationResponse = z.object({ token: z.string(), expiresIn: z.number().int() });
 
 export const meResponse = z.object({
   id: z.string().uuid(),

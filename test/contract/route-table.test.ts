@@ -51,7 +51,7 @@ describe('the route table', () => {
   });
 
   it('refuses to mount a route that is not in the table', () => {
-    const mount = routeMounter({ sessions: server.services.sessions, adminToken: undefined });
+    const mount = routeMounter({ sessions: server.services.sessions, publicUrl: undefined, adminToken: undefined });
     const lookalike: RouteDefinition = { ...routes.me };
     expect(() => mount(Router(), lookalike, () => undefined)).toThrow(/not in the route table/);
     expect(() => mount(Router(), routes.health, () => ({ ok: true as const }))).not.toThrow();

@@ -139,6 +139,9 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
     // Bob's page is the desktop UI: it asked the bridge host, not the browser, who it is and which networks exist.
     const answered = served.calls.filter((call) => call.ok).map((call) => call.channel);
     expect(answered).toEqual(expect.arrayContaining(['switchboard:app.info', 'switchboard:plugins.list', 'switchboard:session.set']));
+    // The session token stays in the core and the keychain: no bridge reply or event ever carried it.
+    expect(served.replies.length).toBeGreaterThan(0);
+    expect(served.replies.some((reply) => reply.includes(stored?.token ?? 'no token'))).toBe(false);
   });
 
   it('imports both address books through the file input, and each sees the other', async () => {
@@ -297,5 +300,11 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
 
   it('ran without a page error or CSP violation on either side', () => {
     expect([...a.problems, ...b.problems]).toEqual([]);
+  });
+
+  it("never handed Bob's session token to his desktop page, through the whole walk", async () => {
+    const stored = await desktop.vault.getSecret(sessionAccount(server.url));
+    expect(stored?.token).toMatch(/.{20,}/);
+    expect(served.replies.some((reply) => reply.includes(stored?.token ?? 'no token'))).toBe(false);
   });
 });

@@ -186,7 +186,7 @@ describe.skipIf(!available)('one click on each built-in network reaches the cont
     const bridge = new WebBridge({
       origin: 'https://switchboard.example',
       version: '0.1.0',
-      sessionStore: undefined,
+      hasSessionCookie: () => false,
       plugins,
       openUrl: (url) => opened.push(url) > 0,
       writeClipboard: async (text) => copied.push(text) > 0,

@@ -38,7 +38,7 @@ function webHost(overrides: Partial<WebHost> = {}): WebHost & { opened: string[]
   return {
     origin: 'https://switchboard.example',
     version: '0.1.0',
-    sessionStore: new MemoryStore(),
+    hasSessionCookie: () => true,
     plugins: [plugin(whatsapp), plugin(slack)],
     openUrl: (url) => {
       opened.push(url);
@@ -68,19 +68,29 @@ describe('WebBridge', () => {
     await expect(first.contacts.syncAccounts()).rejects.toMatchObject({ code: 'unsupported' });
   });
 
-  it('keeps the session in memory and sessionStorage, and a new bridge on the same tab finds it', async () => {
+  it('keeps no credential: who is signed in goes to the preference store, trusted only while the session cookie is there', async () => {
     const store = new MemoryStore();
-    const first = new WebBridge(webHost({ sessionStore: store }));
+    let cookie = true;
+    const host = () => webHost({ preferenceStore: store, hasSessionCookie: () => cookie });
+    const first = new WebBridge(host());
     expect(await first.session.get()).toBeNull();
     await first.session.set(session);
-    expect(JSON.parse(store.getItem('switchboard.session') ?? '{}')).toEqual(session);
-    expect(await new WebBridge(webHost({ sessionStore: store })).session.get()).toEqual(session);
+    expect(JSON.parse(store.getItem('switchboard.signedInAs') ?? '{}')).toEqual({ userId: session.userId, phone: session.phone });
+    expect([...store.items.values()].join()).not.toContain(session.token);
+    // A reload or a new tab finds who is signed in; the session itself is the browser's cookie.
+    expect(await new WebBridge(host()).session.get()).toEqual({ userId: session.userId, phone: session.phone });
+    // The browser closed a session that was not kept: its cookies are gone, and so is the sign-in.
+    cookie = false;
+    expect(await new WebBridge(host()).session.get()).toBeNull();
+    expect(store.items.size).toBe(0);
+    cookie = true;
+    await first.session.set(session);
     await first.session.clear();
     expect(store.items.size).toBe(0);
     expect(await first.session.get()).toBeNull();
   });
 
-  it('still works when storage throws (private mode) and ignores a tampered stored session', async () => {
+  it('still works when storage throws (private mode) and ignores a tampered stored profile', async () => {
     const throwing: KeyValueStore = {
       getItem: () => {
         throw new Error('denied');
@@ -90,12 +100,12 @@ describe('WebBridge', () => {
       },
       removeItem: () => undefined,
     };
-    const bridge = new WebBridge(webHost({ sessionStore: throwing }));
+    const bridge = new WebBridge(webHost({ preferenceStore: throwing }));
     await bridge.session.set(session);
-    expect(await bridge.session.get()).toEqual(session);
+    expect(await bridge.session.get()).toEqual({ userId: session.userId, phone: session.phone });
     const tampered = new MemoryStore();
-    tampered.setItem('switchboard.session', '{"token":1}');
-    expect(await new WebBridge(webHost({ sessionStore: tampered })).session.get()).toBeNull();
+    tampered.setItem('switchboard.signedInAs', '{"userId":1}');
+    expect(await new WebBridge(webHost({ preferenceStore: tampered })).session.get()).toBeNull();
   });
 
   it('says it is the web, with desktop-only capabilities off', async () => {

@@ -7,6 +7,7 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents } from '#common/co
 import { contrastRatio, type Rgb } from '#plugins/sdk/contrast.js';
 import { mutualContacts } from '../support/scenarios.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { signInBrowser } from './support/browser-session.js';
 import { buildWebClient, chromiumAvailable, launchChromium, screenshotDir } from './support/browser.js';
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { routes } from '#common/contract/routes.js';
@@ -126,9 +127,8 @@ describe.skipIf(!available)('network icons are readable lit and unlit, in the li
     // Device scale 2: enough solid pixels inside thin strokes for the mark's own colour to dominate.
     context = await browser.newContext({ locale: 'en-US', viewport: { width: 1180, height: 700 }, colorScheme: 'light', deviceScaleFactor: 2 });
     context.setDefaultTimeout(10_000);
-    // Alice is signed in in this tab, as after the SMS sign-in (the web bridge keeps the session in sessionStorage).
-    const session = JSON.stringify({ token: aliceSession.token, userId: aliceSession.user.id, phone: alice });
-    await context.addInitScript(`window.sessionStorage.setItem('switchboard.session', ${JSON.stringify(session)});`);
+    // Alice is signed in in this browser, as after the SMS sign-in (the session is the browser's HttpOnly cookie).
+    await signInBrowser(context, server.url, aliceSession.token);
     page = await context.newPage();
     decoder = await context.newPage();
     await page.goto(server.url + '/');

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '#common/contract/routes.js';
+import { signInBrowser } from '../renderer/support/browser-session.js';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.js';
 import { buildWebClient, chromiumAvailable, contactRow, launchChromium } from '../renderer/support/browser.js';
 
@@ -32,12 +33,11 @@ describe.skipIf(!available)('renewing legacy refs in the web client', () => {
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
     await page.goto(`${server.url}/healthz`);
-    const session = { token: me.token, userId: me.user.id, phone: me.user.phone };
+    await signInBrowser(context, server.url, me.token);
     const person = { ref: legacyRef, name: 'Old Friend', phones: [{ e164: '+8613900139005', raw: '+86 139 0013 9005' }], groupIds: [], isPrivate: false };
     // Browser code as text: this project's test typings have no DOM. What Dexie's version 1 of the local
     // database created (IndexedDB version 10), holding one person with a legacy ref.
     await page.evaluate(`(async () => {
-      sessionStorage.setItem('switchboard.session', ${JSON.stringify(JSON.stringify(session))});
       await new Promise((resolve, reject) => {
         const open = indexedDB.open('switchboard', 10);
         open.onupgradeneeded = () => {

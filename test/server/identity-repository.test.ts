@@ -125,8 +125,8 @@ describe.each(backends)('identity repository on $name', (backend) => {
     expect(device).toMatchObject({ blocked: false, flagged: true, firstSeenAt: 10, lastSeenAt: 10 });
     expect(await repo.upsertDevice(user.id, { id: 'd1', name: 'Laptop 2', platform: 'linux' }, 20, false)).toMatchObject({ name: 'Laptop 2', firstSeenAt: 10, lastSeenAt: 20 });
     await repo.addLogin({ id: 'l1', userId: user.id, deviceId: 'd1', deviceName: 'Laptop', platform: 'linux', ip: '127.0.0.1', method: 'sms_code', loginAt: 20, logoutAt: null });
-    await repo.createSession({ id: 's1', tokenHash: 'th1', userId: user.id, deviceId: 'd1', loginId: 'l1', createdAt: 20, expiresAt: 1000, revokedAt: null });
-    await repo.createSession({ id: 's2', tokenHash: 'th2', userId: user.id, deviceId: 'd1', loginId: 'l1', createdAt: 21, expiresAt: 1000, revokedAt: null });
+    await repo.createSession({ id: 's1', tokenHash: 'th1', userId: user.id, deviceId: 'd1', loginId: 'l1', createdAt: 20, expiresAt: 1000, revokedAt: null, idleTtlMs: null, webCookie: null });
+    await repo.createSession({ id: 's2', tokenHash: 'th2', userId: user.id, deviceId: 'd1', loginId: 'l1', createdAt: 21, expiresAt: 1000, revokedAt: null, idleTtlMs: null, webCookie: null });
     expect(await repo.signedInDeviceIds(user.id, 30)).toEqual(['d1']);
     expect((await repo.findSessionByTokenHash('th1'))?.id).toBe('s1');
     expect((await repo.revokeSession('s1', 40))?.revokedAt).toBe(40);

@@ -182,7 +182,8 @@ export async function signIn(
 ): Promise<{ token: string; user: { id: string; phone: string }; created: boolean; device: typeof device }> {
   const ticket = await verifyNumber(api, phone);
   const session = await failingAs('sign-in', api.typed().call(routes.createSession, { body: { ticket, device } }));
-  return { ...session, device };
+  if (session.token === undefined) throw new Error('a bearer sign-in answered no token');
+  return { ...session, token: session.token, device };
 }
 
 /** A failed step of a test's sign-in, with the status and code a test can match. */

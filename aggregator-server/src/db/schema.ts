@@ -70,6 +70,10 @@ export interface SessionsTable {
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** Sliding sessions move `expires_at` to now + this on use; null for a fixed expiry. */
+  idle_ttl_ms: number | null;
+  /** A web session's cookie: `kept` across browser restarts or `browser` (ends with it); null for bearer sessions. */
+  web_cookie: string | null;
 }
 
 export interface LoginLogTable {

@@ -6,6 +6,7 @@ import { routes } from '#common/contract/routes.js';
 import type { AuthContext, SessionService } from '../features/identity/session.service.js';
 import { ApiError } from './api-error.js';
 import { bearerToken, clientIp } from './auth.js';
+import { changesState, csrfProven, isSecureRequest, sessionTokenFromCookies, setSessionCookies } from './session-cookie.js';
 import { parseBody } from './validate.js';
 
 /** What a handler gets: the request parsed by the route's schemas, and the caller when the route requires one. */
@@ -35,11 +36,35 @@ const authenticatedEarly = new WeakMap<Request, AuthContext>();
  * Authenticates a request before its body is read, for routes that take large uploads: a stranger's
  * megabytes are refused before anything parses them. The route's mount then reuses the result.
  */
-export function authenticateBeforeBody(sessions: SessionService): RequestHandler {
-  return async (req, _res, next) => {
-    authenticatedEarly.set(req, await sessions.authenticate(bearerToken(req)));
+export function authenticateBeforeBody(deps: CallerDeps): RequestHandler {
+  return async (req, res, next) => {
+    authenticatedEarly.set(req, await authenticateCaller(deps, req, res));
     next();
   };
+}
+
+type CallerDeps = { sessions: SessionService; publicUrl: string | undefined };
+
+/**
+ * The caller of a session route: by the bearer header (every API client), or else by the web client's
+ * session cookie, in which case a state-changing request must prove it comes from our page (CSRF), and a
+ * kept cookie is renewed as its session slides forward.
+ */
+export async function authenticateCaller(deps: CallerDeps, req: Request, res: Response): Promise<AuthContext> {
+  const bearer = bearerToken(req);
+  if (bearer !== undefined) return deps.sessions.authenticate(bearer);
+  const cookieToken = sessionTokenFromCookies(req.headers);
+  if (cookieToken === undefined) return deps.sessions.authenticate(undefined);
+  if (changesState(req.method) && !csrfProven(req, cookieToken)) {
+    throw new ApiError(403, 'csrf_failed', 'a request signed in by cookie must carry the X-CSRF-Token header from the page');
+  }
+  const auth = await deps.sessions.authenticate(cookieToken);
+  const { session } = auth;
+  // The browser's copy slides with the server's: a kept cookie lives as long as the session's idle time from now.
+  if (session.webCookie === 'kept' && session.idleTtlMs !== null) {
+    setSessionCookies(res, cookieToken, { kind: 'kept', maxAgeMs: session.idleTtlMs, secure: isSecureRequest(req, deps.publicUrl) });
+  }
+  return auth;
 }
 
 /** The caller found by `authenticateBeforeBody` (middleware between it and the route use this). */
@@ -55,9 +80,9 @@ const tableRoutes: ReadonlySet<RouteDefinition> = new Set(Object.values(routes))
  * The one way a route is served: only a route of the table, at its method and path, behind the auth the
  * table declares, with params, query and body parsed by the table's schemas before the handler runs.
  */
-export function routeMounter(deps: { sessions: SessionService; adminToken: string | undefined }): MountRoute {
-  const authenticate = async (route: RouteDefinition, req: Request): Promise<AuthContext | undefined> => {
-    if (route.auth === 'session') return authenticatedEarly.get(req) ?? deps.sessions.authenticate(bearerToken(req));
+export function routeMounter(deps: CallerDeps & { adminToken: string | undefined }): MountRoute {
+  const authenticate = async (route: RouteDefinition, req: Request, res: Response): Promise<AuthContext | undefined> => {
+    if (route.auth === 'session') return authenticatedEarly.get(req) ?? authenticateCaller(deps, req, res);
     if (route.auth === 'admin') {
       // Without an admin token configured the route does not exist for anyone.
       if (!deps.adminToken) throw new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`);
@@ -69,7 +94,7 @@ export function routeMounter(deps: { sessions: SessionService; adminToken: strin
   return (router, route, handler, options) => {
     if (!tableRoutes.has(route)) throw new Error(`${route.method.toUpperCase()} ${route.path} is not in the route table`);
     router[route.method](route.path, async (req, res) => {
-      const auth = await authenticate(route, req);
+      const auth = await authenticate(route, req, res);
       const parsed = {
         params: route.params ? parseParams(route.params, req.params) : undefined,
         query: route.query ? parseInput(route, route.query, req.query) : undefined,

@@ -7,6 +7,7 @@ import type { ChatMessage } from '#common/contract/messages.js';
 import type { SessionService } from '../features/identity/session.service.js';
 import { ApiError } from '../http/api-error.js';
 import { clientAddressOf, trustFunction } from '../http/client-address.js';
+import { sessionTokenFromCookies } from '../http/session-cookie.js';
 import type { Logger } from '../platform/logger.js';
 import type { DomainEvents } from '../platform/domain-events.js';
 import type { RateLimiter } from '../platform/rate-limiter.js';
@@ -34,6 +35,15 @@ function refusal(code: ErrorCode, message: string): Error & { data: unknown } {
   const failure = new Error(code) as Error & { data: unknown };
   failure.data = { code, message };
   return failure;
+}
+
+/** Whether a page at `origin` is served by the host the request reached. */
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 export type Realtime = {
@@ -66,13 +76,29 @@ export function createRealtimeServer(
 
   const countIn = async (room: string) => (await io.in(room).fetchSockets()).length;
 
+  /**
+   * `auth.token` (every client but the web page), or else the web session cookie. A cookie rides along
+   * on any page's WebSocket to us, so a cookie handshake must come from a page of our own host.
+   */
+  const handshakeToken = (socket: RealtimeSocket): string | undefined => {
+    const given = (socket.handshake.auth as { token?: unknown }).token;
+    if (typeof given === 'string') return given;
+    const { request } = socket;
+    const cookieToken = sessionTokenFromCookies(request.headers);
+    if (cookieToken === undefined) return undefined;
+    const origin = request.headers.origin;
+    if (origin !== undefined && !sameHost(origin, request.headers.host)) {
+      throw new ApiError(403, 'forbidden', 'a socket signed in by cookie must come from this server\'s own page');
+    }
+    return cookieToken;
+  };
+
   io.use(async (socket, next) => {
     const address = clientAddressOf(socket.request, trust);
     try {
       const handshakes = await limiter.hit(`socket:handshake:ip:${address}`, limits.handshakesPerAddressPerMinute, 60_000);
       if (!handshakes.allowed) return next(refusal('too_many_requests', 'too many connections opened from this address; wait a minute'));
-      const token = (socket.handshake.auth as { token?: unknown }).token;
-      const auth = await sessions.authenticate(typeof token === 'string' ? token : undefined);
+      const auth = await sessions.authenticate(handshakeToken(socket));
       if ((await countIn(rooms.user(auth.user.id))) >= limits.socketsPerUser) {
         return next(refusal('too_many_connections', 'too many connections for this account; close another window or device'));
       }

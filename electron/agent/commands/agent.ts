@@ -1,5 +1,6 @@
+import { insecureServerReason } from '#common/net/server-address.js';
 import { VaultError } from '#core/vault/index.js';
-import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions } from './command.js';
+import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions, UsageError } from './command.js';
 import { headlessCore } from './headless-core.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
 
@@ -19,6 +20,8 @@ export const agent: Command = {
     // A long-running process's lines are read after the fact: each one says when it happened.
     const io = { ...plainIo, stderr: (text: string) => plainIo.stderr(timestamped(text)) };
     const serverUrl = stringOption(options, 'server') ?? defaultServerUrl(io.env);
+    const insecure = insecureServerReason(serverUrl);
+    if (insecure !== undefined) throw new UsageError(`--server: ${insecure}`);
     try {
       if (!(await openSessionStore().get(serverUrl))) {
         io.stderr(`Not signed in to ${serverUrl}: run \`switchboard login --server ${serverUrl} --phone <number>\` first.\n`);
@@ -68,7 +71,10 @@ export const agent: Command = {
         else if (link.type === 'connect_failed') io.stderr(`${link.message}\n`);
         else if (link.type === 'disconnected') io.stderr(`disconnected (${link.reason}); reconnecting\n`);
       });
-      void core.start();
+      core.start().catch((error: unknown) => {
+        io.stderr(`switchboard agent: the keychain could not be read (${error instanceof Error ? error.message : String(error)}); unlock it and try again.\n`);
+        finish(EXIT_FAILURE);
+      });
     });
   },
 };

@@ -1,4 +1,5 @@
 import readline from 'node:readline/promises';
+import { insecureServerReason } from '#common/net/server-address.js';
 import { parsePhone } from '#common/phone/phone.js';
 import { ApiFailure } from '#common/contract/api-failure.js';
 import { SwitchboardClient } from '#common/contract/http-client.js';
@@ -25,6 +26,8 @@ export const login: Command = {
   },
   async run({ options }, io) {
     const serverUrl = stringOption(options, 'server') ?? defaultServerUrl(io.env);
+    const insecure = insecureServerReason(serverUrl);
+    if (insecure !== undefined) throw new UsageError(`--server: ${insecure}`);
     const rawPhone = stringOption(options, 'phone');
     if (!rawPhone) throw new UsageError('missing --phone');
     const parsed = parsePhone(rawPhone, stringOption(options, 'region'));
@@ -60,7 +63,8 @@ export const login: Command = {
       }
       const { ticket } = await api.call(routes.checkCode, { params: { verificationId }, body: { code: code ?? '' } });
       const device = deviceIdentity(dir, 'agent');
-      const session = await api.call(routes.createSession, { body: { ticket, device } });
+      const session = await api.call(routes.createSession, { body: { ticket, device, session: 'bearer' } });
+      if (session.token === undefined) throw new ApiFailure(502, 'invalid_response', 'the server answered a sign-in without a session token');
       await sessions.save(serverUrl, { token: session.token, userId: session.user.id, deviceId: device.id });
       rememberServer(io.env, serverUrl);
       io.stdout(`Signed in as ${session.user.phone}${session.created ? ' (new account)' : ''} on ${serverUrl}; the session is in the OS keychain.\n`);

@@ -1,4 +1,5 @@
-import type { AccountsSyncResult, StoredSession } from '#common/bridge/index.js';
+import type { AccountsSyncResult } from '#common/bridge/index.js';
+import { insecureServerReason } from '#common/net/server-address.js';
 import { matcherSetsFor } from '#common/plugin-manifest/matchers.js';
 import { createAccounts, type Accounts } from '../accounts/index.js';
 import { BridgeHost, ContactNotifier, DeepLinkHandoffs, DesktopState, type ContactNotification } from '../bridge-host/index.js';
@@ -71,6 +72,11 @@ export interface DesktopCoreOptions {
   pluginsOnLoopback?: boolean;
   /** The server clients; built from `serverUrl` by default. */
   clients?: ServerClients;
+}
+
+/** The server address would carry the session in the clear (http outside this machine). */
+export class InsecureServerError extends Error {
+  override readonly name = 'InsecureServerError';
 }
 
 export type DesktopCoreEvent =
@@ -225,6 +231,8 @@ export class DesktopCore {
 
   /** Loads the plugins and the cached catalogue, and composes every part; `start()` sets it running. */
   static async create(options: DesktopCoreOptions): Promise<DesktopCore> {
+    const insecure = insecureServerReason(options.serverUrl);
+    if (insecure !== undefined) throw new InsecureServerError(insecure);
     const loaded = await loadPlugins({ builtinDir: options.builtinPluginsDir, extraDirs: options.extraPluginDirs ?? [] });
     for (const problem of loaded.problems) options.log.warn(`plugin skipped: ${problem.dir}: ${problem.message}`);
     const core = new DesktopCore(options, loaded.plugins);
@@ -259,14 +267,21 @@ export class DesktopCore {
       this.contactsTimer = setInterval(() => void this.syncNetworkContacts(), every);
       this.contactsTimer.unref();
     }
-    const stored = await this.vault.getSecret(sessionAccount(this.serverUrl)).catch(() => undefined);
+    let stored: { token: string } | undefined;
+    try {
+      stored = await this.vault.getSecret(sessionAccount(this.serverUrl));
+    } catch (error) {
+      // Not "signed out": the window's `session.get` shows the same failure to the person.
+      this.options.log.warn(`the keychain could not be read, so the saved session is not used: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
     if (stored === undefined) return false;
     this.connect({ token: stored.token });
     return true;
   }
 
   /** (Re)connects the presence link for a session, or drops it on sign-out. */
-  connect(session: Pick<StoredSession, 'token'> | null): void {
+  connect(session: { token: string } | null): void {
     this.link?.stop();
     this.link = undefined;
     this.myStatus.reportWith(undefined);

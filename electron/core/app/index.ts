@@ -1,2 +1,2 @@
-export { DesktopCore, type CoreLog, type DesktopCoreEvent, type DesktopCoreOptions, type DesktopShell } from './desktop-core.js';
+export { DesktopCore, InsecureServerError, type CoreLog, type DesktopCoreEvent, type DesktopCoreOptions, type DesktopShell } from './desktop-core.js';
 export { createServerClients, type ServerClients } from './server-clients.js';

@@ -24,6 +24,7 @@ import { sessionAccount, VaultError, type Vault } from '../vault/index.js';
 import { accountErrorReply, createAccountCalls, type AccountCalls } from './account-calls.js';
 import type { DesktopState } from './desktop-state.js';
 import { readPickedFile } from './pick-file.js';
+import { RendererCredential, serverDelegate, type Delegate } from './renderer-credential.js';
 import { isTrustedSender } from './sender.js';
 
 /** Who is calling: Electron main fills this from the IPC event, the test harness from Playwright's source frame. */
@@ -66,8 +67,10 @@ export interface BridgeHostOptions {
   setStartAtLogin?: (enabled: boolean) => void | Promise<void>;
   /** Whether this OS shows native notifications (Electron's `Notification.isSupported()`). */
   notificationsSupported?: boolean;
-  /** Main restarts its realtime connection when the renderer signs in or out. */
-  onSessionChange?: (session: StoredSession | null) => void;
+  /** Main restarts its realtime connection (with the session's own token) when the renderer signs in or out. */
+  onSessionChange?: (session: { token: string } | null) => void;
+  /** Makes the window's short-lived credential; the server's delegation route by default. */
+  delegate?: Delegate;
   /** Opens the system browser for OAuth binding (Electron's shell.openExternal); without it `accounts.bindOAuth` is unsupported. */
   openExternal?: ExternalOpener;
   /** The server client for a session token (built by the desktop core); a client of its own otherwise. */
@@ -143,8 +146,10 @@ export class BridgeHost {
   private readonly accounts: AccountCalls;
   private readonly myStatus: MyStatus;
   private readonly stopStatusEvents: () => unknown;
+  private readonly rendererCredential: RendererCredential;
 
   constructor(private readonly options: BridgeHostOptions) {
+    this.rendererCredential = new RendererCredential(options.delegate ?? serverDelegate(options.serverUrl), options.now ?? Date.now);
     this.now = options.now ?? Date.now;
     this.accounts = createAccountCalls({
       serverUrl: options.serverUrl,
@@ -287,21 +292,30 @@ export class BridgeHost {
       // A session the CLI stored without a user id is usable by `switchboard agent`, not by the UI.
       if (secret === undefined || secret.userId === undefined || !UUID_REGEX.test(secret.userId)) return null;
       const profile = this.options.state.sessionProfile(this.origin);
-      return { token: secret.token, userId: secret.userId, phone: profile?.userId === secret.userId ? profile.phone : '' };
+      // Never the session's own token: a delegation that ends in minutes (and with the session).
+      const credential = await this.rendererCredential.forSession(secret.token);
+      if (credential === 'ended') return null;
+      return { ...(credential === undefined ? {} : { token: credential }), userId: secret.userId, phone: profile?.userId === secret.userId ? profile.phone : '' };
     },
 
     'session.set': async (_context, session) => {
       const account = sessionAccount(this.options.serverUrl);
       // Keep the device id a CLI login stored, so both faces of this machine stay one device.
-      const previous = await this.options.vault.getSecret(account).catch(() => undefined);
+      if (session.token === undefined) throw new BridgeError('invalid_arguments', 'signing in on the desktop hands the new session\'s token to the core');
+      // The window's own delegation is no session: storing it would replace the real one.
+      if (session.token.startsWith('sbd1.')) throw new BridgeError('invalid_arguments', 'a delegated credential cannot be stored as the session');
+      // A keychain that cannot be read is an error to show, not "no earlier session".
+      const previous = await this.options.vault.getSecret(account);
       const deviceId = previous?.userId === session.userId ? previous.deviceId : undefined;
       await this.options.vault.setSecret(account, { token: session.token, userId: session.userId, ...(deviceId ? { deviceId } : {}) });
       this.options.state.setSessionProfile(this.origin, { userId: session.userId, phone: session.phone });
-      this.options.onSessionChange?.(session);
+      this.rendererCredential.forget();
+      this.options.onSessionChange?.({ token: session.token });
     },
 
     'session.clear': async () => {
       await this.options.vault.deleteSecret(sessionAccount(this.options.serverUrl));
+      this.rendererCredential.forget();
       this.options.state.setSessionProfile(this.origin, undefined);
       this.options.onSessionChange?.(null);
     },

@@ -125,7 +125,8 @@ export class BoundContacts {
   }
 
   private async refreshIfExpiring(pluginId: string, accountId: string, host: PluginHost): Promise<void> {
-    const credential = await this.options.vault.getSecret(credentialAccount(pluginId, accountId)).catch(() => undefined);
+    // A keychain failure is the call's failure, not "no credential".
+    const credential = await this.options.vault.getSecret(credentialAccount(pluginId, accountId));
     if (credential?.type === 'oauth2' && expiresSoon(credential, (this.options.now ?? Date.now)())) await this.refresh(pluginId, accountId, host);
   }
 

@@ -9,6 +9,9 @@ import { ApiFailure } from './failure.js';
 
 export type ServerContact = ContactView;
 
+/** A browser keeps its session in an HttpOnly cookie (kept across restarts or not); the desktop gets a token for its core. */
+export type SessionCarrier = { session: 'cookie'; keepSignedIn: boolean } | { session: 'bearer' };
+
 type ListKind = 'blocklist' | 'allowlist';
 const listRoutes = {
   blocklist: { list: routes.blocklist, add: routes.block, remove: routes.unblock },
@@ -19,11 +22,18 @@ export function serverApi(client: SwitchboardClient) {
   return {
     startVerification: (phone: string) => client.call(routes.startVerification, { body: { phone } }),
     checkCode: (verificationId: string, code: string) => client.call(routes.checkCode, { params: { verificationId }, body: { code } }),
-    createSession: (ticket: string, device: DeviceInput) => client.call(routes.createSession, { body: { ticket, device } }),
-    passwordSession: (phone: string, password: string, device: DeviceInput) => client.call(routes.passwordSession, { body: { phone, password, device } }),
+    createSession: (ticket: string, device: DeviceInput, carrier: SessionCarrier) => client.call(routes.createSession, { body: { ticket, device, ...carrier } }),
+    passwordSession: (phone: string, password: string, device: DeviceInput, carrier: SessionCarrier) =>
+      client.call(routes.passwordSession, { body: { phone, password, device, ...carrier } }),
     endSession: () => client.call(routes.endSession, {}),
     me: () => client.call(routes.me, {}),
-    setPassword: (password: string) => client.call(routes.setPassword, { body: { password } }),
+    setPassword: (password: string, signOutOthers = true) => client.call(routes.setPassword, { body: { password, signOutOthers } }),
+    changePhone: (ticket: string) => client.call(routes.changePhone, { body: { ticket } }),
+    deleteAccount: (confirmation: { password: string } | { ticket: string }) => client.call(routes.deleteAccount, { body: confirmation }),
+    devices: () => client.call(routes.devices, {}),
+    updateDevice: (deviceId: string, change: { blocked?: boolean; trusted?: true }) => client.call(routes.updateDevice, { params: { deviceId }, body: change }),
+    signOutDevice: (deviceId: string) => client.call(routes.signOutDevice, { params: { deviceId } }),
+    logins: () => client.call(routes.logins, { query: { limit: 500 } }),
 
     /** The development outbox; undefined when the server has a real SMS provider (the route is not served). */
     async devSmsCode(phone: string): Promise<string | undefined> {

@@ -5,6 +5,7 @@ import { ImportScreen } from '../features/import/ImportScreen.js';
 import { KeyExchangePanel } from '../features/key-exchange/KeyExchangePanel.js';
 import { OnboardingScreen } from '../features/onboarding/OnboardingScreen.js';
 import { PrivacyScreen } from '../features/privacy/PrivacyScreen.js';
+import { SettingsScreen } from '../features/settings/SettingsScreen.js';
 import { StatusScreen } from '../features/status/StatusScreen.js';
 import { languages, useLanguage, useT } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/en.js';
@@ -20,6 +21,7 @@ const screens: { id: Screen; label: MessageKey }[] = [
   { id: 'accounts', label: 'nav.accounts' },
   { id: 'privacy', label: 'nav.privacy' },
   { id: 'status', label: 'nav.status' },
+  { id: 'settings', label: 'nav.settings' },
 ];
 
 export function App() {
@@ -122,6 +124,7 @@ function SignedInShell() {
         {screen === 'accounts' && <AccountsScreen />}
         {screen === 'privacy' && <PrivacyScreen />}
         {screen === 'status' && <StatusScreen />}
+        {screen === 'settings' && <SettingsScreen />}
       </main>
     </div>
   );

@@ -1,3 +1,4 @@
+import { csrfCookie } from '../api/session-cookie.js';
 import { create } from 'zustand';
 import type { AppInfo, PluginSummary, StoredSession } from '#common/bridge/index.js';
 import { SwitchboardClient } from '#common/contract/http-client.js';
@@ -5,7 +6,7 @@ import { serverApi, type ServerApi } from '../api/server-api.js';
 import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';
 
-export type Screen = 'contacts' | 'import' | 'accounts' | 'privacy' | 'status';
+export type Screen = 'contacts' | 'import' | 'accounts' | 'privacy' | 'status' | 'settings';
 export type Connection = 'connecting' | 'online' | 'offline';
 
 interface AppState {
@@ -58,6 +59,7 @@ export function api(): ServerApi {
     const client = new SwitchboardClient({
       baseUrl,
       token: () => useApp.getState().session?.token,
+      csrfToken: csrfCookie,
       onUnauthorized: () => sessionEndedHandler(),
     });
     cachedApi = { baseUrl, api: serverApi(client) };

@@ -8,31 +8,66 @@ import { api, loadHost, onSessionEnded, useApp } from './app-store.js';
 
 /** Start: host, then the local data at once (local first), then the server in the background. */
 export async function startApp(): Promise<void> {
-  onSessionEnded(() => void endSessionLocally());
+  // A 401 may only mean the window's short-lived credential lapsed (a laptop asleep): a host that hands
+  // over a different one keeps the session; the same one again (or none) means it is over.
+  onSessionEnded(() => {
+    const refused = useApp.getState().session?.token;
+    void refreshCredential().then(
+      (stillSignedIn) => {
+        const renewed = useApp.getState().session?.token;
+        if (!stillSignedIn || renewed === undefined || renewed === refused) return endSessionLocally();
+      },
+      () => endSessionLocally(),
+    );
+  });
   try {
     const session = await loadHost();
     if (session === null) {
       useApp.setState({ phase: 'signed-out' });
       return;
     }
-    await enterSignedIn(session);
+    await resumeSession(session);
   } catch (error) {
     useApp.setState({ phase: 'failed', startError: error instanceof Error ? error.message : String(error) });
   }
 }
 
-export async function enterSignedIn(session: StoredSession): Promise<void> {
-  await bridge().session.set(session);
+/** The desktop window's credential lasts minutes: it is asked for again this often (the core renews it). */
+const credentialRefreshMs = 4 * 60_000;
+let credentialTimer: ReturnType<typeof setInterval> | undefined;
+
+/** Takes the host's current credential (a renewed delegation on the desktop; nothing on the web). */
+export async function refreshCredential(): Promise<boolean> {
+  const current = await bridge().session.get();
+  if (current === null) return false;
+  const signedIn = useApp.getState().session;
+  if (signedIn !== undefined) useApp.setState({ session: { ...signedIn, ...current } });
+  return true;
+}
+
+/** A new sign-in: the host keeps the session, and the window goes on with what the host hands back. */
+export async function enterSignedIn(signedIn: StoredSession): Promise<void> {
+  await bridge().session.set(signedIn);
+  // On the desktop a short-lived delegation, never the session's own token (which the core now holds);
+  // on the web nothing but who is signed in.
+  await resumeSession((await bridge().session.get()) ?? { userId: signedIn.userId, phone: signedIn.phone });
+}
+
+/** Goes on with a session the host already holds (a reload, a new window, right after sign-in). */
+async function resumeSession(session: StoredSession): Promise<void> {
   await localDb.claimFor(session.userId);
   // Network contacts are a nicety: a host that cannot list them must not stop the sign-in.
   const networkContacts = useContacts.getState().loadNetworkContacts().catch((error: unknown) => console.warn('network contacts unavailable', error));
   const [lastOnlineAt] = await Promise.all([localDb.getMeta('lastOnlineAt'), useContacts.getState().load(), usePresence.getState().load(), networkContacts]);
   useApp.setState({ session, phase: 'signed-in', screen: 'contacts', lastOnlineAt });
-  startSync(session.token, () => void endSessionLocally());
+  startSync(session.token === undefined ? undefined : () => useApp.getState().session?.token, () => void endSessionLocally());
+  clearInterval(credentialTimer);
+  if (session.token !== undefined) credentialTimer = setInterval(() => void refreshCredential().catch(() => undefined), credentialRefreshMs);
 }
 
 /** The server ended the session (logout elsewhere, device revoked): keep local data for the next sign-in. */
 async function endSessionLocally(): Promise<void> {
+  clearInterval(credentialTimer);
   stopSync();
   await bridge().session.clear();
   useContacts.getState().clear();

@@ -1,15 +1,8 @@
 import type { KeyValueStore, PickedFile, WebHost } from '#common/bridge/index.js';
+import { csrfCookie } from '../api/session-cookie.js';
 import { bundledPlugins } from './bundled-plugins.js';
 
 const webClientVersion = '0.1.0';
-
-function sessionStoreOrUndefined(): KeyValueStore | undefined {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return undefined;
-  }
-}
 
 function localStoreOrUndefined(): KeyValueStore | undefined {
   try {
@@ -39,7 +32,7 @@ export function createBrowserHost(): WebHost {
   return {
     origin: window.location.origin,
     version: webClientVersion,
-    sessionStore: sessionStoreOrUndefined(),
+    hasSessionCookie: () => csrfCookie() !== undefined,
     preferenceStore: localStoreOrUndefined(),
     plugins: bundledPlugins(),
     openUrl(url) {

@@ -22,6 +22,8 @@ export const errorMessagesEn = {
   'error.method_not_allowed': 'The server does not support this action. Reload the page; if it keeps happening, update the app.',
   'error.unauthorized': 'Your session has ended. Sign in again to continue.',
   'error.forbidden': 'You are not allowed to do this.',
+  'error.csrf_failed': 'This page could not prove it is the Switchboard page. Reload it and try again.',
+  'error.confirmation_required': 'Confirm with your password or a fresh code from an SMS, then try again.',
   'error.invalid_phone': 'That does not look like a valid phone number. Check the country and the number.',
   'error.invalid_code': 'That code is not right. Check the SMS and type the six digits again.',
   'error.too_many_attempts': 'Too many wrong codes for this number. Ask for a new code to try again.',

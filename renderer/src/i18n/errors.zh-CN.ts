@@ -19,6 +19,8 @@ export const errorMessagesZhCN: Record<ErrorMessageKey, string> = {
   'error.method_not_allowed': '服务器不支持此操作。请刷新页面；如果仍然出现，请更新应用。',
   'error.unauthorized': '登录已过期。请重新登录后继续。',
   'error.forbidden': '你没有权限执行此操作。',
+  'error.csrf_failed': '无法确认此页面来自 Switchboard。请刷新页面后重试。',
+  'error.confirmation_required': '请用你的密码或短信里的新验证码确认后再试。',
   'error.invalid_phone': '这不是有效的手机号。请检查国家或地区和号码。',
   'error.invalid_code': '验证码不正确。请核对短信，重新输入六位数字。',
   'error.too_many_attempts': '此号码输错验证码的次数过多。请获取新的验证码后再试。',

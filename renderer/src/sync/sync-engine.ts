@@ -22,14 +22,17 @@ let sessionEnded: () => void = () => undefined;
  * the address-book changes made on other devices), then keeps it live over socket.io, and does the
  * same again after every reconnect.
  */
-export function startSync(token: string, onSessionEnded: () => void): void {
+export function startSync(token: (() => string | undefined) | undefined, onSessionEnded: () => void): void {
   stopSync();
   sessionEnded = onSessionEnded;
   const serverUrl = useApp.getState().info?.serverUrl ?? window.location.origin;
   useApp.getState().setConnection('connecting');
   // WebSocket only: long-polling would need sticky sessions behind a load balancer, and every
   // browser Switchboard supports has WebSocket.
-  const connection: RealtimeSocket = io(serverUrl, { auth: { token }, transports: ['websocket'], reconnectionDelayMax: 10_000 });
+  // A web page's socket signs in with the session cookie the browser sends; the desktop renderer with
+  // its short-lived token, read again at each reconnect (the core renews it).
+  const auth = token === undefined ? undefined : (send: (data: object) => void) => send({ token: token() });
+  const connection: RealtimeSocket = io(serverUrl, { ...(auth === undefined ? {} : { auth }), transports: ['websocket'], reconnectionDelayMax: 10_000 });
   socket = connection;
   connection.on('connect', () => {
     useApp.getState().setConnection('online');

@@ -32,6 +32,8 @@ export interface ServedBridge {
   pushed: { channel: string; payload: unknown }[];
   /** Calls that reached the host, in order (channel and the answer's ok/code). */
   calls: { channel: string; ok: boolean; code?: string }[];
+  /** Every reply and pushed event as the page received it (JSON), to prove what never reaches a page. */
+  replies: string[];
   stop(): void;
 }
 
@@ -53,6 +55,7 @@ export async function serveBridge(context: BrowserContext, host: BridgeHost, ges
   };
   const calls: ServedBridge['calls'] = [];
   const pushed: ServedBridge['pushed'] = [];
+  const replies: string[] = [];
 
   await context.exposeBinding('__switchboardInvoke', async (source, channel: unknown, args: unknown) => {
     const reply = await host.handle(String(channel), args, {
@@ -61,12 +64,14 @@ export async function serveBridge(context: BrowserContext, host: BridgeHost, ges
       isTopFrame: source.frame === source.page.mainFrame(),
     });
     calls.push({ channel: String(channel), ok: reply.ok, ...(reply.ok ? {} : { code: reply.error.code }) });
+    replies.push(JSON.stringify(reply) ?? '');
     return reply;
   });
   await context.addInitScript({ content: await bundledShim() });
 
   const unsubscribe = host.onEvent((channel, payload) => {
     pushed.push({ channel, payload });
+    replies.push(JSON.stringify(payload) ?? '');
     for (const page of context.pages()) {
       void page
         .evaluate(([name, value]) => (globalThis as { __switchboardDeliver?: (c: string, p: unknown) => void }).__switchboardDeliver?.(name, value), [channel, payload] as const)
@@ -81,6 +86,7 @@ export async function serveBridge(context: BrowserContext, host: BridgeHost, ges
     },
     pushed,
     calls,
+    replies,
     stop: unsubscribe,
   };
 }

@@ -18,6 +18,12 @@ function toState(row: Selectable<OAuthStatesTable>): OAuthStateRecord {
 export class KyselyAccountsRepository implements AccountsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  async deleteUser(userId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const table of ['bound_accounts', 'oauth_states', 'oauth_handoffs'] as const) await trx.deleteFrom(table).where('user_id', '=', userId).execute();
+    });
+  }
+
   async createState(input: Parameters<AccountsRepository['createState']>[0]): Promise<void> {
     await this.db
       .insertInto('oauth_states')

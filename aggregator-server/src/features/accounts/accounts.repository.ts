@@ -16,6 +16,8 @@ export type DynamicClientRecord = { pluginId: string; instance: string; clientId
 
 /** Storage of account binding (M19); implemented once over kysely for SQLite and PostgreSQL. */
 export interface AccountsRepository {
+  /** Deletes the user's bindings and any binding attempt still open (account deletion). */
+  deleteUser(userId: string): Promise<void>;
   createState(input: { id: string; startHash: string; userId: string; deviceId: string; pluginId: string; instance: string | undefined; returnTo: string; now: number; expiresAt: number }): Promise<void>;
   /** Uses the start ticket once; answers the attempt while it is still live, else `undefined`. */
   consumeStart(startHash: string, now: number): Promise<OAuthStateRecord | undefined>;

@@ -54,6 +54,11 @@ export class AccountsService {
     this.stateStore = new DatabaseStateStore(deps);
   }
 
+  /** Account deletion: the networks the user bound and any binding in progress. */
+  deleteUser(userId: string): Promise<void> {
+    return this.deps.repo.deleteUser(userId);
+  }
+
   async start(auth: AuthContext, pluginId: string, request: { instance?: string | undefined; returnTo: string }, publicBase: string): Promise<StartOAuthResponse> {
     const { repo, providers, clock } = this.deps;
     assertAllowedReturnTo(request.returnTo, publicBase);

@@ -19,6 +19,14 @@ export class KyselyContactsRepository implements ContactsRepository {
     private readonly dialect: 'sqlite' | 'postgres',
   ) {}
 
+  async deleteUser(userId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const table of ['address_book_phones', 'address_book_refs', 'address_book_changes', 'address_books', 'discovery_charges'] as const) {
+        await trx.deleteFrom(table).where('user_id', '=', userId).execute();
+      }
+    });
+  }
+
   async bookVersion(userId: string): Promise<number> {
     const row = await this.db.selectFrom('address_books').select('version').where('user_id', '=', userId).executeTakeFirst();
     return row?.version ?? 0;

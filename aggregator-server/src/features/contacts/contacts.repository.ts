@@ -14,6 +14,8 @@ export class VersionConflictError extends Error {
 /** Address-book storage (M8-M10); implemented once over kysely for SQLite and PostgreSQL. */
 export interface ContactsRepository {
   /** 0 when the user never uploaded a book. */
+  /** Deletes the user's address book, its change log and discovery charges (account deletion). */
+  deleteUser(userId: string): Promise<void>;
   bookVersion(userId: string): Promise<number>;
   /** Replaces the whole book; the change log restarts at the new version. */
   replaceBook(userId: string, entries: StoredEntry[], now: number): Promise<number>;

@@ -39,6 +39,11 @@ export class ContactsService {
     },
   ) {}
 
+  /** Account deletion: everything this feature keeps about the user goes. */
+  deleteUser(userId: string): Promise<void> {
+    return this.deps.repo.deleteUser(userId);
+  }
+
   async replace(auth: AuthContext, entries: AddressBookEntry[], ip: string): Promise<AddressBookResponse> {
     const userId = auth.user.id;
     const stored = await this.hashEntries(entries);

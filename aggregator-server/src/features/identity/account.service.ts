@@ -1,16 +1,55 @@
 import type { Clock } from '../../platform/clock.js';
 import { toIso } from '../../platform/clock.js';
-import { hashPassword, hashToken } from '../../platform/crypto.js';
+import { hashPassword, hashToken, verifyPassword } from '../../platform/crypto.js';
 import { ApiError } from '../../http/api-error.js';
 import type { DeviceView, LoginLogEntry, MeResponse, UserType } from '#common/contract/identity.js';
 import { PhoneInUseError, type IdentityRepository } from './identity.repository.js';
+import type { PasswordThrottle } from './password-throttle.js';
 import type { AuthContext, SessionService } from './session.service.js';
+
+/** A feature that keeps data about users: account deletion asks each one to delete its part. */
+export type UserDataOwner = { deleteUser(userId: string): Promise<void> };
 
 /** The signed-in user's own account: numbers (M4, M5), password (M3), devices (M2), type and login log (M6). */
 export class AccountService {
   constructor(
-    private readonly deps: { repo: IdentityRepository; sessions: SessionService; clock: Clock },
+    private readonly deps: { repo: IdentityRepository; sessions: SessionService; throttle: PasswordThrottle; clock: Clock },
   ) {}
+
+  private readonly dataOwners: UserDataOwner[] = [];
+
+  /** Every feature that keeps data about users registers here (server.ts), so that deletion reaches it. */
+  addDataOwner(owner: UserDataOwner): void {
+    this.dataOwners.push(owner);
+  }
+
+  /**
+   * Deletes the account and everything every feature keeps about it, once the person confirmed with
+   * their password or a fresh code. Sessions end first (their sockets are told `account_deleted`), so
+   * nothing acts for the account while its data goes.
+   */
+  async deleteAccount(auth: AuthContext, confirmation: { password?: string | undefined; ticket?: string | undefined }, ip: string): Promise<void> {
+    const { repo, sessions, throttle } = this.deps;
+    const userId = auth.user.id;
+    const phones = (await repo.listPhones(userId)).map((entry) => entry.phone);
+    if (confirmation.password !== undefined) {
+      // Counted like a password sign-in, so a stolen session cannot guess the password here instead.
+      await throttle.reserve(auth.user.phone, ip);
+      if (auth.user.passwordHash === null || !(await verifyPassword(confirmation.password, auth.user.passwordHash))) {
+        throw new ApiError(401, 'invalid_credentials', 'the password is not right');
+      }
+    } else if (confirmation.ticket !== undefined) {
+      const proven = await repo.consumeTicket(hashToken(confirmation.ticket), this.deps.clock.now());
+      if (proven === undefined || !phones.includes(proven)) throw new ApiError(401, 'invalid_ticket', 'confirm with a code sent to one of your own numbers');
+    } else {
+      throw new ApiError(403, 'confirmation_required', 'confirm with your password or a fresh SMS code');
+    }
+    await sessions.endAllForDeletion(userId);
+    for (const owner of this.dataOwners) await owner.deleteUser(userId);
+    const addresses = [...new Set((await repo.listLogins(userId, 10_000)).map((entry) => entry.ip))];
+    const counterKeys = phones.flatMap((phone) => throttle.keysOf(phone, addresses));
+    await repo.deleteUserData(userId, phones, counterKeys);
+  }
 
   async me(userId: string): Promise<MeResponse> {
     const { repo } = this.deps;

@@ -36,6 +36,8 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    idleTtlMs: row.idle_ttl_ms === null ? null : Number(row.idle_ttl_ms),
+    webCookie: row.web_cookie === 'kept' || row.web_cookie === 'browser' ? row.web_cookie : null,
   };
 }
 
@@ -249,8 +251,33 @@ export class KyselyIdentityRepository extends KyselySignInRecords implements Ide
         created_at: s.createdAt,
         expires_at: s.expiresAt,
         revoked_at: s.revokedAt,
+        idle_ttl_ms: s.idleTtlMs,
+        web_cookie: s.webCookie,
       })
       .execute();
+  }
+
+  async deleteUserData(userId: string, phones: string[], passwordCounterKeys: string[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (phones.length > 0) {
+        await trx.deleteFrom('verifications').where('phone', 'in', phones).execute();
+        await trx.deleteFrom('tickets').where('phone', 'in', phones).execute();
+      }
+      if (passwordCounterKeys.length > 0) await trx.deleteFrom('password_throttle').where('key_hash', 'in', passwordCounterKeys).execute();
+      for (const table of ['sessions', 'login_log', 'devices', 'user_phones'] as const) await trx.deleteFrom(table).where('user_id', '=', userId).execute();
+      await trx.deleteFrom('users').where('id', '=', userId).execute();
+    });
+  }
+
+  async extendSession(sessionId: string, expiresAt: number, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ expires_at: expiresAt })
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined> {
@@ -308,6 +335,8 @@ export class KyselyIdentityRepository extends KyselySignInRecords implements Ide
           created_at: session.createdAt,
           expires_at: session.expiresAt,
           revoked_at: session.revokedAt,
+          idle_ttl_ms: session.idleTtlMs,
+          web_cookie: session.webCookie,
         })
         .execute();
       return { replaced: replaced.map(toSession) };

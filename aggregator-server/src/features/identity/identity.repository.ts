@@ -57,6 +57,8 @@ export interface IdentityRepository {
 
   createSession(session: SessionRecord): Promise<void>;
   findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>;
+  /** Moves a live session's expiry (sliding sessions); false when it is no longer live. */
+  extendSession(sessionId: string, expiresAt: number, now: number): Promise<boolean>;
   revokeSession(sessionId: string, now: number): Promise<SessionRecord | undefined>;
   /** Revokes every live session of the user except `keepSessionId` and returns them. */
   revokeUserSessions(userId: string, keepSessionId: string | undefined, now: number): Promise<SessionRecord[]>;
@@ -76,6 +78,12 @@ export interface IdentityRepository {
   addLogin(entry: LoginRecord): Promise<void>;
   closeLogins(loginIds: string[], now: number): Promise<void>;
   listLogins(userId: string, limit: number): Promise<LoginRecord[]>;
+
+  /**
+   * Deletes every row of the identity feature about a user, in one transaction: the account, its numbers,
+   * devices, sessions, sign-in log, and the codes, tickets and password counters of its numbers.
+   */
+  deleteUserData(userId: string, phones: string[], passwordCounterKeys: string[]): Promise<void>;
 
   /** Deletes what retention no longer keeps; returns how many rows of each kind went. */
   purge(cutoffs: PurgeCutoffs): Promise<PurgeCounts>;
@@ -149,7 +157,13 @@ export type SessionRecord = {
   createdAt: number;
   expiresAt: number;
   revokedAt: number | null;
+  /** Set for sliding sessions: each use moves the expiry to now + this. */
+  idleTtlMs: number | null;
+  webCookie: WebCookieKind | null;
 };
+
+/** Whether a web session's cookie outlives the browser ("keep me signed in") or ends with it. */
+export type WebCookieKind = 'kept' | 'browser';
 
 export type LoginRecord = {
   id: string;

@@ -55,6 +55,11 @@ export class PasswordThrottle {
     throw tooManyRequests('too_many_attempts', message, 1000);
   }
 
+  /** The counters kept for a number: its own, and its pairs with the addresses it signed in from. */
+  keysOf(phone: string, addresses: string[]): string[] {
+    return [this.phoneKey(phone), ...addresses.map((ip) => this.pairKey(phone, ip))];
+  }
+
   private pairKey(phone: string, ip: string): string {
     return this.deps.keyring.keyedHash('password-attempts', `pair\0${phone}\0${ip}`);
   }

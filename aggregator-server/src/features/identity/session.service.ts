@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IdentityLimits } from '../../config.js';
 import type { Clock } from '../../platform/clock.js';
 import { decoyPasswordHash, generateToken, hashToken, verifyPassword } from '../../platform/crypto.js';
@@ -9,11 +9,28 @@ import { PhoneInUseError, type IdentityRepository, type SessionRecord, type User
 import type { PasswordThrottle } from './password-throttle.js';
 import { normalisePhoneOrThrow } from './verification.service.js';
 
-export type SessionEndReason = 'logout' | 'device_revoked' | 'device_blocked' | 'expired' | 'revoked' | 'replaced' | 'password_changed';
+export type SessionEndReason = 'logout' | 'device_revoked' | 'device_blocked' | 'expired' | 'revoked' | 'replaced' | 'password_changed' | 'account_deleted';
 export type SessionEnded = { sessionIds: string[]; userId: string; deviceId: string; reason: SessionEndReason };
 
-/** Who made an authenticated request. */
-export type AuthContext = { user: UserRecord; session: SessionRecord };
+/** Who made an authenticated request; `delegated` when by a short-lived delegation of the session. */
+export type AuthContext = { user: UserRecord; session: SessionRecord; delegated?: true };
+
+/** How long a delegation acts for its session. */
+export const delegationTtlMs = 10 * 60_000;
+const delegationPrefix = 'sbd1.';
+
+/** How a new session is carried: a bearer token the client keeps, or a web cookie (kept or ending with the browser). */
+export type SessionCarrier = { kind: 'bearer' } | { kind: 'cookie'; keepSignedIn: boolean };
+
+/** A session just opened, with its token (the router puts it in a cookie or in the answer). */
+export type OpenedSession = { token: string; session: SessionRecord; answer: SessionResponse };
+
+/** A kept web session lasts this long without use; each use moves the end forward. */
+export const keptWebSessionIdleMs = 30 * 24 * 60 * 60_000;
+/** A web session whose cookie ends with the browser; the server cannot see the browser close, so it ends after this idle time. */
+export const browserWebSessionIdleMs = 12 * 60 * 60_000;
+/** A sliding session's expiry is written again at most this often, not on every request. */
+const slideStepMs = 60_000;
 
 /** A device first seen this soon after another device of the account was blocked is flagged for its owner. */
 const flagNewDevicesAfterBlockMs = 30 * 24 * 60 * 60_000;
@@ -39,8 +56,34 @@ export class SessionService {
       throttle: PasswordThrottle;
       clock: Clock;
       limits: IdentityLimits;
+      /** Keyed MAC for delegations (the server secret): nothing is stored, and they end with their session. */
+      sign: (value: string) => string;
     },
   ) {}
+
+  /** A credential acting for the caller's session until it or the session ends; delegations cannot delegate. */
+  delegate(auth: AuthContext): { token: string; expiresIn: number } {
+    if (auth.delegated) throw new ApiError(403, 'forbidden', 'a delegated credential cannot make another one');
+    const expiresAt = Math.min(this.deps.clock.now() + delegationTtlMs, auth.session.expiresAt);
+    const body = `${auth.session.id}.${expiresAt}`;
+    return { token: `${delegationPrefix}${body}.${this.deps.sign(`delegation\0${body}`)}`, expiresIn: Math.floor((expiresAt - this.deps.clock.now()) / 1000) };
+  }
+
+  private async authenticateDelegation(token: string): Promise<AuthContext> {
+    const unauthorized = new ApiError(401, 'unauthorized', 'the credential has expired or its session ended; ask the app for a new one');
+    const [sessionId, expiresAtText, mac] = token.slice(delegationPrefix.length).split('.');
+    if (sessionId === undefined || expiresAtText === undefined || mac === undefined || !/^\d+$/.test(expiresAtText)) throw unauthorized;
+    const expected = Buffer.from(this.deps.sign(`delegation\0${sessionId}.${expiresAtText}`));
+    const given = Buffer.from(mac);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw unauthorized;
+    const now = this.deps.clock.now();
+    if (Number(expiresAtText) <= now) throw unauthorized;
+    const [session] = await this.deps.repo.findSessionsByIds([sessionId]);
+    if (!session || session.revokedAt !== null || session.expiresAt <= now) throw unauthorized;
+    const user = await this.deps.repo.findUserById(session.userId);
+    if (!user) throw unauthorized;
+    return { user, session, delegated: true };
+  }
 
   /** Realtime listens here to drop the sockets of a session the moment it ends. */
   onSessionEnded(listener: (event: SessionEnded) => void): () => void {
@@ -54,7 +97,7 @@ export class SessionService {
     return () => this.createdListeners.delete(listener);
   }
 
-  async loginWithTicket(ticket: string, device: DeviceInput, ip: string): Promise<SessionResponse> {
+  async loginWithTicket(ticket: string, device: DeviceInput, ip: string, carrier: SessionCarrier = { kind: 'bearer' }): Promise<OpenedSession> {
     const { repo, clock } = this.deps;
     const phone = await repo.consumeTicket(hashToken(ticket), clock.now());
     if (!phone) throw new ApiError(401, 'invalid_ticket', 'the ticket is unknown, used or expired; verify the number again');
@@ -72,10 +115,14 @@ export class SessionService {
         if (!user) throw error;
       }
     }
-    return this.openSession(user, device, ip, 'sms_code', created);
+    return this.openSession(user, device, ip, 'sms_code', created, carrier);
   }
 
-  async loginWithPassword(input: { phone: string; region?: string | undefined; password: string; device: DeviceInput }, ip: string): Promise<SessionResponse> {
+  async loginWithPassword(
+    input: { phone: string; region?: string | undefined; password: string; device: DeviceInput },
+    ip: string,
+    carrier: SessionCarrier = { kind: 'bearer' },
+  ): Promise<OpenedSession> {
     const { repo, limiter, limits, throttle } = this.deps;
     const phone = normalisePhoneOrThrow(input.phone, input.region);
     const byIp = await limiter.hit(`password:ip:${ip}`, limits.passwordAttemptsPerIpPerHour, 60 * 60_000);
@@ -90,19 +137,29 @@ export class SessionService {
       throw new ApiError(401, 'invalid_credentials', 'the number or the password is not right');
     }
     await throttle.succeeded(phone, ip);
-    return this.openSession(user, input.device, ip, 'password', false);
+    return this.openSession(user, input.device, ip, 'password', false, carrier);
   }
 
   async authenticate(token: string | undefined): Promise<AuthContext> {
     const unauthorized = new ApiError(401, 'unauthorized', 'sign in first: send Authorization: Bearer <token>');
     if (!token) throw unauthorized;
+    if (token.startsWith(delegationPrefix)) return this.authenticateDelegation(token);
     const { repo, clock } = this.deps;
     const session = await repo.findSessionByTokenHash(hashToken(token));
     if (!session || session.revokedAt !== null) throw unauthorized;
-    if (session.expiresAt <= clock.now()) throw new ApiError(401, 'unauthorized', 'the session has expired; sign in again');
+    const now = clock.now();
+    if (session.expiresAt <= now) throw new ApiError(401, 'unauthorized', 'the session has expired; sign in again');
     const user = await repo.findUserById(session.userId);
     if (!user) throw unauthorized;
-    return { user, session };
+    return { user, session: await this.slide(session, now) };
+  }
+
+  /** A sliding session in use lives on: its end moves to now + its idle time (written once a minute at most). */
+  private async slide(session: SessionRecord, now: number): Promise<SessionRecord> {
+    if (session.idleTtlMs === null) return session;
+    const expiresAt = now + session.idleTtlMs;
+    if (expiresAt - session.expiresAt < slideStepMs) return session;
+    return (await this.deps.repo.extendSession(session.id, expiresAt, now)) ? { ...session, expiresAt } : session;
   }
 
   async logout(auth: AuthContext): Promise<void> {
@@ -136,6 +193,12 @@ export class SessionService {
     await this.endSessions(await this.deps.repo.revokeUserSessions(userId, keep?.id, now), 'password_changed', now);
   }
 
+  /** Ends every session of a user whose account is being deleted; their sockets are told and dropped. */
+  async endAllForDeletion(userId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.endSessions(await this.deps.repo.revokeUserSessions(userId, undefined, now), 'account_deleted', now);
+  }
+
   private async endSessions(revoked: SessionRecord[], reason: SessionEndReason, now: number): Promise<void> {
     await this.deps.repo.closeLogins(revoked.map((session) => session.loginId), now);
     // The revoked sessions all belong to one user; realtime is told per device.
@@ -147,7 +210,14 @@ export class SessionService {
     }
   }
 
-  private async openSession(user: UserRecord, device: DeviceInput, ip: string, method: 'sms_code' | 'password', created: boolean): Promise<SessionResponse> {
+  private async openSession(
+    user: UserRecord,
+    device: DeviceInput,
+    ip: string,
+    method: 'sms_code' | 'password',
+    created: boolean,
+    carrier: SessionCarrier,
+  ): Promise<OpenedSession> {
     const { repo, clock, limits } = this.deps;
     const known = await repo.findDevice(user.id, device.id);
     if (known?.blocked) throw new ApiError(403, 'device_blocked', 'this device was blocked by the account owner');
@@ -171,6 +241,7 @@ export class SessionService {
       logoutAt: null,
     });
     const token = generateToken();
+    const idleTtlMs = carrier.kind === 'cookie' ? (carrier.keepSignedIn ? keptWebSessionIdleMs : browserWebSessionIdleMs) : null;
     const session: SessionRecord = {
       id: randomUUID(),
       tokenHash: hashToken(token),
@@ -178,8 +249,10 @@ export class SessionService {
       deviceId: device.id,
       loginId,
       createdAt: now,
-      expiresAt: now + limits.sessionTtlMs,
+      expiresAt: now + (idleTtlMs ?? limits.sessionTtlMs),
       revokedAt: null,
+      idleTtlMs,
+      webCookie: carrier.kind === 'cookie' ? (carrier.keepSignedIn ? 'kept' : 'browser') : null,
     };
     // One live session per device id: an earlier one ends cleanly (`replaced`) rather than merging with this one.
     const opened = await repo.openDeviceSession(session, now);
@@ -188,7 +261,9 @@ export class SessionService {
       throw new ApiError(403, 'device_blocked', 'this device was blocked by the account owner');
     }
     await this.endSessions(opened.replaced, 'replaced', now);
-    return { token, user: { id: user.id, phone: user.phone }, created };
+    const userView = { id: user.id, phone: user.phone };
+    // A cookie session's token never reaches the page's script: only the Set-Cookie header carries it.
+    return { token, session, answer: carrier.kind === 'cookie' ? { user: userView, created } : { token, user: userView, created } };
   }
 
   /**

@@ -20,6 +20,14 @@ function decodeSettings(row: { activity_visible_to: string; shared_apps: string;
 export class KyselyPrivacyRepository implements PrivacyRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  async deleteUser(userId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('privacy_settings').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('blocks').where((eb) => eb.or([eb('user_id', '=', userId), eb('blocked_user_id', '=', userId)])).execute();
+      await trx.deleteFrom('allows').where((eb) => eb.or([eb('user_id', '=', userId), eb('allowed_user_id', '=', userId)])).execute();
+    });
+  }
+
   async settings(userId: string): Promise<PrivacySettings> {
     return (await this.settingsOf([userId])).get(userId) ?? defaultPrivacySettings;
   }

@@ -4,6 +4,8 @@ export type ListKind = 'blocklist' | 'allowlist';
 
 /** Privacy settings and the block and allow lists (M17). */
 export interface PrivacyRepository {
+  /** Deletes the user's settings and every block and allow entry made by or about them. */
+  deleteUser(userId: string): Promise<void>;
   settings(userId: string): Promise<PrivacySettings>;
   settingsOf(userIds: string[]): Promise<Map<string, PrivacySettings>>;
   saveSettings(userId: string, settings: PrivacySettings, now: number): Promise<void>;

@@ -23,6 +23,11 @@ export class PrivacyService {
     },
   ) {}
 
+  /** Account deletion: the user's settings and both directions of every block and allow list. */
+  deleteUser(userId: string): Promise<void> {
+    return this.deps.repo.deleteUser(userId);
+  }
+
   settings(userId: string): Promise<PrivacySettings> {
     return this.deps.repo.settings(userId);
   }

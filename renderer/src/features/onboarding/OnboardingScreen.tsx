@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 're
 import { passwordPolicy } from '#common/contract/identity.js';
 import { normaliseCodeInput } from '#common/text/typed-digits.js';
 import { ApiFailure } from '../../api/failure.js';
+import { useApp } from '../../app/app-store.js';
 import { useLanguage, useT } from '../../i18n/i18n.js';
 import { formatPhone } from '../../ui/format.js';
 import { formatWait } from '../../ui/human-error.js';
@@ -32,7 +33,9 @@ export function OnboardingScreen({ languageSwitch }: { languageSwitch: ReactNode
 function PhoneStep() {
   const t = useT();
   const language = useLanguage((state) => state.language);
-  const { region, number, usePassword, busy, retryAt, setRegion, setNumber, setUsePassword, sendCode, signInWithPassword } = useOnboarding();
+  const { region, number, usePassword, busy, retryAt, setRegion, setNumber, setUsePassword, sendCode, signInWithPassword, keepSignedIn, setKeepSignedIn } = useOnboarding();
+  // Only a browser decides how long its session lasts; the desktop keeps it in the keychain.
+  const inBrowser = useApp((state) => state.info?.kind !== 'desktop');
   const retrySeconds = useSecondsUntil(retryAt);
   const regions = useMemo(() => regionOptions(language), [language]);
   const [password, setPassword] = useState('');
@@ -66,6 +69,12 @@ function PhoneStep() {
         <label className="field">
           <span>{t('onboarding.password')}</span>
           <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
+        </label>
+      )}
+      {inBrowser && (
+        <label className="check">
+          <input type="checkbox" name="keepSignedIn" checked={keepSignedIn} onChange={(event) => setKeepSignedIn(event.target.checked)} />
+          <span>{t('onboarding.keepSignedIn')}</span>
         </label>
       )}
       {retrySeconds > 0 && <p className="muted small">{t('onboarding.waitFor', { time: formatWait(retrySeconds) })}</p>}

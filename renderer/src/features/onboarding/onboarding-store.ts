@@ -1,8 +1,10 @@
 import { create } from 'zustand';
+import type { StoredSession } from '#common/bridge/index.js';
 import type { SessionResponse } from '#common/contract/identity.js';
 import { parsePhone } from '#common/phone/phone.js';
 import { normaliseCodeInput, normalisePhoneInput } from '#common/text/typed-digits.js';
 import { ApiFailure } from '../../api/failure.js';
+import type { SessionCarrier } from '../../api/server-api.js';
 import { api, useApp } from '../../app/app-store.js';
 import { thisDevice } from '../../app/device.js';
 import { enterSignedIn } from '../../app/session.js';
@@ -34,6 +36,9 @@ interface OnboardingState {
   setRegion(region: string): void;
   setNumber(number: string): void;
   setUsePassword(usePassword: boolean): void;
+  /** In a browser: keep the session across browser restarts (30 days after the last use) or end it with the browser. */
+  keepSignedIn: boolean;
+  setKeepSignedIn(keep: boolean): void;
   sendCode(): Promise<void>;
   verify(code: string): Promise<void>;
   signInWithPassword(password: string): Promise<void>;
@@ -43,6 +48,15 @@ interface OnboardingState {
 }
 
 let pendingSession: SessionResponse | undefined;
+
+/** A browser holds its session in an HttpOnly cookie; the desktop hands the session to its core. */
+function carrier(keepSignedIn: boolean): SessionCarrier {
+  return useApp.getState().info?.kind === 'desktop' ? { session: 'bearer' } : { session: 'cookie', keepSignedIn };
+}
+
+function storedFrom(session: SessionResponse): StoredSession {
+  return { ...(session.token === undefined ? {} : { token: session.token }), userId: session.user.id, phone: session.user.phone };
+}
 let pollTimer: ReturnType<typeof setTimeout> | undefined;
 
 function localFailure(code: string, message: string): ApiFailure {
@@ -81,7 +95,7 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
     pendingSession = session;
     if (!session.created) return get().finish();
     // The optional password step needs the token for `routes.setPassword`.
-    useApp.setState({ session: { token: session.token, userId: session.user.id, phone: session.user.phone } });
+    useApp.setState({ session: storedFrom(session) });
     set({ step: 'password', busy: false, error: undefined });
   }
 
@@ -102,6 +116,8 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
     setRegion: (region) => set({ region, error: undefined }),
     setNumber: (number) => set({ number, error: undefined }),
     setUsePassword: (usePassword) => set({ usePassword, error: undefined }),
+    keepSignedIn: true,
+    setKeepSignedIn: (keepSignedIn) => set({ keepSignedIn }),
 
     async sendCode() {
       if (get().busy) return;
@@ -138,7 +154,7 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
       set({ busy: true, error: undefined, lastTried: code });
       try {
         const { ticket } = await api().checkCode(verificationId, code);
-        await signedIn(await api().createSession(ticket, thisDevice()));
+        await signedIn(await api().createSession(ticket, thisDevice(), carrier(get().keepSignedIn)));
       } catch (error) {
         // Only a wrong code was counted: a lost connection or a server fault leaves the same digits retryable.
         const counted = error instanceof ApiFailure && error.code === 'invalid_code';
@@ -154,7 +170,7 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
       if (!parsed.ok) return set({ error: localFailure('invalid_phone', parsed.reason) });
       set({ busy: true, error: undefined });
       try {
-        await signedIn(await api().passwordSession(parsed.e164, password, thisDevice()));
+        await signedIn(await api().passwordSession(parsed.e164, password, thisDevice(), carrier(get().keepSignedIn)));
       } catch (error) {
         set({ busy: false, error });
       }
@@ -173,7 +189,7 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
     async finish() {
       const session = pendingSession;
       pendingSession = undefined;
-      if (session !== undefined) await enterSignedIn({ token: session.token, userId: session.user.id, phone: session.user.phone });
+      if (session !== undefined) await enterSignedIn(storedFrom(session));
       clearTimeout(pollTimer);
       set({ step: 'phone', busy: false, error: undefined, verificationId: undefined, devCode: undefined, number: '' });
     },
