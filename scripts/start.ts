@@ -9,6 +9,7 @@ import { loadConfig } from '#server/config.js';
 import { startServer } from '#server/server.js';
 import { createVault, sessionAccount, VaultError } from '#core/vault/index.js';
 import { routes } from '#common/contract/routes.js';
+import { ensureWebClient } from './web-client-build.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -46,13 +47,6 @@ function buildDesktop(): boolean {
   );
 }
 
-async function ensureWebClient(): Promise<void> {
-  if (fs.existsSync(path.join(root, 'renderer', 'dist', 'index.html'))) return;
-  say('Building the web client (renderer/dist)...');
-  const { build } = await import('vite');
-  await build({ configFile: path.join(root, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
-}
-
 /** Whether `switchboard login` has left a session for this server in the keychain, and if not, why. */
 async function storedSession(serverUrl: string): Promise<{ signedIn: true } | { signedIn: false; reason: string }> {
   try {
@@ -67,7 +61,7 @@ async function storedSession(serverUrl: string): Promise<{ signedIn: true } | { 
 const children: ChildProcess[] = [];
 let stopping = false;
 
-await ensureWebClient().catch((error: unknown) => say(`The web client could not be built (${(error as Error).message}); the API still runs.`));
+await ensureWebClient(say).catch((error: unknown) => say(`The web client could not be built (${(error as Error).message}); the API still runs.`));
 const server = await startServer(loadConfig());
 say(`\nSwitchboard server: ${server.url}  (storage ${server.storage.kind}, SMS ${server.sms.name})`);
 if (server.sms.name === 'outbox') say(`SMS codes are printed here (development outbox) and listed at ${server.url}${routes.devSms.path}?to=%2B<number>`);
