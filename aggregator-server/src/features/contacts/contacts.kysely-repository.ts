@@ -141,29 +141,25 @@ export class KyselyContactsRepository implements ContactsRepository {
     return rows.map((row) => ({ ref: row.ref, userId: row.user_id, phone: row.phone }));
   }
 
-  async ownersOfNumberOf(userId: string): Promise<string[]> {
-    const rows = await this.db
+  /** Owners of address books that hold one of `userId`'s numbers. */
+  private booksWithNumberOf(userId: string) {
+    return this.db
       .selectFrom('address_book_phones as book')
       .innerJoin('user_phones as mine', 'mine.phone_hash', 'book.phone_hash')
       .select('book.user_id')
       .distinct()
-      .where('mine.user_id', '=', userId)
-      .where('book.user_id', '!=', userId)
-      .execute();
+      .where('mine.user_id', '=', userId);
+  }
+
+  async ownersOfNumberOf(userId: string): Promise<string[]> {
+    const rows = await this.booksWithNumberOf(userId).where('book.user_id', '!=', userId).execute();
     return rows.map((row) => row.user_id);
   }
 
   async whoHaveNumberOf(userId: string, candidates: string[]): Promise<string[]> {
     const found: string[] = [];
     for (const batch of chunks([...new Set(candidates)])) {
-      const rows = await this.db
-        .selectFrom('address_book_phones as book')
-        .innerJoin('user_phones as mine', 'mine.phone_hash', 'book.phone_hash')
-        .select('book.user_id')
-        .distinct()
-        .where('mine.user_id', '=', userId)
-        .where('book.user_id', 'in', batch)
-        .execute();
+      const rows = await this.booksWithNumberOf(userId).where('book.user_id', 'in', batch).execute();
       found.push(...rows.map((row) => row.user_id));
     }
     return found;
