@@ -217,6 +217,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     log,
   });
   app.use(messagesRouter(mount, messages, attachments));
+  accounts.addDataOwner(messages);
+  accounts.addDataOwner(attachments);
   app.use(identitiesRouter(mount, identities));
   app.use(catalogueRouter(mount, catalogue));
   // Known once the server listens; the accounts feature reads it lazily.

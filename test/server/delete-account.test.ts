@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
 import { sql } from 'kysely';
@@ -55,6 +59,15 @@ describe.each(backends)('deleting an account on $name', ({ name, available }) =>
     expect((await me.route(routes.patchAddressBook, { body: { baseVersion: 1, add: [{ ref: 'r-more', phones: ['+8613800138024'] }], remove: ['r-other'] } })).status).toBe(200);
     expect((await me.route(routes.updatePrivacy, { body: { activityVisibleTo: 'allowlist', sharedApps: ['telegram'] } })).status).toBe(200);
     expect((await me.route(routes.allow, { params: { userId: other.user.id } })).status).toBe(204);
+    // A published handle, a direct conversation (its key names both people) and an uploaded picture.
+    expect((await me.route(routes.publishIdentity, { params: { pluginId: 'telegram' }, body: { username: 'leaving_soon' } })).status).toBe(200);
+    const sent = await server.services.messages.send({ userId, deviceId: 'laptop' }, { clientId: randomUUID(), to: { phone: staying }, body: { text: 'before I go' }, fallback: 'none' });
+    expect(sent.ok).toBe(true);
+    const picture = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#3366cc' } }).png().toBuffer();
+    const uploaded = await fetch(server.url + routes.uploadAttachment.path, { method: 'POST', headers: { 'content-type': 'image/png', authorization: `Bearer ${laptop.token}` }, body: picture });
+    expect(uploaded.status).toBe(201);
+    const attachmentFile = path.join(server.dataDir, 'attachments', ((await uploaded.json()) as { attachmentId: string }).attachmentId);
+    expect(fs.existsSync(attachmentFile)).toBe(true);
     expect((await friend.route(routes.block, { params: { userId } })).status).toBe(204);
     expect((await friend.route(routes.replaceAddressBook, { body: { entries: [{ ref: 'r-leaving', phones: [leaving] }] } })).status).toBe(200);
     await server.storage.db.insertInto('bound_accounts').values({ user_id: userId, plugin_id: 'mastodon', bound_at: 1, instance: 'mastodon.example' }).execute();
@@ -97,6 +110,7 @@ describe.each(backends)('deleting an account on $name', ({ name, available }) =>
       }
     }
     expect(mentions).toEqual([]);
+    expect(fs.existsSync(attachmentFile)).toBe(false);
     // The friend's account is untouched.
     expect((await friend.route(routes.me)).status).toBe(200);
     expect(dump.get('users')?.length).toBe(1);

@@ -101,6 +101,13 @@ export class AttachmentsService {
     return record !== undefined && (record.uploaderId === userId || (await this.deps.repo.attachmentVisibleTo(id, userId)));
   }
 
+  /** Account deletion: the user's uploads, their files and thumbnails included. */
+  async deleteUser(userId: string): Promise<void> {
+    for (const id of await this.deps.repo.deleteAttachmentsOf(userId)) {
+      for (const file of [this.file(id), this.thumbnailFile(id)]) fs.rmSync(file, { force: true });
+    }
+  }
+
   private makeThumbnail(id: string): void {
     const { thumbnailer, log } = this.deps;
     if (!thumbnailer) return;

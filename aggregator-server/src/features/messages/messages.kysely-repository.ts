@@ -296,4 +296,18 @@ export class KyselyMessagesRepository implements MessagesRepository {
     const result = await this.db.deleteFrom('messages').where('sent_at', '<', cutoff).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+
+  async deleteAttachmentsOf(uploaderId: string): Promise<string[]> {
+    const rows = await this.db.deleteFrom('attachments').where('uploader_id', '=', uploaderId).returning('id').execute();
+    return rows.map((row) => row.id);
+  }
+
+  async deleteDirectConversationsOf(userId: string): Promise<void> {
+    // A direct key is the two user ids, sorted, joined by ':'.
+    await this.db
+      .deleteFrom('conversations')
+      .where('kind', '=', 'direct')
+      .where((eb) => eb.or([eb('direct_key', 'like', `${userId}:%`), eb('direct_key', 'like', `%:${userId}`)]))
+      .execute();
+  }
 }

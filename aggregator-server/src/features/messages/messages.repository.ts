@@ -76,4 +76,9 @@ export interface MessagesRepository {
   findAttachment(id: string): Promise<AttachmentRecord | undefined>;
   /** Whether a message of a conversation holds the file within the user's membership window. */
   attachmentVisibleTo(attachmentId: string, userId: string): Promise<boolean>;
+
+  /** Account deletion: the ids of the files the user uploaded, and their rows gone. */
+  deleteAttachmentsOf(uploaderId: string): Promise<string[]>;
+  /** Account deletion: the user's direct conversations, whose key names them, with what is left in them. */
+  deleteDirectConversationsOf(userId: string): Promise<void>;
 }

@@ -94,6 +94,14 @@ export class MessagesService {
   }
 
   /** A device confirms it holds (or showed) everything up to `upTo`; the other members hear of it. */
+  /**
+   * Account deletion: the user's direct conversations go, whole (their key names the user); in groups the
+   * user's memberships, cursors and messages go with the user's row.
+   */
+  async deleteUser(userId: string): Promise<void> {
+    await this.deps.repo.deleteDirectConversationsOf(userId);
+  }
+
   async moveCursor(kind: CursorKind, reader: Sender, payload: MessageCursorPayload): Promise<void> {
     const { repo } = this.deps;
     const member = await repo.membership(payload.conversationId, reader.userId);
