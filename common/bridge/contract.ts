@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BoundContact } from '../address-book/merge-people.js';
 import { boundAccount, type BoundAccount } from '../contract/accounts.js';
+import { deviceSchema } from '../contract/identity.js';
 import { imStatuses } from '../contract/socket-events.js';
 import { type ContactIdentity, IDENTITY_FIELD_NAME_REGEX, IDENTITY_VALUE_MAX_LENGTH } from '../plugin-manifest/identity.js';
 import { LABEL_LANGUAGES } from '../plugin-manifest/identity-fields.js';
@@ -48,6 +49,16 @@ export const appInfo = z.object({
 });
 export type AppInfo = z.infer<typeof appInfo>;
 
+/**
+ * A sign-in the desktop core makes itself, so the new session's token goes from the server straight to
+ * the keychain and never through the window: with a ticket from a checked SMS code, or with a password.
+ */
+export const coreSignInRequest = z.union([
+  z.object({ ticket: z.string().min(1).max(256), device: deviceSchema }),
+  z.object({ phone: z.string().min(1).max(32), password: z.string().min(1).max(1024), device: deviceSchema }),
+]);
+export type CoreSignInRequest = z.infer<typeof coreSignInRequest>;
+
 export const storedSession = z.object({
   /**
    * The credential the renderer sends as a bearer token: on the desktop a short-lived delegation the core
@@ -59,6 +70,10 @@ export const storedSession = z.object({
   phone: z.string(),
 });
 export type StoredSession = z.infer<typeof storedSession>;
+
+/** The signed-in session as the window holds it (a delegated credential), and whether the account is new. */
+export const coreSignInResult = z.object({ session: storedSession, created: z.boolean() });
+export type CoreSignInResult = z.infer<typeof coreSignInResult>;
 
 export const runningApp = z.object({ plugin: z.string(), since: z.string() });
 export const watcherStatus = z.object({
@@ -226,6 +241,7 @@ export const bridgeCalls = {
   'app.setStartAtLogin': { channel: 'switchboard:app.setStartAtLogin', args: z.tuple([startAtLoginRequest]), result: nothing },
   'session.get': { channel: 'switchboard:session.get', args: noArguments, result: storedSession.nullable() },
   'session.set': { channel: 'switchboard:session.set', args: z.tuple([storedSession]), result: nothing },
+  'session.signIn': { channel: 'switchboard:session.signIn', args: z.tuple([coreSignInRequest]), result: coreSignInResult },
   'session.clear': { channel: 'switchboard:session.clear', args: noArguments, result: nothing },
   'watcher.status': { channel: 'switchboard:watcher.status', args: noArguments, result: watcherStatus },
   'launcher.open': { channel: 'switchboard:launcher.open', args: z.tuple([launchRequest]), result: launchResult },
@@ -272,6 +288,8 @@ export interface DesktopBridge {
   session: {
     get(): Promise<StoredSession | null>;
     set(session: StoredSession): Promise<void>;
+    /** Desktop only: the core signs in and keeps the session; the window gets a delegated credential. */
+    signIn(request: CoreSignInRequest): Promise<CoreSignInResult>;
     clear(): Promise<void>;
   };
   watcher: {

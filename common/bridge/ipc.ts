@@ -44,6 +44,7 @@ export function createIpcBridge(port: BridgePort): DesktopBridge {
     session: {
       get: () => call('session.get'),
       set: (session) => call('session.set', session),
+      signIn: (request) => call('session.signIn', request),
       clear: () => call('session.clear'),
     },
     watcher: {

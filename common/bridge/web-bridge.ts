@@ -162,6 +162,10 @@ export class WebBridge implements DesktopBridge {
       this.currentProfile = { userId, phone };
       this.tryStore((store) => store.setItem(profileKey, JSON.stringify({ userId, phone })));
     },
+    signIn: async () => {
+      // A browser signs in with the API itself: the session goes into an HttpOnly cookie.
+      throw new BridgeError('unsupported', 'a browser signs in through the API and keeps its session in a cookie');
+    },
     clear: async () => {
       this.currentProfile = null;
       this.tryStore((store) => store.removeItem(profileKey));

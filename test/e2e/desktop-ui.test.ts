@@ -138,7 +138,9 @@ describe.skipIf(!available)('the desktop UI, end to end on real processes', () =
     expect(stored?.token).toMatch(/.{20,}/);
     // Bob's page is the desktop UI: it asked the bridge host, not the browser, who it is and which networks exist.
     const answered = served.calls.filter((call) => call.ok).map((call) => call.channel);
-    expect(answered).toEqual(expect.arrayContaining(['switchboard:app.info', 'switchboard:plugins.list', 'switchboard:session.set']));
+    expect(answered).toEqual(expect.arrayContaining(['switchboard:app.info', 'switchboard:plugins.list', 'switchboard:session.signIn']));
+    // The core signed in itself: the window never held the session's token, so it never handed one in.
+    expect(served.calls.filter((call) => call.channel === 'switchboard:session.set')).toEqual([]);
     // The session token stays in the core and the keychain: no bridge reply or event ever carried it.
     expect(served.replies.length).toBeGreaterThan(0);
     expect(served.replies.some((reply) => reply.includes(stored?.token ?? 'no token'))).toBe(false);

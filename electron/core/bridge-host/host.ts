@@ -1,5 +1,6 @@
 import {
   BridgeError,
+  isBridgeErrorCode,
   bridgeCalls,
   bridgeEvents,
   summarisePlugin,
@@ -14,6 +15,9 @@ import {
   type StoredSession,
   type WatcherStatus,
 } from '#common/bridge/index.js';
+import { ApiFailure } from '#common/contract/api-failure.js';
+import { SwitchboardClient } from '#common/contract/http-client.js';
+import { routes } from '#common/contract/routes.js';
 import type { BoundContact } from '#common/address-book/merge-people.js';
 import type { PluginManifest } from '#common/plugin-manifest/schema.js';
 import type { AccountsApi, HandoffReceiver } from '../accounts/index.js';
@@ -125,6 +129,11 @@ function replyFromError(error: unknown): BridgeReply {
   if (error instanceof VaultError) {
     const code = error.code === 'keychain_unavailable' || error.code === 'corrupt_secret' ? error.code : 'host_failed';
     return failure(code, error.message);
+  }
+  // The server's answer to a call the core made for the window (a sign-in): its code, so the window says it in words.
+  if (error instanceof ApiFailure) {
+    const retryAfter = typeof error.details.retryAfter === 'number' ? error.details.retryAfter : undefined;
+    return { ok: false, error: { code: isBridgeErrorCode(error.code) ? error.code : 'host_failed', message: error.message, ...(retryAfter === undefined ? {} : { retryAfter }) } };
   }
   return failure('host_failed', error instanceof Error ? error.message : String(error));
 }
@@ -271,6 +280,18 @@ export class BridgeHost {
     return new URL(this.options.serverUrl).origin;
   }
 
+  /** Stores a session in the keychain (keeping the device id a CLI login stored, so both faces of this machine stay one device). */
+  private async keepSession(session: { token: string; userId: string; phone: string }): Promise<void> {
+    const account = sessionAccount(this.options.serverUrl);
+    // A keychain that cannot be read is an error to show, not "no earlier session".
+    const previous = await this.options.vault.getSecret(account);
+    const deviceId = previous?.userId === session.userId ? previous.deviceId : undefined;
+    await this.options.vault.setSecret(account, { token: session.token, userId: session.userId, ...(deviceId ? { deviceId } : {}) });
+    this.options.state.setSessionProfile(this.origin, { userId: session.userId, phone: session.phone });
+    this.rendererCredential.forget();
+    this.options.onSessionChange?.({ token: session.token });
+  }
+
   private readonly implementations: Implementations = {
     'app.info': async () => ({
       kind: 'desktop',
@@ -299,18 +320,24 @@ export class BridgeHost {
     },
 
     'session.set': async (_context, session) => {
-      const account = sessionAccount(this.options.serverUrl);
-      // Keep the device id a CLI login stored, so both faces of this machine stay one device.
       if (session.token === undefined) throw new BridgeError('invalid_arguments', 'signing in on the desktop hands the new session\'s token to the core');
       // The window's own delegation is no session: storing it would replace the real one.
       if (session.token.startsWith('sbd1.')) throw new BridgeError('invalid_arguments', 'a delegated credential cannot be stored as the session');
-      // A keychain that cannot be read is an error to show, not "no earlier session".
-      const previous = await this.options.vault.getSecret(account);
-      const deviceId = previous?.userId === session.userId ? previous.deviceId : undefined;
-      await this.options.vault.setSecret(account, { token: session.token, userId: session.userId, ...(deviceId ? { deviceId } : {}) });
-      this.options.state.setSessionProfile(this.origin, { userId: session.userId, phone: session.phone });
-      this.rendererCredential.forget();
-      this.options.onSessionChange?.({ token: session.token });
+      await this.keepSession({ token: session.token, userId: session.userId, phone: session.phone });
+    },
+
+    // The core signs in itself: the session token goes from the server to the keychain, never through the window.
+    'session.signIn': async (_context, request) => {
+      const client = new SwitchboardClient({ baseUrl: this.options.serverUrl });
+      const answer =
+        'ticket' in request
+          ? await client.call(routes.createSession, { body: { ticket: request.ticket, device: request.device, session: 'bearer' } })
+          : await client.call(routes.passwordSession, { body: { phone: request.phone, password: request.password, device: request.device, session: 'bearer' } });
+      if (answer.token === undefined) throw new BridgeError('host_failed', 'the server answered a sign-in without a session token');
+      await this.keepSession({ token: answer.token, userId: answer.user.id, phone: answer.user.phone });
+      const credential = await this.rendererCredential.forSession(answer.token);
+      if (credential === 'ended') throw new BridgeError('host_failed', 'the new session ended at once');
+      return { session: { ...(credential === undefined ? {} : { token: credential }), userId: answer.user.id, phone: answer.user.phone }, created: answer.created };
     },
 
     'session.clear': async () => {

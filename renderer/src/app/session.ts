@@ -46,8 +46,9 @@ export async function refreshCredential(): Promise<boolean> {
 }
 
 /** A new sign-in: the host keeps the session, and the window goes on with what the host hands back. */
-export async function enterSignedIn(signedIn: StoredSession): Promise<void> {
-  await bridge().session.set(signedIn);
+export async function enterSignedIn(signedIn: StoredSession, options: { keptByHost?: boolean } = {}): Promise<void> {
+  // The desktop core signs in itself (session.signIn) and already keeps the session; a browser records who.
+  if (options.keptByHost !== true) await bridge().session.set(signedIn);
   // On the desktop a short-lived delegation, never the session's own token (which the core now holds);
   // on the web nothing but who is signed in.
   await resumeSession((await bridge().session.get()) ?? { userId: signedIn.userId, phone: signedIn.phone });

@@ -1,11 +1,12 @@
 import { create } from 'zustand';
-import type { StoredSession } from '#common/bridge/index.js';
+import { BridgeError, type StoredSession } from '#common/bridge/index.js';
 import type { SessionResponse } from '#common/contract/identity.js';
 import { parsePhone } from '#common/phone/phone.js';
 import { normaliseCodeInput, normalisePhoneInput } from '#common/text/typed-digits.js';
 import { ApiFailure } from '../../api/failure.js';
 import type { SessionCarrier } from '../../api/server-api.js';
 import { api, useApp } from '../../app/app-store.js';
+import { bridge } from '../../bridge/bridge.js';
 import { thisDevice } from '../../app/device.js';
 import { enterSignedIn } from '../../app/session.js';
 import { regionFromLocale } from './regions.js';
@@ -47,11 +48,28 @@ interface OnboardingState {
   backToPhone(): void;
 }
 
-let pendingSession: SessionResponse | undefined;
+/** A signed-in session waiting for the optional password step; `keptByHost` when the desktop core holds it. */
+let pendingSession: { stored: StoredSession; created: boolean; keptByHost: boolean } | undefined;
 
-/** A browser holds its session in an HttpOnly cookie; the desktop hands the session to its core. */
-function carrier(keepSignedIn: boolean): SessionCarrier {
-  return useApp.getState().info?.kind === 'desktop' ? { session: 'bearer' } : { session: 'cookie', keepSignedIn };
+/** A browser holds its session in an HttpOnly cookie. */
+function cookieCarrier(keepSignedIn: boolean): SessionCarrier {
+  return { session: 'cookie', keepSignedIn };
+}
+
+/**
+ * Signs in. On the desktop the core makes the call and keeps the session's token (it never reaches the
+ * window, which gets a short-lived delegation); a browser calls the API and gets an HttpOnly cookie.
+ */
+async function signInWith(request: { ticket: string } | { phone: string; password: string }, keepSignedIn: boolean): Promise<{ stored: StoredSession; created: boolean; keptByHost: boolean }> {
+  if (useApp.getState().info?.kind === 'desktop') {
+    const result = await bridge().session.signIn({ ...request, device: thisDevice() });
+    return { stored: result.session, created: result.created, keptByHost: true };
+  }
+  const answer: SessionResponse =
+    'ticket' in request
+      ? await api().createSession(request.ticket, thisDevice(), cookieCarrier(keepSignedIn))
+      : await api().passwordSession(request.phone, request.password, thisDevice(), cookieCarrier(keepSignedIn));
+  return { stored: storedFrom(answer), created: answer.created, keptByHost: false };
 }
 
 function storedFrom(session: SessionResponse): StoredSession {
@@ -65,8 +83,9 @@ function localFailure(code: string, message: string): ApiFailure {
 
 /** The wait a 429 carries (seconds), as a deadline on this clock; 0 when there is none. */
 function retryDeadline(error: unknown): number {
-  if (!(error instanceof ApiFailure) || typeof error.details.retryAfter !== 'number') return 0;
-  return Date.now() + error.details.retryAfter * 1000;
+  const retryAfter = error instanceof ApiFailure ? error.details.retryAfter : error instanceof BridgeError ? error.retryAfter : undefined;
+  if (typeof retryAfter !== 'number') return 0;
+  return Date.now() + retryAfter * 1000;
 }
 
 /** True when the code of this verification cannot succeed any more, whatever is typed. */
@@ -91,11 +110,11 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
       .catch(() => set({ devCode: undefined }));
   }
 
-  async function signedIn(session: SessionResponse): Promise<void> {
+  async function signedIn(session: { stored: StoredSession; created: boolean; keptByHost: boolean }): Promise<void> {
     pendingSession = session;
     if (!session.created) return get().finish();
-    // The optional password step needs the token for `routes.setPassword`.
-    useApp.setState({ session: storedFrom(session) });
+    // The optional password step needs a credential for `routes.setPassword`.
+    useApp.setState({ session: session.stored });
     set({ step: 'password', busy: false, error: undefined });
   }
 
@@ -154,7 +173,7 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
       set({ busy: true, error: undefined, lastTried: code });
       try {
         const { ticket } = await api().checkCode(verificationId, code);
-        await signedIn(await api().createSession(ticket, thisDevice(), carrier(get().keepSignedIn)));
+        await signedIn(await signInWith({ ticket }, get().keepSignedIn));
       } catch (error) {
         // Only a wrong code was counted: a lost connection or a server fault leaves the same digits retryable.
         const counted = error instanceof ApiFailure && error.code === 'invalid_code';
@@ -170,7 +189,7 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
       if (!parsed.ok) return set({ error: localFailure('invalid_phone', parsed.reason) });
       set({ busy: true, error: undefined });
       try {
-        await signedIn(await api().passwordSession(parsed.e164, password, thisDevice(), carrier(get().keepSignedIn)));
+        await signedIn(await signInWith({ phone: parsed.e164, password }, get().keepSignedIn));
       } catch (error) {
         set({ busy: false, error });
       }
@@ -189,7 +208,7 @@ export const useOnboarding = create<OnboardingState>((set, get) => {
     async finish() {
       const session = pendingSession;
       pendingSession = undefined;
-      if (session !== undefined) await enterSignedIn(storedFrom(session));
+      if (session !== undefined) await enterSignedIn(session.stored, { keptByHost: session.keptByHost });
       clearTimeout(pollTimer);
       set({ step: 'phone', busy: false, error: undefined, verificationId: undefined, devCode: undefined, number: '' });
     },
