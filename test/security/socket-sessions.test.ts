@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { routes } from '#common/contract/routes.js';
-import { postgresAvailable, postgresUrl } from '../support/services.js';
+import { postgresAvailable } from '../support/services.js';
 import { ApiClient, ManualClock, createPostgresSchema, signIn, startTestServer, testDevice } from '../support/test-server.js';
 import { ServerProcess } from '../support/server-process.js';
 import { PresenceClient, sleep } from '../support/sockets.js';
@@ -68,9 +68,8 @@ describe('live sockets are re-checked against their session', () => {
       redis = await PrivateRedis.start();
       const schema = await createPostgresSchema();
       dropSchema = schema.drop;
-      const storage = schema.storage as { searchPath: string };
       const env = {
-        DATABASE_URL: `${postgresUrl}?options=${encodeURIComponent(`-c search_path=${storage.searchPath}`)}`,
+        DATABASE_URL: schema.databaseUrl,
         REDIS_URL: redis.url,
         SWITCHBOARD_SECRET: 'cluster-test-secret-that-is-long-enough-0123',
         PRESENCE_GRACE_MS: '1000',

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MessageClient } from '../support/message-client.js';
 import { PrivateRedis, redisServerInstalled } from '../support/private-redis.js';
 import { ServerProcess } from '../support/server-process.js';
-import { postgresAvailable, postgresUrl } from '../support/services.js';
+import { postgresAvailable } from '../support/services.js';
 import { sleep } from '../support/sockets.js';
 import { ApiClient, createPostgresSchema, signIn, testDevice } from '../support/test-server.js';
 
@@ -33,9 +33,8 @@ describe.skipIf(!pgUp || !redisBinary)('messages through a crashed node and a Re
     redis = await PrivateRedis.start();
     const schema = await createPostgresSchema();
     dropSchema = schema.drop;
-    const storage = schema.storage as { searchPath: string };
     const env = {
-      DATABASE_URL: `${postgresUrl}?options=${encodeURIComponent(`-c search_path=${storage.searchPath}`)}`,
+      DATABASE_URL: schema.databaseUrl,
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: `sbfault:${process.pid}:`,
       SWITCHBOARD_SECRET: 'fault-test-secret-that-is-long-enough-012345',

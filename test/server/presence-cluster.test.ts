@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, postgresUrl, redisAvailable, redisUrl } from '../support/services.js';
+import { postgresAvailable, redisAvailable, redisUrl } from '../support/services.js';
 import { ApiClient, createPostgresSchema, signIn, testDevice } from '../support/test-server.js';
 import { ServerProcess } from '../support/server-process.js';
 import { PresenceClient, appsOf } from '../support/sockets.js';
@@ -22,9 +22,8 @@ describe.skipIf(!pgUp || !redisUp)('presence across two nodes', () => {
   it('merges a user connected on two nodes, and takes a dead node\'s users offline', async () => {
     const schema = await createPostgresSchema();
     dropSchema = schema.drop;
-    const storage = schema.storage as { searchPath: string };
     const env = {
-      DATABASE_URL: `${postgresUrl}?options=${encodeURIComponent(`-c search_path=${storage.searchPath}`)}`,
+      DATABASE_URL: schema.databaseUrl,
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: `sbtest:${process.pid}:${Date.now()}:`,
       SWITCHBOARD_SECRET: 'cluster-test-secret-that-is-long-enough-0123',

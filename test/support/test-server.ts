@@ -41,7 +41,7 @@ export function tempDir(prefix = 'switchboard-test-'): string {
 }
 
 /** A PostgreSQL schema of its own for one test file, dropped afterwards. */
-export async function createPostgresSchema(): Promise<{ storage: StorageOptions; drop(): Promise<void> }> {
+export async function createPostgresSchema(): Promise<{ storage: StorageOptions; databaseUrl: string; drop(): Promise<void> }> {
   const schema = `sb_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const client = new pg.Client({ connectionString: postgresUrl });
   await client.connect();
@@ -49,6 +49,8 @@ export async function createPostgresSchema(): Promise<{ storage: StorageOptions;
   await client.end();
   return {
     storage: { kind: 'postgres', url: postgresUrl, searchPath: schema, poolSize: 4 },
+    /** The same schema as a DATABASE_URL, for server processes started by a test. */
+    databaseUrl: `${postgresUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     async drop() {
       const dropper = new pg.Client({ connectionString: postgresUrl });
       await dropper.connect();
