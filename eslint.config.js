@@ -29,7 +29,7 @@ export const runtimes = [
     folder: 'aggregator-server/src',
     alias: '#server/',
     mayImport: ['common', 'server'],
-    packages: [...nodeBuiltins, 'express', 'passport', 'passport-oauth2', 'kysely', 'pg', 'better-sqlite3', 'redis', '@socket.io/redis-adapter', 'socket.io', 'pino', 'zod', 'ipaddr.js', 'proxy-addr', 'sharp'],
+    packages: [...nodeBuiltins, 'express', 'passport', 'passport-oauth2', 'kysely', 'pg', 'better-sqlite3', 'redis', '@socket.io/redis-adapter', 'socket.io', 'pino', 'zod', 'ipaddr.js', 'proxy-addr', 'sharp', '@xmpp/component'],
   },
   {
     type: 'core',
@@ -106,8 +106,9 @@ export const runtimes = [
     folder: 'test',
     alias: '#test/',
     mayImport: ['common', 'server', 'core', 'agent', 'main', 'preload', 'renderer', 'plugin-sdk', 'plugin', 'test'],
-    // Anything on npm a test needs, but not Electron itself: tests run the core as plain Node.
-    packages: ['*'],
+    // Anything on npm a test needs, but not Electron itself: tests run the core as plain Node. ('*' does not match a
+    // scoped name such as @xmpp/client, which is listed.)
+    packages: ['*', '@xmpp/client'],
     forbiddenPackages: ['electron'],
   },
   {

@@ -136,6 +136,22 @@ export type MessageSettings = {
   catchUpMs: number;
 };
 
+/**
+ * Interworking (M28): this server joins an XMPP server as an external component (XEP-0114). Off unless
+ * all three of XMPP_COMPONENT_SERVICE, XMPP_COMPONENT_DOMAIN and XMPP_COMPONENT_SECRET are set.
+ */
+export type XmppComponentConfig = {
+  /** `xmpp://host:port` of the XMPP server's component port. */
+  service: string;
+  /** The component's domain: users are `<E.164 digits>@domain`. */
+  domain: string;
+  secret: string;
+  /** How long one node's hold on the component connection lasts without renewal. */
+  leaseMs: number;
+  /** How often the holder re-reads what is still to go out (a lost nudge between nodes costs only this). */
+  sweepMs: number;
+};
+
 export type ServerConfig = {
   port: number;
   host: string;
@@ -178,6 +194,8 @@ export type ServerConfig = {
   publicUrl: string | undefined;
   /** Folder of plugin folders the catalogue serves; the repository's plugins/ when unset. */
   pluginsDir: string | undefined;
+  /** The XMPP bridge (M28), when configured. */
+  xmpp: XmppComponentConfig | undefined;
 };
 
 const trustProxyPattern = /^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/;
@@ -231,6 +249,17 @@ const envSchema = z.object({
   OAUTH_CLIENTS_FILE: z.string().min(1).optional(),
   OAUTH_ALLOW_PRIVATE_INSTANCES: z.enum(['0', '1']).default('0'),
   PLUGINS_DIR: z.string().min(1).optional(),
+  XMPP_COMPONENT_SERVICE: z
+    .string()
+    .regex(/^xmpps?:\/\/[^/?#\s]+:\d{1,5}$/, 'XMPP_COMPONENT_SERVICE must look like xmpp://host:port')
+    .optional(),
+  XMPP_COMPONENT_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/, 'XMPP_COMPONENT_DOMAIN must be a domain name in lower case')
+    .optional(),
+  XMPP_COMPONENT_SECRET: z.string().min(8, 'XMPP_COMPONENT_SECRET needs at least 8 characters').optional(),
+  XMPP_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+  XMPP_SWEEP_MS: z.coerce.number().int().min(200).max(600_000).default(10_000),
   PUBLIC_URL: z
     .string()
     .regex(/^https?:\/\/[^/?#\s]+$/, 'PUBLIC_URL must be an origin such as https://switchboard.example.com')
@@ -327,7 +356,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     oauthAllowPrivateInstances: e.OAUTH_ALLOW_PRIVATE_INSTANCES === '1',
     publicUrl: e.PUBLIC_URL,
     pluginsDir: e.PLUGINS_DIR ? path.resolve(e.PLUGINS_DIR) : undefined,
+    xmpp: xmppSettings(e),
   };
+}
+
+function xmppSettings(e: z.infer<typeof envSchema>): XmppComponentConfig | undefined {
+  const { XMPP_COMPONENT_SERVICE: service, XMPP_COMPONENT_DOMAIN: domain, XMPP_COMPONENT_SECRET: secret } = e;
+  if (!service && !domain && !secret) return undefined;
+  if (!service || !domain || !secret) {
+    throw new ConfigError('the XMPP bridge needs all of XMPP_COMPONENT_SERVICE, XMPP_COMPONENT_DOMAIN and XMPP_COMPONENT_SECRET');
+  }
+  return { service, domain, secret, leaseMs: e.XMPP_LEASE_MS, sweepMs: e.XMPP_SWEEP_MS };
 }
 
 function tlsSettings(certFile: string | undefined, keyFile: string | undefined): ServerConfig['tls'] {

@@ -58,7 +58,7 @@ import type { PresenceStore } from './features/presence/presence.store.js';
 import { PresenceService } from './features/presence/presence.service.js';
 import { attachPresence, socketOutlet } from './features/presence/presence.gateway.js';
 import { KyselyMessagesRepository } from './features/messages/messages.kysely-repository.js';
-import { MessagesService, type MessageOutlet } from './features/messages/messages.service.js';
+import { MessagesService, type MessageOutlet, type OutsideNetworks } from './features/messages/messages.service.js';
 import { messagesRouter } from './features/messages/messages.router.js';
 import { attachMessages } from './features/messages/messages.gateway.js';
 import { scheduleRetention } from './features/messages/retention.js';
@@ -67,6 +67,8 @@ import { KyselyIdentitiesRepository } from './features/identities/identities.kys
 import { IdentitiesService } from './features/identities/identities.service.js';
 import { identitiesRouter } from './features/identities/identities.router.js';
 import { attachIdentities } from './features/identities/identities.gateway.js';
+import { createInterworking, type Interworking } from './features/interworking/mount.js';
+import { interworkingRouter } from './features/interworking/interworking.router.js';
 
 /**
  * node-redis gives up for good after a socket timeout by default; a node must keep trying, or it stays
@@ -106,6 +108,8 @@ export type RunningServer = {
     sessions: SessionService;
     retentionPurge: RetentionPurge;
     messages: MessagesService;
+    /** The XMPP bridge (M28), when configured. */
+    interworking: Interworking | undefined;
   };
 };
 
@@ -204,6 +208,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     sms,
     limiter,
     outlet: lazyOutlet(() => messageOutlet.current),
+    outside: (): OutsideNetworks | undefined => interworking?.service,
     settings: config.messages,
     clock,
     log,
@@ -217,6 +222,12 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     log,
   });
   app.use(messagesRouter(mount, messages, attachments));
+  // Interworking (M28): an XMPP component bridge, off unless configured; it starts with the socket server.
+  const interworking: Interworking | undefined = config.xmpp
+    ? createInterworking({ config: config.xmpp, db: storage.db, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, accounts, messages, clock, log })
+    : undefined;
+  app.use(interworkingRouter(mount, interworking?.service));
+  if (interworking) accounts.addDataOwner(interworking.service);
   accounts.addDataOwner(messages);
   accounts.addDataOwner(attachments);
   app.use(identitiesRouter(mount, identities));
@@ -279,7 +290,18 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   catchUpTimer.unref();
   const retention = scheduleRetention(messages, log);
   const identitiesGateway = attachIdentities({ io, identities, events, log });
-  const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log });
+  const presenceGateway = attachPresence({
+    io,
+    presence,
+    privacy,
+    events,
+    clock,
+    graceMs: config.presenceGraceMs,
+    clustered: Boolean(config.redisUrl),
+    log,
+    outsideTyping: (userId, address, state) => interworking?.service.typing(userId, address, state),
+  });
+  await interworking?.start(io);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -301,6 +323,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       realtime.stop();
       retention.stop();
       clearInterval(catchUpTimer);
+      await interworking?.stop();
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       // Idle keep-alive HTTP connections would otherwise hold the close open until they time out.
       httpServer.closeAllConnections();
@@ -310,7 +333,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, identities, events, presence, sessions, retentionPurge, messages } };
+  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, identities, events, presence, sessions, retentionPurge, messages, interworking } };
 }
 
 /** The messages outlet of a socket server that starts after the HTTP routes are mounted. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errorBodySchema, type ErrorBody, type ErrorCode } from './errors.js';
+import { outsideAddress, outsideNetworks } from './interworking.js';
 
 /** Chat between people addressed by their phone number (M22, M23, M25): the shapes both sides share. */
 
@@ -16,6 +17,8 @@ export const messageTarget = z.union([
   z.object({ phone: z.string().regex(/^\+[1-9]\d{6,14}$/) }).strict(),
   z.object({ userId: z.string().uuid() }).strict(),
   z.object({ conversationId: z.string().uuid() }).strict(),
+  // Interworking (M28): a person on another network, e.g. `xmpp:alice@example.org`.
+  z.object({ address: outsideAddress }).strict(),
 ]);
 export type MessageTarget = z.infer<typeof messageTarget>;
 
@@ -29,12 +32,24 @@ export const messageSendPayload = z.object({
 });
 export type MessageSendPayload = z.infer<typeof messageSendPayload>;
 
+/**
+ * Who a message is from, or who is in a conversation. A person on another network (M28) has no user id
+ * nor phone (both empty) and is named by `address` and `network` instead.
+ */
+export const messageParty = z.object({
+  userId: z.string(),
+  phone: z.string(),
+  address: z.string().optional(),
+  network: z.enum(outsideNetworks).optional(),
+});
+export type MessageParty = z.infer<typeof messageParty>;
+
 export const chatMessage = z.object({
   id: z.string(),
   clientId: z.string(),
   conversationId: z.string(),
   seq: z.number().int().positive(),
-  from: z.object({ userId: z.string(), phone: z.string() }),
+  from: messageParty,
   body: messageBody,
   sentAt: z.string(),
 });
@@ -70,12 +85,13 @@ export const receiptEvent = z.object({
   conversationId: z.string(),
   upTo: z.number().int().nonnegative(),
   state: z.enum(receiptStates),
+  /** The member's user id, or the outside address (M28) whose network confirmed delivery. */
   by: z.string(),
   at: z.string(),
 });
 export type ReceiptEvent = z.infer<typeof receiptEvent>;
 
-export const conversationMember = z.object({ userId: z.string(), phone: z.string() });
+export const conversationMember = messageParty;
 export const conversationView = z.object({
   id: z.string(),
   kind: z.enum(['direct', 'group']),

@@ -4,6 +4,7 @@ import { catalogueRoutes } from './routes/catalogue.js';
 import { contactsRoutes } from './routes/contacts.js';
 import { identitiesRoutes } from './routes/identities.js';
 import { identityRoutes } from './routes/identity.js';
+import { interworkingRoutes } from './routes/interworking.js';
 import { messagesRoutes } from './routes/messages.js';
 import { invitationRoutes } from './routes/invitations.js';
 import { keyExchangeRoutes } from './routes/key-exchange.js';
@@ -26,6 +27,7 @@ export const routes = {
   ...catalogueRoutes,
   ...messagesRoutes,
   ...identitiesRoutes,
+  ...interworkingRoutes,
 };
 
 export type Routes = typeof routes;

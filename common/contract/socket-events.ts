@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorBodySchema, type ErrorBody, type ErrorCode } from './errors.js';
 import { pluginIdSchema } from '../plugin-manifest/plugin-id.js';
+import { outsideAddress, outsidePresenceEvent, type OutsidePresenceEvent } from './interworking.js';
 import {
   chatMessage,
   messageCursorPayload,
@@ -57,7 +58,8 @@ export const presenceScopePayload = z.discriminatedUnion('mode', [
 ]);
 export type PresenceScopePayload = z.infer<typeof presenceScopePayload>;
 
-export const typingPayload = z.object({ to: z.string().uuid(), state: z.enum(['typing', 'paused']) });
+/** `to` is a user id, or an outside address (M28, `xmpp:alice@example.org`) of a conversation with one. */
+export const typingPayload = z.object({ to: z.union([z.string().uuid(), outsideAddress]), state: z.enum(['typing', 'paused']) });
 export type TypingPayload = z.infer<typeof typingPayload>;
 export const typingEvent = z.object({ from: z.string(), state: typingPayload.shape.state, at: z.string() });
 export type TypingEvent = z.infer<typeof typingEvent>;
@@ -110,6 +112,7 @@ export const serverEventSchemas = {
   message: chatMessage,
   receipt: receiptEvent,
   identities: identitiesEvent,
+  'outside:presence': outsidePresenceEvent,
 } as const;
 export type ServerEventName = keyof typeof serverEventSchemas;
 export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
@@ -145,6 +148,8 @@ export interface ServerToClientEvents {
   receipt: (event: ReceiptEvent) => void;
   /** A contact published, changed or removed an identity: what they now share with this user. */
   identities: (event: IdentitiesEvent) => void;
+  /** Interworking (M28): an allowed outside contact's presence on their network; one per contact right after connect. */
+  'outside:presence': (event: OutsidePresenceEvent) => void;
 }
 
 /**

@@ -271,6 +271,40 @@ export interface BookKeyRecoveryTable {
   created_at: number;
 }
 
+/** Interworking (M28); see migration 0080. */
+export interface OutsideContactsTable {
+  user_id: string;
+  address: string;
+  network: string;
+  added_at: number;
+  presence_status: string | null;
+  presence_text: string | null;
+  presence_at: number | null;
+}
+
+export interface OutsideConversationsTable {
+  conversation_id: string;
+  user_id: string;
+  address: string;
+  network: string;
+  sent_seq: number;
+  delivered_seq: number;
+}
+
+export interface OutsideInboundTable {
+  conversation_id: string;
+  seq: number;
+  stanza_id: string;
+  reply_to: string;
+  receipt_sent: number;
+}
+
+export interface OutsideLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
@@ -301,4 +335,8 @@ export interface Database {
   published_identities: PublishedIdentitiesTable;
   device_keys: DeviceKeysTable;
   book_key_recovery: BookKeyRecoveryTable;
+  outside_contacts: OutsideContactsTable;
+  outside_conversations: OutsideConversationsTable;
+  outside_inbound: OutsideInboundTable;
+  outside_leases: OutsideLeasesTable;
 }

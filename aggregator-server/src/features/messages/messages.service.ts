@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   ChatMessage,
   ConversationView,
+  MessageParty,
   MessageCursorPayload,
   MessageSendPayload,
   MessageSendResult,
@@ -26,6 +27,24 @@ export interface MessageOutlet {
   online(userId: string): Promise<boolean>;
 }
 
+/**
+ * Conversations whose other party is on another network (M28), implemented by the interworking feature.
+ * Their messages are stored and numbered like any others; the other party is not a user, so such a
+ * conversation has one member, and only conversations of one member are ever asked about.
+ */
+export interface OutsideNetworks {
+  /** The user's conversation with an outside address (`xmpp:alice@example.org`), made on first use. */
+  conversationWith(userId: string, address: string): Promise<ConversationRecord>;
+  /** The outside sender of a stored message, when it came from another network. */
+  senderOf(message: MessageRecord): MessageParty | undefined;
+  /** The outside party of a conversation of one member, when it has one. */
+  partyOf(conversationId: string): Promise<MessageParty | undefined>;
+  /** A message was stored in a conversation of one member: it goes out when the party is outside. */
+  stored(message: MessageRecord): void;
+  /** A device moved its cursor in a conversation of one member: receipts owed to the outside party go out. */
+  cursorMoved(kind: CursorKind, userId: string, conversationId: string, upTo: number): void;
+}
+
 export type Sender = { userId: string; deviceId: string };
 
 const day = 24 * 60 * 60 * 1000;
@@ -47,6 +66,8 @@ export class MessagesService {
       sms: SmsGateway;
       limiter: RateLimiter;
       outlet: MessageOutlet;
+      /** The bridge to other networks, when this server runs one. */
+      outside?: () => OutsideNetworks | undefined;
       settings: MessageSettings;
       clock: Clock;
       log: Logger;
@@ -88,6 +109,7 @@ export class MessagesService {
     if (!created) return { ok: true, message: view, route: message.route, sms: message.sms };
     // Every current member's devices, the sender's other devices included; a lost notice is caught up on reconnect.
     this.deps.outlet.deliver([...others, sender.userId], view);
+    if (others.length === 0 && conversation.kind === 'direct') this.deps.outside?.()?.stored(message);
     let sms = false;
     if (smsNotice && others[0]) sms = await this.smsNotice(sender.userId, others[0]);
     return { ok: true, message: view, route, sms };
@@ -111,6 +133,7 @@ export class MessagesService {
     const now = await repo.advanceCursor(kind, reader.userId, reader.deviceId, payload.conversationId, upTo);
     const others = (await repo.activeMembers(payload.conversationId)).filter((userId) => userId !== reader.userId);
     this.deps.outlet.receipt(others, { conversationId: payload.conversationId, upTo: now, state: kind, by: reader.userId, at: toIso(this.deps.clock.now()) });
+    if (others.length === 0 && conversation.kind === 'direct') this.deps.outside?.()?.cursorMoved(kind, reader.userId, payload.conversationId, now);
   }
 
   /** Everything this device has not acknowledged, oldest first per conversation, page by page. */
@@ -204,6 +227,11 @@ export class MessagesService {
       }
       return { kind: 'conversation', conversation };
     }
+    if ('address' in to) {
+      const outside = this.deps.outside?.();
+      if (!outside) throw new ApiError(503, 'unavailable', 'this server does not reach other networks');
+      return { kind: 'conversation', conversation: await outside.conversationWith(senderId, to.address) };
+    }
     const receiverId = 'userId' in to ? ((await accounts.userExists(to.userId)) ? to.userId : undefined) : await accounts.userIdByPhone(to.phone);
     if (!receiverId) {
       if ('phone' in to && payload.fallback === 'sms') return { kind: 'sms', phone: to.phone };
@@ -251,11 +279,12 @@ export class MessagesService {
     const phones = await this.deps.accounts.primaryPhones(members);
     const last = await this.deps.repo.lastMessage(conversation.id);
     const [lastMessage] = last ? await this.views([last]) : [];
+    const outsideParty = members.length === 1 && conversation.kind === 'direct' ? await this.deps.outside?.()?.partyOf(conversation.id) : undefined;
     return {
       id: conversation.id,
       kind: conversation.kind,
       ...(conversation.title === null ? {} : { title: conversation.title }),
-      members: members.map((userId) => ({ userId, phone: phones.get(userId) ?? '' })),
+      members: [...members.map((userId) => ({ userId, phone: phones.get(userId) ?? '' })), ...(outsideParty ? [outsideParty] : [])],
       ...(lastMessage ? { lastMessage } : {}),
       unread: Math.max(0, conversation.lastSeq - readUpTo),
     };
@@ -268,7 +297,7 @@ export class MessagesService {
       clientId: m.clientId,
       conversationId: m.conversationId,
       seq: m.seq,
-      from: { userId: m.senderId, phone: phones.get(m.senderId) ?? '' },
+      from: this.deps.outside?.()?.senderOf(m) ?? { userId: m.senderId, phone: phones.get(m.senderId) ?? '' },
       body: m.body,
       sentAt: toIso(m.sentAt),
     }));

@@ -7,6 +7,7 @@ import {
   type PresenceEvent,
 } from '#common/contract/socket-events.js';
 import type { ErrorCode } from '#common/contract/errors.js';
+import { looksLikeOutsideAddress } from '#common/contract/interworking.js';
 import type { Clock } from '../../platform/clock.js';
 import type { DomainEvents } from '../../platform/domain-events.js';
 import type { Logger } from '../../platform/logger.js';
@@ -40,6 +41,8 @@ export function attachPresence(deps: {
   /** Other nodes share this server's rooms (Redis adapter): audience changes must reach them too. */
   clustered: boolean;
   log: Logger;
+  /** Typing to an outside address (M28) goes to its network through the bridge. */
+  outsideTyping?: (userId: string, address: string, state: 'typing' | 'paused') => void;
 }): { stop(): void } {
   const { io, presence, events, clock, log } = deps;
   const live = new Map<string, ConnectionState>();
@@ -96,6 +99,10 @@ export function attachPresence(deps: {
       const reply = typeof ack === 'function' ? (ack as (answer: Ack) => void) : () => undefined;
       const parsed = typingPayload.safeParse(payload);
       if (!parsed.success) return reply(failure('validation_failed', describe(parsed.error)));
+      if (looksLikeOutsideAddress(parsed.data.to)) {
+        deps.outsideTyping?.(userId, parsed.data.to, parsed.data.state);
+        return reply({ ok: true });
+      }
       guarded('typing', async () => {
         // The answer is the same whether or not the typing is delivered: a different one for a block would
         // tell anyone who blocked them.

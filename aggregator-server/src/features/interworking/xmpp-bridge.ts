@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import type { XmlElement } from '@xmpp/component';
+import { maxMessageTextLength, type ChatMessage, type ReceiptEvent } from '#common/contract/messages.js';
+import type { OutsidePresenceEvent, OutsideStatus } from '#common/contract/interworking.js';
+import type { TypingEvent } from '#common/contract/socket-events.js';
+import { ApiError } from '../../http/api-error.js';
+import { toIso, type Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import type { AccountService } from '../identity/account.service.js';
+import type { MessagesService } from '../messages/messages.service.js';
+import { addressOfJid, bareJidOf, domainOf, inboundClientId, outboundStanzaId, phoneOfUserJid, seqOfStanzaId, userJid } from './addresses.js';
+import type { ComponentLink } from './component-link.js';
+import type { InterworkingRepository } from './interworking.repository.js';
+import type { RelayCommand } from './relay.js';
+import { chatMessageStanza, chatStateStanza, errorReply, pingStanza, presenceStanza, readMessage, receiptStanza, statusOfPresence, type ErrorCondition } from './stanzas.js';
+
+/** How what arrives from XMPP reaches a user's devices (on every node). */
+export interface BridgeOutlet {
+  typing(userId: string, event: TypingEvent): void;
+  receipt(userId: string, event: ReceiptEvent): void;
+  presence(userId: string, event: OutsidePresenceEvent): void;
+}
+
+/** The device a message from outside is stored for: the bridge, on the user's behalf. */
+const bridgeDevice = 'xmpp-bridge';
+const pageSize = 100;
+const barrierTimeoutMs = 10_000;
+const statusRank: Record<OutsideStatus, number> = { online: 3, busy: 2, away: 1, offline: 0 };
+
+type Party = { userId: string; phone: string; address: string };
+
+/**
+ * The work of the node that holds the component connection: stanzas in (messages stored before anything
+ * is acknowledged, receipts, chat states, presence), and what waits in the database out (messages past
+ * the sent mark, receipts owed). Each conversation's work runs one step at a time, in order.
+ */
+export class XmppBridge {
+  private readonly queues = new Map<string, Promise<void>>();
+  /** Per user and outside address: each of their resources' availability. */
+  private readonly resources = new Map<string, Map<string, { status: OutsideStatus; text: string }>>();
+
+  constructor(
+    private readonly deps: {
+      link: ComponentLink;
+      repo: InterworkingRepository;
+      messages: MessagesService;
+      accounts: AccountService;
+      outlet: BridgeOutlet;
+      componentDomain: string;
+      clock: Clock;
+      log: Logger;
+    },
+  ) {}
+
+  /** The component is (again) accepted: greet every allowed contact, then send what waited. */
+  async online(): Promise<void> {
+    this.resources.clear();
+    await this.greetContacts();
+    await this.sweep();
+  }
+
+  /** Everything still owed, in case a command between nodes was lost. */
+  async sweep(): Promise<void> {
+    if (!this.deps.link.online) return;
+    for (const conversationId of await this.deps.repo.unsent(1000)) this.enqueue(conversationId, () => this.flush(conversationId));
+    for (const conversationId of await this.deps.repo.conversationsOwingReceipts(1000)) this.enqueue(conversationId, () => this.sendReceipts(conversationId));
+    await Promise.all(this.queues.values());
+  }
+
+  command(command: RelayCommand): void {
+    if (!this.deps.link.online) return;
+    switch (command.kind) {
+      case 'flush':
+        return this.enqueue(command.conversationId, () => this.flush(command.conversationId));
+      case 'receipts':
+        return this.enqueue(command.conversationId, () => this.sendReceipts(command.conversationId));
+      case 'typing':
+        return void this.guard('typing', () => this.sendTyping(command.userId, command.address, command.state));
+      case 'subscribe':
+      case 'unsubscribe':
+        return void this.guard(command.kind, () => this.subscription(command.userId, command.address, command.kind));
+    }
+  }
+
+  stanza(stanza: XmlElement): void {
+    if (stanza.name === 'message') void this.guard('message', () => this.onMessage(stanza));
+    else if (stanza.name === 'presence') void this.guard('presence', () => this.onPresence(stanza));
+  }
+
+  private enqueue(conversationId: string, task: () => Promise<void>): void {
+    const previous = this.queues.get(conversationId) ?? Promise.resolve();
+    const next = previous.then(() => this.guard('conversation', task));
+    this.queues.set(conversationId, next);
+    void next.then(() => {
+      if (this.queues.get(conversationId) === next) this.queues.delete(conversationId);
+    });
+  }
+
+  private async guard(what: string, task: () => Promise<void>): Promise<void> {
+    try {
+      await task();
+    } catch (error) {
+      this.deps.log.warn({ reason: (error as Error).message, what }, 'xmpp bridge task failed');
+    }
+  }
+
+  private async send(stanza: XmlElement): Promise<void> {
+    await this.deps.link.send(stanza);
+  }
+
+  /** Who a stanza is for and from, when the addressee is a user who allows the sender; otherwise nothing. */
+  private async party(stanza: XmlElement): Promise<Party | undefined> {
+    const phone = phoneOfUserJid(stanza.attrs.to, this.deps.componentDomain);
+    const address = addressOfJid(stanza.attrs.from);
+    if (!phone || !address) return undefined;
+    const userId = await this.deps.accounts.userIdByPhone(phone);
+    if (!userId || !(await this.deps.repo.isAllowed(userId, address))) return undefined;
+    return { userId, phone, address };
+  }
+
+  private refuse(stanza: XmlElement, condition: ErrorCondition, text?: string): Promise<void> {
+    return this.send(errorReply(stanza, condition, text));
+  }
+
+  private async onMessage(stanza: XmlElement): Promise<void> {
+    const type = stanza.attrs.type;
+    // An error is never answered (two bridges could bounce errors forever).
+    if (type === 'error') return;
+    const party = type === 'groupchat' ? undefined : await this.party(stanza);
+    // The same answer for a stranger and for a number nobody uses: it tells nothing about our users.
+    if (!party) return this.refuse(stanza, 'service-unavailable');
+    const incoming = readMessage(stanza);
+    const now = this.deps.clock.now();
+    if (incoming.typing) this.deps.outlet.typing(party.userId, { from: party.address, state: incoming.typing, at: toIso(now) });
+    if (incoming.receiptFor) await this.onReceipt(party, incoming.receiptFor);
+    const text = incoming.text?.trim() === '' ? undefined : incoming.text;
+    if (text === undefined) return;
+    if (text.length > maxMessageTextLength) return this.refuse(stanza, 'not-acceptable', `messages are limited to ${maxMessageTextLength} characters`);
+
+    const conversation = await this.deps.repo.conversationWith(randomUUID(), party.userId, party.address, 'xmpp', now);
+    const xmppId = incoming.originId ?? incoming.id ?? randomUUID();
+    let stored: ChatMessage | undefined;
+    try {
+      const answer = await this.deps.messages.send(
+        { userId: party.userId, deviceId: bridgeDevice },
+        { clientId: inboundClientId(party.address, xmppId), to: { conversationId: conversation.id }, body: { text } },
+      );
+      stored = answer.message;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 429) return this.refuse(stanza, 'resource-constraint');
+      this.deps.log.error({ reason: (error as Error).message }, 'a message from xmpp could not be stored');
+      return this.refuse(stanza, 'internal-server-error');
+    }
+    // Stored before anything is confirmed: the receipt goes out once a device of the user has it.
+    if (stored && incoming.wantsReceipt && incoming.id && stanza.attrs.from) {
+      await this.deps.repo.recordInbound(conversation.id, { seq: stored.seq, stanzaId: incoming.id, replyTo: stanza.attrs.from });
+      this.enqueue(conversation.id, () => this.sendReceipts(conversation.id));
+    }
+  }
+
+  private async onReceipt(party: Party, id: string): Promise<void> {
+    const seq = seqOfStanzaId(id);
+    const conversation = await this.deps.repo.conversationOf(party.userId, party.address);
+    if (seq === undefined || !conversation) return;
+    this.deps.outlet.receipt(party.userId, { conversationId: conversation.conversationId, upTo: seq, state: 'delivered', by: party.address, at: toIso(this.deps.clock.now()) });
+  }
+
+  private async onPresence(stanza: XmlElement): Promise<void> {
+    const type = stanza.attrs.type;
+    if (type === 'error') return;
+    const party = await this.party(stanza);
+    const self = stanza.attrs.to;
+    if (!party || !self) {
+      if (type === 'subscribe' && self && stanza.attrs.from) await this.send(presenceStanza({ from: self, to: stanza.attrs.from, type: 'unsubscribed' }));
+      return;
+    }
+    const contact = bareJidOf(party.address);
+    if (type === 'subscribe') {
+      await this.send(presenceStanza({ from: userJid(party.phone, this.deps.componentDomain), to: contact, type: 'subscribed' }));
+      await this.send(presenceStanza({ from: userJid(party.phone, this.deps.componentDomain), to: contact }));
+      return;
+    }
+    if (type === 'probe') return this.send(presenceStanza({ from: userJid(party.phone, this.deps.componentDomain), to: contact }));
+    if (type !== undefined && type !== 'unavailable') return;
+    const key = `${party.userId}\n${party.address}`;
+    const resources = this.resources.get(key) ?? new Map<string, { status: OutsideStatus; text: string }>();
+    const resource = (stanza.attrs.from ?? '').split('/').slice(1).join('/');
+    const state = statusOfPresence(stanza);
+    if (state.status === 'offline') resources.delete(resource);
+    else resources.set(resource, state);
+    this.resources.set(key, resources);
+    const best = [...resources.values()].sort((a, b) => statusRank[b.status] - statusRank[a.status])[0] ?? { status: 'offline' as const, text: '' };
+    const at = this.deps.clock.now();
+    await this.deps.repo.setPresence(party.userId, party.address, { ...best, at });
+    this.deps.outlet.presence(party.userId, { address: party.address, network: 'xmpp', status: best.status, text: best.text, at: toIso(at) });
+  }
+
+  /** Everything of a conversation past its sent mark, in order; the mark moves once the server has it all. */
+  private async flush(conversationId: string): Promise<void> {
+    const conversation = await this.deps.repo.conversation(conversationId);
+    if (!conversation) return;
+    const from = await this.jidOf(conversation.userId);
+    if (!from) return;
+    const waiting: ChatMessage[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const { messages } = await this.deps.messages.history(conversation.userId, conversationId, before, pageSize);
+      const newer = messages.filter((message) => message.seq > conversation.sentSeq);
+      waiting.push(...newer);
+      const oldest = messages.at(-1);
+      if (!oldest || newer.length < messages.length || messages.length < pageSize) break;
+      before = oldest.seq;
+    }
+    if (waiting.length === 0) return;
+    waiting.sort((a, b) => a.seq - b.seq);
+    const to = bareJidOf(conversation.address);
+    let sent = 0;
+    for (const message of waiting) {
+      // Messages from the other side are in the conversation too; they are never sent back.
+      if (message.from.network) continue;
+      const text = 'text' in message.body ? message.body.text : `${message.body.caption ?? ''} [a file, on Switchboard]`.trim();
+      await this.send(chatMessageStanza({ from, to, id: outboundStanzaId(message.seq, message.id), text }));
+      sent += 1;
+    }
+    // The XMPP server answers stanzas in the order it got them: an answer to this ping means it has taken
+    // every message above. Only then do they count as sent; a connection lost before sends them again
+    // (same ids, which the receiving side recognises).
+    if (sent > 0) await this.barrier(from, domainOf(conversation.address));
+    await this.deps.repo.advanceSent(conversationId, waiting.at(-1)?.seq ?? conversation.sentSeq);
+  }
+
+  private async barrier(from: string, to: string): Promise<void> {
+    try {
+      await this.deps.link.request(pingStanza(from, to), barrierTimeoutMs);
+    } catch (error) {
+      // An error answer (the server does not answer pings) is an answer all the same.
+      if ((error as Error).name === 'TimeoutError' || !this.deps.link.online) throw error;
+    }
+  }
+
+  private async sendReceipts(conversationId: string): Promise<void> {
+    const conversation = await this.deps.repo.conversation(conversationId);
+    if (!conversation) return;
+    const from = await this.jidOf(conversation.userId);
+    if (!from) return;
+    for (;;) {
+      const owed = await this.deps.repo.owedReceipts(conversationId, pageSize);
+      for (const receipt of owed) await this.send(receiptStanza({ from, to: receipt.replyTo, id: receipt.stanzaId }));
+      await this.deps.repo.markReceiptsSent(conversationId, owed.map((receipt) => receipt.seq));
+      if (owed.length < pageSize) return;
+    }
+  }
+
+  private async sendTyping(userId: string, address: string, state: 'typing' | 'paused'): Promise<void> {
+    const from = await this.jidOf(userId);
+    if (!from || !(await this.deps.repo.isAllowed(userId, address))) return;
+    await this.send(chatStateStanza({ from, to: bareJidOf(address), state }));
+  }
+
+  private async subscription(userId: string, address: string, kind: 'subscribe' | 'unsubscribe'): Promise<void> {
+    const from = await this.jidOf(userId);
+    if (!from) return;
+    const to = bareJidOf(address);
+    if (kind === 'subscribe') {
+      await this.send(presenceStanza({ from, to, type: 'subscribe' }));
+      // Pre-approved: they may see that we are there, which is how XMPP clients show a contact as reachable.
+      await this.send(presenceStanza({ from, to, type: 'subscribed' }));
+      await this.send(presenceStanza({ from, to }));
+    } else {
+      await this.send(presenceStanza({ from, to, type: 'unavailable' }));
+      await this.send(presenceStanza({ from, to, type: 'unsubscribe' }));
+      await this.send(presenceStanza({ from, to, type: 'unsubscribed' }));
+    }
+  }
+
+  /** Tells every allowed contact we are here and asks for their presence (a subscription first, when they never answered one). */
+  private async greetContacts(): Promise<void> {
+    let after: { userId: string; address: string } | undefined;
+    for (;;) {
+      const page = await this.deps.repo.allContacts(after, 500);
+      const phones = await this.deps.accounts.primaryPhones([...new Set(page.map((contact) => contact.userId))]);
+      for (const contact of page) {
+        const phone = phones.get(contact.userId);
+        if (!phone) continue;
+        const from = userJid(phone, this.deps.componentDomain);
+        const to = bareJidOf(contact.address);
+        if (!contact.presence) await this.send(presenceStanza({ from, to, type: 'subscribe' }));
+        await this.send(presenceStanza({ from, to }));
+        await this.send(presenceStanza({ from, to, type: 'probe' }));
+      }
+      const last = page.at(-1);
+      if (!last || page.length < 500) return;
+      after = { userId: last.userId, address: last.address };
+    }
+  }
+
+  private async jidOf(userId: string): Promise<string | undefined> {
+    const phone = (await this.deps.accounts.primaryPhones([userId])).get(userId);
+    return phone ? userJid(phone, this.deps.componentDomain) : undefined;
+  }
+}
