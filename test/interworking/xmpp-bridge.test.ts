@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '#server/config.js';
 import { routes } from '#common/contract/routes.js';
 import { validatedListener, type TypingEvent } from '#common/contract/socket-events.js';
 import type { OutsidePresenceEvent } from '#common/contract/interworking.js';
@@ -26,6 +27,19 @@ async function until(predicate: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
+describe('the XMPP bridge configuration', () => {
+  it('is off unless configured, and refuses half a configuration', () => {
+    expect(loadConfig({}).xmpp).toBeUndefined();
+    expect(() => loadConfig({ XMPP_COMPONENT_DOMAIN: 'sb.example.org' })).toThrow(ConfigError);
+    expect(() => loadConfig({ XMPP_COMPONENT_SERVICE: 'http://x', XMPP_COMPONENT_DOMAIN: 'sb.example.org', XMPP_COMPONENT_SECRET: 'long-enough' })).toThrow(/xmpp:\/\/host:port/);
+    expect(loadConfig({ XMPP_COMPONENT_SERVICE: 'xmpp://127.0.0.1:5347', XMPP_COMPONENT_DOMAIN: 'sb.example.org', XMPP_COMPONENT_SECRET: 'long-enough' }).xmpp).toMatchObject({
+      service: 'xmpp://127.0.0.1:5347',
+      domain: 'sb.example.org',
+      leaseMs: 15_000,
+    });
+  });
+});
+
 describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 component)', () => {
   let prosody: PrivateProsody;
   let server: TestServer;
@@ -34,6 +48,11 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
   let aliceClient: XmppPerson;
   const typing: TypingEvent[] = [];
   const presence: OutsidePresenceEvent[] = [];
+  /** Typing and outside presence on the user's current socket (again after a reconnect). */
+  const listen = () => {
+    user.socket.on('typing', validatedListener('typing', (event) => typing.push(event), () => undefined));
+    user.socket.on('outside:presence', validatedListener('outside:presence', (event) => presence.push(event), () => undefined));
+  };
 
   beforeAll(async () => {
     prosody = await PrivateProsody.start({ domain, componentDomain, componentSecret: secret, users: ['alice', 'mallory'] });
@@ -42,8 +61,7 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
     });
     ({ token } = await signIn(server.api, phone));
     user = await new MessageClient(server.url, token, { autoAck: true }).connected();
-    user.socket.on('typing', validatedListener('typing', (event) => typing.push(event), () => undefined));
-    user.socket.on('outside:presence', validatedListener('outside:presence', (event) => presence.push(event), () => undefined));
+    listen();
     await until(() => server.services.interworking?.holding() === true, 'the component to be online');
     aliceClient = await new XmppPerson(alice, prosody.service).online();
   }, 60_000);
@@ -102,6 +120,21 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
     expect(user.repeats).toBe(0);
     // Nothing that came from XMPP went back out to it: no echo.
     expect(aliceClient.bodies().filter((b) => b.text.includes('from XMPP'))).toEqual([]);
+  });
+
+  it('owes the XMPP receipt until a device of the user has the message, which is stored first', async () => {
+    user.close();
+    const id = await aliceClient.say(lina, 'while you were away');
+    const db = server.storage.db;
+    await until(async () => (await db.selectFrom('messages').select('id').where('body', 'like', '%while you were away%').execute()).length === 1, 'the message to be stored');
+    await until(async () => (await db.selectFrom('outside_inbound').select('seq').where('stanza_id', '=', id).execute()).length === 1, 'the receipt to be owed');
+    // The holder's sweep ran since (every 500 ms here): still no receipt, since no device has the message.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(aliceClient.stanzas.some((s) => s.getChild('received', 'urn:xmpp:receipts')?.attrs.id === id)).toBe(false);
+    await user.reconnect(server.url);
+    listen();
+    await user.until(() => user.texts().includes('while you were away'), 'the backlog');
+    await aliceClient.waitFor((s) => s.getChild('received', 'urn:xmpp:receipts')?.attrs.id === id, 'the receipt once the device has it');
   });
 
   it('maps chat states to typing both ways', async () => {
