@@ -29,7 +29,7 @@ export const runtimes = [
     folder: 'aggregator-server/src',
     alias: '#server/',
     mayImport: ['common', 'server'],
-    packages: [...nodeBuiltins, 'express', 'passport', 'passport-oauth2', 'kysely', 'pg', 'better-sqlite3', 'redis', '@socket.io/redis-adapter', 'socket.io', 'pino', 'zod', 'ipaddr.js', 'proxy-addr', 'sharp', '@xmpp/component'],
+    packages: [...nodeBuiltins, 'express', 'passport', 'passport-oauth2', 'kysely', 'pg', 'better-sqlite3', 'redis', '@socket.io/redis-adapter', 'socket.io', 'pino', 'zod', 'ipaddr.js', 'proxy-addr', 'sharp', '@xmpp/component', '@aws-sdk/client-s3'],
   },
   {
     type: 'core',
@@ -134,9 +134,9 @@ export const runtimes = [
   },
 ];
 
-/** A package pattern matches the package itself and its subpaths. */
+/** A package pattern matches the package itself and its subpaths; '*' any package, scoped ones too. */
 function packagePatterns(packages) {
-  return packages.flatMap((name) => (name === '*' ? [name] : [name, `${name}/**`]));
+  return packages.flatMap((name) => (name === '*' ? [name, '@*/*'] : [name, `${name}/**`]));
 }
 
 const boundaryPolicies = runtimes.flatMap((runtime) => {

@@ -152,6 +152,21 @@ export type XmppComponentConfig = {
   sweepMs: number;
 };
 
+/**
+ * An S3-compatible bucket for attachments (issue 13 item 4); without it files stay on disk under DATA_DIR.
+ * No credentials means the AWS SDK's standard chain (an instance role, a profile).
+ */
+export type S3Settings = {
+  bucket: string;
+  region: string;
+  /** Another service than AWS (Ceph, Garage, SeaweedFS, R2...): its URL. */
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** Every key starts with this, so the bucket can hold other things too. */
+  prefix: string;
+};
+
 export type ServerConfig = {
   port: number;
   host: string;
@@ -174,6 +189,8 @@ export type ServerConfig = {
   /** How long a user stays online after their last connection went away, so a reconnect does not blink. */
   presenceGraceMs: number;
   messages: MessageSettings;
+  /** Where attachment files live: an S3-compatible bucket, or undefined for DATA_DIR/attachments. */
+  attachmentStorage: S3Settings | undefined;
   /**
    * Which proxies in front of this server may name the client in X-Forwarded-For: false (none), a hop
    * count (the N right-most proxies), or proxy addresses and CIDR ranges. Never "trust everything": the
@@ -228,6 +245,13 @@ const envSchema = z.object({
   MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   MESSAGE_SMS_PER_SENDER_PER_DAY: z.coerce.number().int().min(0).max(10_000).default(20),
   MESSAGES_PER_SENDER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'S3_BUCKET must be a bucket name (3 to 63 lower-case letters, digits, dots and dashes)').optional(),
+  S3_ENDPOINT: z.string().url('S3_ENDPOINT must be a URL such as https://s3.example.com').optional(),
+  S3_REGION: z.string().min(1).optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['0', '1']).optional(),
+  S3_PREFIX: z.string().regex(/^[\w!.*'()/-]{0,200}$/, 'S3_PREFIX may hold letters, digits and !-_.*\'()/').optional(),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
@@ -348,6 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
       catchUpMs: e.MESSAGE_CATCHUP_MS,
     },
+    attachmentStorage: s3Settings(e),
     trustProxy: trustProxySetting(e.TRUST_PROXY),
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
     // Every body but an address book is a few hundred bytes; this one is read before authentication.
@@ -373,4 +398,30 @@ function tlsSettings(certFile: string | undefined, keyFile: string | undefined):
   if (!certFile && !keyFile) return undefined;
   if (!certFile || !keyFile) throw new ConfigError('TLS needs both TLS_CERT_FILE and TLS_KEY_FILE');
   return { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) };
+}
+
+/** S3 storage when S3_BUCKET is set; any other S3_ variable without it is a mistake said at start-up. */
+function s3Settings(e: z.infer<typeof envSchema>): S3Settings | undefined {
+  const given = (['S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'S3_PREFIX'] as const).filter((name) => e[name] !== undefined);
+  if (!e.S3_BUCKET) {
+    if (given.length === 0) return undefined;
+    throw new ConfigError(`attachments in S3 need S3_BUCKET (${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set without it); unset them to keep files under DATA_DIR`);
+  }
+  if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError('S3 needs both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (to use the AWS standard credentials of the machine)');
+  }
+  if (e.S3_ENDPOINT === undefined && e.S3_REGION === undefined) {
+    throw new ConfigError('S3 needs S3_REGION for AWS, or S3_ENDPOINT (and usually S3_REGION) for another S3-compatible service');
+  }
+  const prefix = e.S3_PREFIX ?? 'attachments/';
+  return {
+    bucket: e.S3_BUCKET,
+    // Most S3-compatible services ignore the region but the signature needs one.
+    region: e.S3_REGION ?? 'us-east-1',
+    endpoint: e.S3_ENDPOINT,
+    // Services other than AWS rarely have a DNS name per bucket: path style unless told otherwise.
+    forcePathStyle: e.S3_FORCE_PATH_STYLE === undefined ? e.S3_ENDPOINT !== undefined : e.S3_FORCE_PATH_STYLE === '1',
+    credentials: e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } : undefined,
+    prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
+  };
 }

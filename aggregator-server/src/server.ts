@@ -63,6 +63,7 @@ import { messagesRouter } from './features/messages/messages.router.js';
 import { attachMessages } from './features/messages/messages.gateway.js';
 import { scheduleRetention } from './features/messages/retention.js';
 import { AttachmentsService, sharpThumbnailer } from './features/messages/attachments.service.js';
+import { openFileStore } from './features/messages/file-store.js';
 import { KyselyIdentitiesRepository } from './features/identities/identities.kysely-repository.js';
 import { IdentitiesService } from './features/identities/identities.service.js';
 import { identitiesRouter } from './features/identities/identities.router.js';
@@ -118,6 +119,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const log = createLogger(config.logLevel, options.logDestination);
   const shared = Boolean(config.databaseUrl || config.redisUrl);
   const keyring = new Keyring(resolveServerSecret(config.secret, config.dataDir, shared, log));
+  // Disk under DATA_DIR, or the S3-compatible bucket the configuration names: checked first, before
+  // anything else is opened, so a wrong bucket stops the start cleanly.
+  const attachmentStore = await openFileStore(config.attachmentStorage, config.dataDir);
   const storage = await openStorage(options.storage ?? storageOptionsFor(config));
 
   const redisClients: RedisClientType[] = [];
@@ -215,13 +219,14 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   });
   const attachments = new AttachmentsService({
     repo: messagesRepo,
+    store: attachmentStore,
     dataDir: config.dataDir,
     maxBytes: config.messages.attachmentMaxBytes,
     thumbnailer: await sharpThumbnailer(),
     clock,
     log,
   });
-  app.use(messagesRouter(mount, messages, attachments));
+  app.use(messagesRouter(mount, messages, attachments, log));
   // Interworking (M28): an XMPP component bridge, off unless configured; it starts with the socket server.
   const interworking: Interworking | undefined = config.xmpp
     ? createInterworking({ config: config.xmpp, db: storage.db, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, accounts, messages, clock, log })
@@ -329,6 +334,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       httpServer.closeAllConnections();
       await closed;
       await storage.close();
+      attachmentStore.close();
       await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));
     })();
     return closing;

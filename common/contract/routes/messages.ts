@@ -91,7 +91,7 @@ export const messagesRoutes = defineRoutes({
     path: '/v1/attachments/:id',
     auth: 'session',
     tag,
-    summary: 'A file, for its uploader and for members of a conversation whose message holds it.',
+    summary: 'A file, for its uploader and for members of a conversation whose message holds it. ETag is its SHA-256 (If-None-Match answers 304); one Range is served as 206.',
     params: attachmentParams,
     response: { kind: 'bytes', status: 200, contentType: 'application/octet-stream', description: 'The file, with the type recognised at upload.' },
     errors: ['not_found'],

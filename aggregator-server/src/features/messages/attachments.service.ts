@@ -2,48 +2,67 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { UploadedAttachment } from '#common/contract/messages.js';
 import { ApiError } from '../../http/api-error.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
+import type { ByteRange, FileStore } from './file-store.js';
 import type { AttachmentRecord, MessagesRepository } from './messages.repository.js';
 import { sniffContentType } from './sniff.js';
 
 const sniffBytes = 4096;
 const pictureTypes = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
-/** Makes a small preview of a picture; absent when no image library is available. */
-export type Thumbnailer = (source: string, target: string) => Promise<void>;
+/** Makes a small preview of a picture read from `source` into the file `target`; absent without an image library. */
+export type Thumbnailer = (source: Readable, target: string) => Promise<void>;
 
 /** Loads sharp (prebuilt libvips) when it is installed; thumbnails are left out otherwise. */
 export async function sharpThumbnailer(): Promise<Thumbnailer | undefined> {
   try {
     const { default: sharp } = await import('sharp');
     return async (source, target) => {
-      await sharp(source, { limitInputPixels: 50_000_000 }).rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 }).toFile(target);
+      const preview = sharp({ limitInputPixels: 50_000_000 }).rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 });
+      await pipeline(source, preview, fs.createWriteStream(target, { flags: 'wx' }));
     };
   } catch {
     return undefined;
   }
 }
 
-/** Files on disk under DATA_DIR/attachments; the database knows who uploaded what and which messages hold it. */
+/** How long a half-written upload may sit in the spool before a restart sweeps it away. */
+const spoolLeftoverMs = 60 * 60_000;
+
+/**
+ * Uploads are written to a spool folder under DATA_DIR while they are hashed, measured and sniffed; only
+ * a file that passes goes into the store (disk or S3). The database knows who uploaded what and which
+ * messages hold it; the store holds the bytes under the attachment id (and `<id>.thumb.webp`).
+ */
 export class AttachmentsService {
-  private readonly dir: string;
+  private readonly spoolDir: string;
 
   constructor(
-    private readonly deps: { repo: MessagesRepository; dataDir: string; maxBytes: number; thumbnailer: Thumbnailer | undefined; clock: Clock; log: Logger },
+    private readonly deps: {
+      repo: MessagesRepository;
+      store: FileStore;
+      dataDir: string;
+      maxBytes: number;
+      thumbnailer: Thumbnailer | undefined;
+      clock: Clock;
+      log: Logger;
+    },
   ) {
-    this.dir = path.join(deps.dataDir, 'attachments');
-    fs.mkdirSync(this.dir, { recursive: true });
+    this.spoolDir = path.join(deps.dataDir, 'attachments-spool');
+    fs.mkdirSync(this.spoolDir, { recursive: true });
+    this.sweepSpool();
   }
 
   /** Reads the body as it streams in, stopping at the size limit; the type comes from the first bytes. */
   async upload(uploaderId: string, body: Readable, declaredLength: number | undefined, fileName: string | undefined): Promise<UploadedAttachment> {
-    const { maxBytes } = this.deps;
+    const { maxBytes, store } = this.deps;
     if (declaredLength !== undefined && declaredLength > maxBytes) throw tooLarge(maxBytes);
     const id = randomUUID();
-    const partial = path.join(this.dir, `${id}.part`);
+    const partial = path.join(this.spoolDir, `${id}.part`);
     const out = fs.createWriteStream(partial, { flags: 'wx' });
     const hash = createHash('sha256');
     let size = 0;
@@ -59,7 +78,6 @@ export class AttachmentsService {
       await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
       const contentType = sniffContentType(head);
       if (!contentType) throw new ApiError(415, 'unsupported_type', 'pictures, PDF, ZIP and text files only');
-      fs.renameSync(partial, this.file(id));
       const record: AttachmentRecord = {
         id,
         uploaderId,
@@ -69,8 +87,15 @@ export class AttachmentsService {
         fileName: fileName ? fileName.slice(0, 255) : null,
         createdAt: this.deps.clock.now(),
       };
-      await this.deps.repo.addAttachment(record);
-      if (pictureTypes.has(contentType)) this.makeThumbnail(id);
+      // Bytes first, then the row: a row never names a file the store lacks.
+      await store.put(id, partial, record);
+      try {
+        await this.deps.repo.addAttachment(record);
+      } catch (error) {
+        await store.delete([id]).catch(() => undefined);
+        throw error;
+      }
+      if (pictureTypes.has(contentType)) this.makeThumbnail(record);
       return { attachmentId: id, size, contentType, sha256: record.sha256 };
     } catch (error) {
       out.destroy();
@@ -79,20 +104,39 @@ export class AttachmentsService {
     }
   }
 
-  /** The file for its uploader or a member of a conversation that holds it; otherwise it does not exist. */
-  async open(userId: string, id: string): Promise<{ record: AttachmentRecord; file: string }> {
+  /** The file's record for its uploader or a member of a conversation that holds it; otherwise it does not exist. */
+  async open(userId: string, id: string): Promise<AttachmentRecord> {
     const record = await this.deps.repo.findAttachment(id);
     if (!record || (record.uploaderId !== userId && !(await this.deps.repo.attachmentVisibleTo(id, userId)))) {
       throw new ApiError(404, 'not_found', 'no such file');
     }
-    return { record, file: this.file(id) };
+    return record;
   }
 
-  async thumbnail(userId: string, id: string): Promise<string> {
-    await this.open(userId, id);
-    const file = this.thumbnailFile(id);
-    if (!fs.existsSync(file)) throw new ApiError(404, 'not_found', 'no preview for this file (yet)');
-    return file;
+  /** The bytes of a file `open` let through, streamed from the store. */
+  async read(record: AttachmentRecord, range?: ByteRange): Promise<Readable> {
+    const stored = await this.deps.store.read(record.id, range);
+    if (!stored) {
+      this.deps.log.error({ id: record.id, store: this.deps.store.kind }, 'an attachment is in the database but not in the store');
+      throw new ApiError(404, 'not_found', 'no such file');
+    }
+    return stored.body;
+  }
+
+  /**
+   * The preview of a picture the user may see: its tag for caches first, and the bytes only when asked
+   * (a browser that has the current preview is answered without touching the store).
+   */
+  async thumbnail(userId: string, id: string): Promise<{ etag: string; read(): Promise<{ body: Readable; size: number }> }> {
+    const record = await this.open(userId, id);
+    return {
+      etag: `"${record.sha256}.thumb"`,
+      read: async () => {
+        const stored = await this.deps.store.read(thumbnailKey(id));
+        if (!stored) throw new ApiError(404, 'not_found', 'no preview for this file (yet)');
+        return stored;
+      },
+    };
   }
 
   /** May the sender put this file in a message: theirs, or one they can already see. */
@@ -101,32 +145,49 @@ export class AttachmentsService {
     return record !== undefined && (record.uploaderId === userId || (await this.deps.repo.attachmentVisibleTo(id, userId)));
   }
 
-  /** Account deletion: the user's uploads, their files and thumbnails included. */
+  /** Account deletion: the user's uploads, their files and thumbnails included, wherever they are stored. */
   async deleteUser(userId: string): Promise<void> {
-    for (const id of await this.deps.repo.deleteAttachmentsOf(userId)) {
-      for (const file of [this.file(id), this.thumbnailFile(id)]) fs.rmSync(file, { force: true });
-    }
+    const ids = await this.deps.repo.deleteAttachmentsOf(userId);
+    await this.deps.store.delete(ids.flatMap((id) => [id, thumbnailKey(id)]));
   }
 
-  private makeThumbnail(id: string): void {
-    const { thumbnailer, log } = this.deps;
+  /** Off the request path: the upload is answered first, then the picture is read back from the store. */
+  private makeThumbnail(record: AttachmentRecord): void {
+    const { thumbnailer, store, log } = this.deps;
     if (!thumbnailer) return;
-    // Off the request path: the upload is answered first.
     setImmediate(() => {
-      const target = this.thumbnailFile(id);
-      thumbnailer(this.file(id), `${target}.part`)
-        .then(() => fs.renameSync(`${target}.part`, target))
-        .catch((error: unknown) => log.warn({ reason: (error as Error).message, id }, 'thumbnail failed'));
+      const target = path.join(this.spoolDir, `${record.id}.thumb.part`);
+      const make = async () => {
+        const source = await store.read(record.id);
+        if (!source) return;
+        await thumbnailer(source.body, target);
+        const { size } = await fs.promises.stat(target);
+        const sha256 = createHash('sha256').update(await fs.promises.readFile(target)).digest('hex');
+        await store.put(thumbnailKey(record.id), target, { contentType: 'image/webp', size, sha256 });
+      };
+      make().catch((error: unknown) => {
+        fs.rmSync(target, { force: true });
+        log.warn({ reason: (error as Error).message, id: record.id }, 'thumbnail failed');
+      });
     });
   }
 
-  private file(id: string): string {
-    return path.join(this.dir, id);
+  /** Half-written uploads of a server that stopped mid-way; young ones may belong to another node on a shared disk. */
+  private sweepSpool(): void {
+    const now = Date.now();
+    for (const name of fs.readdirSync(this.spoolDir)) {
+      const file = path.join(this.spoolDir, name);
+      try {
+        if (now - fs.statSync(file).mtimeMs > spoolLeftoverMs) fs.rmSync(file, { force: true });
+      } catch {
+        // Gone meanwhile: nothing to sweep.
+      }
+    }
   }
+}
 
-  private thumbnailFile(id: string): string {
-    return path.join(this.dir, `${id}.thumb.webp`);
-  }
+function thumbnailKey(id: string): string {
+  return `${id}.thumb.webp`;
 }
 
 function tooLarge(maxBytes: number): ApiError {

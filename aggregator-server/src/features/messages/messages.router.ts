@@ -1,12 +1,12 @@
-import fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { messagesRoutes as routes } from '#common/contract/routes/messages.js';
 import type { MountRoute } from '../../http/mount-route.js';
+import type { Logger } from '../../platform/logger.js';
 import type { MessagesService } from './messages.service.js';
 import type { AttachmentsService } from './attachments.service.js';
+import { notModified, requestedRange, setFileHeaders, streamFile } from './attachment-download.js';
 
-export function messagesRouter(mount: MountRoute, messages: MessagesService, attachments: AttachmentsService): Router {
+export function messagesRouter(mount: MountRoute, messages: MessagesService, attachments: AttachmentsService, log: Logger): Router {
   const router = Router();
   mount(router, routes.conversations, ({ auth }) => messages.conversations(auth.user.id));
   mount(router, routes.conversationMessages, ({ auth, params, query }) => messages.history(auth.user.id, params.id, query.before, query.limit));
@@ -20,25 +20,40 @@ export function messagesRouter(mount: MountRoute, messages: MessagesService, att
     const fileName = req.get('x-file-name');
     return attachments.upload(auth.user.id, req, Number.isFinite(length) ? length : undefined, fileName ? decodeURIComponent(fileName) : undefined);
   });
-  mount(router, routes.attachment, async ({ auth, params, res }) => {
-    const { record, file } = await attachments.open(auth.user.id, params.id);
-    await sendFile(res, file, record.contentType, record.size);
+  // Files never change under their id: the SHA-256 is their tag, and a picture the browser has is not sent again.
+  mount(router, routes.attachment, async ({ auth, params, req, res }) => {
+    const record = await attachments.open(auth.user.id, params.id);
+    const etag = `"${record.sha256}"`;
+    if (notModified(req, etag)) {
+      setFileHeaders(res, record.contentType, etag);
+      res.status(304).end();
+      return;
+    }
+    const range = requestedRange(req, etag, record.size);
+    if (range === 'unsatisfiable') {
+      res.status(416).set('content-range', `bytes */${record.size}`).end();
+      return;
+    }
+    // Opened before any header is set: a file missing from the store is still a plain JSON 404.
+    const body = await attachments.read(record, range);
+    setFileHeaders(res, record.contentType, etag);
+    res.set('accept-ranges', 'bytes');
+    if (range) res.status(206).set({ 'content-range': `bytes ${range.start}-${range.end}/${record.size}`, 'content-length': String(range.end - range.start + 1) });
+    else res.status(200).set('content-length', String(record.size));
+    await streamFile(res, body, log);
   });
-  mount(router, routes.attachmentThumbnail, async ({ auth, params, res }) => {
-    const file = await attachments.thumbnail(auth.user.id, params.id);
-    await sendFile(res, file, 'image/webp', fs.statSync(file).size);
+  mount(router, routes.attachmentThumbnail, async ({ auth, params, req, res }) => {
+    const preview = await attachments.thumbnail(auth.user.id, params.id);
+    if (notModified(req, preview.etag)) {
+      setFileHeaders(res, 'image/webp', preview.etag);
+      res.status(304).end();
+      return;
+    }
+    // Read before any header is set: a preview not made yet is a plain 404 answer.
+    const { body, size } = await preview.read();
+    setFileHeaders(res, 'image/webp', preview.etag);
+    res.status(200).set('content-length', String(size));
+    await streamFile(res, body, log);
   });
   return router;
-}
-
-/** Served as a download that a browser will neither sniff nor run. */
-async function sendFile(res: Response, file: string, contentType: string, size: number): Promise<void> {
-  res.status(200).set({
-    'content-type': contentType,
-    'content-length': String(size),
-    'x-content-type-options': 'nosniff',
-    'content-security-policy': "default-src 'none'; sandbox",
-    'cache-control': 'private, max-age=86400',
-  });
-  await pipeline(fs.createReadStream(file), res);
 }
