@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { xml } from '@xmpp/client';
 import { ConfigError, loadConfig } from '#server/config.js';
 import { routes } from '#common/contract/routes.js';
 import { validatedListener, type TypingEvent } from '#common/contract/socket-events.js';
@@ -98,6 +99,10 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
     expect(arrived.getChild('request', 'urn:xmpp:receipts')).toBeDefined();
     await aliceClient.receipt(lina, arrived.attrs.id ?? '');
     await user.until(() => user.receipts.some((r) => r.conversationId === conversationId && r.upTo === seq && r.by === `xmpp:${alice}`), 'the receipt');
+    // Shown to her (XEP-0333 displayed marker): a read receipt.
+    expect(arrived.getChild('markable', 'urn:xmpp:chat-markers:0')).toBeDefined();
+    await aliceClient.send(xml('message', { to: lina, type: 'chat' }, xml('displayed', { xmlns: 'urn:xmpp:chat-markers:0', id: arrived.attrs.id ?? '' })));
+    await user.until(() => user.receipts.some((r) => r.conversationId === conversationId && r.upTo === seq && r.state === 'read'), 'the read receipt');
     // The conversation's other member is the outside address.
     const conversations = await server.api.withToken(token).route<ConversationView[]>(routes.conversations);
     const conversation = conversations.body.find((c) => c.id === conversationId);

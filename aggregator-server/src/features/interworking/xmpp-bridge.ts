@@ -132,7 +132,8 @@ export class XmppBridge {
     const incoming = readMessage(stanza);
     const now = this.deps.clock.now();
     if (incoming.typing) this.deps.outlet.typing(party.userId, { from: party.address, state: incoming.typing, at: toIso(now) });
-    if (incoming.receiptFor) await this.onReceipt(party, incoming.receiptFor);
+    if (incoming.receiptFor) await this.onReceipt(party, incoming.receiptFor, 'delivered');
+    if (incoming.displayedFor) await this.onReceipt(party, incoming.displayedFor, 'read');
     const text = incoming.text?.trim() === '' ? undefined : incoming.text;
     if (text === undefined) return;
     if (text.length > maxMessageTextLength) return this.refuse(stanza, 'not-acceptable', `messages are limited to ${maxMessageTextLength} characters`);
@@ -158,11 +159,11 @@ export class XmppBridge {
     }
   }
 
-  private async onReceipt(party: Party, id: string): Promise<void> {
+  private async onReceipt(party: Party, id: string, state: 'delivered' | 'read'): Promise<void> {
     const seq = seqOfStanzaId(id);
     const conversation = await this.deps.repo.conversationOf(party.userId, party.address);
     if (seq === undefined || !conversation) return;
-    this.deps.outlet.receipt(party.userId, { conversationId: conversation.conversationId, upTo: seq, state: 'delivered', by: party.address, at: toIso(this.deps.clock.now()) });
+    this.deps.outlet.receipt(party.userId, { conversationId: conversation.conversationId, upTo: seq, state, by: party.address, at: toIso(this.deps.clock.now()) });
   }
 
   private async onPresence(stanza: XmlElement): Promise<void> {
