@@ -224,7 +224,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(messagesRouter(mount, messages, attachments));
   // Interworking (M28): an XMPP component bridge, off unless configured; it starts with the socket server.
   const interworking: Interworking | undefined = config.xmpp
-    ? createInterworking({ config: config.xmpp, db: storage.db, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, accounts, messages, clock, log })
+    ? createInterworking({ config: config.xmpp, db: storage.db, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, accounts, messages, limiter, clock, log })
     : undefined;
   app.use(interworkingRouter(mount, interworking?.service));
   if (interworking) accounts.addDataOwner(interworking.service);

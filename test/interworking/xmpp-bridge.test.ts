@@ -185,4 +185,15 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
     await aliceClient.say(lina, 'back again');
     await user.until(() => user.texts().includes('back again'), 'a message after the restart', 20_000);
   }, 90_000);
+
+  it('holds one chatty contact to a pace, and stores none of what it refused', async () => {
+    const ids = await Promise.all(Array.from({ length: 250 }, (_, index) => aliceClient.say(lina, `flood ${index}`)));
+    const answered = (id: string) => aliceClient.stanzas.some((s) => s.attrs.id === id && s.attrs.type === 'error') || user.texts().includes(`flood ${ids.indexOf(id)}`);
+    await until(() => ids.every(answered), 'every flood message to be stored or refused', 60_000);
+    const refused = ids.filter((id) => aliceClient.stanzas.some((s) => s.attrs.id === id && s.attrs.type === 'error' && s.getChild('error')?.getChild('resource-constraint', 'urn:ietf:params:xml:ns:xmpp-stanzas')));
+    // Two one-minute windows at most let 240 through.
+    expect(refused.length).toBeGreaterThanOrEqual(10);
+    const stored = await server.storage.db.selectFrom('messages').select('body').where('body', 'like', '%flood %').execute();
+    expect(stored.length).toBe(250 - refused.length);
+  }, 90_000);
 });

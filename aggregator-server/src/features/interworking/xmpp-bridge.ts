@@ -6,6 +6,7 @@ import type { TypingEvent } from '#common/contract/socket-events.js';
 import { ApiError } from '../../http/api-error.js';
 import { toIso, type Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
+import type { RateLimiter } from '../../platform/rate-limiter.js';
 import type { AccountService } from '../identity/account.service.js';
 import type { MessagesService } from '../messages/messages.service.js';
 import { addressOfJid, bareJidOf, domainOf, inboundClientId, outboundStanzaId, phoneOfUserJid, seqOfStanzaId, userJid } from './addresses.js';
@@ -25,6 +26,11 @@ export interface BridgeOutlet {
 const bridgeDevice = 'xmpp-bridge';
 const pageSize = 100;
 const barrierTimeoutMs = 10_000;
+/**
+ * Messages one outside address may send one user a minute. Stored messages also count against the user's
+ * own sending pace (the bridge stores them on the user's behalf), so one chatty contact may not use it up.
+ */
+const inboundPerAddressPerMinute = 120;
 const statusRank: Record<OutsideStatus, number> = { online: 3, busy: 2, away: 1, offline: 0 };
 
 type Party = { userId: string; phone: string; address: string };
@@ -45,6 +51,7 @@ export class XmppBridge {
       repo: InterworkingRepository;
       messages: MessagesService;
       accounts: AccountService;
+      limiter: RateLimiter;
       outlet: BridgeOutlet;
       componentDomain: string;
       clock: Clock;
@@ -138,6 +145,8 @@ export class XmppBridge {
     if (text === undefined) return;
     if (text.length > maxMessageTextLength) return this.refuse(stanza, 'not-acceptable', `messages are limited to ${maxMessageTextLength} characters`);
 
+    const pace = await this.deps.limiter.hit(`xmpp-in:${party.userId}:${party.address}`, inboundPerAddressPerMinute, 60_000);
+    if (!pace.allowed) return this.refuse(stanza, 'resource-constraint', 'too many messages; slow down');
     const conversation = await this.deps.repo.conversationWith(randomUUID(), party.userId, party.address, 'xmpp', now);
     const xmppId = incoming.originId ?? incoming.id ?? randomUUID();
     let stored: ChatMessage | undefined;
