@@ -117,6 +117,11 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
     expect(message?.from).toMatchObject({ address: `xmpp:${alice}`, network: 'xmpp' });
     // The device acknowledged it (autoAck): only then does Alice's client get its receipt.
     await aliceClient.waitFor((s) => s.getChild('received', 'urn:xmpp:receipts')?.attrs.id === id, 'the receipt for her message');
+    // Read on Switchboard: her client hears it was shown (XEP-0333).
+    expect(aliceClient.stanzas.some((s) => s.getChild('displayed', 'urn:xmpp:chat-markers:0'))).toBe(false);
+    if (!message) throw new Error('no message');
+    expect(await user.read(message.conversationId, message.seq)).toEqual({ ok: true });
+    await aliceClient.waitFor((s) => s.getChild('displayed', 'urn:xmpp:chat-markers:0')?.attrs.id === id, 'the displayed marker');
     // Sent again with the same origin-id (a client's retry): kept once, no double on any device.
     await aliceClient.say(lina, 'Hi Lina, from XMPP', id);
     await aliceClient.say(lina, 'and a second one');

@@ -36,6 +36,11 @@ export function receiptStanza(r: { from: string; to: string; id: string }): XmlE
   return xml('message', { from: r.from, to: r.to }, xml('received', { xmlns: ns.receipts, id: r.id }), xml('store', { xmlns: ns.hints }));
 }
 
+/** XEP-0333: the person was shown this message and everything before it. */
+export function displayedStanza(d: { from: string; to: string; id: string }): XmlElement {
+  return xml('message', { type: 'chat', from: d.from, to: d.to }, xml('displayed', { xmlns: ns.markers, id: d.id }), xml('store', { xmlns: ns.hints }));
+}
+
 export function chatStateStanza(s: { from: string; to: string; state: TypingState }): XmlElement {
   return xml('message', { type: 'chat', from: s.from, to: s.to }, xml(s.state === 'typing' ? 'composing' : 'paused', { xmlns: ns.chatStates }), xml('no-store', { xmlns: ns.hints }));
 }
@@ -67,6 +72,8 @@ export type IncomingMessage = {
   originId: string | undefined;
   text: string | undefined;
   wantsReceipt: boolean;
+  /** XEP-0333: the sender wants to hear when it was shown. */
+  markable: boolean;
   /** XEP-0184: the id of one of our messages that reached the person. */
   receiptFor: string | undefined;
   /** XEP-0333: the id of one of our messages the person was shown (and everything before it). */
@@ -82,6 +89,7 @@ export function readMessage(stanza: XmlElement): IncomingMessage {
     originId: stanza.getChild('origin-id', ns.stanzaIds)?.attrs.id,
     text: stanza.getChildText('body') ?? undefined,
     wantsReceipt: stanza.getChild('request', ns.receipts) !== undefined,
+    markable: stanza.getChild('markable', ns.markers) !== undefined,
     receiptFor: stanza.getChild('received', ns.receipts)?.attrs.id,
     displayedFor: stanza.getChild('displayed', ns.markers)?.attrs.id,
     typing: state === undefined ? undefined : state === 'composing' ? 'typing' : 'paused',

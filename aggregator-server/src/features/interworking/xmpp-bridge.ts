@@ -13,7 +13,7 @@ import { addressOfJid, bareJidOf, domainOf, inboundClientId, outboundStanzaId, p
 import type { ComponentLink } from './component-link.js';
 import type { InterworkingRepository } from './interworking.repository.js';
 import type { RelayCommand } from './relay.js';
-import { chatMessageStanza, chatStateStanza, errorReply, pingStanza, presenceStanza, readMessage, receiptStanza, statusOfPresence, type ErrorCondition } from './stanzas.js';
+import { chatMessageStanza, chatStateStanza, displayedStanza, errorReply, pingStanza, presenceStanza, readMessage, receiptStanza, statusOfPresence, type ErrorCondition } from './stanzas.js';
 
 /** How what arrives from XMPP reaches a user's devices (on every node). */
 export interface BridgeOutlet {
@@ -161,9 +161,10 @@ export class XmppBridge {
       this.deps.log.error({ reason: (error as Error).message }, 'a message from xmpp could not be stored');
       return this.refuse(stanza, 'internal-server-error');
     }
-    // Stored before anything is confirmed: the receipt goes out once a device of the user has it.
-    if (stored && incoming.wantsReceipt && incoming.id && stanza.attrs.from) {
-      await this.deps.repo.recordInbound(conversation.id, { seq: stored.seq, stanzaId: incoming.id, replyTo: stanza.attrs.from });
+    // Stored before anything is confirmed: the receipt goes out once a device of the user has it, the
+    // displayed marker once the user read it.
+    if (stored && (incoming.wantsReceipt || incoming.markable) && incoming.id && stanza.attrs.from) {
+      await this.deps.repo.recordInbound(conversation.id, { seq: stored.seq, stanzaId: incoming.id, replyTo: stanza.attrs.from, wantsReceipt: incoming.wantsReceipt, markable: incoming.markable });
       this.enqueue(conversation.id, () => this.sendReceipts(conversation.id));
     }
   }
@@ -257,8 +258,12 @@ export class XmppBridge {
       const owed = await this.deps.repo.owedReceipts(conversationId, pageSize);
       for (const receipt of owed) await this.send(receiptStanza({ from, to: receipt.replyTo, id: receipt.stanzaId }));
       await this.deps.repo.markReceiptsSent(conversationId, owed.map((receipt) => receipt.seq));
-      if (owed.length < pageSize) return;
+      if (owed.length < pageSize) break;
     }
+    const displayed = await this.deps.repo.owedDisplayed(conversationId);
+    if (!displayed) return;
+    await this.send(displayedStanza({ from, to: displayed.replyTo, id: displayed.stanzaId }));
+    await this.deps.repo.markDisplayed(conversationId, displayed.seq);
   }
 
   private async sendTyping(userId: string, address: string, state: 'typing' | 'paused'): Promise<void> {
