@@ -290,17 +290,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   catchUpTimer.unref();
   const retention = scheduleRetention(messages, log);
   const identitiesGateway = attachIdentities({ io, identities, events, log });
-  const presenceGateway = attachPresence({
-    io,
-    presence,
-    privacy,
-    events,
-    clock,
-    graceMs: config.presenceGraceMs,
-    clustered: Boolean(config.redisUrl),
-    log,
-    outsideTyping: (userId, address, state) => interworking?.service.typing(userId, address, state),
-  });
+  const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log, outsideTyping: (userId, address, state) => interworking?.service.typing(userId, address, state) });
   await interworking?.start(io);
 
   await new Promise<void>((resolve, reject) => {
