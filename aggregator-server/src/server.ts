@@ -229,7 +229,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(messagesRouter(mount, messages, attachments, log));
   // Interworking (M28): an XMPP component bridge, off unless configured; it starts with the socket server.
   const interworking: Interworking | undefined = config.xmpp
-    ? createInterworking({ config: config.xmpp, db: storage.db, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, accounts, messages, clock, log })
+    ? createInterworking({ config: config.xmpp, db: storage.db, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, accounts, messages, limiter, clock, log })
     : undefined;
   app.use(interworkingRouter(mount, interworking?.service));
   if (interworking) accounts.addDataOwner(interworking.service);
@@ -295,17 +295,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   catchUpTimer.unref();
   const retention = scheduleRetention(messages, log);
   const identitiesGateway = attachIdentities({ io, identities, events, log });
-  const presenceGateway = attachPresence({
-    io,
-    presence,
-    privacy,
-    events,
-    clock,
-    graceMs: config.presenceGraceMs,
-    clustered: Boolean(config.redisUrl),
-    log,
-    outsideTyping: (userId, address, state) => interworking?.service.typing(userId, address, state),
-  });
+  const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log, outsideTyping: (userId, address, state) => interworking?.service.typing(userId, address, state) });
   await interworking?.start(io);
 
   await new Promise<void>((resolve, reject) => {

@@ -52,7 +52,7 @@ describe.each(backends)('interworking repository on $name', (backend) => {
     expect(first?.id).toBe(second?.id);
     const id = first?.id ?? '';
     expect(await messages.activeMembers(id)).toEqual([userId]);
-    expect(await repo.conversation(id)).toEqual({ conversationId: id, userId, address: alice, network: 'xmpp', sentSeq: 0, deliveredSeq: 0 });
+    expect(await repo.conversation(id)).toEqual({ conversationId: id, userId, address: alice, network: 'xmpp', sentSeq: 0, deliveredSeq: 0, readSeq: 0, displayedSeq: 0 });
     expect((await repo.conversationOf(userId, alice))?.conversationId).toBe(id);
     expect(await repo.conversationOf(userId, 'xmpp:bob@example.org')).toBeUndefined();
   });
@@ -73,17 +73,38 @@ describe.each(backends)('interworking repository on $name', (backend) => {
     const { id } = await repo.conversationWith(randomUUID(), userId, alice, 'xmpp', 1);
     await append(id, `${alice}#a`, 'from alice');
     await append(id, `${alice}#b`, 'again from alice');
-    await repo.recordInbound(id, { seq: 1, stanzaId: 'x1', replyTo: 'alice@example.org/phone' });
-    await repo.recordInbound(id, { seq: 1, stanzaId: 'x1', replyTo: 'alice@example.org/phone' });
-    await repo.recordInbound(id, { seq: 2, stanzaId: 'x2', replyTo: 'alice@example.org/phone' });
+    const inbound = (seq: number) => ({ seq, stanzaId: `x${seq}`, replyTo: 'alice@example.org/phone', wantsReceipt: true, markable: false });
+    await repo.recordInbound(id, inbound(1));
+    await repo.recordInbound(id, inbound(1));
+    await repo.recordInbound(id, inbound(2));
     expect(await repo.owedReceipts(id, 10)).toEqual([]);
-    await repo.advanceDelivered(id, 1);
+    await repo.advanceDelivered(id, 1, false);
     expect(await repo.owedReceipts(id, 10)).toEqual([{ seq: 1, stanzaId: 'x1', replyTo: 'alice@example.org/phone' }]);
     expect(await repo.conversationsOwingReceipts(10)).toEqual([id]);
     await repo.markReceiptsSent(id, [1]);
-    await repo.advanceDelivered(id, 2);
-    await repo.advanceDelivered(id, 1);
+    await repo.advanceDelivered(id, 2, false);
+    await repo.advanceDelivered(id, 1, false);
     expect((await repo.owedReceipts(id, 10)).map((r) => r.seq)).toEqual([2]);
+  });
+
+  it('owes one displayed marker for the newest markable message read, which covers those before it', async () => {
+    const { id } = await repo.conversationWith(randomUUID(), userId, alice, 'xmpp', 1);
+    for (const seq of [1, 2, 3]) await append(id, `${alice}#${seq}`, `message ${seq}`);
+    const inbound = (seq: number, markable: boolean) => ({ seq, stanzaId: `x${seq}`, replyTo: 'alice@example.org/phone', wantsReceipt: false, markable });
+    await repo.recordInbound(id, inbound(1, true));
+    await repo.recordInbound(id, inbound(2, true));
+    await repo.recordInbound(id, inbound(3, false));
+    // Delivered is not read; no receipt was asked for.
+    await repo.advanceDelivered(id, 3, false);
+    expect(await repo.owedReceipts(id, 10)).toEqual([]);
+    expect(await repo.owedDisplayed(id)).toBeUndefined();
+    expect(await repo.conversationsOwingReceipts(10)).toEqual([]);
+    await repo.advanceDelivered(id, 3, true);
+    expect(await repo.conversationsOwingReceipts(10)).toEqual([id]);
+    expect(await repo.owedDisplayed(id)).toMatchObject({ seq: 2, stanzaId: 'x2' });
+    await repo.markDisplayed(id, 2);
+    expect(await repo.owedDisplayed(id)).toBeUndefined();
+    expect(await repo.conversationsOwingReceipts(10)).toEqual([]);
   });
 
   it('gives the lease to one holder at a time until it runs out or is released', async () => {

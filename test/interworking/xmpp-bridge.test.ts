@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { xml } from '@xmpp/client';
 import { ConfigError, loadConfig } from '#server/config.js';
 import { routes } from '#common/contract/routes.js';
 import { validatedListener, type TypingEvent } from '#common/contract/socket-events.js';
@@ -98,6 +99,10 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
     expect(arrived.getChild('request', 'urn:xmpp:receipts')).toBeDefined();
     await aliceClient.receipt(lina, arrived.attrs.id ?? '');
     await user.until(() => user.receipts.some((r) => r.conversationId === conversationId && r.upTo === seq && r.by === `xmpp:${alice}`), 'the receipt');
+    // Shown to her (XEP-0333 displayed marker): a read receipt.
+    expect(arrived.getChild('markable', 'urn:xmpp:chat-markers:0')).toBeDefined();
+    await aliceClient.send(xml('message', { to: lina, type: 'chat' }, xml('displayed', { xmlns: 'urn:xmpp:chat-markers:0', id: arrived.attrs.id ?? '' })));
+    await user.until(() => user.receipts.some((r) => r.conversationId === conversationId && r.upTo === seq && r.state === 'read'), 'the read receipt');
     // The conversation's other member is the outside address.
     const conversations = await server.api.withToken(token).route<ConversationView[]>(routes.conversations);
     const conversation = conversations.body.find((c) => c.id === conversationId);
@@ -112,6 +117,11 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
     expect(message?.from).toMatchObject({ address: `xmpp:${alice}`, network: 'xmpp' });
     // The device acknowledged it (autoAck): only then does Alice's client get its receipt.
     await aliceClient.waitFor((s) => s.getChild('received', 'urn:xmpp:receipts')?.attrs.id === id, 'the receipt for her message');
+    // Read on Switchboard: her client hears it was shown (XEP-0333).
+    expect(aliceClient.stanzas.some((s) => s.getChild('displayed', 'urn:xmpp:chat-markers:0'))).toBe(false);
+    if (!message) throw new Error('no message');
+    expect(await user.read(message.conversationId, message.seq)).toEqual({ ok: true });
+    await aliceClient.waitFor((s) => s.getChild('displayed', 'urn:xmpp:chat-markers:0')?.attrs.id === id, 'the displayed marker');
     // Sent again with the same origin-id (a client's retry): kept once, no double on any device.
     await aliceClient.say(lina, 'Hi Lina, from XMPP', id);
     await aliceClient.say(lina, 'and a second one');
@@ -179,5 +189,16 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
     await until(() => aliceClient.connected, 'alice to be back');
     await aliceClient.say(lina, 'back again');
     await user.until(() => user.texts().includes('back again'), 'a message after the restart', 20_000);
+  }, 90_000);
+
+  it('holds one chatty contact to a pace, and stores none of what it refused', async () => {
+    const ids = await Promise.all(Array.from({ length: 250 }, (_, index) => aliceClient.say(lina, `flood ${index}`)));
+    const answered = (id: string) => aliceClient.stanzas.some((s) => s.attrs.id === id && s.attrs.type === 'error') || user.texts().includes(`flood ${ids.indexOf(id)}`);
+    await until(() => ids.every(answered), 'every flood message to be stored or refused', 60_000);
+    const refused = ids.filter((id) => aliceClient.stanzas.some((s) => s.attrs.id === id && s.attrs.type === 'error' && s.getChild('error')?.getChild('resource-constraint', 'urn:ietf:params:xml:ns:xmpp-stanzas')));
+    // Two one-minute windows at most let 240 through.
+    expect(refused.length).toBeGreaterThanOrEqual(10);
+    const stored = await server.storage.db.selectFrom('messages').select('body').where('body', 'like', '%flood %').execute();
+    expect(stored.length).toBe(250 - refused.length);
   }, 90_000);
 });

@@ -5,13 +5,13 @@ import { MessageClient } from '../support/message-client.js';
 import { PrivateProsody, prosodyAvailable } from '../support/prosody.js';
 import { PrivateRedis, redisServerInstalled } from '../support/private-redis.js';
 import { ServerProcess } from '../support/server-process.js';
-import { postgresAvailable } from '../support/services.js';
+import { postgresAvailable, requireService } from '../support/services.js';
 import { ApiClient, createPostgresSchema, signIn } from '../support/test-server.js';
 import { XmppPerson } from '../support/xmpp-person.js';
 
 const prosodyUp = await prosodyAvailable();
 const pgUp = await postgresAvailable();
-const redisBinary = redisServerInstalled();
+const redisBinary = await requireService('redis-server (apt: redis-server)', async () => redisServerInstalled());
 
 const domain = 'xmpp.test';
 const componentDomain = 'sb.xmpp.test';

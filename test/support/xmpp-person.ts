@@ -46,10 +46,10 @@ export class XmppPerson {
     return this.xmpp.send(stanza);
   }
 
-  /** A chat message as a modern client sends it; answers its id (also its origin-id). */
+  /** A chat message as a modern client sends it (receipt asked, markable); answers its id (also its origin-id). */
   async say(to: string, text: string, id: string = randomUUID()): Promise<string> {
     await this.xmpp.send(
-      xml('message', { type: 'chat', to, id }, xml('body', {}, text), xml('request', { xmlns: 'urn:xmpp:receipts' }), xml('origin-id', { xmlns: 'urn:xmpp:sid:0', id }), xml('active', { xmlns: 'http://jabber.org/protocol/chatstates' })),
+      xml('message', { type: 'chat', to, id }, xml('body', {}, text), xml('request', { xmlns: 'urn:xmpp:receipts' }), xml('markable', { xmlns: 'urn:xmpp:chat-markers:0' }), xml('origin-id', { xmlns: 'urn:xmpp:sid:0', id }), xml('active', { xmlns: 'http://jabber.org/protocol/chatstates' })),
     );
     return id;
   }

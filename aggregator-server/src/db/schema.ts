@@ -289,6 +289,8 @@ export interface OutsideConversationsTable {
   network: string;
   sent_seq: number;
   delivered_seq: number;
+  read_seq: number;
+  displayed_seq: number;
 }
 
 export interface OutsideInboundTable {
@@ -297,6 +299,7 @@ export interface OutsideInboundTable {
   stanza_id: string;
   reply_to: string;
   receipt_sent: number;
+  markable: number;
 }
 
 export interface OutsideLeasesTable {

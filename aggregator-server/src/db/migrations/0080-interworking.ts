@@ -31,6 +31,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('sent_seq', 'integer', (c) => c.notNull())
     // The highest sequence any device of the user acknowledged: receipts owed up to here go out.
     .addColumn('delivered_seq', 'integer', (c) => c.notNull())
+    // The highest sequence the user read, and up to where the other side was told so (XEP-0333).
+    .addColumn('read_seq', 'integer', (c) => c.notNull())
+    .addColumn('displayed_seq', 'integer', (c) => c.notNull())
     .addUniqueConstraint('outside_conversations_party', ['user_id', 'address'])
     .execute();
 
@@ -41,7 +44,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // The stanza's id, which a delivery receipt (XEP-0184) names, and the full address to answer.
     .addColumn('stanza_id', 'text', (c) => c.notNull())
     .addColumn('reply_to', 'text', (c) => c.notNull())
+    // 0 while a receipt is owed; 1 once sent, or when none was asked for.
     .addColumn('receipt_sent', 'integer', (c) => c.notNull())
+    // Whether the sender wants to hear when it was read (XEP-0333 markable).
+    .addColumn('markable', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('outside_inbound_pk', ['conversation_id', 'seq'])
     .execute();
 

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { outsideNetworks, outsideStatuses, type OutsideNetwork, type OutsideStatus } from '#common/contract/interworking.js';
 import type { Database, OutsideContactsTable, OutsideConversationsTable } from '../../db/schema.js';
 import type { ConversationRecord } from '../messages/messages.repository.js';
-import type { InterworkingRepository, OutsideContactRecord, OutsideConversationRecord, OwedReceipt, PresenceUpdate } from './interworking.repository.js';
+import type { InboundRecord, InterworkingRepository, OutsideContactRecord, OutsideConversationRecord, OwedReceipt, PresenceUpdate } from './interworking.repository.js';
 
 /** XMPP is the only outside network so far; a row of another would be read as one once it exists. */
 const network = (value: string): OutsideNetwork => outsideNetworks.find((known) => known === value) ?? 'xmpp';
@@ -26,6 +26,8 @@ function toConversation(row: Selectable<OutsideConversationsTable>): OutsideConv
     network: network(row.network),
     sentSeq: Number(row.sent_seq),
     deliveredSeq: Number(row.delivered_seq),
+    readSeq: Number(row.read_seq),
+    displayedSeq: Number(row.displayed_seq),
   };
 }
 
@@ -95,7 +97,7 @@ export class KyselyInterworkingRepository implements InterworkingRepository {
         await trx.insertInto('conversation_members').values({ conversation_id: newId, user_id: userId, joined_seq: 0, left_seq: null }).execute();
         await trx
           .insertInto('outside_conversations')
-          .values({ conversation_id: newId, user_id: userId, address, network: net, sent_seq: 0, delivered_seq: 0 })
+          .values({ conversation_id: newId, user_id: userId, address, network: net, sent_seq: 0, delivered_seq: 0, read_seq: 0, displayed_seq: 0 })
           .execute();
       });
       row = await find();
@@ -129,14 +131,22 @@ export class KyselyInterworkingRepository implements InterworkingRepository {
     await this.db.updateTable('outside_conversations').set({ sent_seq: seq }).where('conversation_id', '=', conversationId).where('sent_seq', '<', seq).execute();
   }
 
-  async advanceDelivered(conversationId: string, seq: number): Promise<void> {
+  async advanceDelivered(conversationId: string, seq: number, read: boolean): Promise<void> {
     await this.db.updateTable('outside_conversations').set({ delivered_seq: seq }).where('conversation_id', '=', conversationId).where('delivered_seq', '<', seq).execute();
+    if (read) await this.db.updateTable('outside_conversations').set({ read_seq: seq }).where('conversation_id', '=', conversationId).where('read_seq', '<', seq).execute();
   }
 
-  async recordInbound(conversationId: string, receipt: OwedReceipt): Promise<void> {
+  async recordInbound(conversationId: string, inbound: InboundRecord): Promise<void> {
     await this.db
       .insertInto('outside_inbound')
-      .values({ conversation_id: conversationId, seq: receipt.seq, stanza_id: receipt.stanzaId, reply_to: receipt.replyTo, receipt_sent: 0 })
+      .values({
+        conversation_id: conversationId,
+        seq: inbound.seq,
+        stanza_id: inbound.stanzaId,
+        reply_to: inbound.replyTo,
+        receipt_sent: inbound.wantsReceipt ? 0 : 1,
+        markable: inbound.markable ? 1 : 0,
+      })
       .onConflict((oc) => oc.columns(['conversation_id', 'seq']).doNothing())
       .execute();
   }
@@ -161,11 +171,34 @@ export class KyselyInterworkingRepository implements InterworkingRepository {
       .innerJoin('outside_conversations as oc', 'oc.conversation_id', 'i.conversation_id')
       .select('i.conversation_id')
       .distinct()
-      .where('i.receipt_sent', '=', 0)
-      .whereRef('i.seq', '<=', 'oc.delivered_seq')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('i.receipt_sent', '=', 0), eb('i.seq', '<=', eb.ref('oc.delivered_seq'))]),
+          eb.and([eb('i.markable', '=', 1), eb('i.seq', '<=', eb.ref('oc.read_seq')), eb('i.seq', '>', eb.ref('oc.displayed_seq'))]),
+        ]),
+      )
       .limit(limit)
       .execute();
     return rows.map((row) => row.conversation_id);
+  }
+
+  async owedDisplayed(conversationId: string): Promise<OwedReceipt | undefined> {
+    const row = await this.db
+      .selectFrom('outside_inbound as i')
+      .innerJoin('outside_conversations as oc', 'oc.conversation_id', 'i.conversation_id')
+      .select(['i.seq', 'i.stanza_id', 'i.reply_to'])
+      .where('i.conversation_id', '=', conversationId)
+      .where('i.markable', '=', 1)
+      .whereRef('i.seq', '<=', 'oc.read_seq')
+      .whereRef('i.seq', '>', 'oc.displayed_seq')
+      .orderBy('i.seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && { seq: Number(row.seq), stanzaId: row.stanza_id, replyTo: row.reply_to };
+  }
+
+  async markDisplayed(conversationId: string, seq: number): Promise<void> {
+    await this.db.updateTable('outside_conversations').set({ displayed_seq: seq }).where('conversation_id', '=', conversationId).where('displayed_seq', '<', seq).execute();
   }
 
   async markReceiptsSent(conversationId: string, seqs: number[]): Promise<void> {

@@ -21,10 +21,16 @@ export type OutsideConversationRecord = {
   sentSeq: number;
   /** The highest sequence a device of the user acknowledged. */
   deliveredSeq: number;
+  /** The highest sequence the user read, and up to where the other side was told so (XEP-0333). */
+  readSeq: number;
+  displayedSeq: number;
 };
 
 /** A message from outside whose sender asked for a delivery receipt (XEP-0184). */
 export type OwedReceipt = { seq: number; stanzaId: string; replyTo: string };
+
+/** A message from outside as its sender named it, and what its sender asked to hear about it. */
+export type InboundRecord = OwedReceipt & { wantsReceipt: boolean; markable: boolean };
 
 export type PresenceUpdate = Omit<OutsidePresence, 'at'> & { at: number };
 
@@ -51,14 +57,19 @@ export interface InterworkingRepository {
   unsent(limit: number): Promise<string[]>;
   /** Moves the sent mark forward (never back). */
   advanceSent(conversationId: string, seq: number): Promise<void>;
-  /** Moves the acknowledged mark forward (never back). */
-  advanceDelivered(conversationId: string, seq: number): Promise<void>;
+  /** Moves the acknowledged mark forward (never back); with `read`, the read mark too. */
+  advanceDelivered(conversationId: string, seq: number, read: boolean): Promise<void>;
 
-  recordInbound(conversationId: string, receipt: OwedReceipt): Promise<void>;
+  recordInbound(conversationId: string, inbound: InboundRecord): Promise<void>;
   /** Receipts owed for messages the user's devices acknowledged, oldest first. */
   owedReceipts(conversationId: string, limit: number): Promise<OwedReceipt[]>;
+  /** Conversations owing receipts or a displayed marker. */
   conversationsOwingReceipts(limit: number): Promise<string[]>;
   markReceiptsSent(conversationId: string, seqs: number[]): Promise<void>;
+  /** The newest markable message read but not yet marked displayed, if any; every one before it is covered by it. */
+  owedDisplayed(conversationId: string): Promise<OwedReceipt | undefined>;
+  /** Moves the displayed mark forward (never back). */
+  markDisplayed(conversationId: string, seq: number): Promise<void>;
 
   deleteUser(userId: string): Promise<void>;
 

@@ -89,9 +89,9 @@ export class InterworkingService implements OutsideNetworks {
     this.deps.dispatch({ kind: 'flush', conversationId: message.conversationId });
   }
 
-  cursorMoved(_kind: CursorKind, _userId: string, conversationId: string, upTo: number): void {
-    // Reading implies delivery; both owe the sender its XEP-0184 receipts.
-    this.deps.repo.advanceDelivered(conversationId, upTo).then(
+  cursorMoved(kind: CursorKind, _userId: string, conversationId: string, upTo: number): void {
+    // Reading implies delivery: both owe the sender its XEP-0184 receipts; reading, its XEP-0333 marker.
+    this.deps.repo.advanceDelivered(conversationId, upTo, kind === 'read').then(
       () => this.deps.dispatch({ kind: 'receipts', conversationId }),
       (error: unknown) => this.deps.log.warn({ reason: (error as Error).message }, 'could not record what reached a device of an outside conversation'),
     );

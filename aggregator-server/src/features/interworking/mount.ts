@@ -6,6 +6,7 @@ import type { XmppComponentConfig } from '../../config.js';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
+import type { RateLimiter } from '../../platform/rate-limiter.js';
 import type { RealtimeServer } from '../../realtime/realtime-gateway.js';
 import type { AccountService } from '../identity/account.service.js';
 import type { MessagesService } from '../messages/messages.service.js';
@@ -43,6 +44,7 @@ export function createInterworking(deps: {
   redisKeyPrefix: string;
   accounts: AccountService;
   messages: MessagesService;
+  limiter: RateLimiter;
   clock: Clock;
   log: Logger;
 }): Interworking {
@@ -114,7 +116,7 @@ export function createInterworking(deps: {
         log,
       );
       link = componentLink;
-      bridge = new XmppBridge({ link: componentLink, repo, messages: deps.messages, accounts: deps.accounts, outlet, componentDomain: config.domain, clock, log });
+      bridge = new XmppBridge({ link: componentLink, repo, messages: deps.messages, accounts: deps.accounts, limiter: deps.limiter, outlet, componentDomain: config.domain, clock, log });
       relay.onCommand((command) => {
         if (held) bridge?.command(command);
       });

@@ -4,6 +4,7 @@ import type { OutsideStatus } from '#common/contract/interworking.js';
 /** The XMPP extensions the bridge speaks, and the stanzas it builds and reads. */
 export const ns = {
   receipts: 'urn:xmpp:receipts', // XEP-0184
+  markers: 'urn:xmpp:chat-markers:0', // XEP-0333
   chatStates: 'http://jabber.org/protocol/chatstates', // XEP-0085
   stanzaIds: 'urn:xmpp:sid:0', // XEP-0359
   hints: 'urn:xmpp:hints', // XEP-0334
@@ -13,13 +14,17 @@ export const ns = {
 
 export type TypingState = 'typing' | 'paused';
 
-/** A chat message of ours: ids both ways (XEP-0359), a receipt asked for (XEP-0184), the sender active (XEP-0085). */
+/**
+ * A chat message of ours: ids both ways (XEP-0359), a receipt asked for (XEP-0184), markable as read
+ * (XEP-0333), the sender active (XEP-0085).
+ */
 export function chatMessageStanza(m: { from: string; to: string; id: string; text: string }): XmlElement {
   return xml(
     'message',
     { type: 'chat', from: m.from, to: m.to, id: m.id },
     xml('body', {}, m.text),
     xml('request', { xmlns: ns.receipts }),
+    xml('markable', { xmlns: ns.markers }),
     xml('active', { xmlns: ns.chatStates }),
     xml('origin-id', { xmlns: ns.stanzaIds, id: m.id }),
     // We are the archive of this conversation for our user: the id it has there.
@@ -29,6 +34,11 @@ export function chatMessageStanza(m: { from: string; to: string; id: string; tex
 
 export function receiptStanza(r: { from: string; to: string; id: string }): XmlElement {
   return xml('message', { from: r.from, to: r.to }, xml('received', { xmlns: ns.receipts, id: r.id }), xml('store', { xmlns: ns.hints }));
+}
+
+/** XEP-0333: the person was shown this message and everything before it. */
+export function displayedStanza(d: { from: string; to: string; id: string }): XmlElement {
+  return xml('message', { type: 'chat', from: d.from, to: d.to }, xml('displayed', { xmlns: ns.markers, id: d.id }), xml('store', { xmlns: ns.hints }));
 }
 
 export function chatStateStanza(s: { from: string; to: string; state: TypingState }): XmlElement {
@@ -62,8 +72,12 @@ export type IncomingMessage = {
   originId: string | undefined;
   text: string | undefined;
   wantsReceipt: boolean;
+  /** XEP-0333: the sender wants to hear when it was shown. */
+  markable: boolean;
   /** XEP-0184: the id of one of our messages that reached the person. */
   receiptFor: string | undefined;
+  /** XEP-0333: the id of one of our messages the person was shown (and everything before it). */
+  displayedFor: string | undefined;
   typing: TypingState | undefined;
 };
 
@@ -75,7 +89,9 @@ export function readMessage(stanza: XmlElement): IncomingMessage {
     originId: stanza.getChild('origin-id', ns.stanzaIds)?.attrs.id,
     text: stanza.getChildText('body') ?? undefined,
     wantsReceipt: stanza.getChild('request', ns.receipts) !== undefined,
+    markable: stanza.getChild('markable', ns.markers) !== undefined,
     receiptFor: stanza.getChild('received', ns.receipts)?.attrs.id,
+    displayedFor: stanza.getChild('displayed', ns.markers)?.attrs.id,
     typing: state === undefined ? undefined : state === 'composing' ? 'typing' : 'paused',
   };
 }

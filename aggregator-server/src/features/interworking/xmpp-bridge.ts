@@ -6,13 +6,14 @@ import type { TypingEvent } from '#common/contract/socket-events.js';
 import { ApiError } from '../../http/api-error.js';
 import { toIso, type Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
+import type { RateLimiter } from '../../platform/rate-limiter.js';
 import type { AccountService } from '../identity/account.service.js';
 import type { MessagesService } from '../messages/messages.service.js';
 import { addressOfJid, bareJidOf, domainOf, inboundClientId, outboundStanzaId, phoneOfUserJid, seqOfStanzaId, userJid } from './addresses.js';
 import type { ComponentLink } from './component-link.js';
 import type { InterworkingRepository } from './interworking.repository.js';
 import type { RelayCommand } from './relay.js';
-import { chatMessageStanza, chatStateStanza, errorReply, pingStanza, presenceStanza, readMessage, receiptStanza, statusOfPresence, type ErrorCondition } from './stanzas.js';
+import { chatMessageStanza, chatStateStanza, displayedStanza, errorReply, pingStanza, presenceStanza, readMessage, receiptStanza, statusOfPresence, type ErrorCondition } from './stanzas.js';
 
 /** How what arrives from XMPP reaches a user's devices (on every node). */
 export interface BridgeOutlet {
@@ -25,6 +26,11 @@ export interface BridgeOutlet {
 const bridgeDevice = 'xmpp-bridge';
 const pageSize = 100;
 const barrierTimeoutMs = 10_000;
+/**
+ * Messages one outside address may send one user a minute. Stored messages also count against the user's
+ * own sending pace (the bridge stores them on the user's behalf), so one chatty contact may not use it up.
+ */
+const inboundPerAddressPerMinute = 120;
 const statusRank: Record<OutsideStatus, number> = { online: 3, busy: 2, away: 1, offline: 0 };
 
 type Party = { userId: string; phone: string; address: string };
@@ -45,6 +51,7 @@ export class XmppBridge {
       repo: InterworkingRepository;
       messages: MessagesService;
       accounts: AccountService;
+      limiter: RateLimiter;
       outlet: BridgeOutlet;
       componentDomain: string;
       clock: Clock;
@@ -132,11 +139,14 @@ export class XmppBridge {
     const incoming = readMessage(stanza);
     const now = this.deps.clock.now();
     if (incoming.typing) this.deps.outlet.typing(party.userId, { from: party.address, state: incoming.typing, at: toIso(now) });
-    if (incoming.receiptFor) await this.onReceipt(party, incoming.receiptFor);
+    if (incoming.receiptFor) await this.onReceipt(party, incoming.receiptFor, 'delivered');
+    if (incoming.displayedFor) await this.onReceipt(party, incoming.displayedFor, 'read');
     const text = incoming.text?.trim() === '' ? undefined : incoming.text;
     if (text === undefined) return;
     if (text.length > maxMessageTextLength) return this.refuse(stanza, 'not-acceptable', `messages are limited to ${maxMessageTextLength} characters`);
 
+    const pace = await this.deps.limiter.hit(`xmpp-in:${party.userId}:${party.address}`, inboundPerAddressPerMinute, 60_000);
+    if (!pace.allowed) return this.refuse(stanza, 'resource-constraint', 'too many messages; slow down');
     const conversation = await this.deps.repo.conversationWith(randomUUID(), party.userId, party.address, 'xmpp', now);
     const xmppId = incoming.originId ?? incoming.id ?? randomUUID();
     let stored: ChatMessage | undefined;
@@ -151,18 +161,19 @@ export class XmppBridge {
       this.deps.log.error({ reason: (error as Error).message }, 'a message from xmpp could not be stored');
       return this.refuse(stanza, 'internal-server-error');
     }
-    // Stored before anything is confirmed: the receipt goes out once a device of the user has it.
-    if (stored && incoming.wantsReceipt && incoming.id && stanza.attrs.from) {
-      await this.deps.repo.recordInbound(conversation.id, { seq: stored.seq, stanzaId: incoming.id, replyTo: stanza.attrs.from });
+    // Stored before anything is confirmed: the receipt goes out once a device of the user has it, the
+    // displayed marker once the user read it.
+    if (stored && (incoming.wantsReceipt || incoming.markable) && incoming.id && stanza.attrs.from) {
+      await this.deps.repo.recordInbound(conversation.id, { seq: stored.seq, stanzaId: incoming.id, replyTo: stanza.attrs.from, wantsReceipt: incoming.wantsReceipt, markable: incoming.markable });
       this.enqueue(conversation.id, () => this.sendReceipts(conversation.id));
     }
   }
 
-  private async onReceipt(party: Party, id: string): Promise<void> {
+  private async onReceipt(party: Party, id: string, state: 'delivered' | 'read'): Promise<void> {
     const seq = seqOfStanzaId(id);
     const conversation = await this.deps.repo.conversationOf(party.userId, party.address);
     if (seq === undefined || !conversation) return;
-    this.deps.outlet.receipt(party.userId, { conversationId: conversation.conversationId, upTo: seq, state: 'delivered', by: party.address, at: toIso(this.deps.clock.now()) });
+    this.deps.outlet.receipt(party.userId, { conversationId: conversation.conversationId, upTo: seq, state, by: party.address, at: toIso(this.deps.clock.now()) });
   }
 
   private async onPresence(stanza: XmlElement): Promise<void> {
@@ -247,8 +258,12 @@ export class XmppBridge {
       const owed = await this.deps.repo.owedReceipts(conversationId, pageSize);
       for (const receipt of owed) await this.send(receiptStanza({ from, to: receipt.replyTo, id: receipt.stanzaId }));
       await this.deps.repo.markReceiptsSent(conversationId, owed.map((receipt) => receipt.seq));
-      if (owed.length < pageSize) return;
+      if (owed.length < pageSize) break;
     }
+    const displayed = await this.deps.repo.owedDisplayed(conversationId);
+    if (!displayed) return;
+    await this.send(displayedStanza({ from, to: displayed.replyTo, id: displayed.stanzaId }));
+    await this.deps.repo.markDisplayed(conversationId, displayed.seq);
   }
 
   private async sendTyping(userId: string, address: string, state: 'typing' | 'paused'): Promise<void> {
