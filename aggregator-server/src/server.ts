@@ -67,6 +67,7 @@ import { KyselyIdentitiesRepository } from './features/identities/identities.kys
 import { IdentitiesService } from './features/identities/identities.service.js';
 import { identitiesRouter } from './features/identities/identities.router.js';
 import { attachIdentities } from './features/identities/identities.gateway.js';
+import { postsRouter } from './features/posts/posts.router.js';
 
 /**
  * node-redis gives up for good after a socket timeout by default; a node must keep trying, or it stays
@@ -220,6 +221,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   accounts.addDataOwner(messages);
   accounts.addDataOwner(attachments);
   app.use(identitiesRouter(mount, identities));
+  app.use(postsRouter(mount));
   app.use(catalogueRouter(mount, catalogue));
   // Known once the server listens; the accounts feature reads it lazily.
   const listening: { url?: string } = {};

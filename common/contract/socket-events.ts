@@ -12,6 +12,7 @@ import {
   type MessageSendPayload,
   type ReceiptEvent,
 } from './messages.js';
+import { postRemovedEvent, postView, type PostRemovedEvent, type PostView } from './posts.js';
 
 /**
  * The one socket.io event map shared by the server and every client: each event's name and payload
@@ -110,6 +111,8 @@ export const serverEventSchemas = {
   message: chatMessage,
   receipt: receiptEvent,
   identities: identitiesEvent,
+  post: postView,
+  'post:removed': postRemovedEvent,
 } as const;
 export type ServerEventName = keyof typeof serverEventSchemas;
 export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
@@ -145,6 +148,10 @@ export interface ServerToClientEvents {
   receipt: (event: ReceiptEvent) => void;
   /** A contact published, changed or removed an identity: what they now share with this user. */
   identities: (event: IdentitiesEvent) => void;
+  /** A new post the receiver may see, as they see it (also to the author's own devices): add it to the feed, bump the badge. */
+  post: (event: PostView) => void;
+  /** A post the receiver could see was deleted: drop it. */
+  'post:removed': (event: PostRemovedEvent) => void;
 }
 
 /**
