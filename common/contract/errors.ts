@@ -49,6 +49,10 @@ export const errorCodes = [
   // End-to-end book key (issue 12 item 7): a device's key replaced under an approval, a second book key.
   'key_changed',
   'recovery_exists',
+  // Profile, posts and albums (issue 16): a picture that is not the user's own upload, not a picture, a cap.
+  'unknown_attachment',
+  'not_a_picture',
+  'limit_reached',
   'not_implemented',
   'unavailable',
   'internal_error',

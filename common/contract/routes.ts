@@ -10,6 +10,7 @@ import { invitationRoutes } from './routes/invitations.js';
 import { keyExchangeRoutes } from './routes/key-exchange.js';
 import { platformRoutes } from './routes/platform.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { postsRoutes } from './routes/posts.js';
 
 /**
  * Every HTTP route of the Switchboard server, and the only place its paths are written. The server mounts
@@ -28,6 +29,7 @@ export const routes = {
   ...messagesRoutes,
   ...identitiesRoutes,
   ...interworkingRoutes,
+  ...postsRoutes,
 };
 
 export type Routes = typeof routes;

@@ -13,6 +13,7 @@ import {
   type MessageSendPayload,
   type ReceiptEvent,
 } from './messages.js';
+import { postRemovedEvent, postView, type PostRemovedEvent, type PostView } from './posts.js';
 
 /**
  * The one socket.io event map shared by the server and every client: each event's name and payload
@@ -113,6 +114,8 @@ export const serverEventSchemas = {
   receipt: receiptEvent,
   identities: identitiesEvent,
   'outside:presence': outsidePresenceEvent,
+  post: postView,
+  'post:removed': postRemovedEvent,
 } as const;
 export type ServerEventName = keyof typeof serverEventSchemas;
 export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
@@ -150,6 +153,10 @@ export interface ServerToClientEvents {
   identities: (event: IdentitiesEvent) => void;
   /** Interworking (M28): an allowed outside contact's presence on their network; one per contact right after connect. */
   'outside:presence': (event: OutsidePresenceEvent) => void;
+  /** A new post the receiver may see, as they see it (also to the author's own devices): add it to the feed, bump the badge. */
+  post: (event: PostView) => void;
+  /** A post the receiver could see was deleted: drop it. */
+  'post:removed': (event: PostRemovedEvent) => void;
 }
 
 /**

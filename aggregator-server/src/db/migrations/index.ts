@@ -12,6 +12,7 @@ import * as publishedIdentities from './0015-published-identities.js';
 import * as keyExchange from './0035-key-exchange.js';
 import * as webSessions from './0020-web-sessions.js';
 import * as interworking from './0080-interworking.js';
+import * as profilesPosts from './0060-profiles-posts.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0035-key-exchange': keyExchange,
   '0020-web-sessions': webSessions,
   '0080-interworking': interworking,
+  '0060-profiles-posts': profilesPosts,
 };
