@@ -66,6 +66,11 @@ import { AttachmentsService, sharpThumbnailer } from './features/messages/attach
 import { KyselyIdentitiesRepository } from './features/identities/identities.kysely-repository.js';
 import { IdentitiesService } from './features/identities/identities.service.js';
 import { identitiesRouter } from './features/identities/identities.router.js';
+import { KyselySmsRepository } from './features/sms/sms.kysely-repository.js';
+import { SmsService } from './features/sms/sms.service.js';
+import { PhoneGatewayService } from './features/sms/phone-gateway.service.js';
+import { SmsInboundService } from './features/sms/sms-inbound.service.js';
+import { smsInboundRouter } from './features/sms/sms-inbound.router.js';
 import { attachIdentities } from './features/identities/identities.gateway.js';
 
 /**
@@ -106,6 +111,7 @@ export type RunningServer = {
     sessions: SessionService;
     retentionPurge: RetentionPurge;
     messages: MessagesService;
+    sms: SmsService;
   };
 };
 
@@ -195,13 +201,28 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // Created before the socket server exists; its outlet is bound once the server is up (below).
   const messageOutlet: { current?: MessageOutlet } = {};
   const messagesRepo = new KyselyMessagesRepository(storage.db);
+  // SMS (M24, M29): fallback texts, caps and opt-outs, and the gateway for phones without data.
+  const smsRepo = new KyselySmsRepository(storage.db);
+  const smsService = new SmsService({
+    repo: smsRepo,
+    gateway: sms,
+    keyring,
+    clock,
+    log,
+    settings: config.smsSettings,
+    perSenderPerDay: config.messages.smsPerSenderPerDay,
+    inviteUrl: config.publicUrl,
+  });
   const messages = new MessagesService({
     repo: messagesRepo,
     attachments: (userId, id) => attachments.usableBy(userId, id),
     accounts,
     privacy,
     contacts,
-    sms,
+    sms: smsService,
+    relay: (message, recipientIds) => {
+      phoneGateway.relay(message, recipientIds).catch((error: unknown) => log.error({ reason: (error as Error).message }, 'could not relay a message to a phone signed in by SMS'));
+    },
     limiter,
     outlet: lazyOutlet(() => messageOutlet.current),
     settings: config.messages,
@@ -217,6 +238,50 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     log,
   });
   app.use(messagesRouter(mount, messages, attachments));
+  const phoneGateway = new PhoneGatewayService({
+    repo: smsRepo,
+    sms: smsService,
+    identity: {
+      loginWithPassword: (input, ip) => sessions.loginWithPassword(input, ip),
+      revokeDevice: (userId, deviceId, block) => sessions.revokeDevice(userId, deviceId, block),
+      endedAmong: (sessionIds) => sessions.endedAmong(sessionIds),
+      primaryPhones: (userIds) => accounts.primaryPhones(userIds),
+    },
+    messages: {
+      send: (sender, payload) => messages.send(sender, payload),
+      markDelivered: (device, conversationId, upTo) => messages.moveCursor('delivered', device, { conversationId, upTo }),
+      online: (userId) => lazyOutlet(() => messageOutlet.current).online(userId),
+    },
+    keyring,
+    clock,
+    log,
+    defaultRegion: config.smsSettings.defaultRegion,
+  });
+  sessions.onSessionEnded(({ sessionIds }) => {
+    phoneGateway.sessionsEnded(sessionIds).catch((error: unknown) => log.warn({ reason: (error as Error).message }, 'could not forget the SMS sign-in of an ended session'));
+  });
+  accounts.addDataOwner(phoneGateway);
+  const smsInbound = new SmsInboundService({
+    repo: smsRepo,
+    handle: (phone, text, messageKey) => phoneGateway.handle(phone, text, messageKey),
+    keyring,
+    clock,
+    limiter,
+    log,
+    settings: config.smsSettings,
+  });
+  app.use(
+    smsInboundRouter(mount, {
+      inbound: smsInbound,
+      secret: config.smsSettings.inboundSecret,
+      twilio: config.sms.twilio ? { authToken: config.sms.twilio.authToken, publicUrl: config.publicUrl } : undefined,
+      devOutbox: sms instanceof OutboxGateway && outboxMayBeServed(config.host, config.smsOutboxPublic),
+    }),
+  );
+  const smsPurge = setInterval(() => {
+    smsService.purge().catch((error: unknown) => log.warn({ reason: (error as Error).message }, 'could not purge old SMS records'));
+  }, 60 * 60_000);
+  smsPurge.unref();
   accounts.addDataOwner(messages);
   accounts.addDataOwner(attachments);
   app.use(identitiesRouter(mount, identities));
@@ -301,6 +366,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       realtime.stop();
       retention.stop();
       clearInterval(catchUpTimer);
+      clearInterval(smsPurge);
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       // Idle keep-alive HTTP connections would otherwise hold the close open until they time out.
       httpServer.closeAllConnections();
@@ -310,7 +376,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, identities, events, presence, sessions, retentionPurge, messages } };
+  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, identities, events, presence, sessions, retentionPurge, messages, sms: smsService } };
 }
 
 /** The messages outlet of a socket server that starts after the HTTP routes are mounted. */

@@ -49,6 +49,8 @@ export const errorCodes = [
   // End-to-end book key (issue 12 item 7): a device's key replaced under an approval, a second book key.
   'key_changed',
   'recovery_exists',
+  // SMS (M24): the number sent STOP.
+  'sms_opted_out',
   'not_implemented',
   'unavailable',
   'internal_error',
