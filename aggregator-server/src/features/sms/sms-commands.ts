@@ -78,18 +78,38 @@ function parseSignIn(text: string): SmsCommand | undefined {
   return { kind: 'sign_in', language, username, password };
 }
 
+const digitCount = (value: string) => value.replace(/\D/g, '').length;
+
+/**
+ * `TO <number> <text>`. A number may be written in groups (`138 0013 8000`, `+86 138 0013 8000`) and in
+ * full-width digits: groups are joined until they make 11 digits, so a text that starts with a number
+ * ("TO 13800138000 5 apples") keeps it. The text is taken as written.
+ */
 function parseSend(text: string): SmsCommand | undefined {
-  const match = /^\s*(?:(TO|发给|发送给)\s+|[@＠]\s*)([+＋]?[\d０-９][\d０-９\s()-]*?)(?:\s+|[:：]\s*)([\s\S]*)$/i.exec(text);
-  if (!match) {
-    const bare = /^\s*(TO|发给|发送给)\s*$|^\s*(TO|发给|发送给)\s+\S+\s*$|^\s*[@＠]\S*\s*$/i.exec(text);
-    if (bare) return { kind: 'malformed_send', language: languageOfText(text) };
-    return undefined;
+  const keyword = /^\s*(TO|发给|发送给)(?:\s+|$)|^\s*[@＠]\s*/i.exec(text);
+  if (!keyword) return undefined;
+  const language: SmsLanguage = chineseKey.test(keyword[1] ?? '') ? 'zh' : 'en';
+  const rest = text.slice(keyword[0].length);
+  // Character for character the same length as `rest`, so positions carry over.
+  const flat = halfWidth(rest);
+  const first = /^\+?[\d()-]*\d[\d()-]*/.exec(flat);
+  if (!first) return rest.trim() === '' ? { kind: 'malformed_send', language } : undefined;
+  let number = first[0];
+  let end = number.length;
+  const group = /\s+([\d()-]*\d[\d()-]*)(?=\s|:|$)/y;
+  while (digitCount(number) < 11) {
+    group.lastIndex = end;
+    const next = group.exec(flat);
+    if (!next) break;
+    number += next[1] ?? '';
+    end = group.lastIndex;
   }
-  const to = halfWidth(match[2] ?? '').replace(/[\s()-]/g, '');
-  const body = (match[3] ?? '').trim();
-  const language: SmsLanguage = chineseKey.test(match[1] ?? '') ? 'zh' : languageOfText(body);
-  if (body === '') return { kind: 'malformed_send', language };
-  return { kind: 'send', language, to, text: body };
+  // "to 5pm" is a message, not a number.
+  if (!/^(\s|:|$)/.test(flat.slice(end))) return undefined;
+  const body = rest.slice(end).replace(/^\s*[:：]?\s*/, '').trim();
+  const bodyLanguage: SmsLanguage = language === 'zh' ? 'zh' : languageOfText(body);
+  if (body === '') return { kind: 'malformed_send', language: bodyLanguage };
+  return { kind: 'send', language: bodyLanguage, to: number.replace(/[()-]/g, ''), text: body };
 }
 
 export function parseSmsCommand(raw: string): SmsCommand {
@@ -101,7 +121,7 @@ export function parseSmsCommand(raw: string): SmsCommand {
   if (start) return { kind: 'start', language: start };
   const logout = logoutWords[word];
   if (logout) return { kind: 'logout', language: logout };
-  const help = helpWords[word] ?? helpWords[text.trim()];
+  const help = helpWords[text.trim()] ?? helpWords[word];
   if (help) return { kind: 'help', language: help };
   const signIn = parseSignIn(text);
   if (signIn) return signIn;
