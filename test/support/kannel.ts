@@ -152,7 +152,8 @@ export function partText(bytes: Buffer): string {
   if (!bytes.includes(0)) {
     try {
       const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-      if (!/[\u0000-\u0009\u000b-\u001f]/.test(text)) return text;
+      const printable = [...text].every((char) => char === '\n' || char.charCodeAt(0) >= 0x20);
+      if (printable) return text;
     } catch {
       // not UTF-8: UCS-2
     }
