@@ -6,6 +6,7 @@ import { benchFeed } from './feed.js';
 import { benchMessages } from './messages.js';
 import { benchPresenceFanout } from './presence-fanout.js';
 import { benchPresenceMemory } from './presence-memory.js';
+import { benchSms } from './sms.js';
 import { benchWatcher } from './watcher.js';
 import { benchWebClient } from './web-client.js';
 
@@ -18,6 +19,7 @@ const benches: Record<string, { about: string; run: () => Promise<Record<string,
   messages: { about: '1:1 messages between online users (SQLite, PostgreSQL) and a 10,000-message backlog', run: benchMessages },
   feed: { about: 'GET /v1/feed p99 for a user with 500 contacts posting (SQLite and PostgreSQL)', run: benchFeed },
   'web-client': { about: 'cold start of the web client to 5,000 cached contacts', run: benchWebClient },
+  sms: { about: 'inbound SMS handled per second through the gateway (sign-in, TO, relay as SMS; SQLite, PostgreSQL)', run: benchSms },
 };
 
 const wanted = process.argv.slice(2);

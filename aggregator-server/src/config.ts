@@ -167,6 +167,24 @@ export type S3Settings = {
   prefix: string;
 };
 
+/** SMS fallback and gateway (M24, M29): caps, inbound guard and de-duplication. */
+export type SmsSettings = {
+  /** The shared secret Kannel (or any gateway) sends with inbound SMS; inbound is off without it. */
+  inboundSecret: string | undefined;
+  /** Where national numbers from the gateway belong (Kannel may give `13800138000`). */
+  defaultRegion: string | undefined;
+  /** Longest SMS the server sends, in parts; longer texts are cut with an ellipsis. */
+  maxParts: number;
+  /** SMS parts one number may receive a day as fallbacks and notices, from all senders together. */
+  perReceiverPerDay: number;
+  /** SMS parts a phone signed in by SMS may receive a day (relayed messages and answers). */
+  gatewayPerPhonePerDay: number;
+  /** Help answers to a phone that is not signed in, per day. */
+  helpPerPhonePerDay: number;
+  /** How long an inbound SMS is remembered to drop a repeat. */
+  dedupeWindowMs: number;
+};
+
 export type ServerConfig = {
   port: number;
   host: string;
@@ -191,6 +209,7 @@ export type ServerConfig = {
   messages: MessageSettings;
   /** Where attachment files live: an S3-compatible bucket, or undefined for DATA_DIR/attachments. */
   attachmentStorage: S3Settings | undefined;
+  smsSettings: SmsSettings;
   /**
    * Which proxies in front of this server may name the client in X-Forwarded-For: false (none), a hop
    * count (the N right-most proxies), or proxy addresses and CIDR ranges. Never "trust everything": the
@@ -253,6 +272,13 @@ const envSchema = z.object({
   S3_FORCE_PATH_STYLE: z.enum(['0', '1']).optional(),
   S3_PREFIX: z.string().regex(/^[\w!.*'()/-]{0,200}$/, 'S3_PREFIX may hold letters, digits and !-_.*\'()/').optional(),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
+  SMS_INBOUND_SECRET: z.string().min(16, 'SMS_INBOUND_SECRET needs at least 16 characters').optional(),
+  SMS_DEFAULT_REGION: z.string().regex(/^[A-Za-z]{2}$/, 'SMS_DEFAULT_REGION is a two-letter region such as CN').optional(),
+  SMS_MAX_PARTS: z.coerce.number().int().min(1).max(10).default(5),
+  SMS_PER_RECEIVER_PER_DAY: z.coerce.number().int().min(0).max(10_000).default(10),
+  SMS_GATEWAY_PER_PHONE_PER_DAY: z.coerce.number().int().min(0).max(100_000).default(500),
+  SMS_HELP_PER_PHONE_PER_DAY: z.coerce.number().int().min(0).max(100).default(3),
+  SMS_DEDUPE_WINDOW_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(48),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
   TWILIO_FROM: z.string().optional(),
@@ -373,6 +399,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       catchUpMs: e.MESSAGE_CATCHUP_MS,
     },
     attachmentStorage: s3Settings(e),
+    smsSettings: {
+      inboundSecret: e.SMS_INBOUND_SECRET,
+      defaultRegion: e.SMS_DEFAULT_REGION?.toUpperCase(),
+      maxParts: e.SMS_MAX_PARTS,
+      perReceiverPerDay: e.SMS_PER_RECEIVER_PER_DAY,
+      gatewayPerPhonePerDay: e.SMS_GATEWAY_PER_PHONE_PER_DAY,
+      helpPerPhonePerDay: e.SMS_HELP_PER_PHONE_PER_DAY,
+      dedupeWindowMs: e.SMS_DEDUPE_WINDOW_HOURS * 60 * 60_000,
+    },
     trustProxy: trustProxySetting(e.TRUST_PROXY),
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),
     // Every body but an address book is a few hundred bytes; this one is read before authentication.

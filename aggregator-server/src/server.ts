@@ -67,6 +67,11 @@ import { openFileStore } from './features/messages/file-store.js';
 import { KyselyIdentitiesRepository } from './features/identities/identities.kysely-repository.js';
 import { IdentitiesService } from './features/identities/identities.service.js';
 import { identitiesRouter } from './features/identities/identities.router.js';
+import { KyselySmsRepository } from './features/sms/sms.kysely-repository.js';
+import { SmsService } from './features/sms/sms.service.js';
+import { PhoneGatewayService } from './features/sms/phone-gateway.service.js';
+import { SmsInboundService } from './features/sms/sms-inbound.service.js';
+import { smsInboundRouter } from './features/sms/sms-inbound.router.js';
 import { attachIdentities } from './features/identities/identities.gateway.js';
 import { createInterworking, type Interworking } from './features/interworking/mount.js';
 import { interworkingRouter } from './features/interworking/interworking.router.js';
@@ -121,6 +126,7 @@ export type RunningServer = {
     /** The XMPP bridge (M28), when configured. */
     interworking: Interworking | undefined;
     posts: PostsService;
+    sms: SmsService;
   };
 };
 
@@ -213,13 +219,28 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // Created before the socket server exists; its outlet is bound once the server is up (below).
   const messageOutlet: { current?: MessageOutlet } = {};
   const messagesRepo = new KyselyMessagesRepository(storage.db);
+  // SMS (M24, M29): fallback texts, caps and opt-outs, and the gateway for phones without data.
+  const smsRepo = new KyselySmsRepository(storage.db);
+  const smsService = new SmsService({
+    repo: smsRepo,
+    gateway: sms,
+    keyring,
+    clock,
+    log,
+    settings: config.smsSettings,
+    perSenderPerDay: config.messages.smsPerSenderPerDay,
+    inviteUrl: config.publicUrl,
+  });
   const messages = new MessagesService({
     repo: messagesRepo,
     attachments: (userId, id) => attachments.usableBy(userId, id),
     accounts,
     privacy,
     contacts,
-    sms,
+    sms: smsService,
+    relay: (message, recipientIds) => {
+      phoneGateway.relay(message, recipientIds).catch((error: unknown) => log.error({ reason: (error as Error).message }, 'could not relay a message to a phone signed in by SMS'));
+    },
     limiter,
     outlet: lazyOutlet(() => messageOutlet.current),
     outside: (): OutsideNetworks | undefined => interworking?.service,
@@ -243,6 +264,50 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     : undefined;
   app.use(interworkingRouter(mount, interworking?.service));
   if (interworking) accounts.addDataOwner(interworking.service);
+  const phoneGateway = new PhoneGatewayService({
+    repo: smsRepo,
+    sms: smsService,
+    identity: {
+      loginWithPassword: (input, ip) => sessions.loginWithPassword(input, ip),
+      revokeDevice: (userId, deviceId, block) => sessions.revokeDevice(userId, deviceId, block),
+      endedAmong: (sessionIds) => sessions.endedAmong(sessionIds),
+      primaryPhones: (userIds) => accounts.primaryPhones(userIds),
+    },
+    messages: {
+      send: (sender, payload) => messages.send(sender, payload),
+      markDelivered: (device, conversationId, upTo) => messages.moveCursor('delivered', device, { conversationId, upTo }),
+      online: (userId) => lazyOutlet(() => messageOutlet.current).online(userId),
+    },
+    keyring,
+    clock,
+    log,
+    defaultRegion: config.smsSettings.defaultRegion,
+  });
+  sessions.onSessionEnded(({ sessionIds }) => {
+    phoneGateway.sessionsEnded(sessionIds).catch((error: unknown) => log.warn({ reason: (error as Error).message }, 'could not forget the SMS sign-in of an ended session'));
+  });
+  accounts.addDataOwner(phoneGateway);
+  const smsInbound = new SmsInboundService({
+    repo: smsRepo,
+    handle: (phone, text, messageKey) => phoneGateway.handle(phone, text, messageKey),
+    keyring,
+    clock,
+    limiter,
+    log,
+    settings: config.smsSettings,
+  });
+  app.use(
+    smsInboundRouter(mount, {
+      inbound: smsInbound,
+      secret: config.smsSettings.inboundSecret,
+      twilio: config.sms.twilio ? { authToken: config.sms.twilio.authToken, publicUrl: config.publicUrl } : undefined,
+      devOutbox: sms instanceof OutboxGateway && outboxMayBeServed(config.host, config.smsOutboxPublic),
+    }),
+  );
+  const smsPurge = setInterval(() => {
+    smsService.purge().catch((error: unknown) => log.warn({ reason: (error as Error).message }, 'could not purge old SMS records'));
+  }, 60 * 60_000);
+  smsPurge.unref();
   accounts.addDataOwner(messages);
   accounts.addDataOwner(attachments);
   app.use(identitiesRouter(mount, identities));
@@ -359,6 +424,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       retention.stop();
       clearInterval(catchUpTimer);
       await interworking?.stop();
+      clearInterval(smsPurge);
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       // Idle keep-alive HTTP connections would otherwise hold the close open until they time out.
       httpServer.closeAllConnections();
@@ -369,7 +435,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, identities, events, presence, sessions, retentionPurge, messages, interworking, posts } };
+  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, identities, events, presence, sessions, retentionPurge, messages, interworking, posts, sms: smsService } };
 }
 
 /** The messages outlet of a socket server that starts after the HTTP routes are mounted. */

@@ -53,6 +53,8 @@ export const errorCodes = [
   'unknown_attachment',
   'not_a_picture',
   'limit_reached',
+  // SMS (M24): the number sent STOP.
+  'sms_opted_out',
   'not_implemented',
   'unavailable',
   'internal_error',

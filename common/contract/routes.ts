@@ -11,6 +11,7 @@ import { keyExchangeRoutes } from './routes/key-exchange.js';
 import { platformRoutes } from './routes/platform.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { postsRoutes } from './routes/posts.js';
+import { smsRoutes } from './routes/sms.js';
 
 /**
  * Every HTTP route of the Switchboard server, and the only place its paths are written. The server mounts
@@ -30,6 +31,7 @@ export const routes = {
   ...identitiesRoutes,
   ...interworkingRoutes,
   ...postsRoutes,
+  ...smsRoutes,
 };
 
 export type Routes = typeof routes;

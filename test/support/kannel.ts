@@ -42,8 +42,22 @@ export function kannelAvailable(): Promise<boolean> {
   return requireService(`Kannel: ${kannelBinaries}`, async () => Object.values(binaries()).every(Boolean));
 }
 
-/** One SMS as the fake phone network received it. */
-export type ReceivedSms = { from: string; to: string; coding: string; text: string };
+/**
+ * One SMS as the fake phone network received it. A part of a concatenated SMS carries its user data
+ * header in `udh` and its payload in `bytes` (fakesmsc shows such parts as `udh`, without the coding).
+ */
+export type ReceivedSms = { from: string; to: string; coding: string; text: string; udh?: Buffer; bytes?: Buffer };
+
+/** How a test's Kannel treats SMS beyond sending: inbound SMS to the server, Chinese text, long texts. */
+export type KannelOptions = {
+  /**
+   * The server's inbound URL for `sms-service` `post-url` (Kannel appends nothing: the URL carries the
+   * escapes `%p` sender, `%P` receiver, `%T` time, `%I` message id; the text is the POST body).
+   */
+  inboundUrl?: string;
+  /** The SMSC's largest SMS in octets: with 140 Kannel splits long texts into concatenated parts. */
+  maxSmsOctets?: number;
+};
 
 export type Kannel = {
   sendsmsUrl: string;
@@ -53,8 +67,21 @@ export type Kannel = {
   received(): ReceivedSms[];
   /** The first received SMS (already there or still to come) that matches. */
   waitForSms(predicate: (sms: ReceivedSms) => boolean, timeoutMs?: number): Promise<ReceivedSms>;
+  /**
+   * Every whole SMS the phones received so far, oldest first: the parts of a concatenated SMS joined
+   * (in `parts`, as they came) once all of them arrived.
+   */
+  messages(): (ReceivedSms & { parts: ReceivedSms[] })[];
+  /** The first whole SMS (already there or still to come) that matches. */
+  waitForMessage(predicate: (sms: ReceivedSms & { parts: ReceivedSms[] }) => boolean, timeoutMs?: number): Promise<ReceivedSms & { parts: ReceivedSms[] }>;
   /** The last lines Kannel's processes wrote, for failure messages. */
   logs(): string;
+  /**
+   * A phone sends an SMS (UCS-2, as a phone sends Chinese; GSM text when it is plain ASCII) through the
+   * fake SMSC. The fake SMSC takes one client at a time, so the listening fakesmsc is replaced by one that
+   * sends this message and then stays connected to receive.
+   */
+  phoneSends(from: string, to: string, text: string): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -103,6 +130,11 @@ export function parseFakesmscLine(line: string): ReceivedSms | undefined {
   if (!match) return undefined;
   const [, from = '', to = '', coding = '', data = ''] = match;
   let text = data;
+  if (coding === 'udh') {
+    const [udh = '', , payload = ''] = data.split(' ');
+    const bytes = urlDecodeBytes(payload);
+    return { from, to, coding, text: bytes.toString('latin1'), udh: urlDecodeBytes(udh), bytes };
+  }
   if (coding === 'ucs-2') {
     const bytes = urlDecodeBytes(data);
     text = Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
@@ -112,11 +144,52 @@ export function parseFakesmscLine(line: string): ReceivedSms | undefined {
   return { from, to, coding, text };
 }
 
+/**
+ * The text of one part's payload. fakesmsc does not say a part's coding: UCS-2 is recognised by a zero
+ * byte (any ASCII character) or by not being printable UTF-8, which Chinese UCS-2 never is in practice.
+ */
+export function partText(bytes: Buffer): string {
+  if (!bytes.includes(0)) {
+    try {
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      const printable = [...text].every((char) => char === '\n' || char.charCodeAt(0) >= 0x20);
+      if (printable) return text;
+    } catch {
+      // not UTF-8: UCS-2
+    }
+  }
+  return Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+}
+
+/** Joins concatenated parts (UDH IEI 0 with an 8-bit reference) into whole messages, in arrival order. */
+export function assembleSms(received: ReceivedSms[]): (ReceivedSms & { parts: ReceivedSms[] })[] {
+  const whole: (ReceivedSms & { parts: ReceivedSms[] })[] = [];
+  const pending = new Map<string, ReceivedSms[]>();
+  for (const sms of received) {
+    const udh = sms.udh;
+    if (!udh || udh[1] !== 0x00 || udh.length < 6) {
+      whole.push({ ...sms, parts: [sms] });
+      continue;
+    }
+    const total = udh[4] ?? 0;
+    const key = `${sms.from}|${sms.to}|${udh[3] ?? 0}|${total}`;
+    const parts = [...(pending.get(key) ?? []), sms];
+    if (parts.length < total) {
+      pending.set(key, parts);
+      continue;
+    }
+    pending.delete(key);
+    const ordered = [...parts].sort((a, b) => (a.udh?.[5] ?? 0) - (b.udh?.[5] ?? 0));
+    whole.push({ from: sms.from, to: sms.to, coding: 'concatenated', text: ordered.map((part) => partText(part.bytes ?? Buffer.alloc(0))).join(''), parts: ordered });
+  }
+  return whole;
+}
+
 type Proc = { name: string; child: ChildProcess; exited: Promise<void>; exitCode(): number | null | undefined };
 
 const startTimeoutMs = 10_000;
 
-async function startOnce(): Promise<Kannel> {
+async function startOnce(options: KannelOptions): Promise<Kannel> {
   const bin = binaries();
   if (!bin.bearerbox || !bin.smsbox || !bin.fakesmsc) throw new Error(`Kannel is not installed: ${kannelBinaries}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-kannel-'));
@@ -140,16 +213,32 @@ async function startOnce(): Promise<Kannel> {
       'smsc-id = FAKE',
       `port = ${smscPort}`,
       'connect-allow-ip = 127.0.0.1',
+      ...(options.maxSmsOctets === undefined ? [] : [`max-sms-octets = ${options.maxSmsOctets}`]),
       '',
       'group = smsbox',
       'bearerbox-host = 127.0.0.1',
       `sendsms-port = ${sendsmsPort}`,
       'sendsms-interface = 127.0.0.1',
+      // Chinese (UCS-2) from phones reaches the service as UTF-8.
+      'mo-recode = true',
       '',
       'group = sendsms-user',
       `username = ${username}`,
       `password = ${password}`,
+      // Long texts go out as up to 10 concatenated parts.
+      'max-messages = 10',
+      'concatenation = true',
       '',
+      ...(options.inboundUrl === undefined
+        ? []
+        : [
+            'group = sms-service',
+            'keyword = default',
+            `post-url = "${options.inboundUrl}${options.inboundUrl.includes('?') ? '&' : '?'}from=%p&to=%P&ts=%T&id=%I"`,
+            // The server answers by sendsms; nothing in the HTTP answer is sent back.
+            'max-messages = 0',
+            '',
+          ]),
     ].join('\n'),
   );
 
@@ -157,6 +246,7 @@ async function startOnce(): Promise<Kannel> {
   const logLines: string[] = [];
   const smsLines: string[] = [];
   const received: ReceivedSms[] = [];
+  let sentCount = 0;
   let waiters: { predicate: (sms: ReceivedSms) => boolean; resolve: (sms: ReceivedSms) => void }[] = [];
 
   const remember = (name: string, line: string) => {
@@ -188,6 +278,7 @@ async function startOnce(): Promise<Kannel> {
         for (const line of lines) {
           remember(name, line);
           if (name !== 'fakesmsc') continue;
+          if (/fakesmsc: sent message/.test(line)) sentCount += 1;
           const sms = parseFakesmscLine(line);
           if (!sms) continue;
           smsLines.push(line);
@@ -229,6 +320,10 @@ async function startOnce(): Promise<Kannel> {
     return stopped;
   };
 
+  const fakesmsc = bin.fakesmsc;
+  /** The fakesmsc connected to the fake SMSC: the phone side, receiving what Kannel sends. */
+  let phone: Proc | undefined;
+
   const statusUrl = `http://127.0.0.1:${adminPort}/status.txt?password=${adminPassword}`;
   const status = async (): Promise<string> => {
     try {
@@ -255,13 +350,12 @@ async function startOnce(): Promise<Kannel> {
     await waitUntil('bearerbox admin port', async () => (await status()).includes('FAKE[FAKE]'));
     // -m 0: send nothing from the phone side, keep running and log every SMS received.
     // fakesmsc gives up at once if the fake SMSC is not listening yet: then it is started again.
-    const fakesmsc = bin.fakesmsc;
     const launchPhone = () => launch('fakesmsc', fakesmsc, ['-H', '127.0.0.1', '-r', String(smscPort), '-m', '0', '0 0 text unused']);
-    let phone = launchPhone();
+    phone = launchPhone();
     launch('smsbox', bin.smsbox, ['-v', '1', configPath]);
     await waitUntil('SMSC online and smsbox connected', async () => {
-      if (phone.exitCode() !== undefined) {
-        procs.splice(procs.indexOf(phone), 1);
+      if (phone === undefined || phone.exitCode() !== undefined) {
+        if (phone) procs.splice(procs.indexOf(phone), 1);
         phone = launchPhone();
         return false;
       }
@@ -294,7 +388,35 @@ async function startOnce(): Promise<Kannel> {
         waiters.push({ predicate, resolve: done });
       });
     },
+    messages: () => assembleSms(received),
+    async waitForMessage(predicate, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = assembleSms(received).find(predicate);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`fakesmsc received no matching SMS within ${timeoutMs} ms; got:\n${smsLines.join('\n') || '(nothing)'}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     logs: () => logLines.join('\n'),
+    async phoneSends(from, to, text) {
+      const current = phone;
+      if (current) {
+        if (current.child.exitCode === null && current.child.signalCode === null) current.child.kill('SIGTERM');
+        await current.exited;
+        procs.splice(procs.indexOf(current), 1);
+      }
+      const plain = /^[\x20-\x7e]*$/.test(text);
+      const data = plain ? text : [...Buffer.from(text, 'utf16le').swap16()].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+      const sentBefore = sentCount;
+      const sender = launch('fakesmsc', fakesmsc, ['-H', '127.0.0.1', '-r', String(smscPort), '-i', '0.01', '-m', '1', `${from} ${to} ${plain ? 'text' : 'ucs2'} ${data}`]);
+      phone = sender;
+      const deadline = Date.now() + 5000;
+      while (sentCount === sentBefore) {
+        if (sender.exitCode() !== undefined || Date.now() > deadline) throw new Error(`fakesmsc did not send the message:\n${logLines.slice(-20).join('\n')}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     stop,
   };
 }
@@ -303,12 +425,12 @@ async function startOnce(): Promise<Kannel> {
  * Starts bearerbox, then fakesmsc, then smsbox, and waits until the SMSC is online and sendsms answers.
  * A second try with new ports covers the small race between picking a free port and Kannel binding it.
  */
-export async function startKannel(): Promise<Kannel> {
+export async function startKannel(options: KannelOptions = {}): Promise<Kannel> {
   try {
-    return await startOnce();
+    return await startOnce(options);
   } catch (first) {
     try {
-      return await startOnce();
+      return await startOnce(options);
     } catch (second) {
       throw new Error(`Kannel did not start twice.\nfirst: ${(first as Error).message}\nsecond: ${(second as Error).message}`, { cause: second });
     }

@@ -376,6 +376,33 @@ export interface AlbumPhotosTable {
   created_at: number;
 }
 
+/** SMS fallback and gateway (migration 0050). */
+export interface SmsOptOutsTable {
+  phone_hash: string;
+  opted_out_at: number;
+}
+
+export interface SmsDailyCountsTable {
+  counter_key: string;
+  day: number;
+  count: number;
+}
+
+export interface SmsInboundSeenTable {
+  dedupe_key: string;
+  seen_at: number;
+}
+
+export interface SmsGatewaySessionsTable {
+  phone: string;
+  user_id: string;
+  session_id: string;
+  device_id: string;
+  language: string;
+  last_conversation_id: string | null;
+  signed_in_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
@@ -419,4 +446,8 @@ export interface Database {
   feed_marks: FeedMarksTable;
   albums: AlbumsTable;
   album_photos: AlbumPhotosTable;
+  sms_opt_outs: SmsOptOutsTable;
+  sms_daily_counts: SmsDailyCountsTable;
+  sms_inbound_seen: SmsInboundSeenTable;
+  sms_gateway_sessions: SmsGatewaySessionsTable;
 }

@@ -11,6 +11,7 @@ export const errorMessagesEn = {
   'error.too_many_connections': 'Too many windows or devices are connected at once. Close one, then try again.',
   'error.not_a_user': 'This number is not on Switchboard yet. Send it as an SMS instead, or invite them.',
   'error.blocked': 'This message cannot be delivered to this person.',
+  'error.sms_opted_out': 'This number asked not to receive SMS from Switchboard, so the message was not sent.',
   'error.rate_limited': 'You are sending very fast. Wait a moment, then try again.',
   'error.not_a_member': 'You are not in this conversation any more.',
   'error.not_a_contact': 'Only your contacts can be added to a group. Add their number to your contacts first.',

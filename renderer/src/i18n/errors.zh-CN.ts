@@ -8,6 +8,7 @@ export const errorMessagesZhCN: Record<ErrorMessageKey, string> = {
   'error.too_many_connections': '同时连接的窗口或设备太多。请关闭一个后重试。',
   'error.not_a_user': '这个号码还没有使用 Switchboard。可以改用短信发送，或邀请对方加入。',
   'error.blocked': '这条消息无法送达此人。',
+  'error.sms_opted_out': '该号码已退订 Switchboard 短信，消息未发送。',
   'error.rate_limited': '你发送得太快了。请稍候再试。',
   'error.not_a_member': '你已不在这个会话中。',
   'error.not_a_contact': '只能把联系人加入群组。请先把对方的号码加入通讯录。',

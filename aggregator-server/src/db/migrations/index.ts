@@ -13,6 +13,7 @@ import * as keyExchange from './0035-key-exchange.js';
 import * as webSessions from './0020-web-sessions.js';
 import * as interworking from './0080-interworking.js';
 import * as profilesPosts from './0060-profiles-posts.js';
+import * as sms from './0050-sms.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0020-web-sessions': webSessions,
   '0080-interworking': interworking,
   '0060-profiles-posts': profilesPosts,
+  '0050-sms': sms,
 };

@@ -9,14 +9,14 @@ import type {
   ReceiptEvent,
 } from '#common/contract/messages.js';
 import type { MessageSettings } from '../../config.js';
-import { ApiError, tooManyRequests } from '../../http/api-error.js';
+import { ApiError } from '../../http/api-error.js';
 import { toIso, type Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { RateLimiter } from '../../platform/rate-limiter.js';
 import type { AccountService } from '../identity/account.service.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import type { ContactsService } from '../contacts/contacts.service.js';
-import type { SmsGateway } from '../sms/sms-gateway.js';
+import type { SmsFallback } from '../sms/sms.service.js';
 import type { ConversationRecord, CursorKind, MessagePosition, MessageRecord, MessagesRepository } from './messages.repository.js';
 
 /** How messages leave this node: to every socket of some users, on whichever node they are. */
@@ -63,7 +63,10 @@ export class MessagesService {
       accounts: AccountService;
       privacy: PrivacyService;
       contacts: ContactsService;
-      sms: SmsGateway;
+      /** SMS to people who are not users and offline notices: texts, caps and opt-outs live there. */
+      sms: SmsFallback;
+      /** Told of every stored message and its other members (the SMS gateway relays to signed-in phones). */
+      relay?: (message: ChatMessage, recipientIds: string[]) => void;
       limiter: RateLimiter;
       outlet: MessageOutlet;
       /** The bridge to other networks, when this server runs one. */
@@ -110,6 +113,7 @@ export class MessagesService {
     // Every current member's devices, the sender's other devices included; a lost notice is caught up on reconnect.
     this.deps.outlet.deliver([...others, sender.userId], view);
     if (others.length === 0 && conversation.kind === 'direct') this.deps.outside?.()?.stored(message);
+    this.deps.relay?.(view, others);
     let sms = false;
     if (smsNotice && others[0]) sms = await this.smsNotice(sender.userId, others[0]);
     return { ok: true, message: view, route, sms };
@@ -244,34 +248,17 @@ export class MessagesService {
 
   /** Not a user: the text goes out as an SMS with the sender's number and an invitation; nothing is kept. */
   private async sendSmsToStranger(senderId: string, payload: MessageSendPayload, phone: string): Promise<MessageSendResult> {
-    // The same clientId sends one SMS only, on any node (the shared limiter is the memory of it).
-    const once = await this.deps.limiter.hit(`msg-sms-once:${senderId}:${payload.clientId}`, 1, day);
-    if (!once.allowed) return { ok: true, route: 'sms', sms: true };
-    await this.chargeSms(senderId);
     const senderPhone = (await this.deps.accounts.primaryPhones([senderId])).get(senderId) ?? 'someone';
     const text = 'text' in payload.body ? payload.body.text : (payload.body.caption ?? 'a file');
-    await this.deps.sms.send(phone, `${senderPhone}: ${text}\n(Sent with Switchboard. Reply through Switchboard to chat for free.)`);
+    await this.deps.sms.toStranger({ senderId, senderPhone, clientId: payload.clientId, to: phone, text });
     return { ok: true, route: 'sms', sms: true };
   }
 
   private async smsNotice(senderId: string, receiverId: string): Promise<boolean> {
-    try {
-      await this.chargeSms(senderId);
-      const phones = await this.deps.accounts.primaryPhones([senderId, receiverId]);
-      const to = phones.get(receiverId);
-      if (!to) return false;
-      await this.deps.sms.send(to, `${phones.get(senderId) ?? 'Someone'} sent you a message on Switchboard.`);
-      return true;
-    } catch (error) {
-      // The message is stored already; a missing notice is not a failed send.
-      this.deps.log.warn({ reason: (error as Error).message }, 'sms notice not sent');
-      return false;
-    }
-  }
-
-  private async chargeSms(senderId: string): Promise<void> {
-    const decision = await this.deps.limiter.hit(`msg-sms:${senderId}`, this.deps.settings.smsPerSenderPerDay, day);
-    if (!decision.allowed) throw tooManyRequests('too_many_requests', 'too many SMS from this sender today', decision.retryAfterMs);
+    const phones = await this.deps.accounts.primaryPhones([senderId, receiverId]);
+    const to = phones.get(receiverId);
+    if (!to) return false;
+    return this.deps.sms.notice({ senderId, senderPhone: phones.get(senderId) ?? 'Someone', to });
   }
 
   private async conversationView(conversation: ConversationRecord, readUpTo: number): Promise<ConversationView> {
