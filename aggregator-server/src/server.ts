@@ -384,6 +384,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     graceMs: config.presenceGraceMs,
     log,
     events,
+    onChange: (event) => interworking?.service.userPresenceChanged(event.userId),
   });
   const messagesGateway = attachMessages({ io, messages, clustered: Boolean(config.redisUrl), clock, log });
   messageOutlet.current = messagesGateway;
@@ -401,7 +402,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const identitiesGateway = attachIdentities({ io, identities, events, log });
   postsOutlet.current = socketPostsOutlet(io);
   const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log, outsideTyping: (userId, address, state) => interworking?.service.typing(userId, address, state) });
-  await interworking?.start(io);
+  // Outside contacts see a user's status, never more: offline while invisible or hidden from everyone.
+  await interworking?.start(io, async (userId) => ((await privacy.settings(userId)).activityVisibleTo === 'nobody' ? 'offline' : presence.statusOf(userId)));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

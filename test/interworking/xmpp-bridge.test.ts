@@ -58,7 +58,7 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
   beforeAll(async () => {
     prosody = await PrivateProsody.start({ domain, componentDomain, componentSecret: secret, users: ['alice', 'mallory'] });
     server = await startTestServer({
-      env: { XMPP_COMPONENT_SERVICE: prosody.componentService, XMPP_COMPONENT_DOMAIN: componentDomain, XMPP_COMPONENT_SECRET: secret, XMPP_SWEEP_MS: '500' },
+      env: { XMPP_COMPONENT_SERVICE: prosody.componentService, XMPP_COMPONENT_DOMAIN: componentDomain, XMPP_COMPONENT_SECRET: secret, XMPP_SWEEP_MS: '500', PRESENCE_GRACE_MS: '500' },
     });
     ({ token } = await signIn(server.api, phone));
     user = await new MessageClient(server.url, token, { autoAck: true }).connected();
@@ -81,6 +81,8 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
     expect(allowed.body).toMatchObject({ address: `xmpp:${alice}`, network: 'xmpp' });
     // The bridge asks for Alice's presence; her client approves, and her presence reaches Lina's devices.
     await aliceClient.waitFor((s) => s.name === 'presence' && s.attrs.type === 'subscribe' && s.attrs.from === lina, 'a subscription request');
+    // And she sees Lina as there (a device of hers is connected).
+    await aliceClient.waitFor((s) => s.name === 'presence' && s.attrs.from === lina && s.attrs.type === undefined, "Lina's presence");
     await until(() => presence.some((event) => event.address === `xmpp:${alice}` && event.status === 'online'), 'alice online');
     const listed = await api.route<{ address: string; presence?: { status: string } }[]>(routes.myOutsideContacts);
     expect(listed.body).toEqual([expect.objectContaining({ address: `xmpp:${alice}`, presence: expect.objectContaining({ status: 'online' }) })]);
@@ -133,7 +135,12 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
   });
 
   it('owes the XMPP receipt until a device of the user has the message, which is stored first', async () => {
+    const seenBefore = aliceClient.stanzas.length;
+    const linaPresence = (type: string | undefined) => (s: (typeof aliceClient.stanzas)[number]) =>
+      aliceClient.stanzas.indexOf(s) >= seenBefore && s.name === 'presence' && s.attrs.from === lina && s.attrs.type === type;
     user.close();
+    // Her last device gone (after the grace period): Alice sees Lina offline.
+    await aliceClient.waitFor(linaPresence('unavailable'), 'Lina unavailable');
     const id = await aliceClient.say(lina, 'while you were away');
     const db = server.storage.db;
     await until(async () => (await db.selectFrom('messages').select('id').where('body', 'like', '%while you were away%').execute()).length === 1, 'the message to be stored');
@@ -143,6 +150,7 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
     expect(aliceClient.stanzas.some((s) => s.getChild('received', 'urn:xmpp:receipts')?.attrs.id === id)).toBe(false);
     await user.reconnect(server.url);
     listen();
+    await aliceClient.waitFor(linaPresence(undefined), 'Lina available again');
     await user.until(() => user.texts().includes('while you were away'), 'the backlog');
     await aliceClient.waitFor((s) => s.getChild('received', 'urn:xmpp:receipts')?.attrs.id === id, 'the receipt once the device has it');
   });

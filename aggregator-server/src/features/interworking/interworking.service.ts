@@ -61,6 +61,11 @@ export class InterworkingService implements OutsideNetworks {
     if (parsed.success) this.deps.dispatch({ kind: 'typing', userId, address: parsed.data, state });
   }
 
+  /** A user's own presence changed (on whichever node published it): their outside contacts hear of it. */
+  userPresenceChanged(userId: string): void {
+    this.deps.dispatch({ kind: 'presence', userId });
+  }
+
   async deleteUser(userId: string): Promise<void> {
     await this.deps.repo.deleteUser(userId);
   }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { createClient, type RedisClientType } from 'redis';
+import type { OutsideStatus } from '#common/contract/interworking.js';
 import type { XmppComponentConfig } from '../../config.js';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../platform/clock.js';
@@ -22,8 +23,11 @@ export type Interworking = {
   service: InterworkingService;
   /** This node's name in the lease. */
   nodeId: string;
-  /** Joins the socket server and starts competing for the component connection. */
-  start(io: RealtimeServer): Promise<void>;
+  /**
+   * Joins the socket server and starts competing for the component connection; `userStatus` is what
+   * outside contacts may see of a user's status now.
+   */
+  start(io: RealtimeServer, userStatus: (userId: string) => Promise<OutsideStatus>): Promise<void>;
   /** Whether this node holds the component connection now. */
   holding(): boolean;
   stop(): Promise<void>;
@@ -94,7 +98,7 @@ export function createInterworking(deps: {
     service,
     nodeId,
     holding: () => held && Boolean(link?.online),
-    async start(io) {
+    async start(io, userStatus) {
       const outlet = attachInterworking({ io, interworking: service, log });
       if (deps.redisUrl) {
         const client: RedisClientType = createClient({ url: deps.redisUrl, socket: { reconnectStrategy: (retries: number) => Math.min(2 ** retries * 50, 2000) + Math.floor(Math.random() * 200) } });
@@ -116,7 +120,7 @@ export function createInterworking(deps: {
         log,
       );
       link = componentLink;
-      bridge = new XmppBridge({ link: componentLink, repo, messages: deps.messages, accounts: deps.accounts, limiter: deps.limiter, outlet, componentDomain: config.domain, clock, log });
+      bridge = new XmppBridge({ link: componentLink, repo, messages: deps.messages, accounts: deps.accounts, limiter: deps.limiter, outlet, userStatus, componentDomain: config.domain, clock, log });
       relay.onCommand((command) => {
         if (held) bridge?.command(command);
       });

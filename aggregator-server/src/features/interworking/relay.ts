@@ -12,6 +12,8 @@ export const relayCommand = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('flush'), conversationId: z.string() }),
   /** A device acknowledged messages of this conversation: receipts are owed. */
   z.object({ kind: z.literal('receipts'), conversationId: z.string() }),
+  /** A user's own presence changed: their outside contacts hear of it. */
+  z.object({ kind: z.literal('presence'), userId: z.string() }),
   z.object({ kind: z.literal('typing'), userId: z.string(), address: z.string(), state: z.enum(['typing', 'paused']) }),
   z.object({ kind: z.literal('subscribe'), userId: z.string(), address: z.string() }),
   z.object({ kind: z.literal('unsubscribe'), userId: z.string(), address: z.string() }),

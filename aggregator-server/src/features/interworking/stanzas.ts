@@ -49,6 +49,13 @@ export function presenceStanza(p: { from: string; to: string; type?: 'subscribe'
   return xml('presence', { from: p.from, to: p.to, type: p.type });
 }
 
+/** A Switchboard user's status as XMPP availability (RFC 6121 4.7.2.1): offline is unavailable. */
+export function availabilityStanza(a: { from: string; to: string; status: OutsideStatus }): XmlElement {
+  if (a.status === 'offline') return xml('presence', { from: a.from, to: a.to, type: 'unavailable' });
+  const show = a.status === 'busy' ? 'dnd' : a.status === 'away' ? 'away' : undefined;
+  return xml('presence', { from: a.from, to: a.to }, show === undefined ? undefined : xml('show', {}, show));
+}
+
 export function pingStanza(from: string, to: string): XmlElement {
   return xml('iq', { type: 'get', from, to }, xml('ping', { xmlns: ns.ping }));
 }

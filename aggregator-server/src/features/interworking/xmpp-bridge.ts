@@ -13,7 +13,7 @@ import { addressOfJid, bareJidOf, domainOf, inboundClientId, outboundStanzaId, p
 import type { ComponentLink } from './component-link.js';
 import type { InterworkingRepository } from './interworking.repository.js';
 import type { RelayCommand } from './relay.js';
-import { chatMessageStanza, chatStateStanza, displayedStanza, errorReply, pingStanza, presenceStanza, readMessage, receiptStanza, statusOfPresence, type ErrorCondition } from './stanzas.js';
+import { availabilityStanza, chatMessageStanza, chatStateStanza, displayedStanza, errorReply, pingStanza, presenceStanza, readMessage, receiptStanza, statusOfPresence, type ErrorCondition } from './stanzas.js';
 
 /** How what arrives from XMPP reaches a user's devices (on every node). */
 export interface BridgeOutlet {
@@ -44,6 +44,8 @@ export class XmppBridge {
   private readonly queues = new Map<string, Promise<void>>();
   /** Per user and outside address: each of their resources' availability. */
   private readonly resources = new Map<string, Map<string, { status: OutsideStatus; text: string }>>();
+  /** The status each user's outside contacts were last told (only a change of status is worth a stanza). */
+  private readonly announced = new Map<string, OutsideStatus>();
 
   constructor(
     private readonly deps: {
@@ -53,6 +55,8 @@ export class XmppBridge {
       accounts: AccountService;
       limiter: RateLimiter;
       outlet: BridgeOutlet;
+      /** What outside contacts may see of a user's status now (offline while invisible or hidden from everyone). */
+      userStatus: (userId: string) => Promise<OutsideStatus>;
       componentDomain: string;
       clock: Clock;
       log: Logger;
@@ -62,6 +66,7 @@ export class XmppBridge {
   /** The component is (again) accepted: greet every allowed contact, then send what waited. */
   async online(): Promise<void> {
     this.resources.clear();
+    this.announced.clear();
     await this.greetContacts();
     await this.sweep();
   }
@@ -83,6 +88,8 @@ export class XmppBridge {
         return this.enqueue(command.conversationId, () => this.sendReceipts(command.conversationId));
       case 'typing':
         return void this.guard('typing', () => this.sendTyping(command.userId, command.address, command.state));
+      case 'presence':
+        return void this.guard('presence', () => this.announceStatus(command.userId));
       case 'subscribe':
       case 'unsubscribe':
         return void this.guard(command.kind, () => this.subscription(command.userId, command.address, command.kind));
@@ -180,18 +187,19 @@ export class XmppBridge {
     const type = stanza.attrs.type;
     if (type === 'error') return;
     const party = await this.party(stanza);
-    const self = stanza.attrs.to;
-    if (!party || !self) {
-      if (type === 'subscribe' && self && stanza.attrs.from) await this.send(presenceStanza({ from: self, to: stanza.attrs.from, type: 'unsubscribed' }));
+    if (!party) {
+      const to = stanza.attrs.to;
+      if (type === 'subscribe' && to && stanza.attrs.from) await this.send(presenceStanza({ from: to, to: stanza.attrs.from, type: 'unsubscribed' }));
       return;
     }
     const contact = bareJidOf(party.address);
+    const self = userJid(party.phone, this.deps.componentDomain);
     if (type === 'subscribe') {
-      await this.send(presenceStanza({ from: userJid(party.phone, this.deps.componentDomain), to: contact, type: 'subscribed' }));
-      await this.send(presenceStanza({ from: userJid(party.phone, this.deps.componentDomain), to: contact }));
+      await this.send(presenceStanza({ from: self, to: contact, type: 'subscribed' }));
+      await this.send(availabilityStanza({ from: self, to: contact, status: await this.deps.userStatus(party.userId) }));
       return;
     }
-    if (type === 'probe') return this.send(presenceStanza({ from: userJid(party.phone, this.deps.componentDomain), to: contact }));
+    if (type === 'probe') return this.send(availabilityStanza({ from: self, to: contact, status: await this.deps.userStatus(party.userId) }));
     if (type !== undefined && type !== 'unavailable') return;
     const key = `${party.userId}\n${party.address}`;
     const resources = this.resources.get(key) ?? new Map<string, { status: OutsideStatus; text: string }>();
@@ -278,9 +286,9 @@ export class XmppBridge {
     const to = bareJidOf(address);
     if (kind === 'subscribe') {
       await this.send(presenceStanza({ from, to, type: 'subscribe' }));
-      // Pre-approved: they may see that we are there, which is how XMPP clients show a contact as reachable.
+      // Pre-approved: they may see whether the user is there, which is how XMPP clients show a contact.
       await this.send(presenceStanza({ from, to, type: 'subscribed' }));
-      await this.send(presenceStanza({ from, to }));
+      await this.send(availabilityStanza({ from, to, status: await this.deps.userStatus(userId) }));
     } else {
       await this.send(presenceStanza({ from, to, type: 'unavailable' }));
       await this.send(presenceStanza({ from, to, type: 'unsubscribe' }));
@@ -288,7 +296,19 @@ export class XmppBridge {
     }
   }
 
-  /** Tells every allowed contact we are here and asks for their presence (a subscription first, when they never answered one). */
+  /** Tells a user's outside contacts their status now. */
+  private async announceStatus(userId: string): Promise<void> {
+    const contacts = await this.deps.repo.contactsOf(userId);
+    const from = contacts.length > 0 ? await this.jidOf(userId) : undefined;
+    if (!from) return;
+    const status = await this.deps.userStatus(userId);
+    if (this.announced.get(userId) === status) return;
+    if (this.announced.size > 100_000) this.announced.clear();
+    this.announced.set(userId, status);
+    for (const contact of contacts) await this.send(availabilityStanza({ from, to: bareJidOf(contact.address), status }));
+  }
+
+  /** Tells every allowed contact the user's status and asks for theirs (a subscription first, when they never answered one). */
   private async greetContacts(): Promise<void> {
     let after: { userId: string; address: string } | undefined;
     for (;;) {
@@ -300,7 +320,7 @@ export class XmppBridge {
         const from = userJid(phone, this.deps.componentDomain);
         const to = bareJidOf(contact.address);
         if (!contact.presence) await this.send(presenceStanza({ from, to, type: 'subscribe' }));
-        await this.send(presenceStanza({ from, to }));
+        await this.send(availabilityStanza({ from, to, status: await this.deps.userStatus(contact.userId) }));
         await this.send(presenceStanza({ from, to, type: 'probe' }));
       }
       const last = page.at(-1);

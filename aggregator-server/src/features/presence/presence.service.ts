@@ -45,6 +45,8 @@ export class PresenceService {
       log: Logger;
       /** Told when a user becomes or stops being invisible (their identities follow). */
       events?: DomainEvents;
+      /** Told of each change of a user's merged presence (the XMPP bridge shows it to outside contacts). */
+      onChange?: (event: PresenceEvent) => void;
     },
   ) {}
 
@@ -124,9 +126,15 @@ export class PresenceService {
     const event = await this.current(userId);
     const previous = await this.deps.store.swapPublished(userId, presenceFingerprint(event));
     if (!force && previous === presenceFingerprint(event)) return;
+    this.deps.onChange?.(event);
     const audience = await this.audience(userId);
     const rooms = [presenceRooms.roster(userId), ...audience.viewers.flatMap((viewer) => [presenceRooms.roster(viewer), presenceRooms.focus(viewer, userId)])];
     this.deps.outlet.toRooms(rooms, forAudience(event, audience.settings));
+  }
+
+  /** A user's merged status now (offline while invisible). */
+  async statusOf(userId: string): Promise<PresenceEvent['status']> {
+    return (await this.current(userId)).status;
   }
 
   /** The presence of each person the viewer may see, for a socket that just connected or changed scope. */
