@@ -4,11 +4,18 @@
  * between server nodes, say) is shown but not acknowledged past the gap, so the server keeps the missing
  * one for this device and sends it again on the next connection or catch-up.
  *
- * The starting point of a conversation is the first message of it this process receives: the server
- * replays a device's backlog from its last acknowledgement, in order, before any live message.
+ * Where a conversation's run starts: the server replays a device's backlog from its last
+ * acknowledgement, in order, and holds live messages back until the replay is done. So the first message
+ * of a conversation is either the start of its backlog (everything before it was acknowledged), or a live
+ * one with nothing in the backlog, when every message up to the conversation's last one as listed before
+ * connecting (`lastSeqBefore`) was acknowledged: a live message further on than the one after that means
+ * the ones in between were lost on the way.
  */
 export class ContiguousAcks {
   private readonly conversations = new Map<string, { upTo: number; above: Set<number> }>();
+
+  /** `lastSeqBefore`: each conversation's last sequence number, listed before the connection was opened. */
+  constructor(private readonly lastSeqBefore: ReadonlyMap<string, number> = new Map()) {}
 
   /**
    * Records a received message; answers what to acknowledge: the new end of the run when it moved, or
@@ -18,7 +25,9 @@ export class ContiguousAcks {
   receive(conversationId: string, seq: number): number | undefined {
     let state = this.conversations.get(conversationId);
     if (state === undefined) {
-      state = { upTo: seq - 1, above: new Set() };
+      const listed = this.lastSeqBefore.get(conversationId);
+      // A conversation that did not exist when the list was read starts where its first message says.
+      state = { upTo: listed === undefined || seq <= listed + 1 ? seq - 1 : listed, above: new Set() };
       this.conversations.set(conversationId, state);
     }
     if (seq <= state.upTo) return state.upTo > 0 ? state.upTo : undefined;

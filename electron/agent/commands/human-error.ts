@@ -18,6 +18,7 @@ const terminalWording: Partial<Record<ErrorMessageKey, string>> = {
   'error.not_found': 'That is no longer there, or you cannot see it.',
   'error.method_not_allowed': 'The server does not support this action. Update Switchboard, or ask the administrator of the server.',
   'error.version_conflict': 'This changed on another device meanwhile. Run the command again to work on the latest version.',
+  'error.csrf_failed': 'The server refused a request that did not prove where it came from. Update Switchboard, then try again.',
   'error.validation_failed': 'The server did not accept what was sent. Check the values you gave, then try again.',
 };
 

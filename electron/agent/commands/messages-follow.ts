@@ -12,6 +12,8 @@ export type FollowOptions = {
   json: boolean;
   /** Which messages to print; every message is acknowledged all the same (it reached this device). */
   matches: (message: ChatMessage) => boolean;
+  /** Each conversation's last sequence number, listed before connecting: where acknowledgements start. */
+  lastSeqBefore: ReadonlyMap<string, number>;
   /** Messages already on the screen (the history printed before following): not printed again. */
   alreadyShown?: readonly string[];
 };
@@ -19,7 +21,7 @@ export type FollowOptions = {
 /** Prints matching messages as they arrive (the backlog first) until interrupted or signed out. */
 export async function follow(session: ChatSession, io: CliIo, options: FollowOptions): Promise<number> {
   const shown = new Set<string>(options.alreadyShown);
-  const acks = new ContiguousAcks();
+  const acks = new ContiguousAcks(options.lastSeqBefore);
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
   const ignored = () => io.stderr('Ignored a damaged event from the server; if this repeats, update Switchboard.\n');

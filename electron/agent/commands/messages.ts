@@ -115,6 +115,7 @@ export const messages: Command = {
       if (!following) return EXIT_OK;
       return await follow(session, io, {
         json,
+        lastSeqBefore: new Map(conversations.map((conversation) => [conversation.id, conversation.lastMessage?.seq ?? 0])),
         alreadyShown: past.map((message) => message.id),
         matches: (message) => withPhone === undefined || message.from.phone === withPhone || message.conversationId === chosen?.id,
       });
