@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type CliIo, type Command, commandUsage, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './commands/command.js';
 import { commands as registeredCommands } from './commands/index.js';
+import { humanError } from './commands/human-error.js';
 
 export function usage(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((command) => commandUsage(command).length));
@@ -82,7 +83,9 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
       io.stderr(`switchboard: ${error.message}\n\nUsage: ${commandUsage(command)}\n`);
       return EXIT_USAGE;
     }
-    io.stderr(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`switchboard: ${humanError(error)}\n`);
+    // The details are for whoever reports the problem, when asked for.
+    if (io.env.SWITCHBOARD_DEBUG === '1' && error instanceof Error) io.stderr(`${error.stack ?? error.message}\n`);
     return EXIT_FAILURE;
   }
 }

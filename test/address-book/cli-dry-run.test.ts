@@ -78,7 +78,9 @@ describe('switchboard contacts import --dry-run --json', () => {
       const json = JSON.parse(stdout) as { error: { code: string; message: string } };
       expect(json.error.code).toBe('unsupported_format');
       expect(json.error.message).toMatch(/CSV/);
-      expect(stderr).toMatch(/unsupported_format/);
+      // People read words, never the code: the code is for --json readers.
+      expect(stderr).toMatch(/This file format cannot be read\. Export your contacts as vCard/);
+      expect(stderr).not.toMatch(/unsupported_format/);
     });
   }
 
@@ -91,19 +93,20 @@ describe('switchboard contacts import --dry-run --json', () => {
     const { code, stdout } = await run(`${fixturesDir}bad-numbers.vcf`, { json: false });
     expect(code).toBe(0);
     expect(stdout).toMatch(/0 contacts with 0 numbers; 4 skipped/);
-    expect(stdout).toMatch(/region_required: 138 0013 8000/);
+    expect(stdout).toMatch(/a national number, and the region is unknown: 138 0013 8000/);
+    expect(stdout).not.toMatch(/region_required/);
     expect(stdout).toMatch(/--region/);
   });
 
   it('without --dry-run, parses but refuses to upload until signed in', async () => {
     const { code, stderr } = await run(`${fixturesDir}list.txt`, { dryRun: false, json: false, region: 'CN' });
     expect(code).toBe(3);
-    expect(stderr).toBe('upload needs a signed-in session: run `switchboard login` first\n');
+    expect(stderr).toBe('To upload, sign in first with `switchboard login`; with --dry-run the file is only read.\n');
   });
 
   it('reports a missing file and an unknown region', async () => {
     const missing = await run(`${fixturesDir}nope.vcf`);
-    expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/cannot read .*nope\.vcf: ENOENT/)]);
+    expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/^Cannot read .*nope\.vcf: There is no such file\. Check the name and the folder\.\n$/)]);
     const region = await run(`${fixturesDir}list.txt`, { region: 'ZZ' });
     expect(region.code).toBe(1);
     expect(JSON.parse(region.stdout)).toMatchObject({ error: { code: 'unknown_region' } });

@@ -3,6 +3,8 @@ import { VaultError } from '#core/vault/index.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions, UsageError } from './command.js';
 import { headlessCore } from './headless-core.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
+import { humanError, wordsForCode, wordsForPluginFailure } from './human-error.js';
+import { notSignedIn, sessionEndedWords } from './signed-in.js';
 
 /** How often the agent imports the bound accounts' contacts again. */
 const NETWORK_CONTACTS_EVERY_MS = 6 * 60 * 60_000;
@@ -24,12 +26,12 @@ export const agent: Command = {
     if (insecure !== undefined) throw new UsageError(`--server: ${insecure}`);
     try {
       if (!(await openSessionStore().get(serverUrl))) {
-        io.stderr(`Not signed in to ${serverUrl}: run \`switchboard login --server ${serverUrl} --phone <number>\` first.\n`);
+        io.stderr(notSignedIn(serverUrl));
         return EXIT_FAILURE;
       }
     } catch (error) {
       if (error instanceof VaultError) {
-        io.stderr(`switchboard agent: ${error.code}: ${error.message}\n`);
+        io.stderr(`${humanError(error)}\n`);
         return EXIT_FAILURE;
       }
       throw error;
@@ -59,20 +61,20 @@ export const agent: Command = {
         }
         if (event.type === 'network_contacts') {
           for (const account of event.sync.imported) io.stderr(`network contacts: ${account.pluginId} ${account.accountId}: ${account.contacts} contacts\n`);
-          for (const failure of event.sync.failures) io.stderr(`network contacts: ${failure.pluginId} ${failure.accountId}: ${failure.pluginCode ?? failure.code}: ${failure.message}\n`);
+          for (const failure of event.sync.failures) io.stderr(`network contacts: ${failure.pluginId} ${failure.accountId}: ${wordsForPluginFailure(failure)}\n`);
         }
         if (event.type !== 'link') return;
         const link = event.event;
         if (link.type === 'reported') io.stdout(timestamped(`active: ${link.apps.join(', ') || '(none)'}\n`));
         else if (link.type === 'session_ended') {
-          io.stderr(`The session ended (${link.reason}); sign in again with \`switchboard login\`.\n`);
+          io.stderr(sessionEndedWords(link.reason));
           finish(EXIT_FAILURE);
-        } else if (link.type === 'report_failed') io.stderr(`report failed: ${link.code}: ${link.message}\n`);
-        else if (link.type === 'connect_failed') io.stderr(`${link.message}\n`);
-        else if (link.type === 'disconnected') io.stderr(`disconnected (${link.reason}); reconnecting\n`);
+        } else if (link.type === 'report_failed') io.stderr(`Could not report the running apps: ${wordsForCode(link.code)}\n`);
+        else if (link.type === 'connect_failed') io.stderr(`Cannot connect to ${serverUrl}: ${wordsForCode('network_unreachable')} Trying again.\n`);
+        else if (link.type === 'disconnected') io.stderr('The connection to the server was lost; reconnecting...\n');
       });
       core.start().catch((error: unknown) => {
-        io.stderr(`switchboard agent: the keychain could not be read (${error instanceof Error ? error.message : String(error)}); unlock it and try again.\n`);
+        io.stderr(`${error instanceof VaultError ? humanError(error) : wordsForCode('keychain_unavailable')}\n`);
         finish(EXIT_FAILURE);
       });
     });

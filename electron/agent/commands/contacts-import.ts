@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import readline from 'node:readline/promises';
-import { AddressBookError, assignKeyedRefs, newRefKey, parseAddressBookAsync, withoutOwnNumber, type AddressBookImport } from '#common/address-book/index.js';
+import { AddressBookError, assignKeyedRefs, newRefKey, parseAddressBookAsync, withoutOwnNumber, type AddressBookImport, type RejectReason } from '#common/address-book/index.js';
 import { regionOfE164 } from '#common/phone/phone.js';
 import { ApiFailure } from '#common/contract/api-failure.js';
 import { SwitchboardClient } from '#common/contract/http-client.js';
@@ -16,6 +16,7 @@ import { BookTooLargeError, syncImport, type BookSyncResult, type ImportMode } f
 import { booleanOption, stringOption, UsageError, type Command } from './command.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
 import { plural } from './plural.js';
+import { fileProblem, humanError } from './human-error.js';
 
 export interface ContactsImportArgs {
   file: string;
@@ -46,6 +47,16 @@ export const contactsImportExitCodes = {
   notSignedIn: 3,
 } as const;
 
+/** Why a line of the file was skipped, as the app says it. */
+const rejectedWords: Record<RejectReason, string> = {
+  region_required: 'a national number, and the region is unknown',
+  invalid_number: 'not a number that exists',
+  not_a_number: 'not a phone number',
+  imprecise_number: 'rounded by a spreadsheet (scientific notation)',
+  no_number: 'no phone number',
+  own_number: 'your own number',
+};
+
 function summary(file: string, result: AddressBookImport, region: string | undefined): string {
   const numbers = result.entries.reduce((count, entry) => count + entry.phones.length, 0);
   const lines = [
@@ -53,9 +64,9 @@ function summary(file: string, result: AddressBookImport, region: string | undef
   ];
   for (const rejected of result.rejected) {
     const where = rejected.line === undefined ? `record ${rejected.record}` : `line ${rejected.line}`;
-    lines.push(`  ${where}: ${rejected.reason}: ${rejected.raw}${rejected.name === undefined ? '' : ` (${rejected.name})`}`);
+    lines.push(`  ${where}: ${rejectedWords[rejected.reason]}: ${rejected.raw}${rejected.name === undefined ? '' : ` (${rejected.name})`}`);
   }
-  for (const warning of result.warnings) lines.push(`  warning: ${warning.code}: ${warning.message}`);
+  for (const warning of result.warnings) lines.push(`  warning: ${warning.message}`);
   if (region === undefined && result.rejected.some((rejected) => rejected.reason === 'region_required')) {
     lines.push('  hint: numbers without a country code need --region (e.g. --region CN)');
   }
@@ -68,8 +79,7 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
   try {
     bytes = new Uint8Array(await readFile(args.file));
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-    io.stderr(`cannot read ${args.file}: ${reason}\n`);
+    io.stderr(`Cannot read ${args.file}: ${fileProblem(error) ?? 'the file could not be opened. Check the name and try again.'}\n`);
     return contactsImportExitCodes.failed;
   }
 
@@ -82,8 +92,8 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
     }), args.ownPhone);
   } catch (error) {
     if (!(error instanceof AddressBookError)) throw error;
-    if (args.json) io.stdout(`${JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2)}\n`);
-    io.stderr(`${args.file}: ${error.code}: ${error.message}\n`);
+    if (args.json) io.stdout(`${JSON.stringify({ error: { code: error.code, message: humanError(error) } }, null, 2)}\n`);
+    io.stderr(`${args.file}: ${humanError(error)}\n`);
     return contactsImportExitCodes.failed;
   }
 
@@ -94,7 +104,7 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
 
   if (args.dryRun) return contactsImportExitCodes.ok;
   if (!args.upload) {
-    io.stderr('upload needs a signed-in session: run `switchboard login` first\n');
+    io.stderr('To upload, sign in first with `switchboard login`; with --dry-run the file is only read.\n');
     return contactsImportExitCodes.notSignedIn;
   }
   if (args.refKey !== undefined) await assignKeyedRefs(result.entries, args.refKey);
@@ -114,7 +124,7 @@ export async function runContactsImport(args: ContactsImportArgs, io: CommandIo)
       return contactsImportExitCodes.failed;
     }
     if (!(error instanceof ApiFailure)) throw error;
-    io.stderr(`Upload failed, nothing was changed: ${error.message}\n`);
+    io.stderr(`Upload failed, nothing was changed: ${humanError(error)}\n`);
     return contactsImportExitCodes.failed;
   }
 }
@@ -139,7 +149,7 @@ async function signedInApi(serverUrl: string, io: CommandIo, quiet: boolean): Pr
       : undefined;
   } catch (error) {
     if (!(error instanceof VaultError)) throw error;
-    if (!quiet) io.stderr(`${error.message}\n`);
+    if (!quiet) io.stderr(`${humanError(error)}\n`);
     return undefined;
   }
 }

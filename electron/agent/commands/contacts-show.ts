@@ -18,7 +18,8 @@ import { extraPluginDirs, loadPlugins } from '#core/plugins/load.js';
 import { booleanOption, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions, UsageError, type CliIo, type Command } from './command.js';
 import { builtinPluginsDir } from './headless-core.js';
 import { defaultServerUrl } from './session-store.js';
-import { signedInClient } from './signed-in.js';
+import { fileProblem, humanError } from './human-error.js';
+import { notSignedIn, signedInClient } from './signed-in.js';
 
 export type ShownNetwork = {
   pluginId: string;
@@ -66,8 +67,8 @@ async function readBook(file: string): Promise<AddressBookEntry[] | string> {
   try {
     return (await parseAddressBookAsync(new Uint8Array(await readFile(file)), { fileName: basename(file) })).entries;
   } catch (error) {
-    if (error instanceof AddressBookError) return `${file}: ${error.code}: ${error.message}`;
-    return `cannot read ${file}: ${error instanceof Error && 'code' in error ? String(error.code) : 'unreadable'}`;
+    if (error instanceof AddressBookError) return `${file}: ${humanError(error)}`;
+    return `Cannot read ${file}: ${fileProblem(error) ?? 'the file could not be opened. Check the name and try again.'}`;
   }
 }
 
@@ -140,7 +141,7 @@ export const contactsShow: Command = {
     }
     const session = await signedInClient(serverUrl, io);
     if (session === undefined) {
-      io.stderr('contacts show needs a signed-in session: run `switchboard login` first\n');
+      io.stderr(notSignedIn(serverUrl));
       return EXIT_FAILURE;
     }
     let contacts: ContactView[];
@@ -151,7 +152,7 @@ export const contactsShow: Command = {
       region = regionOfE164((await session.api.call(routes.me, {})).phone);
     } catch (error) {
       if (!(error instanceof ApiFailure)) throw error;
-      io.stderr(`could not list your contacts: ${error.code}: ${error.message}\n`);
+      io.stderr(`Could not list your contacts: ${humanError(error)}\n`);
       return EXIT_FAILURE;
     }
     const found = findContacts(query, region, contacts, book);

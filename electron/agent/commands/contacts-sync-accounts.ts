@@ -10,14 +10,15 @@ import { VaultError } from '#core/vault/index.js';
 import { headlessCore } from './headless-core.js';
 import { booleanOption, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions, type Command } from './command.js';
 import { defaultServerUrl } from './session-store.js';
+import { fileProblem, humanError, wordsForPluginFailure } from './human-error.js';
 
 async function readBook(file: string | undefined): Promise<AddressBookEntry[] | string> {
   if (file === undefined) return [];
   try {
     return (await parseAddressBookAsync(new Uint8Array(await readFile(file)), { fileName: basename(file) })).entries;
   } catch (error) {
-    if (error instanceof AddressBookError) return `${file}: ${error.code}: ${error.message}`;
-    return `cannot read ${file}: ${error instanceof Error && 'code' in error ? String(error.code) : 'unreadable'}`;
+    if (error instanceof AddressBookError) return `${file}: ${humanError(error)}`;
+    return `Cannot read ${file}: ${fileProblem(error) ?? 'the file could not be opened. Check the name and try again.'}`;
   }
 }
 
@@ -54,11 +55,11 @@ export const contactsSyncAccounts: Command = {
         const joined = people.filter((person) => person.addressBookRef !== undefined && person.networks.length > 0).length;
         io.stdout(`${people.length} people: ${joined} from the address book joined by network contacts, ${people.filter((person) => person.addressBookRef === undefined).length} from networks only\n`);
       }
-      for (const failure of sync.failures) io.stderr(`${failure.pluginId} ${failure.accountId}: ${failure.pluginCode ?? failure.code}: ${failure.message}\n`);
+      for (const failure of sync.failures) io.stderr(`${failure.pluginId} ${failure.accountId}: ${wordsForPluginFailure(failure)}\n`);
       return sync.failures.length === 0 ? EXIT_OK : EXIT_FAILURE;
     } catch (error) {
       if (error instanceof VaultError) {
-        io.stderr(`switchboard contacts sync-accounts: ${error.code}: ${error.message}\n`);
+        io.stderr(`${humanError(error)}\n`);
         return EXIT_FAILURE;
       }
       throw error;

@@ -8,6 +8,8 @@ import { NothingToUndoError, undoLastImport } from './cli-book-sync.js';
 import { EXIT_FAILURE, EXIT_OK, stringOption, type Command } from './command.js';
 import { plural } from './plural.js';
 import { defaultServerUrl, openSessionStore } from './session-store.js';
+import { humanError } from './human-error.js';
+import { notSignedIn } from './signed-in.js';
 
 export const contactsUndo: Command = {
   name: ['contacts', 'undo'],
@@ -21,7 +23,7 @@ export const contactsUndo: Command = {
     try {
       const session = await openSessionStore().get(serverUrl);
       if (!session) {
-        io.stderr(`Not signed in to ${serverUrl}: run \`switchboard login --server ${serverUrl} --phone <number>\` first.\n`);
+        io.stderr(notSignedIn(serverUrl));
         return EXIT_FAILURE;
       }
       const api = new SwitchboardClient({ baseUrl: serverUrl, token: () => session.token, timeoutMs: 60_000 });
@@ -39,7 +41,7 @@ export const contactsUndo: Command = {
         return EXIT_FAILURE;
       }
       if (error instanceof ApiFailure || error instanceof VaultError) {
-        io.stderr(`switchboard contacts undo: ${error.message}\n`);
+        io.stderr(`Not undone: ${humanError(error)}\n`);
         return EXIT_FAILURE;
       }
       throw error;

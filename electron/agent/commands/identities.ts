@@ -10,7 +10,8 @@ import { extraPluginDirs, loadPlugins } from '#core/plugins/load.js';
 import { booleanOption, EXIT_FAILURE, EXIT_OK, stringOption, stringOptions, UsageError, type Command, type CommandInput, type CliIo } from './command.js';
 import { builtinPluginsDir } from './headless-core.js';
 import { defaultServerUrl } from './session-store.js';
-import { signedInClient } from './signed-in.js';
+import { notSignedIn, signedInClient } from './signed-in.js';
+import { humanError } from './human-error.js';
 
 const sharedOptions = {
   server: { type: 'string', description: 'The Switchboard server (default SWITCHBOARD_SERVER_URL or http://127.0.0.1:8080).' },
@@ -20,7 +21,7 @@ const sharedOptions = {
 async function session(options: CommandInput['options'], io: CliIo) {
   const serverUrl = stringOption(options, 'server') ?? defaultServerUrl(io.env);
   const signedIn = await signedInClient(serverUrl, io);
-  if (signedIn === undefined) io.stderr('this needs a signed-in session: run `switchboard login` first\n');
+  if (signedIn === undefined) io.stderr(notSignedIn(serverUrl));
   return signedIn;
 }
 
@@ -31,7 +32,7 @@ async function manifestOf(pluginId: string, options: CommandInput['options'], io
 
 function failed(io: CliIo, what: string, error: unknown): number {
   if (!(error instanceof ApiFailure)) throw error;
-  io.stderr(`${what}: ${error.code}: ${error.message}\n`);
+  io.stderr(`${what}: ${humanError(error)}\n`);
   return EXIT_FAILURE;
 }
 

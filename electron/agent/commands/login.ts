@@ -8,6 +8,7 @@ import { configDir, deviceIdentity, pendingVerifications } from '#core/device.js
 import { VaultError } from '#core/vault/index.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, stringOption, UsageError } from './command.js';
 import { defaultServerUrl, openSessionStore, rememberServer } from './session-store.js';
+import { humanError, phoneProblem } from './human-error.js';
 
 /**
  * `switchboard login --server URL --phone +E164 [--code 123456]`: asks for an SMS code and signs this
@@ -29,9 +30,9 @@ export const login: Command = {
     const insecure = insecureServerReason(serverUrl);
     if (insecure !== undefined) throw new UsageError(`--server: ${insecure}`);
     const rawPhone = stringOption(options, 'phone');
-    if (!rawPhone) throw new UsageError('missing --phone');
+    if (!rawPhone) throw new UsageError('say which number to sign in with: --phone and your number, e.g. --phone +8613800138000');
     const parsed = parsePhone(rawPhone, stringOption(options, 'region'));
-    if (!parsed.ok) throw new UsageError(`--phone: not a valid number (${parsed.reason})`);
+    if (!parsed.ok) throw new UsageError(`"${rawPhone}" cannot be used: ${phoneProblem[parsed.reason]}`);
     const phone = parsed.e164;
     let code = stringOption(options, 'code');
     if (code !== undefined && !/^\d{6}$/.test(code)) throw new UsageError('--code takes the 6 digits from the SMS');
@@ -71,7 +72,7 @@ export const login: Command = {
       return EXIT_OK;
     } catch (error) {
       if (error instanceof ApiFailure || error instanceof VaultError) {
-        io.stderr(`switchboard login: ${error.message}\n`);
+        io.stderr(`Not signed in: ${humanError(error)}\n`);
         return EXIT_FAILURE;
       }
       throw error;

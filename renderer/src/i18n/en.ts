@@ -1,4 +1,4 @@
-import { errorMessagesEn } from './errors.en.js';
+import { errorMessagesEn } from '#common/i18n/errors.en.js';
 
 /**
  * English, the reference catalogue: every other language must have exactly these keys. Messages use the

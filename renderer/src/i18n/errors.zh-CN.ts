@@ -1,4 +1,4 @@
-import type { ErrorMessageKey } from './errors.en.js';
+import type { ErrorMessageKey } from '#common/i18n/errors.en.js';
 
 /** 每个错误代码对用户的含义和下一步该做什么。 */
 export const errorMessagesZhCN: Record<ErrorMessageKey, string> = {

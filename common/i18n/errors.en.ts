@@ -1,7 +1,9 @@
 /**
  * What each error code means to a person, and what to do next. Every code the server or a client part
  * may answer with has an entry (a test checks this against the contract's list); parameters are
- * optional: {network} names the network, {seconds} the wait the server asked for.
+ * optional: {network} names the network, {seconds} the wait the server asked for. In common/ because
+ * two clients say them: the app (its English catalogue, beside the Chinese one in renderer/src/i18n) and
+ * the command line.
  */
 export const errorMessagesEn = {
   // Server codes (the contract's list).
