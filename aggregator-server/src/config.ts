@@ -136,6 +136,15 @@ export type MessageSettings = {
   catchUpMs: number;
 };
 
+/** Calls (M26): ring time, and the STUN/TURN servers handed to devices (TURN with coturn REST credentials). */
+export type CallSettings = {
+  ringMs: number;
+  /** How long a party's device may be gone (a reconnect) before its call ends. */
+  reconnectGraceMs: number;
+  stunUrls: string[];
+  turn: { urls: string[]; secret: string; ttlSeconds: number } | undefined;
+};
+
 export type ServerConfig = {
   port: number;
   host: string;
@@ -158,6 +167,7 @@ export type ServerConfig = {
   /** How long a user stays online after their last connection went away, so a reconnect does not blink. */
   presenceGraceMs: number;
   messages: MessageSettings;
+  calls: CallSettings;
   /**
    * Which proxies in front of this server may name the client in X-Forwarded-For: false (none), a hop
    * count (the N right-most proxies), or proxy addresses and CIDR ranges. Never "trust everything": the
@@ -210,6 +220,12 @@ const envSchema = z.object({
   MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   MESSAGE_SMS_PER_SENDER_PER_DAY: z.coerce.number().int().min(0).max(10_000).default(20),
   MESSAGES_PER_SENDER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  CALL_RING_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+  CALL_RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(300).default(15),
+  STUN_URLS: z.string().optional(),
+  TURN_URLS: z.string().optional(),
+  TURN_SECRET: z.string().min(16, 'TURN_SECRET needs at least 16 characters').optional(),
+  TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
@@ -248,6 +264,17 @@ function trustProxySetting(value: string): ServerConfig['trustProxy'] {
     .filter((part) => part !== '');
 }
 
+/** A comma-separated list of ICE server URLs (`stun:host:3478`, `turn:host:3478?transport=udp`, `turns:...`). */
+function urlList(value: string | undefined): string[] {
+  const urls = (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  const wrong = urls.find((url) => !/^(stuns?|turns?):[^\s]+$/.test(url));
+  if (wrong !== undefined) throw new ConfigError(`STUN_URLS and TURN_URLS take stun:, stuns:, turn: or turns: URLs, not "${wrong}"`);
+  return urls;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -273,6 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     }
     sms.kannel = { sendUrl: e.KANNEL_SEND_URL, username: e.KANNEL_USERNAME, password: e.KANNEL_PASSWORD, from: e.KANNEL_FROM };
   }
+  if (Boolean(e.TURN_URLS) !== Boolean(e.TURN_SECRET)) throw new ConfigError('TURN_URLS and TURN_SECRET go together: set both to hand out TURN credentials, or neither');
   if (e.OAUTH_CLIENTS_FILE && !e.PUBLIC_URL && !/^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(e.HOST)) {
     // Redirect URIs are never taken from the Host header a client writes; a public server must say its origin.
     throw new ConfigError('OAUTH_CLIENTS_FILE needs PUBLIC_URL (the origin browsers reach this server at) unless HOST is a loopback address');
@@ -318,6 +346,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       perSenderPerMinute: e.MESSAGES_PER_SENDER_PER_MINUTE,
       attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
       catchUpMs: e.MESSAGE_CATCHUP_MS,
+    },
+    calls: {
+      ringMs: e.CALL_RING_SECONDS * 1000,
+      reconnectGraceMs: e.CALL_RECONNECT_GRACE_SECONDS * 1000,
+      stunUrls: urlList(e.STUN_URLS),
+      turn: e.TURN_URLS && e.TURN_SECRET ? { urls: urlList(e.TURN_URLS), secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
     },
     trustProxy: trustProxySetting(e.TRUST_PROXY),
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),

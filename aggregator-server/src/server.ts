@@ -67,6 +67,11 @@ import { KyselyIdentitiesRepository } from './features/identities/identities.kys
 import { IdentitiesService } from './features/identities/identities.service.js';
 import { identitiesRouter } from './features/identities/identities.router.js';
 import { attachIdentities } from './features/identities/identities.gateway.js';
+import { MemoryCallStore, type CallStore } from './features/calls/calls.store.js';
+import { RedisCallStore } from './features/calls/redis-calls.store.js';
+import { CallsService } from './features/calls/calls.service.js';
+import { attachCalls, socketCallOutlet } from './features/calls/calls.gateway.js';
+import { callsRouter } from './features/calls/calls.router.js';
 
 /**
  * node-redis gives up for good after a socket timeout by default; a node must keep trying, or it stays
@@ -119,6 +124,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const redisClients: RedisClientType[] = [];
   let limiter: RateLimiter = new MemoryRateLimiter(clock);
   let presenceStore: PresenceStore = new MemoryPresenceStore();
+  let callStore: CallStore = new MemoryCallStore(() => clock.now());
   if (config.redisUrl) {
     const client: RedisClientType = createClient({ url: config.redisUrl, socket: { reconnectStrategy: keepReconnecting } });
     client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis error'));
@@ -126,6 +132,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     redisClients.push(client);
     limiter = new RedisRateLimiter(client, clock, (key) => keyring.keyedHash('rate-limit', key), `${config.redisKeyPrefix}rl:`);
     presenceStore = new RedisPresenceStore(client, config.redisKeyPrefix);
+    callStore = new RedisCallStore(client, config.redisKeyPrefix);
   }
 
   const printLine = options.smsPrint === undefined ? (line: string) => process.stdout.write(line + '\n') : (options.smsPrint ?? undefined);
@@ -221,6 +228,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   accounts.addDataOwner(attachments);
   app.use(identitiesRouter(mount, identities));
   app.use(catalogueRouter(mount, catalogue));
+  app.use(callsRouter(mount, config.calls, clock));
   // Known once the server listens; the accounts feature reads it lazily.
   const listening: { url?: string } = {};
   const bindings = mountAccounts(app, mount, { config, storage, keyring, catalogue, clock, log, listenUrl: () => listening.url, ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
@@ -279,6 +287,19 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   catchUpTimer.unref();
   const retention = scheduleRetention(messages, log);
   const identitiesGateway = attachIdentities({ io, identities, events, log });
+  // Calls (M26): signalling over the sockets, call state shared through the store, logs through messages.
+  const calls = new CallsService({
+    store: callStore,
+    privacy,
+    contactGraph: new ContactGraph(contactsRepo),
+    accounts,
+    messages,
+    outlet: socketCallOutlet(io),
+    settings: config.calls,
+    clock,
+    log,
+  });
+  attachCalls({ io, calls, clock, log });
   const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log });
 
   await new Promise<void>((resolve, reject) => {
@@ -296,6 +317,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const close = () => {
     closing ??= (async () => {
       presenceGateway.stop();
+      calls.stop();
       identitiesGateway.stop();
       await retentionPurge.stop();
       realtime.stop();

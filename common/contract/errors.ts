@@ -49,6 +49,9 @@ export const errorCodes = [
   // End-to-end book key (issue 12 item 7): a device's key replaced under an approval, a second book key.
   'key_changed',
   'recovery_exists',
+  // Calls (M26): the callee may not be reached by this caller; the caller's device is in a call already.
+  'call_not_allowed',
+  'already_in_call',
   'not_implemented',
   'unavailable',
   'internal_error',

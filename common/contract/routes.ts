@@ -9,6 +9,7 @@ import { invitationRoutes } from './routes/invitations.js';
 import { keyExchangeRoutes } from './routes/key-exchange.js';
 import { platformRoutes } from './routes/platform.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { callsRoutes } from './routes/calls.js';
 
 /**
  * Every HTTP route of the Switchboard server, and the only place its paths are written. The server mounts
@@ -26,6 +27,7 @@ export const routes = {
   ...catalogueRoutes,
   ...messagesRoutes,
   ...identitiesRoutes,
+  ...callsRoutes,
 };
 
 export type Routes = typeof routes;

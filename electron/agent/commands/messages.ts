@@ -49,7 +49,9 @@ function openSocket(session: SignedIn, listen: (socket: ChatSocket) => void = ()
 }
 
 function textOf(message: ChatMessage): string {
-  return 'text' in message.body ? message.body.text : `[file ${message.body.attachmentId}]${message.body.caption ? ` ${message.body.caption}` : ''}`;
+  const { body } = message;
+  if ('call' in body) return `[${body.call.media === 'video' ? 'video' : 'voice'} call: ${body.call.outcome}${body.call.durationSeconds === undefined ? '' : `, ${body.call.durationSeconds} s`}]`;
+  return 'text' in body ? body.text : `[file ${body.attachmentId}]${body.caption ? ` ${body.caption}` : ''}`;
 }
 
 function line(message: ChatMessage): string {
