@@ -143,6 +143,8 @@ export type CallSettings = {
   reconnectGraceMs: number;
   stunUrls: string[];
   turn: { urls: string[]; secret: string; ttlSeconds: number } | undefined;
+  /** Every call through TURN only: the parties never learn each other's addresses. */
+  relayOnly: boolean;
 };
 
 export type ServerConfig = {
@@ -226,6 +228,7 @@ const envSchema = z.object({
   TURN_URLS: z.string().optional(),
   TURN_SECRET: z.string().min(16, 'TURN_SECRET needs at least 16 characters').optional(),
   TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  CALL_RELAY_ONLY: z.enum(['0', '1']).default('0'),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
@@ -301,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     sms.kannel = { sendUrl: e.KANNEL_SEND_URL, username: e.KANNEL_USERNAME, password: e.KANNEL_PASSWORD, from: e.KANNEL_FROM };
   }
   if (Boolean(e.TURN_URLS) !== Boolean(e.TURN_SECRET)) throw new ConfigError('TURN_URLS and TURN_SECRET go together: set both to hand out TURN credentials, or neither');
+  if (e.CALL_RELAY_ONLY === '1' && !e.TURN_URLS) throw new ConfigError('CALL_RELAY_ONLY=1 needs TURN (TURN_URLS and TURN_SECRET): without it no call could connect');
   if (e.OAUTH_CLIENTS_FILE && !e.PUBLIC_URL && !/^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(e.HOST)) {
     // Redirect URIs are never taken from the Host header a client writes; a public server must say its origin.
     throw new ConfigError('OAUTH_CLIENTS_FILE needs PUBLIC_URL (the origin browsers reach this server at) unless HOST is a loopback address');
@@ -352,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       reconnectGraceMs: e.CALL_RECONNECT_GRACE_SECONDS * 1000,
       stunUrls: urlList(e.STUN_URLS),
       turn: e.TURN_URLS && e.TURN_SECRET ? { urls: urlList(e.TURN_URLS), secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
+      relayOnly: e.CALL_RELAY_ONLY === '1',
     },
     trustProxy: trustProxySetting(e.TRUST_PROXY),
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),

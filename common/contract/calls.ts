@@ -87,6 +87,14 @@ export const iceServer = z.object({
   credential: z.string().optional(),
 });
 export type IceServer = z.infer<typeof iceServer>;
-/** `ttl` in seconds: how long the TURN credentials stay valid; fetch again before a call after that. */
-export const iceServersResponse = z.object({ iceServers: z.array(iceServer), ttl: z.number().int().nonnegative() });
+/**
+ * `ttl` in seconds: how long the TURN credentials stay valid; fetch again before a call after that.
+ * `iceTransportPolicy: "relay"` when the operator wants every call through TURN (then neither party
+ * learns the other's address).
+ */
+export const iceServersResponse = z.object({
+  iceServers: z.array(iceServer),
+  ttl: z.number().int().nonnegative(),
+  iceTransportPolicy: z.enum(['all', 'relay']).optional(),
+});
 export type IceServersResponse = z.infer<typeof iceServersResponse>;

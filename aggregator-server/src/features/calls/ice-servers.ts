@@ -17,7 +17,7 @@ export function iceServersFor(userId: string, settings: CallSettings, nowMs: num
     const username = `${expiry}:${userId}`;
     const credential = createHmac('sha1', settings.turn.secret).update(username).digest('base64');
     iceServers.push({ urls: settings.turn.urls, username, credential });
-    return { iceServers, ttl: settings.turn.ttlSeconds };
+    return { iceServers, ttl: settings.turn.ttlSeconds, ...(settings.relayOnly ? { iceTransportPolicy: 'relay' as const } : {}) };
   }
   return { iceServers, ttl: 0 };
 }
