@@ -4,7 +4,8 @@ import { routes } from '#common/contract/routes.js';
 import { CallClient } from '../support/call-client.js';
 import { sleep } from '../support/sockets.js';
 import { postgresAvailable } from '../support/services.js';
-import { createPostgresSchema, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
+import { ConfigError, loadConfig } from '#server/config.js';
+import { createPostgresSchema, signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
 
 const pgUp = await postgresAvailable();
 const backends = [
@@ -225,6 +226,18 @@ describe.each(backends)('calls on $name', ({ name, available }) => {
     expect(Number(expiry)).toBeLessThanOrEqual(before + 602);
     expect(turn?.credential).toBe(createHmac('sha1', turnSecret).update(turn?.username ?? '').digest('base64'));
     expect((await server.api.route(routes.callIceServers)).status).toBe(401);
+  });
+});
+
+describe('call settings', () => {
+  it('refuses half a TURN setup, relay-only without TURN, and URLs that are not ICE URLs', () => {
+    const base = { DATA_DIR: tempDir(), SWITCHBOARD_SECRET: 'test-secret-that-is-at-least-32-characters-long' };
+    expect(() => loadConfig({ ...base, TURN_URLS: 'turn:127.0.0.1:3478' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, TURN_SECRET: turnSecret })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, CALL_RELAY_ONLY: '1' })).toThrow(/CALL_RELAY_ONLY/);
+    expect(() => loadConfig({ ...base, STUN_URLS: 'http://stun.example.com' })).toThrow(/stun:/);
+    const config = loadConfig({ ...base, TURN_URLS: 'turn:a.example:3478, turns:a.example:5349', TURN_SECRET: turnSecret, CALL_RELAY_ONLY: '1', STUN_URLS: 'stun:a.example:3478' });
+    expect(config.calls).toMatchObject({ ringMs: 30_000, relayOnly: true, stunUrls: ['stun:a.example:3478'], turn: { urls: ['turn:a.example:3478', 'turns:a.example:5349'], ttlSeconds: 3600 } });
   });
 });
 

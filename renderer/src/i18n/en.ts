@@ -366,7 +366,6 @@ export const en = {
   'calls.log.missedOutgoing': 'Call not answered',
   'calls.log.declined': 'Call declined',
   'calls.log.busy': 'Call missed: the line was busy',
-  'calls.callBack': 'Call back',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -364,5 +364,4 @@ export const zhCN: Record<MessageKey, string> = {
   'calls.log.missedOutgoing': '呼叫未接听',
   'calls.log.declined': '通话被拒绝',
   'calls.log.busy': '未接通：对方忙',
-  'calls.callBack': '回拨',
 };
