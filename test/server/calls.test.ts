@@ -112,6 +112,26 @@ describe.each(backends)('calls on $name', ({ name, available }) => {
     expect(clients.flatMap((client) => client.invalid)).toEqual([]);
   });
 
+  it.skipIf(!available)('passes an ICE restart (a new offer and its answer) between the two devices of a running call only', async () => {
+    const [alice, bob] = await people(2);
+    const aliceDevice = await device(alice!.token);
+    const bobPhone = await device(bob!.token);
+    const bobLaptop = await secondDevice(bob!.phone);
+    const { callId } = await aliceDevice.invite(bob!.user.id, 'video');
+    await bobPhone.next('call:incoming', callId);
+    // Nothing to renegotiate before the answer.
+    expect(await aliceDevice.renegotiate(callId)).toMatchObject({ error: { code: 'not_found' } });
+    await bobPhone.answer(callId);
+    expect(await aliceDevice.renegotiate(callId, 'offer')).toEqual({ ok: true });
+    expect(await bobPhone.next('call:renegotiate', callId)).toMatchObject({ from: { userId: alice!.user.id }, description: { type: 'offer' } });
+    expect(await bobPhone.renegotiate(callId, 'answer')).toEqual({ ok: true });
+    expect(await aliceDevice.next('call:renegotiate', callId)).toMatchObject({ description: { type: 'answer' } });
+    expect(await bobLaptop.renegotiate(callId)).toMatchObject({ error: { code: 'not_found' } });
+    await sleep(100);
+    expect(bobLaptop.eventsFor(callId)).not.toContain('call:renegotiate');
+    await bobPhone.hangup(callId);
+  });
+
   it.skipIf(!available)('a callee in a call is busy; a caller in a call cannot start another', async () => {
     const [alice, bob, carol] = await people(3);
     const [aliceDevice, bobDevice, carolDevice] = await Promise.all([device(alice!.token), device(bob!.token), device(carol!.token)]);

@@ -56,6 +56,10 @@ export class CallClient {
     return parseAck(await this.socket.timeout(10_000).emitWithAck('call:hangup', { callId, ...(reason ? { reason } : {}) }));
   }
 
+  async renegotiate(callId: string, type: 'offer' | 'answer' = 'offer'): Promise<Ack> {
+    return parseAck(await this.socket.timeout(10_000).emitWithAck('call:renegotiate', { callId, description: { type, sdp: fakeSdp } }));
+  }
+
   /** The first event of this kind for the call (already received or still to come). */
   async next<E extends CallEvent>(event: E, callId: string, timeoutMs = 8000): Promise<ServerEventPayload<E>> {
     const deadline = Date.now() + timeoutMs;
