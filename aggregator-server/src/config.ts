@@ -185,6 +185,17 @@ export type SmsSettings = {
   dedupeWindowMs: number;
 };
 
+/** Calls (M26): ring time, and the STUN/TURN servers handed to devices (TURN with coturn REST credentials). */
+export type CallSettings = {
+  ringMs: number;
+  /** How long a party's device may be gone (a reconnect) before its call ends. */
+  reconnectGraceMs: number;
+  stunUrls: string[];
+  turn: { urls: string[]; secret: string; ttlSeconds: number } | undefined;
+  /** Every call through TURN only: the parties never learn each other's addresses. */
+  relayOnly: boolean;
+};
+
 export type ServerConfig = {
   port: number;
   host: string;
@@ -210,6 +221,7 @@ export type ServerConfig = {
   /** Where attachment files live: an S3-compatible bucket, or undefined for DATA_DIR/attachments. */
   attachmentStorage: S3Settings | undefined;
   smsSettings: SmsSettings;
+  calls: CallSettings;
   /**
    * Which proxies in front of this server may name the client in X-Forwarded-For: false (none), a hop
    * count (the N right-most proxies), or proxy addresses and CIDR ranges. Never "trust everything": the
@@ -271,6 +283,13 @@ const envSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: z.enum(['0', '1']).optional(),
   S3_PREFIX: z.string().regex(/^[\w!.*'()/-]{0,200}$/, 'S3_PREFIX may hold letters, digits and !-_.*\'()/').optional(),
+  CALL_RING_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+  CALL_RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(300).default(15),
+  STUN_URLS: z.string().optional(),
+  TURN_URLS: z.string().optional(),
+  TURN_SECRET: z.string().min(16, 'TURN_SECRET needs at least 16 characters').optional(),
+  TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  CALL_RELAY_ONLY: z.enum(['0', '1']).default('0'),
   SMS_PROVIDER: z.enum(smsProviders).default('outbox'),
   SMS_INBOUND_SECRET: z.string().min(16, 'SMS_INBOUND_SECRET needs at least 16 characters').optional(),
   SMS_DEFAULT_REGION: z.string().regex(/^[A-Za-z]{2}$/, 'SMS_DEFAULT_REGION is a two-letter region such as CN').optional(),
@@ -327,6 +346,17 @@ function trustProxySetting(value: string): ServerConfig['trustProxy'] {
     .filter((part) => part !== '');
 }
 
+/** A comma-separated list of ICE server URLs (`stun:host:3478`, `turn:host:3478?transport=udp`, `turns:...`). */
+function urlList(value: string | undefined): string[] {
+  const urls = (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  const wrong = urls.find((url) => !/^(stuns?|turns?):[^\s]+$/.test(url));
+  if (wrong !== undefined) throw new ConfigError(`STUN_URLS and TURN_URLS take stun:, stuns:, turn: or turns: URLs, not "${wrong}"`);
+  return urls;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -352,6 +382,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     }
     sms.kannel = { sendUrl: e.KANNEL_SEND_URL, username: e.KANNEL_USERNAME, password: e.KANNEL_PASSWORD, from: e.KANNEL_FROM };
   }
+  if (Boolean(e.TURN_URLS) !== Boolean(e.TURN_SECRET)) throw new ConfigError('TURN_URLS and TURN_SECRET go together: set both to hand out TURN credentials, or neither');
+  if (e.CALL_RELAY_ONLY === '1' && !e.TURN_URLS) throw new ConfigError('CALL_RELAY_ONLY=1 needs TURN (TURN_URLS and TURN_SECRET): without it no call could connect');
   if (e.OAUTH_CLIENTS_FILE && !e.PUBLIC_URL && !/^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(e.HOST)) {
     // Redirect URIs are never taken from the Host header a client writes; a public server must say its origin.
     throw new ConfigError('OAUTH_CLIENTS_FILE needs PUBLIC_URL (the origin browsers reach this server at) unless HOST is a loopback address');
@@ -407,6 +439,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       gatewayPerPhonePerDay: e.SMS_GATEWAY_PER_PHONE_PER_DAY,
       helpPerPhonePerDay: e.SMS_HELP_PER_PHONE_PER_DAY,
       dedupeWindowMs: e.SMS_DEDUPE_WINDOW_HOURS * 60 * 60_000,
+    },
+    calls: {
+      ringMs: e.CALL_RING_SECONDS * 1000,
+      reconnectGraceMs: e.CALL_RECONNECT_GRACE_SECONDS * 1000,
+      stunUrls: urlList(e.STUN_URLS),
+      turn: e.TURN_URLS && e.TURN_SECRET ? { urls: urlList(e.TURN_URLS), secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
+      relayOnly: e.CALL_RELAY_ONLY === '1',
     },
     trustProxy: trustProxySetting(e.TRUST_PROXY),
     tls: tlsSettings(e.TLS_CERT_FILE, e.TLS_KEY_FILE),

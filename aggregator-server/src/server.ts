@@ -84,6 +84,11 @@ import { KyselyProfileRepository } from './features/profile/profile.kysely-repos
 import { ProfileService } from './features/profile/profile.service.js';
 import { profileRouter } from './features/profile/profile.router.js';
 import { VisibilityService } from './features/profile/visibility.service.js';
+import { MemoryCallStore, type CallStore } from './features/calls/calls.store.js';
+import { RedisCallStore } from './features/calls/redis-calls.store.js';
+import { CallsService } from './features/calls/calls.service.js';
+import { attachCalls, socketCallOutlet } from './features/calls/calls.gateway.js';
+import { callsRouter } from './features/calls/calls.router.js';
 
 /**
  * node-redis gives up for good after a socket timeout by default; a node must keep trying, or it stays
@@ -143,6 +148,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const redisClients: RedisClientType[] = [];
   let limiter: RateLimiter = new MemoryRateLimiter(clock);
   let presenceStore: PresenceStore = new MemoryPresenceStore();
+  let callStore: CallStore = new MemoryCallStore(() => clock.now());
   if (config.redisUrl) {
     const client: RedisClientType = createClient({ url: config.redisUrl, socket: { reconnectStrategy: keepReconnecting } });
     client.on('error', (error: Error) => log.error({ reason: error.message }, 'redis error'));
@@ -150,6 +156,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     redisClients.push(client);
     limiter = new RedisRateLimiter(client, clock, (key) => keyring.keyedHash('rate-limit', key), `${config.redisKeyPrefix}rl:`);
     presenceStore = new RedisPresenceStore(client, config.redisKeyPrefix);
+    callStore = new RedisCallStore(client, config.redisKeyPrefix);
   }
 
   const printLine = options.smsPrint === undefined ? (line: string) => process.stdout.write(line + '\n') : (options.smsPrint ?? undefined);
@@ -341,6 +348,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   accounts.addDataOwner(profiles);
   accounts.addDataOwner(posts);
   app.use(catalogueRouter(mount, catalogue));
+  app.use(callsRouter(mount, config.calls, clock));
   // Known once the server listens; the accounts feature reads it lazily.
   const listening: { url?: string } = {};
   const bindings = mountAccounts(app, mount, { config, storage, keyring, catalogue, clock, log, listenUrl: () => listening.url, ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
@@ -400,6 +408,19 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   catchUpTimer.unref();
   const retention = scheduleRetention(messages, log);
   const identitiesGateway = attachIdentities({ io, identities, events, log });
+  // Calls (M26): signalling over the sockets, call state shared through the store, logs through messages.
+  const calls = new CallsService({
+    store: callStore,
+    privacy,
+    contactGraph: new ContactGraph(contactsRepo),
+    accounts,
+    messages,
+    outlet: socketCallOutlet(io),
+    settings: config.calls,
+    clock,
+    log,
+  });
+  attachCalls({ io, calls, clock, log });
   postsOutlet.current = socketPostsOutlet(io);
   const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log, outsideTyping: (userId, address, state) => interworking?.service.typing(userId, address, state) });
   // Outside contacts see a user's status, never more: offline while invisible or hidden from everyone.
@@ -420,6 +441,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const close = () => {
     closing ??= (async () => {
       presenceGateway.stop();
+      calls.stop();
       identitiesGateway.stop();
       await retentionPurge.stop();
       realtime.stop();

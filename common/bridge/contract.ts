@@ -229,6 +229,9 @@ export const lookupIdentityRequest = z.object({ phone: z.string().regex(/^\+[1-9
 export const lookupIdentityResult = z.object({ pluginId: pluginIdSchema, identity: contactIdentity });
 export type LookupIdentityResult = z.infer<typeof lookupIdentityResult>;
 
+/** Calls (M26): the window says when a call starts and ends; the desktop allows it media only in between. */
+export const callMediaRequest = z.object({ active: z.boolean() });
+
 const nothing = z.void();
 const noArguments = z.tuple([]);
 
@@ -262,6 +265,7 @@ export const bridgeCalls = {
   'contacts.lookupIdentity': { channel: 'switchboard:contacts.lookupIdentity', args: z.tuple([lookupIdentityRequest]), result: lookupIdentityResult.nullable() },
   'status.get': { channel: 'switchboard:status.get', args: noArguments, result: myStatus },
   'status.set': { channel: 'switchboard:status.set', args: z.tuple([myStatus]), result: myStatusSetResult },
+  'calls.setMediaActive': { channel: 'switchboard:calls.setMediaActive', args: z.tuple([callMediaRequest]), result: nothing },
 } as const;
 export type BridgeCallName = keyof typeof bridgeCalls;
 
@@ -329,6 +333,8 @@ export interface DesktopBridge {
     set(status: MyStatus): Promise<MyStatusSetResult>;
     onChanged(listener: (status: MyStatus) => void): Unsubscribe;
   };
+  /** Calls (M26): microphone and camera are allowed to the app's window only between `true` and `false`. */
+  calls: { setMediaActive(request: z.infer<typeof callMediaRequest>): Promise<void> };
 }
 
 /**

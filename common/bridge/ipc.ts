@@ -72,6 +72,7 @@ export function createIpcBridge(port: BridgePort): DesktopBridge {
       set: (status) => call('status.set', status),
       onChanged: (listener) => listen('status.changed', listener),
     },
+    calls: { setMediaActive: (request) => call('calls.setMediaActive', request) },
   };
 }
 

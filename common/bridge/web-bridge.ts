@@ -200,6 +200,11 @@ export class WebBridge implements DesktopBridge {
     pickFile: (request) => this.host.pickFile(request.extensions),
   };
 
+  /** A browser asks the person itself for media permission; nothing to allow here. */
+  readonly calls: DesktopBridge['calls'] = {
+    setMediaActive: async () => undefined,
+  };
+
   readonly notifications: DesktopBridge['notifications'] = {
     setForContact: async () => {
       throw new BridgeError('unsupported', 'notifications per contact need the desktop app');

@@ -55,6 +55,9 @@ export const errorCodes = [
   'limit_reached',
   // SMS (M24): the number sent STOP.
   'sms_opted_out',
+  // Calls (M26): the callee may not be reached by this caller; the caller's device is in a call already.
+  'call_not_allowed',
+  'already_in_call',
   'not_implemented',
   'unavailable',
   'internal_error',

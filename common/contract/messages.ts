@@ -1,16 +1,21 @@
 import { z } from 'zod';
 import { errorBodySchema, type ErrorBody, type ErrorCode } from './errors.js';
 import { outsideAddress, outsideNetworks } from './interworking.js';
+import { callLogEntry } from './calls.js';
 
 /** Chat between people addressed by their phone number (M22, M23, M25): the shapes both sides share. */
 
 export const maxMessageTextLength = 4000;
 export const maxGroupMembers = 256;
 
-export const messageBody = z.union([
+/** What a person may send. */
+export const sendableMessageBody = z.union([
   z.object({ text: z.string().min(1).max(maxMessageTextLength) }).strict(),
   z.object({ attachmentId: z.string().uuid(), caption: z.string().max(maxMessageTextLength).optional() }).strict(),
 ]);
+export type SendableMessageBody = z.infer<typeof sendableMessageBody>;
+/** What a conversation holds: what people send, and call log entries (M26) that only the server writes. */
+export const messageBody = z.union([...sendableMessageBody.options, z.object({ call: callLogEntry }).strict()]);
 export type MessageBody = z.infer<typeof messageBody>;
 
 export const messageTarget = z.union([
@@ -27,7 +32,7 @@ export const smsFallbacks = ['none', 'sms'] as const;
 export const messageSendPayload = z.object({
   clientId: z.string().uuid(),
   to: messageTarget,
-  body: messageBody,
+  body: sendableMessageBody,
   fallback: z.enum(smsFallbacks).optional(),
 });
 export type MessageSendPayload = z.infer<typeof messageSendPayload>;

@@ -12,6 +12,7 @@ import { platformRoutes } from './routes/platform.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { postsRoutes } from './routes/posts.js';
 import { smsRoutes } from './routes/sms.js';
+import { callsRoutes } from './routes/calls.js';
 
 /**
  * Every HTTP route of the Switchboard server, and the only place its paths are written. The server mounts
@@ -32,6 +33,7 @@ export const routes = {
   ...interworkingRoutes,
   ...postsRoutes,
   ...smsRoutes,
+  ...callsRoutes,
 };
 
 export type Routes = typeof routes;

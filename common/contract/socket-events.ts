@@ -14,6 +14,28 @@ import {
   type ReceiptEvent,
 } from './messages.js';
 import { postRemovedEvent, postView, type PostRemovedEvent, type PostView } from './posts.js';
+import {
+  callAnswerPayload,
+  callAnsweredEvent,
+  callEndedEvent,
+  callHangupPayload,
+  callIceEvent,
+  callIcePayload,
+  callIncomingEvent,
+  callInvitePayload,
+  callRenegotiateEvent,
+  callRenegotiatePayload,
+  type CallAnswerPayload,
+  type CallAnsweredEvent,
+  type CallEndedEvent,
+  type CallHangupPayload,
+  type CallIceEvent,
+  type CallIcePayload,
+  type CallIncomingEvent,
+  type CallInvitePayload,
+  type CallRenegotiateEvent,
+  type CallRenegotiatePayload,
+} from './calls.js';
 
 /**
  * The one socket.io event map shared by the server and every client: each event's name and payload
@@ -99,6 +121,12 @@ export const clientEventSchemas = {
   'message:send': messageSendPayload,
   'message:ack': messageCursorPayload,
   'message:read': messageCursorPayload,
+  // Calls (M26)
+  'call:invite': callInvitePayload,
+  'call:answer': callAnswerPayload,
+  'call:ice': callIcePayload,
+  'call:hangup': callHangupPayload,
+  'call:renegotiate': callRenegotiatePayload,
 } as const;
 
 /** Server to client: each event's payload. */
@@ -116,6 +144,12 @@ export const serverEventSchemas = {
   'outside:presence': outsidePresenceEvent,
   post: postView,
   'post:removed': postRemovedEvent,
+  // Calls (M26)
+  'call:incoming': callIncomingEvent,
+  'call:answered': callAnsweredEvent,
+  'call:ice': callIceEvent,
+  'call:ended': callEndedEvent,
+  'call:renegotiate': callRenegotiateEvent,
 } as const;
 export type ServerEventName = keyof typeof serverEventSchemas;
 export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
@@ -129,6 +163,14 @@ export interface ClientToServerEvents {
   /** Everything up to `upTo` in the conversation reached this device. */
   'message:ack': (payload: MessageCursorPayload, ack: (answer: Ack) => void) => void;
   'message:read': (payload: MessageCursorPayload, ack: (answer: Ack) => void) => void;
+  /** Rings every device of the callee; answered once the call exists (or refused: not allowed, already in a call). */
+  'call:invite': (payload: CallInvitePayload, ack: (answer: Ack) => void) => void;
+  /** The first device of the callee to answer wins; a later one is refused with `not_found`. */
+  'call:answer': (payload: CallAnswerPayload, ack: (answer: Ack) => void) => void;
+  'call:ice': (payload: CallIcePayload, ack: (answer: Ack) => void) => void;
+  /** Hang up, cancel, decline (`declined`) or refuse as busy (`busy`). */
+  'call:hangup': (payload: CallHangupPayload, ack: (answer: Ack) => void) => void;
+  'call:renegotiate': (payload: CallRenegotiatePayload, ack: (answer: Ack) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -157,6 +199,13 @@ export interface ServerToClientEvents {
   post: (event: PostView) => void;
   /** A post the receiver could see was deleted: drop it. */
   'post:removed': (event: PostRemovedEvent) => void;
+  /** Someone calls: ring until answered here or elsewhere, or `call:ended`. */
+  'call:incoming': (event: CallIncomingEvent) => void;
+  /** To the caller's device: the callee answered with this description. */
+  'call:answered': (event: CallAnsweredEvent) => void;
+  'call:ice': (event: CallIceEvent) => void;
+  'call:ended': (event: CallEndedEvent) => void;
+  'call:renegotiate': (event: CallRenegotiateEvent) => void;
 }
 
 /**

@@ -18,6 +18,8 @@ export const errorMessagesEn = {
   'error.not_a_member': 'You are not in this conversation any more.',
   'error.not_a_contact': 'Only your contacts can be added to a group. Add their number to your contacts first.',
   'error.unsupported_type': 'This kind of file cannot be sent. Send a picture, a PDF, a ZIP file or text.',
+  'error.call_not_allowed': 'You cannot call this person. Only contacts who have not blocked each other can call.',
+  'error.already_in_call': 'You are already in a call. Hang up first.',
   'error.validation_failed': 'Something in the form is not in the expected shape. Check what you typed and try again.',
   'error.invalid_json': 'The app sent a request the server could not read. Reload the page and try again.',
   'error.payload_too_large': 'That is more than the server accepts at once. Try a smaller file or fewer entries.',

@@ -8,7 +8,7 @@ import type { DesktopCore } from '#core/app/index.js';
 import { APP_ORIGIN, deepLinkInArgv, DESKTOP_PROTOCOL, parseDeepLink } from '#core/bridge-host/index.js';
 import { createDesktop } from './desktop.js';
 import { createTray } from './tray.js';
-import { appStartUrl, createMainWindow, lockDownAllContents, registerAppScheme, serveAppScheme, serveBridge } from './window.js';
+import { allowCallMedia, appStartUrl, createMainWindow, lockDownAllContents, registerAppScheme, serveAppScheme, serveBridge } from './window.js';
 
 // Bundled to dist/electron/main.mjs; the repository (or the packaged app.asar) is two levels up.
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -83,6 +83,7 @@ async function start(): Promise<void> {
   if (bridge === undefined) throw new Error('the desktop core was composed without its shell');
   serveAppScheme({ rendererDir, plugins: () => core.plugins(), serverUrl });
   serveBridge(bridge, () => mainWindow?.webContents);
+  allowCallMedia(core.callMedia, () => mainWindow?.webContents);
 
   const openWindow = (show: boolean) => {
     mainWindow = createMainWindow({ preload, startUrl: useServerClient ? `${serverUrl}/` : appStartUrl, gestures: core.gestures, host: bridge, show });

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from 'electron';
 import { APP_ORIGIN, APP_SCHEME, bridgeCallChannels, resolveAppRequest, type BridgeHost } from '#core/bridge-host/index.js';
 import type { UserGestureGate } from '#core/launcher/index.js';
+import type { CallMediaPermission } from '#core/calls/media-permission.js';
 import type { LoginWindowSpec, OpenedLoginWindow } from '#core/login-window/index.js';
 import type { LoadedPlugin } from '#core/plugins/load.js';
 import path from 'node:path';
@@ -53,6 +54,28 @@ export function lockDownAllContents(): void {
   });
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+/**
+ * Calls (M26): microphone and camera for the app's own window while a call is on; electron/core decides
+ * (CallMediaPermission), this only asks it. Everything else stays refused, as lockDownAllContents set it.
+ */
+export function allowCallMedia(permission: CallMediaPermission, ourContents: () => WebContents | undefined): void {
+  session.defaultSession.setPermissionRequestHandler((contents, name, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
+    callback(
+      permission.allows({
+        permission: name,
+        requestingUrl: details.requestingUrl,
+        fromAppWindow: contents === ourContents(),
+        isMainFrame: details.isMainFrame,
+        ...(mediaTypes === undefined ? {} : { mediaTypes }),
+      }),
+    );
+  });
+  session.defaultSession.setPermissionCheckHandler((contents, name, requestingOrigin) =>
+    permission.allows({ permission: name, requestingUrl: requestingOrigin, fromAppWindow: contents !== null && contents === ourContents(), isMainFrame: undefined }),
+  );
 }
 
 /**

@@ -75,7 +75,9 @@ export function openChatSocket(session: ChatSession, options: { reconnect: boole
 }
 
 export function textOf(message: ChatMessage): string {
-  return 'text' in message.body ? message.body.text : `[file ${message.body.attachmentId}]${message.body.caption ? ` ${message.body.caption}` : ''}`;
+  const { body } = message;
+  if ('call' in body) return `[${body.call.media === 'video' ? 'video' : 'voice'} call: ${body.call.outcome}${body.call.durationSeconds === undefined ? '' : `, ${body.call.durationSeconds} s`}]`;
+  return 'text' in body ? body.text : `[file ${body.attachmentId}]${body.caption ? ` ${body.caption}` : ''}`;
 }
 
 /** A message as one line of the terminal: when, who, what. */

@@ -1,4 +1,5 @@
 import type { AccountsSyncResult } from '#common/bridge/index.js';
+import { CallMediaPermission } from '../calls/media-permission.js';
 import { insecureServerReason } from '#common/net/server-address.js';
 import { matcherSetsFor } from '#common/plugin-manifest/matchers.js';
 import { createAccounts, type Accounts } from '../accounts/index.js';
@@ -107,6 +108,8 @@ export class DesktopCore {
   readonly accounts: Accounts;
   readonly clients: ServerClients;
   readonly gestures = new UserGestureGate();
+  /** Calls (M26): whether the window may have the microphone and camera now (asked by main's permission handlers). */
+  readonly callMedia: CallMediaPermission;
   readonly handoffs = new DeepLinkHandoffs();
   /** Present with a shell: what the renderer talks to. */
   readonly bridge: BridgeHost | undefined;
@@ -178,6 +181,7 @@ export class DesktopCore {
     });
 
     if (shell === undefined) {
+      this.callMedia = new CallMediaPermission([]);
       this.bridge = undefined;
       this.launcher = undefined;
     } else {
@@ -193,7 +197,9 @@ export class DesktopCore {
         createLoginWindow === undefined
           ? undefined
           : new LoginWindows({ vault, findPlugin: (id) => this.plugins().find((plugin) => plugin.id === id), createWindow: (spec) => createLoginWindow(spec) });
+      this.callMedia = new CallMediaPermission(shell.trustedOrigins);
       this.bridge = new BridgeHost({
+        callMedia: this.callMedia,
         version: shell.version,
         platform: this.platform,
         serverUrl,

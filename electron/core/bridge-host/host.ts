@@ -1,3 +1,4 @@
+import type { CallMediaPermission } from '../calls/media-permission.js';
 import {
   BridgeError,
   isBridgeErrorCode,
@@ -91,6 +92,8 @@ export interface BridgeHostOptions {
    * `status.*` calls read and change it there. Without it, a store of its own on `state`.
    */
   myStatus?: MyStatus;
+  /** Calls (M26): the window's word on when a call is on, for main's media permission handler. */
+  callMedia?: Pick<CallMediaPermission, 'setCallActive'>;
   /** Contacts of bound network accounts, imported through the plugin host (electron/core/contacts). */
   networkContacts?: {
     list(): BoundContact[];
@@ -394,6 +397,10 @@ export class BridgeHost {
       if (found === undefined) return null;
       const identity = Object.fromEntries(Object.entries(found.identity).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
       return { pluginId: found.pluginId, identity };
+    },
+
+    'calls.setMediaActive': async (_context, { active }) => {
+      this.options.callMedia?.setCallActive(active);
     },
 
     'status.get': async () => this.myStatus.get(),

@@ -55,6 +55,8 @@ export function serverApi(client: SwitchboardClient) {
 
     publishDeviceKey: (publicKey: string) => client.call(routes.publishDeviceKey, { body: { publicKey } }),
     keyDevices: () => client.call(routes.keyDevices, {}),
+    /** Calls (M26): ICE servers with fresh TURN credentials, fetched as a call starts. */
+    callIceServers: () => client.call(routes.callIceServers, {}),
     approveDevice: (deviceId: string, publicKey: string, wrappedKey: string) => client.call(routes.approveDevice, { params: { deviceId }, body: { publicKey, wrappedKey } }),
     rejectDevice: (deviceId: string) => client.call(routes.rejectDevice, { params: { deviceId } }),
     deviceBookKey: () => client.call(routes.deviceBookKey, {}),

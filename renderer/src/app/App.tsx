@@ -7,6 +7,7 @@ import { OnboardingScreen } from '../features/onboarding/OnboardingScreen.js';
 import { PrivacyScreen } from '../features/privacy/PrivacyScreen.js';
 import { SettingsScreen } from '../features/settings/SettingsScreen.js';
 import { StatusScreen } from '../features/status/StatusScreen.js';
+import { CallLayer } from '../features/calls/CallScreen.js';
 import { languages, useLanguage, useT } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/en.js';
 import { ErrorNotice } from '../ui/ErrorNotice.js';
@@ -126,6 +127,7 @@ function SignedInShell() {
         {screen === 'status' && <StatusScreen />}
         {screen === 'settings' && <SettingsScreen />}
       </main>
+      <CallLayer />
     </div>
   );
 }

@@ -13,6 +13,8 @@ export const errorMessagesZhCN: Record<ErrorMessageKey, string> = {
   'error.not_a_member': '你已不在这个会话中。',
   'error.not_a_contact': '只能把联系人加入群组。请先把对方的号码加入通讯录。',
   'error.unsupported_type': '无法发送这种文件。可以发送图片、PDF、ZIP 文件或文本。',
+  'error.call_not_allowed': '无法呼叫此人。只有互未拉黑的联系人之间才能通话。',
+  'error.already_in_call': '你正在通话中。请先挂断。',
   'error.validation_failed': '表单中有内容格式不对。请检查输入后重试。',
   'error.invalid_json': '应用发送的请求服务器无法读取。请刷新页面后重试。',
   'error.payload_too_large': '一次提交的内容超过了服务器的上限。请换用较小的文件或减少条目。',

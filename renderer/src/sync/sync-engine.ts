@@ -11,9 +11,18 @@ import { applySealedEntries, forgetLocalKeys, markRejected, prepareBookKey, rece
 import { sealPerson } from './sealed-people.js';
 import type { WebCryptoKey } from '#common/address-book/web-crypto.js';
 
-type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let socket: RealtimeSocket | undefined;
+/** Features with listeners of their own on the one socket (calls); each new socket is handed to them. */
+const socketUsers = new Set<(socket: RealtimeSocket) => void>();
+
+/** Calls `attach` with the live socket now (if any) and with every socket made after; returns a stop. */
+export function onRealtimeSocket(attach: (socket: RealtimeSocket) => void): () => void {
+  socketUsers.add(attach);
+  if (socket !== undefined) attach(socket);
+  return () => socketUsers.delete(attach);
+}
 let catchUpRunning: Promise<void> | undefined;
 let sessionEnded: () => void = () => undefined;
 
@@ -84,6 +93,7 @@ export function startSync(token: (() => string | undefined) | undefined, onSessi
       ignoreMalformed,
     ),
   );
+  for (const attach of socketUsers) attach(connection);
   // The browser knows about a lost network long before socket.io's ping timeout does.
   window.addEventListener('online', reconnectNow);
   window.addEventListener('offline', markOffline);

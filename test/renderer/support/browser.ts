@@ -19,10 +19,11 @@ export function chromiumAvailable(): Promise<boolean> {
   return requireService(`Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`, async () => fs.existsSync(chromiumPath));
 }
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs`: e.g. the fake camera and microphone of the calls test. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', ...extraArgs],
   });
 }
 

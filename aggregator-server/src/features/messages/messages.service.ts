@@ -8,6 +8,7 @@ import type {
   MessageSendResult,
   ReceiptEvent,
 } from '#common/contract/messages.js';
+import type { CallLogEntry } from '#common/contract/calls.js';
 import type { MessageSettings } from '../../config.js';
 import { ApiError } from '../../http/api-error.js';
 import { toIso, type Clock } from '../../platform/clock.js';
@@ -117,6 +118,30 @@ export class MessagesService {
     let sms = false;
     if (smsNotice && others[0]) sms = await this.smsNotice(sender.userId, others[0]);
     return { ok: true, message: view, route, sms };
+  }
+
+  /**
+   * Calls (M26): a call's outcome as a message of the two people's direct conversation, from the caller,
+   * to every device of both. Once per call: the call id is the message's clientId, so a second node
+   * recording the same call gets the first message back.
+   */
+  async recordCall(callerId: string, calleeId: string, call: CallLogEntry): Promise<ChatMessage> {
+    const { repo, clock } = this.deps;
+    const conversation = await repo.findOrCreateDirect(randomUUID(), [callerId, calleeId], clock.now());
+    const { message, created } = await repo.appendMessage({
+      id: randomUUID(),
+      conversationId: conversation.id,
+      senderId: callerId,
+      clientId: call.callId,
+      body: { call },
+      route: 'delivered',
+      sms: false,
+      sentAt: clock.now(),
+    });
+    const [view] = await this.views([message]);
+    if (!view) throw new Error('a stored call log has no view');
+    if (created) this.deps.outlet.deliver([callerId, calleeId], view);
+    return view;
   }
 
   /** A device confirms it holds (or showed) everything up to `upTo`; the other members hear of it. */

@@ -13,6 +13,7 @@ import { launchNetwork, needsHandle } from '../contacts/launch.js';
 import { usePresence } from '../contacts/presence-store.js';
 import { rowPlugins } from '../contacts/network-people.js';
 import { PersonActions } from '../contacts/manual/ContactActions.js';
+import { CallButtons } from '../calls/CallButtons.js';
 
 /** The handle a contact published for a network, as they wrote it (e.g. "T024BE7LD U024BE7LH" for Slack). */
 function published(fields: Record<string, string> | undefined): string {
@@ -101,6 +102,8 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
           {person.org !== undefined && <p className="muted">{person.org}</p>}
         </div>
       </div>
+
+      {userId !== undefined && person.blocked !== true && <CallButtons userId={userId} phone={person.phones[0]?.e164 ?? ''} name={displayName(person)} />}
 
       <h3>{t('detail.numbers')}</h3>
       <ul className="numbers">

@@ -1,0 +1,246 @@
+import type {
+  CallAnswerPayload,
+  CallEndReason,
+  CallHangupPayload,
+  CallIcePayload,
+  CallInvitePayload,
+  CallLogEntry,
+  CallOutcome,
+  CallRenegotiatePayload,
+} from '#common/contract/calls.js';
+import type { ServerEventName, ServerEventPayload } from '#common/contract/socket-events.js';
+import type { CallSettings } from '../../config.js';
+import { ApiError } from '../../http/api-error.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import type { AccountService } from '../identity/account.service.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
+import type { ContactGraph } from '../contacts/contact-graph.js';
+import type { MessagesService } from '../messages/messages.service.js';
+import type { CallRecord, CallStore } from './calls.store.js';
+
+export type CallEventName = Extract<ServerEventName, `call:${string}`>;
+
+/** Where call events go: a session's sockets, or every socket of a user, on whichever node they are. */
+export type CallTarget = { session: string } | { user: string; exceptSocket?: string };
+
+export interface CallOutlet {
+  send<E extends CallEventName>(targets: CallTarget[], event: E, payload: ServerEventPayload<E>): void;
+  userOnline(userId: string): Promise<boolean>;
+  sessionOnline(sessionId: string): Promise<boolean>;
+}
+
+/** The device a call event came from. */
+export type CallDevice = { userId: string; sessionId: string; socketId: string };
+
+/** A call nobody ends (every device of both gone, a node crashed) is forgotten after this. */
+const longestCallMs = 12 * 60 * 60 * 1000;
+/** The busy marks of a ringing call outlive the ring time a little, in case the node that rings it dies. */
+const ringSlackMs = 60_000;
+
+const notFound = () => new ApiError(404, 'not_found', 'no such call: it ended, was answered elsewhere, or is not yours');
+
+/**
+ * 1:1 calls (M26): who may call whom, ringing every device of the callee, the first answer winning,
+ * ICE candidates and renegotiation passed between the two devices in the call, and how a call ends
+ * (hang-up, decline, busy, ring timeout, a device gone) with its entry in the conversation.
+ */
+export class CallsService {
+  private readonly ringTimers = new Map<string, NodeJS.Timeout>();
+  private readonly graceTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly deps: {
+      store: CallStore;
+      privacy: Pick<PrivacyService, 'eitherBlocked'>;
+      contactGraph: Pick<ContactGraph, 'whoHaveNumberOf'>;
+      accounts: Pick<AccountService, 'userExists' | 'primaryPhones'>;
+      messages: Pick<MessagesService, 'recordCall'>;
+      outlet: CallOutlet;
+      settings: CallSettings;
+      clock: Clock;
+      log: Logger;
+    },
+  ) {}
+
+  /** Contacts in either direction (one has the other's number) who have not blocked each other. */
+  async mayCall(callerId: string, calleeId: string): Promise<boolean> {
+    const { accounts, privacy, contactGraph } = this.deps;
+    if (callerId === calleeId || !(await accounts.userExists(calleeId))) return false;
+    if (await privacy.eitherBlocked(callerId, calleeId)) return false;
+    const [callerHasCallee, calleeHasCaller] = await Promise.all([contactGraph.whoHaveNumberOf(calleeId, [callerId]), contactGraph.whoHaveNumberOf(callerId, [calleeId])]);
+    return callerHasCallee.length > 0 || calleeHasCaller.length > 0;
+  }
+
+  async invite(device: CallDevice, payload: CallInvitePayload): Promise<void> {
+    const { store, outlet, settings, clock } = this.deps;
+    const calleeId = payload.to.userId;
+    if (!(await this.mayCall(device.userId, calleeId))) throw new ApiError(403, 'call_not_allowed', 'this person cannot be called by you');
+    const record: CallRecord = { id: payload.callId, callerId: device.userId, calleeId, media: payload.media, callerSession: device.sessionId, startedAt: clock.now() };
+    if ((await store.get(payload.callId)) !== undefined) throw new ApiError(409, 'validation_failed', 'this call id is in use; make a new one');
+    const created = await store.create(record, settings.ringMs + ringSlackMs);
+    if (created === 'caller-busy') throw new ApiError(409, 'already_in_call', 'you are in a call already; hang up first');
+    const phones = await this.deps.accounts.primaryPhones([device.userId, calleeId]);
+    const party = (userId: string) => ({ userId, phone: phones.get(userId) ?? '' });
+    if (created === 'callee-busy') {
+      // Nothing was stored: the callee is in another call. They find the attempt in the conversation.
+      outlet.send([{ session: device.sessionId }], 'call:ended', { callId: record.id, from: party(calleeId), reason: 'busy' });
+      await this.log(record, 'busy');
+      return;
+    }
+    this.watchSession(device.sessionId, record.id);
+    if (!(await outlet.userOnline(calleeId))) {
+      await this.finish(record.id, 'unavailable', { from: party(calleeId) });
+      return;
+    }
+    outlet.send([{ user: calleeId }], 'call:incoming', {
+      callId: record.id,
+      from: party(device.userId),
+      media: record.media,
+      sdp: payload.sdp,
+      ringSeconds: Math.round(settings.ringMs / 1000),
+    });
+    const timer = setTimeout(() => {
+      this.ringTimers.delete(record.id);
+      void this.ringTimedOut(record.id);
+    }, settings.ringMs);
+    timer.unref();
+    this.ringTimers.set(record.id, timer);
+  }
+
+  async answer(device: CallDevice, payload: CallAnswerPayload): Promise<void> {
+    const { store, outlet, clock } = this.deps;
+    const record = await store.get(payload.callId);
+    if (!record || record.calleeId !== device.userId) throw notFound();
+    const answered = await store.answer(record.id, { session: device.sessionId, at: clock.now() }, longestCallMs);
+    if (!answered) throw notFound();
+    this.stopRinging(record.id);
+    this.watchSession(device.sessionId, record.id);
+    const from = await this.party(device.userId);
+    outlet.send([{ session: record.callerSession }], 'call:answered', { callId: record.id, from, sdp: payload.sdp });
+    // The callee's other devices stop ringing; the one that answered keeps the call.
+    outlet.send([{ user: record.calleeId, exceptSocket: device.socketId }], 'call:ended', { callId: record.id, from, reason: 'answered-elsewhere' });
+  }
+
+  /** Before the answer, the caller's candidates go to every ringing device (each keeps them until it answers). */
+  async ice(device: CallDevice, payload: CallIcePayload): Promise<void> {
+    const { record, other } = await this.route(device, payload.callId, false);
+    this.deps.outlet.send([other], 'call:ice', { callId: record.id, from: await this.party(device.userId), candidate: payload.candidate });
+  }
+
+  /** A new offer or answer (an ICE restart), only between the two devices of a running call. */
+  async renegotiate(device: CallDevice, payload: CallRenegotiatePayload): Promise<void> {
+    const { record, other } = await this.route(device, payload.callId, true);
+    this.deps.outlet.send([other], 'call:renegotiate', { callId: record.id, from: await this.party(device.userId), description: payload.description });
+  }
+
+  async hangup(device: CallDevice, payload: CallHangupPayload): Promise<void> {
+    const record = await this.deps.store.get(payload.callId);
+    const isCaller = record?.callerId === device.userId && record.callerSession === device.sessionId;
+    const isCallee = record?.calleeId === device.userId && (!record.answer || record.answer.session === device.sessionId);
+    if (!record || (!isCaller && !isCallee)) throw notFound();
+    // A ringing device that hangs up declines (or says busy); after the answer it is an ordinary hang-up.
+    const reason: CallEndReason = record.answer || isCaller ? (payload.reason === 'failed' ? 'failed' : 'hangup') : payload.reason === 'busy' ? 'busy' : 'declined';
+    await this.finish(record.id, reason, { from: await this.party(device.userId), exceptSocket: device.socketId });
+  }
+
+  /** A socket of a session in a call went away: unless the session is back within the grace time, the call ends. */
+  sessionDisconnected(sessionId: string): void {
+    const calls = this.sessionCalls.get(sessionId);
+    if (!calls || calls.size === 0) return;
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(timer);
+      void this.checkSession(sessionId).catch((error: unknown) => this.deps.log.warn({ reason: (error as Error).message }, 'could not check a call party'));
+    }, this.deps.settings.reconnectGraceMs);
+    timer.unref();
+    this.graceTimers.add(timer);
+  }
+
+  stop(): void {
+    for (const timer of this.ringTimers.values()) clearTimeout(timer);
+    for (const timer of this.graceTimers) clearTimeout(timer);
+    this.ringTimers.clear();
+    this.graceTimers.clear();
+  }
+
+  /** Sessions of this node's sockets that take part in calls, so their disconnects can be noticed. */
+  private readonly sessionCalls = new Map<string, Set<string>>();
+
+  private watchSession(sessionId: string, callId: string): void {
+    const calls = this.sessionCalls.get(sessionId) ?? new Set<string>();
+    calls.add(callId);
+    this.sessionCalls.set(sessionId, calls);
+  }
+
+  private async checkSession(sessionId: string): Promise<void> {
+    if (await this.deps.outlet.sessionOnline(sessionId)) return;
+    const calls = [...(this.sessionCalls.get(sessionId) ?? [])];
+    this.sessionCalls.delete(sessionId);
+    for (const callId of calls) {
+      const record = await this.deps.store.get(callId);
+      if (record && (record.callerSession === sessionId || record.answer?.session === sessionId)) await this.finish(callId, 'connection-lost', {});
+    }
+  }
+
+  private async route(device: CallDevice, callId: string, answeredOnly: boolean) {
+    const record = await this.deps.store.get(callId);
+    if (!record || (answeredOnly && !record.answer)) throw notFound();
+    if (record.callerId === device.userId && record.callerSession === device.sessionId) {
+      const other: CallTarget = record.answer ? { session: record.answer.session } : { user: record.calleeId };
+      return { record, other };
+    }
+    // The callee's device may send candidates as it answers, before its answer is stored.
+    if (record.calleeId === device.userId && (!record.answer || record.answer.session === device.sessionId)) {
+      return { record, other: { session: record.callerSession } satisfies CallTarget };
+    }
+    throw notFound();
+  }
+
+  private async ringTimedOut(callId: string): Promise<void> {
+    try {
+      const record = await this.deps.store.get(callId);
+      if (record && !record.answer) await this.finish(callId, 'timeout', {});
+    } catch (error) {
+      this.deps.log.error({ reason: (error as Error).message, callId }, 'a ring timeout failed');
+    }
+  }
+
+  private stopRinging(callId: string): void {
+    const timer = this.ringTimers.get(callId);
+    if (timer) clearTimeout(timer);
+    this.ringTimers.delete(callId);
+  }
+
+  /** Ends a call once across all nodes: tells both parties (the callee's ringing devices too) and logs it. */
+  private async finish(callId: string, reason: CallEndReason, by: { from?: { userId: string; phone: string }; exceptSocket?: string }): Promise<void> {
+    const ended = await this.deps.store.end(callId);
+    this.stopRinging(callId);
+    if (!ended) return;
+    const callee: CallTarget = ended.answer ? { session: ended.answer.session } : { user: ended.calleeId };
+    const targets: CallTarget[] = [{ session: ended.callerSession }, callee];
+    // The device that ended the call knows already (its ack says so).
+    this.deps.outlet.send(
+      targets.map((target) => ({ ...target, ...(by.exceptSocket === undefined ? {} : { exceptSocket: by.exceptSocket }) })),
+      'call:ended',
+      { callId, ...(by.from ? { from: by.from } : {}), reason },
+    );
+    const durationSeconds = ended.answer ? Math.max(0, Math.round((this.deps.clock.now() - ended.answer.at) / 1000)) : undefined;
+    const outcome: CallOutcome = ended.answer ? 'answered' : reason === 'declined' ? 'declined' : reason === 'busy' ? 'busy' : 'missed';
+    await this.log(ended, outcome, durationSeconds);
+  }
+
+  private async log(record: CallRecord, outcome: CallOutcome, durationSeconds?: number): Promise<void> {
+    const entry: CallLogEntry = { callId: record.id, media: record.media, outcome, ...(durationSeconds === undefined ? {} : { durationSeconds }) };
+    try {
+      await this.deps.messages.recordCall(record.callerId, record.calleeId, entry);
+    } catch (error) {
+      // The call itself is over either way; a missing log entry must not keep it alive.
+      this.deps.log.error({ reason: (error as Error).message, callId: record.id }, 'could not log a call in the conversation');
+    }
+  }
+
+  private async party(userId: string): Promise<{ userId: string; phone: string }> {
+    const phones = await this.deps.accounts.primaryPhones([userId]);
+    return { userId, phone: phones.get(userId) ?? '' };
+  }
+}

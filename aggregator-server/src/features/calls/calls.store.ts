@@ -1,0 +1,81 @@
+import type { CallMedia } from '#common/contract/calls.js';
+
+/** One call while it rings or runs. Parties are addressed by session, so a device that reconnects keeps its call. */
+export type CallRecord = {
+  id: string;
+  callerId: string;
+  calleeId: string;
+  media: CallMedia;
+  callerSession: string;
+  startedAt: number;
+  /** Set once, by the first device of the callee to answer. */
+  answer?: { session: string; at: number };
+};
+
+export type CreateOutcome = 'created' | 'caller-busy' | 'callee-busy';
+
+/**
+ * Where calls live: in memory on a single node, in Redis when several nodes share one deployment. Every
+ * decision two nodes could race on (busy, first answer, who ends the call) is one atomic step here.
+ */
+export interface CallStore {
+  /** Creates the call and marks both users in a call, unless either already is; `ttlMs` bounds a call nobody ends. */
+  create(call: CallRecord, ttlMs: number): Promise<CreateOutcome>;
+  get(callId: string): Promise<CallRecord | undefined>;
+  /** The first answer wins: answers the call with it, or undefined when another answer came first or the call is over. */
+  answer(callId: string, answer: { session: string; at: number }, ttlMs: number): Promise<CallRecord | undefined>;
+  /** Ends the call exactly once across all nodes: answers the record to the one that ended it, undefined to the others. */
+  end(callId: string): Promise<CallRecord | undefined>;
+}
+
+export class MemoryCallStore implements CallStore {
+  private readonly calls = new Map<string, { record: CallRecord; expiresAt: number }>();
+  private readonly busy = new Map<string, string>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private live(callId: string): CallRecord | undefined {
+    const entry = this.calls.get(callId);
+    if (!entry) return undefined;
+    if (entry.expiresAt > this.now()) return entry.record;
+    this.drop(entry.record);
+    return undefined;
+  }
+
+  private drop(record: CallRecord): void {
+    this.calls.delete(record.id);
+    for (const userId of [record.callerId, record.calleeId]) if (this.busy.get(userId) === record.id) this.busy.delete(userId);
+  }
+
+  private inCall(userId: string): boolean {
+    const callId = this.busy.get(userId);
+    return callId !== undefined && this.live(callId) !== undefined;
+  }
+
+  create(call: CallRecord, ttlMs: number): Promise<CreateOutcome> {
+    if (this.inCall(call.callerId)) return Promise.resolve('caller-busy');
+    if (this.inCall(call.calleeId)) return Promise.resolve('callee-busy');
+    this.calls.set(call.id, { record: call, expiresAt: this.now() + ttlMs });
+    this.busy.set(call.callerId, call.id);
+    this.busy.set(call.calleeId, call.id);
+    return Promise.resolve('created');
+  }
+
+  get(callId: string): Promise<CallRecord | undefined> {
+    return Promise.resolve(this.live(callId));
+  }
+
+  answer(callId: string, answer: { session: string; at: number }, ttlMs: number): Promise<CallRecord | undefined> {
+    const record = this.live(callId);
+    if (!record || record.answer) return Promise.resolve(undefined);
+    const answered = { ...record, answer };
+    this.calls.set(callId, { record: answered, expiresAt: this.now() + ttlMs });
+    return Promise.resolve(answered);
+  }
+
+  end(callId: string): Promise<CallRecord | undefined> {
+    const record = this.live(callId);
+    if (record) this.drop(record);
+    return Promise.resolve(record);
+  }
+}
