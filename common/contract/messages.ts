@@ -131,3 +131,16 @@ export const uploadedAttachment = z.object({
 export type UploadedAttachment = z.infer<typeof uploadedAttachment>;
 /** What an upload may hold, recognised from its first bytes (the client's Content-Type is not trusted). */
 export const attachmentTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'application/zip', 'text/plain'] as const;
+
+/**
+ * A message body as one line of plain text, for channels that carry only text (SMS, XMPP, the terminal):
+ * a file is named by its caption, a call log entry by what happened.
+ */
+export function plainTextOf(body: MessageBody): string {
+  if ('text' in body) return body.text;
+  if ('call' in body) {
+    const { media, outcome, durationSeconds } = body.call;
+    return `[${media === 'video' ? 'video' : 'voice'} call: ${outcome}${durationSeconds === undefined ? '' : `, ${durationSeconds} s`}]`;
+  }
+  return `[file]${body.caption ? ` ${body.caption}` : ''}`;
+}

@@ -3,7 +3,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { SwitchboardClient } from '#common/contract/http-client.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '#common/contract/socket-events.js';
-import type { ChatMessage } from '#common/contract/messages.js';
+import { plainTextOf, type ChatMessage } from '#common/contract/messages.js';
 import { VaultError } from '#core/vault/index.js';
 import { type CliIo } from './command.js';
 import { humanError, wordsForCode } from './human-error.js';
@@ -76,8 +76,9 @@ export function openChatSocket(session: ChatSession, options: { reconnect: boole
 
 export function textOf(message: ChatMessage): string {
   const { body } = message;
-  if ('call' in body) return `[${body.call.media === 'video' ? 'video' : 'voice'} call: ${body.call.outcome}${body.call.durationSeconds === undefined ? '' : `, ${body.call.durationSeconds} s`}]`;
-  return 'text' in body ? body.text : `[file ${body.attachmentId}]${body.caption ? ` ${body.caption}` : ''}`;
+  // The terminal names the file by its id, so it can be fetched.
+  if ('attachmentId' in body) return `[file ${body.attachmentId}]${body.caption ? ` ${body.caption}` : ''}`;
+  return plainTextOf(body);
 }
 
 /** A message as one line of the terminal: when, who, what. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { XmlElement } from '@xmpp/component';
-import { maxMessageTextLength, type ChatMessage, type ReceiptEvent } from '#common/contract/messages.js';
+import { maxMessageTextLength, plainTextOf, type ChatMessage, type ReceiptEvent } from '#common/contract/messages.js';
 import type { OutsidePresenceEvent, OutsideStatus } from '#common/contract/interworking.js';
 import type { TypingEvent } from '#common/contract/socket-events.js';
 import { ApiError } from '../../http/api-error.js';
@@ -237,7 +237,7 @@ export class XmppBridge {
     for (const message of waiting) {
       // Messages from the other side are in the conversation too; they are never sent back.
       if (message.from.network) continue;
-      const text = 'text' in message.body ? message.body.text : `${message.body.caption ?? ''} [a file, on Switchboard]`.trim();
+      const text = 'attachmentId' in message.body ? `${message.body.caption ?? ''} [a file, on Switchboard]`.trim() : plainTextOf(message.body);
       await this.send(chatMessageStanza({ from, to, id: outboundStanzaId(message.seq, message.id), text }));
       sent += 1;
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChatMessage, MessageSendPayload, MessageSendResult } from '#common/contract/messages.js';
+import { plainTextOf, type ChatMessage, type MessageSendPayload, type MessageSendResult } from '#common/contract/messages.js';
 import { parsePhone, regionOfE164 } from '#common/phone/phone.js';
 import { ApiError } from '../../http/api-error.js';
 import type { Clock } from '../../platform/clock.js';
@@ -179,7 +179,7 @@ export class PhoneGatewayService {
         continue;
       }
       if (await this.deps.messages.online(session.userId)) continue;
-      const text = 'text' in message.body ? message.body.text : `[file] ${message.body.caption ?? ''}`.trim();
+      const text = plainTextOf(message.body);
       const outcome = await this.deps.sms.send(session.phone, relayText(message.from.phone, undefined, text), [this.deps.sms.gatewayCap(session.phone)]);
       if (outcome !== 'sent') continue;
       await this.deps.repo.setLastConversation(session.phone, message.conversationId);
