@@ -13,6 +13,7 @@ import { launchNetwork, needsHandle } from '../contacts/launch.js';
 import { usePresence } from '../contacts/presence-store.js';
 import { rowPlugins } from '../contacts/network-people.js';
 import { PersonActions } from '../contacts/manual/ContactActions.js';
+import { openProfile } from '../profile/profile-store.js';
 
 /** The handle a contact published for a network, as they wrote it (e.g. "T024BE7LD U024BE7LH" for Slack). */
 function published(fields: Record<string, string> | undefined): string {
@@ -101,6 +102,13 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
           {person.org !== undefined && <p className="muted">{person.org}</p>}
         </div>
       </div>
+      {userId !== undefined && (
+        <div className="actions detail-profile">
+          <button type="button" onClick={() => openProfile(userId)}>
+            {t('profile.view')}
+          </button>
+        </div>
+      )}
 
       <h3>{t('detail.numbers')}</h3>
       <ul className="numbers">
