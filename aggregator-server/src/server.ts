@@ -68,6 +68,14 @@ import { IdentitiesService } from './features/identities/identities.service.js';
 import { identitiesRouter } from './features/identities/identities.router.js';
 import { attachIdentities } from './features/identities/identities.gateway.js';
 import { postsRouter } from './features/posts/posts.router.js';
+import { KyselyPostsRepository } from './features/posts/posts.kysely-repository.js';
+import { defaultPostsLimits, PostsService, type PostsOutlet } from './features/posts/posts.service.js';
+import { AlbumsService } from './features/posts/albums.service.js';
+import { socketPostsOutlet } from './features/posts/posts.gateway.js';
+import { KyselyProfileRepository } from './features/profile/profile.kysely-repository.js';
+import { ProfileService } from './features/profile/profile.service.js';
+import { profileRouter } from './features/profile/profile.router.js';
+import { VisibilityService } from './features/profile/visibility.service.js';
 
 /**
  * node-redis gives up for good after a socket timeout by default; a node must keep trying, or it stays
@@ -107,6 +115,7 @@ export type RunningServer = {
     sessions: SessionService;
     retentionPurge: RetentionPurge;
     messages: MessagesService;
+    posts: PostsService;
   };
 };
 
@@ -221,7 +230,35 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   accounts.addDataOwner(messages);
   accounts.addDataOwner(attachments);
   app.use(identitiesRouter(mount, identities));
-  app.use(postsRouter(mount));
+  // Profiles, posts and albums (issue 16): shown under the activity rules; their pictures are attachments
+  // that whoever may see the profile, post or album may fetch. Live posts go out once the socket server runs.
+  const visibility = new VisibilityService({ privacy, presence: () => presence });
+  const profiles = new ProfileService({ repo: new KyselyProfileRepository(storage.db), visibility, attachments, clock });
+  const postsRepo = new KyselyPostsRepository(storage.db);
+  const postsOutlet: { current?: PostsOutlet } = {};
+  const posts = new PostsService({
+    repo: postsRepo,
+    visibility,
+    profiles,
+    attachments,
+    outlet: {
+      post: (userIds, view) => postsOutlet.current?.post(userIds, view),
+      removed: (userIds, event) => postsOutlet.current?.removed(userIds, event),
+    },
+    limiter,
+    limits: defaultPostsLimits,
+    clock,
+    log,
+  });
+  const albums = new AlbumsService({ repo: postsRepo, visibility, attachments, clock });
+  attachments.allowAccess((userId, id) => profiles.mayFetchAvatar(userId, id));
+  attachments.allowAccess((userId, id) => posts.mayFetch(userId, id));
+  attachments.addHolder((id) => profiles.holdsAvatar(id));
+  attachments.addHolder((id) => posts.holds(id));
+  app.use(profileRouter(mount, profiles));
+  app.use(postsRouter(mount, posts, albums));
+  accounts.addDataOwner(profiles);
+  accounts.addDataOwner(posts);
   app.use(catalogueRouter(mount, catalogue));
   // Known once the server listens; the accounts feature reads it lazily.
   const listening: { url?: string } = {};
@@ -281,6 +318,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   catchUpTimer.unref();
   const retention = scheduleRetention(messages, log);
   const identitiesGateway = attachIdentities({ io, identities, events, log });
+  postsOutlet.current = socketPostsOutlet(io);
   const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log });
 
   await new Promise<void>((resolve, reject) => {
@@ -312,7 +350,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     })();
     return closing;
   };
-  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, identities, events, presence, sessions, retentionPurge, messages } };
+  return { url, port, io, app, storage, sms, log, close, services: { privacy, contacts, identities, events, presence, sessions, retentionPurge, messages, posts } };
 }
 
 /** The messages outlet of a socket server that starts after the HTTP routes are mounted. */

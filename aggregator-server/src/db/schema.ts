@@ -271,6 +271,74 @@ export interface BookKeyRecoveryTable {
   created_at: number;
 }
 
+/** What a user publishes about themselves (issue 16). */
+export interface ProfilesTable {
+  user_id: string;
+  display_name: string | null;
+  signature: string | null;
+  avatar_attachment_id: string | null;
+  updated_at: number;
+}
+
+/** The one row numbering posts, bumped in the inserting transaction (commit order = number order). */
+export interface PostCounterTable {
+  name: string;
+  last_seq: number;
+}
+
+export interface PostsTable {
+  id: string;
+  seq: number;
+  author_id: string;
+  kind: string;
+  text: string;
+  /** contacts | allowlist | private, resolved at posting. */
+  visible_to: string;
+  created_at: number;
+}
+
+export interface PostAttachmentsTable {
+  post_id: string;
+  position: number;
+  attachment_id: string;
+}
+
+export interface PostCommentsTable {
+  id: string;
+  post_id: string;
+  author_id: string;
+  text: string;
+  created_at: number;
+}
+
+export interface PostLikesTable {
+  post_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+/** The badge: the highest post number a user marked seen. */
+export interface FeedMarksTable {
+  user_id: string;
+  seen_seq: number;
+}
+
+export interface AlbumsTable {
+  id: string;
+  owner_id: string;
+  title: string;
+  visible_to: string;
+  created_at: number;
+}
+
+export interface AlbumPhotosTable {
+  id: string;
+  album_id: string;
+  attachment_id: string;
+  caption: string | null;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_phones: UserPhonesTable;
@@ -301,4 +369,13 @@ export interface Database {
   published_identities: PublishedIdentitiesTable;
   device_keys: DeviceKeysTable;
   book_key_recovery: BookKeyRecoveryTable;
+  profiles: ProfilesTable;
+  post_counter: PostCounterTable;
+  posts: PostsTable;
+  post_attachments: PostAttachmentsTable;
+  post_comments: PostCommentsTable;
+  post_likes: PostLikesTable;
+  feed_marks: FeedMarksTable;
+  albums: AlbumsTable;
+  album_photos: AlbumPhotosTable;
 }

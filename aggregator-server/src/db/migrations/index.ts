@@ -11,6 +11,7 @@ import * as attachments from './0026-attachments.js';
 import * as publishedIdentities from './0015-published-identities.js';
 import * as keyExchange from './0035-key-exchange.js';
 import * as webSessions from './0020-web-sessions.js';
+import * as profilesPosts from './0060-profiles-posts.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0015-published-identities': publishedIdentities,
   '0035-key-exchange': keyExchange,
   '0020-web-sessions': webSessions,
+  '0060-profiles-posts': profilesPosts,
 };

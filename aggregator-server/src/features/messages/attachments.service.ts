@@ -27,9 +27,16 @@ export async function sharpThumbnailer(): Promise<Thumbnailer | undefined> {
   }
 }
 
+/** Another feature's reason to let a user fetch a file: a post's picture, for those who may see the post. */
+export type AttachmentAccessRule = (userId: string, attachmentId: string) => Promise<boolean>;
+/** Another feature still shows this file (in an album, as an avatar): it must not be discarded. */
+export type AttachmentHolder = (attachmentId: string) => Promise<boolean>;
+
 /** Files on disk under DATA_DIR/attachments; the database knows who uploaded what and which messages hold it. */
 export class AttachmentsService {
   private readonly dir: string;
+  private readonly accessRules: AttachmentAccessRule[] = [];
+  private readonly holders: AttachmentHolder[] = [];
 
   constructor(
     private readonly deps: { repo: MessagesRepository; dataDir: string; maxBytes: number; thumbnailer: Thumbnailer | undefined; clock: Clock; log: Logger },
@@ -82,7 +89,7 @@ export class AttachmentsService {
   /** The file for its uploader or a member of a conversation that holds it; otherwise it does not exist. */
   async open(userId: string, id: string): Promise<{ record: AttachmentRecord; file: string }> {
     const record = await this.deps.repo.findAttachment(id);
-    if (!record || (record.uploaderId !== userId && !(await this.deps.repo.attachmentVisibleTo(id, userId)))) {
+    if (!record || (record.uploaderId !== userId && !(await this.deps.repo.attachmentVisibleTo(id, userId)) && !(await this.grantedByRule(userId, id)))) {
       throw new ApiError(404, 'not_found', 'no such file');
     }
     return { record, file: this.file(id) };
@@ -106,6 +113,44 @@ export class AttachmentsService {
     for (const id of await this.deps.repo.deleteAttachmentsOf(userId)) {
       for (const file of [this.file(id), this.thumbnailFile(id)]) fs.rmSync(file, { force: true });
     }
+  }
+
+  // ---- Files shown by other features (profiles, posts, albums: issue 16) ----
+
+  /** Lets users fetch (and preview) files another feature shows them. */
+  allowAccess(rule: AttachmentAccessRule): void {
+    this.accessRules.push(rule);
+  }
+
+  /** Keeps files another feature still shows from being discarded. */
+  addHolder(holder: AttachmentHolder): void {
+    this.holders.push(holder);
+  }
+
+  /** Whether `id` is a picture `userId` uploaded: what posts, albums and avatars may show. */
+  async ownPicture(userId: string, id: string): Promise<'ok' | 'unknown' | 'not_a_picture'> {
+    const record = await this.deps.repo.findAttachment(id);
+    if (record === undefined || record.uploaderId !== userId) return 'unknown';
+    return pictureTypes.has(record.contentType) ? 'ok' : 'not_a_picture';
+  }
+
+  /** Deletes the uploader's files with their thumbnails, except those a message or another feature still holds. */
+  async discardUnlessHeld(uploaderId: string, ids: string[]): Promise<void> {
+    for (const id of new Set(ids)) {
+      if (await this.heldElsewhere(id)) continue;
+      if (!(await this.deps.repo.deleteAttachmentUnlessSent(uploaderId, id))) continue;
+      for (const file of [this.file(id), this.thumbnailFile(id)]) fs.rmSync(file, { force: true });
+    }
+  }
+
+  private async grantedByRule(userId: string, id: string): Promise<boolean> {
+    for (const rule of this.accessRules) if (await rule(userId, id)) return true;
+    return false;
+  }
+
+  private async heldElsewhere(id: string): Promise<boolean> {
+    for (const holder of this.holders) if (await holder(id)) return true;
+    return false;
   }
 
   private makeThumbnail(id: string): void {

@@ -302,6 +302,16 @@ export class KyselyMessagesRepository implements MessagesRepository {
     return rows.map((row) => row.id);
   }
 
+  async deleteAttachmentUnlessSent(uploaderId: string, attachmentId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('attachments')
+      .where('id', '=', attachmentId)
+      .where('uploader_id', '=', uploaderId)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('message_attachments').select('attachment_id').where('attachment_id', '=', attachmentId))))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   async deleteDirectConversationsOf(userId: string): Promise<void> {
     // A direct key is the two user ids, sorted, joined by ':'.
     await this.db

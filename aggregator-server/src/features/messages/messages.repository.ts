@@ -79,6 +79,8 @@ export interface MessagesRepository {
 
   /** Account deletion: the ids of the files the user uploaded, and their rows gone. */
   deleteAttachmentsOf(uploaderId: string): Promise<string[]>;
+  /** Deletes one of the uploader's files unless a message holds it; false when nothing was deleted. */
+  deleteAttachmentUnlessSent(uploaderId: string, attachmentId: string): Promise<boolean>;
   /** Account deletion: the user's direct conversations, whose key names them, with what is left in them. */
   deleteDirectConversationsOf(userId: string): Promise<void>;
 }

@@ -1,0 +1,14 @@
+import { rooms, type RealtimeServer } from '../../realtime/realtime-gateway.js';
+import type { PostsOutlet } from './posts.service.js';
+
+/** Live posts to the online devices of the given users, on any node (through the socket.io adapter). */
+export function socketPostsOutlet(io: RealtimeServer): PostsOutlet {
+  return {
+    post: (userIds, view) => {
+      if (userIds.length > 0) io.to(userIds.map(rooms.user)).emit('post', view);
+    },
+    removed: (userIds, event) => {
+      if (userIds.length > 0) io.to(userIds.map(rooms.user)).emit('post:removed', event);
+    },
+  };
+}

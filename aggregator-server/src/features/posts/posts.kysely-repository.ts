@@ -1,0 +1,190 @@
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { chunks } from '../../db/batch.js';
+import type { FeedScope, NewPost, PostCounts, PostsRepository, StoredComment, StoredPost } from './posts.repository.js';
+import { KyselyAlbumsStore } from './albums.kysely-store.js';
+import { isAudience, isKind } from './audience-values.js';
+
+type PostRow = Database['posts'];
+
+/** Posts, comments, likes and the seen mark; albums live in KyselyAlbumsStore, mixed in below. */
+export class KyselyPostsRepository extends KyselyAlbumsStore implements PostsRepository {
+  constructor(db: Kysely<Database>) {
+    super(db);
+  }
+
+  async createPost(post: NewPost): Promise<StoredPost> {
+    return this.db.transaction().execute(async (trx) => {
+      // The counter row is locked until commit: numbers are handed out in commit order.
+      const bumped = await trx
+        .updateTable('post_counter')
+        .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+        .where('name', '=', 'posts')
+        .returning('last_seq')
+        .executeTakeFirstOrThrow();
+      const seq = Number(bumped.last_seq);
+      await trx
+        .insertInto('posts')
+        .values({ id: post.id, seq, author_id: post.authorId, kind: post.kind, text: post.text, visible_to: post.visibleTo, created_at: post.createdAt })
+        .execute();
+      if (post.attachments.length > 0) {
+        await trx
+          .insertInto('post_attachments')
+          .values(post.attachments.map((attachmentId, position) => ({ post_id: post.id, position, attachment_id: attachmentId })))
+          .execute();
+      }
+      return { ...post, seq };
+    });
+  }
+
+  async findPost(id: string): Promise<StoredPost | undefined> {
+    const row = await this.db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? (await this.withAttachments([row]))[0] : undefined;
+  }
+
+  async deletePost(id: string, authorId: string): Promise<string[] | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const pictures = await trx.selectFrom('post_attachments').select('attachment_id').where('post_id', '=', id).orderBy('position').execute();
+      const result = await trx.deleteFrom('posts').where('id', '=', id).where('author_id', '=', authorId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0 ? pictures.map((row) => row.attachment_id) : undefined;
+    });
+  }
+
+  async page(scope: FeedScope, before: number | undefined, limit: number): Promise<StoredPost[]> {
+    if (isEmpty(scope)) return [];
+    let query = this.db.selectFrom('posts').selectAll().where((eb) => inScope(eb, scope));
+    if (before !== undefined) query = query.where('seq', '<', before);
+    const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
+    return this.withAttachments(rows);
+  }
+
+  async countAfter(scope: FeedScope, after: number, cap: number): Promise<number> {
+    if (isEmpty(scope)) return 0;
+    const row = await this.db
+      .selectFrom((eb) => eb.selectFrom('posts').select('id').where((inner) => inScope(inner, scope)).where('seq', '>', after).limit(cap).as('newer'))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async countsFor(postIds: string[], viewerId: string): Promise<Map<string, PostCounts>> {
+    const out = new Map<string, PostCounts>(postIds.map((id) => [id, { likes: 0, comments: 0, likedByMe: false }]));
+    if (postIds.length === 0) return out;
+    const [likes, comments, mine] = await Promise.all([
+      this.db.selectFrom('post_likes').select(['post_id', (eb) => eb.fn.countAll().as('n')]).where('post_id', 'in', postIds).groupBy('post_id').execute(),
+      this.db.selectFrom('post_comments').select(['post_id', (eb) => eb.fn.countAll().as('n')]).where('post_id', 'in', postIds).groupBy('post_id').execute(),
+      this.db.selectFrom('post_likes').select('post_id').where('post_id', 'in', postIds).where('user_id', '=', viewerId).execute(),
+    ]);
+    for (const row of likes) (out.get(row.post_id) as PostCounts).likes = Number(row.n);
+    for (const row of comments) (out.get(row.post_id) as PostCounts).comments = Number(row.n);
+    for (const row of mine) (out.get(row.post_id) as PostCounts).likedByMe = true;
+    return out;
+  }
+
+  async addComment(comment: StoredComment, max: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // A no-op write locks the post's row until commit, so parallel comments cannot pass the cap together.
+      const locked = await trx.updateTable('posts').set((eb) => ({ kind: eb.ref('kind') })).where('id', '=', comment.postId).executeTakeFirst();
+      if (Number(locked.numUpdatedRows) === 0) return false;
+      const { n } = await trx.selectFrom('post_comments').select((eb) => eb.fn.countAll().as('n')).where('post_id', '=', comment.postId).executeTakeFirstOrThrow();
+      if (Number(n) >= max) return false;
+      await trx
+        .insertInto('post_comments')
+        .values({ id: comment.id, post_id: comment.postId, author_id: comment.authorId, text: comment.text, created_at: comment.createdAt })
+        .execute();
+      return true;
+    });
+  }
+
+  async comments(postId: string): Promise<StoredComment[]> {
+    const rows = await this.db.selectFrom('post_comments').selectAll().where('post_id', '=', postId).orderBy('created_at').orderBy('id').execute();
+    return rows.map(commentOf);
+  }
+
+  async findComment(id: string): Promise<StoredComment | undefined> {
+    const row = await this.db.selectFrom('post_comments').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && commentOf(row);
+  }
+
+  async deleteComment(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('post_comments').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async setLike(postId: string, userId: string, liked: boolean, now: number): Promise<void> {
+    if (liked) {
+      await this.db
+        .insertInto('post_likes')
+        .values({ post_id: postId, user_id: userId, created_at: now })
+        .onConflict((oc) => oc.columns(['post_id', 'user_id']).doNothing())
+        .execute();
+    } else {
+      await this.db.deleteFrom('post_likes').where('post_id', '=', postId).where('user_id', '=', userId).execute();
+    }
+  }
+
+  async seenMark(userId: string): Promise<number> {
+    const row = await this.db.selectFrom('feed_marks').select('seen_seq').where('user_id', '=', userId).executeTakeFirst();
+    return row ? Number(row.seen_seq) : 0;
+  }
+
+  async markSeen(userId: string, upTo: number): Promise<void> {
+    await this.db
+      .insertInto('feed_marks')
+      .values({ user_id: userId, seen_seq: upTo })
+      .onConflict((oc) =>
+        oc.column('user_id').doUpdateSet({ seen_seq: sql<number>`case when excluded.seen_seq > feed_marks.seen_seq then excluded.seen_seq else feed_marks.seen_seq end` }),
+      )
+      .execute();
+  }
+
+  async lastSeq(): Promise<number> {
+    const row = await this.db.selectFrom('post_counter').select('last_seq').where('name', '=', 'posts').executeTakeFirst();
+    return row ? Number(row.last_seq) : 0;
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('post_comments').where('author_id', '=', userId).execute();
+      await trx.deleteFrom('post_likes').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('posts').where('author_id', '=', userId).execute();
+      await trx.deleteFrom('albums').where('owner_id', '=', userId).execute();
+      await trx.deleteFrom('feed_marks').where('user_id', '=', userId).execute();
+    });
+  }
+
+  private async withAttachments(rows: PostRow[]): Promise<StoredPost[]> {
+    const pictures = new Map<string, string[]>();
+    for (const batch of chunks(rows.map((row) => row.id))) {
+      if (batch.length === 0) continue;
+      const links = await this.db.selectFrom('post_attachments').selectAll().where('post_id', 'in', batch).orderBy('post_id').orderBy('position').execute();
+      for (const link of links) pictures.set(link.post_id, [...(pictures.get(link.post_id) ?? []), link.attachment_id]);
+    }
+    return rows.map((row) => ({
+      id: row.id,
+      seq: Number(row.seq),
+      authorId: row.author_id,
+      kind: isKind(row.kind) ? row.kind : 'mood',
+      text: row.text,
+      visibleTo: isAudience(row.visible_to) ? row.visible_to : 'private',
+      attachments: pictures.get(row.id) ?? [],
+      createdAt: Number(row.created_at),
+    }));
+  }
+}
+
+function isEmpty(scope: FeedScope): boolean {
+  return scope.self === undefined && scope.contacts.length === 0 && scope.allowlist.length === 0;
+}
+
+function inScope(eb: ExpressionBuilder<Database, 'posts'>, scope: FeedScope) {
+  const anyOf = [];
+  if (scope.self !== undefined) anyOf.push(eb('author_id', '=', scope.self));
+  if (scope.contacts.length > 0) anyOf.push(eb.and([eb('visible_to', '=', 'contacts'), eb('author_id', 'in', scope.contacts)]));
+  if (scope.allowlist.length > 0) anyOf.push(eb.and([eb('visible_to', '=', 'allowlist'), eb('author_id', 'in', scope.allowlist)]));
+  return eb.or(anyOf);
+}
+
+function commentOf(row: Database['post_comments']): StoredComment {
+  return { id: row.id, postId: row.post_id, authorId: row.author_id, text: row.text, createdAt: Number(row.created_at) };
+}

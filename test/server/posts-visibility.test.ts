@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '#common/contract/routes.js';
+import type { CommentView, PostView, PostsPage, ProfileView } from '#common/contract/posts.js';
+import type { TestServer } from '../support/test-server.js';
+import { EventWatcher, newUser, postBackends, setBook, startPostsServer, uploadPicture, type PostsUser } from '../support/posts.js';
+import { sleep } from '../support/sockets.js';
+
+/**
+ * Who sees a profile, a post, its pictures and its comments, over real HTTP and sockets: mutual contacts,
+ * the allowlist, one-way numbers, blocks both ways, strangers, and an invisible author.
+ */
+describe.each(postBackends)('posts visibility on $name', (backend) => {
+  let server: TestServer;
+  let drop: (() => Promise<void>) | undefined;
+  const watchers: EventWatcher[] = [];
+
+  beforeAll(async () => {
+    ({ server, drop } = await startPostsServer(backend, 'posts-visibility'));
+  });
+  afterAll(async () => {
+    for (const watcher of watchers) watcher.close();
+    await server?.close();
+    await drop?.();
+  });
+
+  function watch(user: PostsUser) {
+    const watcher = new EventWatcher(server.url, user.token, ['post', 'post:removed']);
+    watchers.push(watcher);
+    return watcher;
+  }
+
+  /** The author and one person in each relation to them. */
+  async function cast() {
+    const author = await newUser(server, 'author');
+    const contact = await newUser(server, 'contact');
+    const listed = await newUser(server, 'listed');
+    const oneWay = await newUser(server, 'one-way');
+    const blockedByAuthor = await newUser(server, 'blocked by author');
+    const blockerOfAuthor = await newUser(server, 'blocker of author');
+    const stranger = await newUser(server, 'stranger');
+    await setBook(author, [contact.phone, blockedByAuthor.phone, blockerOfAuthor.phone]);
+    for (const mutual of [contact, blockedByAuthor, blockerOfAuthor, oneWay]) await setBook(mutual, [author.phone]);
+    expect((await author.api.route(routes.allow, { params: { userId: listed.id } })).status).toBe(204);
+    expect((await author.api.route(routes.block, { params: { userId: blockedByAuthor.id } })).status).toBe(204);
+    expect((await blockerOfAuthor.api.route(routes.block, { params: { userId: author.id } })).status).toBe(204);
+    return { author, contact, listed, oneWay, blockedByAuthor, blockerOfAuthor, stranger };
+  }
+
+  async function post(user: PostsUser, body: Record<string, unknown>): Promise<PostView> {
+    const answer = await user.api.route<PostView>(routes.createPost, { body });
+    expect(answer.status).toBe(201);
+    return answer.body;
+  }
+  const feedIds = async (user: PostsUser) => (await user.api.route<PostsPage>(routes.feed, { query: {} })).body.posts.map((entry) => entry.id);
+  const status = async (user: PostsUser, route: Parameters<PostsUser['api']['route']>[0], params: Record<string, string>, body?: unknown) =>
+    (await user.api.route(route, { params, ...(body === undefined ? {} : { body }) })).status;
+
+  it('shows each audience exactly to the people it admits: feed, the post, the author\'s page, pictures, comments and likes', async () => {
+    const people = await cast();
+    const { author } = people;
+    const picture = await uploadPicture(server, author);
+    const forContacts = await post(author, { kind: 'mood', text: 'for contacts', attachments: [picture], visibleTo: 'contacts' });
+    const forAllowlist = await post(author, { kind: 'diary', text: 'for the allowlist', visibleTo: 'allowlist' });
+    const forMe = await post(author, { kind: 'diary', text: 'only me', visibleTo: 'private' });
+    expect(forContacts).toMatchObject({ kind: 'mood', attachments: [picture], visibleTo: 'contacts', likes: 0, comments: 0, author: { userId: author.id } });
+
+    const expected: Record<keyof typeof people, string[]> = {
+      author: [forMe.id, forAllowlist.id, forContacts.id],
+      contact: [forContacts.id],
+      listed: [forAllowlist.id],
+      oneWay: [],
+      blockedByAuthor: [],
+      blockerOfAuthor: [],
+      stranger: [],
+    };
+    for (const [name, viewer] of Object.entries(people) as [keyof typeof people, PostsUser][]) {
+      expect({ name, feed: await feedIds(viewer) }).toEqual({ name, feed: expected[name] });
+      const page = await viewer.api.route<PostsPage>(routes.userPosts, { params: { userId: author.id }, query: {} });
+      if (expected[name].length > 0) expect({ name, page: page.body.posts.map((entry) => entry.id) }).toEqual({ name, page: expected[name] });
+      else expect({ name, status: page.status }).toEqual({ name, status: name === 'oneWay' || name === 'stranger' || name.startsWith('block') ? 404 : 200 });
+      for (const candidate of [forContacts, forAllowlist, forMe]) {
+        const visible = expected[name].includes(candidate.id);
+        const want = visible ? [200, 201, 200, 200] : [404, 404, 404, 404];
+        const got = [
+          await status(viewer, routes.post, { id: candidate.id }),
+          await status(viewer, routes.createComment, { id: candidate.id }, { text: `from ${name}` }),
+          await status(viewer, routes.postComments, { id: candidate.id }),
+          await status(viewer, routes.likePost, { id: candidate.id }),
+        ];
+        expect({ name, post: candidate.text, got }).toEqual({ name, post: candidate.text, got: want });
+      }
+      const fetched = await fetch(`${server.url}${routes.attachment.path.replace(':id', picture)}`, { headers: { authorization: `Bearer ${viewer.token}` } });
+      expect({ name, picture: fetched.status }).toEqual({ name, picture: expected[name].includes(forContacts.id) ? 200 : 404 });
+    }
+    // What the allowed viewers (and the author) did is counted; a view of someone else never says the audience.
+    const seenByAuthor = (await author.api.route<PostView>(routes.post, { params: { id: forContacts.id } })).body;
+    expect(seenByAuthor).toMatchObject({ likes: 2, comments: 2, likedByMe: true });
+    expect((await people.contact.api.route(routes.unlikePost, { params: { id: forContacts.id } })).body).toEqual({ likes: 1, likedByMe: false });
+    const seenByContact = (await people.contact.api.route<PostView>(routes.post, { params: { id: forContacts.id } })).body;
+    expect(seenByContact).toMatchObject({ likes: 1, likedByMe: false, comments: 2 });
+    expect(seenByContact.visibleTo).toBeUndefined();
+    const comments = (await author.api.route<{ comments: CommentView[] }>(routes.postComments, { params: { id: forContacts.id } })).body.comments;
+    expect(comments.map((comment) => comment.text)).toEqual(['from author', 'from contact']);
+  });
+
+  it('hides everything of an invisible author, profile included, and shows it again when visible', async () => {
+    const { author, contact } = await cast();
+    expect((await author.api.route(routes.updateMyProfile, { body: { displayName: 'Lina', signature: 'on the road' } })).status).toBe(200);
+    const visible = await post(author, { kind: 'mood', text: 'hello', visibleTo: 'contacts' });
+    expect(await feedIds(contact)).toEqual([visible.id]);
+    expect((await contact.api.route<ProfileView>(routes.userProfile, { params: { userId: author.id } })).body).toMatchObject({ displayName: 'Lina', signature: 'on the road' });
+
+    const socket = watch(author).presence;
+    await socket.connected();
+    expect(await socket.set({ status: 'invisible' })).toEqual({ ok: true });
+    expect(await feedIds(contact)).toEqual([]);
+    expect(await status(contact, routes.post, { id: visible.id })).toBe(404);
+    expect(await status(contact, routes.userProfile, { userId: author.id })).toBe(404);
+    expect(await status(contact, routes.createComment, { id: visible.id }, { text: 'still there?' })).toBe(404);
+
+    expect(await socket.set({ status: 'online' })).toEqual({ ok: true });
+    expect(await feedIds(contact)).toEqual([visible.id]);
+    expect(await status(contact, routes.userProfile, { userId: author.id })).toBe(200);
+  });
+
+  it('follows the activity setting for the profile and for posts without an audience', async () => {
+    const { author, contact, listed, stranger } = await cast();
+    const seen = async (viewer: PostsUser) => status(viewer, routes.userProfile, { userId: author.id });
+    expect([await seen(contact), await seen(listed), await seen(stranger)]).toEqual([200, 404, 404]);
+    expect((await author.api.route(routes.updatePrivacy, { body: { activityVisibleTo: 'allowlist' } })).status).toBe(200);
+    expect([await seen(contact), await seen(listed), await seen(stranger)]).toEqual([404, 200, 404]);
+    const defaulted = await post(author, { kind: 'mood', text: 'follows my setting' });
+    expect(defaulted.visibleTo).toBe('allowlist');
+    expect((await author.api.route(routes.updatePrivacy, { body: { activityVisibleTo: 'nobody' } })).status).toBe(200);
+    expect((await post(author, { kind: 'mood', text: 'nobody' })).visibleTo).toBe('private');
+    expect([await seen(contact), await seen(listed)]).toEqual([404, 404]);
+  });
+
+  it('pushes a new post live only to the allowed viewers online (and the author\'s devices), and its removal to them', async () => {
+    const people = await cast();
+    const { author } = people;
+    expect((await author.api.route(routes.updateMyProfile, { body: { displayName: 'Lina' } })).status).toBe(200);
+    const sockets = Object.fromEntries(Object.entries(people).map(([name, user]) => [name, watch(user)])) as Record<keyof typeof people, EventWatcher>;
+    await Promise.all(Object.values(sockets).map((watcher) => watcher.presence.connected()));
+
+    const forContacts = await post(author, { kind: 'mood', text: 'live to contacts', visibleTo: 'contacts' });
+    const forAllowlist = await post(author, { kind: 'mood', text: 'live to the allowlist', visibleTo: 'allowlist' });
+    const forMe = await post(author, { kind: 'mood', text: 'live to me', visibleTo: 'private' });
+    const toContact = await sockets.contact.waitFor('post', (event) => event.id === forContacts.id);
+    expect(toContact).toMatchObject({ text: 'live to contacts', author: { userId: author.id, displayName: 'Lina' }, likedByMe: false });
+    expect(toContact.visibleTo).toBeUndefined();
+    // The allowlisted person sees the post but not the profile (the activity setting is "contacts").
+    expect((await sockets.listed.waitFor('post', (event) => event.id === forAllowlist.id)).author).toEqual({ userId: author.id });
+    await sockets.author.waitFor('post', (event) => event.id === forMe.id);
+    // Deleting is told to the same audience; afterwards nobody else received anything they may not see.
+    expect((await author.api.route(routes.deletePost, { params: { id: forContacts.id } })).status).toBe(204);
+    await sockets.contact.waitFor('post:removed', (event) => event.id === forContacts.id);
+    await sleep(200);
+    const receivedIds = (name: keyof typeof people) => sockets[name].of('post').map((event) => event.id).sort();
+    expect(receivedIds('author')).toEqual([forContacts.id, forAllowlist.id, forMe.id].sort());
+    expect(receivedIds('contact')).toEqual([forContacts.id]);
+    expect(receivedIds('listed')).toEqual([forAllowlist.id]);
+    for (const name of ['oneWay', 'blockedByAuthor', 'blockerOfAuthor', 'stranger'] as const) {
+      expect({ name, posts: receivedIds(name), removed: sockets[name].of('post:removed') }).toEqual({ name, posts: [], removed: [] });
+    }
+    expect(Object.values(sockets).flatMap((watcher) => watcher.invalid)).toEqual([]);
+  });
+
+  it('sends nothing live while the author is invisible', async () => {
+    const { author, contact } = await cast();
+    const authorSocket = watch(author);
+    const contactSocket = watch(contact);
+    await Promise.all([authorSocket.presence.connected(), contactSocket.presence.connected()]);
+    expect(await authorSocket.presence.set({ status: 'invisible' })).toEqual({ ok: true });
+    const hidden = await post(author, { kind: 'mood', text: 'while invisible', visibleTo: 'contacts' });
+    await authorSocket.waitFor('post', (event) => event.id === hidden.id);
+    await sleep(200);
+    expect(contactSocket.of('post')).toEqual([]);
+  });
+
+  it('shows comments without those of people a block hides, and lets only the writer or the post\'s author delete one', async () => {
+    const author = await newUser(server, 'author');
+    const friend = await newUser(server, 'friend');
+    const foe = await newUser(server, 'foe');
+    await setBook(author, [friend.phone, foe.phone]);
+    await setBook(friend, [author.phone]);
+    await setBook(foe, [author.phone]);
+    const shared = await post(author, { kind: 'diary', text: 'thoughts', visibleTo: 'contacts' });
+    const byFoe = await foe.api.route<CommentView>(routes.createComment, { params: { id: shared.id }, body: { text: 'from foe' } });
+    const byFriend = await friend.api.route<CommentView>(routes.createComment, { params: { id: shared.id }, body: { text: 'from friend' } });
+    expect([byFoe.status, byFriend.status]).toEqual([201, 201]);
+    expect((await friend.api.route(routes.block, { params: { userId: foe.id } })).status).toBe(204);
+    const texts = async (viewer: PostsUser) => (await viewer.api.route<{ comments: CommentView[] }>(routes.postComments, { params: { id: shared.id } })).body.comments.map((comment) => comment.text);
+    expect(await texts(friend)).toEqual(['from friend']);
+    expect(await texts(foe)).toEqual(['from foe']);
+    expect(await texts(author)).toEqual(['from foe', 'from friend']);
+    // Someone else's comment is not the friend's to delete; the author may delete any on their post.
+    expect(await status(friend, routes.deleteComment, { id: shared.id, commentId: byFoe.body.id })).toBe(404);
+    expect(await status(author, routes.deleteComment, { id: shared.id, commentId: byFoe.body.id })).toBe(204);
+    expect(await status(friend, routes.deleteComment, { id: shared.id, commentId: byFriend.body.id })).toBe(204);
+    expect(await texts(author)).toEqual([]);
+  });
+});
