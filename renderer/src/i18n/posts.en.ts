@@ -4,10 +4,10 @@ export const postsMessagesEn = {
   'nav.newPosts': '{count, plural, one {# new post} other {# new posts}}',
 
   'feed.heading': 'Feed',
-  'feed.intro': 'What your contacts share with you, newest first.',
+  'feed.intro': 'Your posts and what your contacts share with you, newest first.',
   'feed.myProfile': 'My profile',
   'feed.empty': 'No posts yet',
-  'feed.emptyHint': 'When your contacts post a mood or a diary entry, it shows here. Your own posts show on your profile.',
+  'feed.emptyHint': 'When you or your contacts post a mood or a diary entry, it shows here.',
   'feed.loadMore': 'Show older posts',
   'feed.end': 'You have seen every post.',
   'feed.arrived': '{count, plural, one {# new post arrived.} other {# new posts arrived.}}',

@@ -6,10 +6,10 @@ export const postsMessagesZhCN: Record<keyof typeof postsMessagesEn, string> = {
   'nav.newPosts': '{count} 条新动态',
 
   'feed.heading': '动态',
-  'feed.intro': '联系人与你分享的内容，最新的在前。',
+  'feed.intro': '你的动态和联系人与你分享的内容，最新的在前。',
   'feed.myProfile': '我的资料',
   'feed.empty': '还没有动态',
-  'feed.emptyHint': '联系人发布心情或日记后，会显示在这里。你自己的动态显示在你的资料页。',
+  'feed.emptyHint': '你或联系人发布心情或日记后，会显示在这里。',
   'feed.loadMore': '显示更早的动态',
   'feed.end': '所有动态都已显示。',
   'feed.arrived': '收到 {count} 条新动态。',

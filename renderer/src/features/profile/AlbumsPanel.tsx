@@ -116,10 +116,16 @@ function AlbumView({ album, editable, onBack }: { album: AlbumView; editable: bo
           {items.map((photo, index) => (
             <li key={photo.id}>
               <figure>
-                <button type="button" className="picture-button" onClick={() => setViewing(index)} aria-label={photo.caption === '' ? t('albums.photo', { index: index + 1, count: items.length }) : photo.caption}>
+                <button
+                  type="button"
+                  className="picture-button"
+                  onClick={() => setViewing(index)}
+                  aria-label={t('albums.photo', { index: index + 1, count: items.length })}
+                  aria-describedby={photo.caption === '' ? undefined : `caption-${photo.id}`}
+                >
                   <Picture attachmentId={photo.attachmentId} size="thumbnail" alt="" />
                 </button>
-                {photo.caption !== '' && <figcaption>{photo.caption}</figcaption>}
+                {photo.caption !== '' && <figcaption id={`caption-${photo.id}`}>{photo.caption}</figcaption>}
               </figure>
             </li>
           ))}
