@@ -260,8 +260,10 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     }
     // Alice is still on her profile, with the album open.
     await a.page.screenshot({ path: path.join(screenshotDir, 'profile-1280-light-en.png') });
+    await b.page.emulateMedia({ colorScheme: 'light' });
     await b.page.evaluate("document.querySelector('main').scrollTo(0, 0)");
     await b.page.screenshot({ path: path.join(screenshotDir, 'feed-360-top-light-en.png') });
+    await b.page.emulateMedia({ colorScheme: 'dark' });
     await b.page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
     await b.page.getByRole('heading', { name: '动态', level: 1 }).waitFor();
     await feedPosts(b).first().getByRole('button', { name: '1 条评论' }).waitFor();
@@ -271,5 +273,24 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     await b.page.emulateMedia({ colorScheme: 'light' });
     await b.page.getByRole('combobox', { name: '语言' }).selectOption('en');
     expect(b.problems).toEqual([]);
+  });
+
+  it('pages by cursor: the next page loads as the end of the feed comes into view, with no post twice', async () => {
+    // 24 more moods from Alice (with her first one, 25: one page of 20 and a rest).
+    const aliceApi = server.api.withToken(a.token);
+    for (let index = 1; index <= 24; index += 1) {
+      expect((await aliceApi.route(routes.createPost, { body: { kind: 'mood', text: `Mood number ${index}` } })).status).toBe(201);
+    }
+    await b.page.reload();
+    await nav(b).getByRole('button', { name: /^Feed/ }).click();
+    await feedPosts(b).first().getByText('Mood number 24').waitFor();
+    expect(await feedPosts(b).count()).toBe(20);
+    await b.page.locator('.feed-end').scrollIntoViewIfNeeded();
+    await b.page.getByText('You have seen every post.').waitFor();
+    const texts = await b.page.getByTestId('feed').locator('.post-text').allTextContents();
+    expect(texts).toHaveLength(25);
+    expect(new Set(texts).size).toBe(25);
+    expect(texts[0]).toBe('Mood number 24');
+    expect(texts.at(-1)).toBe('Sunny morning at the lake');
   });
 });
