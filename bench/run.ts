@@ -2,6 +2,7 @@
 // parallel) and prints their figures. Figures are printed, never asserted.
 import { benchAddressBookImport } from './address-book-import.js';
 import { benchDiscovery } from './discovery.js';
+import { benchFeed } from './feed.js';
 import { benchMessages } from './messages.js';
 import { benchPresenceFanout } from './presence-fanout.js';
 import { benchPresenceMemory } from './presence-memory.js';
@@ -15,6 +16,7 @@ const benches: Record<string, { about: string; run: () => Promise<Record<string,
   'presence-memory': { about: 'server memory per idle connection at 10,000 connections', run: benchPresenceMemory },
   'presence-fanout': { about: 'presence fan-out latency and loss, side by side with Prosody', run: benchPresenceFanout },
   messages: { about: '1:1 messages between online users (SQLite, PostgreSQL) and a 10,000-message backlog', run: benchMessages },
+  feed: { about: 'GET /v1/feed p99 for a user with 500 contacts posting (SQLite and PostgreSQL)', run: benchFeed },
   'web-client': { about: 'cold start of the web client to 5,000 cached contacts', run: benchWebClient },
 };
 
