@@ -251,6 +251,20 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     expect((await server.api.withToken(c.token).route(routes.userAlbums, { params: { userId: a.userId } })).status).toBe(404);
   });
 
+  it("opens a contact's profile from their contact card, and Back returns to the card", async () => {
+    await b.page.getByRole('button', { name: 'Back' }).click();
+    await nav(b).getByRole('button', { name: 'Contacts' }).click();
+    await b.page.getByRole('grid').getByRole('row').filter({ hasText: '+86\u00a0138\u00a00013\u00a08161' }).getByRole('button').first().click();
+    const card = b.page.getByRole('dialog');
+    await card.getByRole('button', { name: 'View profile' }).click();
+    await b.page.getByRole('heading', { name: `Profile of ${alice.name}`, level: 1 }).waitFor();
+    await b.page.getByTestId('post').filter({ hasText: 'Sunny morning at the lake' }).waitFor();
+    await b.page.getByRole('button', { name: 'Back' }).click();
+    await card.getByRole('button', { name: 'View profile' }).waitFor();
+    await b.page.keyboard.press('Escape');
+    await card.waitFor({ state: 'detached' });
+  });
+
   it('reads in Chinese, in light and dark, at 360 px, with nothing wider than the phone', async () => {
     fs.mkdirSync(screenshotDir, { recursive: true });
     await nav(b).getByRole('button', { name: /^Feed/ }).click();

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useLanguage, useT } from '../../i18n/i18n.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { formatSince } from '../../ui/format.js';
@@ -17,6 +17,17 @@ export function Comments({ postId, postAuthorId }: { postId: string; postAuthorI
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
+
+  // Comments are not pushed live: an open thread is read again when the person comes back to the window.
+  useEffect(() => {
+    const refresh = () => document.visibilityState === 'visible' && void useFeed.getState().loadComments(postId);
+    window.addEventListener('focus', refresh);
+    document.addEventListener('visibilitychange', refresh);
+    return () => {
+      window.removeEventListener('focus', refresh);
+      document.removeEventListener('visibilitychange', refresh);
+    };
+  }, [postId]);
 
   async function send(): Promise<void> {
     const trimmed = text.trim();
