@@ -84,10 +84,11 @@ export const useFeed = create<FeedState>((set, get) => ({
       const page = await postsApi.feed(undefined);
       set((state) => {
         const posts = withPosts(state.posts, page.posts);
-        // Posts that arrived live before this page keep their place; the page's cursor goes on below it.
-        const live = state.feed.ids.filter((id) => !page.posts.some((post) => post.id === id));
-        const fresh = page.posts.map((post) => post.id);
-        return { posts, feed: { ids: mergeIds(posts, fresh, live.filter((id) => isNewerThanPage(posts, id, page.posts))), next: page.next, phase: 'ready', loadingMore: false, error: undefined } };
+        // A post that arrived live after the server read this page stays on top; anything else not in the
+        // page is gone (deleted, or no longer shown to me), and older pages are read again by cursor.
+        const top = Math.max(0, ...page.posts.map((post) => post.seq));
+        const newer = state.feed.ids.filter((id) => (posts[id]?.seq ?? 0) > top && page.posts.length > 0);
+        return { posts, feed: { ids: mergeIds(posts, page.posts.map((post) => post.id), newer), next: page.next, phase: 'ready', loadingMore: false, error: undefined } };
       });
     } catch (error) {
       set((state) => ({ feed: { ...state.feed, phase: state.feed.ids.length > 0 ? 'ready' : 'failed', error } }));
@@ -256,13 +257,6 @@ export const useFeed = create<FeedState>((set, get) => ({
     set({ posts: {}, feed: emptyList(), byUser: {}, comments: {}, unseen: 0, seenUpTo: 0, arrived: 0 });
   },
 }));
-
-/** A post shown live before the first page came keeps its place only when it is newer than that page. */
-function isNewerThanPage(posts: Record<string, PostView>, id: string, page: readonly PostView[]): boolean {
-  const post = posts[id];
-  const oldest = page[page.length - 1];
-  return post !== undefined && (oldest === undefined || newestFirst(post, oldest) <= 0);
-}
 
 function forget(state: FeedState, postId: string): Partial<FeedState> {
   const { [postId]: _removed, ...posts } = state.posts;

@@ -23,7 +23,6 @@ function ProfileOf({ userId, mine }: { userId: string; mine: boolean }) {
   const t = useT();
   const entry = useProfiles((state) => state.profiles[userId]);
   const returnTo = useProfiles((state) => state.returnTo);
-  const posts = useFeed((state) => state.byUser[userId]);
   const presenceText = usePresence((state) => state.byUser[userId]?.text ?? '');
   const name = useAuthorName({ authorId: userId, authorDisplayName: entry?.profile?.displayName }, t);
   const profile = entry?.profile;
@@ -70,6 +69,17 @@ function ProfileOf({ userId, mine }: { userId: string; mine: boolean }) {
         </div>
       )}
 
+      {entry?.hidden !== true && <ProfileContent userId={userId} mine={mine} />}
+    </section>
+  );
+}
+
+/** Their posts and albums; nothing of it for a profile the server does not show me. */
+function ProfileContent({ userId, mine }: { userId: string; mine: boolean }) {
+  const t = useT();
+  const posts = useFeed((state) => state.byUser[userId]);
+  return (
+    <>
       <h2>{t('profile.posts')}</h2>
       {posts?.phase === 'loading' && <p className="muted">{t('common.loading')}</p>}
       {posts?.phase === 'failed' && <ErrorNotice error={posts.error} />}
@@ -90,6 +100,6 @@ function ProfileOf({ userId, mine }: { userId: string; mine: boolean }) {
       )}
 
       <AlbumsPanel userId={userId} editable={mine} />
-    </section>
+    </>
   );
 }
