@@ -34,7 +34,7 @@ export const profileView = z.object({
 });
 export type ProfileView = z.infer<typeof profileView>;
 
-/** A key present replaces that field; `null` (or an empty string) removes it; an absent key stays. */
+/** A key present replaces that field; `null` removes it (so does an empty name or signature); an absent key stays. */
 export const updateProfileRequest = z
   .object({
     displayName: z.string().trim().max(maxDisplayNameLength).nullable().optional(),

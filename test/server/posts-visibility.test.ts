@@ -136,6 +136,18 @@ describe.each(postBackends)('posts visibility on $name', (backend) => {
     expect([await seen(contact), await seen(listed)]).toEqual([404, 404]);
   });
 
+  it('hides an undiscoverable author from everyone outside their own book, the allowlist included', async () => {
+    const { author, contact, listed } = await cast();
+    const forAllowlist = await post(author, { kind: 'mood', text: 'for the allowlist', visibleTo: 'allowlist' });
+    const forContacts = await post(author, { kind: 'mood', text: 'for contacts', visibleTo: 'contacts' });
+    expect(await feedIds(listed)).toEqual([forAllowlist.id]);
+    expect((await author.api.route(routes.updatePrivacy, { body: { discoverable: false } })).status).toBe(200);
+    expect(await feedIds(listed)).toEqual([]);
+    expect(await status(listed, routes.post, { id: forAllowlist.id })).toBe(404);
+    // The contact is in the author's book: they still see the author.
+    expect(await feedIds(contact)).toEqual([forContacts.id]);
+  });
+
   it('pushes a new post live only to the allowed viewers online (and the author\'s devices), and its removal to them', async () => {
     const people = await cast();
     const { author } = people;

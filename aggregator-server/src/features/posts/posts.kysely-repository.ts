@@ -68,16 +68,23 @@ export class KyselyPostsRepository extends KyselyAlbumsStore implements PostsRep
   }
 
   async countsFor(postIds: string[], viewerId: string): Promise<Map<string, PostCounts>> {
-    const out = new Map<string, PostCounts>(postIds.map((id) => [id, { likes: 0, comments: 0, likedByMe: false }]));
+    const out = new Map<string, PostCounts>();
     if (postIds.length === 0) return out;
-    const [likes, comments, mine] = await Promise.all([
-      this.db.selectFrom('post_likes').select(['post_id', (eb) => eb.fn.countAll().as('n')]).where('post_id', 'in', postIds).groupBy('post_id').execute(),
-      this.db.selectFrom('post_comments').select(['post_id', (eb) => eb.fn.countAll().as('n')]).where('post_id', 'in', postIds).groupBy('post_id').execute(),
-      this.db.selectFrom('post_likes').select('post_id').where('post_id', 'in', postIds).where('user_id', '=', viewerId).execute(),
-    ]);
-    for (const row of likes) (out.get(row.post_id) as PostCounts).likes = Number(row.n);
-    for (const row of comments) (out.get(row.post_id) as PostCounts).comments = Number(row.n);
-    for (const row of mine) (out.get(row.post_id) as PostCounts).likedByMe = true;
+    // One round trip for a page: counts and my like as subqueries over the two indexes.
+    const rows = await this.db
+      .selectFrom('posts')
+      .select((eb) => [
+        'posts.id',
+        eb.selectFrom('post_likes').select((inner) => inner.fn.countAll().as('n')).whereRef('post_likes.post_id', '=', 'posts.id').as('likes'),
+        eb.selectFrom('post_comments').select((inner) => inner.fn.countAll().as('n')).whereRef('post_comments.post_id', '=', 'posts.id').as('comments'),
+        eb
+          .exists(eb.selectFrom('post_likes').select('post_likes.post_id').whereRef('post_likes.post_id', '=', 'posts.id').where('post_likes.user_id', '=', viewerId))
+          .as('mine'),
+      ])
+      .where('posts.id', 'in', postIds)
+      .execute();
+    for (const row of rows) out.set(row.id, { likes: Number(row.likes ?? 0), comments: Number(row.comments ?? 0), likedByMe: Boolean(Number(row.mine)) });
+    for (const id of postIds) if (!out.has(id)) out.set(id, { likes: 0, comments: 0, likedByMe: false });
     return out;
   }
 
