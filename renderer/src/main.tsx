@@ -6,6 +6,7 @@ import { startApp } from './app/session.js';
 import { registerServiceWorker } from './offline/register.js';
 import './ui/tokens.css';
 import './styles.css';
+import './features/feed/posts.css';
 
 // zod compiles object parsers with `new Function` unless told not to; the CSP forbids eval, so we say
 // so up front instead of letting it probe (and log a violation) on the first parse.

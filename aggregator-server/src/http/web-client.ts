@@ -20,7 +20,8 @@ export const webClientCsp = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self'",
+  // blob: for pictures fetched with the session's credentials (posts, albums, avatars) and local previews.
+  "img-src 'self' blob:",
   "font-src 'self'",
   "connect-src 'self'",
   "worker-src 'self'",

@@ -2,6 +2,7 @@ import type { ContactView, AddressBookEntry } from '#common/contract/contacts.js
 import type { SwitchboardClient } from '#common/contract/http-client.js';
 import type { DeviceInput } from '#common/contract/identity.js';
 import type { PrivacySettings } from '#common/contract/privacy.js';
+import type { CreatePostRequest, UpdateProfileRequest } from '#common/contract/posts.js';
 import { routes } from '#common/contract/routes.js';
 import { ApiFailure } from './failure.js';
 
@@ -76,6 +77,27 @@ export function serverApi(client: SwitchboardClient) {
     myIdentities: () => client.call(routes.myIdentities, {}),
     publishIdentity: (pluginId: string, body: Record<string, string>) => client.call(routes.publishIdentity, { params: { pluginId }, body }),
     removeIdentity: (pluginId: string) => client.call(routes.removeIdentity, { params: { pluginId } }),
+
+    // Profile, posts, comments, likes and albums (issue 16); features/feed/posts-api.ts maps the answers.
+    myProfile: () => client.call(routes.myProfile, {}),
+    updateMyProfile: (body: UpdateProfileRequest) => client.call(routes.updateMyProfile, { body }),
+    userProfile: (userId: string) => client.call(routes.userProfile, { params: { userId } }),
+    feed: (before: string | undefined, limit: number) => client.call(routes.feed, { query: { before, limit } }),
+    feedUnseen: () => client.call(routes.feedUnseen, {}),
+    markFeedSeen: (upTo: number) => client.call(routes.markFeedSeen, { body: { upTo } }),
+    userPosts: (userId: string, before: string | undefined, limit: number) => client.call(routes.userPosts, { params: { userId }, query: { before, limit } }),
+    createPost: (body: CreatePostRequest) => client.call(routes.createPost, { body }),
+    deletePost: (id: string) => client.call(routes.deletePost, { params: { id } }),
+    postComments: (id: string) => client.call(routes.postComments, { params: { id } }),
+    createComment: (id: string, text: string) => client.call(routes.createComment, { params: { id }, body: { text } }),
+    deleteComment: (id: string, commentId: string) => client.call(routes.deleteComment, { params: { id, commentId } }),
+    likePost: (id: string) => client.call(routes.likePost, { params: { id } }),
+    unlikePost: (id: string) => client.call(routes.unlikePost, { params: { id } }),
+    userAlbums: (userId: string) => client.call(routes.userAlbums, { params: { userId } }),
+    createAlbum: (title: string) => client.call(routes.createAlbum, { body: { title } }),
+    albumPhotos: (id: string) => client.call(routes.albumPhotos, { params: { id } }),
+    addAlbumPhoto: (id: string, attachmentId: string, caption: string | undefined) =>
+      client.call(routes.addAlbumPhoto, { params: { id }, body: caption === undefined ? { attachmentId } : { attachmentId, caption } }),
   };
 }
 

@@ -1,6 +1,9 @@
 import { useEffect, useRef } from 'react';
 import { AccountsScreen } from '../features/accounts/AccountsScreen.js';
 import { ContactsScreen } from '../features/contacts/ContactsScreen.js';
+import { FeedScreen } from '../features/feed/FeedScreen.js';
+import { NewPostsBadge } from '../features/feed/NewPostsBadge.js';
+import { ProfileScreen } from '../features/profile/ProfileScreen.js';
 import { ImportScreen } from '../features/import/ImportScreen.js';
 import { KeyExchangePanel } from '../features/key-exchange/KeyExchangePanel.js';
 import { OnboardingScreen } from '../features/onboarding/OnboardingScreen.js';
@@ -18,6 +21,7 @@ import { signOut } from './session.js';
 
 const screens: { id: Screen; label: MessageKey }[] = [
   { id: 'contacts', label: 'nav.contacts' },
+  { id: 'feed', label: 'nav.feed' },
   { id: 'import', label: 'nav.import' },
   { id: 'accounts', label: 'nav.accounts' },
   { id: 'privacy', label: 'nav.privacy' },
@@ -96,6 +100,7 @@ function SignedInShell() {
               <li key={item.id}>
                 <button type="button" aria-current={screen === item.id ? 'page' : undefined} onClick={() => go(item.id)}>
                   {t(item.label)}
+                  {item.id === 'feed' && <NewPostsBadge />}
                 </button>
               </li>
             ))}
@@ -126,6 +131,8 @@ function SignedInShell() {
         {screen === 'privacy' && <PrivacyScreen />}
         {screen === 'status' && <StatusScreen />}
         {screen === 'settings' && <SettingsScreen />}
+        {screen === 'feed' && <FeedScreen />}
+        {screen === 'profile' && <ProfileScreen />}
       </main>
       <CallLayer />
     </div>

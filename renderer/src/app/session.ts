@@ -3,6 +3,9 @@ import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';
 import { useContacts } from '../features/contacts/contacts-store.js';
 import { usePresence } from '../features/contacts/presence-store.js';
+import { forgetPictures } from '../api/attachment-files.js';
+import { useFeed } from '../features/feed/feed-store.js';
+import { useProfiles } from '../features/profile/profile-store.js';
 import { startSync, stopSync } from '../sync/sync-engine.js';
 import { api, loadHost, onSessionEnded, useApp } from './app-store.js';
 
@@ -73,6 +76,10 @@ async function endSessionLocally(): Promise<void> {
   await bridge().session.clear();
   useContacts.getState().clear();
   usePresence.getState().clear();
+  // Posts, profiles and pictures are held in memory only; none of them may outlive the session.
+  useFeed.getState().clear();
+  useProfiles.getState().clear();
+  forgetPictures();
   useApp.setState({ session: undefined, phase: 'signed-out', connection: 'connecting' });
 }
 

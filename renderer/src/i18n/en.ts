@@ -1,4 +1,5 @@
 import { errorMessagesEn } from '#common/i18n/errors.en.js';
+import { postsMessagesEn } from './posts.en.js';
 
 /**
  * English, the reference catalogue: every other language must have exactly these keys. Messages use the
@@ -6,6 +7,7 @@ import { errorMessagesEn } from '#common/i18n/errors.en.js';
  */
 export const en = {
   ...errorMessagesEn,
+  ...postsMessagesEn,
   'app.title': 'Switchboard',
   'app.signedInAs': 'Signed in as {phone}',
   'app.skipToContent': 'Skip to content',

@@ -1,9 +1,11 @@
 import type { MessageKey } from './en.js';
 import { errorMessagesZhCN } from './errors.zh-CN.js';
+import { postsMessagesZhCN } from './posts.zh-CN.js';
 
 /** 简体中文. Typed against the English catalogue, so a missing or extra key fails the build. */
 export const zhCN: Record<MessageKey, string> = {
   ...errorMessagesZhCN,
+  ...postsMessagesZhCN,
   'app.title': 'Switchboard',
   'app.signedInAs': '已登录：{phone}',
   'app.skipToContent': '跳到主要内容',

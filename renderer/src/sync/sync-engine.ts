@@ -7,6 +7,8 @@ import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';
 import { useContacts } from '../features/contacts/contacts-store.js';
 import { usePresence } from '../features/contacts/presence-store.js';
+import { useFeed } from '../features/feed/feed-store.js';
+import { toPost } from '../features/feed/posts-api.js';
 import { applySealedEntries, forgetLocalKeys, markRejected, prepareBookKey, receiveApprovedKey, refreshRequests, resetBookKey, useBookKey } from './book-key.js';
 import { sealPerson } from './sealed-people.js';
 import type { WebCryptoKey } from '#common/address-book/web-crypto.js';
@@ -47,6 +49,8 @@ export function startSync(token: (() => string | undefined) | undefined, onSessi
     useApp.getState().setConnection('online');
     void catchUp();
     void resendMyStatus();
+    // The new-posts badge counts what was posted while this device was away.
+    void useFeed.getState().loadUnseen();
   });
   connection.on('disconnect', () => useApp.getState().setConnection('offline'));
   connection.on('connect_error', (error) => {
@@ -62,6 +66,9 @@ export function startSync(token: (() => string | undefined) | undefined, onSessi
   connection.on('identities', validatedListener('identities', (event) => void useContacts.getState().applyIdentities(event.userId, event.identities), ignoreMalformed));
   // Someone in the book joined: who is a user changed, so the contacts are fetched again.
   connection.on('contacts:changed', validatedListener('contacts:changed', () => void catchUp(), ignoreMalformed));
+  // Posts (issue 16): a new post a contact lets me see goes to the top of the feed; a removed one goes.
+  connection.on('post', validatedListener('post', (event) => useFeed.getState().receive(toPost(event)), ignoreMalformed));
+  connection.on('post:removed', validatedListener('post:removed', (event) => useFeed.getState().drop(event.id), ignoreMalformed));
   connection.on('key-exchange:pending', validatedListener('key-exchange:pending', () => void refreshRequests().catch(logKeyExchange), ignoreMalformed));
   connection.on(
     'key-exchange:answered',

@@ -14,6 +14,7 @@ import { usePresence } from '../contacts/presence-store.js';
 import { rowPlugins } from '../contacts/network-people.js';
 import { PersonActions } from '../contacts/manual/ContactActions.js';
 import { CallButtons } from '../calls/CallButtons.js';
+import { openProfile } from '../profile/profile-store.js';
 
 /** The handle a contact published for a network, as they wrote it (e.g. "T024BE7LD U024BE7LH" for Slack). */
 function published(fields: Record<string, string> | undefined): string {
@@ -102,6 +103,13 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
           {person.org !== undefined && <p className="muted">{person.org}</p>}
         </div>
       </div>
+      {userId !== undefined && (
+        <div className="actions detail-profile">
+          <button type="button" onClick={() => openProfile(userId)}>
+            {t('profile.view')}
+          </button>
+        </div>
+      )}
 
       {userId !== undefined && person.blocked !== true && <CallButtons userId={userId} phone={person.phones[0]?.e164 ?? ''} name={displayName(person)} />}
 
