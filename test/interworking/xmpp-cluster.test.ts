@@ -39,7 +39,7 @@ describe.skipIf(!prosodyUp || !pgUp || !redisBinary)('the XMPP bridge on two nod
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
-  it('has one holder at a time, routes through it, and moves the lease when it dies', { timeout: 150_000 }, async () => {
+  it('has one holder at a time, routes through it, and moves the lease when it dies', { timeout: 240_000 }, async () => {
     const secret = `cluster-secret-${process.pid}`;
     const prosody = await PrivateProsody.start({ domain, componentDomain, componentSecret: secret, users: ['alice'] });
     cleanups.push(() => prosody.down());
@@ -60,8 +60,8 @@ describe.skipIf(!prosodyUp || !pgUp || !redisBinary)('the XMPP bridge on two nod
       XMPP_LEASE_MS: '1500',
       XMPP_SWEEP_MS: '500',
     };
-    nodes.push(await ServerProcess.start(env));
-    nodes.push(await ServerProcess.start(env));
+    nodes.push(await ServerProcess.start(env, 90_000));
+    nodes.push(await ServerProcess.start(env, 90_000));
     const leaseReader = createClient({ url: redis.url });
     await leaseReader.connect();
     cleanups.push(async () => void (await leaseReader.quit()));
