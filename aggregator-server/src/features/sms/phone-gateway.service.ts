@@ -183,7 +183,7 @@ export class PhoneGatewayService {
         continue;
       }
       const text = 'text' in message.body ? message.body.text : `[file] ${message.body.caption ?? ''}`.trim();
-      const outcome = await this.deps.sms.send(session.phone, relayText(message.from.phone, undefined, text), [this.deps.sms.gatewayCap(session.phone)]);
+      const outcome = await this.deps.sms.send(session.phone, relayText(message.from.phone, text), [this.deps.sms.gatewayCap(session.phone)]);
       if (outcome !== 'sent') continue;
       await this.deps.repo.setLastConversation(session.phone, message.conversationId);
       await this.deps.messages.markDelivered({ userId: session.userId, deviceId: session.deviceId }, message.conversationId, message.seq);
