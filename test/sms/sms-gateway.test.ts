@@ -75,6 +75,12 @@ describe.each(backends)('SMS gateway on $name', ({ name, available }) => {
     expect(await device.send({ phone: stranger.number }, '今晚八点见', { fallback: 'sms' })).toMatchObject({ ok: true, sms: true });
     expect(await stranger.received()).toEqual([`${alice.phone} 通过 Switchboard 发来：今晚八点见\n免费回复：https://switchboard.example.com 回复TD退订`]);
 
+    // A user with no device online gets a notice (without the text), in Chinese for a Chinese number.
+    const offline = await user();
+    expect(await device.send({ userId: offline.user.id }, 'private words', { fallback: 'sms' })).toMatchObject({ ok: true, route: 'stored', sms: true });
+    const [notice] = await new OutboxPhone(server.api, offline.phone).inbox().then((inbox) => inbox.slice(-1).map((sms) => sms.body));
+    expect(notice).toBe(`${alice.phone} 在 Switchboard 上给你发了消息，打开应用查看。回复TD退订`);
+
     // 3,000 Chinese characters would be 45 SMS: the text is cut so the whole fits in 3 parts of 67
     // (SMS_MAX_PARTS), which is all one number may receive a day here (SMS_PER_RECEIVER_PER_DAY).
     const bigSender = await user();

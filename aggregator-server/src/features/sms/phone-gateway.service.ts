@@ -170,7 +170,11 @@ export class PhoneGatewayService {
    * `[+8613800138000] text`; the phone's plain reply goes back to that conversation.
    */
   async relay(message: ChatMessage, recipientIds: string[]): Promise<void> {
-    const sessions = await this.deps.repo.gatewaySessionsOfUsers(recipientIds);
+    // Most receivers are online: they cost no query here (the presence check is in memory or Redis).
+    const offline = await Promise.all(recipientIds.map(async (userId) => ((await this.deps.messages.online(userId)) ? undefined : userId)));
+    const candidates = offline.filter((userId): userId is string => userId !== undefined);
+    if (candidates.length === 0) return;
+    const sessions = await this.deps.repo.gatewaySessionsOfUsers(candidates);
     if (sessions.length === 0) return;
     const ended = await this.deps.identity.endedAmong(sessions.map((session) => session.sessionId));
     for (const session of sessions) {
@@ -178,9 +182,8 @@ export class PhoneGatewayService {
         await this.deps.repo.deleteGatewaySession(session.phone);
         continue;
       }
-      if (await this.deps.messages.online(session.userId)) continue;
       const text = plainTextOf(message.body);
-      const outcome = await this.deps.sms.send(session.phone, relayText(message.from.phone, undefined, text), [this.deps.sms.gatewayCap(session.phone)]);
+      const outcome = await this.deps.sms.send(session.phone, relayText(message.from.phone, text), [this.deps.sms.gatewayCap(session.phone)]);
       if (outcome !== 'sent') continue;
       await this.deps.repo.setLastConversation(session.phone, message.conversationId);
       await this.deps.messages.markDelivered({ userId: session.userId, deviceId: session.deviceId }, message.conversationId, message.seq);

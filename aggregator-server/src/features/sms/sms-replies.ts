@@ -58,7 +58,7 @@ export function noticeText(language: SmsLanguage, senderPhone: string): string {
     : `${senderPhone} sent you a message on Switchboard. Open the app to read it. Reply STOP to opt out`;
 }
 
-/** A message relayed to a phone signed in by SMS: `[+8613800138000] text`, a group's title after the number. */
-export function relayText(senderPhone: string, groupTitle: string | undefined, text: string): string {
-  return groupTitle === undefined ? `[${senderPhone}] ${text}` : `[${senderPhone} @${groupTitle}] ${text}`;
+/** A message relayed to a phone signed in by SMS: `[+8613800138000] text` (group messages look the same). */
+export function relayText(senderPhone: string, text: string): string {
+  return `[${senderPhone}] ${text}`;
 }

@@ -3,13 +3,20 @@ import { ApiError, tooManyRequests } from '../../http/api-error.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Keyring } from '../../platform/crypto.js';
 import type { Logger } from '../../platform/logger.js';
-import { languageOfText } from './sms-commands.js';
+import { regionOfE164 } from '#common/phone/phone.js';
+import { languageOfText, type SmsLanguage } from './sms-commands.js';
 import { fallbackFrame, noticeText } from './sms-replies.js';
 import { fitSms, splitSms } from './sms-text.js';
 import type { SmsGateway } from './sms-gateway.js';
 import type { DailyCharge, SmsRepository } from './sms.repository.js';
 
 const dayMs = 24 * 60 * 60_000;
+const chineseRegions = new Set(['CN', 'TW', 'HK', 'MO']);
+
+/** The language of an SMS to someone we know only by number: Chinese for Chinese-speaking regions. */
+function languageOfNumber(phone: string): SmsLanguage {
+  return chineseRegions.has(regionOfE164(phone) ?? '') ? 'zh' : 'en';
+}
 
 /** Why an SMS did not go out. */
 export type SmsWithheld = 'opted_out' | 'capped';
@@ -99,7 +106,7 @@ export class SmsService implements SmsFallback {
 
   async notice(input: { senderId: string; senderPhone: string; to: string }): Promise<boolean> {
     try {
-      const outcome = await this.send(input.to, noticeText('en', input.senderPhone), this.fallbackCaps(input.senderId, input.to));
+      const outcome = await this.send(input.to, noticeText(languageOfNumber(input.to), input.senderPhone), this.fallbackCaps(input.senderId, input.to));
       return outcome === 'sent';
     } catch (error) {
       // The message is stored already; a missing notice is not a failed send.
