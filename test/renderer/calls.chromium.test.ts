@@ -161,6 +161,12 @@ describe.skipIf(!available)('calls in Chromium', () => {
     await openContact(alicePage, bob);
     await alicePage.getByRole('button', { name: `Voice call with ${bob.name}` }).click();
     await callScreen(bobPage).getByText('Incoming voice call').waitFor();
+    // At phone width the incoming call takes the whole screen, with nothing to scroll sideways.
+    await bobPage.setViewportSize({ width: 360, height: 740 });
+    const box = await callScreen(bobPage).boundingBox();
+    expect(box).toMatchObject({ x: 0, width: 360 });
+    expect(await bobPage.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    for (const button of ['Answer', 'Decline']) expect((await callScreen(bobPage).getByRole('button', { name: button }).boundingBox())?.height).toBeGreaterThanOrEqual(44);
     await callScreen(alicePage).getByText('No answer').waitFor({ timeout: 15_000 });
     await callScreen(bobPage).getByText('No answer').waitFor();
     const conversations = await direct.api.withToken(bob.token).typed().call(routes.conversations, {});
