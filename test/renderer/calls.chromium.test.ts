@@ -123,6 +123,13 @@ describe.skipIf(!available)('calls in Chromium', () => {
     const { alice, bob, alicePage, bobPage } = await callAndAnswer(direct, 'direct', 'Video');
     await Promise.all([expectMediaFlowing(alicePage), expectMediaFlowing(bobPage)]);
     expect(await callScreen(alicePage).getByTestId('call-stats').getAttribute('data-relayed')).toBe('false');
+    // The network comes back (a new Wi-Fi): the caller restarts ICE, the callee answers, media keeps flowing.
+    await alicePage.evaluate("window.dispatchEvent(new Event('online'))");
+    await expect.poll(() => callScreen(alicePage).getAttribute('data-ice-restarts')).toBe('1');
+    await expect.poll(() => callScreen(bobPage).getAttribute('data-ice-restarts')).toBe('1');
+    const beforeRestart = await bytesReceived(bobPage);
+    await expect.poll(() => bytesReceived(bobPage), { timeout: 10_000 }).toBeGreaterThan(beforeRestart + 1000);
+    expect(await callScreen(alicePage).getAttribute('data-phase')).toBe('active');
     await callScreen(bobPage).getByText(/^0:\d\d$/).waitFor();
     fs.mkdirSync(screenshotDir, { recursive: true });
     await alicePage.screenshot({ path: path.join(screenshotDir, 'call-video-active.png') });
@@ -154,6 +161,12 @@ describe.skipIf(!available)('calls in Chromium', () => {
     await openContact(alicePage, bob);
     await alicePage.getByRole('button', { name: `Voice call with ${bob.name}` }).click();
     await callScreen(bobPage).getByText('Incoming voice call').waitFor();
+    // At phone width the incoming call takes the whole screen, with nothing to scroll sideways.
+    await bobPage.setViewportSize({ width: 360, height: 740 });
+    const box = await callScreen(bobPage).boundingBox();
+    expect(box).toMatchObject({ x: 0, width: 360 });
+    expect(await bobPage.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    for (const button of ['Answer', 'Decline']) expect((await callScreen(bobPage).getByRole('button', { name: button }).boundingBox())?.height).toBeGreaterThanOrEqual(44);
     await callScreen(alicePage).getByText('No answer').waitFor({ timeout: 15_000 });
     await callScreen(bobPage).getByText('No answer').waitFor();
     const conversations = await direct.api.withToken(bob.token).typed().call(routes.conversations, {});

@@ -18,7 +18,7 @@ export function CallLayer() {
 
 function CallScreen() {
   const t = useT();
-  const { phase, peer, media, direction, muted, cameraOff, reconnecting, localStream, remoteStream, connectedAt, setupMs, answerSetupMs, endedReason } = useCall();
+  const { phase, peer, media, direction, muted, cameraOff, reconnecting, localStream, remoteStream, connectedAt, setupMs, answerSetupMs, iceRestarts, endedReason } = useCall();
   const [showStats, setShowStats] = useState(false);
   const name = peer === undefined ? '' : callerName(peer.userId, peer.phone);
   const first = useRef<HTMLButtonElement>(null);
@@ -49,6 +49,7 @@ function CallScreen() {
       data-testid="call-screen"
       data-phase={phase}
       data-direction={direction}
+      data-ice-restarts={iceRestarts}
       {...(setupMs === undefined ? {} : { 'data-setup-ms': String(setupMs) })}
       {...(answerSetupMs === undefined ? {} : { 'data-answer-setup-ms': String(answerSetupMs) })}
     >

@@ -9,6 +9,8 @@ export interface PeerSignals {
 export type PeerEvents = {
   connection(state: RTCPeerConnectionState): void;
   remoteStream(stream: MediaStream): void;
+  /** An ICE restart went out (caller) or came in (callee). */
+  iceRestarted(): void;
 };
 
 /** How long a connection may stay `disconnected` before the caller restarts ICE (a network change). */
@@ -92,6 +94,7 @@ export class CallPeer {
     await this.connection.setRemoteDescription(description);
     await this.connection.setLocalDescription(await this.connection.createAnswer());
     this.signals.renegotiate({ type: 'answer', sdp: this.connection.localDescription?.sdp ?? '' });
+    this.events.iceRestarted();
   }
 
   /** The caller offers again with fresh ICE credentials, so a new path (a new network) can be found. */
@@ -99,6 +102,7 @@ export class CallPeer {
     if (this.role !== 'caller' || this.closed || this.connection.signalingState !== 'stable') return;
     await this.connection.setLocalDescription(await this.connection.createOffer({ iceRestart: true }));
     this.signals.renegotiate({ type: 'offer', sdp: this.connection.localDescription?.sdp ?? '' });
+    this.events.iceRestarted();
   }
 
   senders(): RTCRtpSender[] {

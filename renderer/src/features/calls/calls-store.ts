@@ -31,6 +31,8 @@ type CallState = {
   /** The caller's part after the callee answered: their answer arriving to connected, in milliseconds. */
   answerSetupMs: number | undefined;
   answeredAt: number | undefined;
+  /** ICE restarts in this call (network changes, failures). */
+  iceRestarts: number;
   endedReason: EndedReason | undefined;
 };
 
@@ -50,6 +52,7 @@ const idle: CallState = {
   setupMs: undefined,
   answerSetupMs: undefined,
   answeredAt: undefined,
+  iceRestarts: 0,
   endedReason: undefined,
 };
 
@@ -99,6 +102,9 @@ async function newPeer(role: 'caller' | 'callee', callId: string): Promise<CallP
     {
       remoteStream: (stream) => useCall.setState({ remoteStream: stream }),
       connection: (state) => onConnectionState(callId, state),
+      iceRestarted: () => {
+        if (useCall.getState().callId === callId) useCall.setState((state) => ({ iceRestarts: state.iceRestarts + 1 }));
+      },
     },
   );
 }
