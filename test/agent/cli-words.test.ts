@@ -44,6 +44,8 @@ describe('the command line\'s words for failures', () => {
     }
     expect(humanError(failures[2])).toBe(errorMessagesEn['error.internal_error']);
     expect(humanError(new ApiFailure(429, 'too_many_requests', 'slow down', { retryAfter: 12 }))).toBe(errorMessagesEn['error.too_many_requests']);
+    // The keychain's own advice (which keychain, how to get one headless) is worth more than the app's sentence.
+    expect(humanError(failures[3])).toMatch(/^The keychain cannot be opened: .*(Secret Service|keychain|Credential Manager)/);
     expect(wordsForPluginFailure({ code: 'plugin_error', pluginCode: 'unauthorized' })).toBe(errorMessagesEn['error.not_bound']);
   });
 });

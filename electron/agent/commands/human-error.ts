@@ -6,7 +6,7 @@ import { ApiFailure } from '#common/contract/api-failure.js';
 import { errorMessagesEn, type ErrorMessageKey } from '#common/i18n/errors.en.js';
 import type { PhoneParseFailure } from '#common/phone/phone.js';
 import { PluginHostError } from '#core/plugin-host/errors.js';
-import { VaultError } from '#core/vault/index.js';
+import { keychainUnavailableMessage, VaultError } from '#core/vault/index.js';
 
 /** Where the app says "reload the page" or "shown", the terminal's next step. */
 const terminalWording: Partial<Record<ErrorMessageKey, string>> = {
@@ -73,6 +73,8 @@ export function wordsForCode(code: string, params: { network?: string; seconds?:
  * local file says which trouble it was; anything else gets the general sentence.
  */
 export function humanError(error: unknown, params: { network?: string } = {}): string {
+  // On a terminal the keychain's own advice helps most: which keychain, and how to get one headless.
+  if (error instanceof VaultError && error.code === 'keychain_unavailable') return `The keychain cannot be opened: ${keychainUnavailableMessage()}.`;
   const code = codeOf(error);
   if (code !== undefined) {
     const retryAfter = error instanceof ApiFailure && typeof error.details.retryAfter === 'number' ? error.details.retryAfter : undefined;
