@@ -84,7 +84,7 @@ export type DesktopCoreEvent =
   | { type: 'catalogue'; update: CatalogueUpdate }
   /** A scheduled import of the bound accounts' contacts finished (`networkContactsEveryMs`). */
   | { type: 'network_contacts'; sync: AccountsSyncResult }
-  /** Something the tray shows changed: status, signed in or out, running apps. */
+  /** Something the tray shows changed: status, signed in or out, running apps, unread messages. */
   | { type: 'changed' };
 
 /**
@@ -108,6 +108,8 @@ export class DesktopCore {
   readonly clients: ServerClients;
   readonly gestures = new UserGestureGate();
   readonly handoffs = new DeepLinkHandoffs();
+  /** Unread chat messages as the window last said (`notifications.setUnreadCount`): the tray's badge. */
+  unreadMessages = 0;
   /** Present with a shell: what the renderer talks to. */
   readonly bridge: BridgeHost | undefined;
   readonly launcher: Launcher | undefined;
@@ -210,6 +212,11 @@ export class DesktopCore {
         ...(shell.setStartAtLogin === undefined ? {} : { setStartAtLogin: shell.setStartAtLogin }),
         notificationsSupported: shell.notify !== undefined,
         onSessionChange: (session) => this.connect(session),
+        onUnreadCount: (count) => {
+          if (count === this.unreadMessages) return;
+          this.unreadMessages = count;
+          this.emit({ type: 'changed' });
+        },
         openExternal: shell.openExternal,
         ...(loginWindows === undefined ? {} : { loginWindows }),
         accountsApi: (token) => this.clients.accounts(token),

@@ -38,7 +38,8 @@ export function desktopCsp(serverUrl: string): string {
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self'",
+    // blob: for chat pictures, which the page downloads with its credentials and shows from memory.
+    "img-src 'self' blob:",
     "font-src 'self'",
     `connect-src 'self' ${server.origin} ${socket}`,
     "worker-src 'self'",

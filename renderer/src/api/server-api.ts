@@ -74,6 +74,15 @@ export function serverApi(client: SwitchboardClient) {
     myIdentities: () => client.call(routes.myIdentities, {}),
     publishIdentity: (pluginId: string, body: Record<string, string>) => client.call(routes.publishIdentity, { params: { pluginId }, body }),
     removeIdentity: (pluginId: string) => client.call(routes.removeIdentity, { params: { pluginId } }),
+
+    conversations: () => client.call(routes.conversations, {}),
+    conversationMessages: (id: string, before: number | undefined, limit: number) =>
+      client.call(routes.conversationMessages, { params: { id }, query: before === undefined ? { limit } : { before, limit } }),
+    createGroup: (title: string, members: string[]) => client.call(routes.createGroup, { body: { title, members } }),
+    uploadAttachment: (file: Blob, name: string) => client.upload(routes.uploadAttachment, file, { 'x-file-name': encodeURIComponent(name) }),
+    attachment: (id: string) => client.bytes(routes.attachment, { id }),
+    attachmentType: (id: string) => client.contentType(routes.attachment, { id }),
+    attachmentThumbnail: (id: string) => client.bytes(routes.attachmentThumbnail, { id }),
   };
 }
 

@@ -7,6 +7,7 @@ import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';
 import { useContacts } from '../features/contacts/contacts-store.js';
 import { usePresence } from '../features/contacts/presence-store.js';
+import { chatReconnected, startChat, stopChat } from '../features/chat/chat-start.js';
 import { applySealedEntries, forgetLocalKeys, markRejected, prepareBookKey, receiveApprovedKey, refreshRequests, resetBookKey, useBookKey } from './book-key.js';
 import { sealPerson } from './sealed-people.js';
 import type { WebCryptoKey } from '#common/address-book/web-crypto.js';
@@ -39,6 +40,8 @@ export function startSync(token: (() => string | undefined) | undefined, onSessi
     void catchUp();
     void resendMyStatus();
   });
+  // After the listener above, so the chat finds the connection marked online when it sends its outbox.
+  startChat(connection);
   connection.on('disconnect', () => useApp.getState().setConnection('offline'));
   connection.on('connect_error', (error) => {
     const data = (error as Error & { data?: { code?: string } }).data;
@@ -112,6 +115,7 @@ export function stopSync(): void {
   socket?.removeAllListeners();
   socket?.disconnect();
   socket = undefined;
+  stopChat();
   resetBookKey();
 }
 
@@ -124,6 +128,7 @@ function reconnectNow(): void {
   // The socket survived the outage: nothing will fire 'connect', so catch up here.
   useApp.getState().setConnection('online');
   void catchUp();
+  chatReconnected();
 }
 
 /** One catch-up at a time; a second request while one runs waits for it and then runs again. */

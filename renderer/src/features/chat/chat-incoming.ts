@@ -1,0 +1,124 @@
+import type { ChatMessage, ReceiptEvent } from '#common/contract/messages.js';
+import type { TypingEvent } from '#common/contract/socket-events.js';
+import { localDb } from '../../db/local-db.js';
+import { fromServer, preferStored, unreadOf, withMessage, withReceipt } from './chat-logic.js';
+import { registerChatHandlers, sendCursor } from './chat-socket.js';
+import { me, useChat } from './chat-store.js';
+import type { LocalChatMessage } from './chat-types.js';
+import { flushOutbox } from './chat-outbox.js';
+import { announce } from './chat-notify.js';
+
+/** How long "typing…" shows without a new typing event (the sender repeats it every few seconds). */
+const typingShownMs = 6000;
+
+let queue: ChatMessage[] = [];
+let flushScheduled = false;
+let refreshing: Promise<void> | undefined;
+
+/**
+ * Messages arrive in bursts (the backlog after a reconnect can be thousands): they are stored in one
+ * IndexedDB transaction per burst, then acknowledged per conversation up to the highest sequence, once
+ * they are safe on the device.
+ */
+function receive(message: ChatMessage): void {
+  queue.push(message);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setTimeout(() => void storeBurst().catch((error: unknown) => console.warn('could not keep received messages', error)), 16);
+}
+
+async function storeBurst(): Promise<void> {
+  flushScheduled = false;
+  const burst = queue;
+  queue = [];
+  if (burst.length === 0) return;
+  const userId = me().userId;
+  const incoming = burst.map(fromServer);
+  const existing = await localDb.chatMessages.bulkGet(incoming.map((message) => message.key));
+  const fresh = incoming.filter((message, index) => existing[index]?.state !== 'sent');
+  const kept = incoming.map((message, index) => preferStored(existing[index], message));
+  const state = useChat.getState();
+  const known = new Map(state.conversations.map((conversation) => [conversation.id, conversation]));
+  const changed = new Map<string, (typeof state.conversations)[number]>();
+  let unknownConversation = false;
+  for (const message of kept) {
+    const conversation = changed.get(message.conversationId) ?? known.get(message.conversationId);
+    if (conversation === undefined) {
+      unknownConversation = true;
+      continue;
+    }
+    changed.set(conversation.id, withMessage(conversation, message, userId));
+  }
+  await localDb.transaction('rw', [localDb.chatMessages, localDb.chatOutbox], async () => {
+    await localDb.chatMessages.bulkPut(kept);
+    // My own message stored through another path (an echo to this device): nothing is left to send.
+    await localDb.chatOutbox.bulkDelete(kept.filter((message) => message.from.userId === userId).map((message) => message.key));
+  });
+  await state.saveConversations([...changed.values()]);
+  state.showMessages(kept);
+  acknowledge(kept);
+  markVisibleRead();
+  if (unknownConversation) void refreshConversations();
+  announce(fresh.filter((message) => message.from.userId !== userId));
+}
+
+function acknowledge(messages: readonly LocalChatMessage[]): void {
+  const highest = new Map<string, number>();
+  for (const message of messages) highest.set(message.conversationId, Math.max(highest.get(message.conversationId) ?? 0, message.seq ?? 0));
+  for (const [conversationId, upTo] of highest) if (upTo > 0) sendCursor('message:ack', conversationId, upTo);
+}
+
+/** The open conversation is on screen: everything in it is read, and its people hear so. */
+export function markVisibleRead(): void {
+  const { openId, visible, conversations, saveConversations } = useChat.getState();
+  if (!visible || openId === undefined || document.visibilityState !== 'visible') return;
+  const conversation = conversations.find((candidate) => candidate.id === openId);
+  if (conversation === undefined || unreadOf(conversation) === 0) return;
+  sendCursor('message:read', conversation.id, conversation.lastSeq);
+  void saveConversations([{ ...conversation, readUpTo: conversation.lastSeq }]);
+}
+
+function receiveReceipt(receipt: ReceiptEvent): void {
+  const { conversations, saveConversations } = useChat.getState();
+  const conversation = conversations.find((candidate) => candidate.id === receipt.conversationId);
+  if (conversation === undefined) return;
+  const next = withReceipt(conversation, receipt);
+  if (next !== conversation) void saveConversations([next]);
+}
+
+function receiveTyping(event: TypingEvent): void {
+  const typing = { ...useChat.getState().typing };
+  if (event.state === 'typing') typing[event.from] = Date.now() + typingShownMs;
+  else delete typing[event.from];
+  useChat.setState({ typing });
+}
+
+/** One refresh of the conversation list at a time. */
+export function refreshConversations(): Promise<void> {
+  refreshing ??= useChat
+    .getState()
+    .refresh()
+    .catch((error: unknown) => console.warn('could not fetch the conversations', error))
+    .finally(() => {
+      refreshing = undefined;
+    });
+  return refreshing;
+}
+
+/**
+ * After every (re)connect: the list with the server's unread counts, the outbox sent in writing order,
+ * and the open conversation's read point said again (a read said while offline was lost).
+ */
+async function connected(): Promise<void> {
+  await refreshConversations();
+  await flushOutbox();
+  const { openId, conversations } = useChat.getState();
+  const open = conversations.find((conversation) => conversation.id === openId);
+  if (open !== undefined && open.readUpTo > 0) sendCursor('message:read', open.id, open.readUpTo);
+  markVisibleRead();
+}
+
+export function startChatEvents(): void {
+  registerChatHandlers({ connected: () => void connected(), message: receive, receipt: receiveReceipt, typing: receiveTyping });
+  document.addEventListener('visibilitychange', markVisibleRead);
+}
