@@ -27,8 +27,9 @@ export function ChatScreen() {
   }, [openId]);
   useEffect(() => {
     setChatFocus(focusKey === '' ? undefined : focusKey.split(','));
-    return () => setChatFocus(undefined);
   }, [focusKey]);
+  // Leaving Chats: the whole roster again (the contact list shows everyone's presence).
+  useEffect(() => () => setChatFocus(undefined), []);
 
   return (
     <div className="chat-screen" data-open={openId === undefined ? 'list' : 'conversation'}>

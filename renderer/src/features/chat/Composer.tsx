@@ -91,7 +91,10 @@ export function Composer({ conversation, peer }: { conversation: LocalConversati
         😊
       </button>
       <label className="composer-tool button-like" title={t('chat.attach')}>
-        <span aria-hidden="true">📎</span>
+        {/* A drawn paperclip: the emoji is missing from some systems' fonts. */}
+        <svg aria-hidden="true" width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+          <path d="M21 11.5l-8.5 8.5a5.5 5.5 0 0 1-7.8-7.8l9-9a3.7 3.7 0 0 1 5.2 5.2l-9 9a1.8 1.8 0 0 1-2.6-2.6l8.3-8.3" />
+        </svg>
         <input ref={fileInput} type="file" className="visually-hidden" aria-label={t('chat.attach')} onChange={(event) => attach(event.target.files)} />
       </label>
       <textarea

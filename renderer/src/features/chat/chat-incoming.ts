@@ -38,26 +38,22 @@ async function storeBurst(): Promise<void> {
   const fresh = incoming.filter((message, index) => existing[index]?.state !== 'sent');
   const kept = incoming.map((message, index) => preferStored(existing[index], message));
   const state = useChat.getState();
-  const known = new Map(state.conversations.map((conversation) => [conversation.id, conversation]));
-  const changed = new Map<string, (typeof state.conversations)[number]>();
-  let unknownConversation = false;
-  for (const message of kept) {
-    const conversation = changed.get(message.conversationId) ?? known.get(message.conversationId);
-    if (conversation === undefined) {
-      unknownConversation = true;
-      continue;
-    }
-    changed.set(conversation.id, withMessage(conversation, message, userId));
-  }
+  const byConversation = new Map<string, LocalChatMessage[]>();
+  for (const message of kept) byConversation.set(message.conversationId, [...(byConversation.get(message.conversationId) ?? []), message]);
   await localDb.transaction('rw', [localDb.chatMessages, localDb.chatOutbox], async () => {
     await localDb.chatMessages.bulkPut(kept);
     // My own message stored through another path (an echo to this device): nothing is left to send.
     await localDb.chatOutbox.bulkDelete(kept.filter((message) => message.from.userId === userId).map((message) => message.key));
   });
-  await state.saveConversations([...changed.values()]);
+  let unknownConversation = false;
+  for (const [conversationId, arrived] of byConversation) {
+    const known = await state.patchConversation(conversationId, (conversation) => arrived.reduce((current, message) => withMessage(current, message, userId), conversation));
+    if (!known) unknownConversation = true;
+  }
   state.showMessages(kept);
   acknowledge(kept);
   markVisibleRead();
+  // A conversation this device does not know yet (a new group, a first message): the list is fetched again.
   if (unknownConversation) void refreshConversations();
   announce(fresh.filter((message) => message.from.userId !== userId));
 }
@@ -70,20 +66,34 @@ function acknowledge(messages: readonly LocalChatMessage[]): void {
 
 /** The open conversation is on screen: everything in it is read, and its people hear so. */
 export function markVisibleRead(): void {
-  const { openId, visible, conversations, saveConversations } = useChat.getState();
+  const { openId, visible, conversations, patchConversation } = useChat.getState();
   if (!visible || openId === undefined || document.visibilityState !== 'visible') return;
   const conversation = conversations.find((candidate) => candidate.id === openId);
   if (conversation === undefined || unreadOf(conversation) === 0) return;
   sendCursor('message:read', conversation.id, conversation.lastSeq);
-  void saveConversations([{ ...conversation, readUpTo: conversation.lastSeq }]);
+  void patchConversation(conversation.id, (current) => ({ ...current, readUpTo: Math.max(current.readUpTo, conversation.lastSeq) }));
 }
 
+/** Receipts for a conversation this device does not list yet (its first message is on its way): kept until it does. */
+let waitingReceipts: ReceiptEvent[] = [];
+
 function receiveReceipt(receipt: ReceiptEvent): void {
-  const { conversations, saveConversations } = useChat.getState();
-  const conversation = conversations.find((candidate) => candidate.id === receipt.conversationId);
-  if (conversation === undefined) return;
-  const next = withReceipt(conversation, receipt);
-  if (next !== conversation) void saveConversations([next]);
+  void useChat
+    .getState()
+    .patchConversation(receipt.conversationId, (conversation) => withReceipt(conversation, receipt))
+    .then((known) => {
+      if (!known) waitingReceipts.push(receipt);
+    });
+}
+
+/** The list gained conversations: receipts that waited for them apply now. */
+function applyWaitingReceipts(): void {
+  if (waitingReceipts.length === 0) return;
+  const known = new Set(useChat.getState().conversations.map((conversation) => conversation.id));
+  const ready = waitingReceipts.filter((receipt) => known.has(receipt.conversationId));
+  if (ready.length === 0) return;
+  waitingReceipts = waitingReceipts.filter((receipt) => !known.has(receipt.conversationId));
+  for (const receipt of ready) receiveReceipt(receipt);
 }
 
 function receiveTyping(event: TypingEvent): void {
@@ -121,4 +131,7 @@ async function connected(): Promise<void> {
 export function startChatEvents(): void {
   registerChatHandlers({ connected: () => void connected(), message: receive, receipt: receiveReceipt, typing: receiveTyping });
   document.addEventListener('visibilitychange', markVisibleRead);
+  useChat.subscribe((state, previous) => {
+    if (state.conversations !== previous.conversations) applyWaitingReceipts();
+  });
 }

@@ -98,8 +98,7 @@ async function delivered(entry: ChatOutboxEntry, pending: LocalChatMessage, stor
   });
   const state = useChat.getState();
   state.showMessages([message]);
-  const conversation = state.conversations.find((candidate) => candidate.id === message.conversationId);
-  if (conversation !== undefined && stored !== undefined) await state.saveConversations([withMessage(conversation, message, me().userId)]);
+  if (stored !== undefined) await state.patchConversation(message.conversationId, (conversation) => withMessage(conversation, message, me().userId));
 }
 
 /** "Retry" on a refused message: it goes back in line, with the same clientId. */

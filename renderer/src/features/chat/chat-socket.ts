@@ -88,9 +88,25 @@ export function setChatFocus(userIds: readonly string[] | undefined): void {
   sendFocus();
 }
 
+let focusSending = false;
+let focusDirty = false;
+
+/**
+ * One scope change in flight at a time, the latest wish sent last: the server handles each by leaving
+ * and joining rooms asynchronously, and two changes crossing could leave the socket in neither scope.
+ */
 function sendFocus(): void {
-  if (socket?.connected !== true) return;
+  if (focusSending) {
+    focusDirty = true;
+    return;
+  }
+  const connection = socket;
+  if (connection?.connected !== true) return;
+  focusSending = true;
+  focusDirty = false;
   const payload = focus === undefined || focus.length === 0 ? { mode: 'roster' as const } : { mode: 'conversations' as const, users: focus.slice(0, 100) };
-  // A fresh connection starts in roster scope: only a chosen focus needs saying again.
-  socket.emit('presence:scope', payload, () => undefined);
+  connection.timeout(10_000).emit('presence:scope', payload, () => {
+    focusSending = false;
+    if (focusDirty) sendFocus();
+  });
 }

@@ -34,6 +34,11 @@ export interface ChatState {
   setVisible(visible: boolean): void;
   /** Puts conversations in the list and in IndexedDB (one place for both). */
   saveConversations(conversations: readonly LocalConversation[]): Promise<void>;
+  /**
+   * Changes one conversation from its current state, read and replaced in one step: receipts, new
+   * messages and reads arrive concurrently and none may overwrite another's change. False if unknown.
+   */
+  patchConversation(conversationId: string, change: (conversation: LocalConversation) => LocalConversation): Promise<boolean>;
   /** Replaces or adds messages of the open conversation in memory (after they were stored). */
   showMessages(messages: readonly LocalChatMessage[]): void;
 }
@@ -76,19 +81,17 @@ export const useChat = create<ChatState>((set, get) => ({
 
   async refresh() {
     const views = await api().conversations();
-    const known = new Map(get().conversations.map((conversation) => [conversation.id, conversation]));
-    const merged = views.map((view) => fromView(view, known.get(view.id)));
     const userId = me().userId;
     // A draft whose person now has a direct conversation (started on another device) becomes that conversation.
-    const directWith = new Map(merged.flatMap((conversation) => (conversation.kind === 'direct' ? [[peerOf(conversation, userId)?.userId ?? '', conversation.id] as const] : [])));
-    const drafts = get().conversations.filter((conversation) => isDraft(conversation.id));
-    for (const draft of drafts) {
+    const directWith = new Map(views.flatMap((view) => (view.kind === 'direct' ? [[peerOf(view, userId)?.userId ?? '', view.id] as const] : [])));
+    for (const draft of get().conversations.filter((conversation) => isDraft(conversation.id))) {
       const realId = directWith.get(peerOf(draft, userId)?.userId ?? '');
       if (realId !== undefined) await moveDraft(draft.id, realId);
     }
-    const stillDrafts = get().conversations.filter((conversation) => isDraft(conversation.id));
-    await localDb.chatConversations.bulkPut(merged);
-    set({ conversations: [...merged, ...stillDrafts].sort(byActivity) });
+    // Merged with the list as it is now (not as it was before the request), so no receipt is lost.
+    const known = new Map(get().conversations.map((conversation) => [conversation.id, conversation]));
+    const merged = views.map((view) => fromView(view, known.get(view.id)));
+    await get().saveConversations(merged);
   },
 
   async open(conversationId) {
@@ -147,7 +150,7 @@ export const useChat = create<ChatState>((set, get) => ({
       await localDb.chatOutbox.put(entry);
     });
     get().showMessages([message]);
-    await get().saveConversations([withPending(conversation, message)]);
+    await get().patchConversation(conversation.id, (current) => withPending(current, message));
     afterWrite();
   },
 
@@ -164,10 +167,19 @@ export const useChat = create<ChatState>((set, get) => ({
 
   async saveConversations(changed) {
     if (changed.length === 0) return;
-    await localDb.chatConversations.bulkPut([...changed]);
+    // The list changes at once; IndexedDB follows (writes are queued in call order).
     const byId = new Map(get().conversations.map((conversation) => [conversation.id, conversation]));
     for (const conversation of changed) byId.set(conversation.id, conversation);
     set({ conversations: [...byId.values()].sort(byActivity) });
+    await localDb.chatConversations.bulkPut([...changed]);
+  },
+
+  async patchConversation(conversationId, change) {
+    const current = get().conversations.find((conversation) => conversation.id === conversationId);
+    if (current === undefined) return false;
+    const next = change(current);
+    if (next !== current) await get().saveConversations([next]);
+    return true;
   },
 
   showMessages(incoming) {
@@ -179,9 +191,8 @@ export const useChat = create<ChatState>((set, get) => ({
 
 /** The server has no older history: later pages come from the device only. */
 async function markComplete(conversationId: string, complete: boolean): Promise<void> {
-  const conversation = useChat.getState().conversations.find((candidate) => candidate.id === conversationId);
-  if (!complete || conversation === undefined || conversation.historyComplete) return;
-  await useChat.getState().saveConversations([{ ...conversation, historyComplete: true }]);
+  if (!complete) return;
+  await useChat.getState().patchConversation(conversationId, (conversation) => (conversation.historyComplete ? conversation : { ...conversation, historyComplete: true }));
 }
 
 /** The first stored message of a draft named its conversation: the draft's messages and outbox move there. */

@@ -126,7 +126,7 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
       ) : (
         <ul className="network-list">
           {/* Switchboard's own chat first, beside the other networks. */}
-          <li className="lit" data-plugin="switchboard">
+          <li className="network-chat" data-plugin="switchboard">
             <span className="network-name">{t('app.title')}</span>
             <button type="button" className="primary" aria-label={t('detail.messageLabel', { name: displayName(person) })} onClick={() => void openChat(userId, person.phones[0]?.e164 ?? '')}>
               {t('detail.message')}
