@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ConversationView } from '#common/contract/messages.js';
 import {
   byActivity,
+  contiguousRun,
   draftConversation,
   fromServer,
   fromView,
@@ -15,7 +16,6 @@ import {
   withMessage,
   withReceipt,
 } from '#renderer/features/chat/chat-logic.js';
-import { contiguousRun } from '#renderer/features/chat/chat-history.js';
 import type { LocalChatMessage, LocalConversation } from '#renderer/features/chat/chat-types.js';
 
 /** The chat's rules on plain data: ticks, receipts, unread counts, ordering, one row per message. */

@@ -55,6 +55,8 @@ describe.skipIf(!available)('chat between two people in Chromium', () => {
   const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name });
   const messages = (page: Page) => page.getByRole('log').getByTestId('message');
   const messageWith = (page: Page, text: string): Locator => messages(page).filter({ hasText: text });
+  /** A picture's decoded width (0 while it has not loaded). */
+  const naturalWidth = (image: Locator): Promise<number> => image.evaluate((element: { naturalWidth?: number }) => element.naturalWidth ?? 0);
   const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
 
   async function write(page: Page, text: string): Promise<void> {
@@ -171,10 +173,10 @@ describe.skipIf(!available)('chat between two people in Chromium', () => {
     for (const person of [a, b]) {
       const thumbnail = messages(person.page).last().getByTestId('thumbnail');
       await thumbnail.waitFor({ timeout: 20_000 });
-      await expect.poll(() => thumbnail.evaluate((image) => (image instanceof HTMLImageElement ? image.naturalWidth : 0)), { timeout: 10_000 }).toBeGreaterThan(0);
+      await expect.poll(() => naturalWidth(thumbnail), { timeout: 10_000 }).toBeGreaterThan(0);
     }
     // Bob's copy is the server's WebP thumbnail (at most 320 px wide), not the 640 px original.
-    expect(await messages(b.page).last().getByTestId('thumbnail').evaluate((image) => (image instanceof HTMLImageElement ? image.naturalWidth : 0))).toBeLessThanOrEqual(320);
+    expect(await naturalWidth(messages(b.page).last().getByTestId('thumbnail'))).toBeLessThanOrEqual(320);
     await expect.poll(() => messages(a.page).last().getAttribute('data-state')).toBe('read');
     await screenshot(b.page, 'chat-picture-390');
   });
@@ -194,7 +196,7 @@ describe.skipIf(!available)('chat between two people in Chromium', () => {
     await b.page.getByRole('button', { name: new RegExp(alice.name) }).first().click();
     await messageWith(b.page, 'Call me when you land').waitFor();
     const thumbnail = messages(b.page).last().getByTestId('thumbnail');
-    await expect.poll(() => thumbnail.evaluate((image) => (image instanceof HTMLImageElement ? image.naturalWidth : 0))).toBeGreaterThan(0);
+    await expect.poll(() => naturalWidth(thumbnail)).toBeGreaterThan(0);
     await b.context.setOffline(false);
     await b.page.getByTestId('offline-banner').waitFor({ state: 'hidden', timeout: 20_000 });
   });

@@ -1,8 +1,7 @@
-import Dexie from 'dexie';
 import { ApiFailure } from '../../api/failure.js';
 import { api, useApp } from '../../app/app-store.js';
 import { localDb } from '../../db/local-db.js';
-import { fromServer, isDraft, preferStored } from './chat-logic.js';
+import { contiguousRun, fromServer, isDraft, preferStored } from './chat-logic.js';
 import type { LocalChatMessage } from './chat-types.js';
 
 export const historyPageSize = 50;
@@ -17,32 +16,16 @@ export interface HistoryPage {
 }
 
 /**
- * The stored messages that run without a hole down from `newest`: the device may hold old history and
- * recent messages with a gap between (a new device, a long absence), and the gap must come from the server.
- */
-export function contiguousRun(stored: readonly LocalChatMessage[], newest: number): LocalChatMessage[] {
-  const run: LocalChatMessage[] = [];
-  let expected = newest;
-  for (let index = stored.length - 1; index >= 0; index -= 1) {
-    const message = stored[index];
-    if (message?.seq === undefined || message.seq !== expected) break;
-    run.unshift(message);
-    expected -= 1;
-  }
-  return run;
-}
-
-/**
  * One page of a conversation's history, older than `oldestLoaded` (or the newest page): from the device
  * when it holds it without gaps, otherwise filled from the server's retained copy, which is then kept on
  * the device too. Offline, whatever the device has.
  */
 export async function loadHistoryPage(conversationId: string, oldestLoaded: LocalChatMessage | undefined): Promise<HistoryPage> {
-  const upper = oldestLoaded?.position ?? Dexie.maxKey;
+  const upper = oldestLoaded?.position ?? Number.POSITIVE_INFINITY;
   const local = (
     await localDb.chatMessages
       .where('[conversationId+position]')
-      .between([conversationId, Dexie.minKey], [conversationId, upper], true, false)
+      .between([conversationId, Number.NEGATIVE_INFINITY], [conversationId, upper], true, false)
       .reverse()
       .limit(historyPageSize)
       .toArray()

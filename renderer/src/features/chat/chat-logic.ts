@@ -158,3 +158,19 @@ export function preferStored(existing: LocalChatMessage | undefined, incoming: L
   if (existing.state === 'sent' && incoming.state !== 'sent') return existing;
   return incoming;
 }
+
+/**
+ * The stored messages that run without a hole down from `newest`: the device may hold old history and
+ * recent messages with a gap between (a new device, a long absence), and the gap must come from the server.
+ */
+export function contiguousRun(stored: readonly LocalChatMessage[], newest: number): LocalChatMessage[] {
+  const run: LocalChatMessage[] = [];
+  let expected = newest;
+  for (let index = stored.length - 1; index >= 0; index -= 1) {
+    const message = stored[index];
+    if (message?.seq === undefined || message.seq !== expected) break;
+    run.unshift(message);
+    expected -= 1;
+  }
+  return run;
+}
