@@ -188,6 +188,31 @@ describe.skipIf(!available)('chat between two people in Chromium', () => {
     await a.page.locator('.message-highlight').filter({ hasText: 'Written on the train' }).waitFor();
   });
 
+  it('Alice starts a group with Bob; he gets it with her first message, in dark mode too', async () => {
+    await a.page.getByRole('button', { name: 'New group' }).click();
+    const dialog = a.page.getByRole('dialog', { name: 'New group' });
+    await dialog.getByLabel('Group name').fill('Weekend trip');
+    await dialog.getByRole('checkbox', { name: bob.name }).check();
+    await dialog.getByRole('button', { name: 'Create group' }).click();
+    await a.page.getByRole('heading', { name: 'Weekend trip', level: 2 }).waitFor();
+    expect(await a.page.getByTestId('typing').textContent()).toBe('2 members');
+    await write(a.page, 'Who brings the tent?');
+    await messageWith(a.page, 'Who brings the tent?').waitFor();
+    await b.page.getByRole('button', { name: 'Back to conversations' }).click();
+    const group = b.page.getByRole('button', { name: 'Weekend trip, 1 unread message' });
+    await group.waitFor();
+    expect(await group.textContent()).toContain(`${alice.name}: Who brings the tent?`);
+    await b.page.emulateMedia({ colorScheme: 'dark' });
+    await group.click();
+    await messageWith(b.page, 'Who brings the tent?').waitFor();
+    expect(await b.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    await expect.poll(() => messageWith(a.page, 'Who brings the tent?').getAttribute('data-state')).toBe('read');
+    await screenshot(b.page, 'chat-group-390-dark');
+    await b.page.emulateMedia({ colorScheme: 'light' });
+    await b.page.getByRole('button', { name: 'Back to conversations' }).click();
+    await b.page.getByRole('button', { name: new RegExp(`^${alice.name}`) }).click();
+  });
+
   it('keeps the history on the device: reloaded offline, the conversation and its picture still show', async () => {
     await b.context.setOffline(true);
     await b.page.reload();
