@@ -8,7 +8,17 @@ import { nameOf } from './chat-notify.js';
 import { discard, retry } from './chat-outbox.js';
 import type { LocalChatMessage, LocalConversation, PendingFile } from './chat-types.js';
 
-const tickMarks: Record<Tick, string> = { sending: '🕓', failed: '!', sent: '✓', delivered: '✓✓', read: '✓✓' };
+const tickMarks: Record<Exclude<Tick, 'sending'>, string> = { failed: '!', sent: '✓', delivered: '✓✓', read: '✓✓' };
+
+/** A drawn clock for "waiting to be sent" (the clock emoji is missing from some systems' fonts). */
+function ClockMark() {
+  return (
+    <svg width="12" height="12" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2.5" strokeLinecap="round" aria-hidden="true">
+      <circle cx="12" cy="12" r="9" />
+      <path d="M12 7v5l3 2" />
+    </svg>
+  );
+}
 const tickLabels: Record<Tick, MessageKey> = {
   sending: 'chat.tick.sending',
   failed: 'chat.tick.failed',
@@ -68,7 +78,7 @@ export function MessageBubble({ message, conversation, me, showSender, highlight
           <time dateTime={message.sentAt}>{formatSince(message.sentAt, language)}</time>
           {tick !== undefined && (
             <span className="tick" data-tick={tick} role="img" aria-label={t(tickLabels[tick])} title={t(tickLabels[tick])}>
-              {tickMarks[tick]}
+              {tick === 'sending' ? <ClockMark /> : tickMarks[tick]}
             </span>
           )}
         </p>
