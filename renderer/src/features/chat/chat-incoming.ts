@@ -2,7 +2,7 @@ import type { ChatMessage, ReceiptEvent } from '#common/contract/messages.js';
 import type { TypingEvent } from '#common/contract/socket-events.js';
 import { localDb } from '../../db/local-db.js';
 import { fromServer, preferStored, unreadOf, withMessage, withReceipt } from './chat-logic.js';
-import { registerChatHandlers, sendCursor } from './chat-socket.js';
+import { chatOnline, registerChatHandlers, sendCursor } from './chat-socket.js';
 import { me, useChat } from './chat-store.js';
 import type { LocalChatMessage } from './chat-types.js';
 import { flushOutbox } from './chat-outbox.js';
@@ -58,10 +58,18 @@ async function storeBurst(): Promise<void> {
   announce(fresh.filter((message) => message.from.userId !== userId));
 }
 
+/** Acknowledgements that could not be said (the page was offline while its socket still delivered). */
+const unsaidAcks = new Map<string, number>();
+
 function acknowledge(messages: readonly LocalChatMessage[]): void {
-  const highest = new Map<string, number>();
-  for (const message of messages) highest.set(message.conversationId, Math.max(highest.get(message.conversationId) ?? 0, message.seq ?? 0));
-  for (const [conversationId, upTo] of highest) if (upTo > 0) sendCursor('message:ack', conversationId, upTo);
+  for (const message of messages) unsaidAcks.set(message.conversationId, Math.max(unsaidAcks.get(message.conversationId) ?? 0, message.seq ?? 0));
+  sayAcks();
+}
+
+function sayAcks(): void {
+  if (!chatOnline()) return;
+  for (const [conversationId, upTo] of unsaidAcks) if (upTo > 0) sendCursor('message:ack', conversationId, upTo);
+  unsaidAcks.clear();
 }
 
 /** The open conversation is on screen: everything in it is read, and its people hear so. */
@@ -120,6 +128,7 @@ export function refreshConversations(): Promise<void> {
  * and the open conversation's read point said again (a read said while offline was lost).
  */
 async function connected(): Promise<void> {
+  sayAcks();
   await refreshConversations();
   await flushOutbox();
   const { openId, conversations } = useChat.getState();
