@@ -69,7 +69,7 @@ export const runtimes = [
     // A browser page: it talks to the desktop through the bridge contract only, and to the server
     // through the socket.io client (never the server library, which drags Node in).
     mayImport: ['common', 'renderer'],
-    packages: ['react', 'react-dom', 'zustand', 'dexie', 'zod', 'socket.io-client', 'libphonenumber-js', 'pinyin-pro'],
+    packages: ['react', 'react-dom', 'zustand', 'dexie', 'zod', 'socket.io-client', 'libphonenumber-js', 'pinyin-pro', '@tanstack/react-virtual'],
   },
   {
     type: 'renderer-build',

@@ -28,9 +28,18 @@ interface AbortSignal {
   readonly aborted: boolean;
 }
 declare const AbortSignal: { timeout(milliseconds: number): AbortSignal };
+interface Blob {
+  readonly size: number;
+  readonly type: string;
+}
+interface Headers {
+  get(name: string): string | null;
+}
 interface Response {
   readonly ok: boolean;
   readonly status: number;
+  readonly headers: Headers;
   text(): Promise<string>;
+  blob(): Promise<Blob>;
 }
-declare function fetch(input: URL, init: { method: string; headers: Record<string, string>; body: string | undefined; signal: AbortSignal }): Promise<Response>;
+declare function fetch(input: URL, init: { method: string; headers: Record<string, string>; body?: string | Blob | Uint8Array<ArrayBuffer> | undefined; signal: AbortSignal }): Promise<Response>;

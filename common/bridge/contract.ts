@@ -223,6 +223,8 @@ export const myStatusSetResult = myStatus.extend({
 export type MyStatusSetResult = z.infer<typeof myStatusSetResult>;
 
 export const contactNotificationRequest = z.object({ userId: z.string().uuid(), enabled: z.boolean() });
+/** Unread chat messages, for the tray's badge and the dock or taskbar count. */
+export const unreadCountRequest = z.object({ count: z.number().int().min(0).max(1_000_000) });
 export const startAtLoginRequest = z.object({ enabled: z.boolean() });
 
 export const lookupIdentityRequest = z.object({ phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/) });
@@ -255,6 +257,7 @@ export const bridgeCalls = {
     args: z.tuple([contactNotificationRequest]),
     result: nothing,
   },
+  'notifications.setUnreadCount': { channel: 'switchboard:notifications.setUnreadCount', args: z.tuple([unreadCountRequest]), result: nothing },
   'accounts.list': { channel: 'switchboard:accounts.list', args: noArguments, result: z.array(boundAccount) },
   'accounts.bindPassword': { channel: 'switchboard:accounts.bindPassword', args: z.tuple([bindPasswordRequest]), result: boundAccount },
   'accounts.bindOAuth': { channel: 'switchboard:accounts.bindOAuth', args: z.tuple([bindOAuthRequest]), result: boundAccount },
@@ -303,7 +306,11 @@ export interface DesktopBridge {
   launcher: { open(request: LaunchRequest): Promise<LaunchResult> };
   plugins: { list(): Promise<PluginSummary[]> };
   import: { pickFile(request: z.infer<typeof pickFileRequest>): Promise<PickedFile | null> };
-  notifications: { setForContact(request: z.infer<typeof contactNotificationRequest>): Promise<void> };
+  notifications: {
+    setForContact(request: z.infer<typeof contactNotificationRequest>): Promise<void>;
+    /** The unread messages count the desktop shows on its tray icon and dock/taskbar; nothing in a browser tab. */
+    setUnreadCount(request: z.infer<typeof unreadCountRequest>): Promise<void>;
+  };
   /** Network accounts bound on this machine (desktop only; `capabilities.accountBinding`). Secrets go in, never out. */
   accounts: {
     list(): Promise<BoundAccount[]>;

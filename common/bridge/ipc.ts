@@ -54,7 +54,10 @@ export function createIpcBridge(port: BridgePort): DesktopBridge {
     launcher: { open: (request) => call('launcher.open', request) },
     plugins: { list: () => call('plugins.list') },
     import: { pickFile: (request) => call('import.pickFile', request) },
-    notifications: { setForContact: (request) => call('notifications.setForContact', request) },
+    notifications: {
+      setForContact: (request) => call('notifications.setForContact', request),
+      setUnreadCount: (request) => call('notifications.setUnreadCount', request),
+    },
     accounts: {
       list: () => call('accounts.list'),
       bindPassword: (request) => call('accounts.bindPassword', request),

@@ -209,6 +209,8 @@ export class WebBridge implements DesktopBridge {
     setForContact: async () => {
       throw new BridgeError('unsupported', 'notifications per contact need the desktop app');
     },
+    // A tab has no tray: the page shows the count in its title instead.
+    setUnreadCount: async () => undefined,
   };
 
   /** A tab has no keychain and cannot open windows it controls: the Accounts screen binds through the server instead. */

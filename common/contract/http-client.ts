@@ -48,12 +48,9 @@ export class SwitchboardClient {
     for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
-    const token = this.options.token?.();
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const { headers, token, csrf } = this.credentials(route.method);
+    headers.accept = 'application/json';
     if (request.body !== undefined) headers['content-type'] = 'application/json';
-    if (token !== undefined) headers.authorization = `Bearer ${token}`;
-    const csrf = token === undefined ? this.options.csrfToken?.() : undefined;
-    if (csrf !== undefined && route.method !== 'get') headers['x-csrf-token'] = csrf;
     let response: Response;
     let text: string;
     try {
@@ -69,13 +66,7 @@ export class SwitchboardClient {
       throw new ApiFailure(0, 'network_unreachable', timedOut ? `${this.baseUrl} did not answer ${what} in time` : `cannot reach ${this.baseUrl}: ${describe(error)}`);
     }
     const json = parseJson(text);
-    if (!response.ok) {
-      if (response.status === 401 && (token !== undefined || csrf !== undefined)) this.options.onUnauthorized?.();
-      throw failureFromAnswer(response.status, json.value, {
-        code: response.status === 404 ? 'not_found' : `http_${response.status}`,
-        message: `${what} answered ${response.status}`,
-      });
-    }
+    if (!response.ok) this.refuse(response.status, json.value, what, token !== undefined || csrf !== undefined);
     if (route.response.kind === 'empty') return undefined as RouteAnswer<R>;
     if (!json.ok) throw new ApiFailure(502, 'invalid_response', `the server answered ${what} with something that is not JSON`);
     const parsed = route.response.schema.safeParse(json.value);
@@ -83,6 +74,64 @@ export class SwitchboardClient {
       throw new ApiFailure(502, 'invalid_response', `the server's answer to ${what} does not match the contract: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
     }
     return parsed.data as RouteAnswer<R>;
+  }
+
+  /**
+   * A route whose request body is raw bytes (an upload) and whose answer is JSON: the bytes go as they
+   * are, with the route's own headers (a file name); the answer is checked like `call`'s.
+   */
+  async upload<R extends CallableRoute>(route: R, bytes: Blob | Uint8Array<ArrayBuffer>, extraHeaders: Record<string, string> = {}): Promise<RouteAnswer<R>> {
+    const what = `${route.method.toUpperCase()} ${route.path}`;
+    const { headers, token, csrf } = this.credentials(route.method);
+    const response = await this.send(what, this.url(route), { method: route.method.toUpperCase(), headers: { ...headers, ...extraHeaders, accept: 'application/json', 'content-type': 'application/octet-stream' }, body: bytes }, 120_000);
+    const json = parseJson(await response.text());
+    if (!response.ok) this.refuse(response.status, json.value, what, token !== undefined || csrf !== undefined);
+    const parsed = route.response.kind === 'json' ? route.response.schema.safeParse(json.value) : undefined;
+    if (parsed === undefined || !parsed.success) throw new ApiFailure(502, 'invalid_response', `the server's answer to ${what} does not match the contract`);
+    return parsed.data as RouteAnswer<R>;
+  }
+
+  /** A route answering bytes (a file, a thumbnail), read with the same credentials as `call`. */
+  async bytes(route: RouteDefinition & { response: { kind: 'bytes' } }, params: Record<string, string | number>): Promise<{ blob: Blob; contentType: string }> {
+    const response = await this.fetchBytes(route, params, 'GET');
+    return { blob: await response.blob(), contentType: response.headers.get('content-type') ?? 'application/octet-stream' };
+  }
+
+  /** The type of what a bytes route would answer (a HEAD request: nothing is downloaded). */
+  async contentType(route: RouteDefinition & { response: { kind: 'bytes' } }, params: Record<string, string | number>): Promise<string> {
+    const response = await this.fetchBytes(route, params, 'HEAD');
+    return response.headers.get('content-type') ?? 'application/octet-stream';
+  }
+
+  private async fetchBytes(route: RouteDefinition, params: Record<string, string | number>, method: 'GET' | 'HEAD'): Promise<Response> {
+    const what = `${method} ${route.path}`;
+    const { headers, token, csrf } = this.credentials('get');
+    const response = await this.send(what, this.url(route, params), { method, headers }, 60_000);
+    if (!response.ok) this.refuse(response.status, method === 'HEAD' ? undefined : parseJson(await response.text()).value, what, token !== undefined || csrf !== undefined);
+    return response;
+  }
+
+  private credentials(method: string): { headers: Record<string, string>; token: string | undefined; csrf: string | undefined } {
+    const token = this.options.token?.();
+    const headers: Record<string, string> = {};
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    const csrf = token === undefined ? this.options.csrfToken?.() : undefined;
+    if (csrf !== undefined && method !== 'get') headers['x-csrf-token'] = csrf;
+    return { headers, token, csrf };
+  }
+
+  private async send(what: string, url: URL, init: { method: string; headers: Record<string, string>; body?: Blob | Uint8Array<ArrayBuffer> }, timeoutMs: number): Promise<Response> {
+    try {
+      return await (this.options.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? timeoutMs) });
+    } catch (error) {
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      throw new ApiFailure(0, 'network_unreachable', timedOut ? `${this.baseUrl} did not answer ${what} in time` : `cannot reach ${this.baseUrl}: ${describe(error)}`);
+    }
+  }
+
+  private refuse(status: number, body: unknown, what: string, signedIn: boolean): never {
+    if (status === 401 && signedIn) this.options.onUnauthorized?.();
+    throw failureFromAnswer(status, body, { code: status === 404 ? 'not_found' : `http_${status}`, message: `${what} answered ${status}` });
   }
 }
 

@@ -36,6 +36,21 @@ describe('the typed HTTP client', () => {
     await server.close();
   });
 
+  it('uploads raw bytes and reads a bytes route back, with the same credentials and error codes as call', async () => {
+    const { token } = await signIn(server.api, '+8613800138779');
+    const client = new SwitchboardClient({ baseUrl: server.url, token: () => token });
+    const text = new TextEncoder().encode('plain words for the file route\n');
+    const uploaded = await client.upload(routes.uploadAttachment, text, { 'x-file-name': 'notes.txt' });
+    expect(uploaded).toMatchObject({ size: text.length, contentType: 'text/plain' });
+    expect(await client.contentType(routes.attachment, { id: uploaded.attachmentId })).toMatch(/^text\/plain/);
+    const downloaded = await client.bytes(routes.attachment, { id: uploaded.attachmentId });
+    expect(downloaded.blob.size).toBe(text.length);
+    // Not a picture: no thumbnail, answered as the contract's 404.
+    expect((await failureOf(client.bytes(routes.attachmentThumbnail, { id: uploaded.attachmentId }))).status).toBe(404);
+    const stranger = new SwitchboardClient({ baseUrl: server.url });
+    expect((await failureOf(stranger.upload(routes.uploadAttachment, text))).status).toBe(401);
+  });
+
   it('calls a route and answers what its schema parsed', async () => {
     const { token, user } = await signIn(server.api, '+8613800138777');
     const me = await server.client.withToken(token).call(routes.me, {});

@@ -5,7 +5,7 @@ import { parseAddressBook } from '#common/address-book/index.js';
 import { mergePeople } from '#common/address-book/merge-people.js';
 import { accountsSyncResult, networkContact, type BridgeCallName } from '#common/bridge/index.js';
 import { DesktopCore } from '#core/app/index.js';
-import { DesktopState } from '#core/bridge-host/index.js';
+import { DesktopState, trayTooltip } from '#core/bridge-host/index.js';
 import { createUnavailableProbe } from '#core/launcher/index.js';
 import type { PresenceLinkEvent } from '#core/presence/presence-link.js';
 import { createVault, credentialAccount, sessionAccount, type Vault } from '#core/vault/index.js';
@@ -182,6 +182,22 @@ describe.skipIf(!keyringUp)('the desktop core, composed once', () => {
     await bob.waitFor((event) => event.userId === aliceDesktop.user.id && event.status === 'busy' && event.text === 'lunch');
     // Kept across a restart of the app.
     expect(new DesktopState(configDir).myStatus).toEqual({ status: 'busy', text: 'lunch', chosen: true });
+  });
+
+  it("shows the window's unread chat messages on the tray: the bridge call reaches the core, which tells the tray", async () => {
+    const changes: string[] = [];
+    const stop = core.onEvent((event) => changes.push(event.type));
+    await valueOf('notifications.setUnreadCount', { count: 3 });
+    expect(core.unreadMessages).toBe(3);
+    expect(changes).toEqual(['changed']);
+    expect(trayTooltip('online', true, [], core.unreadMessages)).toBe('Switchboard: Online (no networks open) · 3 unread messages');
+    // The same count again changes nothing; a count that is no count is refused by the contract.
+    await valueOf('notifications.setUnreadCount', { count: 3 });
+    expect(changes).toEqual(['changed']);
+    expect(await call('notifications.setUnreadCount', { count: -1 })).toMatchObject({ ok: false, error: { code: 'invalid_arguments' } });
+    await valueOf('notifications.setUnreadCount', { count: 0 });
+    expect(trayTooltip('online', true, [], core.unreadMessages)).toBe('Switchboard: Online (no networks open)');
+    stop();
   });
 
   it('re-sends the status chosen here after a reconnect, over what another device sent meanwhile', async () => {

@@ -20,7 +20,7 @@ export const webClientCsp = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  // blob: for pictures fetched with the session's credentials (posts, albums, avatars) and local previews.
+  // blob: for pictures fetched with the session's credentials (chat, posts, albums, avatars) and local previews.
   "img-src 'self' blob:",
   "font-src 'self'",
   "connect-src 'self'",

@@ -85,7 +85,7 @@ export type DesktopCoreEvent =
   | { type: 'catalogue'; update: CatalogueUpdate }
   /** A scheduled import of the bound accounts' contacts finished (`networkContactsEveryMs`). */
   | { type: 'network_contacts'; sync: AccountsSyncResult }
-  /** Something the tray shows changed: status, signed in or out, running apps. */
+  /** Something the tray shows changed: status, signed in or out, running apps, unread messages. */
   | { type: 'changed' };
 
 /**
@@ -111,6 +111,8 @@ export class DesktopCore {
   /** Calls (M26): whether the window may have the microphone and camera now (asked by main's permission handlers). */
   readonly callMedia: CallMediaPermission;
   readonly handoffs = new DeepLinkHandoffs();
+  /** Unread chat messages as the window last said (`notifications.setUnreadCount`): the tray's badge. */
+  unreadMessages = 0;
   /** Present with a shell: what the renderer talks to. */
   readonly bridge: BridgeHost | undefined;
   readonly launcher: Launcher | undefined;
@@ -216,6 +218,11 @@ export class DesktopCore {
         ...(shell.setStartAtLogin === undefined ? {} : { setStartAtLogin: shell.setStartAtLogin }),
         notificationsSupported: shell.notify !== undefined,
         onSessionChange: (session) => this.connect(session),
+        onUnreadCount: (count) => {
+          if (count === this.unreadMessages) return;
+          this.unreadMessages = count;
+          this.emit({ type: 'changed' });
+        },
         openExternal: shell.openExternal,
         ...(loginWindows === undefined ? {} : { loginWindows }),
         accountsApi: (token) => this.clients.accounts(token),

@@ -38,7 +38,7 @@ export function desktopCsp(serverUrl: string): string {
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    // blob: for pictures fetched with the session's credentials (posts, albums, avatars) and local previews.
+    // blob: for pictures fetched with the session's credentials (chat, posts, albums, avatars) and local previews.
     "img-src 'self' blob:",
     "font-src 'self'",
     `connect-src 'self' ${server.origin} ${socket}`,

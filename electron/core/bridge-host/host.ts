@@ -72,6 +72,8 @@ export interface BridgeHostOptions {
   setStartAtLogin?: (enabled: boolean) => void | Promise<void>;
   /** Whether this OS shows native notifications (Electron's `Notification.isSupported()`). */
   notificationsSupported?: boolean;
+  /** The window's unread chat messages changed: the tray shows the count (Electron main). */
+  onUnreadCount?: (count: number) => void;
   /** Main restarts its realtime connection (with the session's own token) when the renderer signs in or out. */
   onSessionChange?: (session: { token: string } | null) => void;
   /** Makes the window's short-lived credential; the server's delegation route by default. */
@@ -378,6 +380,9 @@ export class BridgeHost {
     'notifications.setForContact': async (_context, { userId, enabled }) => {
       if (this.options.notificationsSupported !== true) throw new BridgeError('unsupported', 'this system shows no notifications');
       this.options.state.setNotifications(userId, enabled);
+    },
+    'notifications.setUnreadCount': async (_context, { count }) => {
+      this.options.onUnreadCount?.(count);
     },
 
     'accounts.list': async () => this.accounts.list(),

@@ -38,8 +38,9 @@ export function statusDotBitmap(status: ImStatus, size = 16): Buffer {
   return pixels;
 }
 
-export function trayTooltip(status: ImStatus, signedIn: boolean, runningApps: readonly string[]): string {
+export function trayTooltip(status: ImStatus, signedIn: boolean, runningApps: readonly string[], unreadMessages = 0): string {
   if (!signedIn) return 'Switchboard: not signed in';
   const apps = runningApps.length === 0 ? 'no networks open' : runningApps.join(', ');
-  return `Switchboard: ${STATUS_LABELS[status]} (${apps})`;
+  const unread = unreadMessages === 0 ? '' : ` · ${unreadMessages} unread ${unreadMessages === 1 ? 'message' : 'messages'}`;
+  return `Switchboard: ${STATUS_LABELS[status]} (${apps})${unread}`;
 }

@@ -98,6 +98,14 @@ export function serverApi(client: SwitchboardClient) {
     albumPhotos: (id: string) => client.call(routes.albumPhotos, { params: { id } }),
     addAlbumPhoto: (id: string, attachmentId: string, caption: string | undefined) =>
       client.call(routes.addAlbumPhoto, { params: { id }, body: caption === undefined ? { attachmentId } : { attachmentId, caption } }),
+    conversations: () => client.call(routes.conversations, {}),
+    conversationMessages: (id: string, before: number | undefined, limit: number) =>
+      client.call(routes.conversationMessages, { params: { id }, query: before === undefined ? { limit } : { before, limit } }),
+    createGroup: (title: string, members: string[]) => client.call(routes.createGroup, { body: { title, members } }),
+    uploadAttachment: (file: Blob, name: string) => client.upload(routes.uploadAttachment, file, { 'x-file-name': encodeURIComponent(name) }),
+    attachment: (id: string) => client.bytes(routes.attachment, { id }),
+    attachmentType: (id: string) => client.contentType(routes.attachment, { id }),
+    attachmentThumbnail: (id: string) => client.bytes(routes.attachmentThumbnail, { id }),
   };
 }
 

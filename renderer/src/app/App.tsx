@@ -4,6 +4,9 @@ import { ContactsScreen } from '../features/contacts/ContactsScreen.js';
 import { FeedScreen } from '../features/feed/FeedScreen.js';
 import { NewPostsBadge } from '../features/feed/NewPostsBadge.js';
 import { ProfileScreen } from '../features/profile/ProfileScreen.js';
+import { ChatScreen } from '../features/chat/ChatScreen.js';
+import { totalUnread } from '../features/chat/chat-logic.js';
+import { useChat } from '../features/chat/chat-store.js';
 import { ImportScreen } from '../features/import/ImportScreen.js';
 import { KeyExchangePanel } from '../features/key-exchange/KeyExchangePanel.js';
 import { OnboardingScreen } from '../features/onboarding/OnboardingScreen.js';
@@ -21,6 +24,7 @@ import { signOut } from './session.js';
 
 const screens: { id: Screen; label: MessageKey }[] = [
   { id: 'contacts', label: 'nav.contacts' },
+  { id: 'chat', label: 'nav.chat' },
   { id: 'feed', label: 'nav.feed' },
   { id: 'import', label: 'nav.import' },
   { id: 'accounts', label: 'nav.accounts' },
@@ -79,6 +83,7 @@ function SignedInShell() {
   const setScreen = useApp((state) => state.setScreen);
   const connection = useApp((state) => state.connection);
   const phone = useApp((state) => state.session?.phone);
+  const unread = useChat((state) => totalUnread(state.conversations));
   const main = useRef<HTMLElement>(null);
 
   function go(next: Screen): void {
@@ -98,9 +103,19 @@ function SignedInShell() {
           <ul className="tabs">
             {screens.map((item) => (
               <li key={item.id}>
-                <button type="button" aria-current={screen === item.id ? 'page' : undefined} onClick={() => go(item.id)}>
+                <button
+                  type="button"
+                  aria-current={screen === item.id ? 'page' : undefined}
+                  aria-label={item.id === 'chat' && unread > 0 ? t('nav.chatUnread', { count: unread }) : undefined}
+                  onClick={() => go(item.id)}
+                >
                   {t(item.label)}
                   {item.id === 'feed' && <NewPostsBadge />}
+                  {item.id === 'chat' && unread > 0 && (
+                    <span className="unread-badge nav-badge" aria-hidden="true" data-testid="nav-unread">
+                      {unread > 99 ? '99+' : unread}
+                    </span>
+                  )}
                 </button>
               </li>
             ))}
@@ -126,6 +141,7 @@ function SignedInShell() {
       <main id="main" ref={main} tabIndex={-1} className="content">
         <KeyExchangePanel />
         {screen === 'contacts' && <ContactsScreen />}
+        {screen === 'chat' && <ChatScreen />}
         {screen === 'import' && <ImportScreen />}
         {screen === 'accounts' && <AccountsScreen />}
         {screen === 'privacy' && <PrivacyScreen />}

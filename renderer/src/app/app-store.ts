@@ -6,7 +6,7 @@ import { serverApi, type ServerApi } from '../api/server-api.js';
 import { bridge } from '../bridge/bridge.js';
 import { localDb } from '../db/local-db.js';
 
-export type Screen = 'contacts' | 'import' | 'accounts' | 'privacy' | 'status' | 'settings' | 'feed' | 'profile';
+export type Screen = 'contacts' | 'chat' | 'import' | 'accounts' | 'privacy' | 'status' | 'settings' | 'feed' | 'profile';
 export type Connection = 'connecting' | 'online' | 'offline';
 
 interface AppState {

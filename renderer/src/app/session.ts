@@ -6,6 +6,7 @@ import { usePresence } from '../features/contacts/presence-store.js';
 import { forgetPictures } from '../api/attachment-files.js';
 import { useFeed } from '../features/feed/feed-store.js';
 import { useProfiles } from '../features/profile/profile-store.js';
+import { useChat } from '../features/chat/chat-store.js';
 import { startSync, stopSync } from '../sync/sync-engine.js';
 import { api, loadHost, onSessionEnded, useApp } from './app-store.js';
 
@@ -62,7 +63,7 @@ async function resumeSession(session: StoredSession): Promise<void> {
   await localDb.claimFor(session.userId);
   // Network contacts are a nicety: a host that cannot list them must not stop the sign-in.
   const networkContacts = useContacts.getState().loadNetworkContacts().catch((error: unknown) => console.warn('network contacts unavailable', error));
-  const [lastOnlineAt] = await Promise.all([localDb.getMeta('lastOnlineAt'), useContacts.getState().load(), usePresence.getState().load(), networkContacts]);
+  const [lastOnlineAt] = await Promise.all([localDb.getMeta('lastOnlineAt'), useContacts.getState().load(), usePresence.getState().load(), networkContacts, useChat.getState().load()]);
   useApp.setState({ session, phase: 'signed-in', screen: 'contacts', lastOnlineAt });
   startSync(session.token === undefined ? undefined : () => useApp.getState().session?.token, () => void endSessionLocally());
   clearInterval(credentialTimer);
@@ -80,6 +81,7 @@ async function endSessionLocally(): Promise<void> {
   useFeed.getState().clear();
   useProfiles.getState().clear();
   forgetPictures();
+  useChat.getState().clear();
   useApp.setState({ session: undefined, phase: 'signed-out', connection: 'connecting' });
 }
 
@@ -92,7 +94,8 @@ export async function signOut(): Promise<void> {
     .endSession()
     .catch(() => undefined);
   await endSessionLocally();
-  await localDb.transaction('rw', [localDb.people, localDb.groups, localDb.presence, localDb.meta], async () => {
-    await Promise.all([localDb.people.clear(), localDb.groups.clear(), localDb.presence.clear(), localDb.meta.clear()]);
+  // The chat history goes too: it is as private as the names.
+  await localDb.transaction('rw', [localDb.people, localDb.groups, localDb.presence, localDb.meta, ...localDb.chatTables()], async () => {
+    await Promise.all([localDb.people.clear(), localDb.groups.clear(), localDb.presence.clear(), localDb.meta.clear(), localDb.clearChat()]);
   });
 }

@@ -4,6 +4,7 @@ import type { AddressBookPhone } from '#common/address-book/types.js';
 import type { PrivacySettings } from '#common/contract/privacy.js';
 import { randomRef } from '#common/address-book/refs.js';
 import type { PresenceEvent } from '#common/contract/socket-events.js';
+import type { ChatFile, ChatOutboxEntry, LocalChatMessage, LocalConversation } from '../features/chat/chat-types.js';
 import type { WebCryptoKey, WebCryptoKeyPair } from '#common/address-book/web-crypto.js';
 
 /**
@@ -96,6 +97,10 @@ export class LocalDatabase extends Dexie {
   presence!: EntityTable<CachedPresence, 'userId'>;
   meta!: EntityTable<MetaRow, 'key'>;
   networkActivity!: Dexie.Table<NetworkActivity, [string, string]>;
+  chatConversations!: EntityTable<LocalConversation, 'id'>;
+  chatMessages!: EntityTable<LocalChatMessage, 'key'>;
+  chatOutbox!: EntityTable<ChatOutboxEntry, 'key'>;
+  chatFiles!: Dexie.Table<ChatFile, [string, string]>;
 
   constructor(name = 'switchboard') {
     super(name);
@@ -120,6 +125,14 @@ export class LocalDatabase extends Dexie {
       });
     // Version 3: the last time each contact was active on each network, so rows show the networks a person uses.
     this.version(3).stores({ people: 'ref, userId', groups: 'id', presence: 'userId', meta: 'key', networkActivity: '[userId+pluginId], userId' });
+    // Version 4: the user's chat history (M22-M25) kept on the device, the outbox of messages written
+    // offline, and the pictures' thumbnails, so a conversation shows at once and works without a connection.
+    this.version(4).stores({
+      chatConversations: 'id, lastActivityAt',
+      chatMessages: 'key, [conversationId+position], conversationId',
+      chatOutbox: 'key, createdAt',
+      chatFiles: '[attachmentId+variant]',
+    });
   }
 
   async getMeta<Key extends MetaKey>(key: Key): Promise<MetaValues[Key] | undefined> {
@@ -135,12 +148,21 @@ export class LocalDatabase extends Dexie {
     await this.meta.delete(key);
   }
 
+  /** The chat's tables: the history, the outbox and the cached files. */
+  chatTables() {
+    return [this.chatConversations, this.chatMessages, this.chatOutbox, this.chatFiles] as const;
+  }
+
+  async clearChat(): Promise<void> {
+    await Promise.all(this.chatTables().map((table) => table.clear()));
+  }
+
   /** Another user signs in on this browser: nothing of the previous one may show. */
   async claimFor(userId: string): Promise<void> {
     const owner = await this.getMeta('ownerUserId');
     if (owner === userId) return;
-    await this.transaction('rw', [this.people, this.groups, this.presence, this.meta, this.networkActivity], async () => {
-      await Promise.all([this.people.clear(), this.groups.clear(), this.presence.clear(), this.meta.clear(), this.networkActivity.clear()]);
+    await this.transaction('rw', [this.people, this.groups, this.presence, this.meta, this.networkActivity, ...this.chatTables()], async () => {
+      await Promise.all([this.people.clear(), this.groups.clear(), this.presence.clear(), this.meta.clear(), this.networkActivity.clear(), this.clearChat()]);
       await this.setMeta('ownerUserId', userId);
     });
   }

@@ -9,6 +9,7 @@ import { useContacts } from '../features/contacts/contacts-store.js';
 import { usePresence } from '../features/contacts/presence-store.js';
 import { useFeed } from '../features/feed/feed-store.js';
 import { toPost } from '../features/feed/posts-api.js';
+import { chatReconnected, startChat, stopChat } from '../features/chat/chat-start.js';
 import { applySealedEntries, forgetLocalKeys, markRejected, prepareBookKey, receiveApprovedKey, refreshRequests, resetBookKey, useBookKey } from './book-key.js';
 import { sealPerson } from './sealed-people.js';
 import type { WebCryptoKey } from '#common/address-book/web-crypto.js';
@@ -52,6 +53,8 @@ export function startSync(token: (() => string | undefined) | undefined, onSessi
     // The new-posts badge counts what was posted while this device was away.
     void useFeed.getState().loadUnseen();
   });
+  // After the listener above, so the chat finds the connection marked online when it sends its outbox.
+  startChat(connection);
   connection.on('disconnect', () => useApp.getState().setConnection('offline'));
   connection.on('connect_error', (error) => {
     const data = (error as Error & { data?: { code?: string } }).data;
@@ -129,6 +132,7 @@ export function stopSync(): void {
   socket?.removeAllListeners();
   socket?.disconnect();
   socket = undefined;
+  stopChat();
   resetBookKey();
 }
 
@@ -141,6 +145,7 @@ function reconnectNow(): void {
   // The socket survived the outage: nothing will fire 'connect', so catch up here.
   useApp.getState().setConnection('online');
   void catchUp();
+  chatReconnected();
 }
 
 /** One catch-up at a time; a second request while one runs waits for it and then runs again. */

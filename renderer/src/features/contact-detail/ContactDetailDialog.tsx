@@ -15,6 +15,7 @@ import { rowPlugins } from '../contacts/network-people.js';
 import { PersonActions } from '../contacts/manual/ContactActions.js';
 import { CallButtons } from '../calls/CallButtons.js';
 import { openProfile } from '../profile/profile-store.js';
+import { useChat } from '../chat/chat-store.js';
 
 /** The handle a contact published for a network, as they wrote it (e.g. "T024BE7LD U024BE7LH" for Slack). */
 function published(fields: Record<string, string> | undefined): string {
@@ -59,6 +60,13 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
   const usedIds = new Set(used.map((plugin) => plugin.id));
   const others = plugins.filter((plugin) => !usedIds.has(plugin.id));
   const networks = [...used, ...others];
+
+  async function openChat(peer: string, phone: string): Promise<void> {
+    // The server's number for this user may differ from the one in my book; the conversation corrects it.
+    await useChat.getState().openDirect({ userId: peer, phone });
+    useApp.getState().setScreen('chat');
+    onClose();
+  }
 
   async function changeNotify(enabled: boolean): Promise<void> {
     if (person === undefined || userId === undefined) return;
@@ -128,6 +136,13 @@ export function ContactDetailDialog({ personRef, onClose }: { personRef: string;
         <p className="muted">{t('detail.notUser')}</p>
       ) : (
         <ul className="network-list">
+          {/* Switchboard's own chat first, beside the other networks. */}
+          <li className="network-chat" data-plugin="switchboard">
+            <span className="network-name">{t('app.title')}</span>
+            <button type="button" className="primary" aria-label={t('detail.messageLabel', { name: displayName(person) })} onClick={() => void openChat(userId, person.phones[0]?.e164 ?? '')}>
+              {t('detail.message')}
+            </button>
+          </li>
           {networks.map((plugin, position) => {
             const since = activeSince.get(plugin.id);
             const firstOther = position === used.length && used.length > 0;
