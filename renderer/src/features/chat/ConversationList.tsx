@@ -108,7 +108,7 @@ export function ConversationList() {
               last === undefined
                 ? t('chat.noMessages')
                 : last.from === me
-                  ? t('chat.youSaid', { text: summaryOf(last.body) })
+                  ? t('chat.youSaid', { text: summaryOf(last.body, true) })
                   : conversation.kind === 'group' && lastFrom !== undefined
                     ? `${nameOf(lastFrom)}: ${summaryOf(last.body)}`
                     : summaryOf(last.body);

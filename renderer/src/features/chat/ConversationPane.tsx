@@ -4,6 +4,7 @@ import { useT } from '../../i18n/i18n.js';
 import { conversationTitle, nameOf } from './chat-notify.js';
 import { useChat } from './chat-store.js';
 import type { LocalConversation } from './chat-types.js';
+import { CallButtons } from '../calls/CallButtons.js';
 import { Composer } from './Composer.js';
 import { MessageList } from './MessageList.js';
 
@@ -45,6 +46,7 @@ export function ConversationPane({ conversation, peer }: { conversation: LocalCo
                   : ''}
           </p>
         </div>
+        {conversation.kind === 'direct' && peer !== undefined && peer.userId !== '' && <CallButtons userId={peer.userId} phone={peer.phone} name={title} compact />}
       </header>
       <MessageList conversation={conversation} me={me} title={title} />
       <Composer conversation={conversation} peer={peer} />

@@ -5,6 +5,7 @@ import { formatSince } from '../../ui/format.js';
 import { tickOf, type Tick } from './chat-logic.js';
 import { downloadAttachment, useAttachment, useBlobUrl } from './chat-files.js';
 import { nameOf } from './chat-notify.js';
+import { CallLogLine } from '../calls/CallLogLine.js';
 import { discard, retry } from './chat-outbox.js';
 import type { LocalChatMessage, LocalConversation, PendingFile } from './chat-types.js';
 
@@ -68,6 +69,10 @@ export function MessageBubble({ message, conversation, me, showSender, highlight
         {showSender && <p className="bubble-sender">{nameOf(message.from)}</p>}
         {'text' in body ? (
           <p className="bubble-text">{body.text}</p>
+        ) : 'call' in body ? (
+          <p className="bubble-text">
+            <CallLogLine call={body.call} outgoing={mine} />
+          </p>
         ) : (
           <>
             {'pendingFile' in body ? <LocalFile file={body.pendingFile} /> : <Attachment attachmentId={body.attachmentId} />}

@@ -17,6 +17,7 @@ export function pendingPosition(createdAt: number): number {
 
 export function searchTextOf(body: LocalMessageBody): string {
   if ('text' in body) return body.text.toLocaleLowerCase();
+  if ('call' in body) return '';
   const name = 'pendingFile' in body ? body.pendingFile.name : '';
   return `${body.caption ?? ''} ${name}`.trim().toLocaleLowerCase();
 }

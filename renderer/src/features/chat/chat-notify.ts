@@ -3,12 +3,15 @@ import { bridge } from '../../bridge/bridge.js';
 import { translate } from '../../i18n/i18n.js';
 import { displayName, useContacts } from '../contacts/contacts-store.js';
 import { formatPhone } from '../../ui/format.js';
+import { callLogText } from '../calls/CallLogLine.js';
 import { totalUnread } from './chat-logic.js';
 import { useChat } from './chat-store.js';
 import type { LocalChatMessage, LocalConversation, LocalMessageBody } from './chat-types.js';
 
 /** How the chat names a person: their name in my book, else their number. */
-export function nameOf(member: { userId: string; phone: string }): string {
+export function nameOf(member: { userId: string; phone: string; address?: string; network?: string }): string {
+  // Someone on another network (the XMPP bridge): their address, with the network's name as its mark.
+  if (member.address !== undefined) return `${member.address.replace(/^xmpp:/, '')} (XMPP)`;
   const person = useContacts.getState().people.find((candidate) => candidate.userId === member.userId);
   if (person !== undefined) return displayName(person);
   return member.phone === '' ? translate('chat.unknownPerson') : formatPhone(member.phone);
@@ -21,8 +24,9 @@ export function conversationTitle(conversation: Pick<LocalConversation, 'kind' |
 }
 
 /** One line for a message in a list or a notification. */
-export function summaryOf(body: LocalMessageBody): string {
+export function summaryOf(body: LocalMessageBody, outgoing = false): string {
   if ('text' in body) return body.text;
+  if ('call' in body) return callLogText(translate, body.call, outgoing);
   const caption = body.caption ?? '';
   return caption === '' ? translate('chat.attachment') : `📎 ${caption}`;
 }

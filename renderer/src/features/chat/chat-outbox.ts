@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageBody } from '#common/contract/messages.js';
+import type { ChatMessage, SendableMessageBody } from '#common/contract/messages.js';
 import { ApiFailure } from '../../api/failure.js';
 import { api } from '../../app/app-store.js';
 import { localDb } from '../../db/local-db.js';
@@ -51,7 +51,7 @@ async function sendAll(): Promise<void> {
 }
 
 async function sendOne(entry: ChatOutboxEntry, message: LocalChatMessage): Promise<'sent' | 'failed' | 'offline'> {
-  let body: MessageBody;
+  let body: SendableMessageBody;
   if ('pendingFile' in entry.body) {
     const file = entry.body.pendingFile;
     let attachmentId = entry.uploadedAttachmentId;

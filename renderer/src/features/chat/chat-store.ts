@@ -4,7 +4,7 @@ import { api, useApp } from '../../app/app-store.js';
 import { localDb } from '../../db/local-db.js';
 import { byActivity, draftConversation, fromView, isDraft, mergeIntoList, messageKey, peerOf, pendingPosition, searchTextOf, withPending } from './chat-logic.js';
 import { loadHistoryPage } from './chat-history.js';
-import type { ChatOutboxEntry, LocalChatMessage, LocalConversation, LocalMessageBody } from './chat-types.js';
+import type { ChatOutboxEntry, LocalChatMessage, LocalConversation, OutboxBody } from './chat-types.js';
 
 export interface ChatState {
   /** Newest activity first. */
@@ -29,7 +29,7 @@ export interface ChatState {
   /** "Message" on a contact: their direct conversation, or a draft of it until the first message. */
   openDirect(person: { userId: string; phone: string }): Promise<void>;
   loadOlder(): Promise<void>;
-  write(body: LocalMessageBody): Promise<void>;
+  write(body: OutboxBody): Promise<void>;
   createGroup(title: string, members: string[]): Promise<void>;
   setVisible(visible: boolean): void;
   /** Puts conversations in the list and in IndexedDB (one place for both). */

@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageBody, MessageTarget } from '#common/contract/messages.js';
+import type { ChatMessage, MessageBody, MessageTarget, SendableMessageBody } from '#common/contract/messages.js';
 
 /**
  * What the chat keeps on the device (IndexedDB through dexie, db/local-db.ts version 4). The history
@@ -14,6 +14,8 @@ export interface PendingFile {
 
 /** A sent message's body, or one whose file still waits to be uploaded. */
 export type LocalMessageBody = MessageBody | { pendingFile: PendingFile; caption?: string };
+/** What the outbox may send: text, a file (uploaded or still waiting); never a call log entry, which only the server writes. */
+export type OutboxBody = SendableMessageBody | { pendingFile: PendingFile; caption?: string };
 
 export type LocalMessageState = 'sending' | 'failed' | 'sent';
 
@@ -69,7 +71,7 @@ export interface ChatOutboxEntry {
   clientId: string;
   conversationId: string;
   to: MessageTarget;
-  body: LocalMessageBody;
+  body: OutboxBody;
   createdAt: number;
   /** Set once the file went up, so a retry sends the message without uploading again. */
   uploadedAttachmentId?: string;
