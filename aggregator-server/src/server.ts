@@ -194,7 +194,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(privacyRouter(mount, privacy));
   // Created before the socket server exists; its outlet is bound once the server is up (below).
   const messageOutlet: { current?: MessageOutlet } = {};
-  const messagesRepo = new KyselyMessagesRepository(storage.db);
+  const messagesRepo = new KyselyMessagesRepository(storage.db, storage.kind);
   const messages = new MessagesService({
     repo: messagesRepo,
     attachments: (userId, id) => attachments.usableBy(userId, id),
