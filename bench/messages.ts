@@ -4,6 +4,7 @@
 // and, for Switchboard, one device coming back to 10,000 stored messages.
 // Knobs: BENCH_MESSAGE_USERS (2000), BENCH_RATES (500,1000,2000,3000,5000), BENCH_STEP_SECONDS (3),
 // BENCH_BACKLOG (10000), BENCH_SYSTEMS (sqlite,postgres,prosody).
+import os from 'node:os';
 import pg from 'pg';
 import { createPostgresSchema } from '#test/support/test-server.js';
 import { postgresAvailable, postgresUrl } from '#test/support/services.js';
@@ -16,7 +17,7 @@ const rates = (process.env.BENCH_RATES ?? '500,1000,2000,3000,5000').split(',').
 const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 3);
 const backlogSize = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const systems = (process.env.BENCH_SYSTEMS ?? 'sqlite,postgres,prosody').split(',');
-const backlogSenders = 20;
+const backlogSenders = 100;
 
 type Step = { rate: number; sent: number; acked: number; p50: number; p99: number; lost: number; duplicates: number; serverCpu: number; clientCpu: number };
 
@@ -106,7 +107,7 @@ async function sweep(driver: MessageDriver, out: Record<string, string | number>
   out[`${driver.name} highest rate with p99 < 100 ms (msg/s)`] = highest;
 }
 
-/** 20 senders store `backlogSize` messages for an offline user; then its device connects: time until all arrived. */
+/** 100 senders store `backlogSize` messages for an offline user; then its device connects: time until all arrived. */
 async function backlog(driver: Awaited<ReturnType<typeof switchboardDriver>>, out: Record<string, string | number>): Promise<void> {
   const [receiver, ...senders] = driver.spareAccounts;
   if (!receiver) return;
@@ -155,7 +156,11 @@ async function benchSwitchboard(name: string, env: Record<string, string>, datab
 }
 
 export async function benchMessages(): Promise<Record<string, string | number>> {
-  const out: Record<string, string | number> = { setup: `${users} online users, ${stepSeconds} s per rate, receivers acknowledge every 20 ms` };
+  const out: Record<string, string | number> = {
+    setup: `${users} online users, ${stepSeconds} s per rate, receivers acknowledge every 20 ms`,
+    // Other work on the machine shares the cores with the server and the clients: say how busy it was.
+    'load average at start (1 min)': round(os.loadavg()[0] ?? 0),
+  };
   if (systems.includes('sqlite')) await benchSwitchboard('Switchboard/SQLite', {}, async () => [], out);
   if (systems.includes('postgres')) {
     if (await postgresAvailable()) {
@@ -178,5 +183,6 @@ export async function benchMessages(): Promise<Record<string, string | number>> 
       }
     } else out['Prosody 0.12'] = 'not run: prosody is not installed (apt-get install prosody)';
   }
+  out['load average at end (1 min)'] = round(os.loadavg()[0] ?? 0);
   return out;
 }
