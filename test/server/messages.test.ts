@@ -247,6 +247,29 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     ]);
   });
 
+  it.skipIf(!available)('answers every one of a burst of acknowledgements and keeps the highest, capped at what was sent', async () => {
+    const [alice, bob] = await people(2);
+    const aliceDevice = await device(alice!.token);
+    for (let i = 1; i <= 20; i += 1) sentId(await aliceDevice.send({ phone: bob!.phone }, `m${i}`));
+    const bobDevice = await device(bob!.token, false);
+    await bobDevice.until(() => bobDevice.messages.length === 20, '20 messages');
+    const conversationId = bobDevice.messages[0]!.conversationId;
+    // Out of order and past the end: the cursor never moves back and stops at the last message sent.
+    const upTos = [3, 1, 2, 7, 5, 20, 9, 500, 4];
+    const answers = await Promise.all(upTos.map((upTo) => bobDevice.ack(conversationId, upTo)));
+    expect(answers).toEqual(upTos.map(() => ({ ok: true })));
+    await aliceDevice.until(() => aliceDevice.receipts.some((r) => r.state === 'delivered' && r.upTo === 20), 'the receipt up to 20');
+    expect(Math.max(...aliceDevice.receipts.map((r) => r.upTo))).toBe(20);
+    bobDevice.close();
+    const back = await device(bob!.token, false);
+    await sleep(300);
+    expect(back.messages).toEqual([]);
+    // Someone outside the conversation cannot move a cursor in it.
+    const [stranger] = await people(1);
+    const strangerDevice = await device(stranger!.token);
+    expect(await strangerDevice.ack(conversationId, 1)).toMatchObject({ error: { code: 'not_found' } });
+  });
+
   it.skipIf(!available)('answers a bad payload with a code', async () => {
     const [alice] = await people(1);
     const aliceDevice = await device(alice!.token);
