@@ -38,13 +38,24 @@ export class BenchDevice {
     });
   }
 
-  static open(url: string, token: string): Promise<BenchDevice> {
-    const socket = connect(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-    const device = new BenchDevice(socket);
-    return new Promise((resolve, reject) => {
-      socket.once('connect', () => resolve(device));
-      socket.once('connect_error', reject);
-    });
+  static async open(url: string, token: string, onMessage?: (message: ChatMessage) => void): Promise<BenchDevice> {
+    // On a busy machine a handshake may time out: try again, as a real client would.
+    for (let attempt = 1; ; attempt += 1) {
+      const socket = connect(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
+      // Listening before the handshake: the server replays stored messages right after it.
+      const device = new BenchDevice(socket);
+      device.onMessage = onMessage;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        return device;
+      } catch (error) {
+        socket.disconnect();
+        if (attempt === 5) throw error;
+      }
+    }
   }
 
   /** Sends until the server answers (a refusal for pace is retried with the same clientId); the stored message or undefined. */
@@ -81,10 +92,10 @@ export class BenchDevice {
   }
 }
 
-/** Opens devices 200 at a time (a burst of thousands of handshakes only measures the accept queue). */
+/** Opens devices 100 at a time (a burst of thousands of handshakes only measures the accept queue). */
 export async function openDevices(url: string, accounts: Account[]): Promise<BenchDevice[]> {
   const devices: BenchDevice[] = [];
-  for (let start = 0; start < accounts.length; start += 200) devices.push(...(await Promise.all(accounts.slice(start, start + 200).map((a) => BenchDevice.open(url, a.token)))));
+  for (let start = 0; start < accounts.length; start += 100) devices.push(...(await Promise.all(accounts.slice(start, start + 100).map((a) => BenchDevice.open(url, a.token)))));
   return devices;
 }
 
