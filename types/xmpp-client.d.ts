@@ -6,7 +6,12 @@ declare module '@xmpp/client' {
     is(name: string): boolean;
     getChildText(name: string): string | null;
   }
+  /** XEP-0198 stream management: 'ack' when the server confirmed it handled an outbound stanza. */
+  export interface StreamManagement {
+    on(event: 'ack' | 'fail', listener: (stanza: XmlElement) => void): void;
+  }
   export interface XmppClient {
+    readonly streamManagement: StreamManagement;
     on(event: 'stanza', listener: (stanza: XmlElement) => void): void;
     on(event: 'error', listener: (error: Error) => void): void;
     on(event: 'online', listener: (address: unknown) => void): void;

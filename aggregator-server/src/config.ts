@@ -270,6 +270,7 @@ const envSchema = z.object({
   REALTIME_SESSION_CHECK_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
   SOCKETS_PER_USER: z.coerce.number().int().min(1).optional(),
   SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).optional(),
+  SOCKET_HANDSHAKES_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
   MESSAGE_CATCHUP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
@@ -421,6 +422,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       ...(e.REALTIME_SESSION_CHECK_MS === undefined ? {} : { sessionCheckMs: e.REALTIME_SESSION_CHECK_MS }),
       ...(e.SOCKETS_PER_USER === undefined ? {} : { socketsPerUser: e.SOCKETS_PER_USER }),
       ...(e.SOCKETS_PER_ADDRESS === undefined ? {} : { socketsPerAddress: e.SOCKETS_PER_ADDRESS }),
+      ...(e.SOCKET_HANDSHAKES_PER_ADDRESS_PER_MINUTE === undefined ? {} : { handshakesPerAddressPerMinute: e.SOCKET_HANDSHAKES_PER_ADDRESS_PER_MINUTE }),
     },
     presenceGraceMs: e.PRESENCE_GRACE_MS,
     messages: {

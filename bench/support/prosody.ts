@@ -16,7 +16,12 @@ export function prosodyInstalled(): boolean {
  * Debian's Prosody (an XMPP server) as the peer: accounts written as files before it starts, and the
  * contact graph as a groups file (members of a group see each other, subscription "both").
  */
-export async function startProsody(users: string[], groups: string[][], port = 15222): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+export async function startProsody(
+  users: string[],
+  groups: string[][],
+  options: { modules?: string[] } = {},
+): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const port = await freePort();
   const dir = tempDir('prosody-bench-');
   const accounts = path.join(dir, 'pdata', 'bench%2elocal', 'accounts');
   fs.mkdirSync(accounts, { recursive: true });
@@ -31,7 +36,7 @@ export async function startProsody(users: string[], groups: string[][], port = 1
     [
       'run_as_root = true',
       `pidfile = "${dir}/prosody.pid"; data_path = "${dir}/pdata"`,
-      'modules_enabled = { "roster", "saslauth", "disco", "ping", "groups" }',
+      `modules_enabled = { ${['roster', 'saslauth', 'disco', 'ping', 'groups', ...(options.modules ?? [])].map((name) => `"${name}"`).join(', ')} }`,
       'modules_disabled = { "s2s" }',
       'c2s_require_encryption = false',
       'allow_unencrypted_plain_auth = true',
@@ -39,9 +44,11 @@ export async function startProsody(users: string[], groups: string[][], port = 1
       'authentication = "internal_plain"',
       `c2s_ports = { ${port} }`,
       'c2s_interfaces = { "127.0.0.1" }',
-      `log = { error = "${dir}/prosody.err" }`,
+      `log = { ${process.env.BENCH_PROSODY_LOG ? `info = "${dir}/prosody.log"; ` : ""}error = "${dir}/prosody.err" }`,
       // The default per-connection rate limits would throttle a benchmark driving many clients at once.
       'limits = { c2s = { rate = "100mb/s" } }',
+      // The default accept backlog (32) resets connections when a benchmark opens hundreds at once.
+      'network_settings = { tcp_backlog = 1024 }',
       `VirtualHost "${prosodyDomain}"`,
       `  groups_file = "${dir}/groups.txt"`,
       '',
@@ -63,6 +70,18 @@ export async function startProsody(users: string[], groups: string[][], port = 1
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** A port the OS just handed out (Prosody takes a number, not 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }
 
 function portOpen(port: number): Promise<boolean> {

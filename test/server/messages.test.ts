@@ -6,7 +6,7 @@ import type { MessageSendAck } from '#common/contract/messages.js';
 import { MessageClient } from '../support/message-client.js';
 import { sleep } from '../support/sockets.js';
 import { postgresAvailable } from '../support/services.js';
-import { createPostgresSchema, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
+import { createPostgresSchema, signIn, startTestServer, testDevice, verifyNumber, type TestServer } from '../support/test-server.js';
 
 const pgUp = await postgresAvailable();
 const attachmentLimit = 256 * 1024;
@@ -192,6 +192,82 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     await sleep(300);
     expect(bobDevice.messages).toEqual([]);
     expect(await server.api.withToken(bob!.token).typed().call(routes.conversations, {})).toEqual([]);
+  });
+
+  it.skipIf(!available)('refuses the very next send after a block, however the receiver is addressed, once messages already flowed', async () => {
+    const [alice, bob] = await people(2);
+    const aliceDevice = await device(alice!.token);
+    const bobDevice = await device(bob!.token);
+    // Each address once, so the sender's node knows where each goes.
+    sentId(await aliceDevice.send({ phone: bob!.phone }, 'one'));
+    sentId(await aliceDevice.send({ userId: bob!.user.id }, 'two'));
+    await bobDevice.until(() => bobDevice.messages.length === 2, 'the first two');
+    const conversationId = bobDevice.messages[0]!.conversationId;
+    sentId(await aliceDevice.send({ conversationId }, 'three'));
+    sentId(await bobDevice.send({ conversationId }, 'back'));
+    await bobDevice.until(() => bobDevice.messages.length === 4, 'four messages');
+
+    await server.api.withToken(bob!.token).typed().call(routes.block, { params: { userId: alice!.user.id } });
+    for (const to of [{ phone: bob!.phone }, { userId: bob!.user.id }, { conversationId }]) {
+      expect(await aliceDevice.send(to, 'after the block')).toMatchObject({ error: { code: 'blocked' } });
+    }
+    // The blocker cannot write to the one they blocked either.
+    expect(await bobDevice.send({ conversationId }, 'me neither')).toMatchObject({ error: { code: 'blocked' } });
+    await sleep(300);
+    expect(bobDevice.texts()).toEqual(['one', 'two', 'three', 'back']);
+    const history = await server.api.withToken(bob!.token).typed().call(routes.conversationMessages, { params: { id: conversationId }, query: { limit: 10 } });
+    expect(history.messages.map((m) => m.seq)).toEqual([4, 3, 2, 1]);
+
+    await server.api.withToken(bob!.token).typed().call(routes.unblock, { params: { userId: alice!.user.id } });
+    expect(await aliceDevice.send({ phone: bob!.phone }, 'again')).toMatchObject({ ok: true, message: { seq: 5 } });
+  });
+
+  it.skipIf(!available)('follows a change of number at once: the old number reaches nobody, the sender shows the new one', async () => {
+    const [alice, bob] = await people(2);
+    const aliceDevice = await device(alice!.token);
+    const bobDevice = await device(bob!.token);
+    sentId(await aliceDevice.send({ phone: bob!.phone }, 'to the old number'));
+    sentId(await bobDevice.send({ phone: alice!.phone }, 'to alice'));
+    await bobDevice.until(() => bobDevice.messages.length === 2, 'both messages');
+
+    const bobsNewNumber = `+86139${String(40_000_000 + phoneCounter++ + (name === 'postgres' ? 5_000_000 : 0)).padStart(8, '0')}`;
+    await server.api.withToken(bob!.token).typed().call(routes.changePhone, { body: { ticket: await verifyNumber(server.api, bobsNewNumber) } });
+    expect(await aliceDevice.send({ phone: bob!.phone }, 'lost number')).toMatchObject({ error: { code: 'not_a_user' } });
+    const reached = await aliceDevice.send({ phone: bobsNewNumber }, 'new number');
+    expect(reached).toMatchObject({ ok: true, message: { seq: 3 } });
+
+    const alicesNewNumber = `+86139${String(40_000_000 + phoneCounter++ + (name === 'postgres' ? 5_000_000 : 0)).padStart(8, '0')}`;
+    await server.api.withToken(alice!.token).typed().call(routes.changePhone, { body: { ticket: await verifyNumber(server.api, alicesNewNumber) } });
+    sentId(await aliceDevice.send({ phone: bobsNewNumber }, 'from my new number'));
+    await bobDevice.until(() => bobDevice.texts().includes('from my new number'), 'the last message');
+    expect(bobDevice.messages.filter((m) => m.from.userId === alice!.user.id).map((m) => [m.body, m.from.phone])).toEqual([
+      [{ text: 'to the old number' }, alice!.phone],
+      [{ text: 'new number' }, alice!.phone],
+      [{ text: 'from my new number' }, alicesNewNumber],
+    ]);
+  });
+
+  it.skipIf(!available)('answers every one of a burst of acknowledgements and keeps the highest, capped at what was sent', async () => {
+    const [alice, bob] = await people(2);
+    const aliceDevice = await device(alice!.token);
+    for (let i = 1; i <= 20; i += 1) sentId(await aliceDevice.send({ phone: bob!.phone }, `m${i}`));
+    const bobDevice = await device(bob!.token, false);
+    await bobDevice.until(() => bobDevice.messages.length === 20, '20 messages');
+    const conversationId = bobDevice.messages[0]!.conversationId;
+    // Out of order and past the end: the cursor never moves back and stops at the last message sent.
+    const upTos = [3, 1, 2, 7, 5, 20, 9, 500, 4];
+    const answers = await Promise.all(upTos.map((upTo) => bobDevice.ack(conversationId, upTo)));
+    expect(answers).toEqual(upTos.map(() => ({ ok: true })));
+    await aliceDevice.until(() => aliceDevice.receipts.some((r) => r.state === 'delivered' && r.upTo === 20), 'the receipt up to 20');
+    expect(Math.max(...aliceDevice.receipts.map((r) => r.upTo))).toBe(20);
+    bobDevice.close();
+    const back = await device(bob!.token, false);
+    await sleep(300);
+    expect(back.messages).toEqual([]);
+    // Someone outside the conversation cannot move a cursor in it.
+    const [stranger] = await people(1);
+    const strangerDevice = await device(stranger!.token);
+    expect(await strangerDevice.ack(conversationId, 1)).toMatchObject({ error: { code: 'not_found' } });
   });
 
   it.skipIf(!available)('answers a bad payload with a code', async () => {

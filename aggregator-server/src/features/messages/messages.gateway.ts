@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { messageCursorPayload, messageSendPayload, type ChatMessage } from '#common/contract/messages.js';
+import { messageCursorPayload, messageSendPayload, type ChatMessage, type MessageCursorPayload } from '#common/contract/messages.js';
 import type { Ack } from '#common/contract/socket-events.js';
 import type { ErrorBody } from '#common/contract/errors.js';
 import { ApiError } from '../../http/api-error.js';
@@ -8,6 +8,7 @@ import type { Logger } from '../../platform/logger.js';
 import { EventBudget } from '../../realtime/event-budget.js';
 import { rooms, type RealtimeServer, type RealtimeSocket } from '../../realtime/realtime-gateway.js';
 import type { MessageOutlet, MessagesService } from './messages.service.js';
+import type { CursorKind } from './messages.repository.js';
 
 /**
  * One socket's stream of messages. Live messages that arrive while the backlog is being replayed wait
@@ -42,6 +43,46 @@ class DeviceStream {
     this.pending = undefined;
     for (const message of waiting) if (!this.replayed.has(message.id)) this.socket.emit('message', message);
     this.replayed.clear();
+  }
+}
+
+/**
+ * One device's cursor moves: while one is being stored for a conversation, later ones wait and go as one
+ * (the highest), since a cursor only moves forward and the highest covers the others. A device that
+ * acknowledges message by message under load then costs one statement per round trip, not per message.
+ */
+class CursorBatches {
+  private readonly running = new Set<string>();
+  private readonly waiting = new Map<string, { upTo: number; done: { resolve: () => void; reject: (error: unknown) => void }[] }>();
+
+  constructor(private readonly store: (kind: CursorKind, payload: MessageCursorPayload) => Promise<void>) {}
+
+  move(kind: CursorKind, payload: MessageCursorPayload): Promise<void> {
+    const key = `${kind} ${payload.conversationId}`;
+    return new Promise((resolve, reject) => {
+      if (!this.running.has(key)) return this.run(key, kind, payload, [{ resolve, reject }]);
+      const batch = this.waiting.get(key);
+      if (batch) {
+        batch.upTo = Math.max(batch.upTo, payload.upTo);
+        batch.done.push({ resolve, reject });
+      } else this.waiting.set(key, { upTo: payload.upTo, done: [{ resolve, reject }] });
+    });
+  }
+
+  private run(key: string, kind: CursorKind, payload: MessageCursorPayload, done: { resolve: () => void; reject: (error: unknown) => void }[]): void {
+    this.running.add(key);
+    this.store(kind, payload)
+      .then(
+        () => done.forEach((d) => d.resolve()),
+        (error: unknown) => done.forEach((d) => d.reject(error)),
+      )
+      .finally(() => {
+        this.running.delete(key);
+        const next = this.waiting.get(key);
+        if (!next) return;
+        this.waiting.delete(key);
+        this.run(key, kind, { conversationId: payload.conversationId, upTo: next.upTo }, next.done);
+      });
   }
 }
 
@@ -111,6 +152,7 @@ export function attachMessages(deps: {
       messages.send(device, parsed.data).then(reply, (error: unknown) => reply(failureOf(error, log)));
     });
 
+    const cursors = new CursorBatches((kind, payload) => messages.moveCursor(kind, device, payload));
     for (const [event, kind] of [
       ['message:ack', 'delivered'],
       ['message:read', 'read'],
@@ -120,7 +162,7 @@ export function attachMessages(deps: {
         if (!budget.take()) return reply({ error: { code: 'rate_limited', message: 'slow down' } });
         const parsed = messageCursorPayload.safeParse(payload);
         if (!parsed.success) return reply({ error: { code: 'validation_failed', message: describe(parsed.error) } });
-        messages.moveCursor(kind, device, parsed.data).then(
+        cursors.move(kind, parsed.data).then(
           () => reply({ ok: true }),
           (error: unknown) => reply(failureOf(error, log)),
         );

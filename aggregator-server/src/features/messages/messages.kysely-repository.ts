@@ -1,10 +1,14 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { messageBody } from '#common/contract/messages.js';
 import type { Database, MessagesTable, ConversationsTable } from '../../db/schema.js';
+import type { StorageOptions } from '../../db/database.js';
+import { advanceMemberCursor, appendDirect, directKey } from './messages.kysely-hot-path.js';
 import type {
   AttachmentRecord,
   ConversationRecord,
   CursorKind,
+  DirectAppend,
+  DirectAppendResult,
   MemberRecord,
   MessagePosition,
   MessageRecord,
@@ -40,7 +44,18 @@ function toConversation(row: Selectable<ConversationsTable>): ConversationRecord
 }
 
 export class KyselyMessagesRepository implements MessagesRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly kind: StorageOptions['kind'],
+  ) {}
+
+  appendDirect(append: DirectAppend): Promise<DirectAppendResult> {
+    return appendDirect(this.db, this.kind, append);
+  }
+
+  advanceMemberCursor(kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number): Promise<{ now: number; others: string[] } | undefined> {
+    return advanceMemberCursor(this.db, this.kind, { kind, userId, deviceId, conversationId, upTo });
+  }
 
   async findMessageByClientId(senderId: string, clientId: string): Promise<MessageRecord | undefined> {
     const row = await this.db.selectFrom('messages').selectAll().where('sender_id', '=', senderId).where('client_id', '=', clientId).executeTakeFirst();
@@ -90,7 +105,7 @@ export class KyselyMessagesRepository implements MessagesRepository {
   }
 
   async findOrCreateDirect(id: string, userIds: [string, string], now: number): Promise<ConversationRecord> {
-    const key = [...userIds].sort().join(':');
+    const key = directKey(userIds);
     const existing = await this.db.selectFrom('conversations').selectAll().where('direct_key', '=', key).executeTakeFirst();
     if (existing) return toConversation(existing);
     await this.db.transaction().execute(async (trx) => {
@@ -220,21 +235,6 @@ export class KyselyMessagesRepository implements MessagesRepository {
     }
     const rows = await query.orderBy('m.conversation_id').orderBy('m.seq').limit(limit).execute();
     return rows.map(toMessage);
-  }
-
-  async advanceCursor(kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number): Promise<number> {
-    // Reading a message implies it was delivered; neither cursor ever moves back.
-    const greater = (column: 'delivered_seq' | 'read_seq') =>
-      sql<number>`case when ${sql.ref(`message_cursors.${column}`)} > ${sql.ref(`excluded.${column}`)} then ${sql.ref(`message_cursors.${column}`)} else ${sql.ref(`excluded.${column}`)} end`;
-    const row = await this.db
-      .insertInto('message_cursors')
-      .values({ user_id: userId, device_id: deviceId, conversation_id: conversationId, delivered_seq: upTo, read_seq: kind === 'read' ? upTo : 0 })
-      .onConflict((oc) =>
-        oc.columns(['user_id', 'device_id', 'conversation_id']).doUpdateSet(kind === 'read' ? { delivered_seq: greater('delivered_seq'), read_seq: greater('read_seq') } : { delivered_seq: greater('delivered_seq') }),
-      )
-      .returning(['delivered_seq', 'read_seq'])
-      .executeTakeFirstOrThrow();
-    return Number(kind === 'read' ? row.read_seq : row.delivered_seq);
   }
 
   async readUpTo(userId: string, conversationIds: string[]): Promise<Map<string, number>> {

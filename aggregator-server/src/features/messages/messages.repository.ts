@@ -41,6 +41,21 @@ export type AttachmentRecord = {
 
 export type CursorKind = 'delivered' | 'read';
 
+/** A send to a direct conversation the sender's node already resolved once (see `appendDirect`). */
+export type DirectAppend = {
+  message: NewMessage;
+  receiverId: string;
+  /** When the receiver was addressed by number: the number must still be theirs. */
+  receiverPhone?: string;
+};
+
+export type DirectAppendResult =
+  | { kind: 'stored'; message: MessageRecord; senderPhone: string }
+  /** The sender used this clientId before: nothing stored. */
+  | { kind: 'repeated' }
+  /** A condition no longer holds (blocked, number moved, conversation gone): nothing stored. */
+  | { kind: 'refused' };
+
 /** Where conversations, members, messages and per-device cursors are kept. */
 export interface MessagesRepository {
   findMessageByClientId(senderId: string, clientId: string): Promise<MessageRecord | undefined>;
@@ -49,6 +64,13 @@ export interface MessagesRepository {
    * sender already sent this clientId, stores nothing and answers the first message.
    */
   appendMessage(message: NewMessage): Promise<{ message: MessageRecord; created: boolean }>;
+
+  /**
+   * Stores a message in a direct conversation with its next sequence number, in one atomic step that
+   * also checks, against committed data, that the conversation is the pair's, that neither blocked the
+   * other and (when given) that the number still belongs to the receiver; otherwise stores nothing.
+   */
+  appendDirect(append: DirectAppend): Promise<DirectAppendResult>;
 
   findOrCreateDirect(id: string, userIds: [string, string], now: number): Promise<ConversationRecord>;
   createGroup(id: string, title: string, userIds: string[], now: number): Promise<ConversationRecord>;
@@ -66,8 +88,11 @@ export interface MessagesRepository {
   lastMessage(conversationId: string): Promise<MessageRecord | undefined>;
   /** Messages of every conversation of the user after this device's delivered cursor, oldest first. */
   undelivered(userId: string, deviceId: string, after: MessagePosition | undefined, limit: number): Promise<MessageRecord[]>;
-  /** Moves a device's cursor forward (never back); answers the cursor now. */
-  advanceCursor(kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number): Promise<number>;
+  /**
+   * Moves a member's device cursor forward (never back), capped at what the member may see, in one
+   * step; answers the cursor now and the other current members, or undefined for a non-member.
+   */
+  advanceMemberCursor(kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number): Promise<{ now: number; others: string[] } | undefined>;
   /** The highest read sequence over the user's devices per conversation. */
   readUpTo(userId: string, conversationIds: string[]): Promise<Map<string, number>>;
   purgeSentBefore(cutoff: number): Promise<number>;

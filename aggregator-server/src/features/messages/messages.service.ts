@@ -18,6 +18,7 @@ import type { AccountService } from '../identity/account.service.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import type { ContactsService } from '../contacts/contacts.service.js';
 import type { SmsFallback } from '../sms/sms.service.js';
+import { DirectHints } from './direct-hints.js';
 import type { ConversationRecord, CursorKind, MessagePosition, MessageRecord, MessagesRepository } from './messages.repository.js';
 
 /** How messages leave this node: to every socket of some users, on whichever node they are. */
@@ -56,6 +57,8 @@ const backlogPage = 1000;
  * conversation, and reaches devices live or from the database when they come back.
  */
 export class MessagesService {
+  private readonly hints = new DirectHints();
+
   constructor(
     private readonly deps: {
       repo: MessagesRepository;
@@ -79,13 +82,50 @@ export class MessagesService {
   ) {}
 
   async send(sender: Sender, payload: MessageSendPayload): Promise<MessageSendResult> {
+    const hint = 'text' in payload.body ? this.hints.get(sender.userId, payload.to) : undefined;
+    if (!hint) return this.sendFully(sender, payload, false);
+    const pace = await this.deps.limiter.hit(`msg:${sender.userId}`, this.deps.settings.perSenderPerMinute, 60_000);
+    // Over the limit, the full path decides (a retry of a stored message is still answered).
+    if (!pace.allowed) return this.sendFully(sender, payload, true);
+    const route = (await this.deps.outlet.online(hint.receiverId)) ? 'delivered' : 'stored';
+    const appended = await this.deps.repo.appendDirect({
+      message: {
+        id: randomUUID(),
+        conversationId: hint.conversationId,
+        senderId: sender.userId,
+        clientId: payload.clientId,
+        body: payload.body,
+        route,
+        sms: route === 'stored' && payload.fallback === 'sms',
+        sentAt: this.deps.clock.now(),
+      },
+      receiverId: hint.receiverId,
+      ...('phone' in payload.to ? { receiverPhone: payload.to.phone } : {}),
+    });
+    if (appended.kind !== 'stored') {
+      // A repeat is answered by the full path; a refusal means the hint is stale (or the send is not allowed): the full path says which.
+      if (appended.kind === 'refused') this.hints.forget(sender.userId, payload.to);
+      return this.sendFully(sender, payload, true);
+    }
+    const { message, senderPhone } = appended;
+    const view = this.view(message, senderPhone);
+    this.deps.outlet.deliver([hint.receiverId, sender.userId], view);
+    this.deps.relay?.(view, [hint.receiverId]);
+    const sms = message.sms ? await this.smsNotice(sender.userId, hint.receiverId) : false;
+    return { ok: true, message: view, route, sms };
+  }
+
+  /** Every check one by one: the first send to an address, groups, files, and whatever the direct path refused. */
+  private async sendFully(sender: Sender, payload: MessageSendPayload, paced: boolean): Promise<MessageSendResult> {
     const { repo, clock } = this.deps;
     // A retry answers the first send, before any limit: it costs nothing new.
     const repeated = await repo.findMessageByClientId(sender.userId, payload.clientId);
     if (repeated) return { ok: true, message: (await this.views([repeated]))[0], route: repeated.route, sms: repeated.sms };
 
-    const pace = await this.deps.limiter.hit(`msg:${sender.userId}`, this.deps.settings.perSenderPerMinute, 60_000);
-    if (!pace.allowed) throw new ApiError(429, 'rate_limited', 'too many messages; slow down', { retryAfter: Math.ceil(pace.retryAfterMs / 1000) });
+    if (!paced) {
+      const pace = await this.deps.limiter.hit(`msg:${sender.userId}`, this.deps.settings.perSenderPerMinute, 60_000);
+      if (!pace.allowed) throw new ApiError(429, 'rate_limited', 'too many messages; slow down', { retryAfter: Math.ceil(pace.retryAfterMs / 1000) });
+    }
 
     if ('attachmentId' in payload.body && !(await this.deps.attachments(sender.userId, payload.body.attachmentId))) {
       throw new ApiError(404, 'not_found', 'no such file; upload it first');
@@ -111,6 +151,8 @@ export class MessagesService {
     const [view] = await this.views([message]);
     if (!view) throw new Error('a stored message has no view');
     if (!created) return { ok: true, message: view, route: message.route, sms: message.sms };
+    const [receiverId] = others;
+    if (conversation.kind === 'direct' && receiverId && others.length === 1) this.hints.remember(sender.userId, payload.to, { conversationId: conversation.id, receiverId });
     // Every current member's devices, the sender's other devices included; a lost notice is caught up on reconnect.
     this.deps.outlet.deliver([...others, sender.userId], view);
     if (others.length === 0 && conversation.kind === 'direct') this.deps.outside?.()?.stored(message);
@@ -144,7 +186,6 @@ export class MessagesService {
     return view;
   }
 
-  /** A device confirms it holds (or showed) everything up to `upTo`; the other members hear of it. */
   /**
    * Account deletion: the user's direct conversations go, whole (their key names the user); in groups the
    * user's memberships, cursors and messages go with the user's row.
@@ -153,16 +194,17 @@ export class MessagesService {
     await this.deps.repo.deleteDirectConversationsOf(userId);
   }
 
+  /** A device confirms it holds (or showed) everything up to `upTo`; the other members hear of it. */
   async moveCursor(kind: CursorKind, reader: Sender, payload: MessageCursorPayload): Promise<void> {
-    const { repo } = this.deps;
-    const member = await repo.membership(payload.conversationId, reader.userId);
-    const conversation = await repo.findConversation(payload.conversationId);
-    if (!member || !conversation) throw new ApiError(404, 'not_found', 'no such conversation');
-    const upTo = Math.min(payload.upTo, member.leftSeq ?? conversation.lastSeq);
-    const now = await repo.advanceCursor(kind, reader.userId, reader.deviceId, payload.conversationId, upTo);
-    const others = (await repo.activeMembers(payload.conversationId)).filter((userId) => userId !== reader.userId);
-    this.deps.outlet.receipt(others, { conversationId: payload.conversationId, upTo: now, state: kind, by: reader.userId, at: toIso(this.deps.clock.now()) });
-    if (others.length === 0 && conversation.kind === 'direct') this.deps.outside?.()?.cursorMoved(kind, reader.userId, payload.conversationId, now);
+    const moved = await this.deps.repo.advanceMemberCursor(kind, reader.userId, reader.deviceId, payload.conversationId, payload.upTo);
+    if (!moved) throw new ApiError(404, 'not_found', 'no such conversation');
+    this.deps.outlet.receipt(moved.others, { conversationId: payload.conversationId, upTo: moved.now, state: kind, by: reader.userId, at: toIso(this.deps.clock.now()) });
+    if (moved.others.length === 0) {
+      // A direct conversation with nobody else on Switchboard: its other party is on another network.
+      const outside = this.deps.outside?.();
+      const conversation = outside ? await this.deps.repo.findConversation(payload.conversationId) : undefined;
+      if (outside && conversation?.kind === 'direct') outside.cursorMoved(kind, reader.userId, payload.conversationId, moved.now);
+    }
   }
 
   /** Everything this device has not acknowledged, oldest first per conversation, page by page. */
@@ -304,14 +346,18 @@ export class MessagesService {
 
   private async views(messages: MessageRecord[]): Promise<ChatMessage[]> {
     const phones = await this.deps.accounts.primaryPhones(messages.map((m) => m.senderId));
-    return messages.map((m) => ({
+    return messages.map((m) => this.view(m, phones.get(m.senderId) ?? ''));
+  }
+
+  private view(m: MessageRecord, senderPhone: string): ChatMessage {
+    return {
       id: m.id,
       clientId: m.clientId,
       conversationId: m.conversationId,
       seq: m.seq,
-      from: this.deps.outside?.()?.senderOf(m) ?? { userId: m.senderId, phone: phones.get(m.senderId) ?? '' },
+      from: this.deps.outside?.()?.senderOf(m) ?? { userId: m.senderId, phone: senderPhone },
       body: m.body,
       sentAt: toIso(m.sentAt),
-    }));
+    };
   }
 }
