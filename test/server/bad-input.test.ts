@@ -49,7 +49,8 @@ const inputRoutes = routeList.filter((route) => (route.body || route.query || ro
 
 /** Junk as a query: each value of a junk object, as text (a query string carries nothing else). */
 function junkQuery(value: unknown): Record<string, string> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { junk: String(value) };
+  // JSON rather than String(): an array may hold a prototype-less object, which has no text of its own.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { junk: typeof value === 'string' ? value : (JSON.stringify(value) ?? '') };
   return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, typeof entry === 'string' ? entry : JSON.stringify(entry) ?? '']));
 }
 
