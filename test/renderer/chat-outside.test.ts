@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutsideContact } from '#common/contract/interworking.js';
 import { messageTarget } from '#common/contract/messages.js';
-import { directWith, draftConversation, draftsToMove, draftTarget, isDraft, isOutside, outsideParty, peerKey, peerOf } from '#renderer/features/chat/chat-logic.js';
+import { directWith, draftConversation, draftsToMove, draftTarget, isDraft, isOutside, outsideParty, peerKey, peerOf, tickOf, withReceipt } from '#renderer/features/chat/chat-logic.js';
 import type { LocalConversation } from '#renderer/features/chat/chat-types.js';
 import { bareAddress, mergePresence, outsideAddressOf, withPresence } from '#renderer/features/chat/outside-contacts-logic.js';
 
@@ -92,5 +92,15 @@ describe('XMPP contacts panel', () => {
     expect(merged[0]?.presence?.status).toBe('online');
     // The server's newer presence wins over an older event.
     expect(merged[1]?.presence?.status).toBe('away');
+  });
+});
+
+describe('ticks with an outside person', () => {
+  it('follows receipts that name the outside address', () => {
+    const conversation = stored('c3', alice);
+    const delivered = withReceipt(conversation, { conversationId: 'c3', upTo: 2, state: 'delivered', by: 'xmpp:alice@example.org', at: now });
+    expect(tickOf({ state: 'sent', seq: 2 }, conversation, me.userId)).toBe('sent');
+    expect(tickOf({ state: 'sent', seq: 2 }, delivered, me.userId)).toBe('delivered');
+    expect(tickOf({ state: 'sent', seq: 3 }, delivered, me.userId)).toBe('sent');
   });
 });

@@ -49,7 +49,8 @@ export function tickOf(message: Pick<LocalChatMessage, 'state' | 'seq'>, convers
   const others = conversation.members.filter((member) => member.userId !== me);
   if (others.length === 0) return 'sent';
   const seq = message.seq;
-  const progress = others.map((member) => conversation.progress[member.userId] ?? { delivered: 0, read: 0 });
+  // Receipts name a member by user id, or by outside address (M28) for someone on another network.
+  const progress = others.map((member) => conversation.progress[peerKey(member)] ?? { delivered: 0, read: 0 });
   if (progress.every((member) => member.read >= seq)) return 'read';
   if (progress.every((member) => Math.max(member.delivered, member.read) >= seq)) return 'delivered';
   return 'sent';
