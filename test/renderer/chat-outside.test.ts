@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutsideContact } from '#common/contract/interworking.js';
+import type { OutsideContact, OutsidePresenceEvent } from '#common/contract/interworking.js';
 import { messageTarget } from '#common/contract/messages.js';
 import { directWith, draftConversation, draftsToMove, draftTarget, isDraft, isOutside, outsideParty, peerKey, peerOf, tickOf, withReceipt } from '#renderer/features/chat/chat-logic.js';
 import type { LocalConversation } from '#renderer/features/chat/chat-types.js';
@@ -82,12 +82,12 @@ describe('XMPP contacts panel', () => {
       { address: 'xmpp:alice@example.org', network: 'xmpp', addedAt: now },
       { address: 'xmpp:carol@example.net', network: 'xmpp', addedAt: now, presence: { status: 'away', text: '', at: '2026-01-01T10:05:00.000Z' } },
     ];
-    const event = { address: 'xmpp:alice@example.org', network: 'xmpp' as const, status: 'online' as const, text: 'at work', at: '2026-01-01T10:01:00.000Z' };
+    const event: OutsidePresenceEvent = { address: 'xmpp:alice@example.org', network: 'xmpp', status: 'online', text: 'at work', at: '2026-01-01T10:01:00.000Z' };
     const next = withPresence(contacts, event);
     expect(next[0]?.presence).toEqual({ status: 'online', text: 'at work', at: event.at });
     expect(next[1]).toBe(contacts[1]);
 
-    const older = { ...event, address: 'xmpp:carol@example.net', status: 'offline' as const, at: '2026-01-01T10:00:00.000Z' };
+    const older: OutsidePresenceEvent = { ...event, address: 'xmpp:carol@example.net', status: 'offline', at: '2026-01-01T10:00:00.000Z' };
     const merged = mergePresence(contacts, new Map([[event.address, event], [older.address, older]]));
     expect(merged[0]?.presence?.status).toBe('online');
     // The server's newer presence wins over an older event.
