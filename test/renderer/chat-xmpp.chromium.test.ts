@@ -1,10 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateProsody, prosodyAvailable } from '../support/prosody.js';
 import { signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { XmppPerson } from '../support/xmpp-person.js';
 import { signInBrowser } from './support/browser-session.js';
-import { buildWebClient, chromiumAvailable, launchChromium } from './support/browser.js';
+import { buildWebClient, chromiumAvailable, launchChromium, screenshotDir } from './support/browser.js';
 
 /**
  * Issue 17 on the web client: a Switchboard user at phone width allows an XMPP address in "XMPP contacts",
@@ -12,6 +14,11 @@ import { buildWebClient, chromiumAvailable, launchChromium } from './support/bro
  * and answers, and the answer shows in the conversation, named by the address with the XMPP mark. A
  * server without a bridge says so in the panel.
  */
+async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+}
+
 const available = (await chromiumAvailable()) && (await prosodyAvailable());
 
 const domain = 'xmpp.test';
@@ -91,9 +98,11 @@ describe.skipIf(!available)('XMPP contacts in Chromium, with a real Prosody', ()
     expect(await input.inputValue()).toBe('');
     // The bridge asks for her presence, her client approves, and the row shows her online (a live event).
     await expect.poll(() => row.getByTestId('xmpp-presence').textContent(), { timeout: 20_000 }).toBe('Online');
+    await screenshot(page, 'chat-xmpp-contacts-phone-dark');
 
     await row.getByRole('button', { name: 'Message' }).click();
     await page.getByRole('heading', { name: 'alice@xmpp.test (XMPP)', level: 2 }).waitFor();
+    await expect.poll(() => page.getByTestId('typing').textContent()).toBe('On XMPP: Online');
     // No calls to someone on another network.
     expect(await page.getByRole('button', { name: /call with/i }).count()).toBe(0);
 
@@ -107,6 +116,7 @@ describe.skipIf(!available)('XMPP contacts in Chromium, with a real Prosody', ()
 
     await alice.say(linaJid, 'Hi Lina, Alice here');
     await page.getByRole('log').getByTestId('message').filter({ hasText: 'Hi Lina, Alice here' }).waitFor();
+    await screenshot(page, 'chat-xmpp-conversation-phone-dark');
 
     // Back to the list: one conversation, named by the address with the network's mark.
     await page.getByRole('button', { name: 'Back to conversations' }).click();
@@ -122,6 +132,7 @@ describe.skipIf(!available)('XMPP contacts in Chromium, with a real Prosody', ()
     const panel = page.getByRole('dialog', { name: 'XMPP contacts' });
     await expect.poll(() => panel.getByTestId('xmpp-unavailable').textContent()).toContain('This server has no XMPP bridge');
     expect(await panel.getByRole('textbox', { name: 'XMPP address' }).count()).toBe(0);
+    await screenshot(page, 'chat-xmpp-no-bridge-phone-dark');
     await page.keyboard.press('Escape');
     await page.getByRole('heading', { name: 'Chats', level: 1 }).waitFor();
     expect(problems).toEqual([]);

@@ -425,6 +425,7 @@ export const en = {
   'chat.xmpp.message': 'Message',
   'chat.xmpp.remove': 'Remove',
   'chat.xmpp.removeLabel': 'Remove {address}',
+  'chat.xmpp.presenceLine': 'On XMPP: {status}',
   'chat.xmpp.presenceUnknown': 'Presence not known yet',
   'chat.xmpp.status.online': 'Online',
   'chat.xmpp.status.busy': 'Busy',

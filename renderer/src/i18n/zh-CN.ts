@@ -423,6 +423,7 @@ export const zhCN: Record<MessageKey, string> = {
   'chat.xmpp.message': '发消息',
   'chat.xmpp.remove': '移除',
   'chat.xmpp.removeLabel': '移除 {address}',
+  'chat.xmpp.presenceLine': 'XMPP：{status}',
   'chat.xmpp.presenceUnknown': '暂不知道在线状态',
   'chat.xmpp.status.online': '在线',
   'chat.xmpp.status.busy': '忙碌',

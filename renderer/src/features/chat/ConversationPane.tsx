@@ -5,6 +5,7 @@ import { useT } from '../../i18n/i18n.js';
 import { peerKey } from './chat-logic.js';
 import { conversationTitle, nameOf } from './chat-notify.js';
 import { useChat } from './chat-store.js';
+import { useOutsideContacts } from './outside-contacts-store.js';
 import type { LocalConversation } from './chat-types.js';
 import { CallButtons } from '../calls/CallButtons.js';
 import { Composer } from './Composer.js';
@@ -29,6 +30,9 @@ export function ConversationPane({ conversation, peer }: { conversation: LocalCo
   const offline = useApp((state) => state.connection !== 'online');
   const title = conversationTitle(conversation, me);
   const typingNames = useTypingNames(conversation, me);
+  // Someone on another network: their presence there, like a network icon (M28).
+  const outsideAddress = peer?.address;
+  const outsidePresence = useOutsideContacts((state) => (outsideAddress === undefined ? undefined : state.presence[outsideAddress]));
 
   return (
     <section className="chat-pane" aria-labelledby="conversation-heading">
@@ -45,7 +49,9 @@ export function ConversationPane({ conversation, peer }: { conversation: LocalCo
                 ? t('chat.members', { count: conversation.members.length })
                 : offline
                   ? t('chat.offlineQueued')
-                  : ''}
+                  : outsidePresence !== undefined
+                    ? t('chat.xmpp.presenceLine', { status: t(`chat.xmpp.status.${outsidePresence.status}`) })
+                    : ''}
           </p>
         </div>
         {conversation.kind === 'direct' && peer !== undefined && peer.address === undefined && peer.userId !== '' && <CallButtons userId={peer.userId} phone={peer.phone} name={title} compact />}

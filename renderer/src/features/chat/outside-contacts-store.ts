@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { OutsideContact, OutsidePresenceEvent } from '#common/contract/interworking.js';
+import type { OutsideContact, OutsidePresence, OutsidePresenceEvent } from '#common/contract/interworking.js';
 import { ApiFailure } from '../../api/failure.js';
 import { api } from '../../app/app-store.js';
 import { registerOutsidePresence } from './chat-socket.js';
@@ -10,6 +10,8 @@ export type OutsideContactsStatus = 'idle' | 'loading' | 'ready' | 'unavailable'
 
 export interface OutsideContactsState {
   contacts: OutsideContact[];
+  /** The latest presence per outside address, from events (also for a list not loaded yet): the conversation header shows it. */
+  presence: Readonly<Record<string, OutsidePresence>>;
   status: OutsideContactsStatus;
   error: unknown;
   load(): Promise<void>;
@@ -27,6 +29,7 @@ function isNoBridge(error: unknown): boolean {
 
 export const useOutsideContacts = create<OutsideContactsState>((set, get) => ({
   contacts: [],
+  presence: {},
   status: 'idle',
   error: undefined,
 
@@ -62,12 +65,16 @@ export const useOutsideContacts = create<OutsideContactsState>((set, get) => ({
 export function followOutsidePresence(): void {
   registerOutsidePresence((event) => {
     seenPresence.set(event.address, event);
-    useOutsideContacts.setState({ contacts: withPresence(useOutsideContacts.getState().contacts, event) });
+    const state = useOutsideContacts.getState();
+    useOutsideContacts.setState({
+      contacts: withPresence(state.contacts, event),
+      presence: { ...state.presence, [event.address]: { status: event.status, text: event.text, at: event.at } },
+    });
   });
 }
 
 /** Signed out: nothing of this account stays in memory. */
 export function clearOutsideContacts(): void {
   seenPresence.clear();
-  useOutsideContacts.setState({ contacts: [], status: 'idle', error: undefined });
+  useOutsideContacts.setState({ contacts: [], presence: {}, status: 'idle', error: undefined });
 }
