@@ -114,6 +114,9 @@ describe.skipIf(!available)('XMPP contacts in Chromium, with a real Prosody', ()
     // The draft became the stored conversation (the ack named it).
     await expect.poll(() => page.locator('[data-conversation^="draft:"]').count()).toBe(0);
 
+    // Her chat state shows as typing, named by her address.
+    await alice.typing(linaJid, 'composing');
+    await expect.poll(() => page.getByTestId('typing').textContent()).toBe('alice@xmpp.test (XMPP) is typing…');
     await alice.say(linaJid, 'Hi Lina, Alice here');
     await page.getByRole('log').getByTestId('message').filter({ hasText: 'Hi Lina, Alice here' }).waitFor();
     await screenshot(page, 'chat-xmpp-conversation-phone-dark');
