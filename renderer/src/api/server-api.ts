@@ -106,6 +106,10 @@ export function serverApi(client: SwitchboardClient) {
     attachment: (id: string) => client.bytes(routes.attachment, { id }),
     attachmentType: (id: string) => client.contentType(routes.attachment, { id }),
     attachmentThumbnail: (id: string) => client.bytes(routes.attachmentThumbnail, { id }),
+    // Interworking (M28): the outside (XMPP) addresses allowed to reach me.
+    outsideContacts: () => client.call(routes.myOutsideContacts, {}),
+    allowOutsideContact: (address: string) => client.call(routes.allowOutsideContact, { params: { address } }),
+    removeOutsideContact: (address: string) => client.call(routes.removeOutsideContact, { params: { address } }),
   };
 }
 

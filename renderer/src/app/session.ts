@@ -7,6 +7,7 @@ import { forgetPictures } from '../api/attachment-files.js';
 import { useFeed } from '../features/feed/feed-store.js';
 import { useProfiles } from '../features/profile/profile-store.js';
 import { useChat } from '../features/chat/chat-store.js';
+import { clearOutsideContacts } from '../features/chat/outside-contacts-store.js';
 import { startSync, stopSync } from '../sync/sync-engine.js';
 import { api, loadHost, onSessionEnded, useApp } from './app-store.js';
 
@@ -82,6 +83,7 @@ async function endSessionLocally(): Promise<void> {
   useProfiles.getState().clear();
   forgetPictures();
   useChat.getState().clear();
+  clearOutsideContacts();
   useApp.setState({ session: undefined, phase: 'signed-out', connection: 'connecting' });
 }
 

@@ -16,7 +16,9 @@ export function ChatScreen() {
   const openId = useChat((state) => state.openId);
   const conversation = useChat((state) => state.conversations.find((candidate) => candidate.id === openId));
   const me = useApp((state) => state.session?.userId ?? '');
-  const others = conversation?.members.filter((member) => member.userId !== me).map((member) => member.userId);
+  // Only Switchboard users can be followed; someone on another network (M28) has no user id, and the bridge
+  // sends their typing to my own devices anyway.
+  const others = conversation?.members.filter((member) => member.userId !== me && member.userId !== '').map((member) => member.userId);
   const focusKey = others?.join(',') ?? '';
 
   // While a conversation is on screen its messages are read as they come, and the socket follows its people.

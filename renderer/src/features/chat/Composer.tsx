@@ -3,6 +3,8 @@ import { maxMessageTextLength } from '#common/contract/messages.js';
 import { useT } from '../../i18n/i18n.js';
 import { sendTyping } from './chat-socket.js';
 import { useChat } from './chat-store.js';
+import type { MessageParty } from '#common/contract/messages.js';
+import { peerKey } from './chat-logic.js';
 import type { LocalConversation } from './chat-types.js';
 import { EmojiPicker } from './EmojiPicker.js';
 
@@ -36,13 +38,14 @@ function useTypingSignal(peer: string | undefined): { typed(): void; stopped(): 
   };
 }
 
-export function Composer({ conversation, peer }: { conversation: LocalConversation; peer: { userId: string } | undefined }) {
+export function Composer({ conversation, peer }: { conversation: LocalConversation; peer: MessageParty | undefined }) {
   const t = useT();
   const [text, setText] = useState('');
   const [picking, setPicking] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
-  const typing = useTypingSignal(peer?.userId);
+  // Typing goes to the user, or to the outside address (the bridge turns it into an XMPP chat state).
+  const typing = useTypingSignal(peer === undefined ? undefined : peerKey(peer));
 
   useEffect(() => {
     input.current?.focus();

@@ -1,16 +1,23 @@
 import { useEffect, useState } from 'react';
+import type { MessageParty } from '#common/contract/messages.js';
 import { useApp } from '../../app/app-store.js';
 import { localDb } from '../../db/local-db.js';
 import { useLanguage, useT } from '../../i18n/i18n.js';
 import { Avatar } from '../../ui/Avatar.js';
 import { formatSince } from '../../ui/format.js';
-import { unreadOf } from './chat-logic.js';
+import { peerKey, unreadOf } from './chat-logic.js';
 import { askNotificationPermission, conversationTitle, nameOf, notificationsAvailable, summaryOf } from './chat-notify.js';
 import { useChat } from './chat-store.js';
 import type { LocalChatMessage } from './chat-types.js';
 import { NewGroupDialog } from './NewGroupDialog.js';
+import { OutsideContactsDialog } from './OutsideContactsDialog.js';
 
 const searchLimit = 50;
+
+/** An avatar's colour follows the person: their user id, or their outside address (M28). */
+function peerSeed(peer: MessageParty | undefined, fallback: string): string {
+  return peer === undefined ? fallback : peerKey(peer) || fallback;
+}
 
 /** Local search over every message kept on this device (never on the server). */
 async function searchHistory(query: string): Promise<LocalChatMessage[]> {
@@ -29,6 +36,7 @@ export function ConversationList() {
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<LocalChatMessage[] | undefined>(undefined);
   const [creating, setCreating] = useState(false);
+  const [xmppOpen, setXmppOpen] = useState(false);
   const [permission, setPermission] = useState(notificationsAvailable() ? Notification.permission : 'denied');
 
   useEffect(() => {
@@ -60,6 +68,9 @@ export function ConversationList() {
         <h1 id="chat-heading">{t('chat.heading')}</h1>
         <button type="button" onClick={() => setCreating(true)}>
           {t('chat.newGroup')}
+        </button>
+        <button type="button" onClick={() => setXmppOpen(true)}>
+          {t('chat.xmpp.open')}
         </button>
         <input type="search" className="search" aria-label={t('chat.search')} placeholder={t('chat.search')} value={query} onChange={(event) => setQuery(event.target.value)} />
         {permission === 'default' && (
@@ -122,7 +133,7 @@ export function ConversationList() {
                   data-conversation={conversation.id}
                   onClick={() => void useChat.getState().open(conversation.id)}
                 >
-                  <Avatar name={title} seed={conversation.kind === 'group' ? conversation.id : (conversation.members.find((member) => member.userId !== me)?.userId ?? conversation.id)} />
+                  <Avatar name={title} seed={conversation.kind === 'group' ? conversation.id : peerSeed(conversation.members.find((member) => member.userId !== me), conversation.id)} />
                   <span className="chat-row-main">
                     <span className="chat-row-title">{title}</span>
                     <span className="chat-row-preview">{preview}</span>
@@ -142,6 +153,7 @@ export function ConversationList() {
         </ul>
       )}
       {creating && <NewGroupDialog onClose={() => setCreating(false)} />}
+      {xmppOpen && <OutsideContactsDialog onClose={() => setXmppOpen(false)} />}
     </section>
   );
 }

@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'react';
+import type { MessageParty } from '#common/contract/messages.js';
 import { useApp } from '../../app/app-store.js';
 import { useT } from '../../i18n/i18n.js';
+import { peerKey } from './chat-logic.js';
 import { conversationTitle, nameOf } from './chat-notify.js';
 import { useChat } from './chat-store.js';
+import { useOutsideContacts } from './outside-contacts-store.js';
 import type { LocalConversation } from './chat-types.js';
 import { CallButtons } from '../calls/CallButtons.js';
 import { Composer } from './Composer.js';
@@ -18,15 +21,18 @@ function useTypingNames(conversation: LocalConversation, me: string): string[] {
     const timer = setTimeout(() => setNow(Date.now()), Math.max(50, soonest - Date.now()));
     return () => clearTimeout(timer);
   }, [soonest]);
-  return conversation.members.filter((member) => member.userId !== me && (typing[member.userId] ?? 0) > now).map((member) => nameOf(member));
+  return conversation.members.filter((member) => member.userId !== me && (typing[peerKey(member)] ?? 0) > now).map((member) => nameOf(member));
 }
 
-export function ConversationPane({ conversation, peer }: { conversation: LocalConversation; peer: { userId: string; phone: string } | undefined }) {
+export function ConversationPane({ conversation, peer }: { conversation: LocalConversation; peer: MessageParty | undefined }) {
   const t = useT();
   const me = useApp((state) => state.session?.userId ?? '');
   const offline = useApp((state) => state.connection !== 'online');
   const title = conversationTitle(conversation, me);
   const typingNames = useTypingNames(conversation, me);
+  // Someone on another network: their presence there, like a network icon (M28).
+  const outsideAddress = peer?.address;
+  const outsidePresence = useOutsideContacts((state) => (outsideAddress === undefined ? undefined : state.presence[outsideAddress]));
 
   return (
     <section className="chat-pane" aria-labelledby="conversation-heading">
@@ -43,10 +49,12 @@ export function ConversationPane({ conversation, peer }: { conversation: LocalCo
                 ? t('chat.members', { count: conversation.members.length })
                 : offline
                   ? t('chat.offlineQueued')
-                  : ''}
+                  : outsidePresence !== undefined
+                    ? t('chat.xmpp.presenceLine', { status: t(`chat.xmpp.status.${outsidePresence.status}`) })
+                    : ''}
           </p>
         </div>
-        {conversation.kind === 'direct' && peer !== undefined && peer.userId !== '' && <CallButtons userId={peer.userId} phone={peer.phone} name={title} compact />}
+        {conversation.kind === 'direct' && peer !== undefined && peer.address === undefined && peer.userId !== '' && <CallButtons userId={peer.userId} phone={peer.phone} name={title} compact />}
       </header>
       <MessageList conversation={conversation} me={me} title={title} />
       <Composer conversation={conversation} peer={peer} />

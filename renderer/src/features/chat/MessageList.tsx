@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import { useT } from '../../i18n/i18n.js';
+import { peerKey } from './chat-logic.js';
 import { useChat } from './chat-store.js';
 import type { LocalConversation } from './chat-types.js';
 import { MessageBubble } from './MessageBubble.js';
@@ -90,7 +91,7 @@ export function MessageList({ conversation, me, title }: { conversation: LocalCo
                   message={message}
                   conversation={conversation}
                   me={me}
-                  showSender={conversation.kind === 'group' && message.from.userId !== me && previous?.from.userId !== message.from.userId}
+                  showSender={conversation.kind === 'group' && message.from.userId !== me && (previous === undefined || peerKey(previous.from) !== peerKey(message.from))}
                   highlighted={message.key === highlightKey}
                 />
               </div>

@@ -1,4 +1,4 @@
-import type { ChatMessage, ConversationView, ReceiptEvent } from '#common/contract/messages.js';
+import type { ChatMessage, ConversationView, MessageParty, MessageTarget, ReceiptEvent } from '#common/contract/messages.js';
 import { draftPrefix, type LocalChatMessage, type LocalConversation, type LocalMessageBody } from './chat-types.js';
 
 /**
@@ -49,7 +49,8 @@ export function tickOf(message: Pick<LocalChatMessage, 'state' | 'seq'>, convers
   const others = conversation.members.filter((member) => member.userId !== me);
   if (others.length === 0) return 'sent';
   const seq = message.seq;
-  const progress = others.map((member) => conversation.progress[member.userId] ?? { delivered: 0, read: 0 });
+  // Receipts name a member by user id, or by outside address (M28) for someone on another network.
+  const progress = others.map((member) => conversation.progress[peerKey(member)] ?? { delivered: 0, read: 0 });
   if (progress.every((member) => member.read >= seq)) return 'read';
   if (progress.every((member) => Math.max(member.delivered, member.read) >= seq)) return 'delivered';
   return 'sent';
@@ -116,10 +117,21 @@ export function fromView(view: ConversationView, previous: LocalConversation | u
   };
 }
 
-/** A direct conversation that exists only on this device until its first message is stored. */
-export function draftConversation(me: { userId: string; phone: string }, other: { userId: string; phone: string }, now: string): LocalConversation {
+/**
+ * Who the other person of a direct conversation is, as one string: their user id, or their outside
+ * address (M28) for someone on another network, who has no user id (it is empty).
+ */
+export function peerKey(member: Pick<MessageParty, 'userId' | 'address'>): string {
+  return member.address ?? member.userId;
+}
+
+/**
+ * A direct conversation that exists only on this device until its first message is stored: with a
+ * Switchboard user (`draft:<userId>`) or with an outside address (`draft:xmpp:alice@example.org`).
+ */
+export function draftConversation(me: { userId: string; phone: string }, other: MessageParty, now: string): LocalConversation {
   return {
-    id: `${draftPrefix}${other.userId}`,
+    id: `${draftPrefix}${peerKey(other)}`,
     kind: 'direct',
     members: [me, other],
     lastActivityAt: now,
@@ -130,14 +142,61 @@ export function draftConversation(me: { userId: string; phone: string }, other: 
   };
 }
 
+/** A draft's other person for an outside address: no user id nor phone, named by address and network. */
+export function outsideParty(address: string): MessageParty {
+  return { userId: '', phone: '', address, network: 'xmpp' };
+}
+
 export function isDraft(conversationId: string): boolean {
   return conversationId.startsWith(draftPrefix);
 }
 
 /** The other person of a direct conversation. */
-export function peerOf(conversation: Pick<LocalConversation, 'kind' | 'members'>, me: string): { userId: string; phone: string } | undefined {
+export function peerOf(conversation: Pick<LocalConversation, 'kind' | 'members'>, me: string): MessageParty | undefined {
   if (conversation.kind !== 'direct') return undefined;
   return conversation.members.find((member) => member.userId !== me);
+}
+
+/** Whether this conversation's other person is on another network (no calls, the address as name). */
+export function isOutside(conversation: Pick<LocalConversation, 'kind' | 'members'>, me: string): boolean {
+  return peerOf(conversation, me)?.address !== undefined;
+}
+
+/** Where a new message goes: the conversation, or the person (user or outside address) of a draft. */
+export function draftTarget(conversation: Pick<LocalConversation, 'id' | 'kind' | 'members'>, me: string): MessageTarget {
+  if (!isDraft(conversation.id)) return { conversationId: conversation.id };
+  const peer = peerOf(conversation, me);
+  const key = peer === undefined ? conversation.id.slice(draftPrefix.length) : peerKey(peer);
+  return key.startsWith('xmpp:') ? { address: key } : { userId: key };
+}
+
+/** The direct conversation (stored or draft) with this person, if the device has one. */
+export function directWith(conversations: readonly LocalConversation[], person: Pick<MessageParty, 'userId' | 'address'>, me: string): LocalConversation | undefined {
+  const wanted = peerKey(person);
+  return conversations.find((conversation) => {
+    const peer = peerOf(conversation, me);
+    return peer !== undefined && peerKey(peer) === wanted && wanted !== '';
+  });
+}
+
+/**
+ * Drafts that now have a stored direct conversation (started on another device, or by the other
+ * person): draft id -> the stored conversation's id.
+ */
+export function draftsToMove(drafts: readonly LocalConversation[], views: readonly Pick<LocalConversation, 'id' | 'kind' | 'members'>[], me: string): Map<string, string> {
+  const storedWith = new Map<string, string>();
+  for (const view of views) {
+    const peer = peerOf(view, me);
+    if (peer !== undefined && peerKey(peer) !== '') storedWith.set(peerKey(peer), view.id);
+  }
+  const moves = new Map<string, string>();
+  for (const draft of drafts) {
+    if (!isDraft(draft.id)) continue;
+    const peer = peerOf(draft, me);
+    const realId = peer === undefined ? undefined : storedWith.get(peerKey(peer));
+    if (realId !== undefined) moves.set(draft.id, realId);
+  }
+  return moves;
 }
 
 /** Newest activity first; ties keep a stable order by id. */

@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { parseMessageSendAck, type ChatMessage, type MessageSendAck, type MessageSendPayload, type ReceiptEvent } from '#common/contract/messages.js';
 import { validatedListener, type ClientToServerEvents, type ServerToClientEvents, type TypingEvent } from '#common/contract/socket-events.js';
+import type { OutsidePresenceEvent } from '#common/contract/interworking.js';
 import { useApp } from '../../app/app-store.js';
 
 type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -14,12 +15,18 @@ export interface ChatSocketHandlers {
 }
 
 let socket: RealtimeSocket | undefined;
+let outsidePresence: ((event: OutsidePresenceEvent) => void) | undefined;
 let handlers: ChatSocketHandlers | undefined;
 /** The people of the open conversation, whose typing and presence this socket follows (M18 scope). */
 let focus: readonly string[] | undefined;
 
 export function registerChatHandlers(next: ChatSocketHandlers): void {
   handlers = next;
+}
+
+/** The XMPP contacts panel's store follows outside contacts' presence (outside-contacts-store.ts). */
+export function registerOutsidePresence(next: (event: OutsidePresenceEvent) => void): void {
+  outsidePresence = next;
 }
 
 function ignoreMalformed(event: string, problem: string): void {
@@ -36,6 +43,7 @@ export function attachChat(connection: RealtimeSocket): void {
   connection.on('message', validatedListener('message', (message) => handlers?.message(message), ignoreMalformed));
   connection.on('receipt', validatedListener('receipt', (receipt) => handlers?.receipt(receipt), ignoreMalformed));
   connection.on('typing', validatedListener('typing', (event) => handlers?.typing(event), ignoreMalformed));
+  connection.on('outside:presence', validatedListener('outside:presence', (event) => outsidePresence?.(event), ignoreMalformed));
   connection.on('connect', () => {
     sendFocus();
     handlers?.connected();

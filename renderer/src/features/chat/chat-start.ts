@@ -3,6 +3,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '#common/contrac
 import { startChatEvents } from './chat-incoming.js';
 import { startUnreadBadge } from './chat-notify.js';
 import { attachChat, chatReconnected, detachChat } from './chat-socket.js';
+import { followOutsidePresence } from './outside-contacts-store.js';
 
 let started = false;
 
@@ -12,6 +13,7 @@ export function startChat(connection: Socket<ServerToClientEvents, ClientToServe
     started = true;
     startChatEvents();
     startUnreadBadge();
+    followOutsidePresence();
   }
   attachChat(connection);
 }

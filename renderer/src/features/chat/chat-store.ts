@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { MessageTarget } from '#common/contract/messages.js';
 import { api, useApp } from '../../app/app-store.js';
 import { localDb } from '../../db/local-db.js';
-import { byActivity, draftConversation, fromView, isDraft, mergeIntoList, messageKey, peerOf, pendingPosition, searchTextOf, withPending } from './chat-logic.js';
+import { byActivity, directWith, draftConversation, draftsToMove, draftTarget, fromView, isDraft, mergeIntoList, messageKey, outsideParty, pendingPosition, searchTextOf, withPending } from './chat-logic.js';
 import { loadHistoryPage } from './chat-history.js';
 import type { ChatOutboxEntry, LocalChatMessage, LocalConversation, OutboxBody } from './chat-types.js';
 
@@ -28,6 +28,8 @@ export interface ChatState {
   open(conversationId: string | undefined): Promise<void>;
   /** "Message" on a contact: their direct conversation, or a draft of it until the first message. */
   openDirect(person: { userId: string; phone: string }): Promise<void>;
+  /** "Message" on an outside address (M28, `xmpp:alice@example.org`): its conversation, or a draft of it. */
+  openOutside(address: string): Promise<void>;
   loadOlder(): Promise<void>;
   write(body: OutboxBody): Promise<void>;
   createGroup(title: string, members: string[]): Promise<void>;
@@ -50,8 +52,7 @@ export function me(): { userId: string; phone: string } {
 
 /** Where a new message goes: the conversation, or the person of a conversation not started yet. */
 export function targetOf(conversation: LocalConversation): MessageTarget {
-  if (!isDraft(conversation.id)) return { conversationId: conversation.id };
-  return { userId: peerOf(conversation, me().userId)?.userId ?? conversation.id.slice(conversation.id.indexOf(':') + 1) };
+  return draftTarget(conversation, me().userId);
 }
 
 let afterWrite: () => void = () => undefined;
@@ -83,11 +84,7 @@ export const useChat = create<ChatState>((set, get) => ({
     const views = await api().conversations();
     const userId = me().userId;
     // A draft whose person now has a direct conversation (started on another device) becomes that conversation.
-    const directWith = new Map(views.flatMap((view) => (view.kind === 'direct' ? [[peerOf(view, userId)?.userId ?? '', view.id] as const] : [])));
-    for (const draft of get().conversations.filter((conversation) => isDraft(conversation.id))) {
-      const realId = directWith.get(peerOf(draft, userId)?.userId ?? '');
-      if (realId !== undefined) await moveDraft(draft.id, realId);
-    }
+    for (const [draftId, realId] of draftsToMove(get().conversations, views, userId)) await moveDraft(draftId, realId);
     // Merged with the list as it is now (not as it was before the request), so no receipt is lost.
     const known = new Map(get().conversations.map((conversation) => [conversation.id, conversation]));
     const merged = views.map((view) => fromView(view, known.get(view.id)));
@@ -104,8 +101,16 @@ export const useChat = create<ChatState>((set, get) => ({
   },
 
   async openDirect(person) {
-    const userId = me().userId;
-    const existing = get().conversations.find((conversation) => conversation.kind === 'direct' && peerOf(conversation, userId)?.userId === person.userId);
+    const existing = directWith(get().conversations, person, me().userId);
+    if (existing !== undefined) return get().open(existing.id);
+    const draft = draftConversation(me(), person, new Date().toISOString());
+    await get().saveConversations([draft]);
+    return get().open(draft.id);
+  },
+
+  async openOutside(address) {
+    const person = outsideParty(address);
+    const existing = directWith(get().conversations, person, me().userId);
     if (existing !== undefined) return get().open(existing.id);
     const draft = draftConversation(me(), person, new Date().toISOString());
     await get().saveConversations([draft]);

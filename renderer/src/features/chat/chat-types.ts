@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageBody, MessageTarget, SendableMessageBody } from '#common/contract/messages.js';
+import type { ChatMessage, MessageBody, MessageParty, MessageTarget, SendableMessageBody } from '#common/contract/messages.js';
 
 /**
  * What the chat keeps on the device (IndexedDB through dexie, db/local-db.ts version 4). The history
@@ -47,11 +47,12 @@ export interface MemberProgress {
 }
 
 export interface LocalConversation {
-  /** The server's id, or `draft:<userId>` for a direct conversation that has no message yet. */
+  /** The server's id, or `draft:<userId>` (`draft:xmpp:<address>`) for a direct conversation that has no message yet. */
   id: string;
   kind: 'direct' | 'group';
   title?: string;
-  members: { userId: string; phone: string }[];
+  /** Members; someone on another network (M28) has empty userId and phone, and an address. */
+  members: MessageParty[];
   lastMessage?: { from: string; body: LocalMessageBody; sentAt: string };
   /** ISO time of the newest message (or of creation): the list is ordered by it, newest first. */
   lastActivityAt: string;
