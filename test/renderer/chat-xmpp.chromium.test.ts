@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '#common/contract/routes.js';
 import { PrivateProsody, prosodyAvailable } from '../support/prosody.js';
 import { signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { XmppPerson } from '../support/xmpp-person.js';
@@ -45,8 +46,10 @@ describe.skipIf(!available)('XMPP contacts in Chromium, with a real Prosody', ()
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
 
+  let token = '';
+
   async function open(target: TestServer, e164: string): Promise<Page> {
-    const { token } = await signIn(target.api, e164, testDevice('Lina phone'));
+    ({ token } = await signIn(target.api, e164, testDevice('Lina phone')));
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
     contexts.push(context);
     context.setDefaultTimeout(15_000);
@@ -126,6 +129,13 @@ describe.skipIf(!available)('XMPP contacts in Chromium, with a real Prosody', ()
     const rows = page.getByRole('list', { name: 'Conversations' }).getByRole('button');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('alice@xmpp.test (XMPP)');
+
+    // Removing her: the row goes, and the server no longer lists her.
+    await page.getByRole('button', { name: 'XMPP contacts' }).click();
+    await panel.getByRole('button', { name: 'Remove alice@xmpp.test' }).click();
+    await panel.getByText('No XMPP addresses allowed yet.').waitFor();
+    const listed = await server.api.withToken(token).route<unknown[]>(routes.myOutsideContacts);
+    expect(listed.body).toEqual([]);
     expect(problems).toEqual([]);
   }, 90_000);
 
