@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { tempDir } from '#test/support/test-server.js';
 import { sleep } from './stats.js';
+import { freePort } from '#test/support/free-ports.js';
 
 export const prosodyDomain = 'bench.local';
 
@@ -70,18 +71,6 @@ export async function startProsody(
         child.kill('SIGTERM');
       }),
   };
-}
-
-/** A port the OS just handed out (Prosody takes a number, not 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function portOpen(port: number): Promise<boolean> {

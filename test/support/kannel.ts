@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { requireService, tcpReachable } from './services.js';
+import { freePorts } from './free-ports.js';
 
 /**
  * A private, real Kannel for one test file: Debian's `kannel` (bearerbox, smsbox) and `kannel-extras`
@@ -84,24 +84,6 @@ export type Kannel = {
   phoneSends(from: string, to: string, text: string): Promise<void>;
   stop(): Promise<void>;
 };
-
-/** Free loopback ports: all held open at once so they are distinct, then released for Kannel. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  return ports;
-}
 
 /** `%XX` and `+` (space) as Kannel's octstr_url_encode writes them, back to bytes. */
 function urlDecodeBytes(value: string): Buffer {

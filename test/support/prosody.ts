@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { requireService, tcpReachable } from './services.js';
 import { tempDir } from './test-server.js';
+import { freePorts } from './free-ports.js';
 
 /**
  * A private, real Prosody (Debian's `prosody` 0.12) for one test file: its own ports picked at runtime,
@@ -26,23 +26,6 @@ function prosodyBinary(): string | undefined {
 /** requireService semantics: skips on a laptop without Prosody, fails under SWITCHBOARD_REQUIRE_SERVICES=1. */
 export function prosodyAvailable(): Promise<boolean> {
   return requireService('Prosody (apt: prosody)', async () => prosodyBinary() !== undefined);
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  return ports;
 }
 
 export type ProsodyOptions = {
