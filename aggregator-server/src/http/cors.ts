@@ -11,7 +11,8 @@ export function apiCors(): RequestHandler {
     res.setHeader('access-control-expose-headers', 'retry-after, x-content-integrity');
     if (req.method !== 'OPTIONS') return next();
     res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
-    res.setHeader('access-control-allow-headers', 'authorization, content-type');
+    // x-file-name: an upload's name (POST /v1/attachments), sent by the desktop window from its own origin.
+    res.setHeader('access-control-allow-headers', 'authorization, content-type, x-file-name');
     res.setHeader('access-control-max-age', '600');
     res.status(204).end();
   };

@@ -1,57 +1,16 @@
-import { uploadedAttachment, type UploadedAttachment } from '#common/contract/messages.js';
-import { routePath, routes } from '#common/contract/routes.js';
-import { ApiFailure, failureFromAnswer } from '#common/contract/api-failure.js';
-import { useApp } from '../app/app-store.js';
-import { csrfCookie } from './session-cookie.js';
+import type { UploadedAttachment } from '#common/contract/messages.js';
+import { ApiFailure } from '#common/contract/api-failure.js';
+import { api } from '../app/app-store.js';
 
 /**
- * Files on the server (POST /v1/attachments takes a raw body, which the JSON client does not send).
- * A web page carries its cookie session and CSRF value; the desktop window its short-lived bearer
- * credential, which an <img src> could not carry: pictures are therefore fetched here and shown from
- * blob: URLs, the same way in both.
+ * Pictures on the server, through the one typed client (its `upload` and `bytes` carry the web page's
+ * cookie session or the desktop window's bearer credential). An <img src> could carry neither across
+ * origins, so pictures are shown from blob: URLs, the same way in both.
  */
 
-function serverUrl(): string {
-  return useApp.getState().info?.serverUrl ?? window.location.origin;
-}
-
-function authHeaders(changes: boolean): Record<string, string> {
-  const token = useApp.getState().session?.token;
-  if (token !== undefined) return { authorization: `Bearer ${token}` };
-  const csrf = changes ? csrfCookie() : undefined;
-  return csrf === undefined ? {} : { 'x-csrf-token': csrf };
-}
-
-async function failureOf(response: Response, what: string): Promise<ApiFailure> {
-  const text = await response.text().catch(() => '');
-  let payload: unknown;
-  try {
-    payload = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    payload = undefined;
-  }
-  return failureFromAnswer(response.status, payload, { code: response.status === 404 ? 'not_found' : `http_${response.status}`, message: `${what} answered ${response.status}` });
-}
-
 /** Uploads one picture; the server recognises its type from the bytes and answers its id. */
-export async function uploadFile(file: Blob): Promise<UploadedAttachment> {
-  const url = new URL(routePath(routes.uploadAttachment), serverUrl());
-  let response: Response;
-  try {
-    // No X-File-Name: a picture needs no name here, and the header is not allowed across origins (desktop).
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': file.type === '' ? 'application/octet-stream' : file.type, ...authHeaders(true) },
-      body: file,
-      credentials: 'same-origin',
-    });
-  } catch (error) {
-    throw new ApiFailure(0, 'network_unreachable', `cannot reach the server: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (!response.ok) throw await failureOf(response, 'upload');
-  const parsed = uploadedAttachment.safeParse(await response.json().catch(() => undefined));
-  if (!parsed.success) throw new ApiFailure(502, 'invalid_response', 'the upload answer does not match the contract');
-  return parsed.data;
+export function uploadFile(file: Blob): Promise<UploadedAttachment> {
+  return api().uploadAttachment(file, file instanceof File ? file.name : 'picture');
 }
 
 export type PictureSize = 'thumbnail' | 'full';
@@ -71,18 +30,14 @@ function remember(key: string, value: Promise<string>): void {
 }
 
 async function fetchPicture(attachmentId: string, size: PictureSize): Promise<string> {
-  const route = size === 'thumbnail' ? routes.attachmentThumbnail : routes.attachment;
-  const url = new URL(routePath(route, { id: attachmentId }), serverUrl());
-  let response: Response;
   try {
-    response = await fetch(url, { headers: authHeaders(false), credentials: 'same-origin' });
+    const { blob } = size === 'thumbnail' ? await api().attachmentThumbnail(attachmentId) : await api().attachment(attachmentId);
+    return URL.createObjectURL(blob);
   } catch (error) {
-    throw new ApiFailure(0, 'network_unreachable', `cannot reach the server: ${error instanceof Error ? error.message : String(error)}`);
+    // A thumbnail is made after the upload and may not exist yet (or never, for a GIF): the picture itself then.
+    if (size === 'thumbnail' && error instanceof ApiFailure && error.status === 404) return pictureUrl(attachmentId, 'full');
+    throw error;
   }
-  // A thumbnail is made after the upload and may not exist yet (or never, for a GIF): the picture itself then.
-  if (size === 'thumbnail' && response.status === 404) return pictureUrl(attachmentId, 'full');
-  if (!response.ok) throw await failureOf(response, 'picture');
-  return URL.createObjectURL(await response.blob());
 }
 
 /** A blob: URL for a picture the server lets me see; fetched once and shared by every place showing it. */
