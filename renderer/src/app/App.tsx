@@ -156,9 +156,18 @@ function SignedInShell() {
 }
 
 function Toast() {
-  const { message, tone, action, dismiss } = useToast();
+  const { message, tone, action, dismiss, hold, release } = useToast();
   return (
-    <div className={`toast ${tone === 'error' ? 'toast-error' : ''}`} role={tone === 'error' ? 'alert' : 'status'} aria-live="polite" hidden={message === undefined}>
+    <div
+      className={`toast ${tone === 'error' ? 'toast-error' : ''}`}
+      role={tone === 'error' ? 'alert' : 'status'}
+      aria-live="polite"
+      hidden={message === undefined}
+      onPointerEnter={hold}
+      onPointerLeave={release}
+      onFocus={hold}
+      onBlur={release}
+    >
       {message}
       {action !== undefined && (
         <button
