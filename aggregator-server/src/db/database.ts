@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 import { ensurePrivateDir, ensurePrivateFile, restrictIfPresent } from '../platform/private-files.js';
 
 // int8 (bigint) columns hold epoch milliseconds, well inside Number's exact range.
@@ -18,6 +19,8 @@ export type Storage = {
   db: Kysely<Database>;
   kind: StorageOptions['kind'];
   close(): Promise<void>;
+  /** The embedded database's own handle, for the few hot statements run on it directly (see SqliteMessageWriter). */
+  sqlite?: SqliteDatabase.Database;
 };
 
 export function storageOptionsFor(config: { databaseUrl: string | undefined; dataDir: string }): StorageOptions {
@@ -27,6 +30,7 @@ export function storageOptionsFor(config: { databaseUrl: string | undefined; dat
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   let db: Kysely<Database>;
+  let sqliteHandle: SqliteDatabase.Database | undefined;
   if (options.kind === 'sqlite') {
     ensurePrivateDir(path.dirname(options.file));
     ensurePrivateFile(options.file);
@@ -38,7 +42,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     sqlite.pragma('busy_timeout = 5000');
     // SQLite gives -wal and -shm the database file's mode; an older database may predate that rule.
     for (const suffix of ['-wal', '-shm']) restrictIfPresent(options.file + suffix);
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    sqliteHandle = sqlite;
   } else {
     const pool = new pg.Pool({
       connectionString: options.url,
@@ -48,7 +53,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   await migrateToLatest(db, options.kind);
-  return { db, kind: options.kind, close: () => db.destroy() };
+  return { db, kind: options.kind, close: () => db.destroy(), ...(sqliteHandle ? { sqlite: sqliteHandle } : {}) };
 }
 
 const inCodeMigrations: MigrationProvider = { getMigrations: async () => migrations };
