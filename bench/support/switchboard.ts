@@ -20,6 +20,8 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
     },
     // Starting through tsx takes long on a busy machine.
     120_000,
+    // For a profile of the server under load, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profile".
+    (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
   );
 }
 

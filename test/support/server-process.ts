@@ -12,9 +12,10 @@ export class ServerProcess {
     readonly output: string[],
   ) {}
 
-  static async start(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+  /** `nodeArgs`: options for node itself, such as `--cpu-prof` for a benchmark's profile of the server. */
+  static async start(env: Record<string, string>, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<ServerProcess> {
     // `node --import tsx` keeps the server in this one process (the tsx CLI would put it in a child), so a kill is a real crash.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'aggregator-server/src/main.ts')], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'aggregator-server/src/main.ts')], {
       cwd: root,
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

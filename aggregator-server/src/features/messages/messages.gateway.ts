@@ -180,7 +180,10 @@ export function attachMessages(deps: {
       if (deps.clustered) io.serverSideEmit('messages:deliver', userIds, message);
     },
     receipt(userIds, event) {
-      if (userIds.length > 0) io.to(userIds.map(rooms.user)).emit('receipt', event);
+      if (userIds.length === 0) return;
+      if (deps.clustered) io.to(userIds.map(rooms.user)).emit('receipt', event);
+      // One node: straight to the sockets, without the adapter's room lookup and packet copies per event.
+      else for (const userId of userIds) for (const stream of streams.get(userId) ?? []) stream.socket.emit('receipt', event);
     },
     async online(userId) {
       if ((streams.get(userId)?.size ?? 0) > 0) return true;

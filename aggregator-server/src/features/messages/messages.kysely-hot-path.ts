@@ -10,7 +10,7 @@ import type { CursorKind, DirectAppend, DirectAppendResult } from './messages.re
  * cache to keep in step.
  */
 
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   // 23505: PostgreSQL unique_violation; SQLite reports constraint failures by code name.
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';

@@ -2,7 +2,9 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { messageBody } from '#common/contract/messages.js';
 import type { Database, MessagesTable, ConversationsTable } from '../../db/schema.js';
 import type { StorageOptions } from '../../db/database.js';
+import type SqliteDatabase from 'better-sqlite3';
 import { advanceMemberCursor, appendDirect, directKey } from './messages.kysely-hot-path.js';
+import { SqliteMessageWriter } from './messages.sqlite-hot-path.js';
 import type {
   AttachmentRecord,
   ConversationRecord,
@@ -44,17 +46,24 @@ function toConversation(row: Selectable<ConversationsTable>): ConversationRecord
 }
 
 export class KyselyMessagesRepository implements MessagesRepository {
+  private readonly sqliteWriter: SqliteMessageWriter | undefined;
+
+  /** `sqlite`: the embedded database's own handle, when there is one, for the send and acknowledgement statements. */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly kind: StorageOptions['kind'],
-  ) {}
+    sqlite?: SqliteDatabase.Database,
+  ) {
+    this.sqliteWriter = kind === 'sqlite' && sqlite ? new SqliteMessageWriter(db, sqlite) : undefined;
+  }
 
   appendDirect(append: DirectAppend): Promise<DirectAppendResult> {
-    return appendDirect(this.db, this.kind, append);
+    return this.sqliteWriter ? this.sqliteWriter.appendDirect(append) : appendDirect(this.db, this.kind, append);
   }
 
   advanceMemberCursor(kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number): Promise<{ now: number; others: string[] } | undefined> {
-    return advanceMemberCursor(this.db, this.kind, { kind, userId, deviceId, conversationId, upTo });
+    const cursor = { kind, userId, deviceId, conversationId, upTo };
+    return this.sqliteWriter ? this.sqliteWriter.advanceMemberCursor(cursor) : advanceMemberCursor(this.db, this.kind, cursor);
   }
 
   async findMessageByClientId(senderId: string, clientId: string): Promise<MessageRecord | undefined> {
