@@ -2,7 +2,7 @@
 // Switchboard over PostgreSQL and Prosody 0.12 (mod_offline on): send-to-receive latency (p50, p99) at
 // stepped rates, acknowledged-but-lost, duplicates, server CPU, the highest rate with p99 under 100 ms;
 // and, for Switchboard, one device coming back to 10,000 stored messages.
-// Knobs: BENCH_MESSAGE_USERS (2000), BENCH_RATES (500,1000,2000,3000,5000), BENCH_STEP_SECONDS (3),
+// Knobs: BENCH_MESSAGE_USERS (2000), BENCH_RATES (250,500,1000,1500,2000,3000,5000), BENCH_STEP_SECONDS (3),
 // BENCH_BACKLOG (10000), BENCH_SYSTEMS (sqlite,postgres,prosody).
 import os from 'node:os';
 import pg from 'pg';
@@ -13,7 +13,7 @@ import { prosodyInstalled } from './support/prosody.js';
 import { cpuMs, percentile, round, sleep } from './support/stats.js';
 
 const users = Number(process.env.BENCH_MESSAGE_USERS ?? 2000);
-const rates = (process.env.BENCH_RATES ?? '500,1000,2000,3000,5000').split(',').map(Number);
+const rates = (process.env.BENCH_RATES ?? '250,500,1000,1500,2000,3000,5000').split(',').map(Number);
 const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 3);
 const backlogSize = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const systems = (process.env.BENCH_SYSTEMS ?? 'sqlite,postgres,prosody').split(',');

@@ -48,8 +48,9 @@ export async function startProsody(
       `log = { ${process.env.BENCH_PROSODY_LOG ? `info = "${dir}/prosody.log"; ` : ""}error = "${dir}/prosody.err" }`,
       // The default per-connection rate limits would throttle a benchmark driving many clients at once.
       'limits = { c2s = { rate = "100mb/s" } }',
-      // The default accept backlog (32) resets connections when a benchmark opens hundreds at once.
-      'network_settings = { tcp_backlog = 1024 }',
+      // The default accept backlog (32) resets connections when a benchmark opens hundreds at once; and
+      // Nagle off, as Node's WebSocket server has it, so neither side waits to fill a packet.
+      'network_settings = { tcp_backlog = 1024; nagle = false }',
       `VirtualHost "${prosodyDomain}"`,
       `  groups_file = "${dir}/groups.txt"`,
       '',

@@ -4,6 +4,7 @@ import type { Database, MessagesTable, ConversationsTable } from '../../db/schem
 import type { StorageOptions } from '../../db/database.js';
 import type SqliteDatabase from 'better-sqlite3';
 import { advanceMemberCursor, appendDirect, directKey } from './messages.kysely-hot-path.js';
+import { PostgresCursorWriter } from './messages.postgres-cursors.js';
 import { SqliteMessageWriter } from './messages.sqlite-hot-path.js';
 import type {
   AttachmentRecord,
@@ -47,6 +48,7 @@ function toConversation(row: Selectable<ConversationsTable>): ConversationRecord
 
 export class KyselyMessagesRepository implements MessagesRepository {
   private readonly sqliteWriter: SqliteMessageWriter | undefined;
+  private readonly postgresCursors: PostgresCursorWriter | undefined;
 
   /** `sqlite`: the embedded database's own handle, when there is one, for the send and acknowledgement statements. */
   constructor(
@@ -55,6 +57,7 @@ export class KyselyMessagesRepository implements MessagesRepository {
     sqlite?: SqliteDatabase.Database,
   ) {
     this.sqliteWriter = kind === 'sqlite' && sqlite ? new SqliteMessageWriter(db, sqlite) : undefined;
+    this.postgresCursors = kind === 'postgres' ? new PostgresCursorWriter(db) : undefined;
   }
 
   appendDirect(append: DirectAppend): Promise<DirectAppendResult> {
@@ -63,7 +66,9 @@ export class KyselyMessagesRepository implements MessagesRepository {
 
   advanceMemberCursor(kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number): Promise<{ now: number; others: string[] } | undefined> {
     const cursor = { kind, userId, deviceId, conversationId, upTo };
-    return this.sqliteWriter ? this.sqliteWriter.advanceMemberCursor(cursor) : advanceMemberCursor(this.db, this.kind, cursor);
+    if (this.sqliteWriter) return this.sqliteWriter.advanceMemberCursor(cursor);
+    if (this.postgresCursors) return this.postgresCursors.move(cursor);
+    return advanceMemberCursor(this.db, this.kind, cursor);
   }
 
   async findMessageByClientId(senderId: string, clientId: string): Promise<MessageRecord | undefined> {
