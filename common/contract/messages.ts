@@ -104,6 +104,11 @@ export const conversationView = z.object({
   members: z.array(conversationMember),
   lastMessage: chatMessage.optional(),
   unread: z.number().int().nonnegative(),
+  /**
+   * By user id, how far the other members' devices got (the furthest device of each): the receipts a
+   * device missed while it was away. Absent when nobody else acknowledged anything yet.
+   */
+  progress: z.record(z.string(), z.object({ delivered: z.number().int().nonnegative(), read: z.number().int().nonnegative() })).optional(),
 });
 export type ConversationView = z.infer<typeof conversationView>;
 

@@ -167,6 +167,28 @@ describe.skipIf(!available)('chat between two people in Chromium', () => {
     await expect.poll(() => messageWith(a.page, 'Call me when you land').getAttribute('data-state')).toBe('read');
   });
 
+  it('Alice, away while Bob reads, sees the read ticks when she is back', async () => {
+    // Bob is elsewhere in the app: what arrives now reaches his device but is not read yet.
+    await nav(b.page, 'Contacts').click();
+    await write(a.page, 'Back in five');
+    const sent = messageWith(a.page, 'Back in five');
+    await expect.poll(() => sent.getAttribute('data-state'), { timeout: 20_000 }).toBe('delivered');
+    await a.context.setOffline(true);
+    await a.page.getByTestId('offline-banner').waitFor({ timeout: 15_000 });
+
+    await nav(b.page, 'Chats').click();
+    const conversation = b.page.getByRole('button', { name: `${alice.name}, 1 unread message` });
+    if (await conversation.isVisible()) await conversation.click();
+    await messageWith(b.page, 'Back in five').waitFor();
+    await expect.poll(() => b.page.title()).not.toMatch(/^\(\d+\) /);
+    // Alice's device was away when Bob's read receipt went out.
+    expect(await sent.getAttribute('data-state')).toBe('delivered');
+
+    await a.context.setOffline(false);
+    await a.page.getByTestId('offline-banner').waitFor({ state: 'hidden', timeout: 20_000 });
+    await expect.poll(() => sent.getAttribute('data-state'), { timeout: 20_000 }).toBe('read');
+  });
+
   it('Alice sends a picture; both see it as a thumbnail', async () => {
     const picture = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 220, g: 60, b: 40 } } }).png().toBuffer();
     await a.page.getByLabel('Attach a file or picture').setInputFiles({ name: 'sunset.png', mimeType: 'image/png', buffer: picture });

@@ -136,6 +136,25 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     expect(list[0]).toMatchObject({ kind: 'direct', unread: 1, lastMessage: { body: { text: 'reply' } } });
   });
 
+  it.skipIf(!available)('keeps the receipts a sender missed while away, for the conversation list it loads on return', async () => {
+    const [alice, bob] = await people(2);
+    const aliceDevice = await device(alice!.token);
+    const sent = await aliceDevice.send({ phone: bob!.phone }, 'while you were out');
+    aliceDevice.close();
+    const bobDevice = await device(bob!.token, false);
+    await bobDevice.until(() => bobDevice.messages.length === 1, 'the message');
+    const conversationId = bobDevice.messages[0]!.conversationId;
+    expect(await bobDevice.ack(conversationId, 1)).toEqual({ ok: true });
+    const aliceList = () => server.api.withToken(alice!.token).typed().call(routes.conversations, {});
+    expect((await aliceList())[0]?.progress).toEqual({ [bob!.user.id]: { delivered: 1, read: 0 } });
+    expect(await bobDevice.read(conversationId, 1)).toEqual({ ok: true });
+    expect((await aliceList())[0]).toMatchObject({ id: conversationId, progress: { [bob!.user.id]: { delivered: 1, read: 1 } } });
+    expect(sentId(sent)).toBe(bobDevice.messages[0]!.id);
+    // Only the others' progress: Bob's own list says nothing of Bob, and Alice's device acknowledged nothing.
+    const bobList = await server.api.withToken(bob!.token).typed().call(routes.conversations, {});
+    expect(bobList[0]?.progress).toBeUndefined();
+  });
+
   it.skipIf(!available)('delivers group messages to members only; a removed member receives nothing after removal', async () => {
     const [alice, bob, carol] = await people(3);
     const group = await server.api.withToken(alice!.token).typed().call(routes.createGroup, { body: { title: 'Team', members: [bob!.user.id, carol!.user.id] } });

@@ -263,6 +263,24 @@ export class KyselyMessagesRepository implements MessagesRepository {
     return new Map(rows.map((row) => [row.conversation_id, Number(row.read)]));
   }
 
+  async othersProgress(userId: string, conversationIds: string[]): Promise<Map<string, Record<string, { delivered: number; read: number }>>> {
+    const progress = new Map<string, Record<string, { delivered: number; read: number }>>();
+    if (conversationIds.length === 0) return progress;
+    const rows = await this.db
+      .selectFrom('message_cursors')
+      .select(['conversation_id', 'user_id', (eb) => eb.fn.max('delivered_seq').as('delivered'), (eb) => eb.fn.max('read_seq').as('read')])
+      .where('conversation_id', 'in', conversationIds)
+      .where('user_id', '!=', userId)
+      .groupBy(['conversation_id', 'user_id'])
+      .execute();
+    for (const row of rows) {
+      const members = progress.get(row.conversation_id) ?? {};
+      members[row.user_id] = { delivered: Number(row.delivered), read: Number(row.read) };
+      progress.set(row.conversation_id, members);
+    }
+    return progress;
+  }
+
   async addAttachment(attachment: AttachmentRecord): Promise<void> {
     await this.db
       .insertInto('attachments')

@@ -95,6 +95,8 @@ export interface MessagesRepository {
   advanceMemberCursor(kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number): Promise<{ now: number; others: string[] } | undefined>;
   /** The highest read sequence over the user's devices per conversation. */
   readUpTo(userId: string, conversationIds: string[]): Promise<Map<string, number>>;
+  /** How far each other member's devices got in each conversation (the furthest device of each): receipts to catch up on. */
+  othersProgress(userId: string, conversationIds: string[]): Promise<Map<string, Record<string, { delivered: number; read: number }>>>;
   purgeSentBefore(cutoff: number): Promise<number>;
 
   addAttachment(attachment: AttachmentRecord): Promise<void>;

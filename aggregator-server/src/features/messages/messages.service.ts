@@ -224,8 +224,16 @@ export class MessagesService {
   async conversations(userId: string): Promise<ConversationView[]> {
     const { repo } = this.deps;
     const conversations = await repo.conversationsOf(userId);
-    const read = await repo.readUpTo(userId, conversations.map((c) => c.id));
-    return Promise.all(conversations.map((conversation) => this.conversationView(conversation, read.get(conversation.id) ?? 0)));
+    const ids = conversations.map((c) => c.id);
+    const [read, progress] = await Promise.all([repo.readUpTo(userId, ids), repo.othersProgress(userId, ids)]);
+    return Promise.all(
+      conversations.map(async (conversation) => {
+        const view = await this.conversationView(conversation, read.get(conversation.id) ?? 0);
+        // Receipts sent while this device was away: its ticks catch up from here.
+        const others = progress.get(conversation.id);
+        return others ? { ...view, progress: others } : view;
+      }),
+    );
   }
 
   async history(userId: string, conversationId: string, before: number | undefined, limit: number): Promise<{ messages: ChatMessage[] }> {

@@ -94,6 +94,16 @@ export function withPending(conversation: LocalConversation, message: LocalChatM
   return { ...conversation, lastMessage: { from: message.from.userId, body: message.body, sentAt: message.sentAt }, lastActivityAt: message.sentAt };
 }
 
+/** Receipts known here and those the server kept while this device was away: the furthest of each member. */
+function mergedProgress(local: LocalConversation['progress'], server: NonNullable<ConversationView['progress']>): LocalConversation['progress'] {
+  const merged = { ...local };
+  for (const [userId, theirs] of Object.entries(server)) {
+    const mine = merged[userId] ?? { delivered: 0, read: 0 };
+    merged[userId] = { delivered: Math.max(mine.delivered, theirs.delivered), read: Math.max(mine.read, theirs.read) };
+  }
+  return merged;
+}
+
 /** The server's view of a conversation, keeping what only this device knows (receipts, how much history it has). */
 export function fromView(view: ConversationView, previous: LocalConversation | undefined): LocalConversation {
   const lastSeq = Math.max(view.lastMessage?.seq ?? 0, previous?.lastSeq ?? 0);
@@ -112,7 +122,7 @@ export function fromView(view: ConversationView, previous: LocalConversation | u
     lastActivityAt: previous !== undefined && previous.lastActivityAt > lastActivityAt ? previous.lastActivityAt : lastActivityAt,
     lastSeq,
     readUpTo: Math.max(serverRead, previous?.readUpTo ?? 0),
-    progress: previous?.progress ?? {},
+    progress: mergedProgress(previous?.progress ?? {}, view.progress ?? {}),
     historyComplete: previous?.historyComplete ?? false,
   };
 }
