@@ -19,6 +19,10 @@ declare module '@xmpp/client' {
     stop(): Promise<unknown>;
     send(element: XmlElement): Promise<void>;
   }
-  export function client(options: { service: string; domain: string; username: string; password: string; resource?: string }): XmppClient;
+  /** `credentials`: the library's hook to pick the SASL mechanism (it prefers SCRAM over PLAIN). */
+  export type Authenticate = (credentials: { username: string; password: string }, mechanism: string) => Promise<void>;
+  export function client(
+    options: { service: string; domain: string; resource?: string } & ({ username: string; password: string } | { credentials: (authenticate: Authenticate, mechanisms: string[]) => Promise<void> }),
+  ): XmppClient;
   export function xml(name: string, attrs?: Record<string, string>, ...children: (XmlElement | string)[]): XmlElement;
 }
