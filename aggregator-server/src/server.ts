@@ -365,7 +365,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const httpServer = config.tls
     ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile), minVersion: 'TLSv1.2' }, app)
     : http.createServer(app);
-  const realtime = createRealtimeServer(httpServer, { sessions, events, log, limiter, limits: config.realtimeLimits, trustProxy: config.trustProxy });
+  const realtime = createRealtimeServer(httpServer, { sessions, events, log, limiter, limits: config.realtimeLimits, trustProxy: config.trustProxy, clustered: Boolean(config.redisUrl) });
   const { io } = realtime;
   const adapterClients: RedisClientType[] = [];
   if (config.redisUrl) {
