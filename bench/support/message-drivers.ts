@@ -111,7 +111,9 @@ export async function switchboardDriver(
   try {
     const accounts = await signUpMany(server.url, benchPhones(users + spare, name.includes('PostgreSQL') ? '137' : '136'), 32);
     const online = accounts.slice(0, users);
+    const connecting = performance.now();
     const devices = await openDevices(server.url, online);
+    console.error(`${name}: ${users} devices connected in ${Math.round(performance.now() - connecting)} ms`);
     const listeners: ((receiver: number, marker: string, identity: string) => void)[] = [];
     devices.forEach((device, receiver) => {
       const self = online[receiver]?.userId;

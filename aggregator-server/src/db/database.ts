@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { fallbackCheckpointPages, startBackgroundCheckpoints } from './sqlite-checkpoints.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import { ensurePrivateDir, ensurePrivateFile, restrictIfPresent } from '../platform/private-files.js';
 
@@ -31,6 +32,7 @@ export function storageOptionsFor(config: { databaseUrl: string | undefined; dat
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   let db: Kysely<Database>;
   let sqliteHandle: SqliteDatabase.Database | undefined;
+  let checkpoints: { stop(): Promise<void> } | undefined;
   if (options.kind === 'sqlite') {
     ensurePrivateDir(path.dirname(options.file));
     ensurePrivateFile(options.file);
@@ -40,6 +42,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`wal_autocheckpoint = ${fallbackCheckpointPages}`);
+    checkpoints = startBackgroundCheckpoints(options.file);
     // SQLite gives -wal and -shm the database file's mode; an older database may predate that rule.
     for (const suffix of ['-wal', '-shm']) restrictIfPresent(options.file + suffix);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
@@ -53,7 +57,11 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   await migrateToLatest(db, options.kind);
-  return { db, kind: options.kind, close: () => db.destroy(), ...(sqliteHandle ? { sqlite: sqliteHandle } : {}) };
+  const close = async () => {
+    await checkpoints?.stop();
+    await db.destroy();
+  };
+  return { db, kind: options.kind, close, ...(sqliteHandle ? { sqlite: sqliteHandle } : {}) };
 }
 
 const inCodeMigrations: MigrationProvider = { getMigrations: async () => migrations };
