@@ -43,8 +43,8 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     if (name === 'postgres') {
       const schema = await createPostgresSchema();
       dropSchema = schema.drop;
-      server = await startTestServer({ storage: schema.storage, env: { ATTACHMENT_MAX_BYTES: String(attachmentLimit) } });
-    } else server = await startTestServer({ env: { ATTACHMENT_MAX_BYTES: String(attachmentLimit) } });
+      server = await startTestServer({ storage: schema.storage, env: { ATTACHMENT_MAX_BYTES: String(attachmentLimit) }, limits: { sendsPerIpPerHour: 1000 } });
+    } else server = await startTestServer({ env: { ATTACHMENT_MAX_BYTES: String(attachmentLimit) }, limits: { sendsPerIpPerHour: 1000 } });
   });
   afterAll(async () => {
     for (const client of clients.splice(0)) client.close();
