@@ -92,9 +92,11 @@ export class SwitchboardClient {
   }
 
   /** A route answering bytes (a file, a thumbnail), read with the same credentials as `call`. */
-  async bytes(route: RouteDefinition & { response: { kind: 'bytes' } }, params: Record<string, string | number>): Promise<{ blob: Blob; contentType: string }> {
+  /** The bytes, their type, and the name the file was uploaded with when the server gives one. */
+  async bytes(route: RouteDefinition & { response: { kind: 'bytes' } }, params: Record<string, string | number>): Promise<{ blob: Blob; contentType: string; fileName?: string }> {
     const response = await this.fetchBytes(route, params, 'GET');
-    return { blob: await response.blob(), contentType: response.headers.get('content-type') ?? 'application/octet-stream' };
+    const fileName = fileNameOf(response.headers.get('content-disposition'));
+    return { blob: await response.blob(), contentType: response.headers.get('content-type') ?? 'application/octet-stream', ...(fileName ? { fileName } : {}) };
   }
 
   /** The type of what a bytes route would answer (a HEAD request: nothing is downloaded). */
@@ -147,4 +149,18 @@ function parseJson(text: string): { ok: boolean; value: unknown } {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The file name of a Content-Disposition header (RFC 6266): the exact `filename*` first, else `filename`. */
+export function fileNameOf(header: string | null): string | undefined {
+  if (header === null) return undefined;
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(header)?.[1];
+  if (extended !== undefined) {
+    try {
+      return decodeURIComponent(extended.trim());
+    } catch {
+      // A malformed escape: fall back to the plain name.
+    }
+  }
+  return /filename="([^"]*)"/i.exec(header)?.[1];
 }

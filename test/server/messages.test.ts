@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { routes, routePath } from '#common/contract/routes.js';
 import type { MessageSendAck } from '#common/contract/messages.js';
+import { fileNameOf } from '#common/contract/http-client.js';
 import { MessageClient } from '../support/message-client.js';
 import { sleep } from '../support/sockets.js';
 import { postgresAvailable } from '../support/services.js';
@@ -312,6 +313,8 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     expect(forBob.status).toBe(200);
     expect(forBob.headers.get('content-type')).toBe('image/png');
     expect(forBob.headers.get('x-content-type-options')).toBe('nosniff');
+    // Saved under the name it was sent with.
+    expect(fileNameOf(forBob.headers.get('content-disposition'))).toBe('photo.png');
     expect(Buffer.from(await forBob.arrayBuffer()).equals(picture)).toBe(true);
     expect((await fetchAs(carol!.token)).status).toBe(404);
     // Carol cannot smuggle someone else's file into her own message either.

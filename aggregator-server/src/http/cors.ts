@@ -8,7 +8,8 @@ import type { RequestHandler } from 'express';
 export function apiCors(): RequestHandler {
   return (req, res, next) => {
     res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-expose-headers', 'retry-after, x-content-integrity');
+    // content-disposition: a download's name, which the desktop window reads to save the file under it.
+    res.setHeader('access-control-expose-headers', 'retry-after, x-content-integrity, content-disposition');
     if (req.method !== 'OPTIONS') return next();
     res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
     // x-file-name: an upload's name (POST /v1/attachments), sent by the desktop window from its own origin.

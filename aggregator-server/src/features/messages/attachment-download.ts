@@ -20,6 +20,17 @@ export function setFileHeaders(res: Response, contentType: string, etag: string)
   });
 }
 
+/**
+ * A download keeps the name it was uploaded with (RFC 6266): a plain-ASCII stand-in for old clients and
+ * the exact name, percent-encoded, in `filename*`. Quotes, slashes and control characters never reach it.
+ */
+export function contentDisposition(fileName: string | null): string {
+  if (fileName === null) return 'attachment';
+  const safe = fileName.replace(/[\u0000-\u001f\u007f"\\/]/g, '_').trim() || 'file';
+  const ascii = safe.replace(/[^\x20-\x7e]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(safe).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
 /** If-None-Match names the file's tag (or `*`): the browser's copy is current. */
 export function notModified(req: Request, etag: string): boolean {
   const header = req.get('if-none-match');

@@ -4,7 +4,7 @@ import type { MountRoute } from '../../http/mount-route.js';
 import type { Logger } from '../../platform/logger.js';
 import type { MessagesService } from './messages.service.js';
 import type { AttachmentsService } from './attachments.service.js';
-import { notModified, requestedRange, setFileHeaders, streamFile } from './attachment-download.js';
+import { contentDisposition, notModified, requestedRange, setFileHeaders, streamFile } from './attachment-download.js';
 
 export function messagesRouter(mount: MountRoute, messages: MessagesService, attachments: AttachmentsService, log: Logger): Router {
   const router = Router();
@@ -37,7 +37,7 @@ export function messagesRouter(mount: MountRoute, messages: MessagesService, att
     // Opened before any header is set: a file missing from the store is still a plain JSON 404.
     const body = await attachments.read(record, range);
     setFileHeaders(res, record.contentType, etag);
-    res.set('accept-ranges', 'bytes');
+    res.set({ 'accept-ranges': 'bytes', 'content-disposition': contentDisposition(record.fileName) });
     if (range) res.status(206).set({ 'content-range': `bytes ${range.start}-${range.end}/${record.size}`, 'content-length': String(range.end - range.start + 1) });
     else res.status(200).set('content-length', String(record.size));
     await streamFile(res, body, log);

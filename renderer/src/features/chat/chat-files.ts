@@ -93,12 +93,13 @@ const extensions: Record<string, string> = {
   'text/plain': 'txt',
 };
 
-/** Downloads the whole file and hands it to the browser as a download (the server names no file). */
+/** Downloads the whole file and hands it to the browser as a download, under the name it was sent with. */
 export async function downloadAttachment(attachmentId: string): Promise<void> {
-  const { blob, contentType } = await api().attachment(attachmentId);
+  const { blob, contentType, fileName } = await api().attachment(attachmentId);
   const link = document.createElement('a');
   link.href = URL.createObjectURL(blob);
-  link.download = `switchboard-${attachmentId.slice(0, 8)}.${extensions[contentType.split(';')[0] ?? ''] ?? 'bin'}`;
+  // A file sent without a name (a pasted picture) gets one from its type.
+  link.download = fileName ?? `switchboard-${attachmentId.slice(0, 8)}.${extensions[contentType.split(';')[0] ?? ''] ?? 'bin'}`;
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
