@@ -13,7 +13,7 @@ import { GroupMembers } from './GroupMembers.js';
 
 /**
  * A group's details from its conversation header: its name (edited in place), its members (added and
- * removed) and leaving it. A group I am no longer in shows what the device knew, with nothing to change.
+ * removed) and leaving it. A group I am no longer in shows its name and why nothing can be changed.
  */
 export function GroupInfoDialog({ conversationId, onClose }: { conversationId: string; onClose(): void }) {
   const t = useT();
@@ -31,15 +31,18 @@ export function GroupInfoDialog({ conversationId, onClose }: { conversationId: s
     <Dialog title={t('chat.group.info')} onClose={onClose}>
       <div className="group-info">
         {left ? (
+          // Who is in it now is no longer mine to know: the last list the device saw would mislead.
           <>
             <p className="group-info-name">{conversationTitle(conversation, me)}</p>
             <p className="notice">{t(conversation.left === 'left' ? 'chat.group.youLeft' : 'chat.group.youWereRemoved')}</p>
           </>
         ) : (
-          <GroupNameForm conversation={conversation} />
+          <>
+            <GroupNameForm conversation={conversation} />
+            <GroupMembers conversation={conversation} me={me} />
+            <LeaveGroup conversation={conversation} title={conversationTitle(conversation, me)} onLeft={onClose} />
+          </>
         )}
-        <GroupMembers conversation={conversation} me={me} readOnly={left} />
-        {!left && <LeaveGroup conversation={conversation} title={conversationTitle(conversation, me)} onLeft={onClose} />}
       </div>
     </Dialog>
   );

@@ -24,7 +24,7 @@ function refusalText(t: Translate, refusal: Refusal, name: string): string {
   return t('chat.group.addFailed', { name, reason: humanError(t, refusal.error).text });
 }
 
-export function GroupMembers({ conversation, me, readOnly }: { conversation: LocalConversation; me: string; readOnly: boolean }) {
+export function GroupMembers({ conversation, me }: { conversation: LocalConversation; me: string }) {
   const t = useT();
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -64,7 +64,7 @@ export function GroupMembers({ conversation, me, readOnly }: { conversation: Loc
               <div className="group-member-row">
                 <Avatar name={name} seed={member.userId} />
                 <span className="group-member-name">{mine ? t('chat.group.you') : name}</span>
-                {!readOnly && !mine && (
+                {!mine && (
                   <button
                     ref={(element) => {
                       if (element === null) triggers.current.delete(member.userId);
@@ -98,7 +98,7 @@ export function GroupMembers({ conversation, me, readOnly }: { conversation: Loc
         })}
       </ul>
       <ErrorNotice error={error} />
-      {!readOnly && <AddMembers conversation={conversation} />}
+      <AddMembers conversation={conversation} />
     </section>
   );
 }

@@ -41,8 +41,16 @@ export async function addGroupMembers(groupId: string, userIds: readonly string[
   return refused;
 }
 
+/**
+ * "Not found" means the person was removed already (by another member meanwhile) or I am out of the group
+ * myself: either way the list, asked for again, shows how things are, which is no failure to report.
+ */
 export async function removeGroupMember(groupId: string, userId: string): Promise<void> {
-  await api().removeGroupMember(groupId, userId);
+  try {
+    await api().removeGroupMember(groupId, userId);
+  } catch (error) {
+    if (describeFailure(error).code !== 'not_found') throw error;
+  }
   await showChange();
 }
 
