@@ -406,7 +406,7 @@ export const en = {
   'chat.group.addMembers': 'Add members',
   'chat.group.addLegend': '{count, plural, =0 {Choose people to add} one {# person chosen} other {# people chosen}}',
   'chat.group.nobodyToAdd': 'All your contacts who use Switchboard are already in this group.',
-  'chat.group.addChosen': '{count, plural, =0 {Add} one {Add # person} other {Add # people}}',
+  'chat.group.addChosen': '{count, plural, =0 {Add people} one {Add # person} other {Add # people}}',
   'chat.group.added': '{count, plural, one {# person added.} other {# people added.}}',
   'chat.group.addRefused': '{name} could not be added. Only your contacts can be added, and not when either of you has blocked the other.',
   'chat.group.addFailed': '{name} was not added. {reason}',
