@@ -102,6 +102,10 @@ export function serverApi(client: SwitchboardClient) {
     conversationMessages: (id: string, before: number | undefined, limit: number) =>
       client.call(routes.conversationMessages, { params: { id }, query: before === undefined ? { limit } : { before, limit } }),
     createGroup: (title: string, members: string[]) => client.call(routes.createGroup, { body: { title, members } }),
+    renameGroup: (id: string, title: string) => client.call(routes.renameGroup, { params: { id }, body: { title } }),
+    addGroupMember: (id: string, userId: string) => client.call(routes.addGroupMember, { params: { id, userId } }),
+    /** Removing myself is leaving the group. */
+    removeGroupMember: (id: string, userId: string) => client.call(routes.removeGroupMember, { params: { id, userId } }),
     uploadAttachment: (file: Blob, name: string) => client.upload(routes.uploadAttachment, file, { 'x-file-name': encodeURIComponent(name) }),
     attachment: (id: string) => client.bytes(routes.attachment, { id }),
     attachmentType: (id: string) => client.contentType(routes.attachment, { id }),

@@ -2,14 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { useT } from '../../i18n/i18n.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
-import { displayName, useContacts } from '../contacts/contacts-store.js';
 import { useChat } from './chat-store.js';
+import { ContactChecklist } from './ContactChecklist.js';
 
 /** A new group: a title and some of my contacts who use Switchboard (POST groups; each must be a contact). */
 export function NewGroupDialog({ onClose }: { onClose(): void }) {
   const t = useT();
-  const people = useContacts((state) => state.people);
-  const users = people.filter((person) => person.userId !== undefined && person.blocked !== true);
   const [title, setTitle] = useState('');
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
@@ -36,32 +34,7 @@ export function NewGroupDialog({ onClose }: { onClose(): void }) {
           {t('chat.groupTitle')}
           <input value={title} maxLength={100} required onChange={(event) => setTitle(event.target.value)} />
         </label>
-        <fieldset className="plain-fieldset">
-          <legend>{t('chat.groupMembers', { count: chosen.size })}</legend>
-          {users.length === 0 ? (
-            <p className="muted">{t('chat.noContactsToAdd')}</p>
-          ) : (
-            <ul className="checks">
-              {users.map((person) => (
-                <li key={person.ref}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={chosen.has(person.userId ?? '')}
-                      onChange={(event) => {
-                        const next = new Set(chosen);
-                        if (event.target.checked) next.add(person.userId ?? '');
-                        else next.delete(person.userId ?? '');
-                        setChosen(next);
-                      }}
-                    />{' '}
-                    {displayName(person)}
-                  </label>
-                </li>
-              ))}
-            </ul>
-          )}
-        </fieldset>
+        <ContactChecklist legend={t('chat.groupMembers', { count: chosen.size })} emptyText={t('chat.noContactsToAdd')} chosen={chosen} onChange={setChosen} />
         <ErrorNotice error={error} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy || title.trim() === '' || chosen.size === 0}>

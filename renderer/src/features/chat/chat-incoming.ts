@@ -137,9 +137,25 @@ async function connected(): Promise<void> {
   markVisibleRead();
 }
 
+/** Coming back to the window asks for the list at most this often. */
+const refreshOnReturnMs = 10_000;
+let lastReturnRefresh = 0;
+
+/**
+ * A group renamed, members added or removed, or I was removed: nothing live says so, so the list is
+ * asked for again when the window comes back (a reconnect asks anyway).
+ */
+function refreshOnReturn(): void {
+  if (document.visibilityState !== 'visible' || !chatOnline() || Date.now() - lastReturnRefresh < refreshOnReturnMs) return;
+  lastReturnRefresh = Date.now();
+  void refreshConversations();
+}
+
 export function startChatEvents(): void {
   registerChatHandlers({ connected: () => void connected(), message: receive, receipt: receiveReceipt, typing: receiveTyping });
   document.addEventListener('visibilitychange', markVisibleRead);
+  document.addEventListener('visibilitychange', refreshOnReturn);
+  window.addEventListener('focus', refreshOnReturn);
   useChat.subscribe((state, previous) => {
     if (state.conversations !== previous.conversations) applyWaitingReceipts();
   });

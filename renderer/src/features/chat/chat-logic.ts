@@ -127,6 +127,35 @@ export function fromView(view: ConversationView, previous: LocalConversation | u
   };
 }
 
+/** The server lists at most this many conversations (its repository's limit): past it, a missing group says nothing. */
+export const serverConversationLimit = 500;
+
+/**
+ * The server's list merged into the device's. The server lists only groups I am in, so a group the device
+ * knew when the list was asked for and that the list lacks is one I no longer belong to (removed, or left
+ * on another device): it stays, readable, marked so. A group I left here while the list was on its way
+ * stays left; one that is listed again (I was added back) is mine again.
+ */
+export function mergeServerList(
+  views: readonly ConversationView[],
+  askedWith: ReadonlyMap<string, LocalConversation>,
+  current: ReadonlyMap<string, LocalConversation>,
+): LocalConversation[] {
+  const listed = new Set(views.map((view) => view.id));
+  const merged: LocalConversation[] = [];
+  for (const view of views) {
+    const previous = current.get(view.id);
+    if (previous?.left !== undefined && askedWith.get(view.id)?.left === undefined) continue;
+    merged.push(fromView(view, previous));
+  }
+  if (views.length >= serverConversationLimit) return merged;
+  for (const conversation of current.values()) {
+    const gone = conversation.kind === 'group' && conversation.left === undefined && !listed.has(conversation.id) && askedWith.has(conversation.id);
+    if (gone) merged.push({ ...conversation, left: 'removed' });
+  }
+  return merged;
+}
+
 /**
  * Who the other person of a direct conversation is, as one string: their user id, or their outside
  * address (M28) for someone on another network, who has no user id (it is empty).

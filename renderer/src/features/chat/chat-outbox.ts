@@ -75,6 +75,8 @@ async function sendOne(entry: ChatOutboxEntry, message: LocalChatMessage): Promi
   if (answer === 'offline') return 'offline';
   if ('error' in answer) {
     await markFailed(message, answer.error.code);
+    // No such conversation for me: I may have been removed from the group, which the list then shows.
+    if (answer.error.code === 'not_found') void useChat.getState().refresh().catch((error: unknown) => console.warn('could not fetch the conversations', error));
     return 'failed';
   }
   await delivered(entry, message, answer.message);

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { MessageTarget } from '#common/contract/messages.js';
 import { api, useApp } from '../../app/app-store.js';
 import { localDb } from '../../db/local-db.js';
-import { byActivity, directWith, draftConversation, draftsToMove, draftTarget, fromView, isDraft, mergeIntoList, messageKey, outsideParty, pendingPosition, searchTextOf, withPending } from './chat-logic.js';
+import { byActivity, directWith, draftConversation, draftsToMove, draftTarget, fromView, isDraft, mergeIntoList, mergeServerList, messageKey, outsideParty, pendingPosition, searchTextOf, withPending } from './chat-logic.js';
 import { loadHistoryPage } from './chat-history.js';
 import type { ChatOutboxEntry, LocalChatMessage, LocalConversation, OutboxBody } from './chat-types.js';
 
@@ -81,14 +81,14 @@ export const useChat = create<ChatState>((set, get) => ({
   },
 
   async refresh() {
+    const askedWith = new Map(get().conversations.map((conversation) => [conversation.id, conversation]));
     const views = await api().conversations();
     const userId = me().userId;
     // A draft whose person now has a direct conversation (started on another device) becomes that conversation.
     for (const [draftId, realId] of draftsToMove(get().conversations, views, userId)) await moveDraft(draftId, realId);
     // Merged with the list as it is now (not as it was before the request), so no receipt is lost.
     const known = new Map(get().conversations.map((conversation) => [conversation.id, conversation]));
-    const merged = views.map((view) => fromView(view, known.get(view.id)));
-    await get().saveConversations(merged);
+    await get().saveConversations(mergeServerList(views, askedWith, known));
   },
 
   async open(conversationId) {

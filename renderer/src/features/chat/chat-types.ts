@@ -64,6 +64,11 @@ export interface LocalConversation {
   progress: Record<string, MemberProgress>;
   /** The server holds no older history than what this device has. */
   historyComplete: boolean;
+  /**
+   * A group I am no longer in: I left it here, or the server stopped listing it (removed, or left on
+   * another device). Its history stays readable; nothing can be written to it.
+   */
+  left?: 'left' | 'removed';
 }
 
 export interface ChatOutboxEntry {
