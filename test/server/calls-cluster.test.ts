@@ -4,7 +4,7 @@ import { CallClient } from '../support/call-client.js';
 import { sleep } from '../support/sockets.js';
 import { postgresAvailable, redisAvailable, redisUrl } from '../support/services.js';
 import { ServerProcess } from '../support/server-process.js';
-import { ApiClient, createPostgresSchema, signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
+import { ApiClient, createPostgresSchema, signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
 
 const pgUp = await postgresAvailable();
 const redisUp = await redisAvailable();
@@ -143,8 +143,9 @@ describe.skipIf(!pgUp || !redisUp)('a ringing call outlives the node that rang i
       SWITCHBOARD_SECRET: 'calls-crash-test-secret-that-is-long-enough-0123',
       CALL_RING_SECONDS: '3',
     };
-    const nodeA = await ServerProcess.start(env);
-    const nodeB = await ServerProcess.start(env);
+    // Each node has a data folder of its own, as on two machines.
+    const nodeA = await ServerProcess.start({ ...env, DATA_DIR: tempDir() });
+    const nodeB = await ServerProcess.start({ ...env, DATA_DIR: tempDir() });
     processes.push(nodeA, nodeB);
     const apiA = new ApiClient(nodeA.url);
     const apiB = new ApiClient(nodeB.url);
