@@ -191,8 +191,13 @@ describe.skipIf(!available)('calls in Chromium', () => {
     await openContact(alicePage, bob);
     await alicePage.getByRole('button', { name: `Voice call with ${bob.name}` }).click();
     await callScreen(bobPage).getByText('Incoming voice call').waitFor();
+    await bobPage.setViewportSize({ width: 390, height: 740 });
     await direct.api.withToken(bob.token).typed().call(routes.block, { params: { userId: alice.user.id } });
     await callScreen(bobPage).getByText('Call ended: you blocked this person. To call again, unblock them on their contact page.').waitFor();
+    // The longer words still fit a phone's width.
+    expect(await bobPage.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    await bobPage.screenshot({ path: path.join(screenshotDir, 'call-ended-blocked-phone.png') });
     await callScreen(alicePage).getByText('Declined', { exact: true }).waitFor();
     expect(await callScreen(alicePage).getByText('blocked', { exact: false }).count()).toBe(0);
     expect(pageErrors).toEqual([]);
