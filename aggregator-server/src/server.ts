@@ -420,7 +420,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     clock,
     log,
   });
-  attachCalls({ io, calls, clock, log });
+  const stopCallsGateway = attachCalls({ io, calls, events, clock, log });
+  calls.start();
   postsOutlet.current = socketPostsOutlet(io);
   const presenceGateway = attachPresence({ io, presence, privacy, events, clock, graceMs: config.presenceGraceMs, clustered: Boolean(config.redisUrl), log, outsideTyping: (userId, address, state) => interworking?.service.typing(userId, address, state) });
   // Outside contacts see a user's status, never more: offline while invisible or hidden from everyone.
@@ -441,6 +442,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const close = () => {
     closing ??= (async () => {
       presenceGateway.stop();
+      stopCallsGateway();
       calls.stop();
       identitiesGateway.stop();
       await retentionPurge.stop();

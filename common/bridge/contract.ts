@@ -225,6 +225,29 @@ export type MyStatusSetResult = z.infer<typeof myStatusSetResult>;
 export const contactNotificationRequest = z.object({ userId: z.string().uuid(), enabled: z.boolean() });
 /** Unread chat messages, for the tray's badge and the dock or taskbar count. */
 export const unreadCountRequest = z.object({ count: z.number().int().min(0).max(1_000_000) });
+/**
+ * An incoming call (M26) as an OS notification, in the person's language: the window has the words, the
+ * host has the notification. The labels name the notification's buttons where the OS shows buttons.
+ */
+export const incomingCallNotice = z
+  .object({
+    callId: z.string().uuid(),
+    title: z.string().min(1).max(200),
+    body: z.string().max(500),
+    answerLabel: z.string().min(1).max(40),
+    declineLabel: z.string().min(1).max(40),
+  })
+  .strict();
+/** `shown: false` when the window has the focus: the call screen rings there and a notification would only repeat it. */
+export const incomingCallShown = z.object({ shown: z.boolean() });
+export const incomingCallRequest = z.object({ callId: z.string().uuid() }).strict();
+/**
+ * What the person did with the notification: `answer` or `decline` (its buttons), `open` (a click on it,
+ * which brings the window forward). The host raises the window before `answer` and `open` arrive.
+ */
+export const callNoticeActions = ['answer', 'decline', 'open'] as const;
+export const incomingCallAction = z.object({ callId: z.string().uuid(), action: z.enum(callNoticeActions) });
+export type IncomingCallAction = z.infer<typeof incomingCallAction>;
 export const startAtLoginRequest = z.object({ enabled: z.boolean() });
 
 export const lookupIdentityRequest = z.object({ phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/) });
@@ -258,6 +281,8 @@ export const bridgeCalls = {
     result: nothing,
   },
   'notifications.setUnreadCount': { channel: 'switchboard:notifications.setUnreadCount', args: z.tuple([unreadCountRequest]), result: nothing },
+  'notifications.showIncomingCall': { channel: 'switchboard:notifications.showIncomingCall', args: z.tuple([incomingCallNotice]), result: incomingCallShown },
+  'notifications.closeIncomingCall': { channel: 'switchboard:notifications.closeIncomingCall', args: z.tuple([incomingCallRequest]), result: nothing },
   'accounts.list': { channel: 'switchboard:accounts.list', args: noArguments, result: z.array(boundAccount) },
   'accounts.bindPassword': { channel: 'switchboard:accounts.bindPassword', args: z.tuple([bindPasswordRequest]), result: boundAccount },
   'accounts.bindOAuth': { channel: 'switchboard:accounts.bindOAuth', args: z.tuple([bindOAuthRequest]), result: boundAccount },
@@ -277,6 +302,8 @@ export const bridgeEvents = {
   'watcher.changed': { channel: 'switchboard:watcher.changed', payload: watcherStatus },
   /** My status changed elsewhere (the tray): the Status screen shows the new value. */
   'status.changed': { channel: 'switchboard:status.changed', payload: myStatus },
+  /** The person answered, declined or clicked an incoming call's notification (`notifications.showIncomingCall`). */
+  'notifications.callAction': { channel: 'switchboard:notifications.callAction', payload: incomingCallAction },
 } as const;
 export type BridgeEventName = keyof typeof bridgeEvents;
 
@@ -310,6 +337,15 @@ export interface DesktopBridge {
     setForContact(request: z.infer<typeof contactNotificationRequest>): Promise<void>;
     /** The unread messages count the desktop shows on its tray icon and dock/taskbar; nothing in a browser tab. */
     setUnreadCount(request: z.infer<typeof unreadCountRequest>): Promise<void>;
+    /**
+     * Desktop only: an incoming call as an OS notification while the window is not focused, with Answer and
+     * Decline where the OS shows buttons, else a click that raises the window. `unsupported` on a system
+     * without notifications and in a browser tab (the page uses the Web Notification API there).
+     */
+    showIncomingCall(request: z.infer<typeof incomingCallNotice>): Promise<z.infer<typeof incomingCallShown>>;
+    /** Withdraws the call's notification (answered here or elsewhere, declined, over); nothing if none is shown. */
+    closeIncomingCall(request: z.infer<typeof incomingCallRequest>): Promise<void>;
+    onCallAction(listener: (action: IncomingCallAction) => void): Unsubscribe;
   };
   /** Network accounts bound on this machine (desktop only; `capabilities.accountBinding`). Secrets go in, never out. */
   accounts: {

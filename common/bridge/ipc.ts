@@ -57,6 +57,9 @@ export function createIpcBridge(port: BridgePort): DesktopBridge {
     notifications: {
       setForContact: (request) => call('notifications.setForContact', request),
       setUnreadCount: (request) => call('notifications.setUnreadCount', request),
+      showIncomingCall: (request) => call('notifications.showIncomingCall', request),
+      closeIncomingCall: (request) => call('notifications.closeIncomingCall', request),
+      onCallAction: (listener) => listen('notifications.callAction', listener),
     },
     accounts: {
       list: () => call('accounts.list'),

@@ -211,6 +211,12 @@ export class WebBridge implements DesktopBridge {
     },
     // A tab has no tray: the page shows the count in its title instead.
     setUnreadCount: async () => undefined,
+    // A tab shows calls with the page's own Web Notification API (renderer/src/features/calls/call-notifications.ts).
+    showIncomingCall: async () => {
+      throw new BridgeError('unsupported', 'in a browser the page shows the call itself');
+    },
+    closeIncomingCall: async () => undefined,
+    onCallAction: () => () => undefined,
   };
 
   /** A tab has no keychain and cannot open windows it controls: the Accounts screen binds through the server instead. */

@@ -61,9 +61,11 @@ export type CallRenegotiateEvent = z.infer<typeof callRenegotiateEvent>;
 /**
  * How a call ended, as each device hears it: `answered-elsewhere` goes to the callee's other devices
  * when one of them answers; `timeout` when nobody answered within the ring time; `unavailable` when the
- * callee had no device online; `connection-lost` when a party's device went away for good.
+ * callee had no device online; `connection-lost` when a party's device went away for good; `blocked` to
+ * the devices of a person who blocked the other party during the call (the other party hears `hangup`,
+ * or `declined` while it rang, as if the blocker had ended it: a block is never revealed).
  */
-export const callEndReasons = ['hangup', 'declined', 'busy', 'timeout', 'answered-elsewhere', 'unavailable', 'failed', 'connection-lost'] as const;
+export const callEndReasons = ['hangup', 'declined', 'busy', 'timeout', 'answered-elsewhere', 'unavailable', 'failed', 'connection-lost', 'blocked'] as const;
 export type CallEndReason = (typeof callEndReasons)[number];
 export const callEndedEvent = z.object({ callId: z.string(), from: party.optional(), reason: z.enum(callEndReasons) });
 export type CallEndedEvent = z.infer<typeof callEndedEvent>;

@@ -56,8 +56,30 @@ export async function createDesktop(options: {
             shown.on('click', () => options.window()?.show());
             shown.show();
           },
+          callNotifier: {
+            // Electron shows a notification's buttons on macOS and Windows; on Linux a click brings the window.
+            buttons: process.platform === 'darwin' || process.platform === 'win32',
+            show: (notice, handlers) => {
+              const actions = notice.buttons.map((text) => ({ type: 'button' as const, text }));
+              // Silent: the window rings with its own tone while the call rings.
+              const shown = new Notification({ title: notice.title, body: notice.body, actions, urgency: 'critical', timeoutType: 'never', silent: true });
+              shown.on('action', (details) => handlers.button(details.actionIndex));
+              shown.on('click', () => handlers.click());
+              shown.on('close', () => handlers.closed());
+              shown.show();
+              return { close: () => shown.close() };
+            },
+          },
         }
       : {}),
+    windowFocused: () => options.window()?.isFocused() ?? false,
+    raiseWindow: () => {
+      const window = options.window();
+      if (window === undefined) return;
+      if (window.isMinimized()) window.restore();
+      window.show();
+      window.focus();
+    },
     createLoginWindow: async (spec) => createLoginWindow(spec),
   };
   const core = await DesktopCore.create({

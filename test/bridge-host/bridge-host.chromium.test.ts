@@ -12,7 +12,10 @@ import { loadPlugins, type LoadedPlugin } from '#core/plugins/load.js';
 import { createVault, sessionAccount, type Vault } from '#core/vault/index.js';
 import { AppWatcher } from '#core/watcher/index.js';
 import { keyringAvailable, startPrivateKeyring, type PrivateKeyring } from '../support/keyring.js';
-import { latestCode, signIn, startTestServer, tempDir, type TestServer } from '../support/test-server.js';
+import { latestCode, signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
+import { rooms } from '#server/realtime/realtime-gateway.js';
+import { CallClient } from '../support/call-client.js';
+import { RecordingCallNotifier } from '../support/call-notifier.js';
 import { createXdgSandbox, xdgUtilsAvailable, type XdgSandbox } from '../launcher/support/xdg-sandbox.js';
 import { buildWebClient, chromiumAvailable, launchChromium } from '../renderer/support/browser.js';
 import { serveBridge, type ServedBridge } from './support/serve-bridge.js';
@@ -59,6 +62,9 @@ describe.skipIf(!available)('the desktop bridge host served to real Chromium', (
   const startAtLoginCalls: boolean[] = [];
   let nextPickedFile: string | null = null;
   const children: ChildProcess[] = [];
+  /** Electron's notifications stand-in, with buttons (as on macOS); the window is never focused here. */
+  const callNotifier = new RecordingCallNotifier(true);
+  const raisedWindow: number[] = [];
 
   beforeAll(async () => {
     keyring = await startPrivateKeyring();
@@ -97,6 +103,7 @@ describe.skipIf(!available)('the desktop bridge host served to real Chromium', (
         startAtLoginCalls.push(enabled);
       },
       notificationsSupported: true,
+      callNotifications: { notifier: callNotifier, windowFocused: () => false, raiseWindow: () => raisedWindow.push(Date.now()) },
     });
 
     browser = await launchChromium();
@@ -302,5 +309,48 @@ window.switchboardBridge.watcher.onChanged((status) => window.watcherEvents.push
     expect(served.calls.filter((call) => call.channel === 'switchboard:session.signIn' && call.ok)).toHaveLength(1);
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('the built renderer shows an incoming call as the desktop notification; Decline on it declines, and an ended call withdraws it', async () => {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(server.url + '/');
+    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+    // The person signed up in the test before (their session is in the keychain); Bob, who has their number, calls from a device of his own.
+    const stored = await vault.getSecret(sessionAccount(server.url));
+    const me = { user: await server.api.withToken(stored?.token ?? 'none').typed().call(routes.me, {}) };
+    const bob = await signIn(server.api, '+8613900139077', testDevice('Bob'));
+    await server.api.withToken(bob.token).typed().call(routes.replaceAddressBook, { body: { entries: [{ ref: 'me', phones: ['+8613800138077'] }] } });
+    const bobDevice = await new CallClient(server.url, bob.token).connected();
+    try {
+      // The window's socket is up: the call rings there.
+      await expect.poll(async () => (await server.io.in(rooms.user(me.user.id)).fetchSockets()).length, { timeout: 8000 }).toBeGreaterThan(0);
+
+      const first = await bobDevice.invite(me.user.id, 'video');
+      expect(first.ack).toEqual({ ok: true });
+      await expect.poll(() => callNotifier.shown.length, { timeout: 8000 }).toBe(1);
+      expect(callNotifier.latest().notice).toMatchObject({ title: 'Incoming video call', body: expect.stringMatching(/139.*is calling you$/), buttons: ['Answer', 'Decline'] });
+      await page.getByRole('button', { name: 'Decline' }).waitFor();
+
+      callNotifier.latest().handlers.button(1);
+      expect(await bobDevice.next('call:ended', first.callId)).toMatchObject({ reason: 'declined' });
+      expect(callNotifier.latest().open).toBe(false);
+      expect(raisedWindow).toEqual([]);
+      expect(served.pushed).toContainEqual({ channel: 'switchboard:notifications.callAction', payload: { callId: first.callId, action: 'decline' } });
+
+      // Bob tries again and gives up: the end of the call takes the notification away.
+      const second = await bobDevice.invite(me.user.id);
+      await expect.poll(() => callNotifier.shown.length, { timeout: 8000 }).toBe(2);
+      expect(callNotifier.latest().notice.title).toBe('Incoming voice call');
+      expect(callNotifier.latest().open).toBe(true);
+      expect(await bobDevice.hangup(second.callId)).toEqual({ ok: true });
+      await expect.poll(() => callNotifier.latest().open, { timeout: 8000 }).toBe(false);
+      expect(served.calls.filter((call) => call.channel === 'switchboard:notifications.closeIncomingCall' && call.ok).length).toBeGreaterThan(0);
+      expect(problems).toEqual([]);
+    } finally {
+      bobDevice.close();
+      await page.close();
+    }
   });
 });

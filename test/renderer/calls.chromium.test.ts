@@ -18,7 +18,8 @@ type Person = { token: string; user: { id: string }; phone: string; national: st
 /**
  * Calls in real Chromium through the real web client and server (M26): A calls B from B's contact
  * screen, B answers, both receive media; the same through a real coturn with relay-only ICE; a call
- * nobody answers leaves a missed-call message; someone who blocked me cannot be called.
+ * nobody answers leaves a missed-call message; someone who blocked me cannot be called; a block made while a
+ * call rings ends it on both screens.
  */
 describe.skipIf(!available)('calls in Chromium', () => {
   let direct: TestServer;
@@ -179,6 +180,26 @@ describe.skipIf(!available)('calls in Chromium', () => {
     await alicePage.getByRole('button', { name: `Voice call with ${bob.name}` }).click();
     await alicePage.getByText('You cannot call this person.', { exact: false }).waitFor();
     expect(await callScreen(bobPage).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('a block made while the call rings ends it on both screens, in words; the blocked caller only sees a decline', async () => {
+    const alice = await person(direct, 'Alice blocked');
+    const bob = await person(direct, 'Bob blocking');
+    const alicePage = await open(direct, alice);
+    const bobPage = await open(direct, bob);
+    await openContact(alicePage, bob);
+    await alicePage.getByRole('button', { name: `Voice call with ${bob.name}` }).click();
+    await callScreen(bobPage).getByText('Incoming voice call').waitFor();
+    await bobPage.setViewportSize({ width: 390, height: 740 });
+    await direct.api.withToken(bob.token).typed().call(routes.block, { params: { userId: alice.user.id } });
+    await callScreen(bobPage).getByText('Call ended: you blocked this person. To call again, unblock them on their contact page.').waitFor();
+    // The longer words still fit a phone's width.
+    expect(await bobPage.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    await bobPage.screenshot({ path: path.join(screenshotDir, 'call-ended-blocked-phone.png') });
+    await callScreen(alicePage).getByText('Declined', { exact: true }).waitFor();
+    expect(await callScreen(alicePage).getByText('blocked', { exact: false }).count()).toBe(0);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -233,6 +233,53 @@ describe.each(backends)('calls on $name', ({ name, available }) => {
     expect((await malloryDevice.callLog(callId)).body).toMatchObject({ call: { outcome: 'missed' } });
   });
 
+  it.skipIf(!available)('a block made while a call rings ends it at once on every device; the blocked caller hears a decline, never the block', async () => {
+    const [alice, bob] = await people(2);
+    const aliceDevice = await device(alice!.token);
+    const bobPhone = await device(bob!.token);
+    const bobLaptop = await secondDevice(bob!.phone);
+    const { callId } = await aliceDevice.invite(bob!.user.id, 'video');
+    await Promise.all([bobPhone.next('call:incoming', callId), bobLaptop.next('call:incoming', callId)]);
+
+    await server.api.withToken(bob!.token).typed().call(routes.block, { params: { userId: alice!.user.id } });
+    expect(await bobPhone.next('call:ended', callId)).toMatchObject({ reason: 'blocked' });
+    expect(await bobLaptop.next('call:ended', callId)).toMatchObject({ reason: 'blocked' });
+    expect(await aliceDevice.next('call:ended', callId)).toMatchObject({ reason: 'declined', from: { userId: bob!.user.id } });
+    expect((await aliceDevice.callLog(callId)).body).toEqual({ call: { callId, media: 'video', outcome: 'declined' } });
+    // Over for good: the answer comes too late, and a new call is refused.
+    expect(await bobPhone.answer(callId)).toMatchObject({ error: { code: 'not_found' } });
+    expect((await aliceDevice.invite(bob!.user.id)).ack).toMatchObject({ error: { code: 'call_not_allowed' } });
+    expect(clients.flatMap((client) => client.invalid)).toEqual([]);
+  });
+
+  it.skipIf(!available)('a block made during a running call ends it for both; the call is logged as answered', async () => {
+    const [alice, bob, carol] = await people(3);
+    const aliceDevice = await device(alice!.token);
+    const bobDevice = await device(bob!.token);
+    const { callId } = await aliceDevice.invite(bob!.user.id);
+    await bobDevice.next('call:incoming', callId);
+    expect(await bobDevice.answer(callId)).toEqual({ ok: true });
+    await aliceDevice.next('call:answered', callId);
+
+    // Blocking someone else leaves the call alone.
+    await server.api.withToken(alice!.token).typed().call(routes.block, { params: { userId: carol!.user.id } });
+    expect(await aliceDevice.ice(callId)).toEqual({ ok: true });
+    await bobDevice.next('call:ice', callId);
+    expect(aliceDevice.eventsFor(callId)).not.toContain('call:ended');
+
+    await server.api.withToken(alice!.token).typed().call(routes.block, { params: { userId: bob!.user.id } });
+    expect(await aliceDevice.next('call:ended', callId)).toMatchObject({ reason: 'blocked' });
+    expect(await bobDevice.next('call:ended', callId)).toMatchObject({ reason: 'hangup', from: { userId: alice!.user.id } });
+    expect((await bobDevice.callLog(callId)).body).toMatchObject({ call: { callId, outcome: 'answered' } });
+    expect(await aliceDevice.ice(callId)).toMatchObject({ error: { code: 'not_found' } });
+    // Neither is left busy: each can call someone else.
+    const carolDevice = await device(carol!.token);
+    const next = await bobDevice.invite(carol!.user.id);
+    expect(next.ack).toEqual({ ok: true });
+    await carolDevice.next('call:incoming', next.callId);
+    await bobDevice.hangup(next.callId);
+  });
+
   it.skipIf(!available)('hands out coturn REST credentials that expire, and only to a session', async () => {
     const [alice] = await people(1, false);
     const before = Math.floor(Date.now() / 1000);

@@ -10,6 +10,8 @@ export type DomainEventMap = {
   keyExchangeAnswered: [{ userId: string; deviceId: string; state: 'approved' | 'rejected' }];
   /** Who may see `userId`'s activity may have changed (privacy settings, lists, or the book). */
   audienceChanged: [{ userId: string }];
+  /** `userId` put `otherId` on their blocklist: whatever connects the two (a call) ends now. */
+  blocked: [{ userId: string; otherId: string }];
   /** `userId` published, changed or removed one of their network identities. */
   identitiesChanged: [{ userId: string }];
   /** `userId` became invisible or stopped being invisible. */

@@ -1,5 +1,6 @@
 import type { AccountsSyncResult } from '#common/bridge/index.js';
 import { CallMediaPermission } from '../calls/media-permission.js';
+import type { NativeCallNotifier } from '../calls/incoming-call-notices.js';
 import { insecureServerReason } from '#common/net/server-address.js';
 import { matcherSetsFor } from '#common/plugin-manifest/matchers.js';
 import { createAccounts, type Accounts } from '../accounts/index.js';
@@ -44,6 +45,12 @@ export interface DesktopShell {
   setStartAtLogin?: (enabled: boolean) => void | Promise<void>;
   /** Shows a native notification; without it, none are shown. */
   notify?: (notice: ContactNotification) => void;
+  /** Calls (M26): native notifications for incoming calls (electron/core/calls/incoming-call-notices.ts decides). */
+  callNotifier?: NativeCallNotifier;
+  /** Whether the app's window has the focus now; an incoming call notifies only when it has not. */
+  windowFocused?: () => boolean;
+  /** Brings the app's window forward (a click on, or Answer in, a call's notification). */
+  raiseWindow?: () => void;
   createLoginWindow?: (spec: LoginWindowSpec) => Promise<OpenedLoginWindow>;
 }
 
@@ -217,6 +224,7 @@ export class DesktopCore {
         ...(shell.pickFile === undefined ? {} : { pickFile: shell.pickFile }),
         ...(shell.setStartAtLogin === undefined ? {} : { setStartAtLogin: shell.setStartAtLogin }),
         notificationsSupported: shell.notify !== undefined,
+        callNotifications: { notifier: shell.callNotifier, windowFocused: shell.windowFocused ?? (() => false), raiseWindow: shell.raiseWindow ?? (() => undefined) },
         onSessionChange: (session) => this.connect(session),
         onUnreadCount: (count) => {
           if (count === this.unreadMessages) return;

@@ -1,4 +1,5 @@
 import type { CallMediaPermission } from '../calls/media-permission.js';
+import { IncomingCallNotices, type IncomingCallNoticesOptions } from '../calls/incoming-call-notices.js';
 import {
   BridgeError,
   isBridgeErrorCode,
@@ -96,6 +97,8 @@ export interface BridgeHostOptions {
   myStatus?: MyStatus;
   /** Calls (M26): the window's word on when a call is on, for main's media permission handler. */
   callMedia?: Pick<CallMediaPermission, 'setCallActive'>;
+  /** Calls (M26): incoming calls as OS notifications; without it `notifications.showIncomingCall` is unsupported. */
+  callNotifications?: Omit<IncomingCallNoticesOptions, 'onAction'>;
   /** Contacts of bound network accounts, imported through the plugin host (electron/core/contacts). */
   networkContacts?: {
     list(): BoundContact[];
@@ -161,8 +164,16 @@ export class BridgeHost {
   private readonly myStatus: MyStatus;
   private readonly stopStatusEvents: () => unknown;
   private readonly rendererCredential: RendererCredential;
+  private readonly callNotices: IncomingCallNotices;
 
   constructor(private readonly options: BridgeHostOptions) {
+    this.callNotices = new IncomingCallNotices({
+      notifier: undefined,
+      windowFocused: () => false,
+      raiseWindow: () => undefined,
+      ...options.callNotifications,
+      onAction: (action) => this.emit(bridgeEvents['notifications.callAction'].channel, action),
+    });
     this.rendererCredential = new RendererCredential(options.delegate ?? serverDelegate(options.serverUrl), options.now ?? Date.now);
     this.now = options.now ?? Date.now;
     this.accounts = createAccountCalls({
@@ -203,6 +214,7 @@ export class BridgeHost {
   }
 
   close(): void {
+    this.callNotices.close(this.callNotices.shownFor);
     this.stopWatching?.();
     this.stopStatusEvents();
     this.listeners.clear();
@@ -384,6 +396,8 @@ export class BridgeHost {
     'notifications.setUnreadCount': async (_context, { count }) => {
       this.options.onUnreadCount?.(count);
     },
+    'notifications.showIncomingCall': async (_context, request) => this.callNotices.show(request),
+    'notifications.closeIncomingCall': async (_context, { callId }) => this.callNotices.close(callId),
 
     'accounts.list': async () => this.accounts.list(),
     'accounts.bindPassword': async (_context, request) => this.accounts.bindPassword(request),

@@ -359,6 +359,7 @@ export const en = {
   'calls.ended.unavailable': 'Not reachable right now: none of their devices is online',
   'calls.ended.failed': 'The call could not connect',
   'calls.ended.connection-lost': 'The connection was lost',
+  'calls.ended.blocked': 'Call ended: you blocked this person. To call again, unblock them on their contact page.',
   'calls.ended.no-devices': 'No microphone or camera could be used. Allow access for this site, then try again.',
   'calls.notification.incoming': '{name} is calling you',
   'calls.notification.missed': 'Missed call from {name}',

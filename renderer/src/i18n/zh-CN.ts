@@ -357,6 +357,7 @@ export const zhCN: Record<MessageKey, string> = {
   'calls.ended.unavailable': '暂时无法接通：对方没有在线的设备',
   'calls.ended.failed': '通话无法接通',
   'calls.ended.connection-lost': '连接已中断',
+  'calls.ended.blocked': '通话已结束：你已屏蔽此人。如需再次通话，请在其联系人页面取消屏蔽。',
   'calls.ended.no-devices': '无法使用麦克风或摄像头。请允许本网站访问后再试。',
   'calls.notification.incoming': '{name}正在呼叫你',
   'calls.notification.missed': '来自{name}的未接来电',

@@ -3,6 +3,7 @@ import { clientEventSchemas, type Ack, type ServerEventPayload } from '#common/c
 import type { ErrorBody } from '#common/contract/errors.js';
 import { ApiError } from '../../http/api-error.js';
 import type { Clock } from '../../platform/clock.js';
+import type { DomainEvents } from '../../platform/domain-events.js';
 import type { Logger } from '../../platform/logger.js';
 import { EventBudget } from '../../realtime/event-budget.js';
 import { rooms, type RealtimeServer, type RealtimeSocket } from '../../realtime/realtime-gateway.js';
@@ -70,9 +71,15 @@ export function socketCallOutlet(io: RealtimeServer): CallOutlet {
   };
 }
 
-/** `call:invite`, `call:answer`, `call:ice`, `call:hangup`, `call:renegotiate`: parsed, then handed to the service. */
-export function attachCalls(deps: { io: RealtimeServer; calls: CallsService; clock: Clock; log: Logger }): void {
-  const { io, calls, clock, log } = deps;
+/**
+ * `call:invite`, `call:answer`, `call:ice`, `call:hangup`, `call:renegotiate`: parsed, then handed to the
+ * service; a block made on this node ends a call between the two. Returns a stop for the server's close.
+ */
+export function attachCalls(deps: { io: RealtimeServer; calls: CallsService; events: DomainEvents; clock: Clock; log: Logger }): () => void {
+  const { io, calls, events, clock, log } = deps;
+  const offBlocked = events.on('blocked', ({ userId, otherId }) => {
+    calls.blocked(userId, otherId).catch((error: unknown) => log.error({ reason: (error as Error).message }, 'could not end a call after a block'));
+  });
   const handlers: { [E in CallClientEvent]: (device: CallDevice, payload: z.infer<(typeof clientEventSchemas)[E]>) => Promise<void> } = {
     'call:invite': (device, payload) => calls.invite(device, payload),
     'call:answer': (device, payload) => calls.answer(device, payload),
@@ -105,4 +112,5 @@ export function attachCalls(deps: { io: RealtimeServer; calls: CallsService; clo
     socket.on('call:renegotiate', listener('call:renegotiate'));
     socket.on('disconnect', () => calls.sessionDisconnected(socket.data.sessionId));
   });
+  return offBlocked;
 }

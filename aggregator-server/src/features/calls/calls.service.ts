@@ -35,8 +35,16 @@ export type CallDevice = { userId: string; sessionId: string; socketId: string }
 
 /** A call nobody ends (every device of both gone, a node crashed) is forgotten after this. */
 const longestCallMs = 12 * 60 * 60 * 1000;
-/** The busy marks of a ringing call outlive the ring time a little, in case the node that rings it dies. */
-const ringSlackMs = 60_000;
+/**
+ * A ringing call outlives its ring time by this much in the store, so that a node that comes up after the
+ * one that rang it died still finds it, ends it and leaves the missed call in the conversation.
+ */
+const ringSlackMs = 10 * 60 * 1000;
+/** Unanswered calls ended per sweep; the rest wait for the next one. */
+const sweepBatch = 100;
+
+/** Who ended a call, as the parties hear it; `blocker` when one of them blocked the other during the call. */
+type EndedBy = { from?: { userId: string; phone: string }; exceptSocket?: string; blocker?: string };
 
 const notFound = () => new ApiError(404, 'not_found', 'no such call: it ended, was answered elsewhere, or is not yours');
 
@@ -46,8 +54,9 @@ const notFound = () => new ApiError(404, 'not_found', 'no such call: it ended, w
  * (hang-up, decline, busy, ring timeout, a device gone) with its entry in the conversation.
  */
 export class CallsService {
-  private readonly ringTimers = new Map<string, NodeJS.Timeout>();
   private readonly graceTimers = new Set<NodeJS.Timeout>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping = false;
 
   constructor(
     private readonly deps: {
@@ -76,7 +85,8 @@ export class CallsService {
     const { store, outlet, settings, clock } = this.deps;
     const calleeId = payload.to.userId;
     if (!(await this.mayCall(device.userId, calleeId))) throw new ApiError(403, 'call_not_allowed', 'this person cannot be called by you');
-    const record: CallRecord = { id: payload.callId, callerId: device.userId, calleeId, media: payload.media, callerSession: device.sessionId, startedAt: clock.now() };
+    const now = clock.now();
+    const record: CallRecord = { id: payload.callId, callerId: device.userId, calleeId, media: payload.media, callerSession: device.sessionId, startedAt: now, ringsUntil: now + settings.ringMs };
     if ((await store.get(payload.callId)) !== undefined) throw new ApiError(409, 'validation_failed', 'this call id is in use; make a new one');
     const created = await store.create(record, settings.ringMs + ringSlackMs);
     if (created === 'caller-busy') throw new ApiError(409, 'already_in_call', 'you are in a call already; hang up first');
@@ -100,12 +110,6 @@ export class CallsService {
       sdp: payload.sdp,
       ringSeconds: Math.round(settings.ringMs / 1000),
     });
-    const timer = setTimeout(() => {
-      this.ringTimers.delete(record.id);
-      void this.ringTimedOut(record.id);
-    }, settings.ringMs);
-    timer.unref();
-    this.ringTimers.set(record.id, timer);
   }
 
   async answer(device: CallDevice, payload: CallAnswerPayload): Promise<void> {
@@ -114,7 +118,6 @@ export class CallsService {
     if (!record || record.calleeId !== device.userId) throw notFound();
     const answered = await store.answer(record.id, { session: device.sessionId, at: clock.now() }, longestCallMs);
     if (!answered) throw notFound();
-    this.stopRinging(record.id);
     this.watchSession(device.sessionId, record.id);
     const from = await this.party(device.userId);
     outlet.send([{ session: record.callerSession }], 'call:answered', { callId: record.id, from, sdp: payload.sdp });
@@ -156,10 +159,48 @@ export class CallsService {
     this.graceTimers.add(timer);
   }
 
+  /**
+   * One of the two blocked the other: a call between them, ringing or running, ends at once for both,
+   * wherever their devices are. The blocker's devices hear `blocked`; the other person hears what the
+   * blocker's hang-up or decline would have said, so a block is never revealed by a call.
+   */
+  async blocked(blockerId: string, blockedId: string): Promise<void> {
+    const { store } = this.deps;
+    const callId = await store.callOf(blockerId);
+    const record = callId === undefined ? undefined : await store.get(callId);
+    if (!record || ![record.callerId, record.calleeId].includes(blockedId)) return;
+    await this.finish(record.id, 'blocked', { from: await this.party(blockerId), blocker: blockerId });
+  }
+
+  /**
+   * Every node sweeps the store for calls nobody answered in time, so a ring ends (and the missed call is
+   * logged, once) even when the node that rang it is gone. A ring ends within a sweep of its time.
+   */
+  start(): void {
+    if (this.sweepTimer) return;
+    const everyMs = Math.max(100, Math.min(1000, this.deps.settings.ringMs / 4));
+    this.sweepTimer = setInterval(() => void this.sweepRinging(), everyMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Ends the calls whose ring time is over; public so a test or an operator's tool can run one sweep. */
+  async sweepRinging(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const due = await this.deps.store.ringingDue(this.deps.clock.now(), sweepBatch);
+      for (const callId of due) await this.ringTimedOut(callId);
+    } catch (error) {
+      this.deps.log.warn({ reason: (error as Error).message }, 'could not sweep ringing calls');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
   stop(): void {
-    for (const timer of this.ringTimers.values()) clearTimeout(timer);
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
     for (const timer of this.graceTimers) clearTimeout(timer);
-    this.ringTimers.clear();
     this.graceTimers.clear();
   }
 
@@ -205,27 +246,26 @@ export class CallsService {
     }
   }
 
-  private stopRinging(callId: string): void {
-    const timer = this.ringTimers.get(callId);
-    if (timer) clearTimeout(timer);
-    this.ringTimers.delete(callId);
-  }
-
   /** Ends a call once across all nodes: tells both parties (the callee's ringing devices too) and logs it. */
-  private async finish(callId: string, reason: CallEndReason, by: { from?: { userId: string; phone: string }; exceptSocket?: string }): Promise<void> {
+  private async finish(callId: string, reason: CallEndReason, by: EndedBy): Promise<void> {
     const ended = await this.deps.store.end(callId);
-    this.stopRinging(callId);
     if (!ended) return;
+    const caller: CallTarget = { session: ended.callerSession };
     const callee: CallTarget = ended.answer ? { session: ended.answer.session } : { user: ended.calleeId };
-    const targets: CallTarget[] = [{ session: ended.callerSession }, callee];
     // The device that ended the call knows already (its ack says so).
-    this.deps.outlet.send(
-      targets.map((target) => ({ ...target, ...(by.exceptSocket === undefined ? {} : { exceptSocket: by.exceptSocket }) })),
-      'call:ended',
-      { callId, ...(by.from ? { from: by.from } : {}), reason },
-    );
+    const notice = (target: CallTarget): CallTarget => (by.exceptSocket === undefined ? target : { ...target, exceptSocket: by.exceptSocket });
+    const from = by.from ? { from: by.from } : {};
+    let heard = reason;
+    if (by.blocker === undefined) {
+      this.deps.outlet.send([caller, callee].map(notice), 'call:ended', { callId, ...from, reason });
+    } else {
+      const blockerIsCaller = by.blocker === ended.callerId;
+      heard = blockerIsCaller || ended.answer ? 'hangup' : 'declined';
+      this.deps.outlet.send([blockerIsCaller ? caller : callee], 'call:ended', { callId, ...from, reason });
+      this.deps.outlet.send([blockerIsCaller ? callee : caller], 'call:ended', { callId, ...from, reason: heard });
+    }
     const durationSeconds = ended.answer ? Math.max(0, Math.round((this.deps.clock.now() - ended.answer.at) / 1000)) : undefined;
-    const outcome: CallOutcome = ended.answer ? 'answered' : reason === 'declined' ? 'declined' : reason === 'busy' ? 'busy' : 'missed';
+    const outcome: CallOutcome = ended.answer ? 'answered' : heard === 'declined' ? 'declined' : heard === 'busy' ? 'busy' : 'missed';
     await this.log(ended, outcome, durationSeconds);
   }
 

@@ -8,6 +8,11 @@ export type CallRecord = {
   media: CallMedia;
   callerSession: string;
   startedAt: number;
+  /**
+   * Until when the callee's devices ring (ms since the epoch). Kept with the call, not in one node's timer,
+   * so any node can end a call that outlived its ring time after the node that rang it died.
+   */
+  ringsUntil: number;
   /** Set once, by the first device of the callee to answer. */
   answer?: { session: string; at: number };
 };
@@ -26,6 +31,10 @@ export interface CallStore {
   answer(callId: string, answer: { session: string; at: number }, ttlMs: number): Promise<CallRecord | undefined>;
   /** Ends the call exactly once across all nodes: answers the record to the one that ended it, undefined to the others. */
   end(callId: string): Promise<CallRecord | undefined>;
+  /** The call `userId` is in (ringing or running), if any. */
+  callOf(userId: string): Promise<string | undefined>;
+  /** Calls still unanswered whose ring time is over at `now`, at most `limit` of them: for the sweep every node runs. */
+  ringingDue(now: number, limit: number): Promise<string[]>;
 }
 
 export class MemoryCallStore implements CallStore {
@@ -77,5 +86,20 @@ export class MemoryCallStore implements CallStore {
     const record = this.live(callId);
     if (record) this.drop(record);
     return Promise.resolve(record);
+  }
+
+  callOf(userId: string): Promise<string | undefined> {
+    const callId = this.busy.get(userId);
+    return Promise.resolve(callId !== undefined && this.live(callId) !== undefined ? callId : undefined);
+  }
+
+  ringingDue(now: number, limit: number): Promise<string[]> {
+    const due: string[] = [];
+    for (const callId of [...this.calls.keys()]) {
+      const record = this.live(callId);
+      if (record && !record.answer && record.ringsUntil <= now) due.push(callId);
+      if (due.length >= limit) break;
+    }
+    return Promise.resolve(due);
   }
 }

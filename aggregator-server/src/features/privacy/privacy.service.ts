@@ -60,6 +60,7 @@ export class PrivacyService {
     if (!(await this.deps.identity.userExists(otherId))) throw new ApiError(404, 'not_found', 'no such user');
     await this.deps.repo.addToList(kind, userId, otherId, this.deps.clock.now());
     this.deps.events.emit('audienceChanged', { userId });
+    if (kind === 'blocklist') this.deps.events.emit('blocked', { userId, otherId });
   }
 
   async removeFromList(kind: ListKind, userId: string, otherId: string): Promise<void> {

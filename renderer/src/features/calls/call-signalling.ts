@@ -4,8 +4,9 @@ import { displayName, useContacts } from '../contacts/contacts-store.js';
 import { formatPhone } from '../../ui/format.js';
 import { onRealtimeSocket, type RealtimeSocket } from '../../sync/sync-engine.js';
 import { translate } from '../../i18n/i18n.js';
-import { notifyCall } from './call-notifications.js';
-import { incomingCall, networkChanged, remoteAnswered, remoteCandidate, remoteEnded, remoteRenegotiated, useCall, useSignalling } from './calls-store.js';
+import { bridge } from '../../bridge/bridge.js';
+import { notifyCall, notifyIncomingCall } from './call-notifications.js';
+import { acceptCall, declineCall, incomingCall, networkChanged, remoteAnswered, remoteCandidate, remoteEnded, remoteRenegotiated, useCall, useSignalling } from './calls-store.js';
 
 /** The call events this device sends, each answered by the server (or `offline` as an error). */
 export interface CallSignalling {
@@ -55,6 +56,13 @@ function logFailure(what: string): (error: unknown) => void {
 export function connectCalls(): () => void {
   const onOnline = () => networkChanged();
   window.addEventListener('online', onOnline);
+  // Answer or Decline on the desktop's notification of the call that rings here (the host raised the window for Answer).
+  const offNotificationAction = bridge().notifications.onCallAction(({ callId, action }) => {
+    const { callId: ringing, phase } = useCall.getState();
+    if (callId !== ringing || phase !== 'incoming') return;
+    if (action === 'answer') void acceptCall().catch(logFailure('answering from the notification'));
+    else if (action === 'decline') declineCall();
+  });
   // The calls feature owns the call events: whatever listened before (an earlier mount) goes first, so
   // no event is answered twice.
   const callEvents = ['call:incoming', 'call:answered', 'call:ice', 'call:renegotiate', 'call:ended'] as const;
@@ -70,7 +78,7 @@ export function connectCalls(): () => void {
         (event) => {
           incomingCall(event.callId, event.from, event.media, event.sdp);
           if (useCall.getState().callId === event.callId) {
-            notifyCall(event.callId, translate(event.media === 'video' ? 'calls.incoming.video' : 'calls.incoming.audio'), translate('calls.notification.incoming', { name: callerName(event.from.userId, event.from.phone) }));
+            notifyIncomingCall(event.callId, translate(event.media === 'video' ? 'calls.incoming.video' : 'calls.incoming.audio'), translate('calls.notification.incoming', { name: callerName(event.from.userId, event.from.phone) }));
           }
         },
         ignoreMalformed,
@@ -100,6 +108,7 @@ export function connectCalls(): () => void {
     stop();
     for (const socket of sockets.splice(0)) for (const event of callEvents) socket.off(event);
     window.removeEventListener('online', onOnline);
+    offNotificationAction();
     useSignalling(undefined);
   };
 }
