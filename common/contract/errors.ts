@@ -45,6 +45,7 @@ export const errorCodes = [
   'rate_limited',
   'not_a_member',
   'not_a_contact',
+  'group_full',
   'unsupported_type',
   // End-to-end book key (issue 12 item 7): a device's key replaced under an approval, a second book key.
   'key_changed',

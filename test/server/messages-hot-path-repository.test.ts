@@ -94,6 +94,21 @@ describe.each(backends)('the message hot path on $name', (backend) => {
     expect(await messages.advanceMemberCursor('delivered', stranger.id, 'phone', conversationId, 3)).toBeUndefined();
   });
 
+  it('adds members in parallel only up to the limit, counting a re-added member once', async () => {
+    const [owner, first] = [await user(), await user()];
+    const group = await messages.createGroup(randomUUID(), 'crowd', [owner.id, first.id], 1);
+    const candidates = await Promise.all(Array.from({ length: 10 }, () => user()));
+    // A limit of 5 leaves room for three of the ten.
+    const outcomes = await Promise.all(candidates.map((candidate) => messages.addMember(group.id, candidate.id, 5)));
+    expect(outcomes.filter((outcome) => outcome === 'added')).toHaveLength(3);
+    expect(await messages.activeMembers(group.id)).toHaveLength(5);
+    // Someone already in is no new member; someone removed may come back while there is room.
+    expect(await messages.addMember(group.id, first.id, 5)).toBe('added');
+    expect(await messages.removeMember(group.id, first.id)).toBe(true);
+    expect(await messages.addMember(group.id, first.id, 5)).toBe('added');
+    expect(await messages.activeMembers(group.id)).toHaveLength(5);
+  });
+
   it('never lands inside a transaction of the rest of the server that later rolls back', async () => {
     const { a, b, conversationId } = await pair();
     const someone = await user();

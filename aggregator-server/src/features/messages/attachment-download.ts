@@ -26,7 +26,7 @@ export function setFileHeaders(res: Response, contentType: string, etag: string)
  */
 export function contentDisposition(fileName: string | null): string {
   if (fileName === null) return 'attachment';
-  const safe = fileName.replace(/[\u0000-\u001f\u007f"\\/]/g, '_').trim() || 'file';
+  const safe = [...fileName].map((c) => (c.charCodeAt(0) < 0x20 || c === '\u007f' || c === '"' || c === '\\' || c === '/' ? '_' : c)).join('').trim() || 'file';
   const ascii = safe.replace(/[^\x20-\x7e]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(safe).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }

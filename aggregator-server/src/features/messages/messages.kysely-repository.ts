@@ -192,13 +192,28 @@ export class KyselyMessagesRepository implements MessagesRepository {
     return row && { conversationId, userId, joinedSeq: Number(row.joined_seq), leftSeq: row.left_seq === null ? null : Number(row.left_seq) };
   }
 
-  async addMember(conversationId: string, userId: string): Promise<void> {
-    const { last_seq: lastSeq } = await this.db.selectFrom('conversations').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
-    await this.db
-      .insertInto('conversation_members')
-      .values({ conversation_id: conversationId, user_id: userId, joined_seq: lastSeq, left_seq: null })
-      .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ joined_seq: lastSeq, left_seq: null }).where('conversation_members.left_seq', 'is not', null))
-      .execute();
+  async addMember(conversationId: string, userId: string, limit: number): Promise<'added' | 'full'> {
+    return this.db.transaction().execute(async (trx) => {
+      // The conversation row's lock orders parallel adds (PostgreSQL; SQLite runs one write transaction at
+      // a time), so the count below is still true at the insert, and so is the join point.
+      let locked = trx.selectFrom('conversations').select('last_seq').where('id', '=', conversationId);
+      if (this.kind === 'postgres') locked = locked.forUpdate();
+      const { last_seq: lastSeq } = await locked.executeTakeFirstOrThrow();
+      const { n } = await trx
+        .selectFrom('conversation_members')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('conversation_id', '=', conversationId)
+        .where('left_seq', 'is', null)
+        .where('user_id', '!=', userId)
+        .executeTakeFirstOrThrow();
+      if (Number(n) >= limit) return 'full';
+      await trx
+        .insertInto('conversation_members')
+        .values({ conversation_id: conversationId, user_id: userId, joined_seq: lastSeq, left_seq: null })
+        .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ joined_seq: lastSeq, left_seq: null }).where('conversation_members.left_seq', 'is not', null))
+        .execute();
+      return 'added';
+    });
   }
 
   async removeMember(conversationId: string, userId: string): Promise<boolean> {

@@ -80,7 +80,8 @@ export interface MessagesRepository {
   /** Current members (not removed). */
   activeMembers(conversationId: string): Promise<string[]>;
   membership(conversationId: string, userId: string): Promise<MemberRecord | undefined>;
-  addMember(conversationId: string, userId: string): Promise<void>;
+  /** Adds (or re-adds) a member unless the group already has `limit` current members; atomic under parallel adds. */
+  addMember(conversationId: string, userId: string, limit: number): Promise<'added' | 'full'>;
   removeMember(conversationId: string, userId: string): Promise<boolean>;
 
   /** The newest first, before `beforeSeq`, within the member's window. */

@@ -8,6 +8,7 @@ import type {
   MessageSendResult,
   ReceiptEvent,
 } from '#common/contract/messages.js';
+import { maxGroupMembers } from '#common/contract/messages.js';
 import type { CallLogEntry } from '#common/contract/calls.js';
 import type { MessageSettings } from '../../config.js';
 import { ApiError } from '../../http/api-error.js';
@@ -258,7 +259,9 @@ export class MessagesService {
   async addMember(userId: string, groupId: string, newMemberId: string): Promise<void> {
     await this.activeGroup(userId, groupId);
     await this.requireReachableContacts(userId, [newMemberId]);
-    await this.deps.repo.addMember(groupId, newMemberId);
+    if ((await this.deps.repo.addMember(groupId, newMemberId, maxGroupMembers)) === 'full') {
+      throw new ApiError(409, 'group_full', `a group has at most ${maxGroupMembers} members`, { limit: maxGroupMembers });
+    }
   }
 
   /** Removing myself is leaving. */
