@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '#common/contract/routes.js';
 import type { ConversationView } from '#common/contract/messages.js';
 import { signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { MessageClient } from '../support/message-client.js';
-import { signInBrowser } from './support/browser-session.js';
+import { openAppPage, type AppPage } from './support/browser-session.js';
 import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from './support/browser.js';
 
 /**
@@ -22,13 +22,7 @@ const carol = { e164: '+8613800138083', name: 'Carol Wang' };
 const dan = { e164: '+8613800138084', name: 'Dan Chen' };
 const erin = { e164: '+8613800138085', name: 'Erin Wu' };
 
-interface Person {
-  context: BrowserContext;
-  page: Page;
-  token: string;
-  userId: string;
-  problems: string[];
-}
+type Person = AppPage & { token: string; userId: string };
 
 describe.skipIf(!available)('managing a group in Chromium', () => {
   let server: TestServer;
@@ -42,18 +36,7 @@ describe.skipIf(!available)('managing a group in Chromium', () => {
 
   async function open(phone: string, deviceName: string, width: number): Promise<Person> {
     const session = await signIn(server.api, phone, testDevice(deviceName));
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width, height: 780 }, colorScheme: 'light' });
-    context.setDefaultTimeout(10_000);
-    await signInBrowser(context, server.url, session.token);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(server.url + '/');
-    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
-    return { context, page, token: session.token, userId: session.user.id, problems };
+    return { ...(await openAppPage(browser, server.url, session.token, { width, height: 780 })), token: session.token, userId: session.user.id };
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '#common/contract/routes.js';
 import type { ConversationView } from '#common/contract/messages.js';
 import { signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
-import { signInBrowser } from './support/browser-session.js';
+import { openAppPage, type AppPage } from './support/browser-session.js';
 import { buildWebClient, chromiumAvailable, contactRow, importAddressBook, launchChromium, screenshotDir, vcard } from './support/browser.js';
 
 /**
@@ -19,12 +19,7 @@ const available = await chromiumAvailable();
 const alice = { e164: '+8613800138071', name: 'Alice Zhang' };
 const bob = { e164: '+8613800138072', name: 'Bob Li' };
 
-interface Person {
-  context: BrowserContext;
-  page: Page;
-  token: string;
-  problems: string[];
-}
+type Person = AppPage & { token: string };
 
 describe.skipIf(!available)('chat between two people in Chromium', () => {
   let server: TestServer;
@@ -33,18 +28,7 @@ describe.skipIf(!available)('chat between two people in Chromium', () => {
   let b: Person;
 
   async function open(token: string, width: number): Promise<Person> {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width, height: 780 }, colorScheme: 'light' });
-    context.setDefaultTimeout(10_000);
-    await signInBrowser(context, server.url, token);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(server.url + '/');
-    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
-    return { context, page, token, problems };
+    return { ...(await openAppPage(browser, server.url, token, { width, height: 780 })), token };
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {

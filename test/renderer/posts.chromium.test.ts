@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '#common/contract/routes.js';
 import { signIn, startTestServer, testDevice, type TestServer } from '../support/test-server.js';
 import { buildWebClient, chromiumAvailable, launchChromium, screenshotDir } from './support/browser.js';
-import { signInBrowser } from './support/browser-session.js';
+import { openAppPage, type AppPage } from './support/browser-session.js';
 
 /**
  * Issue 16 in real Chromium on a real server: Alice posts a mood with a picture from the web client; Bob,
@@ -21,13 +21,7 @@ const alice = { phone: '+8613800138161', name: 'Alice Zhang' };
 const bob = { phone: '+8613800138162' };
 const carol = { phone: '+8613800138163' };
 
-interface Person {
-  context: BrowserContext;
-  page: Page;
-  token: string;
-  userId: string;
-  problems: string[];
-}
+type Person = AppPage & { token: string; userId: string };
 
 async function picture(colour: string): Promise<Buffer> {
   return sharp({ create: { width: 320, height: 240, channels: 3, background: colour } }).png().toBuffer();
@@ -41,18 +35,7 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
   let c: Person;
 
   async function open(session: { token: string; user: { id: string } }, width: number): Promise<Person> {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width, height: 800 }, colorScheme: 'light' });
-    context.setDefaultTimeout(10_000);
-    await signInBrowser(context, server.url, session.token);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
-    });
-    await page.goto(server.url + '/');
-    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
-    return { context, page, token: session.token, userId: session.user.id, problems };
+    return { ...(await openAppPage(browser, server.url, session.token, { width, height: 800 })), token: session.token, userId: session.user.id };
   }
 
   const nav = (person: Person) => person.page.getByRole('navigation', { name: 'Main' });
