@@ -474,6 +474,7 @@ function lazyOutlet(current: () => MessageOutlet | undefined): MessageOutlet {
   return {
     deliver: (userIds, message) => outlet().deliver(userIds, message),
     receipt: (userIds, event) => outlet().receipt(userIds, event),
+    conversationChanged: (userIds, conversationId) => outlet().conversationChanged(userIds, conversationId),
     online: (userId) => outlet().online(userId),
   };
 }

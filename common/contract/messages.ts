@@ -96,6 +96,10 @@ export const receiptEvent = z.object({
 });
 export type ReceiptEvent = z.infer<typeof receiptEvent>;
 
+/** A group was renamed, or its members changed (I may be the one added or removed): ask for the list again. */
+export const conversationChangedEvent = z.object({ conversationId: z.string() });
+export type ConversationChangedEvent = z.infer<typeof conversationChangedEvent>;
+
 export const conversationMember = messageParty;
 export const conversationView = z.object({
   id: z.string(),

@@ -4,10 +4,12 @@ import { pluginIdSchema } from '../plugin-manifest/plugin-id.js';
 import { outsideAddress, outsidePresenceEvent, type OutsidePresenceEvent } from './interworking.js';
 import {
   chatMessage,
+  conversationChangedEvent,
   messageCursorPayload,
   messageSendPayload,
   receiptEvent,
   type ChatMessage,
+  type ConversationChangedEvent,
   type MessageCursorPayload,
   type MessageSendAck,
   type MessageSendPayload,
@@ -140,6 +142,7 @@ export const serverEventSchemas = {
   'session:ended': sessionEndedEvent,
   message: chatMessage,
   receipt: receiptEvent,
+  'conversation:changed': conversationChangedEvent,
   identities: identitiesEvent,
   'outside:presence': outsidePresenceEvent,
   post: postView,
@@ -191,6 +194,8 @@ export interface ServerToClientEvents {
   message: (event: ChatMessage) => void;
   /** Delivered and read receipts, to the devices of the other members. */
   receipt: (event: ReceiptEvent) => void;
+  /** A group I am (or was just) in was renamed or its members changed: fetch `routes.conversations` again. */
+  'conversation:changed': (event: ConversationChangedEvent) => void;
   /** A contact published, changed or removed an identity: what they now share with this user. */
   identities: (event: IdentitiesEvent) => void;
   /** Interworking (M28): an allowed outside contact's presence on their network; one per contact right after connect. */

@@ -13,7 +13,7 @@ const malformed = {
 
 describe('the socket event map', () => {
   it('names a payload schema for every server event, and a listener passes on only what parses', () => {
-    expect(Object.keys(serverEventSchemas).sort()).toEqual(['address-book:changed', 'call:answered', 'call:ended', 'call:ice', 'call:incoming', 'call:renegotiate', 'contacts:changed', 'identities', 'key-exchange:answered', 'key-exchange:pending', 'message', 'outside:presence', 'post', 'post:removed', 'presence', 'receipt', 'session:ended', 'typing']);
+    expect(Object.keys(serverEventSchemas).sort()).toEqual(['address-book:changed', 'call:answered', 'call:ended', 'call:ice', 'call:incoming', 'call:renegotiate', 'contacts:changed', 'conversation:changed', 'identities', 'key-exchange:answered', 'key-exchange:pending', 'message', 'outside:presence', 'post', 'post:removed', 'presence', 'receipt', 'session:ended', 'typing']);
     const received: PresenceEvent[] = [];
     const problems: string[] = [];
     const listener = validatedListener('presence', (event) => received.push(event), (event, problem) => problems.push(`${event}: ${problem}`));

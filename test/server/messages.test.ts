@@ -165,7 +165,12 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     const carolDevice = await device(carol!.token);
     await aliceDevice.send({ conversationId: group.id }, 'before');
     await carolDevice.until(() => carolDevice.acked.get(group.id) === 1, 'the first group message, acknowledged');
+    // A rename reaches every member's devices live.
+    await server.api.withToken(alice!.token).typed().call(routes.renameGroup, { params: { id: group.id }, body: { title: 'Team B' } });
+    for (const member of [aliceDevice, bobDevice, carolDevice]) await member.until(() => member.changed.includes(group.id), 'the rename');
     await server.api.withToken(alice!.token).typed().call(routes.removeGroupMember, { params: { id: group.id, userId: carol!.user.id } });
+    // The removed member hears of it too, and the rest of the group.
+    for (const member of [bobDevice, carolDevice]) await member.until(() => member.changed.length === 2, 'the removal');
     await aliceDevice.send({ conversationId: group.id }, 'after');
     await bobDevice.until(() => bobDevice.texts().join() === 'before,after', 'both messages for bob');
     carolDevice.close();

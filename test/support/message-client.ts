@@ -12,6 +12,8 @@ export class MessageClient {
   /** Every distinct message, in arrival order. */
   readonly messages: ChatMessage[] = [];
   readonly receipts: ReceiptEvent[] = [];
+  /** Conversations the server said changed (`conversation:changed`), in order. */
+  readonly changed: string[] = [];
   readonly invalid: string[] = [];
   /** Copies of a message this device already had. */
   repeats = 0;
@@ -35,6 +37,13 @@ export class MessageClient {
     socket.on(
       'message',
       validatedListener('message', (message) => this.receive(message), onInvalid),
+    );
+    socket.on(
+      'conversation:changed',
+      validatedListener('conversation:changed', (event) => {
+        this.changed.push(event.conversationId);
+        this.wake();
+      }, onInvalid),
     );
     socket.on(
       'receipt',

@@ -179,6 +179,11 @@ export function attachMessages(deps: {
       deliverHere(userIds, message);
       if (deps.clustered) io.serverSideEmit('messages:deliver', userIds, message);
     },
+    conversationChanged(userIds, conversationId) {
+      if (userIds.length === 0) return;
+      if (deps.clustered) io.to(userIds.map(rooms.user)).emit('conversation:changed', { conversationId });
+      else for (const userId of userIds) for (const stream of streams.get(userId) ?? []) stream.socket.emit('conversation:changed', { conversationId });
+    },
     receipt(userIds, event) {
       if (userIds.length === 0) return;
       if (deps.clustered) io.to(userIds.map(rooms.user)).emit('receipt', event);

@@ -26,6 +26,8 @@ import type { ConversationRecord, CursorKind, MessagePosition, MessageRecord, Me
 export interface MessageOutlet {
   deliver(userIds: string[], message: ChatMessage): void;
   receipt(userIds: string[], event: ReceiptEvent): void;
+  /** A group's name or members changed: its members' devices (and a removed member's) fetch the list again. */
+  conversationChanged(userIds: string[], conversationId: string): void;
   /** Whether any device of the user holds a socket on any node. */
   online(userId: string): Promise<boolean>;
 }
@@ -253,7 +255,9 @@ export class MessagesService {
   async renameGroup(userId: string, groupId: string, title: string): Promise<ConversationView> {
     const group = await this.activeGroup(userId, groupId);
     await this.deps.repo.renameGroup(groupId, title);
-    return this.conversationView({ ...group, title }, 0);
+    const view = await this.conversationView({ ...group, title }, 0);
+    this.deps.outlet.conversationChanged(view.members.map((member) => member.userId).filter(Boolean), groupId);
+    return view;
   }
 
   async addMember(userId: string, groupId: string, newMemberId: string): Promise<void> {
@@ -262,12 +266,14 @@ export class MessagesService {
     if ((await this.deps.repo.addMember(groupId, newMemberId, maxGroupMembers)) === 'full') {
       throw new ApiError(409, 'group_full', `a group has at most ${maxGroupMembers} members`, { limit: maxGroupMembers });
     }
+    this.deps.outlet.conversationChanged(await this.deps.repo.activeMembers(groupId), groupId);
   }
 
   /** Removing myself is leaving. */
   async removeMember(userId: string, groupId: string, memberId: string): Promise<void> {
     await this.activeGroup(userId, groupId);
     if (!(await this.deps.repo.removeMember(groupId, memberId))) throw new ApiError(404, 'not_found', 'not a member of this group');
+    this.deps.outlet.conversationChanged([...(await this.deps.repo.activeMembers(groupId)), memberId], groupId);
   }
 
   /** Deletes what is older than the retention period; answers how many. */

@@ -142,8 +142,9 @@ const refreshOnReturnMs = 10_000;
 let lastReturnRefresh = 0;
 
 /**
- * A group renamed, members added or removed, or I was removed: nothing live says so, so the list is
- * asked for again when the window comes back (a reconnect asks anyway).
+ * A group renamed, members added or removed, or I was removed: the server says so live
+ * (`conversation:changed`); a device that was away asks again when the window comes back (a reconnect
+ * asks anyway).
  */
 function refreshOnReturn(): void {
   if (document.visibilityState !== 'visible' || !chatOnline() || Date.now() - lastReturnRefresh < refreshOnReturnMs) return;
@@ -152,7 +153,13 @@ function refreshOnReturn(): void {
 }
 
 export function startChatEvents(): void {
-  registerChatHandlers({ connected: () => void connected(), message: receive, receipt: receiveReceipt, typing: receiveTyping });
+  registerChatHandlers({
+    connected: () => void connected(),
+    message: receive,
+    receipt: receiveReceipt,
+    typing: receiveTyping,
+    conversationChanged: () => void refreshConversations(),
+  });
   document.addEventListener('visibilitychange', markVisibleRead);
   document.addEventListener('visibilitychange', refreshOnReturn);
   window.addEventListener('focus', refreshOnReturn);

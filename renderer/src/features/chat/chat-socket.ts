@@ -12,6 +12,7 @@ export interface ChatSocketHandlers {
   message(message: ChatMessage): void;
   receipt(receipt: ReceiptEvent): void;
   typing(event: TypingEvent): void;
+  conversationChanged(): void;
 }
 
 let socket: RealtimeSocket | undefined;
@@ -43,6 +44,7 @@ export function attachChat(connection: RealtimeSocket): void {
   connection.on('message', validatedListener('message', (message) => handlers?.message(message), ignoreMalformed));
   connection.on('receipt', validatedListener('receipt', (receipt) => handlers?.receipt(receipt), ignoreMalformed));
   connection.on('typing', validatedListener('typing', (event) => handlers?.typing(event), ignoreMalformed));
+  connection.on('conversation:changed', validatedListener('conversation:changed', () => handlers?.conversationChanged(), ignoreMalformed));
   connection.on('outside:presence', validatedListener('outside:presence', (event) => outsidePresence?.(event), ignoreMalformed));
   connection.on('connect', () => {
     sendFocus();
