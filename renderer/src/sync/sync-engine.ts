@@ -148,6 +148,22 @@ function reconnectNow(): void {
   chatReconnected();
 }
 
+/**
+ * A change to the book made here (a contact added, edited, deleted, or an Undo), run when no catch-up is
+ * running, and holding later ones back until it is done. A catch-up still applying an earlier change (the
+ * removal a delete put in the server's log) would otherwise undo this one locally after it was uploaded,
+ * leaving the device without a contact the server has.
+ */
+export function changeBook<T>(change: () => Promise<T>): Promise<T> {
+  const previous = catchUpRunning ?? Promise.resolve();
+  const run = previous.then(change, change);
+  catchUpRunning = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
 /** One catch-up at a time; a second request while one runs waits for it and then runs again. */
 export function catchUp(): Promise<void> {
   const previous = catchUpRunning ?? Promise.resolve();

@@ -3,7 +3,7 @@ import { parsePhone } from '#common/phone/phone.js';
 import { ApiFailure } from '#renderer/api/failure.js';
 import { useApp } from '#renderer/app/app-store.js';
 import type { LocalPerson } from '#renderer/db/local-db.js';
-import { catchUp, uploadAddressBook } from '#renderer/sync/sync-engine.js';
+import { catchUp, changeBook, uploadAddressBook } from '#renderer/sync/sync-engine.js';
 import { useContacts } from '../contacts-store.js';
 
 export type ManualContactProblem = 'invalid_phone' | 'own_number' | 'name_required';
@@ -19,9 +19,11 @@ export interface ManualContactInput {
 export type BookSnapshot = LocalPerson[];
 
 async function saveAndSync(people: LocalPerson[]): Promise<void> {
-  await useContacts.getState().restoreBook(people);
   try {
-    await uploadAddressBook();
+    await changeBook(async () => {
+      await useContacts.getState().restoreBook(people);
+      await uploadAddressBook();
+    });
     await catchUp();
   } catch (error) {
     // Offline: the book is marked dirty and goes up with the next catch-up.
