@@ -178,8 +178,10 @@ export const useContacts = create<ContactsState>((set, get) => ({
         isPrivate: false,
       });
     }
-    await localDb.people.bulkPut(people);
+    // Shown before the write, in the same turn as the read above: set after an await, this list would
+    // overwrite a book restored meanwhile (an Undo) with the one read before it.
     set({ people: sortPeople(people) });
+    await localDb.people.bulkPut(people);
   },
 
   async removeRefs(refs) {
