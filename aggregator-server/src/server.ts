@@ -225,7 +225,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   app.use(privacyRouter(mount, privacy));
   // Created before the socket server exists; its outlet is bound once the server is up (below).
   const messageOutlet: { current?: MessageOutlet } = {};
-  const messagesRepo = new KyselyMessagesRepository(storage.db, storage.kind, storage.sqlite);
+  const messagesRepo = new KyselyMessagesRepository(storage);
   // SMS (M24, M29): fallback texts, caps and opt-outs, and the gateway for phones without data.
   const smsRepo = new KyselySmsRepository(storage.db);
   const smsService = new SmsService({

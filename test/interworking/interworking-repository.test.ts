@@ -22,7 +22,7 @@ describe.each(backends)('interworking repository on $name', (backend) => {
     storage = opened.storage;
     dispose = opened.dispose;
     repo = new KyselyInterworkingRepository(storage.db);
-    messages = new KyselyMessagesRepository(storage.db, storage.kind);
+    messages = new KyselyMessagesRepository(storage);
     const identity = new KyselyIdentityRepository(storage.db, (phone) => `h:${phone}`, storage.kind);
     userId = (await identity.createUser({ id: randomUUID(), phone: '+8613800138000', now: 1 })).id;
   });

@@ -24,8 +24,7 @@ describe.each(backends)('the message hot path on $name', (backend) => {
     const opened = await backend.open();
     storage = opened.storage;
     dispose = opened.dispose;
-    // As the server composes it: the embedded database's own handle goes along when there is one.
-    messages = new KyselyMessagesRepository(storage.db, storage.kind, storage.sqlite);
+    messages = new KyselyMessagesRepository(storage);
     identity = new KyselyIdentityRepository(storage.db, (phone) => `h:${phone}`, storage.kind);
   });
   afterEach(async () => {

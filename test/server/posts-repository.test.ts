@@ -27,7 +27,7 @@ describe.each(backends)('posts and profile repositories on $name', (backend) => 
     dispose = opened.dispose;
     posts = new KyselyPostsRepository(storage.db);
     profiles = new KyselyProfileRepository(storage.db);
-    messages = new KyselyMessagesRepository(storage.db, storage.kind);
+    messages = new KyselyMessagesRepository(storage);
     identity = new KyselyIdentityRepository(storage.db, (phone) => `h:${phone}`, storage.kind);
   });
   afterEach(async () => {

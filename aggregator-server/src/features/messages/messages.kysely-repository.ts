@@ -1,9 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { messageBody } from '#common/contract/messages.js';
 import type { Database, MessagesTable, ConversationsTable } from '../../db/schema.js';
-import type { StorageOptions } from '../../db/database.js';
-import type SqliteDatabase from 'better-sqlite3';
-import { advanceMemberCursor, appendDirect, directKey } from './messages.kysely-hot-path.js';
+import type { Storage, StorageOptions } from '../../db/database.js';
+import { appendDirect, directKey } from './messages.kysely-hot-path.js';
 import { PostgresCursorWriter } from './messages.postgres-cursors.js';
 import { SqliteMessageWriter } from './messages.sqlite-hot-path.js';
 import type {
@@ -47,28 +46,29 @@ function toConversation(row: Selectable<ConversationsTable>): ConversationRecord
 }
 
 export class KyselyMessagesRepository implements MessagesRepository {
-  private readonly sqliteWriter: SqliteMessageWriter | undefined;
-  private readonly postgresCursors: PostgresCursorWriter | undefined;
+  private readonly db: Kysely<Database>;
+  private readonly kind: StorageOptions['kind'];
+  /** The send and the acknowledgement, each database's own way (see their files). */
+  private readonly hotPath:
+    | { kind: 'sqlite'; writer: SqliteMessageWriter }
+    | { kind: 'postgres'; cursors: PostgresCursorWriter };
 
-  /** `sqlite`: the embedded database's own handle, when there is one, for the send and acknowledgement statements. */
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly kind: StorageOptions['kind'],
-    sqlite?: SqliteDatabase.Database,
-  ) {
-    this.sqliteWriter = kind === 'sqlite' && sqlite ? new SqliteMessageWriter(db, sqlite) : undefined;
-    this.postgresCursors = kind === 'postgres' ? new PostgresCursorWriter(db) : undefined;
+  constructor(storage: Pick<Storage, 'db' | 'kind' | 'sqlite'>) {
+    this.db = storage.db;
+    this.kind = storage.kind;
+    if (storage.kind === 'sqlite') {
+      if (!storage.sqlite) throw new Error('the embedded database is opened without its handle');
+      this.hotPath = { kind: 'sqlite', writer: new SqliteMessageWriter(storage.db, storage.sqlite) };
+    } else this.hotPath = { kind: 'postgres', cursors: new PostgresCursorWriter(storage.db) };
   }
 
   appendDirect(append: DirectAppend): Promise<DirectAppendResult> {
-    return this.sqliteWriter ? this.sqliteWriter.appendDirect(append) : appendDirect(this.db, this.kind, append);
+    return this.hotPath.kind === 'sqlite' ? this.hotPath.writer.appendDirect(append) : appendDirect(this.db, append);
   }
 
   advanceMemberCursor(kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number): Promise<{ now: number; others: string[] } | undefined> {
     const cursor = { kind, userId, deviceId, conversationId, upTo };
-    if (this.sqliteWriter) return this.sqliteWriter.advanceMemberCursor(cursor);
-    if (this.postgresCursors) return this.postgresCursors.move(cursor);
-    return advanceMemberCursor(this.db, this.kind, cursor);
+    return this.hotPath.kind === 'sqlite' ? this.hotPath.writer.advanceMemberCursor(cursor) : this.hotPath.cursors.move(cursor);
   }
 
   async findMessageByClientId(senderId: string, clientId: string): Promise<MessageRecord | undefined> {
