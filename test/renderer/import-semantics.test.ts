@@ -143,13 +143,26 @@ describe.skipIf(!available)('import semantics in the web client', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
     await contactRow(page, 'Hana Edited').waitFor();
 
-    // Delete, then Undo from the toast: the contact and its upload come back.
-    // The pointer resting on the toast keeps it, however long the server takes (a loaded machine took 10 s).
+    // Delete, then Undo from the toast: the contact and its upload come back. The edit's toast, and its
+    // Undo back to "Hana Manual", goes as the delete starts; the delete's toast comes as soon as the
+    // contact leaves the screen, before the upload.
+    // The upload is held until the toast is there: the toast may not wait for the network.
+    let releaseUpload: () => void = () => undefined;
+    const uploadHeld = new Promise<void>((resolve) => (releaseUpload = resolve));
+    await page.route('**/v1/me/address-book', async (route) => {
+      if (route.request().method() === 'PUT') await uploadHeld;
+      await route.continue();
+    });
     await page.getByRole('button', { name: 'Delete contact' }).click();
-    await toast.getByRole('button', { name: 'Undo' }).hover();
-    await expect.poll(() => contactRow(page, 'Hana Edited').count()).toBe(0);
+    const deleted = toast.filter({ hasText: 'Deleted Hana Edited.' });
+    // The pointer resting on the toast keeps it, however long the server takes (a loaded machine took 10 s).
+    await deleted.getByRole('button', { name: 'Undo' }).hover();
+    expect(await contactRow(page, 'Hana Edited').count()).toBe(0);
+    expect(await serverRefs()).toBe(before + 1);
+    releaseUpload();
     await expect.poll(serverRefs).toBe(before);
-    await toast.getByRole('button', { name: 'Undo' }).click();
+    await page.unroute('**/v1/me/address-book');
+    await deleted.getByRole('button', { name: 'Undo' }).click();
     await contactRow(page, 'Hana Edited').waitFor();
     await expect.poll(serverRefs).toBe(before + 1);
 

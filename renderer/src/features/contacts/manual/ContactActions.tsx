@@ -2,10 +2,10 @@ import { useState } from 'react';
 import { api } from '#renderer/app/app-store.js';
 import { useLanguage, useT } from '#renderer/i18n/i18n.js';
 import { ErrorNotice } from '#renderer/ui/ErrorNotice.js';
-import { useToast } from '#renderer/ui/toast-store.js';
 import { displayName, useContacts } from '../contacts-store.js';
 import { ManualContactDialog } from './ManualContactDialog.js';
-import { deleteContact, mergeDuplicates, restoreSnapshot } from './manual-contacts.js';
+import { clearChangeToast, showChangeFailure, showChangeToast } from './change-toast.js';
+import { deleteContact, mergeDuplicates } from './manual-contacts.js';
 
 /** The Contacts screen's "Add contact" and "Merge duplicates". */
 export function ContactsToolbar() {
@@ -15,10 +15,9 @@ export function ContactsToolbar() {
 
   async function merge(): Promise<void> {
     setError(undefined);
+    clearChangeToast();
     try {
-      const { merged, previous } = await mergeDuplicates();
-      const undo = { label: t('manual.undo'), run: () => void restoreSnapshot(previous) };
-      useToast.getState().show(t('manual.merged', { count: merged }), 'info', merged > 0 ? undo : undefined);
+      await mergeDuplicates((merged, previous) => showChangeToast(t, t('manual.merged', { count: merged }), merged > 0 ? previous : undefined));
     } catch (failure) {
       setError(failure);
     }
@@ -61,12 +60,19 @@ export function PersonActions({ personRef, onDeleted }: { personRef: string; onD
   async function remove(): Promise<void> {
     if (person === undefined) return;
     setError(undefined);
+    clearChangeToast();
+    const name = displayName(person);
+    let shown = false;
     try {
-      const previous = await deleteContact(person.ref);
-      onDeleted();
-      useToast.getState().show(t('manual.deleted', { name: displayName(person) }), 'info', { label: t('manual.undo'), run: () => void restoreSnapshot(previous) });
+      await deleteContact(person.ref, (previous) => {
+        shown = true;
+        onDeleted();
+        showChangeToast(t, t('manual.deleted', { name }), previous);
+      });
     } catch (failure) {
-      setError(failure);
+      // Once the contact is gone from the screen, so is this panel: the toast says it.
+      if (shown) showChangeFailure(t, failure);
+      else setError(failure);
     }
   }
 

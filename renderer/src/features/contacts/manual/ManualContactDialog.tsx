@@ -4,9 +4,9 @@ import { useApp } from '#renderer/app/app-store.js';
 import { useT } from '#renderer/i18n/i18n.js';
 import { Dialog } from '#renderer/ui/Dialog.js';
 import { ErrorNotice } from '#renderer/ui/ErrorNotice.js';
-import { useToast } from '#renderer/ui/toast-store.js';
 import type { LocalPerson } from '#renderer/db/local-db.js';
-import { restoreSnapshot, saveManualContact, type ManualContactProblem } from './manual-contacts.js';
+import { clearChangeToast, showChangeFailure, showChangeToast } from './change-toast.js';
+import { saveManualContact, type ManualContactProblem } from './manual-contacts.js';
 
 /** Adds a contact by hand, or edits one (`person`); the toast offers to undo either. */
 export function ManualContactDialog({ person, onClose }: { person?: LocalPerson; onClose(): void }) {
@@ -22,16 +22,20 @@ export function ManualContactDialog({ person, onClose }: { person?: LocalPerson;
     event.preventDefault();
     setBusy(true);
     setError(undefined);
+    clearChangeToast();
+    let shown = false;
     try {
-      const saved = await saveManualContact({ name, phone, region: ownPhone === undefined ? undefined : regionOfE164(ownPhone) }, person?.ref);
-      if (!saved.ok) return setProblem(saved.problem);
-      useToast.getState().show(t(person === undefined ? 'manual.added' : 'manual.saved', { name: name.trim() }), 'info', {
-        label: t('manual.undo'),
-        run: () => void restoreSnapshot(saved.previous),
+      const region = ownPhone === undefined ? undefined : regionOfE164(ownPhone);
+      const saved = await saveManualContact({ name, phone, region }, person?.ref, (previous) => {
+        shown = true;
+        showChangeToast(t, t(person === undefined ? 'manual.added' : 'manual.saved', { name: name.trim() }), previous);
+        onClose();
       });
-      onClose();
+      if (!saved.ok) return setProblem(saved.problem);
     } catch (failure) {
-      setError(failure);
+      // The dialog closed when the change was shown: the toast says what went wrong after that.
+      if (shown) showChangeFailure(t, failure);
+      else setError(failure);
     } finally {
       setBusy(false);
     }

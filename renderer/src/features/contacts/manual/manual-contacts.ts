@@ -18,10 +18,17 @@ export interface ManualContactInput {
 /** What an undo puts back: the whole book as it was (small, kept in memory for the toast's lifetime). */
 export type BookSnapshot = LocalPerson[];
 
-async function saveAndSync(people: LocalPerson[]): Promise<void> {
+/**
+ * Called once the screen shows the change, before the upload: local first, so the toast with its Undo
+ * appears at once however slow the network is.
+ */
+export type OnShown = () => void;
+
+async function saveAndSync(people: LocalPerson[], onShown?: OnShown): Promise<void> {
   try {
     await changeBook(async () => {
       await useContacts.getState().restoreBook(people);
+      onShown?.();
       await uploadAddressBook();
     });
     await catchUp();
@@ -35,7 +42,11 @@ async function saveAndSync(people: LocalPerson[]): Promise<void> {
  * Adds a contact by hand, or edits `ref`. A number someone else in the book already has merges the two
  * (same number, same person): the typed name wins and the numbers are joined.
  */
-export async function saveManualContact(input: ManualContactInput, ref?: string): Promise<{ ok: true; previous: BookSnapshot } | { ok: false; problem: ManualContactProblem }> {
+export async function saveManualContact(
+  input: ManualContactInput,
+  ref?: string,
+  onShown?: (previous: BookSnapshot) => void,
+): Promise<{ ok: true; previous: BookSnapshot } | { ok: false; problem: ManualContactProblem }> {
   const name = input.name.trim();
   if (name === '') return { ok: false, problem: 'name_required' };
   const parsed = parsePhone(input.phone, input.region);
@@ -56,18 +67,21 @@ export async function saveManualContact(input: ManualContactInput, ref?: string)
   } else {
     people = [...previous, { ref: randomRef(), name, phones: [phone], groupIds: [], isPrivate: false }];
   }
-  await saveAndSync(people);
+  await saveAndSync(people, () => onShown?.(previous));
   return { ok: true, previous };
 }
 
-export async function deleteContact(ref: string): Promise<BookSnapshot> {
+export async function deleteContact(ref: string, onShown?: (previous: BookSnapshot) => void): Promise<BookSnapshot> {
   const previous = useContacts.getState().people;
-  await saveAndSync(previous.filter((person) => person.ref !== ref));
+  await saveAndSync(
+    previous.filter((person) => person.ref !== ref),
+    () => onShown?.(previous),
+  );
   return previous;
 }
 
 /** Merges every group of people sharing a number into one (the first name wins, numbers joined). */
-export async function mergeDuplicates(): Promise<{ merged: number; previous: BookSnapshot }> {
+export async function mergeDuplicates(onShown?: (merged: number, previous: BookSnapshot) => void): Promise<{ merged: number; previous: BookSnapshot }> {
   const previous = useContacts.getState().people;
   const byNumber = new Map<string, LocalPerson>();
   const kept: LocalPerson[] = [];
@@ -88,7 +102,8 @@ export async function mergeDuplicates(): Promise<{ merged: number; previous: Boo
     if (twin.name === '') twin.name = person.name;
     twin.groupIds = [...new Set([...twin.groupIds, ...person.groupIds])];
   }
-  if (merged > 0) await saveAndSync(kept);
+  if (merged > 0) await saveAndSync(kept, () => onShown?.(merged, previous));
+  else onShown?.(0, previous);
   return { merged, previous };
 }
 
