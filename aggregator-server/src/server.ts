@@ -472,7 +472,7 @@ function lazyOutlet(current: () => MessageOutlet | undefined): MessageOutlet {
     return found;
   };
   return {
-    deliver: (userIds, message) => outlet().deliver(userIds, message),
+    deliver: (userIds, message, except) => outlet().deliver(userIds, message, except),
     receipt: (userIds, event) => outlet().receipt(userIds, event),
     conversationChanged: (userIds, conversationId) => outlet().conversationChanged(userIds, conversationId),
     online: (userId) => outlet().online(userId),

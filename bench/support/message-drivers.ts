@@ -63,7 +63,11 @@ export class BenchDevice {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const answer = parseMessageSendAck(await this.socket.timeout(10_000).emitWithAck('message:send', { clientId, to: { phone }, body: { text } }));
-        if ('ok' in answer) return answer.message;
+        if ('ok' in answer) {
+          // The sending connection is not sent its own message again: the answer is its copy.
+          if (answer.message !== undefined) this.hold(answer.message);
+          return answer.message;
+        }
         if (attempt >= attempts || answer.error.code !== 'rate_limited') return undefined;
       } catch {
         if (attempt >= attempts) return undefined;
@@ -77,13 +81,20 @@ export class BenchDevice {
     this.socket.disconnect();
   }
 
-  private scheduleAck(message: ChatMessage): void {
+  /** Counts a message as held here (no gap before the next); the highest run held so far. */
+  private hold(message: ChatMessage): number {
     const state = this.contiguous.get(message.conversationId) ?? { upTo: message.seq - 1, beyond: new Set<number>() };
     this.contiguous.set(message.conversationId, state);
     if (message.seq > state.upTo) state.beyond.add(message.seq);
     while (state.beyond.delete(state.upTo + 1)) state.upTo += 1;
-    if (state.upTo < 1) return;
-    this.ackDue.set(message.conversationId, state.upTo);
+    return state.upTo;
+  }
+
+  /** A message that arrived: acknowledged with the next batch, up to the run held without a gap. */
+  private scheduleAck(message: ChatMessage): void {
+    const upTo = this.hold(message);
+    if (upTo < 1) return;
+    this.ackDue.set(message.conversationId, upTo);
     this.ackTimer ??= setTimeout(() => {
       this.ackTimer = undefined;
       for (const [conversationId, upTo] of this.ackDue) this.socket.emit('message:ack', { conversationId, upTo }, () => undefined);

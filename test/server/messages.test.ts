@@ -137,6 +137,32 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     expect(list[0]).toMatchObject({ kind: 'direct', unread: 1, lastMessage: { body: { text: 'reply' } } });
   });
 
+  it.skipIf(!available)('sends the sending device nothing it has from its answer, live or after a reconnect; its other devices get it', async () => {
+    const [alice, bob] = await people(2);
+    // No acknowledgements: whatever this device is not sent again is left out on purpose, not because it was acknowledged.
+    const laptop = await device(alice!.token, false);
+    const desktop = await device((await signIn(server.api, alice!.phone, testDevice('Alice desktop'))).token, false);
+    const bobDevice = await device(bob!.token);
+    expect(await laptop.send({ phone: bob!.phone }, 'mine')).toMatchObject({ ok: true, message: { seq: 1 } });
+    await desktop.until(() => desktop.texts().includes('mine'), 'the copy on the other device');
+    await bobDevice.until(() => bobDevice.texts().includes('mine'), 'the message');
+    await sleep(300);
+    expect(laptop.arrived).toEqual([]);
+    expect(laptop.texts()).toEqual(['mine']);
+
+    laptop.close();
+    await bobDevice.send({ userId: alice!.user.id }, 'yours');
+    await laptop.reconnect(server.url);
+    await laptop.until(() => laptop.arrived.includes('yours'), 'what was missed');
+    await sleep(300);
+    expect(laptop.arrived).toEqual(['yours']);
+    expect(laptop.texts()).toEqual(['mine', 'yours']);
+    // A device signed in later has nothing yet: it is sent both.
+    const phone = await device((await signIn(server.api, alice!.phone, testDevice('Alice phone'))).token, false);
+    await phone.until(() => phone.messages.length === 2, 'the history');
+    expect(phone.texts()).toEqual(['mine', 'yours']);
+  });
+
   it.skipIf(!available)('keeps the receipts a sender missed while away, for the conversation list it loads on return', async () => {
     const [alice, bob] = await people(2);
     const aliceDevice = await device(alice!.token);

@@ -17,6 +17,8 @@ export class MessageClient {
   readonly invalid: string[] = [];
   /** Copies of a message this device already had. */
   repeats = 0;
+  /** The text of every `message` event the server sent this device, copies included (not its own answers). */
+  readonly arrived: string[] = [];
   private readonly seen = new Set<string>();
   private waiters: (() => void)[] = [];
 
@@ -65,7 +67,18 @@ export class MessageClient {
 
   async send(to: MessageSendPayload['to'], text: string, extra: Partial<MessageSendPayload> = {}): Promise<MessageSendAck> {
     const payload: MessageSendPayload = { clientId: randomUUID(), to, body: { text }, ...extra };
-    return parseMessageSendAck(await this.socket.timeout(10_000).emitWithAck('message:send', payload));
+    const answer = parseMessageSendAck(await this.socket.timeout(10_000).emitWithAck('message:send', payload));
+    // As the apps do: the answer is this device's copy (the server sends it to the sender's other connections only).
+    if ('ok' in answer && answer.message !== undefined) this.keepOwn(answer.message);
+    return answer;
+  }
+
+  private keepOwn(message: ChatMessage): void {
+    if (this.seen.has(message.id)) return;
+    this.seen.add(message.id);
+    this.messages.push(message);
+    if (this.options.autoAck) this.hold(message);
+    this.wake();
   }
 
   async ack(conversationId: string, upTo: number): Promise<Ack> {
@@ -101,6 +114,7 @@ export class MessageClient {
   }
 
   private receive(message: ChatMessage): void {
+    this.arrived.push('text' in message.body ? message.body.text : '');
     if (this.seen.has(message.id)) this.repeats += 1;
     else {
       this.seen.add(message.id);
@@ -122,12 +136,9 @@ export class MessageClient {
    * counting from the first message it sees.)
    */
   private scheduleAck(message: ChatMessage): void {
-    const state = this.contiguous.get(message.conversationId) ?? { upTo: message.seq - 1, beyond: new Set<number>() };
-    this.contiguous.set(message.conversationId, state);
-    if (message.seq > state.upTo) state.beyond.add(message.seq);
-    while (state.beyond.delete(state.upTo + 1)) state.upTo += 1;
-    if (state.upTo <= (this.ackDue.get(message.conversationId) ?? 0)) return;
-    this.ackDue.set(message.conversationId, state.upTo);
+    const upTo = this.hold(message);
+    if (upTo <= (this.ackDue.get(message.conversationId) ?? 0)) return;
+    this.ackDue.set(message.conversationId, upTo);
     this.ackTimer ??= setTimeout(() => {
       this.ackTimer = undefined;
       const due = [...this.ackDue];
@@ -141,6 +152,15 @@ export class MessageClient {
         );
       }
     }, 20);
+  }
+
+  /** Counts a message as held (own sends too, which need no acknowledgement of their own); the run held without a gap. */
+  private hold(message: ChatMessage): number {
+    const state = this.contiguous.get(message.conversationId) ?? { upTo: message.seq - 1, beyond: new Set<number>() };
+    this.contiguous.set(message.conversationId, state);
+    if (message.seq > state.upTo) state.beyond.add(message.seq);
+    while (state.beyond.delete(state.upTo + 1)) state.upTo += 1;
+    return state.upTo;
   }
 
   /** What the server confirmed this device acknowledged, per conversation. */

@@ -209,6 +209,8 @@ export interface MessagesTable {
   conversation_id: string;
   seq: number;
   sender_id: string;
+  /** The sending device, which has the message from its answer (null: no device, or sent before it was kept). */
+  sender_device_id: string | null;
   client_id: string;
   /** JSON of the message body. */
   body: string;

@@ -14,6 +14,7 @@ import * as webSessions from './0020-web-sessions.js';
 import * as interworking from './0080-interworking.js';
 import * as profilesPosts from './0060-profiles-posts.js';
 import * as sms from './0050-sms.js';
+import * as messageSenderDevice from './0090-message-sender-device.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0080-interworking': interworking,
   '0060-profiles-posts': profilesPosts,
   '0050-sms': sms,
+  '0090-message-sender-device': messageSenderDevice,
 };

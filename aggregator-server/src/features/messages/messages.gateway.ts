@@ -123,8 +123,8 @@ export function attachMessages(deps: {
       .finally(() => stream.replayDone());
   };
 
-  const deliverHere = (userIds: string[], message: ChatMessage) => {
-    for (const userId of userIds) for (const stream of streams.get(userId) ?? []) stream.live(message);
+  const deliverHere = (userIds: string[], message: ChatMessage, except?: string) => {
+    for (const userId of userIds) for (const stream of streams.get(userId) ?? []) if (stream.socket.id !== except) stream.live(message);
   };
   io.on('messages:deliver', deliverHere);
 
@@ -149,7 +149,7 @@ export function attachMessages(deps: {
       if (!budget.take()) return reply({ error: { code: 'rate_limited', message: 'slow down' } });
       const parsed = messageSendPayload.safeParse(payload);
       if (!parsed.success) return reply({ error: { code: 'validation_failed', message: describe(parsed.error) } });
-      messages.send(device, parsed.data).then(reply, (error: unknown) => reply(failureOf(error, log)));
+      messages.send({ ...device, socketId: socket.id }, parsed.data).then(reply, (error: unknown) => reply(failureOf(error, log)));
     });
 
     const cursors = new CursorBatches((kind, payload) => messages.moveCursor(kind, device, payload));
@@ -175,8 +175,8 @@ export function attachMessages(deps: {
     catchUp() {
       for (const { stream, device } of streamsBySocket.values()) replay(stream, device);
     },
-    deliver(userIds, message) {
-      deliverHere(userIds, message);
+    deliver(userIds, message, except) {
+      deliverHere(userIds, message, except);
       if (deps.clustered) io.serverSideEmit('messages:deliver', userIds, message);
     },
     conversationChanged(userIds, conversationId) {

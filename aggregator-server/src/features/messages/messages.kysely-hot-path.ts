@@ -41,8 +41,8 @@ export async function appendDirect(db: Kysely<Database>, append: DirectAppend): 
         where ${directConditions(append)}
         returning last_seq
       ), inserted as (
-        insert into messages (id, conversation_id, seq, sender_id, client_id, body, route, sms, sent_at)
-        select ${m.id}, ${m.conversationId}, last_seq, ${m.senderId}, ${m.clientId}, ${body}, ${m.route}, ${sms}::integer, ${m.sentAt}::bigint from bumped
+        insert into messages (id, conversation_id, seq, sender_id, sender_device_id, client_id, body, route, sms, sent_at)
+        select ${m.id}, ${m.conversationId}, last_seq, ${m.senderId}, ${m.senderDeviceId ?? null}, ${m.clientId}, ${body}, ${m.route}, ${sms}::integer, ${m.sentAt}::bigint from bumped
         returning seq
       )
       select seq, (select phone from user_phones where user_id = ${m.senderId} and is_primary = 1) as sender_phone from inserted`.execute(db);

@@ -27,6 +27,7 @@ function toMessage(row: Selectable<MessagesTable>): MessageRecord {
     conversationId: row.conversation_id,
     seq: Number(row.seq),
     senderId: row.sender_id,
+    ...(row.sender_device_id === null ? {} : { senderDeviceId: row.sender_device_id }),
     clientId: row.client_id,
     body: messageBody.parse(JSON.parse(row.body)),
     route: row.route === 'delivered' ? 'delivered' : 'stored',
@@ -94,6 +95,7 @@ export class KyselyMessagesRepository implements MessagesRepository {
             conversation_id: message.conversationId,
             seq: bumped.last_seq,
             sender_id: message.senderId,
+            sender_device_id: message.senderDeviceId ?? null,
             client_id: message.clientId,
             body: JSON.stringify(message.body),
             route: message.route,
@@ -256,6 +258,8 @@ export class KyselyMessagesRepository implements MessagesRepository {
       .selectAll('m')
       .where('m.seq', '>', sql<number>`coalesce(c.delivered_seq, 0)`)
       .whereRef('m.seq', '>', 'cm.joined_seq')
+      // What this device sent, it has from the answer.
+      .where((eb) => eb.or([eb('m.sender_device_id', 'is', null), eb('m.sender_device_id', '<>', deviceId), eb('m.sender_id', '<>', userId)]))
       .where((eb) => eb.or([eb('cm.left_seq', 'is', null), eb('m.seq', '<=', eb.ref('cm.left_seq'))]));
     if (after) {
       query = query.where((eb) =>

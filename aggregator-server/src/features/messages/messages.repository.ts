@@ -17,6 +17,8 @@ export type MessageRecord = {
   conversationId: string;
   seq: number;
   senderId: string;
+  /** The device it was sent from: it has the message from the send's answer and is never sent it again. */
+  senderDeviceId?: string;
   clientId: string;
   body: MessageBody;
   route: 'delivered' | 'stored';

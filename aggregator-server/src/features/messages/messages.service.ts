@@ -24,7 +24,8 @@ import type { ConversationRecord, CursorKind, MessagePosition, MessageRecord, Me
 
 /** How messages leave this node: to every socket of some users, on whichever node they are. */
 export interface MessageOutlet {
-  deliver(userIds: string[], message: ChatMessage): void;
+  /** To every device of `userIds` but the connection `except` (the one that sent it, which has it in its answer). */
+  deliver(userIds: string[], message: ChatMessage, except?: string): void;
   receipt(userIds: string[], event: ReceiptEvent): void;
   /** A group's name or members changed: its members' devices (and a removed member's) fetch the list again. */
   conversationChanged(userIds: string[], conversationId: string): void;
@@ -50,7 +51,12 @@ export interface OutsideNetworks {
   cursorMoved(kind: CursorKind, userId: string, conversationId: string, upTo: number): void;
 }
 
-export type Sender = { userId: string; deviceId: string };
+/**
+ * Who sends: the user, the device, and the socket the send came on, when it came on one. That socket has
+ * the stored message in the send's answer, so it is not sent it again as a live message; the sender's
+ * other devices are.
+ */
+export type Sender = { userId: string; deviceId: string; socketId?: string };
 
 const day = 24 * 60 * 60 * 1000;
 const backlogPage = 1000;
@@ -96,6 +102,7 @@ export class MessagesService {
         id: randomUUID(),
         conversationId: hint.conversationId,
         senderId: sender.userId,
+      senderDeviceId: sender.deviceId,
         clientId: payload.clientId,
         body: payload.body,
         route,
@@ -112,7 +119,7 @@ export class MessagesService {
     }
     const { message, senderPhone } = appended;
     const view = this.view(message, senderPhone);
-    this.deps.outlet.deliver([hint.receiverId, sender.userId], view);
+    this.deps.outlet.deliver([hint.receiverId, sender.userId], view, sender.socketId);
     this.deps.relay?.(view, [hint.receiverId]);
     const sms = message.sms ? await this.smsNotice(sender.userId, hint.receiverId) : false;
     return { ok: true, message: view, route, sms };
@@ -145,6 +152,7 @@ export class MessagesService {
       id: randomUUID(),
       conversationId: conversation.id,
       senderId: sender.userId,
+      senderDeviceId: sender.deviceId,
       clientId: payload.clientId,
       body: payload.body,
       route,
@@ -157,7 +165,7 @@ export class MessagesService {
     const [receiverId] = others;
     if (conversation.kind === 'direct' && receiverId && others.length === 1) this.hints.remember(sender.userId, payload.to, { conversationId: conversation.id, receiverId });
     // Every current member's devices, the sender's other devices included; a lost notice is caught up on reconnect.
-    this.deps.outlet.deliver([...others, sender.userId], view);
+    this.deps.outlet.deliver([...others, sender.userId], view, sender.socketId);
     if (others.length === 0 && conversation.kind === 'direct') this.deps.outside?.()?.stored(message);
     this.deps.relay?.(view, others);
     let sms = false;

@@ -51,7 +51,7 @@ export class SqliteMessageWriter {
       if (bumped === undefined) return { kind: 'refused' };
       const seq = Number(bumped.last_seq);
       try {
-        s.insertMessage.run([m.id, m.conversationId, seq, m.senderId, m.clientId, JSON.stringify(m.body), m.route, m.sms ? 1 : 0, m.sentAt]);
+        s.insertMessage.run([m.id, m.conversationId, seq, m.senderId, m.senderDeviceId ?? null, m.clientId, JSON.stringify(m.body), m.route, m.sms ? 1 : 0, m.sentAt]);
       } catch (error) {
         // Thrown on: the savepoint undoes the sequence bump with it, so a repeat leaves no gap.
         if (isUniqueViolation(error)) throw new RepeatedSend();
@@ -125,7 +125,7 @@ function prepare(sqlite: SqliteDatabase.Database) {
     bump: sqlite.prepare(`${bump} returning last_seq`),
     bumpIfNumberHeld: sqlite.prepare(`${bump} and exists (select 1 from user_phones where phone = ? and user_id = ?) returning last_seq`),
     insertMessage: sqlite.prepare(
-      'insert into messages (id, conversation_id, seq, sender_id, client_id, body, route, sms, sent_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'insert into messages (id, conversation_id, seq, sender_id, sender_device_id, client_id, body, route, sms, sent_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     senderPhone: sqlite.prepare('select phone from user_phones where user_id = ? and is_primary = 1'),
     moveDelivered: move(false),
