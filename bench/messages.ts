@@ -2,7 +2,7 @@
 // Switchboard over PostgreSQL and Prosody 0.12 (mod_offline on): send-to-receive latency (p50, p99) at
 // stepped rates, acknowledged-but-lost, duplicates, server CPU, the highest rate with p99 under 100 ms;
 // and, for Switchboard, one device coming back to 10,000 stored messages.
-// Knobs: BENCH_MESSAGE_USERS (2000), BENCH_RATES (250,500,1000,1500,2000,3000,5000), BENCH_STEP_SECONDS (3),
+// Knobs: BENCH_MESSAGE_USERS (2000), BENCH_RATES (250,500,1000,1250,1500,2000,2500,3000,4000,5000,6000,8000), BENCH_STEP_SECONDS (3),
 // BENCH_BACKLOG (10000), BENCH_SYSTEMS (sqlite,postgres,prosody).
 import os from 'node:os';
 import pg from 'pg';
@@ -13,7 +13,7 @@ import { prosodyInstalled } from './support/prosody.js';
 import { cpuMs, percentile, round, sleep } from './support/stats.js';
 
 const users = Number(process.env.BENCH_MESSAGE_USERS ?? 2000);
-const rates = (process.env.BENCH_RATES ?? '250,500,1000,1500,2000,3000,5000').split(',').map(Number);
+const rates = (process.env.BENCH_RATES ?? '250,500,1000,1250,1500,2000,2500,3000,4000,5000,6000,8000').split(',').map(Number);
 const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 3);
 const backlogSize = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const systems = (process.env.BENCH_SYSTEMS ?? 'sqlite,postgres,prosody').split(',');
@@ -21,15 +21,26 @@ const backlogSenders = 100;
 
 type Step = { rate: number; sent: number; acked: number; p50: number; p99: number; lost: number; duplicates: number; serverCpu: number; serverCpuMsPerMessage: number; clientCpu: number };
 
-function cpuOf(pids: number[]): number {
-  let total = 0;
+/** CPU time so far of each process that is still there. */
+function cpuOf(pids: number[]): Map<number, number> {
+  const times = new Map<number, number>();
   for (const pid of pids) {
     try {
-      total += cpuMs(pid);
+      times.set(pid, cpuMs(pid));
     } catch {
-      // A database backend that closed since: its time is gone from both readings alike.
+      // A database backend that closed: its time is gone.
     }
   }
+  return times;
+}
+
+/**
+ * CPU spent between two readings: per process, so that a database backend closing during the step takes
+ * its time out of neither side, and one opened during it counts whole.
+ */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -55,15 +66,13 @@ async function runStep(driver: MessageDriver, rate: number, limit = Infinity): P
   const clientBefore = process.cpuUsage();
   const pending: Promise<void>[] = [];
   const prefix = `r${rate}-${Date.now().toString(36)}-`;
-  const perTick = rate / 100;
-  let budget = 0;
   let sent = 0;
   const begin = performance.now();
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
-      budget += perTick;
-      while (budget >= 1 && sent < limit) {
-        budget -= 1;
+      // Paced by the clock, not by the ticks: a late timer sends what is due, so the rate is the rate asked for.
+      const due = Math.min(limit, Math.floor(((performance.now() - begin) / 1000) * rate));
+      while (sent < due) {
         const from = sent % driver.users;
         const to = (from + Math.floor(driver.users / 2)) % driver.users;
         const marker = `${prefix}${sent}`;
@@ -82,7 +91,7 @@ async function runStep(driver: MessageDriver, rate: number, limit = Infinity): P
   for (let waited = 0; waited < 3000 && [...ackedTo.keys()].some((marker) => !seen.has(marker)); waited += 50) await sleep(50);
   const elapsed = performance.now() - begin;
   const client = process.cpuUsage(clientBefore);
-  const serverCpuMs = cpuOf(await driver.serverPids()) - serverBefore;
+  const serverCpuMs = cpuBetween(serverBefore, cpuOf(await driver.serverPids()));
   return {
     rate,
     sent,
