@@ -45,6 +45,8 @@ export const errorCodes = [
   'rate_limited',
   'not_a_member',
   'not_a_contact',
+  // The person's privacy setting: who may add them to groups.
+  'group_add_refused',
   'group_full',
   'unsupported_type',
   // End-to-end book key (issue 12 item 7): a device's key replaced under an approval, a second book key.

@@ -17,6 +17,7 @@ export const errorMessagesEn = {
   'error.rate_limited': 'You are sending very fast. Wait a moment, then try again.',
   'error.not_a_member': 'You are not in this conversation any more.',
   'error.group_full': 'This group is full. Remove someone before adding another person.',
+  'error.group_add_refused': 'Someone you chose does not let you add them to groups. Send them a message instead.',
   'error.not_a_contact': 'Only your contacts can be added to a group. Add their number to your contacts first.',
   'error.unsupported_type': 'This kind of file cannot be sent. Send a picture, a PDF, a ZIP file or text.',
   'error.call_not_allowed': 'You cannot call this person. Only contacts who have not blocked each other can call.',

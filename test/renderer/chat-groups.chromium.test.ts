@@ -262,6 +262,33 @@ describe.skipIf(!available)('managing a group in Chromium', () => {
     await b.page.getByRole('status').filter({ hasText: 'You left this group.' }).waitFor();
   });
 
+  it('Carol lets nobody add her to groups; Alice\'s next group leaves her out, saying so by name', async () => {
+    await nav(c.page, 'Privacy').click();
+    const choice = c.page.getByRole('group', { name: 'Who can add me to groups' });
+    expect(await choice.getByRole('radio', { name: 'Everyone who can find me by my number' }).isChecked()).toBe(true);
+    await choice.getByRole('radio', { name: 'Nobody' }).check();
+    await c.page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    expect((await server.api.withToken(c.token).typed().call(routes.privacy, {})).groupAddsBy).toBe('nobody');
+
+    await nav(a.page, 'Chats').click();
+    await a.page.getByRole('button', { name: 'New group' }).click();
+    const dialog = a.page.getByRole('dialog', { name: 'New group' });
+    await dialog.getByLabel('Group name').fill('Dinner');
+    await dialog.getByRole('checkbox', { name: dan.name }).check();
+    await dialog.getByRole('checkbox', { name: carol.name }).check();
+    await dialog.getByRole('button', { name: 'Create group' }).click();
+    const refusal = dialog.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toBe(
+      `${carol.name} does not let you add them to groups, so they are no longer selected. Create the group without them, or send them a message instead.`,
+    );
+    expect(await dialog.getByRole('checkbox', { name: carol.name }).isChecked()).toBe(false);
+    expect(await dialog.getByRole('checkbox', { name: dan.name }).isChecked()).toBe(true);
+    await dialog.getByRole('button', { name: 'Create group' }).click();
+    await a.page.getByRole('heading', { name: 'Dinner', level: 2 }).waitFor();
+    expect(await a.page.getByTestId('typing').textContent()).toBe('2 members');
+  });
+
   it('broke no Content Security Policy rule and threw no page error', () => {
     expect(a.problems).toEqual([]);
     expect(b.problems).toEqual([]);

@@ -217,6 +217,36 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     expect(bobList.map((c) => c.id)).not.toContain(group.id);
   });
 
+  it.skipIf(!available)('lets each person choose who may add them to groups: everyone who finds them, their contacts, or nobody', async () => {
+    const [alice, bob, carol] = await people(3);
+    // Dave has Carol's number; Carol does not have his.
+    const [dave] = await people(1);
+    await server.api.withToken(dave!.token).typed().call(routes.replaceAddressBook, { body: { entries: [{ ref: 'carol', phones: [carol!.phone] }] } });
+    const createAs = (token: string, members: string[]) => server.api.withToken(token).route(routes.createGroup, { body: { title: 'Plans', members } });
+
+    const mine = await server.api.withToken(carol!.token).typed().call(routes.updatePrivacy, { body: { groupAddsBy: 'contacts' } });
+    expect(mine).toMatchObject({ groupAddsBy: 'contacts', activityVisibleTo: 'contacts', discoverable: true });
+    const refused = await createAs(dave!.token, [carol!.user.id]);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: { code: 'group_add_refused', userIds: [carol!.user.id] } });
+    expect(await server.api.withToken(dave!.token).typed().call(routes.conversations, {})).toEqual([]);
+    // Alice is in Carol's contacts.
+    const kept = await createAs(alice!.token, [bob!.user.id, carol!.user.id]);
+    expect(kept.status).toBe(201);
+
+    await server.api.withToken(carol!.token).typed().call(routes.updatePrivacy, { body: { groupAddsBy: 'nobody' } });
+    const other = await server.api.withToken(alice!.token).typed().call(routes.createGroup, { body: { title: 'Other', members: [bob!.user.id] } });
+    const add = await server.api.withToken(alice!.token).route(routes.addGroupMember, { params: { id: other.id, userId: carol!.user.id } });
+    expect(add.status).toBe(403);
+    expect(add.body).toMatchObject({ error: { code: 'group_add_refused' } });
+    // A group Carol is in already stays hers.
+    const carolsGroups = await server.api.withToken(carol!.token).typed().call(routes.conversations, {});
+    expect(carolsGroups.map((conversation) => conversation.title)).toEqual(['Plans']);
+
+    await server.api.withToken(carol!.token).typed().call(routes.updatePrivacy, { body: { groupAddsBy: 'everyone' } });
+    expect((await createAs(dave!.token, [carol!.user.id])).status).toBe(201);
+  });
+
   it.skipIf(!available)('routes by the receiver: SMS to a stranger only when asked, an SMS notice for an offline user', async () => {
     const [alice, bob] = await people(2);
     const aliceDevice = await device(alice!.token);

@@ -77,10 +77,11 @@ describe('privacy matrix', () => {
   it('validates settings and lists', async () => {
     const me = await signIn(server.api, nextPhone());
     const api = server.api.withToken(me.token);
-    expect((await api.route(routes.privacy)).body).toEqual({ activityVisibleTo: 'contacts', sharedApps: 'all', discoverable: true });
+    expect((await api.route(routes.privacy)).body).toEqual({ activityVisibleTo: 'contacts', sharedApps: 'all', discoverable: true, groupAddsBy: 'everyone' });
     expect((await api.route(routes.updatePrivacy, { body: { activityVisibleTo: 'everyone' } })).body).toMatchObject({ error: { code: 'validation_failed' } });
     expect((await api.route(routes.updatePrivacy, { body: { sharedApps: ['slack', 'Not An Id'] } })).body).toMatchObject({ error: { code: 'validation_failed' } });
-    expect((await api.route(routes.updatePrivacy, { body: { sharedApps: ['slack'] } })).body).toEqual({ activityVisibleTo: 'contacts', sharedApps: ['slack'], discoverable: true });
+    expect((await api.route(routes.updatePrivacy, { body: { sharedApps: ['slack'] } })).body).toEqual({ activityVisibleTo: 'contacts', sharedApps: ['slack'], discoverable: true, groupAddsBy: 'everyone' });
+    expect((await api.route(routes.updatePrivacy, { body: { groupAddsBy: 'friends' } })).body).toMatchObject({ error: { code: 'validation_failed' } });
     expect((await api.route(routes.block, { params: { userId: me.user.id } })).body).toMatchObject({ error: { code: 'validation_failed' } });
     expect((await api.route(routes.block, { params: { userId: '00000000-0000-4000-8000-000000000000' } })).body).toMatchObject({ error: { code: 'not_found' } });
     expect((await api.route(routes.block, { params: { userId: 'not-a-uuid' } })).status).toBe(404);

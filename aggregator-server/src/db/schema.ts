@@ -122,6 +122,8 @@ export interface PrivacySettingsTable {
   /** "all" or a JSON array of plugin ids. */
   shared_apps: string;
   discoverable: number;
+  /** `everyone`, `contacts` or `nobody`: who may add the user to a group. */
+  group_adds_by: string;
   updated_at: number;
 }
 

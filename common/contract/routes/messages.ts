@@ -44,7 +44,7 @@ export const messagesRoutes = defineRoutes({
     summary: 'Start a group with some of my contacts (each must not have blocked me).',
     body: createGroupRequest,
     response: { kind: 'json', status: 201, schema: conversationView, description: 'The group.' },
-    errors: ['not_a_contact'],
+    errors: ['not_a_contact', 'group_add_refused'],
   },
   renameGroup: {
     method: 'put',
@@ -65,7 +65,7 @@ export const messagesRoutes = defineRoutes({
     summary: 'Add one of my contacts to a group I belong to; they receive messages from now on.',
     params: groupMemberParams,
     response: { kind: 'empty', status: 204, description: 'A member.' },
-    errors: ['not_found', 'not_a_contact'],
+    errors: ['not_found', 'not_a_contact', 'group_add_refused', 'group_full'],
   },
   removeGroupMember: {
     method: 'delete',

@@ -12,6 +12,7 @@ export const errorMessagesZhCN: Record<ErrorMessageKey, string> = {
   'error.rate_limited': '你发送得太快了。请稍候再试。',
   'error.not_a_member': '你已不在这个会话中。',
   'error.group_full': '群组人数已满。请先移除一位成员，再添加新成员。',
+  'error.group_add_refused': '你选择的人中有人不允许被你加入群组。可以先给对方发消息。',
   'error.not_a_contact': '只能把联系人加入群组。请先把对方的号码加入通讯录。',
   'error.unsupported_type': '无法发送这种文件。可以发送图片、PDF、ZIP 文件或文本。',
   'error.call_not_allowed': '无法呼叫此人。只有互未拉黑的联系人之间才能通话。',

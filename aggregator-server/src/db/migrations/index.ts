@@ -15,6 +15,7 @@ import * as interworking from './0080-interworking.js';
 import * as profilesPosts from './0060-profiles-posts.js';
 import * as sms from './0050-sms.js';
 import * as messageSenderDevice from './0090-message-sender-device.js';
+import * as groupAdds from './0091-group-adds.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0060-profiles-posts': profilesPosts,
   '0050-sms': sms,
   '0090-message-sender-device': messageSenderDevice,
+  '0091-group-adds': groupAdds,
 };

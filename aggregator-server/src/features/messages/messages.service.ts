@@ -296,14 +296,26 @@ export class MessagesService {
     return group;
   }
 
-  /** Only people in my contacts, and neither of us blocked the other. */
+  /**
+   * Only people in my contacts, neither of us blocked the other, and each lets me add them to groups
+   * (everyone who can find them; only people in their own address book, `mutual` here; or nobody).
+   * The setting is read at the add: changing it later does not take anyone out of a group.
+   */
   private async requireReachableContacts(userId: string, candidates: string[]): Promise<void> {
     if (candidates.length === 0) return;
-    const contacts = new Set((await this.deps.contacts.contacts(userId)).filter((c) => !c.blocked).map((c) => c.userId));
+    const contacts = new Map((await this.deps.contacts.contacts(userId)).filter((c) => !c.blocked).map((c) => [c.userId, c]));
     for (const candidate of candidates) {
       if (!contacts.has(candidate) || (await this.deps.privacy.eitherBlocked(userId, candidate))) {
         throw new ApiError(403, 'not_a_contact', 'only your contacts who have not blocked you can be added', { userId: candidate });
       }
+    }
+    const settings = await this.deps.privacy.settingsOf(candidates);
+    const refusing = candidates.filter((candidate) => {
+      const addsBy = settings.get(candidate)?.groupAddsBy ?? 'everyone';
+      return addsBy === 'nobody' || (addsBy === 'contacts' && contacts.get(candidate)?.mutual !== true);
+    });
+    if (refusing.length > 0) {
+      throw new ApiError(403, 'group_add_refused', 'these people do not let you add them to groups; write to them instead', { userIds: refusing, count: refusing.length });
     }
   }
 

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { chunks } from '../../db/batch.js';
-import { activityVisibility, defaultPrivacySettings, type ActivityVisibility, type PrivacySettings } from '#common/contract/privacy.js';
+import { activityVisibility, defaultPrivacySettings, groupAdders, type ActivityVisibility, type GroupAdders, type PrivacySettings } from '#common/contract/privacy.js';
 import type { ListKind, PrivacyRepository } from './privacy.repository.js';
 
 
-function decodeSettings(row: { activity_visible_to: string; shared_apps: string; discoverable: number }): PrivacySettings {
+function decodeSettings(row: { activity_visible_to: string; shared_apps: string; discoverable: number; group_adds_by: string }): PrivacySettings {
   const visibility = (activityVisibility as readonly string[]).includes(row.activity_visible_to)
     ? (row.activity_visible_to as ActivityVisibility)
     : defaultPrivacySettings.activityVisibleTo;
@@ -14,7 +14,8 @@ function decodeSettings(row: { activity_visible_to: string; shared_apps: string;
     const parsed: unknown = JSON.parse(row.shared_apps);
     sharedApps = Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : [];
   }
-  return { activityVisibleTo: visibility, sharedApps, discoverable: row.discoverable === 1 };
+  const groupAddsBy = (groupAdders as readonly string[]).includes(row.group_adds_by) ? (row.group_adds_by as GroupAdders) : defaultPrivacySettings.groupAddsBy;
+  return { activityVisibleTo: visibility, sharedApps, discoverable: row.discoverable === 1, groupAddsBy };
 }
 
 export class KyselyPrivacyRepository implements PrivacyRepository {
@@ -43,17 +44,32 @@ export class KyselyPrivacyRepository implements PrivacyRepository {
   }
 
   async saveSettings(userId: string, settings: PrivacySettings, now: number): Promise<void> {
-    const row = {
-      activity_visible_to: settings.activityVisibleTo,
-      shared_apps: settings.sharedApps === 'all' ? 'all' : JSON.stringify(settings.sharedApps),
-      discoverable: settings.discoverable ? 1 : 0,
+    await this.changeSettings(userId, settings, now);
+  }
+
+  async changeSettings(userId: string, change: Partial<PrivacySettings>, now: number): Promise<PrivacySettings> {
+    const changed = {
+      ...(change.activityVisibleTo === undefined ? {} : { activity_visible_to: change.activityVisibleTo }),
+      ...(change.sharedApps === undefined ? {} : { shared_apps: change.sharedApps === 'all' ? 'all' : JSON.stringify(change.sharedApps) }),
+      ...(change.discoverable === undefined ? {} : { discoverable: change.discoverable ? 1 : 0 }),
+      ...(change.groupAddsBy === undefined ? {} : { group_adds_by: change.groupAddsBy }),
       updated_at: now,
     };
-    await this.db
+    const first = { ...defaultPrivacySettings, ...Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) } as PrivacySettings;
+    const row = await this.db
       .insertInto('privacy_settings')
-      .values({ user_id: userId, ...row })
-      .onConflict((oc) => oc.column('user_id').doUpdateSet(row))
-      .execute();
+      .values({
+        user_id: userId,
+        activity_visible_to: first.activityVisibleTo,
+        shared_apps: first.sharedApps === 'all' ? 'all' : JSON.stringify(first.sharedApps),
+        discoverable: first.discoverable ? 1 : 0,
+        group_adds_by: first.groupAddsBy,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet(changed))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return decodeSettings(row);
   }
 
   async addToList(kind: ListKind, userId: string, otherId: string, now: number): Promise<void> {

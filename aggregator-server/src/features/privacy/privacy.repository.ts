@@ -9,6 +9,11 @@ export interface PrivacyRepository {
   settings(userId: string): Promise<PrivacySettings>;
   settingsOf(userIds: string[]): Promise<Map<string, PrivacySettings>>;
   saveSettings(userId: string, settings: PrivacySettings, now: number): Promise<void>;
+  /**
+   * Changes only the settings in `change`, in one statement, and answers all of them: two devices changing
+   * different settings at once both keep their change (a read, a merge and a write would lose one).
+   */
+  changeSettings(userId: string, change: Partial<PrivacySettings>, now: number): Promise<PrivacySettings>;
   addToList(kind: ListKind, userId: string, otherId: string, now: number): Promise<void>;
   removeFromList(kind: ListKind, userId: string, otherId: string): Promise<boolean>;
   list(kind: ListKind, userId: string): Promise<{ userId: string; since: number }[]>;

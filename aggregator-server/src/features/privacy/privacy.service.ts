@@ -48,9 +48,7 @@ export class PrivacyService {
   }
 
   async update(userId: string, change: Partial<PrivacySettings>): Promise<PrivacySettings> {
-    const current = await this.deps.repo.settings(userId);
-    const next: PrivacySettings = { ...current, ...Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) };
-    await this.deps.repo.saveSettings(userId, next, this.deps.clock.now());
+    const next = await this.deps.repo.changeSettings(userId, change, this.deps.clock.now());
     this.deps.events.emit('audienceChanged', { userId });
     return next;
   }

@@ -20,7 +20,9 @@ function ordered(members: readonly MessageParty[], me: string, language: string)
 
 /** Why someone was not added, with their name: the server's "not a contact" also covers a block either way. */
 function refusalText(t: Translate, refusal: Refusal, name: string): string {
-  if (describeFailure(refusal.error).code === 'not_a_contact') return t('chat.group.addRefused', { name });
+  const { code } = describeFailure(refusal.error);
+  if (code === 'not_a_contact') return t('chat.group.addRefused', { name });
+  if (code === 'group_add_refused') return t('chat.group.addNotAllowed', { name });
   return t('chat.group.addFailed', { name, reason: humanError(t, refusal.error).text });
 }
 

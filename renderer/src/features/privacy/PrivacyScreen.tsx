@@ -1,6 +1,6 @@
 import { usePlugins } from '../../app/plugins.js';
 import { useEffect, useState } from 'react';
-import { activityVisibility, type PrivacySettings } from '#common/contract/privacy.js';
+import { activityVisibility, defaultPrivacySettings, groupAdders, type PrivacySettings } from '#common/contract/privacy.js';
 import { ApiFailure } from '../../api/failure.js';
 import { api, useApp } from '../../app/app-store.js';
 import { localDb } from '../../db/local-db.js';
@@ -127,6 +127,23 @@ export function PrivacyScreen() {
             <input type="checkbox" checked={settings.discoverable} onChange={(event) => void save({ ...settings, discoverable: event.target.checked })} /> {t('privacy.discoverable')}
           </label>
           <p className="muted">{t('privacy.discoverableOff')}</p>
+          <fieldset>
+            <legend>{t('privacy.groupAdds')}</legend>
+            {groupAdders.map((who) => (
+              <label key={who} className="check">
+                <input
+                  type="radio"
+                  name="group-adds"
+                  value={who}
+                  // A copy kept before this setting existed has none: it shows the server's default.
+                  checked={(settings.groupAddsBy ?? defaultPrivacySettings.groupAddsBy) === who}
+                  onChange={() => void save({ ...settings, groupAddsBy: who })}
+                />{' '}
+                {t(`privacy.groupAdds.${who}`)}
+              </label>
+            ))}
+            <p className="muted">{t('privacy.groupAddsHint')}</p>
+          </fieldset>
         </fieldset>
       )}
       <StatusNotice text={saved} />
