@@ -130,9 +130,11 @@ export const useContacts = create<ContactsState>((set, get) => ({
       });
     }
     const people = sortPeople([...byRef.values()]);
-    await localDb.people.bulkPut(people);
+    // Shown in the turn it was computed, then written: IndexedDB runs writes to one store in the order they
+    // were made, so the screen and the database see changes in the same order (see applyServerContacts).
     set({ people });
     preparePinyin(people);
+    await localDb.people.bulkPut(people);
     return people;
   },
 
@@ -148,9 +150,16 @@ export const useContacts = create<ContactsState>((set, get) => ({
 
   async applyMatches(matches) {
     const userByRef = new Map(matches.map((match) => [match.ref, match.userId]));
-    const people = get().people.map((person) => ({ ...person, userId: userByRef.get(person.ref) }));
-    await localDb.people.bulkPut(people);
+    const changed: LocalPerson[] = [];
+    const people = get().people.map((person) => {
+      const userId = userByRef.get(person.ref);
+      if (userId === person.userId) return person;
+      const updated = { ...person, userId };
+      changed.push(updated);
+      return updated;
+    });
     set({ people });
+    await localDb.people.bulkPut(changed);
   },
 
   /** The server's view of who is a user; people added on another device appear with their number only. */
@@ -193,20 +202,20 @@ export const useContacts = create<ContactsState>((set, get) => ({
   async updatePerson(ref, change) {
     const people = get().people.map((person) => (person.ref === ref ? { ...person, ...change } : person));
     const updated = people.find((person) => person.ref === ref);
-    if (updated !== undefined) await localDb.people.put(updated);
     set({ people });
+    if (updated !== undefined) await localDb.people.put(updated);
   },
 
   async applyIdentities(userId, identities) {
     const people = get().people.map((person) => (person.userId === userId ? { ...person, identities } : person));
-    await localDb.people.bulkPut(people.filter((person) => person.userId === userId));
     set({ people });
+    await localDb.people.bulkPut(people.filter((person) => person.userId === userId));
   },
 
   async setBlocked(userId, blocked) {
     const people = get().people.map((person) => (person.userId === userId ? { ...person, blocked } : person));
-    await localDb.people.bulkPut(people.filter((person) => person.userId === userId));
     set({ people });
+    await localDb.people.bulkPut(people.filter((person) => person.userId === userId));
   },
 
   async createGroup(name) {
