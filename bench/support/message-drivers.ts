@@ -97,7 +97,8 @@ export class BenchDevice {
     this.ackDue.set(message.conversationId, upTo);
     this.ackTimer ??= setTimeout(() => {
       this.ackTimer = undefined;
-      for (const [conversationId, upTo] of this.ackDue) this.socket.emit('message:ack', { conversationId, upTo }, () => undefined);
+      // As the apps do: no answer asked for (the next acknowledgement covers a lost one).
+      for (const [conversationId, upTo] of this.ackDue) this.socket.emit('message:ack', { conversationId, upTo });
       this.ackDue.clear();
     }, 20);
   }

@@ -163,9 +163,12 @@ export interface ClientToServerEvents {
   typing: (payload: TypingPayload, ack: (answer: Ack) => void) => void;
   /** Answered once the message is durable (or refused); the same clientId again answers the same message. */
   'message:send': (payload: MessageSendPayload, ack: (answer: MessageSendAck) => void) => void;
-  /** Everything up to `upTo` in the conversation reached this device. */
-  'message:ack': (payload: MessageCursorPayload, ack: (answer: Ack) => void) => void;
-  'message:read': (payload: MessageCursorPayload, ack: (answer: Ack) => void) => void;
+  /**
+   * Everything up to `upTo` in the conversation reached this device. The answer is optional: a client that
+   * sends its cursor again later anyway (the apps do) asks for none, which spares a packet per message.
+   */
+  'message:ack': (payload: MessageCursorPayload, ack?: (answer: Ack) => void) => void;
+  'message:read': (payload: MessageCursorPayload, ack?: (answer: Ack) => void) => void;
   /** Rings every device of the callee; answered once the call exists (or refused: not allowed, already in a call). */
   'call:invite': (payload: CallInvitePayload, ack: (answer: Ack) => void) => void;
   /** The first device of the callee to answer wins; a later one is refused with `not_found`. */

@@ -76,10 +76,13 @@ export function sendMessage(payload: MessageSendPayload): Promise<MessageSendAck
   });
 }
 
-/** `message:ack` (reached this device) or `message:read` (shown to the person); lost ones are sent again later. */
+/**
+ * `message:ack` (reached this device) or `message:read` (shown to the person), without asking for an
+ * answer: a lost one is covered by the next, and by the catch-up after a reconnect.
+ */
 export function sendCursor(kind: 'message:ack' | 'message:read', conversationId: string, upTo: number): void {
   if (!chatOnline() || socket === undefined) return;
-  socket.emit(kind, { conversationId, upTo }, () => undefined);
+  socket.emit(kind, { conversationId, upTo });
 }
 
 export function sendTyping(to: string, state: 'typing' | 'paused'): void {
