@@ -107,7 +107,12 @@ async function runStep(driver: MessageDriver, rate: number, limit = Infinity): P
   };
 }
 
-/** Steps the rate up until p99 reaches 100 ms or an acknowledged message is lost. */
+/**
+ * Steps the rate up until the system is saturated (the median reaches 100 ms) or a message is lost or
+ * doubled; the highest rate is the highest step whose p99 stayed under 100 ms. One pause of the server
+ * (a collection, a checkpoint) in a step's 3 s pushes its p99 over, so a step may fail below one that
+ * passes: both systems are held to the same rule, and every step is printed.
+ */
 async function sweep(driver: MessageDriver, out: Record<string, string | number>): Promise<void> {
   // Steady state: every pair has talked before, as in a messenger in daily use. The first message of a
   // conversation creates it (a few more statements) and is measured here on its own, at a gentle rate.
@@ -125,8 +130,9 @@ async function sweep(driver: MessageDriver, out: Record<string, string | number>
     out[`${driver.name} @${rate}/s sent / acked / lost / dup`] = `${step.sent} / ${step.acked} / ${step.lost} / ${step.duplicates}`;
     out[`${driver.name} @${rate}/s server / bench CPU %`] = `${step.serverCpu} / ${step.clientCpu}`;
     out[`${driver.name} @${rate}/s server CPU ms per message`] = step.serverCpuMsPerMessage;
-    if (step.p99 < 100 && step.lost === 0 && step.duplicates === 0 && step.acked === step.sent) highest = rate;
-    else break;
+    const intact = step.lost === 0 && step.duplicates === 0 && step.acked === step.sent;
+    if (step.p99 < 100 && intact) highest = rate;
+    if (!intact || step.p50 >= 100) break;
   }
   out[`${driver.name} highest rate with p99 < 100 ms (msg/s)`] = highest;
 }
