@@ -95,9 +95,11 @@ describe.each(backends)('contacts and privacy repositories on $name', (backend) 
     await privacy.addToList('allowlist', bob.id, me.id, 8);
     expect(await privacy.list('blocklist', me.id)).toEqual([{ userId: bob.id, since: 6 }]);
     expect(await privacy.blockedByAmong(bob.id, [me.id])).toEqual([me.id]);
+    expect([await privacy.blockBetween(me.id, bob.id), await privacy.blockBetween(bob.id, me.id)]).toEqual([true, true]);
     expect(await privacy.listedAmong('blocklist', me.id, [bob.id])).toEqual([bob.id]);
     expect(await privacy.whoListed('allowlist', me.id)).toEqual([bob.id]);
     expect(await privacy.removeFromList('blocklist', me.id, bob.id)).toBe(true);
+    expect(await privacy.blockBetween(bob.id, me.id)).toBe(false);
     expect(await privacy.removeFromList('blocklist', me.id, bob.id)).toBe(false);
   });
 });

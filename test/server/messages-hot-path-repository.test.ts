@@ -46,6 +46,15 @@ describe.each(backends)('the message hot path on $name', (backend) => {
     ...(to.phone ? { receiverPhone: to.phone } : {}),
   });
 
+  it('makes one direct conversation of two people, however many first messages race for it', async () => {
+    const [a, b] = [await user(), await user()];
+    const made = await Promise.all(Array.from({ length: 12 }, (_, n) => messages.findOrCreateDirect(randomUUID(), n % 2 === 0 ? [a.id, b.id] : [b.id, a.id], 1)));
+    expect(new Set(made.map((conversation) => conversation.id)).size).toBe(1);
+    expect(made[0]).toMatchObject({ kind: 'direct', title: null, lastSeq: 0 });
+    expect((await messages.activeMembers(made[0]!.id)).sort()).toEqual([a.id, b.id].sort());
+    expect(await messages.conversationsOf(a.id)).toHaveLength(1);
+  });
+
   it('numbers many sends at once without a gap, and a repeated clientId among them stores nothing', async () => {
     const { a, b, conversationId } = await pair();
     const repeated = randomUUID();

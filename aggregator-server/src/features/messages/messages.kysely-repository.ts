@@ -124,21 +124,41 @@ export class KyselyMessagesRepository implements MessagesRepository {
     const key = directKey(userIds);
     const existing = await this.db.selectFrom('conversations').selectAll().where('direct_key', '=', key).executeTakeFirst();
     if (existing) return toConversation(existing);
-    await this.db.transaction().execute(async (trx) => {
-      const created = await trx
+    const created = this.kind === 'postgres' ? await this.createDirectInOneStatement(id, key, userIds, now) : await this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
         .insertInto('conversations')
         .values({ id, kind: 'direct', title: null, direct_key: key, last_seq: 0, last_activity_at: now, created_at: now })
         .onConflict((oc) => oc.column('direct_key').doNothing())
         .returning('id')
         .executeTakeFirst();
-      if (!created) return;
+      if (!inserted) return false;
       await trx
         .insertInto('conversation_members')
         .values(userIds.map((userId) => ({ conversation_id: id, user_id: userId, joined_seq: 0, left_seq: null })))
         .execute();
+      return true;
     });
+    if (created) return { id, kind: 'direct', title: null, lastSeq: 0, lastActivityAt: now };
+    // Someone else made it meanwhile (the other person's first message): theirs is the one.
     const row = await this.db.selectFrom('conversations').selectAll().where('direct_key', '=', key).executeTakeFirstOrThrow();
     return toConversation(row);
+  }
+
+  /** PostgreSQL: the conversation and its two members in one statement (one round trip, one commit). */
+  private async createDirectInOneStatement(id: string, key: string, userIds: [string, string], now: number): Promise<boolean> {
+    const [first, second] = userIds;
+    const { rows } = await sql<{ id: string }>`
+      with created as (
+        insert into conversations (id, kind, title, direct_key, last_seq, last_activity_at, created_at)
+        values (${id}, 'direct', null, ${key}, 0, ${now}::bigint, ${now}::bigint)
+        on conflict (direct_key) do nothing
+        returning id
+      ), members as (
+        insert into conversation_members (conversation_id, user_id, joined_seq, left_seq)
+        select created.id, member.user_id, 0, null from created cross join (values (${first}), (${second})) as member (user_id)
+      )
+      select id from created`.execute(this.db);
+    return rows.length > 0;
   }
 
   async createGroup(id: string, title: string, userIds: string[], now: number): Promise<ConversationRecord> {

@@ -125,6 +125,48 @@ export class MessagesService {
     return { ok: true, message: view, route, sms };
   }
 
+  /**
+   * A text in a direct conversation, once the target is known: stored by `appendDirect`, which checks
+   * again, in the statement that stores it, that neither blocked the other and that a number used is
+   * still the receiver's, and answers the sender's number with it. The node remembers the way for the
+   * next message.
+   */
+  private async sendDirectText(sender: Sender, payload: MessageSendPayload, conversationId: string, receiverId: string): Promise<MessageSendResult> {
+    const route = (await this.deps.outlet.online(receiverId)) ? 'delivered' : 'stored';
+    const appended = await this.deps.repo.appendDirect({
+      message: {
+        id: randomUUID(),
+        conversationId,
+        senderId: sender.userId,
+        senderDeviceId: sender.deviceId,
+        clientId: payload.clientId,
+        body: payload.body,
+        route,
+        sms: route === 'stored' && payload.fallback === 'sms',
+        sentAt: this.deps.clock.now(),
+      },
+      receiverId,
+      ...('phone' in payload.to ? { receiverPhone: payload.to.phone } : {}),
+    });
+    if (appended.kind === 'repeated') {
+      const first = await this.deps.repo.findMessageByClientId(sender.userId, payload.clientId);
+      if (!first) throw new Error('a repeated clientId names no stored message');
+      return { ok: true, message: (await this.views([first]))[0], route: first.route, sms: first.sms };
+    }
+    if (appended.kind === 'refused') {
+      // Changed between the checks and the statement: a block, or the number went to someone else.
+      if (await this.deps.privacy.eitherBlocked(sender.userId, receiverId)) throw new ApiError(403, 'blocked', 'this person cannot receive your messages');
+      throw new ApiError(404, 'not_a_user', 'nobody uses Switchboard with this number');
+    }
+    this.hints.remember(sender.userId, payload.to, { conversationId, receiverId });
+    const { message, senderPhone } = appended;
+    const view = this.view(message, senderPhone);
+    this.deps.outlet.deliver([receiverId, sender.userId], view, sender.socketId);
+    this.deps.relay?.(view, [receiverId]);
+    const sms = message.sms ? await this.smsNotice(sender.userId, receiverId) : false;
+    return { ok: true, message: view, route, sms };
+  }
+
   /** Every check one by one: the first send to an address, groups, files, and whatever the direct path refused. */
   private async sendFully(sender: Sender, payload: MessageSendPayload, paced: boolean): Promise<MessageSendResult> {
     const { repo, clock } = this.deps;
@@ -144,6 +186,8 @@ export class MessagesService {
     if (target.kind === 'sms') return this.sendSmsToStranger(sender.userId, payload, target.phone);
 
     const conversation = target.conversation;
+    // A text to one other person goes through the same single statement as every later message there.
+    if (target.receiverId !== undefined && 'text' in payload.body) return this.sendDirectText(sender, payload, conversation.id, target.receiverId);
     const others = (await repo.activeMembers(conversation.id)).filter((userId) => userId !== sender.userId);
     const online = (await Promise.all(others.map((userId) => this.deps.outlet.online(userId)))).some(Boolean);
     const route = online || others.length === 0 ? 'delivered' : 'stored';
@@ -322,7 +366,7 @@ export class MessagesService {
   private async resolveTarget(
     senderId: string,
     payload: MessageSendPayload,
-  ): Promise<{ kind: 'conversation'; conversation: ConversationRecord } | { kind: 'sms'; phone: string }> {
+  ): Promise<{ kind: 'conversation'; conversation: ConversationRecord; receiverId?: string } | { kind: 'sms'; phone: string }> {
     const { repo, accounts, privacy, clock } = this.deps;
     const { to } = payload;
     if ('conversationId' in to) {
@@ -332,6 +376,7 @@ export class MessagesService {
       if (conversation.kind === 'direct') {
         const other = (await repo.activeMembers(conversation.id)).find((id) => id !== senderId);
         if (other && (await privacy.eitherBlocked(senderId, other))) throw new ApiError(403, 'blocked', 'this person cannot receive your messages');
+        if (other) return { kind: 'conversation', conversation, receiverId: other };
       }
       return { kind: 'conversation', conversation };
     }
@@ -347,7 +392,7 @@ export class MessagesService {
     }
     if (receiverId === senderId) throw new ApiError(400, 'validation_failed', 'a message needs another person');
     if (await privacy.eitherBlocked(senderId, receiverId)) throw new ApiError(403, 'blocked', 'this person cannot receive your messages');
-    return { kind: 'conversation', conversation: await repo.findOrCreateDirect(randomUUID(), [senderId, receiverId], clock.now()) };
+    return { kind: 'conversation', conversation: await repo.findOrCreateDirect(randomUUID(), [senderId, receiverId], clock.now()), receiverId };
   }
 
   /** Not a user: the text goes out as an SMS with the sender's number and an invitation; nothing is kept. */

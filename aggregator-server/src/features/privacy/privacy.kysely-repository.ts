@@ -125,4 +125,14 @@ export class KyselyPrivacyRepository implements PrivacyRepository {
     }
     return found;
   }
+
+  async blockBetween(a: string, b: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('blocks')
+      .select('user_id')
+      .where((eb) => eb.or([eb.and([eb('user_id', '=', a), eb('blocked_user_id', '=', b)]), eb.and([eb('user_id', '=', b), eb('blocked_user_id', '=', a)])]))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
 }

@@ -21,6 +21,8 @@ export interface PrivacyRepository {
   blockedByAmong(userId: string, candidates: string[]): Promise<string[]>;
   /** Users who put `otherId` on their list of `kind`. */
   whoListed(kind: ListKind, otherId: string): Promise<string[]>;
+  /** Whether either of the two blocked the other (one query: it is asked before every first message). */
+  blockBetween(a: string, b: string): Promise<boolean>;
   /** Of `candidates`, those `userId` put on its list of `kind`. */
   listedAmong(kind: ListKind, userId: string, candidates: string[]): Promise<string[]>;
 }

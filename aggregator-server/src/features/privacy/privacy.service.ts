@@ -145,11 +145,7 @@ export class PrivacyService {
   }
 
   /** True when either of the two blocked the other: then neither can reach the other. */
-  async eitherBlocked(a: string, b: string): Promise<boolean> {
-    const [aBlockedB, bBlockedA] = await Promise.all([
-      this.deps.repo.listedAmong('blocklist', a, [b]),
-      this.deps.repo.listedAmong('blocklist', b, [a]),
-    ]);
-    return aBlockedB.length > 0 || bBlockedA.length > 0;
+  eitherBlocked(a: string, b: string): Promise<boolean> {
+    return this.deps.repo.blockBetween(a, b);
   }
 }
