@@ -58,7 +58,15 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
   beforeAll(async () => {
     prosody = await PrivateProsody.start({ domain, componentDomain, componentSecret: secret, users: ['alice', 'mallory'] });
     server = await startTestServer({
-      env: { XMPP_COMPONENT_SERVICE: prosody.componentService, XMPP_COMPONENT_DOMAIN: componentDomain, XMPP_COMPONENT_SECRET: secret, XMPP_SWEEP_MS: '500', PRESENCE_GRACE_MS: '500' },
+      env: {
+        XMPP_COMPONENT_SERVICE: prosody.componentService,
+        XMPP_COMPONENT_DOMAIN: componentDomain,
+        XMPP_COMPONENT_SECRET: secret,
+        XMPP_SWEEP_MS: '500',
+        PRESENCE_GRACE_MS: '500',
+        // Below the flood below: what arrives from outside must not count against what the user may send.
+        MESSAGES_PER_SENDER_PER_MINUTE: '100',
+      },
     });
     ({ token } = await signIn(server.api, phone));
     user = await new MessageClient(server.url, token, { autoAck: true }).connected();
@@ -208,5 +216,7 @@ describe.skipIf(!prosodyUp)('the XMPP bridge with a real Prosody (XEP-0114 compo
     expect(refused.length).toBeGreaterThanOrEqual(10);
     const stored = await server.storage.db.selectFrom('messages').select('body').where('body', 'like', '%flood %').execute();
     expect(stored.length).toBe(250 - refused.length);
+    // The flood counted against Alice's address, not against what Lina may send.
+    expect(await user.send({ address: `xmpp:${alice}` }, 'please slow down')).toMatchObject({ ok: true });
   }, 90_000);
 });

@@ -27,8 +27,8 @@ const bridgeDevice = 'xmpp-bridge';
 const pageSize = 100;
 const barrierTimeoutMs = 10_000;
 /**
- * Messages one outside address may send one user a minute. Stored messages also count against the user's
- * own sending pace (the bridge stores them on the user's behalf), so one chatty contact may not use it up.
+ * Messages one outside address may send one user a minute. They do not count against the user's own
+ * sending pace (`receiveFromOutside`): a chatty contact never keeps the user from writing.
  */
 const inboundPerAddressPerMinute = 120;
 const statusRank: Record<OutsideStatus, number> = { online: 3, busy: 2, away: 1, offline: 0 };
@@ -158,7 +158,7 @@ export class XmppBridge {
     const xmppId = incoming.originId ?? incoming.id ?? randomUUID();
     let stored: ChatMessage | undefined;
     try {
-      const answer = await this.deps.messages.send(
+      const answer = await this.deps.messages.receiveFromOutside(
         { userId: party.userId, deviceId: bridgeDevice },
         { clientId: inboundClientId(party.address, xmppId), to: { conversationId: conversation.id }, body: { text } },
       );

@@ -90,6 +90,15 @@ export class MessagesService {
     },
   ) {}
 
+  /**
+   * A message another network delivered to the user (stored as theirs, in their conversation with the
+   * outside party). The bridge holds each outside address to its own pace; the user's pace is for what
+   * they send, so a chatty contact never keeps the user from writing.
+   */
+  receiveFromOutside(sender: Sender, payload: MessageSendPayload): Promise<MessageSendResult> {
+    return this.sendFully(sender, payload, true);
+  }
+
   async send(sender: Sender, payload: MessageSendPayload): Promise<MessageSendResult> {
     const hint = 'text' in payload.body ? this.hints.get(sender.userId, payload.to) : undefined;
     if (!hint) return this.sendFully(sender, payload, false);
