@@ -27,8 +27,8 @@ describe.each(backends)('calls on $name', ({ name, available }) => {
     if (name === 'postgres') {
       const schema = await createPostgresSchema();
       dropSchema = schema.drop;
-      server = await startTestServer({ storage: schema.storage, env });
-    } else server = await startTestServer({ env });
+      server = await startTestServer({ storage: schema.storage, env, limits: { sendsPerIpPerHour: 1000 } });
+    } else server = await startTestServer({ env, limits: { sendsPerIpPerHour: 1000 } });
   });
   afterAll(async () => {
     for (const client of clients.splice(0)) client.close();
@@ -250,6 +250,27 @@ describe.each(backends)('calls on $name', ({ name, available }) => {
     expect(await bobPhone.answer(callId)).toMatchObject({ error: { code: 'not_found' } });
     expect((await aliceDevice.invite(bob!.user.id)).ack).toMatchObject({ error: { code: 'call_not_allowed' } });
     expect(clients.flatMap((client) => client.invalid)).toEqual([]);
+  });
+
+  it.skipIf(!available)('a call and a block raced against each other never leave the call ringing', async () => {
+    const pairs = await Promise.all(Array.from({ length: 8 }, async () => {
+      const [alice, bob] = await people(2);
+      return { alice: alice!, bob: bob!, aliceDevice: await device(alice!.token), bobDevice: await device(bob!.token) };
+    }));
+    const outcomes = await Promise.all(
+      pairs.map(async ({ alice, bob, aliceDevice }) => {
+        const [call] = await Promise.all([aliceDevice.invite(bob.user.id), server.api.withToken(bob.token).typed().call(routes.block, { params: { userId: alice.user.id } })]);
+        return call;
+      }),
+    );
+    await sleep(300);
+    for (const [index, { callId, ack }] of outcomes.entries()) {
+      const { bobDevice, aliceDevice } = pairs[index]!;
+      // Refused, or ended by the block: either way nobody can take it any more, and the caller knows.
+      expect(await bobDevice.answer(callId)).toMatchObject({ error: { code: 'not_found' } });
+      if ('ok' in ack) expect(await aliceDevice.next('call:ended', callId)).toMatchObject({ reason: 'declined' });
+      else expect(ack).toMatchObject({ error: { code: 'call_not_allowed' } });
+    }
   });
 
   it.skipIf(!available)('a block made during a running call ends it for both; the call is logged as answered', async () => {

@@ -98,6 +98,12 @@ export class CallsService {
       await this.log(record, 'busy');
       return;
     }
+    // A block landing between the check above and the store found no call to end: a second look now that
+    // the call is stored closes that gap (a block after this look finds the call and ends it).
+    if (await this.deps.privacy.eitherBlocked(device.userId, calleeId)) {
+      await store.end(record.id);
+      throw new ApiError(403, 'call_not_allowed', 'this person cannot be called by you');
+    }
     this.watchSession(device.sessionId, record.id);
     if (!(await outlet.userOnline(calleeId))) {
       await this.finish(record.id, 'unavailable', { from: party(calleeId) });
