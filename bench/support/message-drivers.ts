@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { client as xmppClient, xml, type XmppClient } from '@xmpp/client';
 import { io as connect, type Socket } from 'socket.io-client';
 import { parseMessageSendAck, type ChatMessage } from '#common/contract/messages.js';
+import { HeldMessages } from '#test/support/held-messages.js';
 import { prosodyDomain, startProsody } from './prosody.js';
 import { benchPhones, signUpMany, startBenchServer } from './switchboard.js';
 import { sleep } from './stats.js';
@@ -27,7 +28,7 @@ type Account = { token: string; userId: string; phone: string };
  */
 export class BenchDevice {
   onMessage: ((message: ChatMessage) => void) | undefined;
-  private readonly contiguous = new Map<string, { upTo: number; beyond: Set<number> }>();
+  private readonly held = new HeldMessages();
   private readonly ackDue = new Map<string, number>();
   private ackTimer: NodeJS.Timeout | undefined;
 
@@ -83,11 +84,7 @@ export class BenchDevice {
 
   /** Counts a message as held here (no gap before the next); the highest run held so far. */
   private hold(message: ChatMessage): number {
-    const state = this.contiguous.get(message.conversationId) ?? { upTo: message.seq - 1, beyond: new Set<number>() };
-    this.contiguous.set(message.conversationId, state);
-    if (message.seq > state.upTo) state.beyond.add(message.seq);
-    while (state.beyond.delete(state.upTo + 1)) state.upTo += 1;
-    return state.upTo;
+    return this.held.hold(message);
   }
 
   /** A message that arrived: acknowledged with the next batch, up to the run held without a gap. */

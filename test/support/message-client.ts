@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import { parseMessageSendAck, type ChatMessage, type MessageSendAck, type MessageSendPayload, type ReceiptEvent } from '#common/contract/messages.js';
+import { HeldMessages } from './held-messages.js';
 import { parseAck, validatedListener, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '#common/contract/socket-events.js';
 
 /**
@@ -126,8 +127,7 @@ export class MessageClient {
 
   private readonly ackDue = new Map<string, number>();
   private ackTimer: NodeJS.Timeout | undefined;
-  /** Per conversation: the highest seq up to which this device holds every message, and what it holds beyond. */
-  private readonly contiguous = new Map<string, { upTo: number; beyond: Set<number> }>();
+  private readonly held = new HeldMessages();
 
   /**
    * Acknowledges, every 20 ms, the highest seq below which nothing is missing, as a client must: a
@@ -156,11 +156,7 @@ export class MessageClient {
 
   /** Counts a message as held (own sends too, which need no acknowledgement of their own); the run held without a gap. */
   private hold(message: ChatMessage): number {
-    const state = this.contiguous.get(message.conversationId) ?? { upTo: message.seq - 1, beyond: new Set<number>() };
-    this.contiguous.set(message.conversationId, state);
-    if (message.seq > state.upTo) state.beyond.add(message.seq);
-    while (state.beyond.delete(state.upTo + 1)) state.upTo += 1;
-    return state.upTo;
+    return this.held.hold(message);
   }
 
   /** What the server confirmed this device acknowledged, per conversation. */

@@ -20,7 +20,7 @@ import type { PrivacyService } from '../privacy/privacy.service.js';
 import type { ContactsService } from '../contacts/contacts.service.js';
 import type { SmsFallback } from '../sms/sms.service.js';
 import { DirectHints } from './direct-hints.js';
-import type { ConversationRecord, CursorKind, MessagePosition, MessageRecord, MessagesRepository } from './messages.repository.js';
+import type { ConversationRecord, CursorKind, DirectAppendResult, MessagePosition, MessageRecord, MessagesRepository } from './messages.repository.js';
 
 /** How messages leave this node: to every socket of some users, on whichever node they are. */
 export interface MessageOutlet {
@@ -105,44 +105,19 @@ export class MessagesService {
     const pace = await this.deps.limiter.hit(`msg:${sender.userId}`, this.deps.settings.perSenderPerMinute, 60_000);
     // Over the limit, the full path decides (a retry of a stored message is still answered).
     if (!pace.allowed) return this.sendFully(sender, payload, true);
-    const route = (await this.deps.outlet.online(hint.receiverId)) ? 'delivered' : 'stored';
-    const appended = await this.deps.repo.appendDirect({
-      message: {
-        id: randomUUID(),
-        conversationId: hint.conversationId,
-        senderId: sender.userId,
-      senderDeviceId: sender.deviceId,
-        clientId: payload.clientId,
-        body: payload.body,
-        route,
-        sms: route === 'stored' && payload.fallback === 'sms',
-        sentAt: this.deps.clock.now(),
-      },
-      receiverId: hint.receiverId,
-      ...('phone' in payload.to ? { receiverPhone: payload.to.phone } : {}),
-    });
+    const appended = await this.appendDirectText(sender, payload, hint.conversationId, hint.receiverId);
     if (appended.kind !== 'stored') {
       // A repeat is answered by the full path; a refusal means the hint is stale (or the send is not allowed): the full path says which.
       if (appended.kind === 'refused') this.hints.forget(sender.userId, payload.to);
       return this.sendFully(sender, payload, true);
     }
-    const { message, senderPhone } = appended;
-    const view = this.view(message, senderPhone);
-    this.deps.outlet.deliver([hint.receiverId, sender.userId], view, sender.socketId);
-    this.deps.relay?.(view, [hint.receiverId]);
-    const sms = message.sms ? await this.smsNotice(sender.userId, hint.receiverId) : false;
-    return { ok: true, message: view, route, sms };
+    return this.announceDirect(sender, hint.receiverId, appended);
   }
 
-  /**
-   * A text in a direct conversation, once the target is known: stored by `appendDirect`, which checks
-   * again, in the statement that stores it, that neither blocked the other and that a number used is
-   * still the receiver's, and answers the sender's number with it. The node remembers the way for the
-   * next message.
-   */
-  private async sendDirectText(sender: Sender, payload: MessageSendPayload, conversationId: string, receiverId: string): Promise<MessageSendResult> {
+  /** Stores a text for one other person (`appendDirect`), routed by whether a device of theirs is online. */
+  private async appendDirectText(sender: Sender, payload: MessageSendPayload, conversationId: string, receiverId: string): Promise<DirectAppendResult> {
     const route = (await this.deps.outlet.online(receiverId)) ? 'delivered' : 'stored';
-    const appended = await this.deps.repo.appendDirect({
+    return this.deps.repo.appendDirect({
       message: {
         id: randomUUID(),
         conversationId,
@@ -157,6 +132,26 @@ export class MessagesService {
       receiverId,
       ...('phone' in payload.to ? { receiverPhone: payload.to.phone } : {}),
     });
+  }
+
+  /** A direct text stored: to both people's devices (not the sending connection), the SMS relay, an SMS notice if asked. */
+  private async announceDirect(sender: Sender, receiverId: string, stored: Extract<DirectAppendResult, { kind: 'stored' }>): Promise<MessageSendResult> {
+    const { message, senderPhone } = stored;
+    const view = this.view(message, senderPhone);
+    this.deps.outlet.deliver([receiverId, sender.userId], view, sender.socketId);
+    this.deps.relay?.(view, [receiverId]);
+    const sms = message.sms ? await this.smsNotice(sender.userId, receiverId) : false;
+    return { ok: true, message: view, route: message.route, sms };
+  }
+
+  /**
+   * A text in a direct conversation, once the target is known: stored by `appendDirect`, which checks
+   * again, in the statement that stores it, that neither blocked the other and that a number used is
+   * still the receiver's, and answers the sender's number with it. The node remembers the way for the
+   * next message.
+   */
+  private async sendDirectText(sender: Sender, payload: MessageSendPayload, conversationId: string, receiverId: string): Promise<MessageSendResult> {
+    const appended = await this.appendDirectText(sender, payload, conversationId, receiverId);
     if (appended.kind === 'repeated') {
       const first = await this.deps.repo.findMessageByClientId(sender.userId, payload.clientId);
       if (!first) throw new Error('a repeated clientId names no stored message');
@@ -168,12 +163,7 @@ export class MessagesService {
       throw new ApiError(404, 'not_a_user', 'nobody uses Switchboard with this number');
     }
     this.hints.remember(sender.userId, payload.to, { conversationId, receiverId });
-    const { message, senderPhone } = appended;
-    const view = this.view(message, senderPhone);
-    this.deps.outlet.deliver([receiverId, sender.userId], view, sender.socketId);
-    this.deps.relay?.(view, [receiverId]);
-    const sms = message.sms ? await this.smsNotice(sender.userId, receiverId) : false;
-    return { ok: true, message: view, route, sms };
+    return this.announceDirect(sender, receiverId, appended);
   }
 
   /** Every check one by one: the first send to an address, groups, files, and whatever the direct path refused. */
