@@ -80,14 +80,14 @@ describe.each(backends)('contacts and privacy repositories on $name', (backend) 
     const me = await user('+8613800138000');
     const bob = await user('+8613900139000');
     expect(await privacy.settings(me.id)).toEqual({ activityVisibleTo: 'contacts', sharedApps: 'all', discoverable: true, groupAddsBy: 'everyone' });
-    await privacy.saveSettings(me.id, { activityVisibleTo: 'allowlist', sharedApps: ['slack'], discoverable: false, groupAddsBy: 'contacts' }, 5);
+    await privacy.changeSettings(me.id, { activityVisibleTo: 'allowlist', sharedApps: ['slack'], discoverable: false, groupAddsBy: 'contacts' }, 5);
     expect(await privacy.settings(me.id)).toEqual({ activityVisibleTo: 'allowlist', sharedApps: ['slack'], discoverable: false, groupAddsBy: 'contacts' });
     // Devices changing different settings at the same moment each keep their change (no read, merge, write).
     for (let round = 0; round < 5; round += 1) {
       const changes = [{ groupAddsBy: 'nobody' as const }, { discoverable: true }, { sharedApps: 'all' as const }, { activityVisibleTo: 'nobody' as const }];
       await Promise.all(changes.map((change) => privacy.changeSettings(me.id, change, 7)));
       expect(await privacy.settings(me.id)).toEqual({ activityVisibleTo: 'nobody', sharedApps: 'all', discoverable: true, groupAddsBy: 'nobody' });
-      await privacy.saveSettings(me.id, { activityVisibleTo: 'allowlist', sharedApps: ['slack'], discoverable: false, groupAddsBy: 'contacts' }, 5);
+      await privacy.changeSettings(me.id, { activityVisibleTo: 'allowlist', sharedApps: ['slack'], discoverable: false, groupAddsBy: 'contacts' }, 5);
     }
     expect(await privacy.changeSettings(bob.id, { groupAddsBy: 'contacts' }, 8)).toEqual({ activityVisibleTo: 'contacts', sharedApps: 'all', discoverable: true, groupAddsBy: 'contacts' });
     await privacy.addToList('blocklist', me.id, bob.id, 6);

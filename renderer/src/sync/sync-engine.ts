@@ -26,7 +26,17 @@ export function onRealtimeSocket(attach: (socket: RealtimeSocket) => void): () =
   if (socket !== undefined) attach(socket);
   return () => socketUsers.delete(attach);
 }
-let catchUpRunning: Promise<void> | undefined;
+/** Catch-ups and changes made here to the book, one at a time in the order asked (see `changeBook`). */
+let bookQueue: Promise<void> = Promise.resolve();
+
+function inBookQueue<T>(task: () => Promise<T>): Promise<T> {
+  const run = bookQueue.then(task, task);
+  bookQueue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
 let sessionEnded: () => void = () => undefined;
 
 /**
@@ -155,21 +165,12 @@ function reconnectNow(): void {
  * leaving the device without a contact the server has.
  */
 export function changeBook<T>(change: () => Promise<T>): Promise<T> {
-  const previous = catchUpRunning ?? Promise.resolve();
-  const run = previous.then(change, change);
-  catchUpRunning = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  return run;
+  return inBookQueue(change);
 }
 
 /** One catch-up at a time; a second request while one runs waits for it and then runs again. */
 export function catchUp(): Promise<void> {
-  const previous = catchUpRunning ?? Promise.resolve();
-  const next = previous.then(runCatchUp, runCatchUp);
-  catchUpRunning = next;
-  return next;
+  return inBookQueue(runCatchUp);
 }
 
 async function runCatchUp(): Promise<void> {

@@ -155,7 +155,7 @@ export class MessagesService {
     if (appended.kind === 'repeated') {
       const first = await this.deps.repo.findMessageByClientId(sender.userId, payload.clientId);
       if (!first) throw new Error('a repeated clientId names no stored message');
-      return { ok: true, message: (await this.views([first]))[0], route: first.route, sms: first.sms };
+      return this.answerFirst(first);
     }
     if (appended.kind === 'refused') {
       // Changed between the checks and the statement: a block, or the number went to someone else.
@@ -166,12 +166,17 @@ export class MessagesService {
     return this.announceDirect(sender, receiverId, appended);
   }
 
+  /** A send whose clientId was used before is answered with the first message, as it was stored. */
+  private async answerFirst(first: MessageRecord): Promise<MessageSendResult> {
+    return { ok: true, message: (await this.views([first]))[0], route: first.route, sms: first.sms };
+  }
+
   /** Every check one by one: the first send to an address, groups, files, and whatever the direct path refused. */
   private async sendFully(sender: Sender, payload: MessageSendPayload, paced: boolean): Promise<MessageSendResult> {
     const { repo, clock } = this.deps;
     // A retry answers the first send, before any limit: it costs nothing new.
     const repeated = await repo.findMessageByClientId(sender.userId, payload.clientId);
-    if (repeated) return { ok: true, message: (await this.views([repeated]))[0], route: repeated.route, sms: repeated.sms };
+    if (repeated) return this.answerFirst(repeated);
 
     if (!paced) {
       const pace = await this.deps.limiter.hit(`msg:${sender.userId}`, this.deps.settings.perSenderPerMinute, 60_000);

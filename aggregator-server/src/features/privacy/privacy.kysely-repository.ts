@@ -18,6 +18,20 @@ function decodeSettings(row: { activity_visible_to: string; shared_apps: string;
   return { activityVisibleTo: visibility, sharedApps, discoverable: row.discoverable === 1, groupAddsBy };
 }
 
+type SettingsColumns = { activity_visible_to: string; shared_apps: string; discoverable: number; group_adds_by: string };
+
+/** The columns of the settings given (a setting left out is no column, so an update leaves it alone). */
+function encodeSettings(settings: PrivacySettings): SettingsColumns;
+function encodeSettings(settings: Partial<PrivacySettings>): Partial<SettingsColumns>;
+function encodeSettings(settings: Partial<PrivacySettings>): Partial<SettingsColumns> {
+  return {
+    ...(settings.activityVisibleTo === undefined ? {} : { activity_visible_to: settings.activityVisibleTo }),
+    ...(settings.sharedApps === undefined ? {} : { shared_apps: settings.sharedApps === 'all' ? 'all' : JSON.stringify(settings.sharedApps) }),
+    ...(settings.discoverable === undefined ? {} : { discoverable: settings.discoverable ? 1 : 0 }),
+    ...(settings.groupAddsBy === undefined ? {} : { group_adds_by: settings.groupAddsBy }),
+  };
+}
+
 export class KyselyPrivacyRepository implements PrivacyRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -43,29 +57,13 @@ export class KyselyPrivacyRepository implements PrivacyRepository {
     return out;
   }
 
-  async saveSettings(userId: string, settings: PrivacySettings, now: number): Promise<void> {
-    await this.changeSettings(userId, settings, now);
-  }
-
   async changeSettings(userId: string, change: Partial<PrivacySettings>, now: number): Promise<PrivacySettings> {
-    const changed = {
-      ...(change.activityVisibleTo === undefined ? {} : { activity_visible_to: change.activityVisibleTo }),
-      ...(change.sharedApps === undefined ? {} : { shared_apps: change.sharedApps === 'all' ? 'all' : JSON.stringify(change.sharedApps) }),
-      ...(change.discoverable === undefined ? {} : { discoverable: change.discoverable ? 1 : 0 }),
-      ...(change.groupAddsBy === undefined ? {} : { group_adds_by: change.groupAddsBy }),
-      updated_at: now,
-    };
-    const first = { ...defaultPrivacySettings, ...Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) } as PrivacySettings;
+    const changed = { ...encodeSettings(change), updated_at: now };
+    // A user without a row yet gets the defaults for what this change leaves out.
+    const first = { ...encodeSettings(defaultPrivacySettings), ...changed };
     const row = await this.db
       .insertInto('privacy_settings')
-      .values({
-        user_id: userId,
-        activity_visible_to: first.activityVisibleTo,
-        shared_apps: first.sharedApps === 'all' ? 'all' : JSON.stringify(first.sharedApps),
-        discoverable: first.discoverable ? 1 : 0,
-        group_adds_by: first.groupAddsBy,
-        updated_at: now,
-      })
+      .values({ user_id: userId, ...first })
       .onConflict((oc) => oc.column('user_id').doUpdateSet(changed))
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -8,7 +8,6 @@ export interface PrivacyRepository {
   deleteUser(userId: string): Promise<void>;
   settings(userId: string): Promise<PrivacySettings>;
   settingsOf(userIds: string[]): Promise<Map<string, PrivacySettings>>;
-  saveSettings(userId: string, settings: PrivacySettings, now: number): Promise<void>;
   /**
    * Changes only the settings in `change`, in one statement, and answers all of them: two devices changing
    * different settings at once both keep their change (a read, a merge and a write would lose one).
