@@ -42,7 +42,8 @@ export class BenchDevice {
   static async open(url: string, token: string, onMessage?: (message: ChatMessage) => void): Promise<BenchDevice> {
     // On a busy machine a handshake may time out: try again, as a real client would.
     for (let attempt = 1; ; attempt += 1) {
-      const socket = connect(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
+      // As the apps do: its own messages come from the send's answer, not back from the server.
+      const socket = connect(url, { auth: { token, ownEcho: false }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
       // Listening before the handshake: the server replays stored messages right after it.
       const device = new BenchDevice(socket);
       device.onMessage = onMessage;

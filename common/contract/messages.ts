@@ -153,3 +153,13 @@ export function plainTextOf(body: MessageBody): string {
   }
   return `[file]${body.caption ? ` ${body.caption}` : ''}`;
 }
+
+/**
+ * A socket handshake option, `auth: { ownEcho: false }`: this connection keeps the messages it sends from
+ * the send's answer, so the server sends them back to it neither live nor in its backlog after a
+ * reconnect (the apps do this; it spares a packet, an acknowledgement and a cursor write per message).
+ * Without it, the sending connection receives its own messages like every other device.
+ */
+export function wantsOwnEcho(auth: unknown): boolean {
+  return !(typeof auth === 'object' && auth !== null && (auth as { ownEcho?: unknown }).ownEcho === false);
+}

@@ -163,6 +163,20 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     expect(phone.texts()).toEqual(['mine', 'yours']);
   });
 
+  it.skipIf(!available)('sends a connection that does not opt out its own messages back, live and in its backlog (the contract\'s default)', async () => {
+    const [alice, bob] = await people(2);
+    const plain = new MessageClient(server.url, alice!.token, { ownEcho: true });
+    clients.push(plain);
+    await plain.connected();
+    await device(bob!.token);
+    expect(await plain.send({ phone: bob!.phone }, 'echoed')).toMatchObject({ ok: true });
+    await plain.until(() => plain.arrived.includes('echoed'), 'the echo');
+    // Never acknowledged: it comes again after a reconnect, as every unacknowledged message does.
+    await plain.reconnect(server.url);
+    await plain.until(() => plain.arrived.length === 2, 'the backlog');
+    expect(plain.arrived).toEqual(['echoed', 'echoed']);
+  });
+
   it.skipIf(!available)('keeps the receipts a sender missed while away, for the conversation list it loads on return', async () => {
     const [alice, bob] = await people(2);
     const aliceDevice = await device(alice!.token);

@@ -23,7 +23,11 @@ export class MessageClient {
   private readonly seen = new Set<string>();
   private waiters: (() => void)[] = [];
 
-  constructor(url: string, private readonly token: string, private readonly options: { autoAck?: boolean } = {}) {
+  /**
+   * `ownEcho`: whether the server sends this device its own messages back (the contract's default); like
+   * the apps, this client does not ask for them unless told to, and keeps its sends' answers instead.
+   */
+  constructor(url: string, private readonly token: string, private readonly options: { autoAck?: boolean; ownEcho?: boolean } = {}) {
     this.socket = this.open(url);
   }
 
@@ -35,7 +39,8 @@ export class MessageClient {
   }
 
   private open(url: string): Socket<ServerToClientEvents, ClientToServerEvents> {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, { auth: { token: this.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const auth = this.options.ownEcho === true ? { token: this.token } : { token: this.token, ownEcho: false };
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
     const onInvalid = (event: string, problem: string) => this.invalid.push(`${event}: ${problem}`);
     socket.on(
       'message',

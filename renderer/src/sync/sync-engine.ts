@@ -53,8 +53,9 @@ export function startSync(token: (() => string | undefined) | undefined, onSessi
   // browser Switchboard supports has WebSocket.
   // A web page's socket signs in with the session cookie the browser sends; the desktop renderer with
   // its short-lived token, read again at each reconnect (the core renews it).
-  const auth = token === undefined ? undefined : (send: (data: object) => void) => send({ token: token() });
-  const connection: RealtimeSocket = io(serverUrl, { ...(auth === undefined ? {} : { auth }), transports: ['websocket'], reconnectionDelayMax: 10_000 });
+  // The chat keeps what it sends from the send's answer (chat-outbox): the server need not echo it.
+  const auth = (send: (data: object) => void) => send({ ownEcho: false, ...(token === undefined ? {} : { token: token() }) });
+  const connection: RealtimeSocket = io(serverUrl, { auth, transports: ['websocket'], reconnectionDelayMax: 10_000 });
   socket = connection;
   connection.on('connect', () => {
     useApp.getState().setConnection('online');

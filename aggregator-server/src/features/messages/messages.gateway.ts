@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { messageCursorPayload, messageSendPayload, type ChatMessage, type MessageCursorPayload } from '#common/contract/messages.js';
+import { messageCursorPayload, messageSendPayload, wantsOwnEcho, type ChatMessage, type MessageCursorPayload } from '#common/contract/messages.js';
 import type { Ack } from '#common/contract/socket-events.js';
 import type { ErrorBody } from '#common/contract/errors.js';
 import { ApiError } from '../../http/api-error.js';
@@ -114,11 +114,12 @@ export function attachMessages(deps: {
   const { io, messages, clock, log } = deps;
   const streams = new Map<string, Set<DeviceStream>>();
 
-  const streamsBySocket = new Map<string, { stream: DeviceStream; device: { userId: string; deviceId: string } }>();
-  const replay = (stream: DeviceStream, device: { userId: string; deviceId: string }) => {
+  type Connection = { stream: DeviceStream; device: { userId: string; deviceId: string }; ownEcho: boolean };
+  const streamsBySocket = new Map<string, Connection>();
+  const replay = ({ stream, device, ownEcho }: Connection) => {
     if (!stream.beginReplay()) return;
     messages
-      .replayUndelivered(device, (message) => stream.replay(message))
+      .replayUndelivered(device, (message) => stream.replay(message), !ownEcho)
       .catch((error: unknown) => log.error({ reason: (error as Error).message }, 'message replay failed'))
       .finally(() => stream.replayDone());
   };
@@ -139,9 +140,11 @@ export function attachMessages(deps: {
       if (mine.size === 0 && streams.get(device.userId) === mine) streams.delete(device.userId);
     });
 
-    streamsBySocket.set(socket.id, { stream, device });
+    // A connection that keeps its own messages from the send's answer gets them neither live nor in its backlog.
+    const connection: Connection = { stream, device, ownEcho: wantsOwnEcho(socket.handshake.auth) };
+    streamsBySocket.set(socket.id, connection);
     socket.on('disconnect', () => streamsBySocket.delete(socket.id));
-    replay(stream, device);
+    replay(connection);
 
     const budget = new EventBudget(200, clock);
     socket.on('message:send', (payload: unknown, ack: unknown) => {
@@ -149,7 +152,7 @@ export function attachMessages(deps: {
       if (!budget.take()) return reply({ error: { code: 'rate_limited', message: 'slow down' } });
       const parsed = messageSendPayload.safeParse(payload);
       if (!parsed.success) return reply({ error: { code: 'validation_failed', message: describe(parsed.error) } });
-      messages.send({ ...device, socketId: socket.id }, parsed.data).then(reply, (error: unknown) => reply(failureOf(error, log)));
+      messages.send(connection.ownEcho ? device : { ...device, socketId: socket.id }, parsed.data).then(reply, (error: unknown) => reply(failureOf(error, log)));
     });
 
     const cursors = new CursorBatches((kind, payload) => messages.moveCursor(kind, device, payload));
@@ -173,7 +176,7 @@ export function attachMessages(deps: {
   return {
     /** Every local device reads what it missed from the database (after Redis was away: notices may be lost). */
     catchUp() {
-      for (const { stream, device } of streamsBySocket.values()) replay(stream, device);
+      for (const connection of streamsBySocket.values()) replay(connection);
     },
     deliver(userIds, message, except) {
       deliverHere(userIds, message, except);

@@ -268,7 +268,7 @@ export class KyselyMessagesRepository implements MessagesRepository {
     return row && toMessage(row);
   }
 
-  async undelivered(userId: string, deviceId: string, after: MessagePosition | undefined, limit: number): Promise<MessageRecord[]> {
+  async undelivered(userId: string, deviceId: string, after: MessagePosition | undefined, limit: number, withoutOwn: boolean): Promise<MessageRecord[]> {
     let query = this.db
       .selectFrom('messages as m')
       .innerJoin('conversation_members as cm', (join) => join.onRef('cm.conversation_id', '=', 'm.conversation_id').on('cm.user_id', '=', userId))
@@ -278,9 +278,8 @@ export class KyselyMessagesRepository implements MessagesRepository {
       .selectAll('m')
       .where('m.seq', '>', sql<number>`coalesce(c.delivered_seq, 0)`)
       .whereRef('m.seq', '>', 'cm.joined_seq')
-      // What this device sent, it has from the answer.
-      .where((eb) => eb.or([eb('m.sender_device_id', 'is', null), eb('m.sender_device_id', '<>', deviceId), eb('m.sender_id', '<>', userId)]))
       .where((eb) => eb.or([eb('cm.left_seq', 'is', null), eb('m.seq', '<=', eb.ref('cm.left_seq'))]));
+    if (withoutOwn) query = query.where((eb) => eb.or([eb('m.sender_device_id', 'is', null), eb('m.sender_device_id', '<>', deviceId), eb('m.sender_id', '<>', userId)]));
     if (after) {
       query = query.where((eb) =>
         eb.or([eb('m.conversation_id', '>', after.conversationId), eb.and([eb('m.conversation_id', '=', after.conversationId), eb('m.seq', '>', after.seq)])]),

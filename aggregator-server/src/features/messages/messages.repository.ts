@@ -89,8 +89,11 @@ export interface MessagesRepository {
   /** The newest first, before `beforeSeq`, within the member's window. */
   history(member: MemberRecord, beforeSeq: number | undefined, limit: number): Promise<MessageRecord[]>;
   lastMessage(conversationId: string): Promise<MessageRecord | undefined>;
-  /** Messages of every conversation of the user after this device's delivered cursor, oldest first. */
-  undelivered(userId: string, deviceId: string, after: MessagePosition | undefined, limit: number): Promise<MessageRecord[]>;
+  /**
+   * Messages of every conversation of the user after this device's delivered cursor, oldest first;
+   * `withoutOwn`: not those this device sent (it has them from the send's answer).
+   */
+  undelivered(userId: string, deviceId: string, after: MessagePosition | undefined, limit: number, withoutOwn: boolean): Promise<MessageRecord[]>;
   /**
    * Moves a member's device cursor forward (never back), capped at what the member may see, in one
    * step; answers the cursor now and the other current members, or undefined for a non-member.

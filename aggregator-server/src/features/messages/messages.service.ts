@@ -52,9 +52,9 @@ export interface OutsideNetworks {
 }
 
 /**
- * Who sends: the user, the device, and the socket the send came on, when it came on one. That socket has
- * the stored message in the send's answer, so it is not sent it again as a live message; the sender's
- * other devices are.
+ * Who sends: the user, the device, and the socket the send came on when that socket takes its own
+ * messages from the send's answer (`auth.ownEcho: false`): it is not sent the message again as a live
+ * message; the sender's other devices are.
  */
 export type Sender = { userId: string; deviceId: string; socketId?: string };
 
@@ -266,12 +266,15 @@ export class MessagesService {
     }
   }
 
-  /** Everything this device has not acknowledged, oldest first per conversation, page by page. */
-  async replayUndelivered(device: Sender, emit: (message: ChatMessage) => void): Promise<number> {
+  /**
+   * Everything this device has not acknowledged, oldest first per conversation, page by page; `withoutOwn`:
+   * not what it sent itself (a connection that takes its own messages from the send's answer).
+   */
+  async replayUndelivered(device: Sender, emit: (message: ChatMessage) => void, withoutOwn = false): Promise<number> {
     let after: MessagePosition | undefined;
     let sent = 0;
     for (;;) {
-      const page = await this.deps.repo.undelivered(device.userId, device.deviceId, after, backlogPage);
+      const page = await this.deps.repo.undelivered(device.userId, device.deviceId, after, backlogPage, withoutOwn);
       for (const view of await this.views(page)) emit(view);
       sent += page.length;
       const last = page.at(-1);
