@@ -99,7 +99,7 @@ export const runtimes = [
     folder: 'bench',
     alias: '#bench/',
     mayImport: ['common', 'server', 'core', 'agent', 'test', 'bench'],
-    packages: [...nodeBuiltins, '@xmpp/client', 'pg', 'playwright-core', 'socket.io-client', 'zod'],
+    packages: [...nodeBuiltins, '@xmpp/client', 'pg', 'playwright-core', 'socket.io', 'socket.io-client', 'zod'],
   },
   {
     type: 'test',

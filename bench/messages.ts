@@ -1,14 +1,15 @@
 // `npm run bench messages`: 1:1 messages between online users, in one harness, on Switchboard over SQLite,
 // Switchboard over PostgreSQL and Prosody 0.12 (mod_offline on): send-to-receive latency (p50, p99) at
 // stepped rates, acknowledged-but-lost, duplicates, server CPU, the highest rate with p99 under 100 ms;
-// and, for Switchboard, one device coming back to 10,000 stored messages.
+// and, for Switchboard, one device coming back to 10,000 stored messages. Last, the socket.io floor: the
+// same devices against a server that only passes the packets on, to show what the transport alone costs.
 // Knobs: BENCH_MESSAGE_USERS (2000), BENCH_RATES (250,500,1000,1250,1500,2000,2500,3000,4000,5000,6000,8000), BENCH_STEP_SECONDS (3),
-// BENCH_BACKLOG (10000), BENCH_SYSTEMS (sqlite,postgres,prosody).
+// BENCH_BACKLOG (10000), BENCH_SYSTEMS (sqlite,postgres,prosody,floor).
 import os from 'node:os';
 import pg from 'pg';
 import { createPostgresSchema } from '#test/support/test-server.js';
 import { postgresAvailable, postgresUrl } from '#test/support/services.js';
-import { BenchDevice, prosodyDriver, switchboardDriver, type MessageDriver } from './support/message-drivers.js';
+import { BenchDevice, prosodyDriver, socketioFloorDriver, switchboardDriver, type MessageDriver } from './support/message-drivers.js';
 import { prosodyInstalled } from './support/prosody.js';
 import { cpuMs, percentile, round, sleep } from './support/stats.js';
 
@@ -16,7 +17,7 @@ const users = Number(process.env.BENCH_MESSAGE_USERS ?? 2000);
 const rates = (process.env.BENCH_RATES ?? '250,500,1000,1250,1500,2000,2500,3000,4000,5000,6000,8000').split(',').map(Number);
 const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 3);
 const backlogSize = Number(process.env.BENCH_BACKLOG ?? 10_000);
-const systems = (process.env.BENCH_SYSTEMS ?? 'sqlite,postgres,prosody').split(',');
+const systems = (process.env.BENCH_SYSTEMS ?? 'sqlite,postgres,prosody,floor').split(',');
 const backlogSenders = 100;
 
 type Step = { rate: number; sent: number; acked: number; p50: number; p99: number; lost: number; duplicates: number; serverCpu: number; serverCpuMsPerMessage: number; clientCpu: number };
@@ -211,6 +212,14 @@ export async function benchMessages(): Promise<Record<string, string | number>> 
         await driver.stop();
       }
     } else out['Prosody 0.12'] = 'not run: prosody is not installed (apt-get install prosody)';
+  }
+  if (systems.includes('floor')) {
+    const driver = await socketioFloorDriver(users);
+    try {
+      await sweep(driver, out);
+    } finally {
+      await driver.stop();
+    }
   }
   out['load average at end (1 min)'] = round(os.loadavg()[0] ?? 0);
   return out;

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { client as xmppClient, xml, type XmppClient } from '@xmpp/client';
 import { io as connect, type Socket } from 'socket.io-client';
 import { parseMessageSendAck, type ChatMessage } from '#common/contract/messages.js';
@@ -120,39 +122,72 @@ export async function switchboardDriver(
   const server = await startBenchServer({ MESSAGES_PER_SENDER_PER_MINUTE: '1000000', MESSAGE_CATCHUP_MS: '3600000', ...env });
   try {
     const accounts = await signUpMany(server.url, benchPhones(users + spare, name.includes('PostgreSQL') ? '137' : '136'), 32);
-    const online = accounts.slice(0, users);
-    const connecting = performance.now();
-    const devices = await openDevices(server.url, online);
-    console.error(`${name}: ${users} devices connected in ${Math.round(performance.now() - connecting)} ms`);
-    const listeners: ((receiver: number, marker: string, identity: string) => void)[] = [];
-    devices.forEach((device, receiver) => {
-      const self = online[receiver]?.userId;
-      device.onMessage = (message) => {
-        if (message.from.userId === self) return;
-        const marker = 'text' in message.body ? message.body.text.slice(0, message.body.text.indexOf(' ')) : '';
-        for (const listener of listeners) listener(receiver, marker, message.id);
-      };
-    });
-    return {
-      name,
-      users,
-      url: server.url,
-      spareAccounts: accounts.slice(users),
-      serverPids: async () => [server.child.pid as number, ...(await databasePids())],
-      send: async (from, to, marker) => (await devices[from]!.send(online[to]!.phone, `${marker} ${'x'.repeat(160)}`)) !== undefined,
-      onReceive(listener) {
-        listeners.length = 0;
-        listeners.push(listener);
-      },
-      async stop() {
-        for (const device of devices) device.close();
-        await server.kill('SIGTERM');
-      },
-    };
+    const driver = await devicesDriver(name, server.url, accounts.slice(0, users), async () => [server.child.pid as number, ...(await databasePids())], () => server.kill('SIGTERM'));
+    return { ...driver, url: server.url, spareAccounts: accounts.slice(users) };
   } catch (error) {
     await server.kill('SIGTERM');
     throw error;
   }
+}
+
+/**
+ * The socket.io floor (socketio-floor-server.ts): the same devices and packets against a server that only
+ * passes them on, so the figures show what the transport alone costs on this machine.
+ */
+export async function socketioFloorDriver(users: number): Promise<MessageDriver> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./socketio-floor-server.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let printed = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+        const match = /floor server on (\S+)/.exec(printed);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
+    });
+    const accounts = benchPhones(users, '138').map((phone, index) => ({ token: `floor-${index}`, userId: `user-${index}`, phone }));
+    return await devicesDriver('socket.io floor (no storage, no checks)', url, accounts, async () => [child.pid as number], stop);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Online devices of `online` accounts on a server that speaks the contract's message events. */
+async function devicesDriver(name: string, url: string, online: Account[], serverPids: () => Promise<number[]>, stopServer: () => Promise<void>): Promise<MessageDriver> {
+  const connecting = performance.now();
+  const devices = await openDevices(url, online);
+  console.error(`${name}: ${online.length} devices connected in ${Math.round(performance.now() - connecting)} ms`);
+  const listeners: ((receiver: number, marker: string, identity: string) => void)[] = [];
+  devices.forEach((device, receiver) => {
+    const self = online[receiver]?.userId;
+    device.onMessage = (message) => {
+      if (message.from.userId === self) return;
+      const marker = 'text' in message.body ? message.body.text.slice(0, message.body.text.indexOf(' ')) : '';
+      for (const listener of listeners) listener(receiver, marker, message.id);
+    };
+  });
+  return {
+    name,
+    users: online.length,
+    serverPids,
+    send: async (from, to, marker) => (await devices[from]!.send(online[to]!.phone, `${marker} ${'x'.repeat(160)}`)) !== undefined,
+    onReceive(listener) {
+      listeners.length = 0;
+      listeners.push(listener);
+    },
+    async stop() {
+      for (const device of devices) device.close();
+      await stopServer();
+    },
+  };
 }
 
 /**

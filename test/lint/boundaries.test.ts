@@ -65,6 +65,8 @@ const permitted: Record<string, Plant> = {
   'the server imports express, Node and common/': { file: 'aggregator-server/src/planted-ok.ts', code: "import 'express';\nimport 'node:crypto';\nimport '#common/contract/errors.js';\nimport '../src/http/api-error.js';", fails: [] },
   'tests import every runtime through its alias': { file: 'test/planted-ok.test.ts', code: "import 'vitest';\nimport '#core/vault/index.js';\nimport '#server/http/api-error.js';\nimport '#test/support/test-server.js';", fails: [] },
   'electron/main imports Electron and the core': { file: 'electron/main/planted-ok.ts', code: "import 'electron';\nimport '#core/bridge-host/index.js';", fails: [] },
+  // Its transport floor is a socket.io server of its own, beside the clients it drives.
+  'the bench imports the socket.io server and client': { file: 'bench/planted-ok.ts', code: "import 'socket.io';\nimport 'socket.io-client';\nimport '#test/support/services.js';", fails: [] },
 };
 
 const copy = tempDir('switchboard-lint-boundaries-');
