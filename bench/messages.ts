@@ -20,7 +20,22 @@ const backlogSize = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const systems = (process.env.BENCH_SYSTEMS ?? 'sqlite,postgres,prosody,floor').split(',');
 const backlogSenders = 100;
 
-type Step = { rate: number; sent: number; acked: number; p50: number; p99: number; lost: number; duplicates: number; serverCpu: number; serverCpuMsPerMessage: number; clientCpu: number };
+type Step = {
+  rate: number;
+  sent: number;
+  acked: number;
+  p50: number;
+  p99: number;
+  lost: number;
+  duplicates: number;
+  serverCpu: number;
+  serverCpuMsPerMessage: number;
+  /** Of that, the database's processes (PostgreSQL's backends; none for SQLite, which runs in the server). */
+  databaseCpuMsPerMessage: number;
+  clientCpu: number;
+  /** What one message costs the benchmark's own clients (sender and receiver, both sides of every packet). */
+  clientCpuMsPerMessage: number;
+};
 
 /** CPU time so far of each process that is still there. */
 function cpuOf(pids: number[]): Map<number, number> {
@@ -92,7 +107,12 @@ async function runStep(driver: MessageDriver, rate: number, limit = Infinity): P
   for (let waited = 0; waited < 3000 && [...ackedTo.keys()].some((marker) => !seen.has(marker)); waited += 50) await sleep(50);
   const elapsed = performance.now() - begin;
   const client = process.cpuUsage(clientBefore);
-  const serverCpuMs = cpuBetween(serverBefore, cpuOf(await driver.serverPids()));
+  const serverAfter = cpuOf(await driver.serverPids());
+  const serverCpuMs = cpuBetween(serverBefore, serverAfter);
+  // The first process is the server itself; the rest are its database's.
+  const serverOnly = pids[0];
+  const databaseCpuMs = serverCpuMs - (serverOnly === undefined ? 0 : (serverAfter.get(serverOnly) ?? 0) - (serverBefore.get(serverOnly) ?? 0));
+  const clientCpuMs = (client.user + client.system) / 1000;
   return {
     rate,
     sent,
@@ -104,7 +124,9 @@ async function runStep(driver: MessageDriver, rate: number, limit = Infinity): P
     serverCpu: round((serverCpuMs / elapsed) * 100),
     // What one message costs the server, acknowledgements included: a figure a busy machine changes little.
     serverCpuMsPerMessage: round(serverCpuMs / Math.max(1, sent), 2),
-    clientCpu: round(((client.user + client.system) / 1000 / elapsed) * 100),
+    databaseCpuMsPerMessage: round(databaseCpuMs / Math.max(1, sent), 2),
+    clientCpu: round((clientCpuMs / elapsed) * 100),
+    clientCpuMsPerMessage: round(clientCpuMs / Math.max(1, sent), 2),
   };
 }
 
@@ -130,7 +152,8 @@ async function sweep(driver: MessageDriver, out: Record<string, string | number>
     out[`${driver.name} @${rate}/s p50 / p99 ms`] = `${step.p50} / ${step.p99}`;
     out[`${driver.name} @${rate}/s sent / acked / lost / dup`] = `${step.sent} / ${step.acked} / ${step.lost} / ${step.duplicates}`;
     out[`${driver.name} @${rate}/s server / bench CPU %`] = `${step.serverCpu} / ${step.clientCpu}`;
-    out[`${driver.name} @${rate}/s server CPU ms per message`] = step.serverCpuMsPerMessage;
+    out[`${driver.name} @${rate}/s CPU ms per message: server (database) / bench`] =
+      `${step.serverCpuMsPerMessage} (${step.databaseCpuMsPerMessage}) / ${step.clientCpuMsPerMessage}`;
     const intact = step.lost === 0 && step.duplicates === 0 && step.acked === step.sent;
     if (step.p99 < 100 && intact) highest = rate;
     if (!intact || step.p50 >= 100) break;
