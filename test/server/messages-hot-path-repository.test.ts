@@ -72,6 +72,20 @@ describe.each(backends)('the message hot path on $name', (backend) => {
     expect(await messages.findMessageByClientId(a.id, repeated)).toMatchObject({ seq: 1 });
   });
 
+  it('keeps each conversation in the order of sending when many conversations share one batch', async () => {
+    const pairs = await Promise.all(Array.from({ length: 6 }, () => pair()));
+    const sends = Array.from({ length: 10 }, (_, round) => pairs.map(({ a, b, conversationId }) => append(round % 2 === 0 ? a : b, round % 2 === 0 ? b : a, conversationId, `round-${round}`)));
+    // All in one turn, so each database's writer takes them as one batch (PostgreSQL sorts it by conversation).
+    const results = await Promise.all(sends.flat().map((item) => messages.appendDirect(item)));
+    results.forEach((result, index) => {
+      const round = Math.floor(index / pairs.length);
+      expect(result).toMatchObject({ kind: 'stored', message: { seq: round + 1, clientId: `round-${round}` } });
+      const sender = round % 2 === 0 ? pairs[index % pairs.length]!.a : pairs[index % pairs.length]!.b;
+      expect(result.kind === 'stored' && result.senderPhone).toBe(sender.phone);
+    });
+    for (const { conversationId } of pairs) expect((await messages.findConversation(conversationId))?.lastSeq).toBe(10);
+  });
+
   it('refuses a send after a block either way, or to a number that moved, and stores nothing', async () => {
     const { a, b, conversationId } = await pair();
     const other = await pair();

@@ -16,6 +16,7 @@ import * as profilesPosts from './0060-profiles-posts.js';
 import * as sms from './0050-sms.js';
 import * as messageSenderDevice from './0090-message-sender-device.js';
 import * as groupAdds from './0091-group-adds.js';
+import * as postgresSendBatch from './0092-postgres-send-batch.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0050-sms': sms,
   '0090-message-sender-device': messageSenderDevice,
   '0091-group-adds': groupAdds,
+  '0092-postgres-send-batch': postgresSendBatch,
 };

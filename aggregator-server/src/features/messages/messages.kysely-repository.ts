@@ -2,8 +2,9 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { messageBody } from '#common/contract/messages.js';
 import type { Database, MessagesTable, ConversationsTable } from '../../db/schema.js';
 import type { Storage, StorageOptions } from '../../db/database.js';
-import { appendDirect, directKey } from './messages.kysely-hot-path.js';
+import { directKey } from './messages.kysely-hot-path.js';
 import { PostgresCursorWriter } from './messages.postgres-cursors.js';
+import { PostgresSendWriter } from './messages.postgres-sends.js';
 import { SqliteMessageWriter } from './messages.sqlite-hot-path.js';
 import type {
   AttachmentRecord,
@@ -52,7 +53,7 @@ export class KyselyMessagesRepository implements MessagesRepository {
   /** The send and the acknowledgement, each database's own way (see their files). */
   private readonly hotPath:
     | { kind: 'sqlite'; writer: SqliteMessageWriter }
-    | { kind: 'postgres'; cursors: PostgresCursorWriter };
+    | { kind: 'postgres'; sends: PostgresSendWriter; cursors: PostgresCursorWriter };
 
   constructor(storage: Pick<Storage, 'db' | 'kind' | 'sqlite'>) {
     this.db = storage.db;
@@ -60,11 +61,11 @@ export class KyselyMessagesRepository implements MessagesRepository {
     if (storage.kind === 'sqlite') {
       if (!storage.sqlite) throw new Error('the embedded database is opened without its handle');
       this.hotPath = { kind: 'sqlite', writer: new SqliteMessageWriter(storage.db, storage.sqlite) };
-    } else this.hotPath = { kind: 'postgres', cursors: new PostgresCursorWriter(storage.db) };
+    } else this.hotPath = { kind: 'postgres', sends: new PostgresSendWriter(storage.db), cursors: new PostgresCursorWriter(storage.db) };
   }
 
   appendDirect(append: DirectAppend): Promise<DirectAppendResult> {
-    return this.hotPath.kind === 'sqlite' ? this.hotPath.writer.appendDirect(append) : appendDirect(this.db, append);
+    return this.hotPath.kind === 'sqlite' ? this.hotPath.writer.appendDirect(append) : this.hotPath.sends.append(append);
   }
 
   advanceMemberCursor(kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number): Promise<{ now: number; others: string[] } | undefined> {
