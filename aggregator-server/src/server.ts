@@ -284,6 +284,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       send: (sender, payload) => messages.send(sender, payload),
       markDelivered: (device, conversationId, upTo) => messages.moveCursor('delivered', device, { conversationId, upTo }),
       online: (userId) => lazyOutlet(() => messageOutlet.current).online(userId),
+      groupTitle: (conversationId) => messages.groupTitle(conversationId),
     },
     keyring,
     clock,

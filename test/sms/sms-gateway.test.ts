@@ -206,6 +206,34 @@ describe.each(backends)('SMS gateway on $name', ({ name, available }) => {
     danDevice.close();
   });
 
+  it.skipIf(!available)('relays a group message with the group name, and a bare reply goes back to the group', async () => {
+    const gus = await user('gus password 12');
+    const hana = await user();
+    const ivan = await user();
+    const [hanaDevice, ivanDevice] = [await online(hana.token), await online(ivan.token)];
+    const phone = new OutboxPhone(server.api, newNumber());
+    await phone.sms(`账号：switchboard;用户名：${gus.phone};密码：gus password 12`);
+    await phone.received();
+
+    // Only her contacts may be added to her group.
+    await server.api.withToken(hana.token).typed().call(routes.replaceAddressBook, { body: { entries: [gus, ivan].map(({ phone }) => ({ ref: phone, phones: [phone] })) } });
+    const group = await server.api.withToken(hana.token).typed().call(routes.createGroup, { body: { title: '家人 Family', members: [gus.user.id, ivan.user.id] } });
+    await hanaDevice.send({ conversationId: group.id }, '晚饭七点');
+    expect(await phone.received()).toEqual([`[家人 Family · ${hana.phone}] 晚饭七点`]);
+    // A direct message still has the number alone in front.
+    await ivanDevice.send({ userId: gus.user.id }, 'just us');
+    expect(await phone.received()).toEqual([`[${ivan.phone}] just us`]);
+
+    await ivanDevice.send({ conversationId: group.id }, 'who brings dessert?');
+    expect(await phone.received()).toEqual([`[家人 Family · ${ivan.phone}] who brings dessert?`]);
+    await phone.sms('我带');
+    for (const device of [hanaDevice, ivanDevice]) {
+      await device.until(() => device.messages.some((m) => m.conversationId === group.id && 'text' in m.body && m.body.text === '我带'), 'the bare reply in the group');
+    }
+    hanaDevice.close();
+    ivanDevice.close();
+  });
+
   it.skipIf(!available)('HELP and LOGOUT in both languages; a phone that is not signed in gets a short, limited help', async () => {
     const fay = await user('fay password 1');
     const phone = new OutboxPhone(server.api, newNumber());

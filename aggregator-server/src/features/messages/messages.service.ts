@@ -304,6 +304,12 @@ export class MessagesService {
     return { messages: await this.views(await this.deps.repo.history(member, before, limit)) };
   }
 
+  /** The group's title (for a relay to a phone), or undefined for a direct conversation. */
+  async groupTitle(conversationId: string): Promise<string | undefined> {
+    const conversation = await this.deps.repo.findConversation(conversationId);
+    return conversation?.kind === 'group' ? (conversation.title ?? '') : undefined;
+  }
+
   async createGroup(creatorId: string, title: string, memberIds: string[]): Promise<ConversationView> {
     const members = [...new Set(memberIds.filter((id) => id !== creatorId))];
     await this.requireReachableContacts(creatorId, members);

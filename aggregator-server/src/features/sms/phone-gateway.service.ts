@@ -29,6 +29,8 @@ export interface GatewayMessages {
   markDelivered(device: { userId: string; deviceId: string }, conversationId: string, upTo: number): Promise<void>;
   /** Whether any device of the user holds a socket on any node. */
   online(userId: string): Promise<boolean>;
+  /** The group's title, or undefined for a direct conversation. */
+  groupTitle(conversationId: string): Promise<string | undefined>;
 }
 
 /**
@@ -167,7 +169,8 @@ export class PhoneGatewayService {
 
   /**
    * Messages to a user signed in by SMS who has no device online go to the phone as
-   * `[+8613800138000] text`; the phone's plain reply goes back to that conversation.
+   * `[+8613800138000] text` (`[Family · +8613800138000] text` from a group); the phone's plain reply goes
+   * back to that conversation, the group included.
    */
   async relay(message: ChatMessage, recipientIds: string[]): Promise<void> {
     // Most receivers are online: they cost no query here (the presence check is in memory or Redis).
@@ -177,13 +180,14 @@ export class PhoneGatewayService {
     const sessions = await this.deps.repo.gatewaySessionsOfUsers(candidates);
     if (sessions.length === 0) return;
     const ended = await this.deps.identity.endedAmong(sessions.map((session) => session.sessionId));
+    const groupTitle = await this.deps.messages.groupTitle(message.conversationId);
     for (const session of sessions) {
       if (ended.has(session.sessionId)) {
         await this.deps.repo.deleteGatewaySession(session.phone);
         continue;
       }
       const text = plainTextOf(message.body);
-      const outcome = await this.deps.sms.send(session.phone, relayText(message.from.phone, text), [this.deps.sms.gatewayCap(session.phone)]);
+      const outcome = await this.deps.sms.send(session.phone, relayText(message.from.phone, text, groupTitle), [this.deps.sms.gatewayCap(session.phone)]);
       if (outcome !== 'sent') continue;
       await this.deps.repo.setLastConversation(session.phone, message.conversationId);
       await this.deps.messages.markDelivered({ userId: session.userId, deviceId: session.deviceId }, message.conversationId, message.seq);

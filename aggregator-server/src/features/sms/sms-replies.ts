@@ -58,7 +58,10 @@ export function noticeText(language: SmsLanguage, senderPhone: string): string {
     : `${senderPhone} sent you a message on Switchboard. Open the app to read it. Reply STOP to opt out`;
 }
 
-/** A message relayed to a phone signed in by SMS: `[+8613800138000] text` (group messages look the same). */
-export function relayText(senderPhone: string, text: string): string {
-  return `[${senderPhone}] ${text}`;
+/**
+ * A message relayed to a phone signed in by SMS: `[+8613800138000] text`, or in a group
+ * `[Family · +8613800138000] text`, so a reply is written knowing who will read it.
+ */
+export function relayText(senderPhone: string, text: string, groupTitle?: string): string {
+  return groupTitle === undefined ? `[${senderPhone}] ${text}` : `[${groupTitle} · ${senderPhone}] ${text}`;
 }
