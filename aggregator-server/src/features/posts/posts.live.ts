@@ -1,7 +1,7 @@
 import type { CommentView, PostCommentEvent, PostCommentRemovedEvent, PostLikesEvent, PostRemovedEvent, PostView } from '#common/contract/posts.js';
 import type { Logger } from '../../platform/logger.js';
 import type { VisibilityService } from '../profile/visibility.service.js';
-import type { PostsRepository, StoredPost } from './posts.repository.js';
+import type { PostCounts, PostsRepository, StoredPost } from './posts.repository.js';
 
 /** Where live posts go: the online devices of the given users (on any node). */
 export type PostsOutlet = {
@@ -50,14 +50,14 @@ export class PostsLive {
     this.deps.outlet.removed([post.authorId, ...audience], { id: post.id, authorId: post.authorId });
   }
 
-  /** `own` is the comment as its writer sees it (the request's answer); the count is read after the insert. */
+  /** `own` is the comment as its writer sees it (the request's answer). */
   comment(post: StoredPost, own: CommentView): void {
     this.logged(post.id, 'comment', async () => {
       const writerId = own.author.userId;
-      const [hearers, comments] = await Promise.all([this.hearersOf(post, writerId), this.commentCount(post.id, writerId)]);
-      if (hearers.length === 0) return;
+      const hearers = await this.hearersOf(post, writerId);
       // The writer is among those who see their own profile: their devices get the line of the answer.
       const { withProfile, withoutProfile } = await this.byProfileSight(writerId, hearers);
+      const { comments } = await this.countsNow(post.id, writerId);
       if (withProfile.length > 0) this.deps.outlet.comment(withProfile, { comment: own, comments });
       if (withoutProfile.length > 0) this.deps.outlet.comment(withoutProfile, { comment: { ...own, author: { userId: writerId } }, comments });
     });
@@ -66,15 +66,17 @@ export class PostsLive {
   /** A comment of `writerId` is gone (deleted by them or by the post's author). */
   commentRemoved(post: StoredPost, commentId: string, writerId: string): void {
     this.logged(post.id, 'comment removal', async () => {
-      const [hearers, comments] = await Promise.all([this.hearersOf(post, writerId), this.commentCount(post.id, writerId)]);
-      if (hearers.length > 0) this.deps.outlet.commentRemoved(hearers, { postId: post.id, commentId, comments });
+      const hearers = await this.hearersOf(post, writerId);
+      const { comments } = await this.countsNow(post.id, writerId);
+      this.deps.outlet.commentRemoved(hearers, { postId: post.id, commentId, comments });
     });
   }
 
   /** The count to everyone who hears of the liker; the liker's own devices also get their own state. */
-  likes(post: StoredPost, likerId: string, likes: number, likedByMe: boolean): void {
+  likes(post: StoredPost, likerId: string): void {
     this.logged(post.id, 'likes', async () => {
       const hearers = await this.hearersOf(post, likerId);
+      const { likes, likedByMe } = await this.countsNow(post.id, likerId);
       const others = hearers.filter((id) => id !== likerId);
       if (hearers.includes(likerId)) this.deps.outlet.likes([likerId], { postId: post.id, likes, likedByMe });
       if (others.length > 0) this.deps.outlet.likes(others, { postId: post.id, likes });
@@ -99,9 +101,13 @@ export class PostsLive {
     return { withProfile: userIds.filter((id) => seeProfile.has(id)), withoutProfile: userIds.filter((id) => !seeProfile.has(id)) };
   }
 
-  /** Every comment of the post, as its view counts them (whoever asks: only likedByMe depends on that). */
-  private async commentCount(postId: string, askerId: string): Promise<number> {
-    return (await this.deps.repo.countsFor([postId], askerId)).get(postId)?.comments ?? 0;
+  /**
+   * The counts as they are now, read just before the push (not when the request read them): of two pushes
+   * racing to a device, the later one is then the less likely to carry the older count. Counts are the
+   * same for every viewer; `likedByMe` is the asker's.
+   */
+  private async countsNow(postId: string, askerId: string): Promise<PostCounts> {
+    return (await this.deps.repo.countsFor([postId], askerId)).get(postId) ?? { likes: 0, comments: 0, likedByMe: false };
   }
 
   private logged(postId: string, what: string, push: () => Promise<void>): void {

@@ -147,7 +147,7 @@ export class PostsService {
     const counts = (await this.deps.repo.countsFor([post.id], viewerId)).get(post.id);
     const state = { likes: counts?.likes ?? 0, likedByMe: counts?.likedByMe ?? false };
     // Liking again changes nothing, and tells no one: a repeated request is not a way to flood the audience.
-    if (changed) this.live.likes(post, viewerId, state.likes, state.likedByMe);
+    if (changed) this.live.likes(post, viewerId);
     return state;
   }
 
