@@ -77,7 +77,8 @@ import { createInterworking, type Interworking } from './features/interworking/m
 import { interworkingRouter } from './features/interworking/interworking.router.js';
 import { postsRouter } from './features/posts/posts.router.js';
 import { KyselyPostsRepository } from './features/posts/posts.kysely-repository.js';
-import { defaultPostsLimits, PostsService, type PostsOutlet } from './features/posts/posts.service.js';
+import { defaultPostsLimits, PostsService } from './features/posts/posts.service.js';
+import type { PostsOutlet } from './features/posts/posts.live.js';
 import { AlbumsService } from './features/posts/albums.service.js';
 import { socketPostsOutlet } from './features/posts/posts.gateway.js';
 import { KyselyProfileRepository } from './features/profile/profile.kysely-repository.js';
@@ -333,6 +334,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     outlet: {
       post: (userIds, view) => postsOutlet.current?.post(userIds, view),
       removed: (userIds, event) => postsOutlet.current?.removed(userIds, event),
+      comment: (userIds, event) => postsOutlet.current?.comment(userIds, event),
+      commentRemoved: (userIds, event) => postsOutlet.current?.commentRemoved(userIds, event),
+      likes: (userIds, event) => postsOutlet.current?.likes(userIds, event),
     },
     limiter,
     limits: defaultPostsLimits,

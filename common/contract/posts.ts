@@ -169,3 +169,23 @@ export const photoParams = z.object({ id: z.string().uuid(), photoId: z.string()
 /** A post was deleted (or its author can no longer be seen by the receiver): drop it from the feed. */
 export const postRemovedEvent = z.object({ id: z.string(), authorId: z.string() });
 export type PostRemovedEvent = z.infer<typeof postRemovedEvent>;
+
+/**
+ * A comment was added to a post the receiver may see, by someone they are not blocked from: the comment as
+ * the receiver sees it (its author line under the profile rules) and the post's new comment count (the
+ * `comments` of the post's view, so it counts every comment, as a fresh read would).
+ */
+export const postCommentEvent = z.object({ comment: commentView, comments: z.number().int().nonnegative() });
+export type PostCommentEvent = z.infer<typeof postCommentEvent>;
+
+/** A comment the receiver could see was deleted: drop it from the thread; `comments` is the post's new count. */
+export const postCommentRemovedEvent = z.object({ postId: z.string(), commentId: z.string(), comments: z.number().int().nonnegative() });
+export type PostCommentRemovedEvent = z.infer<typeof postCommentRemovedEvent>;
+
+/**
+ * Someone liked or unliked a post the receiver may see: its new like count. `likedByMe` is present only on
+ * the devices of the person who liked or unliked (their own state, for their other devices); others learn
+ * the count, never who.
+ */
+export const postLikesEvent = z.object({ postId: z.string(), likes: z.number().int().nonnegative(), likedByMe: z.boolean().optional() });
+export type PostLikesEvent = z.infer<typeof postLikesEvent>;

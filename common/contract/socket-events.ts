@@ -15,7 +15,18 @@ import {
   type MessageSendPayload,
   type ReceiptEvent,
 } from './messages.js';
-import { postRemovedEvent, postView, type PostRemovedEvent, type PostView } from './posts.js';
+import {
+  postCommentEvent,
+  postCommentRemovedEvent,
+  postLikesEvent,
+  postRemovedEvent,
+  postView,
+  type PostCommentEvent,
+  type PostCommentRemovedEvent,
+  type PostLikesEvent,
+  type PostRemovedEvent,
+  type PostView,
+} from './posts.js';
 import {
   callAnswerPayload,
   callAnsweredEvent,
@@ -147,6 +158,9 @@ export const serverEventSchemas = {
   'outside:presence': outsidePresenceEvent,
   post: postView,
   'post:removed': postRemovedEvent,
+  'post:comment': postCommentEvent,
+  'post:comment:removed': postCommentRemovedEvent,
+  'post:likes': postLikesEvent,
   // Calls (M26)
   'call:incoming': callIncomingEvent,
   'call:answered': callAnsweredEvent,
@@ -207,6 +221,12 @@ export interface ServerToClientEvents {
   post: (event: PostView) => void;
   /** A post the receiver could see was deleted: drop it. */
   'post:removed': (event: PostRemovedEvent) => void;
+  /** A new comment on a post the receiver may see (not one by someone a block hides from them): add it, set the count. */
+  'post:comment': (event: PostCommentEvent) => void;
+  /** A comment the receiver could see was deleted: drop it, set the count. */
+  'post:comment:removed': (event: PostCommentRemovedEvent) => void;
+  /** A post's like count changed; the liker's own devices also get their `likedByMe`. */
+  'post:likes': (event: PostLikesEvent) => void;
   /** Someone calls: ring until answered here or elsewhere, or `call:ended`. */
   'call:incoming': (event: CallIncomingEvent) => void;
   /** To the caller's device: the callee answered with this description. */

@@ -13,7 +13,7 @@ const malformed = {
 
 describe('the socket event map', () => {
   it('names a payload schema for every server event, and a listener passes on only what parses', () => {
-    expect(Object.keys(serverEventSchemas).sort()).toEqual(['address-book:changed', 'call:answered', 'call:ended', 'call:ice', 'call:incoming', 'call:renegotiate', 'contacts:changed', 'conversation:changed', 'identities', 'key-exchange:answered', 'key-exchange:pending', 'message', 'outside:presence', 'post', 'post:removed', 'presence', 'receipt', 'session:ended', 'typing']);
+    expect(Object.keys(serverEventSchemas).sort()).toEqual(['address-book:changed', 'call:answered', 'call:ended', 'call:ice', 'call:incoming', 'call:renegotiate', 'contacts:changed', 'conversation:changed', 'identities', 'key-exchange:answered', 'key-exchange:pending', 'message', 'outside:presence', 'post', 'post:comment', 'post:comment:removed', 'post:likes', 'post:removed', 'presence', 'receipt', 'session:ended', 'typing']);
     const received: PresenceEvent[] = [];
     const problems: string[] = [];
     const listener = validatedListener('presence', (event) => received.push(event), (event, problem) => problems.push(`${event}: ${problem}`));
@@ -23,6 +23,18 @@ describe('the socket event map', () => {
     expect(received).toEqual([validPresence]);
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^presence: userId: /);
+  });
+
+  it('passes on a like count, with the liker\'s own state only when it is there, and refuses a count that is not one', () => {
+    const received: unknown[] = [];
+    const problems: string[] = [];
+    const listener = validatedListener('post:likes', (event) => received.push(event), (_event, problem) => problems.push(problem));
+    listener({ postId: 'p', likes: 3 });
+    listener({ postId: 'p', likes: 2, likedByMe: false });
+    listener({ postId: 'p', likes: -1 });
+    listener({ postId: 'p', likes: 1.5 });
+    expect(received).toEqual([{ postId: 'p', likes: 3 }, { postId: 'p', likes: 2, likedByMe: false }]);
+    expect(problems).toHaveLength(2);
   });
 
   describe('a real client on a real server', () => {

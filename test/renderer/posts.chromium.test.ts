@@ -10,10 +10,11 @@ import { openAppPage, type AppPage } from './support/browser-session.js';
 
 /**
  * Issue 16 in real Chromium on a real server: Alice posts a mood with a picture from the web client; Bob,
- * her contact, sees it arrive live in his feed (on a 360 px phone), opens the picture and comments; Alice
- * sees the comment. Carol, whom Alice blocked, sees nothing of it: not in her feed, not by asking the
- * server for Alice's posts or the picture. Alice edits her profile (name, signature, avatar) and makes an
- * album that Bob opens read-only, with the viewer driven by the keyboard.
+ * her contact, sees it arrive live in his feed (on a 360 px phone), opens the picture, comments and likes;
+ * Alice, her thread open, sees his comment, its deletion and the likes arrive without a reload. Carol,
+ * whom Alice blocked, sees nothing of it: not in her feed, not by asking the server for Alice's posts or
+ * the picture. Alice edits her profile (name, signature, avatar) and makes an album that Bob opens
+ * read-only, with the viewer driven by the keyboard.
  */
 const available = await chromiumAvailable();
 
@@ -142,7 +143,12 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     expect(c.problems).toEqual([]);
   });
 
-  it('Bob comments and likes; Alice sees the comment and the like', async () => {
+  it('Bob comments and likes; Alice, her thread open, sees both arrive live, and each keeps their own like', async () => {
+    // Alice opens the comments of her post before anyone has written one, and does not reload again.
+    const mine = feedPosts(a).filter({ hasText: 'Sunny morning at the lake' });
+    await mine.getByRole('button', { name: 'Add a comment' }).click();
+    await mine.getByText('No comments yet.').waitFor();
+
     const post = feedPosts(b).first();
     await post.getByRole('button', { name: 'Add a comment' }).click();
     await post.getByText('No comments yet.').waitFor();
@@ -152,16 +158,39 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     await post.getByRole('button', { name: 'Like · No likes' }).click();
     await post.getByRole('button', { name: 'Liked · 1 like' }).waitFor();
 
-    // Alice opens her post's comments: Bob's is there, and the like counts.
-    await a.page.reload();
-    await nav(a).getByRole('button', { name: 'Feed' }).click();
-    const mine = feedPosts(a).filter({ hasText: 'Sunny morning at the lake' });
-    await mine.getByRole('button', { name: 'Like · 1 like' }).waitFor();
-    await mine.getByRole('button', { name: '1 comment' }).click();
     const comment = mine.getByTestId('comment').filter({ hasText: 'Looks lovely!' });
     await comment.waitFor();
     // Alice has Bob's number but no name for him on this browser: the number stands for him.
     expect(await comment.locator('.comment-author').textContent()).toBe('+86\u00a0138\u00a00013\u00a08162');
+    await mine.getByRole('button', { name: 'Like · 1 like' }).waitFor();
+    await mine.getByRole('button', { name: '1 comment' }).waitFor();
+    // Screen readers hear of it once, in the thread's status line.
+    expect(await mine.getByRole('status').textContent()).toBe('1 new comment arrived.');
+    // Bob's own comment came back to him by push as well as in the answer: still one, counted once.
+    await b.page.waitForTimeout(300);
+    expect(await post.getByTestId('comment').count()).toBe(1);
+    await post.getByRole('button', { name: '1 comment' }).waitFor();
+
+    // Alice likes it too; then Bob takes his like back. The count follows on both sides, and neither's
+    // own "Liked" moves with the other's.
+    await mine.getByRole('button', { name: 'Like · 1 like' }).click();
+    await mine.getByRole('button', { name: 'Liked · 2 likes' }).waitFor();
+    await post.getByRole('button', { name: 'Liked · 2 likes' }).waitFor();
+    await post.getByRole('button', { name: 'Liked · 2 likes' }).click();
+    await post.getByRole('button', { name: 'Like · 1 like' }).waitFor();
+    await mine.getByRole('button', { name: 'Liked · 1 like' }).waitFor();
+
+    // A comment Bob deletes leaves Alice's open thread as it came.
+    await post.getByRole('textbox', { name: 'Write a comment' }).fill('Oops, wrong post');
+    await post.getByRole('button', { name: 'Send' }).click();
+    const oops = mine.getByTestId('comment').filter({ hasText: 'Oops, wrong post' });
+    await oops.waitFor();
+    await mine.getByRole('button', { name: '2 comments' }).waitFor();
+    await post.getByRole('button', { name: 'Delete the comment by Me' }).last().click();
+    await oops.waitFor({ state: 'detached' });
+    await mine.getByRole('button', { name: '1 comment' }).waitFor();
+    expect(await mine.getByTestId('comment').allTextContents()).toEqual([expect.stringContaining('Looks lovely!')]);
+    expect(await post.getByTestId('comment').count()).toBe(1);
     expect(a.problems).toEqual([]);
     expect(b.problems).toEqual([]);
   });

@@ -3,9 +3,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '#common/contract/routes.js';
-import type { AlbumView, CommentView, FeedUnseen, PhotoView, PostView, PostsPage, ProfileView } from '#common/contract/posts.js';
-import type { TestServer } from '../support/test-server.js';
-import { newUser, postBackends, setBook, startPostsServer, uploadPicture, type PostsUser } from '../support/posts.js';
+import type { AlbumView, CommentView, FeedUnseen, LikeState, PhotoView, PostView, PostsPage, ProfileView } from '#common/contract/posts.js';
+import { signIn, testDevice, type TestServer } from '../support/test-server.js';
+import { EventWatcher, newUser, postBackends, setBook, startPostsServer, uploadPicture, type PostsUser } from '../support/posts.js';
 import { sleep } from '../support/sockets.js';
 
 type ErrorAnswer = { error: { code: string } };
@@ -14,11 +14,16 @@ type ErrorAnswer = { error: { code: string } };
 describe.each(postBackends)('feed, deletion and albums on $name', (backend) => {
   let server: TestServer;
   let drop: (() => Promise<void>) | undefined;
+  let startOtherNode: () => Promise<TestServer>;
+  let otherNode: TestServer | undefined;
+  const watchers: EventWatcher[] = [];
 
   beforeAll(async () => {
-    ({ server, drop } = await startPostsServer(backend, 'posts-feed'));
+    ({ server, drop, otherNode: startOtherNode } = await startPostsServer(backend, 'posts-feed'));
   });
   afterAll(async () => {
+    for (const watcher of watchers) watcher.close();
+    if (otherNode !== server) await otherNode?.close();
     await server?.close();
     await drop?.();
   });
@@ -94,6 +99,36 @@ describe.each(postBackends)('feed, deletion and albums on $name', (backend) => {
     expect((await badge()).count).toBe(0);
     await post(writer, 'three');
     expect((await badge()).count).toBe(1);
+  });
+
+  it('pushes comments and likes to devices on another node, with the counts a fresh read shows', async () => {
+    const author = await newUser(server, 'author');
+    const reader = await newUser(server, 'reader');
+    await mutual(author, [reader]);
+    // The author's tablet and the reader sit on the other node; everything below is done on this one.
+    otherNode ??= await startOtherNode();
+    const tablet = await signIn(otherNode.api, author.phone, testDevice('author tablet'));
+    const events = ['post', 'post:comment', 'post:comment:removed', 'post:likes'] as const;
+    const onTablet = new EventWatcher(otherNode.url, tablet.token, [...events]);
+    const onReader = new EventWatcher(otherNode.url, reader.token, [...events]);
+    watchers.push(onTablet, onReader);
+    await Promise.all([onTablet.presence.connected(), onReader.presence.connected()]);
+    const shared = await post(author, 'counting');
+    await onReader.waitFor('post', (event) => event.id === shared.id);
+
+    const comment = (await reader.api.route<CommentView>(routes.createComment, { params: { id: shared.id }, body: { text: 'first!' } })).body;
+    expect(await onTablet.waitFor('post:comment', (event) => event.comment.id === comment.id)).toEqual({ comment, comments: 1 });
+    expect((await reader.api.route<LikeState>(routes.likePost, { params: { id: shared.id } })).body).toEqual({ likes: 1, likedByMe: true });
+    expect((await author.api.route<LikeState>(routes.likePost, { params: { id: shared.id } })).body).toEqual({ likes: 2, likedByMe: true });
+    // The tablet is the author's: it learns the author's own like; the reader only the count.
+    expect(await onTablet.waitFor('post:likes', (event) => event.likes === 2)).toEqual({ postId: shared.id, likes: 2, likedByMe: true });
+    expect(await onReader.waitFor('post:likes', (event) => event.likes === 2)).toEqual({ postId: shared.id, likes: 2 });
+    expect((await reader.api.route(routes.deleteComment, { params: { id: shared.id, commentId: comment.id } })).status).toBe(204);
+    expect(await onTablet.waitFor('post:comment:removed', () => true)).toEqual({ postId: shared.id, commentId: comment.id, comments: 0 });
+    // What came live is what a fresh read says.
+    expect((await reader.api.route<PostView>(routes.post, { params: { id: shared.id } })).body).toMatchObject({ likes: 2, comments: 0, likedByMe: true });
+    expect(onReader.of('post:comment:removed')).toEqual([{ postId: shared.id, commentId: comment.id, comments: 0 }]);
+    expect([...onTablet.invalid, ...onReader.invalid]).toEqual([]);
   });
 
   it('deletes a post with its comments, likes and pictures; a picture an album still shows stays', async () => {

@@ -24,7 +24,7 @@ describe.each(postBackends)('posts visibility on $name', (backend) => {
   });
 
   function watch(user: PostsUser) {
-    const watcher = new EventWatcher(server.url, user.token, ['post', 'post:removed']);
+    const watcher = new EventWatcher(server.url, user.token, ['post', 'post:removed', 'post:comment', 'post:comment:removed', 'post:likes']);
     watchers.push(watcher);
     return watcher;
   }
@@ -174,6 +174,80 @@ describe.each(postBackends)('posts visibility on $name', (backend) => {
     expect(receivedIds('listed')).toEqual([forAllowlist.id]);
     for (const name of ['oneWay', 'blockedByAuthor', 'blockerOfAuthor', 'stranger'] as const) {
       expect({ name, posts: receivedIds(name), removed: sockets[name].of('post:removed') }).toEqual({ name, posts: [], removed: [] });
+    }
+    expect(Object.values(sockets).flatMap((watcher) => watcher.invalid)).toEqual([]);
+  });
+
+  it('pushes comments, their deletion and likes live only to those who may see the post and the person who acted', async () => {
+    const people = await cast();
+    const { author, contact } = people;
+    // Two more of the author's contacts: the friend sees everything, the foe is blocked by the contact.
+    const friend = await newUser(server, 'friend');
+    const foe = await newUser(server, 'foe');
+    await setBook(author, [contact.phone, people.blockedByAuthor.phone, people.blockerOfAuthor.phone, friend.phone, foe.phone]);
+    await setBook(friend, [author.phone]);
+    await setBook(foe, [author.phone]);
+    expect((await contact.api.route(routes.block, { params: { userId: foe.id } })).status).toBe(204);
+    // The contact's profile (activity "contacts") is seen by the author, their only mutual contact; not by the friend.
+    expect((await contact.api.route(routes.updateMyProfile, { body: { displayName: 'Kim' } })).status).toBe(200);
+    const everyone = { ...people, friend, foe };
+    const sockets = Object.fromEntries(Object.entries(everyone).map(([name, user]) => [name, watch(user)])) as Record<keyof typeof everyone, EventWatcher>;
+    await Promise.all(Object.values(sockets).map((watcher) => watcher.presence.connected()));
+    const shared = await post(author, { kind: 'mood', text: 'talk to me', visibleTo: 'contacts' });
+    const mine = await post(author, { kind: 'diary', text: 'to myself', visibleTo: 'private' });
+
+    const byContact = await contact.api.route<CommentView>(routes.createComment, { params: { id: shared.id }, body: { text: 'from Kim' } });
+    expect(byContact.status).toBe(201);
+    const kim = { userId: contact.id, displayName: 'Kim' };
+    expect((await sockets.author.waitFor('post:comment', (event) => event.comment.id === byContact.body.id))).toEqual({ comment: { ...byContact.body, author: kim }, comments: 1 });
+    // The writer's own devices get it as answered (their other devices show it too).
+    expect((await sockets.contact.waitFor('post:comment', (event) => event.comment.id === byContact.body.id))).toEqual({ comment: byContact.body, comments: 1 });
+    // The friend may see the post, not Kim's profile: the author line is bare.
+    expect((await sockets.friend.waitFor('post:comment', (event) => event.comment.id === byContact.body.id)).comment.author).toEqual({ userId: contact.id });
+
+    expect((await contact.api.route(routes.likePost, { params: { id: shared.id } })).body).toEqual({ likes: 1, likedByMe: true });
+    expect(await sockets.contact.waitFor('post:likes', (event) => event.postId === shared.id)).toEqual({ postId: shared.id, likes: 1, likedByMe: true });
+    // Others learn the count, never whose like it is nor the liker's likedByMe.
+    expect(await sockets.author.waitFor('post:likes', (event) => event.postId === shared.id)).toEqual({ postId: shared.id, likes: 1 });
+    await sockets.friend.waitFor('post:likes', (event) => event.postId === shared.id);
+    // Liking again changes nothing and is told to no one.
+    expect((await contact.api.route(routes.likePost, { params: { id: shared.id } })).body).toEqual({ likes: 1, likedByMe: true });
+
+    const byFriend = await friend.api.route<CommentView>(routes.createComment, { params: { id: shared.id }, body: { text: 'from the friend' } });
+    expect((await sockets.foe.waitFor('post:comment', (event) => event.comment.id === byFriend.body.id)).comments).toBe(2);
+    expect((await friend.api.route(routes.likePost, { params: { id: shared.id } })).body).toEqual({ likes: 2, likedByMe: true });
+    expect(await sockets.foe.waitFor('post:likes', (event) => event.postId === shared.id)).toEqual({ postId: shared.id, likes: 2 });
+    expect(await sockets.contact.waitFor('post:likes', (event) => event.postId === shared.id && event.likes === 2)).toEqual({ postId: shared.id, likes: 2 });
+
+    // The post's author deletes Kim's comment: pushed as removed to those who were told of it.
+    expect(await status(author, routes.deleteComment, { id: shared.id, commentId: byContact.body.id })).toBe(204);
+    const removal = { postId: shared.id, commentId: byContact.body.id, comments: 1 };
+    expect(await sockets.contact.waitFor('post:comment:removed', (event) => event.commentId === byContact.body.id)).toEqual(removal);
+    expect(await sockets.author.waitFor('post:comment:removed', (event) => event.commentId === byContact.body.id)).toEqual(removal);
+    await sockets.friend.waitFor('post:comment:removed', (event) => event.commentId === byContact.body.id);
+    // A comment and a like on a private post reach the author's devices only.
+    const note = await author.api.route<CommentView>(routes.createComment, { params: { id: mine.id }, body: { text: 'note to self' } });
+    expect((await author.api.route(routes.likePost, { params: { id: mine.id } })).status).toBe(200);
+    await sockets.author.waitFor('post:comment', (event) => event.comment.id === note.body.id);
+    await sockets.author.waitFor('post:likes', (event) => event.postId === mine.id && event.likedByMe === true);
+    // The contact takes the like back: the count goes down live.
+    expect((await contact.api.route(routes.unlikePost, { params: { id: shared.id } })).body).toEqual({ likes: 1, likedByMe: false });
+    expect(await sockets.friend.waitFor('post:likes', (event) => event.postId === shared.id && event.likes === 1)).toEqual({ postId: shared.id, likes: 1 });
+    await sleep(200);
+
+    const heard = (name: keyof typeof everyone) => ({
+      name,
+      comments: sockets[name].of('post:comment').map((event) => event.comment.text),
+      removed: sockets[name].of('post:comment:removed').map((event) => event.commentId),
+      likes: sockets[name].of('post:likes').map((event) => `${event.postId === mine.id ? 'mine' : 'shared'} ${event.likes}${event.likedByMe === undefined ? '' : ` ${String(event.likedByMe)}`}`),
+    });
+    expect(heard('author')).toEqual({ name: 'author', comments: ['from Kim', 'from the friend', 'note to self'], removed: [byContact.body.id], likes: ['shared 1', 'shared 2', 'mine 1 true', 'shared 1'] });
+    expect(heard('contact')).toEqual({ name: 'contact', comments: ['from Kim', 'from the friend'], removed: [byContact.body.id], likes: ['shared 1 true', 'shared 2', 'shared 1 false'] });
+    expect(heard('friend')).toEqual({ name: 'friend', comments: ['from Kim', 'from the friend'], removed: [byContact.body.id], likes: ['shared 1', 'shared 2 true', 'shared 1'] });
+    // The foe never hears of Kim (blocked by them): not the comment, its deletion, or Kim's likes.
+    expect(heard('foe')).toEqual({ name: 'foe', comments: ['from the friend'], removed: [], likes: ['shared 2'] });
+    for (const name of ['listed', 'oneWay', 'blockedByAuthor', 'blockerOfAuthor', 'stranger'] as const) {
+      expect(heard(name)).toEqual({ name, comments: [], removed: [], likes: [] });
     }
     expect(Object.values(sockets).flatMap((watcher) => watcher.invalid)).toEqual([]);
   });

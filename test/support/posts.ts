@@ -13,14 +13,25 @@ export const postBackends = [
   { name: 'postgres', available: postgresAvailable },
 ] as const;
 
-/** SQLite alone, or PostgreSQL with Redis (the invisible state then lives in the Redis presence store). */
-export async function startPostsServer(backend: (typeof postBackends)[number], tag: string): Promise<{ server: TestServer; drop?: () => Promise<void> }> {
+/**
+ * SQLite alone, or PostgreSQL with Redis (the invisible state then lives in the Redis presence store).
+ * `otherNode` starts a second server on the same database and Redis (a cluster's other node) on
+ * PostgreSQL; on SQLite, which has one node, it is the same server.
+ */
+export async function startPostsServer(
+  backend: (typeof postBackends)[number],
+  tag: string,
+): Promise<{ server: TestServer; drop?: () => Promise<void>; otherNode: () => Promise<TestServer> }> {
   const limits = { sendsPerIpPerHour: 10_000, checksPerIpPerHour: 10_000 };
-  if (backend.name === 'sqlite') return { server: await startTestServer({ limits }) };
+  if (backend.name === 'sqlite') {
+    const server = await startTestServer({ limits });
+    return { server, otherNode: async () => server };
+  }
   if (!(await backend.available())) throw new Error('PostgreSQL is needed for this test');
   const schema = await createPostgresSchema();
-  const server = await startTestServer({ storage: schema.storage, limits, env: { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `sbtest:${tag}:${process.pid}:${Date.now()}:` } });
-  return { server, drop: schema.drop };
+  const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `sbtest:${tag}:${process.pid}:${Date.now()}:` };
+  const server = await startTestServer({ storage: schema.storage, limits, env });
+  return { server, drop: schema.drop, otherNode: () => startTestServer({ storage: schema.storage, limits, env }) };
 }
 
 export type PostsUser = { id: string; phone: string; token: string; api: ApiClient };

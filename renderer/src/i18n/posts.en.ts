@@ -62,6 +62,7 @@ export const postsMessagesEn = {
   'post.deleteComment': 'Delete',
   'post.deleteCommentOf': 'Delete the comment by {name}',
   'post.commentsFailed': 'The comments could not be loaded.',
+  'post.commentsArrived': '{count, plural, one {# new comment arrived.} other {# new comments arrived.}}',
 
   'profile.heading': 'Profile',
   'profile.mine': 'My profile',

@@ -64,6 +64,7 @@ export const postsMessagesZhCN: Record<keyof typeof postsMessagesEn, string> = {
   'post.deleteComment': '删除',
   'post.deleteCommentOf': '删除 {name} 的评论',
   'post.commentsFailed': '无法加载评论。',
+  'post.commentsArrived': '收到 {count} 条新评论。',
 
   'profile.heading': '个人资料',
   'profile.mine': '我的资料',

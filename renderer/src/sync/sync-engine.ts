@@ -8,7 +8,7 @@ import { localDb } from '../db/local-db.js';
 import { useContacts } from '../features/contacts/contacts-store.js';
 import { usePresence } from '../features/contacts/presence-store.js';
 import { useFeed } from '../features/feed/feed-store.js';
-import { toPost } from '../features/feed/posts-api.js';
+import { toComment, toPost } from '../features/feed/posts-api.js';
 import { chatReconnected, startChat, stopChat } from '../features/chat/chat-start.js';
 import { applySealedEntries, forgetLocalKeys, markRejected, prepareBookKey, receiveApprovedKey, refreshRequests, resetBookKey, useBookKey } from './book-key.js';
 import { sealPerson } from './sealed-people.js';
@@ -83,6 +83,13 @@ export function startSync(token: (() => string | undefined) | undefined, onSessi
   // Posts (issue 16): a new post a contact lets me see goes to the top of the feed; a removed one goes.
   connection.on('post', validatedListener('post', (event) => useFeed.getState().receive(toPost(event)), ignoreMalformed));
   connection.on('post:removed', validatedListener('post:removed', (event) => useFeed.getState().drop(event.id), ignoreMalformed));
+  // Comments and likes under the posts I may see: counts and open threads follow without a reload.
+  connection.on('post:comment', validatedListener('post:comment', (event) => useFeed.getState().receiveComment(toComment(event.comment), event.comments), ignoreMalformed));
+  connection.on(
+    'post:comment:removed',
+    validatedListener('post:comment:removed', (event) => useFeed.getState().receiveCommentRemoved(event.postId, event.commentId, event.comments), ignoreMalformed),
+  );
+  connection.on('post:likes', validatedListener('post:likes', (event) => useFeed.getState().receiveLikes(event.postId, event.likes, event.likedByMe), ignoreMalformed));
   connection.on('key-exchange:pending', validatedListener('key-exchange:pending', () => void refreshRequests().catch(logKeyExchange), ignoreMalformed));
   connection.on(
     'key-exchange:answered',

@@ -118,16 +118,17 @@ export class KyselyPostsRepository extends KyselyAlbumsStore implements PostsRep
     return Number(result.numDeletedRows) > 0;
   }
 
-  async setLike(postId: string, userId: string, liked: boolean, now: number): Promise<void> {
+  async setLike(postId: string, userId: string, liked: boolean, now: number): Promise<boolean> {
     if (liked) {
-      await this.db
+      const result = await this.db
         .insertInto('post_likes')
         .values({ post_id: postId, user_id: userId, created_at: now })
         .onConflict((oc) => oc.columns(['post_id', 'user_id']).doNothing())
-        .execute();
-    } else {
-      await this.db.deleteFrom('post_likes').where('post_id', '=', postId).where('user_id', '=', userId).execute();
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
     }
+    const result = await this.db.deleteFrom('post_likes').where('post_id', '=', postId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async seenMark(userId: string): Promise<number> {

@@ -47,7 +47,8 @@ export interface PostsRepository {
   comments(postId: string): Promise<StoredComment[]>;
   findComment(id: string): Promise<StoredComment | undefined>;
   deleteComment(id: string): Promise<boolean>;
-  setLike(postId: string, userId: string, liked: boolean, now: number): Promise<void>;
+  /** Whether the like was added or taken back (false when it already was as asked). */
+  setLike(postId: string, userId: string, liked: boolean, now: number): Promise<boolean>;
 
   seenMark(userId: string): Promise<number>;
   /** Moves the mark forward only (never back), in one statement. */

@@ -6,7 +6,6 @@ import {
   type CreatePostRequest,
   type FeedUnseen,
   type LikeState,
-  type PostRemovedEvent,
   type PostView,
   type PostsPage,
 } from '#common/contract/posts.js';
@@ -18,13 +17,8 @@ import type { AttachmentsService } from '../messages/attachments.service.js';
 import type { ProfileService } from '../profile/profile.service.js';
 import { requireOwnPicture } from '../profile/profile.service.js';
 import type { Standing, VisibilityService } from '../profile/visibility.service.js';
+import { PostsLive, type PostsOutlet } from './posts.live.js';
 import type { FeedScope, PostsRepository, StoredComment, StoredPost } from './posts.repository.js';
-
-/** Where live posts go: the online devices of the given users (on any node). */
-export type PostsOutlet = {
-  post(userIds: string[], view: PostView): void;
-  removed(userIds: string[], event: PostRemovedEvent): void;
-};
 
 export type PostsLimits = { postsPerHour: number; commentsPerHour: number };
 export const defaultPostsLimits: PostsLimits = { postsPerHour: 60, commentsPerHour: 300 };
@@ -38,6 +32,8 @@ const hour = 3_600_000;
  * the viewer; docs/posts.md has the plan for a fan-out table when graphs grow large.
  */
 export class PostsService {
+  private readonly live: PostsLive;
+
   constructor(
     private readonly deps: {
       repo: PostsRepository;
@@ -50,7 +46,9 @@ export class PostsService {
       clock: Clock;
       log: Logger;
     },
-  ) {}
+  ) {
+    this.live = new PostsLive({ visibility: deps.visibility, repo: deps.repo, outlet: deps.outlet, log: deps.log });
+  }
 
   async create(authorId: string, request: CreatePostRequest): Promise<PostView> {
     const pictures = [...new Set(request.attachments ?? [])];
@@ -66,9 +64,9 @@ export class PostsService {
       attachments: pictures,
       createdAt: this.deps.clock.now(),
     });
-    const [own] = await this.views(authorId, [post], new Map());
-    this.pushLogged(post, own as PostView);
-    return own as PostView;
+    const own = (await this.views(authorId, [post], new Map()))[0] as PostView;
+    this.live.post(post, own);
+    return own;
   }
 
   async get(viewerId: string, postId: string): Promise<PostView> {
@@ -83,7 +81,7 @@ export class PostsService {
     const pictures = await this.deps.repo.deletePost(postId, authorId);
     if (pictures === undefined) throw notFound();
     await this.deps.attachments.discardUnlessHeld(authorId, pictures);
-    this.deps.outlet.removed([authorId, ...audience], { id: postId, authorId });
+    this.live.removed(post, audience);
   }
 
   async feed(viewerId: string, before: number | undefined, limit: number): Promise<PostsPage> {
@@ -119,7 +117,9 @@ export class PostsService {
       if (!(await this.deps.repo.findPost(postId))) throw notFound();
       throw new ApiError(409, 'limit_reached', `a post takes at most ${maxCommentsPerPost} comments`, { limit: maxCommentsPerPost });
     }
-    return (await this.commentViews(viewerId, [comment], standing))[0] as CommentView;
+    const own = (await this.commentViews(viewerId, [comment], standing))[0] as CommentView;
+    this.live.comment(post, own);
+    return own;
   }
 
   /** Oldest first; the post's author sees every comment, others not those of people a block hides from them. */
@@ -137,14 +137,18 @@ export class PostsService {
   async removeComment(viewerId: string, postId: string, commentId: string): Promise<void> {
     const [comment, post] = await Promise.all([this.deps.repo.findComment(commentId), this.deps.repo.findPost(postId)]);
     if (!comment || !post || comment.postId !== post.id || (comment.authorId !== viewerId && post.authorId !== viewerId)) throw notFound();
-    await this.deps.repo.deleteComment(commentId);
+    // Of two deletions at once, the one that deleted it tells the others.
+    if (await this.deps.repo.deleteComment(commentId)) this.live.commentRemoved(post, commentId, comment.authorId);
   }
 
   async setLike(viewerId: string, postId: string, liked: boolean): Promise<LikeState> {
     const { post } = await this.visiblePost(viewerId, postId);
-    await this.deps.repo.setLike(post.id, viewerId, liked, this.deps.clock.now());
+    const changed = await this.deps.repo.setLike(post.id, viewerId, liked, this.deps.clock.now());
     const counts = (await this.deps.repo.countsFor([post.id], viewerId)).get(post.id);
-    return { likes: counts?.likes ?? 0, likedByMe: counts?.likedByMe ?? false };
+    const state = { likes: counts?.likes ?? 0, likedByMe: counts?.likedByMe ?? false };
+    // Liking again changes nothing, and tells no one: a repeated request is not a way to flood the audience.
+    if (changed) this.live.likes(post, viewerId);
+    return state;
   }
 
   /** For the attachments service: a picture may be fetched by whoever may see a post or album showing it. */
@@ -215,25 +219,6 @@ export class PostsService {
       text: comment.text,
       createdAt: toIso(comment.createdAt),
     }));
-  }
-
-  /** To the author's devices their own view; to each allowed viewer online, the post as they see it. */
-  private pushLogged(post: StoredPost, own: PostView): void {
-    this.push(post, own).catch((error: unknown) => this.deps.log.error({ postId: post.id, reason: (error as Error).message }, 'post push failed'));
-  }
-
-  private async push(post: StoredPost, own: PostView): Promise<void> {
-    this.deps.outlet.post([post.authorId], own);
-    const viewers = await this.deps.visibility.audienceOf(post.authorId, post.visibleTo);
-    if (viewers.length === 0) return;
-    const profileAudience = (await this.deps.visibility.profileAudiences([post.authorId])).get(post.authorId) ?? 'private';
-    const seeProfile = new Set(await this.deps.visibility.audienceOf(post.authorId, profileAudience));
-    const { visibleTo: _ownOnly, ...shared } = own;
-    const bare: PostView = { ...shared, author: { userId: post.authorId } };
-    const withProfile = viewers.filter((id) => seeProfile.has(id));
-    const withoutProfile = viewers.filter((id) => !seeProfile.has(id));
-    if (withProfile.length > 0) this.deps.outlet.post(withProfile, { ...shared, likedByMe: false });
-    if (withoutProfile.length > 0) this.deps.outlet.post(withoutProfile, { ...bare, likedByMe: false });
   }
 
   private async pace(key: string, limit: number, message: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useLanguage, useT } from '../../i18n/i18n.js';
 import { ErrorNotice } from '../../ui/ErrorNotice.js';
 import { formatSince } from '../../ui/format.js';
@@ -8,26 +8,23 @@ import type { CommentView } from './post-types.js';
 import { postLimits } from './posts-api.js';
 import { useApp } from '../../app/app-store.js';
 
-
 /** A post's comments, oldest first as a conversation reads, and a box to add one. */
 export function Comments({ postId, postAuthorId }: { postId: string; postAuthorId: string }) {
   const t = useT();
   const me = useApp((state) => state.session?.userId);
   const thread = useFeed((state) => state.comments[postId]);
+  const connection = useApp((state) => state.connection);
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
 
-  // Comments are not pushed live: an open thread is read again when the person comes back to the window.
+  // Comments arrive live; those added or deleted while the connection was down are read again when it is back.
+  const lastConnection = useRef(connection);
   useEffect(() => {
-    const refresh = () => document.visibilityState === 'visible' && void useFeed.getState().loadComments(postId);
-    window.addEventListener('focus', refresh);
-    document.addEventListener('visibilitychange', refresh);
-    return () => {
-      window.removeEventListener('focus', refresh);
-      document.removeEventListener('visibilitychange', refresh);
-    };
-  }, [postId]);
+    const cameBack = connection === 'online' && lastConnection.current !== 'online';
+    lastConnection.current = connection;
+    if (cameBack) void useFeed.getState().loadComments(postId);
+  }, [connection, postId]);
 
   async function send(): Promise<void> {
     const trimmed = text.trim();
@@ -46,6 +43,9 @@ export function Comments({ postId, postAuthorId }: { postId: string; postAuthorI
 
   return (
     <section className="comments" aria-label={t('post.commentsLabel')}>
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {thread !== undefined && thread.arrived > 0 ? t('post.commentsArrived', { count: thread.arrived }) : ''}
+      </p>
       {thread?.phase === 'loading' && thread.items.length === 0 && <p className="muted">{t('common.loading')}</p>}
       {thread?.phase === 'failed' && (
         <p className="notice notice-error" role="alert">

@@ -1,9 +1,10 @@
 import { create } from 'zustand';
 import { useApp } from '../../app/app-store.js';
+import { afterLoad, emptyThread, knows, withComment, withoutComment, type CommentThread, type LoadPhase } from './comment-thread.js';
 import { postsApi } from './posts-api.js';
 import { newestFirst, type CommentView, type PostDraft, type PostView } from './post-types.js';
 
-export type LoadPhase = 'idle' | 'loading' | 'ready' | 'failed';
+export type { CommentThread, LoadPhase };
 
 /** One list of posts: the feed, or one person's posts on their profile. */
 export interface PostList {
@@ -11,12 +12,6 @@ export interface PostList {
   next: string | undefined;
   phase: LoadPhase;
   loadingMore: boolean;
-  error: unknown;
-}
-
-export interface CommentThread {
-  items: CommentView[];
-  phase: LoadPhase;
   error: unknown;
 }
 
@@ -39,6 +34,12 @@ interface FeedState {
   receive(post: PostView): void;
   /** A `post:removed` event: the post is gone for me (deleted, or its author no longer shows it to me). */
   drop(postId: string): void;
+  /** A `post:comment` event: the post's count, and the comment in its thread if that is kept here. */
+  receiveComment(comment: CommentView, count: number): void;
+  /** A `post:comment:removed` event. */
+  receiveCommentRemoved(postId: string, commentId: string, count: number): void;
+  /** A `post:likes` event: the count, and my own state when the like was mine (from another device). */
+  receiveLikes(postId: string, likes: number, likedByMe: boolean | undefined): void;
   /** The badge's count from the server (after sign-in and every reconnect). */
   loadUnseen(): Promise<void>;
   /** The Feed is shown: everything in it counts as seen, here and on my other devices. */
@@ -194,30 +195,36 @@ export const useFeed = create<FeedState>((set, get) => ({
   },
 
   async loadComments(postId) {
-    set((state) => ({ comments: { ...state.comments, [postId]: { items: state.comments[postId]?.items ?? [], phase: 'loading', error: undefined } } }));
+    const knownBefore = new Set(get().comments[postId]?.items.map((item) => item.id) ?? []);
+    // Read again (opened, or back online): what arrives from now on is announced anew.
+    set((state) => ({ comments: { ...state.comments, [postId]: { ...(state.comments[postId] ?? emptyThread()), phase: 'loading', error: undefined, arrived: 0 } } }));
     try {
-      const items = await postsApi.comments(postId);
+      const read = await postsApi.comments(postId);
       set((state) => {
+        const thread = state.comments[postId] ?? emptyThread();
+        const items = afterLoad(thread, knownBefore, read);
         const post = state.posts[postId];
         return {
-          comments: { ...state.comments, [postId]: { items, phase: 'ready', error: undefined } },
+          comments: { ...state.comments, [postId]: { ...thread, items, phase: 'ready', error: undefined } },
           posts: post === undefined ? state.posts : { ...state.posts, [postId]: { ...post, commentCount: Math.max(post.commentCount, items.length) } },
         };
       });
     } catch (error) {
-      set((state) => ({ comments: { ...state.comments, [postId]: { items: state.comments[postId]?.items ?? [], phase: 'failed', error } } }));
+      set((state) => ({ comments: { ...state.comments, [postId]: { ...(state.comments[postId] ?? emptyThread()), phase: 'failed', error } } }));
     }
   },
 
   async comment(postId, text) {
     const added = await postsApi.comment(postId, text);
     set((state) => {
-      const thread = state.comments[postId];
-      const items = thread === undefined ? [added] : [...thread.items.filter((item) => item.id !== added.id), added];
+      const thread = state.comments[postId] ?? { ...emptyThread(), phase: 'ready' };
+      // The push of my own comment may have come before this answer: it set the count already.
+      const counted = knows(thread, added.id);
+      const next = withComment(thread, added, false);
       const post = state.posts[postId];
       return {
-        comments: { ...state.comments, [postId]: { items, phase: thread?.phase ?? 'ready', error: undefined } },
-        posts: post === undefined ? state.posts : { ...state.posts, [postId]: { ...post, commentCount: Math.max(post.commentCount + 1, items.length) } },
+        comments: { ...state.comments, [postId]: { ...next, error: undefined } },
+        posts: post === undefined || counted ? state.posts : { ...state.posts, [postId]: { ...post, commentCount: Math.max(post.commentCount + 1, next.items.length) } },
       };
     });
   },
@@ -226,11 +233,45 @@ export const useFeed = create<FeedState>((set, get) => ({
     await postsApi.removeComment(postId, commentId);
     set((state) => {
       const thread = state.comments[postId];
+      // Unless the push of the deletion came first and set the count already.
+      const counted = thread !== undefined && !thread.items.some((item) => item.id === commentId);
       const post = state.posts[postId];
       return {
-        comments: thread === undefined ? state.comments : { ...state.comments, [postId]: { ...thread, items: thread.items.filter((item) => item.id !== commentId) } },
-        posts: post === undefined ? state.posts : { ...state.posts, [postId]: { ...post, commentCount: Math.max(0, post.commentCount - 1) } },
+        comments: thread === undefined ? state.comments : { ...state.comments, [postId]: withoutComment(thread, commentId) },
+        posts: post === undefined || counted ? state.posts : { ...state.posts, [postId]: { ...post, commentCount: Math.max(0, post.commentCount - 1) } },
       };
+    });
+  },
+
+  receiveComment(comment, count) {
+    set((state) => {
+      const thread = state.comments[comment.postId];
+      const post = state.posts[comment.postId];
+      return {
+        // A thread never opened here is read when it is opened; only a kept one takes the comment.
+        comments: thread === undefined ? state.comments : { ...state.comments, [comment.postId]: withComment(thread, comment, comment.authorId !== myId()) },
+        posts: post === undefined ? state.posts : { ...state.posts, [comment.postId]: { ...post, commentCount: count } },
+      };
+    });
+  },
+
+  receiveCommentRemoved(postId, commentId, count) {
+    set((state) => {
+      const thread = state.comments[postId];
+      const post = state.posts[postId];
+      return {
+        comments: thread === undefined ? state.comments : { ...state.comments, [postId]: withoutComment(thread, commentId) },
+        posts: post === undefined ? state.posts : { ...state.posts, [postId]: { ...post, commentCount: count } },
+      };
+    });
+  },
+
+  receiveLikes(postId, likes, likedByMe) {
+    set((state) => {
+      const post = state.posts[postId];
+      if (post === undefined) return {};
+      // Others' pushes carry the count only: whether I like the post stays as I left it.
+      return { posts: { ...state.posts, [postId]: { ...post, likeCount: likes, ...(likedByMe === undefined ? {} : { likedByMe }) } } };
     });
   },
 
@@ -248,7 +289,11 @@ export const useFeed = create<FeedState>((set, get) => ({
         return current === undefined ? {} : { posts: { ...state.posts, [postId]: { ...current, ...answer } } };
       });
     } catch (error) {
-      set((state) => (state.posts[postId] === undefined ? {} : { posts: { ...state.posts, [postId]: post } }));
+      // Only the like is put back: counts that came live meanwhile stay.
+      set((state) => {
+        const current = state.posts[postId];
+        return current === undefined ? {} : { posts: { ...state.posts, [postId]: { ...current, likedByMe: post.likedByMe, likeCount: post.likeCount } } };
+      });
       throw error;
     }
   },

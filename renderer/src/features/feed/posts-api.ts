@@ -38,7 +38,7 @@ export function toPost(post: ServerPost): PostView {
   };
 }
 
-function toComment(comment: ServerComment): CommentView {
+export function toComment(comment: ServerComment): CommentView {
   return {
     id: comment.id,
     postId: comment.postId,
