@@ -375,6 +375,7 @@ describe.each([
 ] as const)('running calls in the $name call store', ({ name, available }) => {
   let redis: RedisClientType | undefined;
   let store: CallStore;
+  const prefix = `sbtest:call-store:${process.pid}:${Date.now()}:`;
   beforeAll(async () => {
     if (!available) return;
     if (name === 'memory') {
@@ -383,9 +384,12 @@ describe.each([
     }
     redis = createClient({ url: redisUrl });
     await redis.connect();
-    store = new RedisCallStore(redis, `sbtest:call-store:${process.pid}:${Date.now()}:`);
+    store = new RedisCallStore(redis, prefix);
   });
   afterAll(async () => {
+    // The two sorted sets do not expire: leave nothing of this run behind.
+    const keys = (await redis?.keys(`${prefix}*`)) ?? [];
+    if (keys.length > 0) await redis?.del(keys);
     await redis?.quit();
   });
 
