@@ -22,7 +22,8 @@ describe.skipIf(!pgUp || !redisUp)('calls across two nodes', () => {
   beforeAll(async () => {
     const schema = await createPostgresSchema();
     dropSchema = schema.drop;
-    const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `sbtest:calls:${process.pid}:${Date.now()}:`, CALL_RING_SECONDS: '2' };
+    // Grace 0.6 s: a running call's party is gone 1 s after its node's last heartbeat.
+    const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `sbtest:calls:${process.pid}:${Date.now()}:`, CALL_RING_SECONDS: '2', CALL_RECONNECT_GRACE_SECONDS: '0.6' };
     nodes.push(await startTestServer({ storage: schema.storage, env }));
     nodes.push(await startTestServer({ storage: schema.storage, env }));
   });
@@ -85,6 +86,31 @@ describe.skipIf(!pgUp || !redisUp)('calls across two nodes', () => {
     expect(bobLaptop.messages.filter((message) => message.clientId === missed.callId)).toHaveLength(1);
     const history = await nodeB.api.withToken(bobOnB.token).typed().call(routes.conversationMessages, { params: { id: (await bobLaptop.callLog(missed.callId)).conversationId }, query: {} });
     expect(history.messages.filter((message) => 'call' in message.body && message.body.call.callId === missed.callId)).toHaveLength(1);
+  });
+
+  it('a running call between devices on the two nodes is kept alive by both, although each node sweeps it', async () => {
+    const [nodeA, nodeB] = nodes as [TestServer, TestServer];
+    const erinPhone = '+8613766600005';
+    const frankPhone = '+8613766600006';
+    const erin = await signIn(nodeA.api, erinPhone, testDevice('Erin'));
+    const frank = await signIn(nodeB.api, frankPhone, testDevice('Frank'));
+    await nodeA.api.withToken(erin.token).typed().call(routes.replaceAddressBook, { body: { entries: [{ ref: 'f', phones: [frankPhone] }] } });
+    const erinOnA = await device(nodeA, erin.token);
+    const frankOnB = await device(nodeB, frank.token);
+    const { callId } = await erinOnA.invite(frank.user.id);
+    await frankOnB.next('call:incoming', callId);
+    expect(await frankOnB.answer(callId)).toEqual({ ok: true });
+    await erinOnA.next('call:answered', callId);
+
+    // Several times the grace time: node A never holds Frank's session, node B never Erin's.
+    await sleep(3500);
+    expect(erinOnA.eventsFor(callId)).not.toContain('call:ended');
+    expect(frankOnB.eventsFor(callId)).not.toContain('call:ended');
+    expect(await erinOnA.ice(callId)).toEqual({ ok: true });
+    await frankOnB.next('call:ice', callId);
+    expect(await frankOnB.hangup(callId)).toEqual({ ok: true });
+    expect(await erinOnA.next('call:ended', callId)).toMatchObject({ reason: 'hangup' });
+    expect((await erinOnA.callLog(callId)).body).toMatchObject({ call: { callId, outcome: 'answered' } });
   });
 
   it('a block made on one node ends a running call whose devices are on the other', async () => {
@@ -181,5 +207,134 @@ describe.skipIf(!pgUp || !redisUp)('a ringing call outlives the node that rang i
     expect(back.ack).toEqual({ ok: true });
     await aliceBack.next('call:incoming', back.callId);
     await bobOnB.hangup(back.callId);
+  });
+});
+
+/**
+ * Two server processes on PostgreSQL and Redis, calls answered on node A, then node A dies (kill -9): a call
+ * a party of which does not come back within the grace time is ended by node B (both told if they are
+ * there, logged once with its duration, nobody left busy); a call whose devices come back to node B in time,
+ * and a call whose devices were on node B all along, go on.
+ */
+describe.skipIf(!pgUp || !redisUp)('a running call outlives the node that held it only while its devices are connected', () => {
+  const processes: ServerProcess[] = [];
+  const clients: CallClient[] = [];
+  let dropSchema: (() => Promise<void>) | undefined;
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await Promise.all(processes.map((node) => node.kill()));
+    await dropSchema?.();
+  });
+
+  async function device(url: string, token: string): Promise<CallClient> {
+    const client = new CallClient(url, token);
+    clients.push(client);
+    return client.connected();
+  }
+
+  it('ends the calls whose parties stay away, once, and keeps the ones whose devices are connected', async () => {
+    const schema = await createPostgresSchema();
+    dropSchema = schema.drop;
+    const env = {
+      DATABASE_URL: schema.databaseUrl,
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: `sbtest:calls-running-crash:${process.pid}:${Date.now()}:`,
+      SWITCHBOARD_SECRET: 'calls-crash-test-secret-that-is-long-enough-0123',
+      CALL_RING_SECONDS: '3',
+      // A party is gone 3.3 s after its node's last heartbeat (every 0.67 s); each node sweeps every 0.75 s.
+      CALL_RECONNECT_GRACE_SECONDS: '2',
+    };
+    const nodeA = await ServerProcess.start({ ...env, DATA_DIR: tempDir() });
+    const nodeB = await ServerProcess.start({ ...env, DATA_DIR: tempDir() });
+    processes.push(nodeA, nodeB);
+    const apiA = new ApiClient(nodeA.url);
+    const apiB = new ApiClient(nodeB.url);
+    const said = (error: unknown) => new Error(`${String(error)}\nnode B said: ${nodeB.output.join('')}`);
+
+    /** Two people who know each other, signed in on `api`, each with one device on `url`, in an answered call. */
+    async function answeredCall(api: ApiClient, url: string, index: number) {
+      const callerPhone = `+86137666001${index}1`;
+      const calleePhone = `+86137666001${index}2`;
+      const caller = await signIn(api, callerPhone, testDevice(`caller ${index}`));
+      const callee = await signIn(api, calleePhone, testDevice(`callee ${index}`));
+      await api.withToken(caller.token).typed().call(routes.replaceAddressBook, { body: { entries: [{ ref: 'c', phones: [calleePhone] }] } });
+      const callerDevice = await device(url, caller.token);
+      const calleeDevice = await device(url, callee.token);
+      const { callId } = await callerDevice.invite(callee.user.id, 'video');
+      await calleeDevice.next('call:incoming', callId);
+      expect(await calleeDevice.answer(callId)).toEqual({ ok: true });
+      await callerDevice.next('call:answered', callId);
+      return { caller, callee, callerDevice, calleeDevice, callId };
+    }
+
+    /** The call's lines in the conversation of the two, as stored (read through node B). */
+    async function logLines(token: string, conversationId: string, callId: string) {
+      const history = await apiB.withToken(token).typed().call(routes.conversationMessages, { params: { id: conversationId }, query: {} });
+      return history.messages.flatMap((message) => ('call' in message.body && message.body.call.callId === callId ? [message.body.call] : []));
+    }
+
+    // Alice and Bob: the caller comes back to node B at once, the callee stays away.
+    const aliceBob = await answeredCall(apiA, nodeA.url, 1);
+    // Carol and Dave: both stay away until the call is over.
+    const carolDave = await answeredCall(apiA, nodeA.url, 2);
+    // Erin and Frank: both come back to node B within the grace time.
+    const erinFrank = await answeredCall(apiA, nodeA.url, 3);
+    // Gina and Hank: on node B all along.
+    const ginaHank = await answeredCall(apiB, nodeB.url, 4);
+    await sleep(1100);
+
+    // The node holding the first three calls dies: no hang-up, no disconnect handled, no timer left.
+    await nodeA.kill('SIGKILL');
+    const aliceBack = await device(nodeB.url, aliceBob.caller.token);
+    const [erinBack, frankBack] = await Promise.all([device(nodeB.url, erinFrank.caller.token), device(nodeB.url, erinFrank.callee.token)]);
+
+    // Bob never came back: node B ends the call for Alice once Bob's deadline is past.
+    const ended = await aliceBack.next('call:ended', aliceBob.callId, 15_000).catch((error: unknown) => {
+      throw said(error);
+    });
+    expect(ended).toMatchObject({ reason: 'connection-lost' });
+    const aliceLog = await aliceBack.callLog(aliceBob.callId);
+    expect(aliceLog.body).toMatchObject({ call: { callId: aliceBob.callId, media: 'video', outcome: 'answered' } });
+    const lines = await logLines(aliceBob.caller.token, aliceLog.conversationId, aliceBob.callId);
+    expect(lines).toHaveLength(1);
+    // From the answer to the missed deadline: at least the 1.1 s before the kill and the grace time.
+    expect(lines[0]?.durationSeconds).toBeGreaterThanOrEqual(3);
+    expect(lines[0]?.durationSeconds).toBeLessThan(30);
+
+    // Nobody is left busy: Bob comes back and Alice's new call rings on his device.
+    const bobBack = await device(nodeB.url, aliceBob.callee.token);
+    expect((await bobBack.callLog(aliceBob.callId)).body).toMatchObject({ call: { outcome: 'answered' } });
+    const again = await aliceBack.invite(aliceBob.callee.user.id);
+    expect(again.ack).toEqual({ ok: true });
+    await bobBack.next('call:incoming', again.callId);
+    await aliceBack.hangup(again.callId);
+
+    // Carol and Dave's call was ended in the same sweeps although neither was there to hear it.
+    await sleep(1500);
+    const [carolBack, daveBack] = await Promise.all([device(nodeB.url, carolDave.caller.token), device(nodeB.url, carolDave.callee.token)]);
+    const carolLog = await carolBack.callLog(carolDave.callId);
+    const carolLines = await logLines(carolDave.caller.token, carolLog.conversationId, carolDave.callId);
+    expect(carolLines).toHaveLength(1);
+    expect(carolLines[0]).toMatchObject({ outcome: 'answered', durationSeconds: expect.any(Number) as number });
+    const carolCalls = await carolBack.invite(carolDave.callee.user.id);
+    expect(carolCalls.ack).toEqual({ ok: true });
+    await daveBack.next('call:incoming', carolCalls.callId);
+    await daveBack.hangup(carolCalls.callId, 'declined');
+
+    // Erin and Frank came back in time, and Gina and Hank never left node B: both calls go on.
+    expect(erinBack.eventsFor(erinFrank.callId)).not.toContain('call:ended');
+    expect(frankBack.eventsFor(erinFrank.callId)).not.toContain('call:ended');
+    expect(ginaHank.callerDevice.eventsFor(ginaHank.callId)).not.toContain('call:ended');
+    expect(ginaHank.calleeDevice.eventsFor(ginaHank.callId)).not.toContain('call:ended');
+    expect(await erinBack.ice(erinFrank.callId)).toEqual({ ok: true });
+    await frankBack.next('call:ice', erinFrank.callId);
+    expect(await ginaHank.calleeDevice.ice(ginaHank.callId)).toEqual({ ok: true });
+    await ginaHank.callerDevice.next('call:ice', ginaHank.callId);
+    for (const { callId, callerDevice, calleeDevice, callee } of [{ ...erinFrank, callerDevice: erinBack, calleeDevice: frankBack }, ginaHank]) {
+      expect(await callerDevice.hangup(callId)).toEqual({ ok: true });
+      expect(await calleeDevice.next('call:ended', callId)).toMatchObject({ reason: 'hangup' });
+      const log = await calleeDevice.callLog(callId);
+      expect(await logLines(callee.token, log.conversationId, callId)).toHaveLength(1);
+    }
   });
 });

@@ -1,13 +1,17 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { createClient, type RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '#common/contract/routes.js';
 import { CallClient } from '../support/call-client.js';
 import { sleep } from '../support/sockets.js';
-import { postgresAvailable } from '../support/services.js';
+import { postgresAvailable, redisAvailable, redisUrl } from '../support/services.js';
 import { ConfigError, loadConfig } from '#server/config.js';
+import { MemoryCallStore, type CallRecord, type CallStore } from '#server/features/calls/calls.store.js';
+import { RedisCallStore } from '#server/features/calls/redis-calls.store.js';
 import { createPostgresSchema, signIn, startTestServer, tempDir, testDevice, type TestServer } from '../support/test-server.js';
 
 const pgUp = await postgresAvailable();
+const redisUp = await redisAvailable();
 const backends = [
   { name: 'sqlite', available: true },
   { name: 'postgres', available: pgUp },
@@ -203,6 +207,25 @@ describe.each(backends)('calls on $name', ({ name, available }) => {
     expect((await bobDevice.callLog(callId)).body).toMatchObject({ call: { outcome: 'answered' } });
   });
 
+  it.skipIf(!available)('a running call whose devices stay connected outlives many grace times, heartbeats and sweeps', async () => {
+    const [alice, bob] = await people(2);
+    const aliceDevice = await device(alice!.token);
+    const bobDevice = await device(bob!.token);
+    const { callId } = await aliceDevice.invite(bob!.user.id);
+    await bobDevice.next('call:incoming', callId);
+    expect(await bobDevice.answer(callId)).toEqual({ ok: true });
+    // Grace 0.3 s: a party's deadline is 0.7 s ahead, pushed every 0.2 s; the sweep runs every 0.5 s.
+    await sleep(2500);
+    expect(aliceDevice.eventsFor(callId)).not.toContain('call:ended');
+    expect(bobDevice.eventsFor(callId)).not.toContain('call:ended');
+    expect(await aliceDevice.ice(callId)).toEqual({ ok: true });
+    await bobDevice.next('call:ice', callId);
+    expect(await bobDevice.hangup(callId)).toEqual({ ok: true });
+    expect(await aliceDevice.next('call:ended', callId)).toMatchObject({ reason: 'hangup' });
+    const log = await aliceDevice.callLog(callId);
+    expect('call' in log.body && (log.body.call.durationSeconds ?? 0)).toBeGreaterThanOrEqual(2);
+  });
+
   it.skipIf(!available)('nobody can call someone who blocked them, whom they blocked, a stranger, or themselves; a third party cannot touch a call', async () => {
     const [alice, bob, mallory] = await people(3);
     const [stranger] = await people(1, false);
@@ -338,5 +361,92 @@ describe('ice servers without TURN', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+/**
+ * The liveness of running calls in both stores, with the times given outright: a party's deadline that
+ * passed makes the call sweepable, a heartbeat that lands first keeps it, and it ends once however many
+ * nodes sweep at the same time.
+ */
+describe.each([
+  { name: 'memory', available: true },
+  { name: 'redis', available: redisUp },
+] as const)('running calls in the $name call store', ({ name, available }) => {
+  let redis: RedisClientType | undefined;
+  let store: CallStore;
+  const prefix = `sbtest:call-store:${process.pid}:${Date.now()}:`;
+  beforeAll(async () => {
+    if (!available) return;
+    if (name === 'memory') {
+      store = new MemoryCallStore();
+      return;
+    }
+    redis = createClient({ url: redisUrl });
+    await redis.connect();
+    store = new RedisCallStore(redis, prefix);
+  });
+  afterAll(async () => {
+    // The two sorted sets do not expire: leave nothing of this run behind.
+    const keys = (await redis?.keys(`${prefix}*`)) ?? [];
+    if (keys.length > 0) await redis?.del(keys);
+    await redis?.quit();
+  });
+
+  const hour = 60 * 60 * 1000;
+  function call(now: number): CallRecord {
+    return { id: randomUUID(), callerId: randomUUID(), calleeId: randomUUID(), media: 'audio', callerSession: randomUUID(), startedAt: now, ringsUntil: now + 30_000 };
+  }
+
+  it.skipIf(!available)('a running call is due once a party misses its deadline, and ends once although many sweep it', async () => {
+    const now = Date.now();
+    const record = call(now);
+    expect(await store.create(record, hour)).toBe('created');
+    const calleeSession = randomUUID();
+    expect(await store.keepAlive(record.id, record.callerSession, now + 5000)).toBe('ringing');
+    expect(await store.answer(record.id, { session: calleeSession, at: now }, hour, now + 1000)).toBeDefined();
+    expect(await store.runningDue(now + 999, 100)).not.toContain(record.id);
+    expect(await store.runningDue(now + 1000, 100)).toContain(record.id);
+
+    // The caller's node beats; the callee's does not: the call is still due, at the callee's deadline.
+    expect(await store.keepAlive(record.id, record.callerSession, now + 5000)).toBe('refreshed');
+    expect(await store.keepAlive(record.id, randomUUID(), now + 5000)).toBe('over');
+    expect(await store.runningDue(now + 1500, 100)).toContain(record.id);
+    expect(await store.endIfAbandoned(record.id, now + 999)).toBeUndefined();
+
+    const sweeps = await Promise.all(Array.from({ length: 8 }, () => store.endIfAbandoned(record.id, now + 1500)));
+    const ended = sweeps.filter((sweep) => sweep !== undefined);
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ call: { id: record.id, answer: { session: calleeSession, at: now } }, abandonedAt: now + 1000 });
+    expect(await store.get(record.id)).toBeUndefined();
+    expect(await store.callOf(record.callerId)).toBeUndefined();
+    expect(await store.callOf(record.calleeId)).toBeUndefined();
+    expect(await store.runningDue(now + hour, 100)).not.toContain(record.id);
+    expect(await store.keepAlive(record.id, record.callerSession, now + 5000)).toBe('over');
+    expect(await store.end(record.id)).toBeUndefined();
+    // Neither is busy any more.
+    expect(await store.create({ ...call(now), callerId: record.calleeId, calleeId: record.callerId }, hour)).toBe('created');
+  });
+
+  it.skipIf(!available)('a heartbeat that lands before the sweep keeps the call; a call ended otherwise leaves nothing to sweep', async () => {
+    const now = Date.now();
+    const record = call(now);
+    await store.create(record, hour);
+    const calleeSession = randomUUID();
+    await store.answer(record.id, { session: calleeSession, at: now }, hour, now + 1000);
+    await Promise.all([store.keepAlive(record.id, record.callerSession, now + 3000), store.keepAlive(record.id, calleeSession, now + 4000)]);
+    // A heartbeat that comes late (a slow node) never moves a deadline back.
+    expect(await store.keepAlive(record.id, record.callerSession, now + 1500)).toBe('refreshed');
+    expect(await store.runningDue(now + 2000, 100)).not.toContain(record.id);
+    expect(await store.endIfAbandoned(record.id, now + 2000)).toBeUndefined();
+    expect(await store.get(record.id)).toMatchObject({ answer: { session: calleeSession } });
+    expect(await store.endIfAbandoned(record.id, now + 3000)).toMatchObject({ abandonedAt: now + 3000 });
+
+    const hungUp = call(now);
+    await store.create(hungUp, hour);
+    await store.answer(hungUp.id, { session: randomUUID(), at: now }, hour, now + 1000);
+    expect(await store.end(hungUp.id)).toBeDefined();
+    expect(await store.runningDue(now + hour, 100)).not.toContain(hungUp.id);
+    expect(await store.endIfAbandoned(hungUp.id, now + hour)).toBeUndefined();
   });
 });

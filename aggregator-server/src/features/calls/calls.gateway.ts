@@ -68,6 +68,8 @@ export function socketCallOutlet(io: RealtimeServer): CallOutlet {
     },
     userOnline: (userId) => online(rooms.user(userId)),
     sessionOnline: (sessionId) => online(rooms.session(sessionId)),
+    // The adapter's own rooms are this node's sockets only, also with the Redis adapter.
+    sessionHere: (sessionId) => (io.of('/').adapter.rooms.get(rooms.session(sessionId))?.size ?? 0) > 0,
   };
 }
 
@@ -111,6 +113,7 @@ export function attachCalls(deps: { io: RealtimeServer; calls: CallsService; eve
     socket.on('call:hangup', listener('call:hangup'));
     socket.on('call:renegotiate', listener('call:renegotiate'));
     socket.on('disconnect', () => calls.sessionDisconnected(socket.data.sessionId));
+    calls.sessionConnected(device).catch((error: unknown) => log.warn({ reason: (error as Error).message }, 'could not look up the call of a connecting device'));
   });
   return offBlocked;
 }

@@ -27,21 +27,43 @@ export type CallTarget = { session: string } | { user: string; exceptSocket?: st
 export interface CallOutlet {
   send<E extends CallEventName>(targets: CallTarget[], event: E, payload: ServerEventPayload<E>): void;
   userOnline(userId: string): Promise<boolean>;
+  /** Whether the session has a socket on any node (asks every node). */
   sessionOnline(sessionId: string): Promise<boolean>;
+  /** Whether the session has a socket on this node (no question to the others): for the heartbeat. */
+  sessionHere(sessionId: string): boolean;
 }
 
 /** The device a call event came from. */
 export type CallDevice = { userId: string; sessionId: string; socketId: string };
 
-/** A call nobody ends (every device of both gone, a node crashed) is forgotten after this. */
+/**
+ * A running call is forgotten after this even when nothing ended it: only when no node was left running to
+ * sweep it (a call whose party is gone is ended by the sweep within the grace time and a few heartbeats).
+ */
 const longestCallMs = 12 * 60 * 60 * 1000;
 /**
  * A ringing call outlives its ring time by this much in the store, so that a node that comes up after the
  * one that rang it died still finds it, ends it and leaves the missed call in the conversation.
  */
 const ringSlackMs = 10 * 60 * 1000;
-/** Unanswered calls ended per sweep; the rest wait for the next one. */
+/** Calls ended per sweep (unanswered ones, and running ones a party of which is gone); the rest wait for the next one. */
 const sweepBatch = 100;
+
+/**
+ * How often a node pushes forward the liveness deadline of the call parties whose sessions it holds: a third
+ * of the grace time, so several beats fit in it, within bounds that keep Redis traffic and test waits sane.
+ */
+export function callHeartbeatMs(settings: Pick<CallSettings, 'reconnectGraceMs'>): number {
+  return Math.max(200, Math.min(5000, settings.reconnectGraceMs / 3));
+}
+
+/**
+ * How far ahead a heartbeat sets a party's deadline: the grace time after the beat that could be its last,
+ * plus one beat that may come late (a busy event loop) before the session counts as gone.
+ */
+export function callLivenessMs(settings: Pick<CallSettings, 'reconnectGraceMs'>): number {
+  return settings.reconnectGraceMs + 2 * callHeartbeatMs(settings);
+}
 
 /** Who ended a call, as the parties hear it; `blocker` when one of them blocked the other during the call. */
 type EndedBy = { from?: { userId: string; phone: string }; exceptSocket?: string; blocker?: string };
@@ -56,7 +78,9 @@ const notFound = () => new ApiError(404, 'not_found', 'no such call: it ended, w
 export class CallsService {
   private readonly graceTimers = new Set<NodeJS.Timeout>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private sweeping = false;
+  private beating = false;
 
   constructor(
     private readonly deps: {
@@ -122,7 +146,8 @@ export class CallsService {
     const { store, outlet, clock } = this.deps;
     const record = await store.get(payload.callId);
     if (!record || record.calleeId !== device.userId) throw notFound();
-    const answered = await store.answer(record.id, { session: device.sessionId, at: clock.now() }, longestCallMs);
+    const now = clock.now();
+    const answered = await store.answer(record.id, { session: device.sessionId, at: now }, longestCallMs, now + callLivenessMs(this.deps.settings));
     if (!answered) throw notFound();
     this.watchSession(device.sessionId, record.id);
     const from = await this.party(device.userId);
@@ -153,6 +178,19 @@ export class CallsService {
     await this.finish(record.id, reason, { from: await this.party(device.userId), exceptSocket: device.socketId });
   }
 
+  /**
+   * A socket connected to this node: when its session is a party of a call (it came back here after its node
+   * died, or after a network change), this node watches it from now on and keeps the call alive for it.
+   */
+  async sessionConnected(device: CallDevice): Promise<void> {
+    const { store, clock, settings } = this.deps;
+    const callId = await store.callOf(device.userId);
+    const record = callId === undefined ? undefined : await store.get(callId);
+    if (!record || (record.callerSession !== device.sessionId && record.answer?.session !== device.sessionId)) return;
+    this.watchSession(device.sessionId, record.id);
+    if (record.answer) await store.keepAlive(record.id, device.sessionId, clock.now() + callLivenessMs(settings));
+  }
+
   /** A socket of a session in a call went away: unless the session is back within the grace time, the call ends. */
   sessionDisconnected(sessionId: string): void {
     const calls = this.sessionCalls.get(sessionId);
@@ -180,32 +218,69 @@ export class CallsService {
 
   /**
    * Every node sweeps the store for calls nobody answered in time, so a ring ends (and the missed call is
-   * logged, once) even when the node that rang it is gone. A ring ends within a sweep of its time.
+   * logged, once) even when the node that rang it is gone. A ring ends within a sweep of its time. The same
+   * sweep ends running calls a party of which has been gone for longer than the grace time, wherever that
+   * party's node was: the nodes holding a call's sessions beat for them, and a party nobody beats for (its
+   * node died, its device went away) misses its deadline.
    */
   start(): void {
     if (this.sweepTimer) return;
     const everyMs = Math.max(100, Math.min(1000, this.deps.settings.ringMs / 4));
-    this.sweepTimer = setInterval(() => void this.sweepRinging(), everyMs);
+    this.sweepTimer = setInterval(() => void this.sweep(), everyMs);
     this.sweepTimer.unref();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), callHeartbeatMs(this.deps.settings));
+    this.heartbeatTimer.unref();
   }
 
-  /** Ends the calls whose ring time is over; public so a test or an operator's tool can run one sweep. */
-  async sweepRinging(): Promise<void> {
+  /** One sweep: rings that are over, then running calls with a party gone; public so a test or an operator's tool can run one. */
+  async sweep(): Promise<void> {
     if (this.sweeping) return;
     this.sweeping = true;
+    const { store, clock, log } = this.deps;
+    // Each half on its own: a failure in one (Redis away for a moment) must not hold up the other.
+    const sweepOf = async (what: string, due: () => Promise<string[]>, end: (callId: string) => Promise<void>) => {
+      try {
+        for (const callId of await due()) await end(callId);
+      } catch (error) {
+        log.warn({ reason: (error as Error).message }, `could not sweep ${what} calls`);
+      }
+    };
     try {
-      const due = await this.deps.store.ringingDue(this.deps.clock.now(), sweepBatch);
-      for (const callId of due) await this.ringTimedOut(callId);
-    } catch (error) {
-      this.deps.log.warn({ reason: (error as Error).message }, 'could not sweep ringing calls');
+      await sweepOf('ringing', () => store.ringingDue(clock.now(), sweepBatch), (callId) => this.ringTimedOut(callId));
+      await sweepOf('running', () => store.runningDue(clock.now(), sweepBatch), (callId) => this.endIfAbandoned(callId));
     } finally {
       this.sweeping = false;
+    }
+  }
+
+  /**
+   * Pushes forward the deadline of every call party whose session has a socket on this node. A session with
+   * no socket here is left to its grace timer; a call that is over is no longer watched.
+   */
+  async heartbeat(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
+    const { store, outlet, clock, settings, log } = this.deps;
+    try {
+      const aliveUntil = clock.now() + callLivenessMs(settings);
+      const beats = [...this.sessionCalls].filter(([sessionId]) => outlet.sessionHere(sessionId)).flatMap(([sessionId, calls]) => [...calls].map((callId) => ({ sessionId, callId })));
+      await Promise.all(
+        beats.map(async ({ sessionId, callId }) => {
+          if ((await store.keepAlive(callId, sessionId, aliveUntil)) === 'over') this.unwatch(sessionId, callId);
+        }),
+      );
+    } catch (error) {
+      log.warn({ reason: (error as Error).message }, 'could not keep calls alive');
+    } finally {
+      this.beating = false;
     }
   }
 
   stop(): void {
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     for (const timer of this.graceTimers) clearTimeout(timer);
     this.graceTimers.clear();
   }
@@ -219,8 +294,18 @@ export class CallsService {
     this.sessionCalls.set(sessionId, calls);
   }
 
+  private unwatch(sessionId: string, callId: string): void {
+    const calls = this.sessionCalls.get(sessionId);
+    calls?.delete(callId);
+    if (calls?.size === 0) this.sessionCalls.delete(sessionId);
+  }
+
   private async checkSession(sessionId: string): Promise<void> {
-    if (await this.deps.outlet.sessionOnline(sessionId)) return;
+    if (await this.deps.outlet.sessionOnline(sessionId)) {
+      // Back on another node, which watches it since it connected there: this node has no socket to beat for.
+      if (!this.deps.outlet.sessionHere(sessionId)) this.sessionCalls.delete(sessionId);
+      return;
+    }
     const calls = [...(this.sessionCalls.get(sessionId) ?? [])];
     this.sessionCalls.delete(sessionId);
     for (const callId of calls) {
@@ -252,10 +337,40 @@ export class CallsService {
     }
   }
 
+  /**
+   * A running call with a party past its deadline. Before ending it, every node is asked whether the parties'
+   * sessions are connected: a slow node's heartbeat, or a session that came back to a node that did not know
+   * it in a call, must not cost a live call. The end itself only happens while the deadline is still past.
+   */
+  private async endIfAbandoned(callId: string): Promise<void> {
+    const { store, outlet, clock, settings, log } = this.deps;
+    try {
+      const record = await store.get(callId);
+      if (!record?.answer) return;
+      const sessions = [record.callerSession, record.answer.session];
+      const online = await Promise.all(sessions.map((sessionId) => outlet.sessionOnline(sessionId)));
+      const aliveUntil = clock.now() + callLivenessMs(settings);
+      await Promise.all(sessions.filter((_, index) => online[index]).map((sessionId) => store.keepAlive(callId, sessionId, aliveUntil)));
+      if (online.every(Boolean)) return;
+      const abandoned = await store.endIfAbandoned(callId, clock.now());
+      // Logged with the time the party went missing, not this sweep's (all nodes may have been down for hours).
+      if (abandoned) await this.announceEnd(abandoned.call, 'connection-lost', {}, abandoned.abandonedAt);
+    } catch (error) {
+      log.error({ reason: (error as Error).message, callId }, 'could not end a call whose party is gone');
+    }
+  }
+
   /** Ends a call once across all nodes: tells both parties (the callee's ringing devices too) and logs it. */
   private async finish(callId: string, reason: CallEndReason, by: EndedBy): Promise<void> {
     const ended = await this.deps.store.end(callId);
-    if (!ended) return;
+    if (ended) await this.announceEnd(ended, reason, by, this.deps.clock.now());
+  }
+
+  /** Tells both parties that the call `ended` (this node won its end) and logs it, lasting until `endedAt`. */
+  private async announceEnd(ended: CallRecord, reason: CallEndReason, by: EndedBy, endedAt: number): Promise<void> {
+    const callId = ended.id;
+    this.unwatch(ended.callerSession, callId);
+    if (ended.answer) this.unwatch(ended.answer.session, callId);
     const caller: CallTarget = { session: ended.callerSession };
     const callee: CallTarget = ended.answer ? { session: ended.answer.session } : { user: ended.calleeId };
     // The device that ended the call knows already (its ack says so).
@@ -270,7 +385,7 @@ export class CallsService {
       this.deps.outlet.send([blockerIsCaller ? caller : callee], 'call:ended', { callId, ...from, reason });
       this.deps.outlet.send([blockerIsCaller ? callee : caller], 'call:ended', { callId, ...from, reason: heard });
     }
-    const durationSeconds = ended.answer ? Math.max(0, Math.round((this.deps.clock.now() - ended.answer.at) / 1000)) : undefined;
+    const durationSeconds = ended.answer ? Math.max(0, Math.round((endedAt - ended.answer.at) / 1000)) : undefined;
     const outcome: CallOutcome = ended.answer ? 'answered' : heard === 'declined' ? 'declined' : heard === 'busy' ? 'busy' : 'missed';
     await this.log(ended, outcome, durationSeconds);
   }
