@@ -74,12 +74,12 @@ describe.each(backends)('the message hot path on $name', (backend) => {
 
   it('keeps each conversation in the order of sending when many conversations share one batch', async () => {
     const pairs = await Promise.all(Array.from({ length: 6 }, () => pair()));
-    const sends = Array.from({ length: 10 }, (_, round) => pairs.map(({ a, b, conversationId }) => append(round % 2 === 0 ? a : b, round % 2 === 0 ? b : a, conversationId, `round-${round}`)));
+    const sends = Array.from({ length: 10 }, (_, round) => pairs.map(({ a, b, conversationId }) => append(round % 2 === 0 ? a : b, round % 2 === 0 ? b : a, conversationId)));
     // All in one turn, so each database's writer takes them as one batch (PostgreSQL sorts it by conversation).
     const results = await Promise.all(sends.flat().map((item) => messages.appendDirect(item)));
     results.forEach((result, index) => {
       const round = Math.floor(index / pairs.length);
-      expect(result).toMatchObject({ kind: 'stored', message: { seq: round + 1, clientId: `round-${round}` } });
+      expect(result).toMatchObject({ kind: 'stored', message: { seq: round + 1, clientId: sends.flat()[index]!.message.clientId } });
       const sender = round % 2 === 0 ? pairs[index % pairs.length]!.a : pairs[index % pairs.length]!.b;
       expect(result.kind === 'stored' && result.senderPhone).toBe(sender.phone);
     });
