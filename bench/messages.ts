@@ -3,13 +3,16 @@
 // stepped rates, acknowledged-but-lost, duplicates, server CPU, the highest rate with p99 under 100 ms;
 // and, for Switchboard, one device coming back to 10,000 stored messages. Last, the socket.io floor: the
 // same devices against a server that only passes the packets on, to show what the transport alone costs.
+// The clients run in BENCH_LOAD_PROCESSES (2) processes of their own, the same for every system.
 // Knobs: BENCH_MESSAGE_USERS (2000), BENCH_RATES (250,500,1000,1250,1500,2000,2500,3000,4000,5000,6000,8000), BENCH_STEP_SECONDS (3),
 // BENCH_BACKLOG (10000), BENCH_SYSTEMS (sqlite,postgres,prosody,floor).
 import os from 'node:os';
 import pg from 'pg';
 import { createPostgresSchema } from '#test/support/test-server.js';
 import { postgresAvailable, postgresUrl } from '#test/support/services.js';
-import { BenchDevice, prosodyDriver, socketioFloorDriver, switchboardDriver, type MessageDriver } from './support/message-drivers.js';
+import { LoadProcesses } from './support/load-processes.js';
+import { BenchDevice } from './support/message-clients.js';
+import { startProsodySystem, startSocketioFloor, startSwitchboard, type MessageSystem } from './support/message-servers.js';
 import { prosodyInstalled } from './support/prosody.js';
 import { cpuMs, percentile, round, sleep } from './support/stats.js';
 
@@ -61,72 +64,35 @@ function cpuBetween(before: Map<number, number>, after: Map<number, number>): nu
 }
 
 /**
- * One rate for `stepSeconds` (or until `limit` messages went): user i sends to user i + users/2, so every
- * conversation carries both ways.
+ * One rate for `stepSeconds` (or until `limit` messages went), sent by the load processes: user i sends
+ * to user i + users/2, so every conversation carries both ways.
  */
-async function runStep(driver: MessageDriver, rate: number, limit = Infinity): Promise<Step> {
-  const sentAt = new Map<string, number>();
-  const ackedTo = new Map<string, number>();
-  const seen = new Map<string, Map<string, number>>(); // marker -> identity -> times received
-  const latencies: number[] = [];
-  driver.onReceive((_receiver, marker, identity) => {
-    const started = sentAt.get(marker);
-    if (started === undefined) return;
-    const copies = seen.get(marker) ?? new Map<string, number>();
-    seen.set(marker, copies);
-    copies.set(identity, (copies.get(identity) ?? 0) + 1);
-    if (copies.get(identity) === 1) latencies.push(performance.now() - started);
-  });
-  const pids = await driver.serverPids();
+async function runStep(system: MessageSystem, load: LoadProcesses, rate: number, limit = Infinity): Promise<Step> {
+  const pids = await system.serverPids();
   const serverBefore = cpuOf(pids);
-  const clientBefore = process.cpuUsage();
-  const pending: Promise<void>[] = [];
-  const prefix = `r${rate}-${Date.now().toString(36)}-`;
-  let sent = 0;
   const begin = performance.now();
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      // Paced by the clock, not by the ticks: a late timer sends what is due, so the rate is the rate asked for.
-      const due = Math.min(limit, Math.floor(((performance.now() - begin) / 1000) * rate));
-      while (sent < due) {
-        const from = sent % driver.users;
-        const to = (from + Math.floor(driver.users / 2)) % driver.users;
-        const marker = `${prefix}${sent}`;
-        sentAt.set(marker, performance.now());
-        pending.push(driver.send(from, to, marker).then((acked) => void (acked && ackedTo.set(marker, to))));
-        sent += 1;
-      }
-      if (sent >= limit || (limit === Infinity && performance.now() - begin >= stepSeconds * 1000)) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 10);
-  });
-  await Promise.all(pending);
-  // Whatever was acknowledged gets a little longer to arrive before it counts as lost.
-  for (let waited = 0; waited < 3000 && [...ackedTo.keys()].some((marker) => !seen.has(marker)); waited += 50) await sleep(50);
+  const step = await load.step(rate, stepSeconds, limit);
   const elapsed = performance.now() - begin;
-  const client = process.cpuUsage(clientBefore);
-  const serverAfter = cpuOf(await driver.serverPids());
+  const serverAfter = cpuOf(await system.serverPids());
   const serverCpuMs = cpuBetween(serverBefore, serverAfter);
   // The first process is the server itself; the rest are its database's.
   const serverOnly = pids[0];
   const databaseCpuMs = serverCpuMs - (serverOnly === undefined ? 0 : (serverAfter.get(serverOnly) ?? 0) - (serverBefore.get(serverOnly) ?? 0));
-  const clientCpuMs = (client.user + client.system) / 1000;
+  const { sent } = step;
   return {
     rate,
     sent,
-    acked: ackedTo.size,
-    p50: round(percentile(latencies, 50)),
-    p99: round(percentile(latencies, 99)),
-    lost: [...ackedTo.keys()].filter((marker) => !seen.has(marker)).length,
-    duplicates: [...seen.values()].reduce((sum, copies) => sum + [...copies.values()].reduce((n, times) => n + times - 1, 0) + copies.size - 1, 0),
+    acked: step.acked,
+    p50: round(percentile(step.latencies, 50)),
+    p99: round(percentile(step.latencies, 99)),
+    lost: step.lost,
+    duplicates: step.duplicates,
     serverCpu: round((serverCpuMs / elapsed) * 100),
     // What one message costs the server, acknowledgements included: a figure a busy machine changes little.
     serverCpuMsPerMessage: round(serverCpuMs / Math.max(1, sent), 2),
     databaseCpuMsPerMessage: round(databaseCpuMs / Math.max(1, sent), 2),
-    clientCpu: round((clientCpuMs / elapsed) * 100),
-    clientCpuMsPerMessage: round(clientCpuMs / Math.max(1, sent), 2),
+    clientCpu: round((step.clientCpuMs / elapsed) * 100),
+    clientCpuMsPerMessage: round(step.clientCpuMs / Math.max(1, sent), 2),
   };
 }
 
@@ -136,33 +102,40 @@ async function runStep(driver: MessageDriver, rate: number, limit = Infinity): P
  * (a collection, a checkpoint) in a step's 3 s pushes its p99 over, so a step may fail below one that
  * passes: both systems are held to the same rule, and every step is printed.
  */
-async function sweep(driver: MessageDriver, out: Record<string, string | number>): Promise<void> {
-  // Steady state: every pair has talked before, as in a messenger in daily use. The first message of a
-  // conversation creates it (a few more statements) and is measured here on its own, at a gentle rate.
-  const opening = await runStep(driver, 500, driver.users);
-  console.error(`${driver.name} first messages: ${JSON.stringify(opening)}`);
-  out[`${driver.name} first message of ${opening.sent} conversations p50 / p99 ms`] = `${opening.p50} / ${opening.p99}`;
-  out[`${driver.name} first message server CPU ms`] = opening.serverCpuMsPerMessage;
-  let highest = 0;
-  for (const rate of rates) {
-    // The previous step's acknowledgements and receipts settle first, so a step measures only its own rate.
-    await sleep(2000);
-    const step = await runStep(driver, rate);
-    console.error(`${driver.name}: ${JSON.stringify(step)}`);
-    out[`${driver.name} @${rate}/s p50 / p99 ms`] = `${step.p50} / ${step.p99}`;
-    out[`${driver.name} @${rate}/s sent / acked / lost / dup`] = `${step.sent} / ${step.acked} / ${step.lost} / ${step.duplicates}`;
-    out[`${driver.name} @${rate}/s server / bench CPU %`] = `${step.serverCpu} / ${step.clientCpu}`;
-    out[`${driver.name} @${rate}/s CPU ms per message: server (database) / bench`] =
-      `${step.serverCpuMsPerMessage} (${step.databaseCpuMsPerMessage}) / ${step.clientCpuMsPerMessage}`;
-    const intact = step.lost === 0 && step.duplicates === 0 && step.acked === step.sent;
-    if (step.p99 < 100 && intact) highest = rate;
-    if (!intact || step.p50 >= 100) break;
+async function sweep(driver: MessageSystem, out: Record<string, string | number>): Promise<void> {
+  const connecting = performance.now();
+  const load = await LoadProcesses.start(driver.target, driver.users);
+  console.error(`${driver.name}: ${driver.users} users online in ${Math.round(performance.now() - connecting)} ms`);
+  try {
+    // Steady state: every pair has talked before, as in a messenger in daily use. The first message of a
+    // conversation creates it (a few more statements) and is measured here on its own, at a gentle rate.
+    const opening = await runStep(driver, load, 500, driver.users);
+    console.error(`${driver.name} first messages: ${JSON.stringify(opening)}`);
+    out[`${driver.name} first message of ${opening.sent} conversations p50 / p99 ms`] = `${opening.p50} / ${opening.p99}`;
+    out[`${driver.name} first message server CPU ms`] = opening.serverCpuMsPerMessage;
+    let highest = 0;
+    for (const rate of rates) {
+      // The previous step's acknowledgements and receipts settle first, so a step measures only its own rate.
+      await sleep(2000);
+      const step = await runStep(driver, load, rate);
+      console.error(`${driver.name}: ${JSON.stringify(step)}`);
+      out[`${driver.name} @${rate}/s p50 / p99 ms`] = `${step.p50} / ${step.p99}`;
+      out[`${driver.name} @${rate}/s sent / acked / lost / dup`] = `${step.sent} / ${step.acked} / ${step.lost} / ${step.duplicates}`;
+      out[`${driver.name} @${rate}/s server / bench CPU %`] = `${step.serverCpu} / ${step.clientCpu}`;
+      out[`${driver.name} @${rate}/s CPU ms per message: server (database) / bench`] =
+        `${step.serverCpuMsPerMessage} (${step.databaseCpuMsPerMessage}) / ${step.clientCpuMsPerMessage}`;
+      const intact = step.lost === 0 && step.duplicates === 0 && step.acked === step.sent;
+      if (step.p99 < 100 && intact) highest = rate;
+      if (!intact || step.p50 >= 100) break;
+    }
+    out[`${driver.name} highest rate with p99 < 100 ms (msg/s)`] = highest;
+  } finally {
+    await load.close();
   }
-  out[`${driver.name} highest rate with p99 < 100 ms (msg/s)`] = highest;
 }
 
 /** 100 senders store `backlogSize` messages for an offline user; then its device connects: time until all arrived. */
-async function backlog(driver: Awaited<ReturnType<typeof switchboardDriver>>, out: Record<string, string | number>): Promise<void> {
+async function backlog(driver: Awaited<ReturnType<typeof startSwitchboard>>, out: Record<string, string | number>): Promise<void> {
   const [receiver, ...senders] = driver.spareAccounts;
   if (!receiver) return;
   const senderDevices = await Promise.all(senders.map((account) => BenchDevice.open(driver.url, account.token)));
@@ -199,7 +172,7 @@ function backendsOf(applicationName: string): () => Promise<number[]> {
 }
 
 async function benchSwitchboard(name: string, env: Record<string, string>, databasePids: () => Promise<number[]>, out: Record<string, string | number>): Promise<void> {
-  const driver = await switchboardDriver(name, users, backlogSenders + 1, env, databasePids);
+  const driver = await startSwitchboard(name, users, backlogSenders + 1, env, databasePids);
   try {
     await sweep(driver, out);
     await backlog(driver, out);
@@ -228,7 +201,7 @@ export async function benchMessages(): Promise<Record<string, string | number>> 
   }
   if (systems.includes('prosody')) {
     if (prosodyInstalled()) {
-      const driver = await prosodyDriver(users);
+      const driver = await startProsodySystem(users);
       try {
         await sweep(driver, out);
       } finally {
@@ -237,7 +210,7 @@ export async function benchMessages(): Promise<Record<string, string | number>> 
     } else out['Prosody 0.12'] = 'not run: prosody is not installed (apt-get install prosody)';
   }
   if (systems.includes('floor')) {
-    const driver = await socketioFloorDriver(users);
+    const driver = await startSocketioFloor(users);
     try {
       await sweep(driver, out);
     } finally {
