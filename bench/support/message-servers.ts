@@ -45,7 +45,7 @@ export async function startSwitchboard(
  * passes them on, so the figures show what the transport alone costs on this machine.
  */
 export async function startSocketioFloor(users: number): Promise<MessageSystem> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./socketio-floor-server.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''), '--import', 'tsx', fileURLToPath(new URL('./socketio-floor-server.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
