@@ -138,6 +138,14 @@ describe.skipIf(!available)('import semantics in the web client', () => {
     await page.getByRole('button', { name: 'Invitation sent' }).waitFor();
     const invitation = await server.api.typed().call(routes.devSms, { query: { to: '+8613900139020' } });
     expect(invitation[0]?.body).toContain(`${alice.e164} invites you to Switchboard`);
+    // Uploads are held from here until the delete's toast is there: the screen and the toast may not wait
+    // for the network, not even while the edit before is still being uploaded.
+    let releaseUpload: () => void = () => undefined;
+    const uploadHeld = new Promise<void>((resolve) => (releaseUpload = resolve));
+    await page.route('**/v1/me/address-book', async (route) => {
+      if (route.request().method() === 'PUT') await uploadHeld;
+      await route.continue();
+    });
     await page.getByRole('button', { name: 'Edit' }).click();
     await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('Hana Edited');
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
@@ -145,14 +153,7 @@ describe.skipIf(!available)('import semantics in the web client', () => {
 
     // Delete, then Undo from the toast: the contact and its upload come back. The edit's toast, and its
     // Undo back to "Hana Manual", goes as the delete starts; the delete's toast comes as soon as the
-    // contact leaves the screen, before the upload.
-    // The upload is held until the toast is there: the toast may not wait for the network.
-    let releaseUpload: () => void = () => undefined;
-    const uploadHeld = new Promise<void>((resolve) => (releaseUpload = resolve));
-    await page.route('**/v1/me/address-book', async (route) => {
-      if (route.request().method() === 'PUT') await uploadHeld;
-      await route.continue();
-    });
+    // contact leaves the screen, before either upload.
     await page.getByRole('button', { name: 'Delete contact' }).click();
     const deleted = toast.filter({ hasText: 'Deleted Hana Edited.' });
     // The pointer resting on the toast keeps it, however long the server takes (a loaded machine took 10 s).

@@ -41,6 +41,8 @@ interface ContactsState {
   mergeImport(entries: AddressBookEntry[]): Promise<LocalPerson[]>;
   /** The whole book becomes `people` (an explicit replace, or an undo putting the previous book back). */
   restoreBook(people: LocalPerson[]): Promise<void>;
+  /** Shows the book as given without storing it (a change made here, shown before its turn to be stored). */
+  showBook(people: LocalPerson[]): void;
   applyMatches(matches: AddressBookMatch[]): Promise<void>;
   applyServerContacts(contacts: ServerContact[]): Promise<void>;
   removeRefs(refs: string[]): Promise<void>;
@@ -143,6 +145,10 @@ export const useContacts = create<ContactsState>((set, get) => ({
       await localDb.people.clear();
       await localDb.people.bulkPut(people);
     });
+    get().showBook(people);
+  },
+
+  showBook(people) {
     const sorted = sortPeople([...people]);
     set({ people: sorted });
     preparePinyin(sorted);

@@ -25,10 +25,14 @@ export type BookSnapshot = LocalPerson[];
 export type OnShown = () => void;
 
 async function saveAndSync(people: LocalPerson[], onShown?: OnShown): Promise<void> {
+  // Local first: the screen shows the change now, even while an earlier change is still being uploaded
+  // or a catch-up runs (a slow network once held a delete's screen and toast behind the edit before it).
+  useContacts.getState().showBook(people);
+  onShown?.();
   try {
     await changeBook(async () => {
+      // Stored in its turn, and shown again: a catch-up that ran meanwhile may have shown an older book.
       await useContacts.getState().restoreBook(people);
-      onShown?.();
       await uploadAddressBook();
     });
     await catchUp();
