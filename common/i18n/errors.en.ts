@@ -64,6 +64,7 @@ export const errorMessagesEn = {
 
   // Client-side codes: the connection, answers, local files.
   'error.network_unreachable': 'The server cannot be reached. Check your connection; what this device knows is still shown.',
+  'error.needs_connection': 'You are offline. Posting, commenting and liking need a connection; try again when it is back.',
   'error.invalid_response': 'The server answered in a way this app does not understand. Reload the page; the app may need an update.',
   'error.client_error': 'Something went wrong in the app. Reload the page and try again.',
   'error.launch_failed': 'That app could not be opened. Check that it is installed, then try again.',

@@ -7,6 +7,7 @@ import { zhCN } from '#renderer/i18n/zh-CN.js';
 /** Codes a client part produces on its own: the connection, answers, the address-book reader. */
 const clientCodes = [
   'network_unreachable',
+  'needs_connection',
   'invalid_response',
   'client_error',
   'unsupported_format',

@@ -5,6 +5,7 @@ import { useContacts } from '../features/contacts/contacts-store.js';
 import { usePresence } from '../features/contacts/presence-store.js';
 import { forgetPictures } from '../api/attachment-files.js';
 import { useFeed } from '../features/feed/feed-store.js';
+import { savedFeedSettled, startSavedFeed, stopSavedFeed } from '../features/feed/saved-feed.js';
 import { useProfiles } from '../features/profile/profile-store.js';
 import { useChat } from '../features/chat/chat-store.js';
 import { clearOutsideContacts } from '../features/chat/outside-contacts-store.js';
@@ -64,7 +65,7 @@ async function resumeSession(session: StoredSession): Promise<void> {
   await localDb.claimFor(session.userId);
   // Network contacts are a nicety: a host that cannot list them must not stop the sign-in.
   const networkContacts = useContacts.getState().loadNetworkContacts().catch((error: unknown) => console.warn('network contacts unavailable', error));
-  const [lastOnlineAt] = await Promise.all([localDb.getMeta('lastOnlineAt'), useContacts.getState().load(), usePresence.getState().load(), networkContacts, useChat.getState().load()]);
+  const [lastOnlineAt] = await Promise.all([localDb.getMeta('lastOnlineAt'), useContacts.getState().load(), usePresence.getState().load(), networkContacts, useChat.getState().load(), startSavedFeed()]);
   useApp.setState({ session, phase: 'signed-in', screen: 'contacts', lastOnlineAt });
   startSync(session.token === undefined ? undefined : () => useApp.getState().session?.token, () => void endSessionLocally());
   clearInterval(credentialTimer);
@@ -78,7 +79,9 @@ async function endSessionLocally(): Promise<void> {
   await bridge().session.clear();
   useContacts.getState().clear();
   usePresence.getState().clear();
-  // Posts, profiles and pictures are held in memory only; none of them may outlive the session.
+  // Profiles and pictures are held in memory only; none of them may outlive the session. The feed's saved
+  // copy stays in IndexedDB like the chat history, for this user's next sign-in (another user's clears it).
+  stopSavedFeed();
   useFeed.getState().clear();
   useProfiles.getState().clear();
   forgetPictures();
@@ -96,8 +99,10 @@ export async function signOut(): Promise<void> {
     .endSession()
     .catch(() => undefined);
   await endSessionLocally();
-  // The chat history goes too: it is as private as the names.
-  await localDb.transaction('rw', [localDb.people, localDb.groups, localDb.presence, localDb.meta, ...localDb.chatTables()], async () => {
-    await Promise.all([localDb.people.clear(), localDb.groups.clear(), localDb.presence.clear(), localDb.meta.clear(), localDb.clearChat()]);
+  // The chat history and the saved feed go too: they are as private as the names. A feed write already
+  // queued goes first, so the clear is the last word.
+  await savedFeedSettled();
+  await localDb.transaction('rw', [localDb.people, localDb.groups, localDb.presence, localDb.meta, localDb.feedPosts, ...localDb.chatTables()], async () => {
+    await Promise.all([localDb.people.clear(), localDb.groups.clear(), localDb.presence.clear(), localDb.meta.clear(), localDb.feedPosts.clear(), localDb.clearChat()]);
   });
 }

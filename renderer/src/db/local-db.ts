@@ -6,6 +6,7 @@ import { randomRef } from '#common/address-book/refs.js';
 import type { PresenceEvent } from '#common/contract/socket-events.js';
 import type { ChatFile, ChatOutboxEntry, LocalChatMessage, LocalConversation } from '../features/chat/chat-types.js';
 import type { WebCryptoKey, WebCryptoKeyPair } from '#common/address-book/web-crypto.js';
+import type { PostView } from '../features/feed/post-types.js';
 
 /**
  * Everything the UI shows comes from here first, so the list appears at once on start and works
@@ -101,6 +102,8 @@ export class LocalDatabase extends Dexie {
   chatMessages!: EntityTable<LocalChatMessage, 'key'>;
   chatOutbox!: EntityTable<ChatOutboxEntry, 'key'>;
   chatFiles!: Dexie.Table<ChatFile, [string, string]>;
+  /** The newest posts of the feed as last shown (features/feed/saved-feed.ts), so the Feed opens offline. */
+  feedPosts!: EntityTable<PostView, 'id'>;
 
   constructor(name = 'switchboard') {
     super(name);
@@ -133,6 +136,9 @@ export class LocalDatabase extends Dexie {
       chatOutbox: 'key, createdAt',
       chatFiles: '[attachmentId+variant]',
     });
+    // Version 5: the newest posts of the feed, with their counts and author lines, so the Feed shows at
+    // once on start and without a connection. Ordered by the server's feed position.
+    this.version(5).stores({ feedPosts: 'id, seq' });
   }
 
   async getMeta<Key extends MetaKey>(key: Key): Promise<MetaValues[Key] | undefined> {
@@ -161,8 +167,8 @@ export class LocalDatabase extends Dexie {
   async claimFor(userId: string): Promise<void> {
     const owner = await this.getMeta('ownerUserId');
     if (owner === userId) return;
-    await this.transaction('rw', [this.people, this.groups, this.presence, this.meta, this.networkActivity, ...this.chatTables()], async () => {
-      await Promise.all([this.people.clear(), this.groups.clear(), this.presence.clear(), this.meta.clear(), this.networkActivity.clear(), this.clearChat()]);
+    await this.transaction('rw', [this.people, this.groups, this.presence, this.meta, this.networkActivity, this.feedPosts, ...this.chatTables()], async () => {
+      await Promise.all([this.people.clear(), this.groups.clear(), this.presence.clear(), this.meta.clear(), this.networkActivity.clear(), this.feedPosts.clear(), this.clearChat()]);
       await this.setMeta('ownerUserId', userId);
     });
   }

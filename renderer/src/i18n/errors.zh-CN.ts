@@ -57,6 +57,7 @@ export const errorMessagesZhCN: Record<ErrorMessageKey, string> = {
   'error.internal_error': '服务器出现问题。请重试；如果仍然出现，请告知此服务器的管理员。',
 
   'error.network_unreachable': '无法连接到服务器。请检查网络连接；本设备已知的信息仍会显示。',
+  'error.needs_connection': '你已离线。发布、评论和点赞需要联网，请在连接恢复后重试。',
   'error.invalid_response': '服务器的响应本应用无法识别。请刷新页面；应用可能需要更新。',
   'error.client_error': '应用出现问题。请刷新页面后重试。',
   'error.launch_failed': '无法打开该应用。请确认已安装后重试。',

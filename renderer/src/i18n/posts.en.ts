@@ -13,6 +13,7 @@ export const postsMessagesEn = {
   'feed.arrived': '{count, plural, one {# new post arrived.} other {# new posts arrived.}}',
   'feed.loadFailed': 'The feed could not be loaded.',
   'feed.retry': 'Try again',
+  'feed.offlineSaved': 'You are offline. These are the posts this device saved, so they may be out of date; new posts will come when the connection is back.',
 
   'composer.heading': 'New post',
   'composer.kind': 'Kind of post',

@@ -15,6 +15,7 @@ export const postsMessagesZhCN: Record<keyof typeof postsMessagesEn, string> = {
   'feed.arrived': '收到 {count} 条新动态。',
   'feed.loadFailed': '无法加载动态。',
   'feed.retry': '重试',
+  'feed.offlineSaved': '你已离线。这些是本设备保存的动态，可能不是最新的；连接恢复后会显示新动态。',
 
   'composer.heading': '发布动态',
   'composer.kind': '动态类型',

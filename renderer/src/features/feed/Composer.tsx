@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { uploadFile } from '../../api/attachment-files.js';
 import { useT } from '../../i18n/i18n.js';
 import { ErrorNotice, StatusNotice } from '../../ui/ErrorNotice.js';
-import { useFeed } from './feed-store.js';
+import { requireConnection, useFeed } from './feed-store.js';
 import { postLimits } from './posts-api.js';
 import { postAudiences, postKinds, type PostAudience, type PostKind } from './post-types.js';
 
@@ -61,6 +61,8 @@ export function Composer() {
       return;
     }
     try {
+      // Before the pictures upload: offline, they could not, and the words should say why.
+      requireConnection();
       setPhase('uploading');
       const attachments: string[] = [];
       // One at a time, in the order chosen: the post shows them in that order.

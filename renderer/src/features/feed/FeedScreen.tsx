@@ -52,6 +52,11 @@ export function FeedScreen() {
       </div>
       <p className="muted screen-intro">{t('feed.intro')}</p>
       <Composer />
+      {connection === 'offline' && feed.ids.length > 0 && (
+        <p className="notice notice-warning" role="status" data-testid="feed-offline-note">
+          {t('feed.offlineSaved')}
+        </p>
+      )}
       <p className="visually-hidden" role="status" aria-live="polite">
         {arrived > 0 ? t('feed.arrived', { count: arrived }) : ''}
       </p>
@@ -80,13 +85,15 @@ export function FeedScreen() {
         </ol>
       )}
       <div ref={sentinel} className="feed-end">
-        {feed.phase === 'ready' && feed.next !== undefined && (
+        {feed.phase === 'ready' && feed.next !== undefined && feed.fromSavedCopy.length === 0 && (
           <button type="button" disabled={feed.loadingMore} onClick={() => void useFeed.getState().loadMoreFeed()}>
             {feed.loadingMore ? t('common.loading') : t('feed.loadMore')}
           </button>
         )}
-        {feed.phase === 'ready' && feed.next === undefined && feed.ids.length > 0 && <p className="muted">{t('feed.end')}</p>}
-        {feed.phase === 'ready' && <ErrorNotice error={feed.error} />}
+        {/* The saved copy has no cursor: whether there is more is known once the server answers. */}
+        {feed.phase === 'ready' && feed.next === undefined && feed.ids.length > 0 && feed.fromSavedCopy.length === 0 && <p className="muted">{t('feed.end')}</p>}
+        {/* Offline the note above says it calmly; a failed read is news only while the connection is up. */}
+        {feed.phase === 'ready' && connection !== 'offline' && <ErrorNotice error={feed.error} />}
       </div>
     </section>
   );

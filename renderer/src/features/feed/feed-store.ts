@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { ApiFailure } from '../../api/failure.js';
 import { useApp } from '../../app/app-store.js';
 import { afterLoad, emptyThread, knows, withComment, withoutComment, type CommentThread, type LoadPhase } from './comment-thread.js';
 import { postsApi } from './posts-api.js';
@@ -13,6 +14,11 @@ export interface PostList {
   phase: LoadPhase;
   loadingMore: boolean;
   error: unknown;
+  /**
+   * Posts shown from this device's saved copy (saved-feed.ts) that the server has not confirmed yet: until
+   * its first page answers they may be deleted meanwhile, so they are never taken for newer live posts.
+   */
+  fromSavedCopy: string[];
 }
 
 interface FeedState {
@@ -27,6 +33,8 @@ interface FeedState {
   seenUpTo: number;
   /** Live posts that arrived while the Feed was shown, announced once to screen readers. */
   arrived: number;
+  /** The saved copy, shown at once on start before the server answers (nothing when something is shown already). */
+  showSaved(saved: readonly PostView[]): void;
   loadFeed(): Promise<void>;
   loadMoreFeed(): Promise<void>;
   loadUserPosts(userId: string, more?: boolean): Promise<void>;
@@ -53,10 +61,18 @@ interface FeedState {
   clear(): void;
 }
 
-const emptyList = (): PostList => ({ ids: [], next: undefined, phase: 'idle', loadingMore: false, error: undefined });
+const emptyList = (): PostList => ({ ids: [], next: undefined, phase: 'idle', loadingMore: false, error: undefined, fromSavedCopy: [] });
 
 function myId(): string | undefined {
   return useApp.getState().session?.userId;
+}
+
+/**
+ * Posting, commenting and liking go to the server at once; offline they are refused with words that say
+ * so, rather than seeming to work (a like flipping and back) or waiting on a request that cannot go out.
+ */
+export function requireConnection(): void {
+  if (useApp.getState().connection === 'offline') throw new ApiFailure(0, 'needs_connection', 'offline: this action needs the server');
 }
 
 function mergeIds(posts: Record<string, PostView>, ...lists: string[][]): string[] {
@@ -79,6 +95,15 @@ export const useFeed = create<FeedState>((set, get) => ({
   seenUpTo: 0,
   arrived: 0,
 
+  showSaved(saved) {
+    set((state) => {
+      if (state.feed.ids.length > 0 || saved.length === 0) return {};
+      const posts = withPosts(state.posts, saved);
+      const ids = mergeIds(posts, saved.map((post) => post.id));
+      return { posts, feed: { ...emptyList(), ids, fromSavedCopy: ids } };
+    });
+  },
+
   async loadFeed() {
     set((state) => ({ feed: { ...state.feed, phase: state.feed.phase === 'ready' ? 'ready' : 'loading', error: undefined } }));
     try {
@@ -88,8 +113,12 @@ export const useFeed = create<FeedState>((set, get) => ({
         // A post that arrived live after the server read this page stays on top; anything else not in the
         // page is gone (deleted, or no longer shown to me), and older pages are read again by cursor.
         const top = Math.max(0, ...page.posts.map((post) => post.seq));
-        const newer = state.feed.ids.filter((id) => (posts[id]?.seq ?? 0) > top && page.posts.length > 0);
-        return { posts, feed: { ids: mergeIds(posts, page.posts.map((post) => post.id), newer), next: page.next, phase: 'ready', loadingMore: false, error: undefined } };
+        // Saved posts are not live ones: one the server no longer sends was deleted while this device was away.
+        const newer = state.feed.ids.filter((id) => (posts[id]?.seq ?? 0) > top && page.posts.length > 0 && !state.feed.fromSavedCopy.includes(id));
+        return {
+          posts,
+          feed: { ids: mergeIds(posts, page.posts.map((post) => post.id), newer), next: page.next, phase: 'ready', loadingMore: false, error: undefined, fromSavedCopy: [] },
+        };
       });
     } catch (error) {
       set((state) => ({ feed: { ...state.feed, phase: state.feed.ids.length > 0 ? 'ready' : 'failed', error } }));
@@ -125,7 +154,7 @@ export const useFeed = create<FeedState>((set, get) => ({
         const posts = withPosts(state.posts, page.posts);
         const before = state.byUser[userId] ?? emptyList();
         const ids = more ? [...before.ids, ...page.posts.map((post) => post.id).filter((id) => !before.ids.includes(id))] : page.posts.map((post) => post.id);
-        return { posts, byUser: { ...state.byUser, [userId]: { ids, next: page.next, phase: 'ready', loadingMore: false, error: undefined } } };
+        return { posts, byUser: { ...state.byUser, [userId]: { ids, next: page.next, phase: 'ready', loadingMore: false, error: undefined, fromSavedCopy: [] } } };
       });
     } catch (error) {
       set((state) => ({ byUser: { ...state.byUser, [userId]: { ...(state.byUser[userId] ?? emptyList()), phase: 'failed', loadingMore: false, error } } }));
@@ -175,6 +204,7 @@ export const useFeed = create<FeedState>((set, get) => ({
   },
 
   async publish(draft) {
+    requireConnection();
     const post = await postsApi.publish(draft);
     set((state) => {
       const posts = withPosts(state.posts, [post]);
@@ -190,6 +220,7 @@ export const useFeed = create<FeedState>((set, get) => ({
   },
 
   async remove(postId) {
+    requireConnection();
     await postsApi.remove(postId);
     set((state) => forget(state, postId));
   },
@@ -215,6 +246,7 @@ export const useFeed = create<FeedState>((set, get) => ({
   },
 
   async comment(postId, text) {
+    requireConnection();
     const added = await postsApi.comment(postId, text);
     set((state) => {
       const thread = state.comments[postId] ?? { ...emptyThread(), phase: 'ready' };
@@ -230,6 +262,7 @@ export const useFeed = create<FeedState>((set, get) => ({
   },
 
   async removeComment(postId, commentId) {
+    requireConnection();
     await postsApi.removeComment(postId, commentId);
     set((state) => {
       const thread = state.comments[postId];
@@ -278,6 +311,7 @@ export const useFeed = create<FeedState>((set, get) => ({
   async toggleLike(postId) {
     const post = get().posts[postId];
     if (post === undefined) return;
+    requireConnection();
     const like = post.likedByMe !== true;
     // Shown at once; put back if the server refuses.
     const optimistic = { ...post, likedByMe: like, likeCount: Math.max(0, post.likeCount + (like ? 1 : -1)) };

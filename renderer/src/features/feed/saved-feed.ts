@@ -1,0 +1,78 @@
+import { localDb } from '../../db/local-db.js';
+import { useFeed } from './feed-store.js';
+import { newestFirst, type PostView } from './post-types.js';
+
+/**
+ * The feed kept on this device: the newest posts as the Feed last showed them, with their counts, my
+ * likes and author lines, so it opens at once on start and reads without a connection. The store stays
+ * the one place posts change; this module only mirrors its feed into IndexedDB and reads it back.
+ */
+
+/** Five of the server's pages: enough to read on a train, small enough to rewrite on every change. */
+export const savedFeedLimit = 100;
+
+/** Only while a session runs: cleared state at sign-out must not overwrite the copy with nothing. */
+let saving = false;
+let unsubscribe: (() => void) | undefined;
+/** Writes in the order the changes came, so an older snapshot never lands after a newer one. */
+let lastWrite: Promise<void> = Promise.resolve();
+let writeQueued = false;
+
+/** The saved copy, newest first. */
+export async function readSavedFeed(): Promise<PostView[]> {
+  const saved = await localDb.feedPosts.orderBy('seq').reverse().limit(savedFeedLimit).toArray();
+  return saved.sort(newestFirst);
+}
+
+/** Puts the saved copy on screen (before the network answers), then keeps it in step with the feed. */
+export async function startSavedFeed(): Promise<void> {
+  stopSavedFeed();
+  useFeed.getState().showSaved(await readSavedFeed());
+  saving = true;
+  unsubscribe = useFeed.subscribe((state, previous) => {
+    // The server's first page, a live post, a deletion, a count or a like: each changes one of these.
+    if (state.feed.ids !== previous.feed.ids || state.posts !== previous.posts) queueWrite();
+  });
+}
+
+/** The session ends: what is in IndexedDB stays as it was (sign-out clears it with the other tables). */
+export function stopSavedFeed(): void {
+  saving = false;
+  unsubscribe?.();
+  unsubscribe = undefined;
+}
+
+/** Waits for the writes already queued, so that a clear that follows is the last word. */
+export function savedFeedSettled(): Promise<void> {
+  return lastWrite;
+}
+
+function queueWrite(): void {
+  // A burst of changes in one task (a page of posts, several pushes) is one write of the state after it.
+  if (writeQueued) return;
+  writeQueued = true;
+  lastWrite = lastWrite
+    .then(async () => {
+      writeQueued = false;
+      if (!saving) return;
+      await replaceSavedFeed(feedToSave());
+    })
+    .catch((error: unknown) => console.warn('the feed could not be saved on this device', error));
+}
+
+/** What the feed shows, from the top. Profiles' lists are not kept: they are read when opened. */
+function feedToSave(): PostView[] {
+  const { feed, posts } = useFeed.getState();
+  return feed.ids
+    .slice(0, savedFeedLimit)
+    .map((id) => posts[id])
+    .filter((post): post is PostView => post !== undefined);
+}
+
+/** The copy is replaced whole: a post not in the feed any more (deleted, no longer shown to me) goes. */
+async function replaceSavedFeed(posts: PostView[]): Promise<void> {
+  await localDb.transaction('rw', localDb.feedPosts, async () => {
+    await localDb.feedPosts.clear();
+    await localDb.feedPosts.bulkPut(posts);
+  });
+}
