@@ -51,6 +51,24 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     return (await page.evaluate(`${images}.length > 0 && ${images}.every((image) => image.complete && image.naturalWidth > 0 && image.src.startsWith('blob:'))`)) === true;
   }
 
+  /** The posts this browser saved for the feed (IndexedDB, read in the page); null when there is no such table. */
+  async function savedFeed(page: Page): Promise<{ text: string; commentCount: number; likeCount: number; likedByMe: boolean }[] | null> {
+    return (await page.evaluate(`new Promise((resolve, reject) => {
+      const opening = indexedDB.open('switchboard');
+      opening.onerror = () => reject(opening.error);
+      opening.onsuccess = () => {
+        const db = opening.result;
+        if (!db.objectStoreNames.contains('feedPosts')) { db.close(); resolve(null); return; }
+        const reading = db.transaction('feedPosts').objectStore('feedPosts').getAll();
+        reading.onerror = () => reject(reading.error);
+        reading.onsuccess = () => {
+          db.close();
+          resolve(reading.result.sort((x, y) => y.seq - x.seq).map((post) => ({ text: post.text, commentCount: post.commentCount, likeCount: post.likeCount, likedByMe: post.likedByMe })));
+        };
+      };
+    })`)) as { text: string; commentCount: number; likeCount: number; likedByMe: boolean }[] | null;
+  }
+
   async function noSidewaysScroll(page: Page): Promise<boolean> {
     return (await page.evaluate('document.scrollingElement.scrollWidth <= window.innerWidth')) as boolean;
   }
@@ -319,4 +337,60 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     expect(texts[0]).toBe('Mood number 24');
     expect(texts.at(-1)).toBe('Sunny morning at the lake');
   });
+
+  it('keeps the feed on the device: a reload offline shows the saved posts, live counts included; back online it catches up; sign-out leaves nothing', async () => {
+    // Bob's feed holds Alice's 25 posts (the test above paged to the end). Alice comments on and likes her
+    // newest while Bob looks: the counts arrive live, and the saved copy takes them.
+    const aliceApi = server.api.withToken(a.token);
+    const newest = feedPosts(b).filter({ hasText: 'Mood number 24' });
+    const newestId = (await newest.getAttribute('data-post-id')) ?? '';
+    expect((await aliceApi.route(routes.createComment, { params: { id: newestId }, body: { text: 'Still sunny' } })).status).toBe(201);
+    expect((await aliceApi.route(routes.likePost, { params: { id: newestId } })).status).toBe(200);
+    await newest.getByRole('button', { name: 'Like · 1 like' }).waitFor();
+    await newest.getByRole('button', { name: '1 comment' }).waitFor();
+    const shownOnline = await b.page.getByTestId('feed').locator('.post-text').allTextContents();
+    expect(shownOnline).toHaveLength(25);
+    await expect.poll(async () => (await savedFeed(b.page))?.[0]).toEqual({ text: 'Mood number 24', commentCount: 1, likeCount: 1, likedByMe: false });
+
+    // The connection goes and the page reloads (the service worker serves the app): the same posts, from
+    // the saved copy, with the live counts, and a calm note instead of an error.
+    await b.context.setOffline(true);
+    await b.page.reload();
+    await nav(b).getByRole('button', { name: /^Feed/ }).click();
+    const note = b.page.getByTestId('feed-offline-note');
+    await note.waitFor({ timeout: 15_000 });
+    expect(await note.textContent()).toBe('You are offline. These are the posts this device saved, so they may be out of date; new posts will come when the connection is back.');
+    expect(await b.page.getByTestId('feed').locator('.post-text').allTextContents()).toEqual(shownOnline);
+    const savedNewest = feedPosts(b).filter({ hasText: 'Mood number 24' });
+    await savedNewest.getByRole('button', { name: 'Like · 1 like' }).waitFor();
+    await savedNewest.getByRole('button', { name: '1 comment' }).waitFor();
+    expect(await feedPosts(b).first().getByRole('heading').textContent()).toBe(alice.name);
+    // Nothing claims the feed ended or failed: the copy has no cursor, and being offline is not an error.
+    expect(await b.page.getByText('You have seen every post.').count()).toBe(0);
+    expect(await b.page.getByRole('alert').count()).toBe(0);
+
+    // A like needs the server: it is refused in words at once, and the count does not move.
+    await savedNewest.getByRole('button', { name: 'Like · 1 like' }).click();
+    const refusal = savedNewest.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.getAttribute('data-error-code')).toBe('needs_connection');
+    expect(await refusal.textContent()).toBe('You are offline. Posting, commenting and liking need a connection; try again when it is back.');
+    await savedNewest.getByRole('button', { name: 'Like · 1 like' }).waitFor();
+
+    // Meanwhile Alice deletes a post and writes a new one. Back online, the server's first page replaces the copy.
+    const gone = (await feedPosts(b).filter({ hasText: 'Mood number 23' }).getAttribute('data-post-id')) ?? '';
+    expect((await aliceApi.route(routes.deletePost, { params: { id: gone } })).status).toBe(204);
+    expect((await aliceApi.route(routes.createPost, { body: { kind: 'mood', text: 'Back from the lake' } })).status).toBe(201);
+    await b.context.setOffline(false);
+    await feedPosts(b).first().getByText('Back from the lake').waitFor({ timeout: 20_000 });
+    await note.waitFor({ state: 'detached' });
+    await feedPosts(b).filter({ hasText: 'Mood number 23' }).waitFor({ state: 'detached' });
+    await expect.poll(async () => (await savedFeed(b.page))?.slice(0, 2).map((post) => post.text)).toEqual(['Back from the lake', 'Mood number 24']);
+    expect((await savedFeed(b.page))?.some((post) => post.text === 'Mood number 23')).toBe(false);
+
+    // Signing out on purpose wipes the saved feed with the rest of this device's copy.
+    await b.page.getByRole('button', { name: 'Sign out' }).first().click();
+    await expect.poll(async () => (await savedFeed(b.page))?.length).toBe(0);
+    expect(b.problems).toEqual([]);
+  }, 90_000);
 });
