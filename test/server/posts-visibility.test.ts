@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '#common/contract/routes.js';
-import type { CommentView, PostView, PostsPage, ProfileView } from '#common/contract/posts.js';
+import type { CommentView, FeedUnseen, PostView, PostsPage, ProfileView } from '#common/contract/posts.js';
 import type { TestServer } from '../support/test-server.js';
 import { EventWatcher, newUser, postBackends, setBook, startPostsServer, uploadPicture, type PostsUser } from '../support/posts.js';
 import { sleep } from '../support/sockets.js';
@@ -12,13 +12,16 @@ import { sleep } from '../support/sockets.js';
 describe.each(postBackends)('posts visibility on $name', (backend) => {
   let server: TestServer;
   let drop: (() => Promise<void>) | undefined;
+  let startOtherNode: () => Promise<TestServer>;
+  let otherNode: TestServer | undefined;
   const watchers: EventWatcher[] = [];
 
   beforeAll(async () => {
-    ({ server, drop } = await startPostsServer(backend, 'posts-visibility'));
+    ({ server, drop, otherNode: startOtherNode } = await startPostsServer(backend, 'posts-visibility'));
   });
   afterAll(async () => {
     for (const watcher of watchers) watcher.close();
+    if (otherNode !== server) await otherNode?.close();
     await server?.close();
     await drop?.();
   });
@@ -101,6 +104,69 @@ describe.each(postBackends)('posts visibility on $name', (backend) => {
     expect(seenByContact.visibleTo).toBeUndefined();
     const comments = (await author.api.route<{ comments: CommentView[] }>(routes.postComments, { params: { id: forContacts.id } })).body.comments;
     expect(comments.map((comment) => comment.text)).toEqual(['from author', 'from contact']);
+  });
+
+  it('applies each privacy and address-book change to the feed and its badge on the very next request, on the other node too', async () => {
+    // The rules run inside the feed's SQL (standing-sql.ts); each step here fails if one of them is dropped.
+    const { author, contact, listed } = await cast();
+    otherNode ??= await startOtherNode();
+    const elsewhere = otherNode;
+    const forContacts = await post(author, { kind: 'mood', text: 'for contacts', visibleTo: 'contacts' });
+    const forAllowlist = await post(author, { kind: 'mood', text: 'for the allowlist', visibleTo: 'allowlist' });
+    const seenElsewhere = async (viewer: PostsUser) => {
+      const api = elsewhere.api.withToken(viewer.token);
+      const feed = (await api.route<PostsPage>(routes.feed, { query: {} })).body.posts.map((entry) => entry.id);
+      const badge = (await api.route<FeedUnseen>(routes.feedUnseen, {})).body.count;
+      return { feed, badge };
+    };
+    const asContact = { feed: [forContacts.id], badge: 1 };
+    const asListed = { feed: [forAllowlist.id], badge: 1 };
+    const nothing = { feed: [], badge: 0 };
+    const ok = async (answer: Promise<{ status: number }>) => expect([200, 204]).toContain((await answer).status);
+    expect([await seenElsewhere(contact), await seenElsewhere(listed)]).toEqual([asContact, asListed]);
+
+    // A block either way hides the author, and the unblock shows them again.
+    await ok(author.api.route(routes.block, { params: { userId: contact.id } }));
+    expect(await seenElsewhere(contact)).toEqual(nothing);
+    await ok(author.api.route(routes.unblock, { params: { userId: contact.id } }));
+    expect(await seenElsewhere(contact)).toEqual(asContact);
+    await ok(contact.api.route(routes.block, { params: { userId: author.id } }));
+    expect(await seenElsewhere(contact)).toEqual(nothing);
+    await ok(contact.api.route(routes.unblock, { params: { userId: author.id } }));
+    expect(await seenElsewhere(contact)).toEqual(asContact);
+
+    // "Contacts" needs the number both ways: either book losing it hides the post.
+    const authorsBook = [contact.phone, listed.phone];
+    await setBook(author, [listed.phone]);
+    expect(await seenElsewhere(contact)).toEqual(nothing);
+    await setBook(author, authorsBook);
+    expect(await seenElsewhere(contact)).toEqual(asContact);
+    await setBook(contact, []);
+    expect(await seenElsewhere(contact)).toEqual(nothing);
+    await setBook(contact, [author.phone]);
+    expect(await seenElsewhere(contact)).toEqual(asContact);
+
+    // The allowlist admits to its posts only while the viewer is on it.
+    await ok(author.api.route(routes.disallow, { params: { userId: listed.id } }));
+    expect(await seenElsewhere(listed)).toEqual(nothing);
+    await ok(author.api.route(routes.allow, { params: { userId: listed.id } }));
+    expect(await seenElsewhere(listed)).toEqual(asListed);
+
+    // Not discoverable: only people in the author's own book still see them (here the listed person is).
+    await ok(author.api.route(routes.updatePrivacy, { body: { discoverable: false } }));
+    expect([await seenElsewhere(contact), await seenElsewhere(listed)]).toEqual([asContact, asListed]);
+    await setBook(author, [contact.phone]);
+    expect([await seenElsewhere(contact), await seenElsewhere(listed)]).toEqual([asContact, nothing]);
+    await ok(author.api.route(routes.updatePrivacy, { body: { discoverable: true } }));
+    expect(await seenElsewhere(listed)).toEqual(asListed);
+
+    // Invisible (set on this node, held in the shared presence store): gone from every feed at once.
+    const socket = watch(author).presence;
+    await socket.connected();
+    expect(await socket.set({ status: 'invisible' })).toEqual({ ok: true });
+    expect([await seenElsewhere(contact), await seenElsewhere(listed)]).toEqual([nothing, nothing]);
+    expect(await socket.set({ status: 'online' })).toEqual({ ok: true });
+    expect([await seenElsewhere(contact), await seenElsewhere(listed)]).toEqual([asContact, asListed]);
   });
 
   it('hides everything of an invisible author, profile included, and shows it again when visible', async () => {
