@@ -220,6 +220,32 @@ describe.each(postBackends)('feed, deletion and albums on $name', (backend) => {
     expect((await friend.api.route<PostView>(routes.post, { params: { id: shared.id } })).body.author).toEqual({ userId: me.id, displayName: '林娜', avatarAttachmentId: avatar });
   });
 
+  it('deletes the avatar it replaces, file and all, unless a post still shows that picture', async () => {
+    const me = await newUser(server, 'me');
+    const friend = await newUser(server, 'friend');
+    await mutual(me, [friend]);
+    const setAvatar = async (avatarAttachmentId: string | null) => expect((await me.api.route(routes.updateMyProfile, { body: { avatarAttachmentId } })).status).toBe(200);
+    const first = await uploadPicture(server, me);
+    await setAvatar(first);
+    const second = await uploadPicture(server, me);
+    await setAvatar(second);
+    expect(fs.existsSync(attachmentFile(first))).toBe(false);
+    expect(await fileStatus(me, first)).toBe(404);
+    expect(await fileStatus(friend, second)).toBe(200);
+    // A changed signature leaves the avatar alone.
+    expect((await me.api.route(routes.updateMyProfile, { body: { signature: 'hi' } })).status).toBe(200);
+    expect(fs.existsSync(attachmentFile(second))).toBe(true);
+    // The same picture in a post stays when it stops being the avatar.
+    await post(me, 'my face', { attachments: [second] });
+    const third = await uploadPicture(server, me);
+    await setAvatar(third);
+    expect(fs.existsSync(attachmentFile(second))).toBe(true);
+    expect(await fileStatus(friend, second)).toBe(200);
+    // No avatar at all: the last one goes too.
+    await setAvatar(null);
+    expect(fs.existsSync(attachmentFile(third))).toBe(false);
+  });
+
   it('refuses other people\'s ids and forged input', async () => {
     const me = await newUser(server, 'me');
     const other = await newUser(server, 'other');

@@ -15,7 +15,7 @@ export class ProfileService {
     private readonly deps: {
       repo: ProfileRepository;
       visibility: VisibilityService;
-      attachments: Pick<AttachmentsService, 'ownPicture'>;
+      attachments: Pick<AttachmentsService, 'ownPicture' | 'discardUnlessHeld'>;
       clock: Clock;
     },
   ) {}
@@ -35,6 +35,10 @@ export class ProfileService {
       updatedAt: this.deps.clock.now(),
     };
     await this.deps.repo.save(next);
+    // The avatar it replaced goes, file and thumbnail, once the profile no longer shows it; a post or an
+    // album that shows the same picture keeps it (the attachments' holders decide).
+    const replaced = current?.avatarAttachmentId;
+    if (replaced && replaced !== next.avatarAttachmentId) await this.deps.attachments.discardUnlessHeld(userId, [replaced]);
     return viewOf(userId, next);
   }
 
