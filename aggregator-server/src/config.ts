@@ -123,6 +123,9 @@ export const defaultRealtimeLimits: RealtimeLimits = {
 export type TwilioConfig = { accountSid: string; authToken: string; from: string; baseUrl: string };
 export type KannelConfig = { sendUrl: string; username: string; password: string; from: string };
 
+/** What one user may publish an hour (M27): posts, comments, and likes or unlikes (each pushed live to an audience). */
+export type PostLimits = { postsPerHour: number; commentsPerHour: number; likesPerHour: number };
+
 /** Chat messages (M22, M23): how long the server keeps them and what one sender may cost. */
 export type MessageSettings = {
   /** Messages older than this are purged from the server; devices keep their own history. */
@@ -218,6 +221,7 @@ export type ServerConfig = {
   /** How long a user stays online after their last connection went away, so a reconnect does not blink. */
   presenceGraceMs: number;
   messages: MessageSettings;
+  postLimits: PostLimits;
   /** Where attachment files live: an S3-compatible bucket, or undefined for DATA_DIR/attachments. */
   attachmentStorage: S3Settings | undefined;
   smsSettings: SmsSettings;
@@ -274,6 +278,9 @@ const envSchema = z.object({
   PRESENCE_GRACE_MS: z.coerce.number().int().min(200).max(120_000).default(5000),
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
   MESSAGE_CATCHUP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  POSTS_PER_HOUR: z.coerce.number().int().min(1).default(60),
+  POST_COMMENTS_PER_HOUR: z.coerce.number().int().min(1).default(300),
+  POST_LIKES_PER_HOUR: z.coerce.number().int().min(1).default(1000),
   MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   MESSAGE_SMS_PER_SENDER_PER_DAY: z.coerce.number().int().min(0).max(10_000).default(20),
   MESSAGES_PER_SENDER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
@@ -432,6 +439,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
       catchUpMs: e.MESSAGE_CATCHUP_MS,
     },
+    postLimits: { postsPerHour: e.POSTS_PER_HOUR, commentsPerHour: e.POST_COMMENTS_PER_HOUR, likesPerHour: e.POST_LIKES_PER_HOUR },
     attachmentStorage: s3Settings(e),
     smsSettings: {
       inboundSecret: e.SMS_INBOUND_SECRET,

@@ -77,7 +77,7 @@ import { createInterworking, type Interworking } from './features/interworking/m
 import { interworkingRouter } from './features/interworking/interworking.router.js';
 import { postsRouter } from './features/posts/posts.router.js';
 import { KyselyPostsRepository } from './features/posts/posts.kysely-repository.js';
-import { defaultPostsLimits, PostsService } from './features/posts/posts.service.js';
+import { PostsService } from './features/posts/posts.service.js';
 import type { PostsOutlet } from './features/posts/posts.live.js';
 import { AlbumsService } from './features/posts/albums.service.js';
 import { socketPostsOutlet } from './features/posts/posts.gateway.js';
@@ -339,7 +339,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       likes: (userIds, event) => postsOutlet.current?.likes(userIds, event),
     },
     limiter,
-    limits: defaultPostsLimits,
+    limits: config.postLimits,
     clock,
     log,
   });

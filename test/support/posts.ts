@@ -21,15 +21,16 @@ export const postBackends = [
 export async function startPostsServer(
   backend: (typeof postBackends)[number],
   tag: string,
+  extraEnv: Record<string, string> = {},
 ): Promise<{ server: TestServer; drop?: () => Promise<void>; otherNode: () => Promise<TestServer> }> {
   const limits = { sendsPerIpPerHour: 10_000, checksPerIpPerHour: 10_000 };
   if (backend.name === 'sqlite') {
-    const server = await startTestServer({ limits });
+    const server = await startTestServer({ limits, env: extraEnv });
     return { server, otherNode: async () => server };
   }
   if (!(await backend.available())) throw new Error('PostgreSQL is needed for this test');
   const schema = await createPostgresSchema();
-  const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `sbtest:${tag}:${process.pid}:${Date.now()}:` };
+  const env = { ...extraEnv, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `sbtest:${tag}:${process.pid}:${Date.now()}:` };
   const server = await startTestServer({ storage: schema.storage, limits, env });
   return { server, drop: schema.drop, otherNode: () => startTestServer({ storage: schema.storage, limits, env }) };
 }

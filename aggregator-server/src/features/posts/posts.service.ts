@@ -12,6 +12,7 @@ import {
 import { ApiError } from '../../http/api-error.js';
 import { toIso, type Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
+import type { PostLimits } from '../../config.js';
 import type { RateLimiter } from '../../platform/rate-limiter.js';
 import type { AttachmentsService } from '../messages/attachments.service.js';
 import type { ProfileService } from '../profile/profile.service.js';
@@ -20,8 +21,6 @@ import type { Standing, VisibilityService } from '../profile/visibility.service.
 import { PostsLive, type PostsOutlet } from './posts.live.js';
 import type { FeedScope, PostsRepository, StoredComment, StoredPost } from './posts.repository.js';
 
-export type PostsLimits = { postsPerHour: number; commentsPerHour: number };
-export const defaultPostsLimits: PostsLimits = { postsPerHour: 60, commentsPerHour: 300 };
 
 const hour = 3_600_000;
 
@@ -42,7 +41,7 @@ export class PostsService {
       attachments: Pick<AttachmentsService, 'ownPicture' | 'discardUnlessHeld'>;
       outlet: PostsOutlet;
       limiter: RateLimiter;
-      limits: PostsLimits;
+      limits: PostLimits;
       clock: Clock;
       log: Logger;
     },
@@ -143,6 +142,8 @@ export class PostsService {
 
   async setLike(viewerId: string, postId: string, liked: boolean): Promise<LikeState> {
     const { post } = await this.visiblePost(viewerId, postId);
+    // Every like that changes something reaches the whole audience live: a toggling loop may not flood it.
+    await this.pace(`likes:${viewerId}`, this.deps.limits.likesPerHour, 'too many likes; try again later');
     const changed = await this.deps.repo.setLike(post.id, viewerId, liked, this.deps.clock.now());
     const counts = (await this.deps.repo.countsFor([post.id], viewerId)).get(post.id);
     const state = { likes: counts?.likes ?? 0, likedByMe: counts?.likedByMe ?? false };
