@@ -140,10 +140,10 @@ describe.skipIf(!pgUp || !redisUp)('calls across two nodes', () => {
 });
 
 /**
- * Two server processes on PostgreSQL and Redis: the node that rang a call dies (kill -9) while it rings, and
- * the surviving node still ends the call and leaves the missed call in the conversation, for both people.
+ * Two server processes on one PostgreSQL schema and Redis, each with a data folder of its own as on two
+ * machines, killed (and the schema dropped) after the suite; `device` opens a call client on one of them.
  */
-describe.skipIf(!pgUp || !redisUp)('a ringing call outlives the node that rang it', () => {
+function processPair(tag: string) {
   const processes: ServerProcess[] = [];
   const clients: CallClient[] = [];
   let dropSchema: (() => Promise<void>) | undefined;
@@ -152,27 +152,39 @@ describe.skipIf(!pgUp || !redisUp)('a ringing call outlives the node that rang i
     await Promise.all(processes.map((node) => node.kill()));
     await dropSchema?.();
   });
+  return {
+    async start(extraEnv: Record<string, string>): Promise<[ServerProcess, ServerProcess]> {
+      const schema = await createPostgresSchema();
+      dropSchema = schema.drop;
+      const env = {
+        DATABASE_URL: schema.databaseUrl,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: `sbtest:${tag}:${process.pid}:${Date.now()}:`,
+        SWITCHBOARD_SECRET: 'calls-crash-test-secret-that-is-long-enough-0123',
+        ...extraEnv,
+      };
+      const nodeA = await ServerProcess.start({ ...env, DATA_DIR: tempDir() });
+      const nodeB = await ServerProcess.start({ ...env, DATA_DIR: tempDir() });
+      processes.push(nodeA, nodeB);
+      return [nodeA, nodeB];
+    },
+    async device(url: string, token: string): Promise<CallClient> {
+      const client = new CallClient(url, token);
+      clients.push(client);
+      return client.connected();
+    },
+  };
+}
 
-  async function device(url: string, token: string): Promise<CallClient> {
-    const client = new CallClient(url, token);
-    clients.push(client);
-    return client.connected();
-  }
+/**
+ * Two server processes on PostgreSQL and Redis: the node that rang a call dies (kill -9) while it rings, and
+ * the surviving node still ends the call and leaves the missed call in the conversation, for both people.
+ */
+describe.skipIf(!pgUp || !redisUp)('a ringing call outlives the node that rang it', () => {
+  const { start, device } = processPair('calls-crash');
 
   it('logs the missed call once from the surviving node, and tells the callee the ring is over', async () => {
-    const schema = await createPostgresSchema();
-    dropSchema = schema.drop;
-    const env = {
-      DATABASE_URL: schema.databaseUrl,
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: `sbtest:calls-crash:${process.pid}:${Date.now()}:`,
-      SWITCHBOARD_SECRET: 'calls-crash-test-secret-that-is-long-enough-0123',
-      CALL_RING_SECONDS: '3',
-    };
-    // Each node has a data folder of its own, as on two machines.
-    const nodeA = await ServerProcess.start({ ...env, DATA_DIR: tempDir() });
-    const nodeB = await ServerProcess.start({ ...env, DATA_DIR: tempDir() });
-    processes.push(nodeA, nodeB);
+    const [nodeA, nodeB] = await start({ CALL_RING_SECONDS: '3' });
     const apiA = new ApiClient(nodeA.url);
     const apiB = new ApiClient(nodeB.url);
     const alicePhone = '+8613766600011';
@@ -217,36 +229,11 @@ describe.skipIf(!pgUp || !redisUp)('a ringing call outlives the node that rang i
  * and a call whose devices were on node B all along, go on.
  */
 describe.skipIf(!pgUp || !redisUp)('a running call outlives the node that held it only while its devices are connected', () => {
-  const processes: ServerProcess[] = [];
-  const clients: CallClient[] = [];
-  let dropSchema: (() => Promise<void>) | undefined;
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await Promise.all(processes.map((node) => node.kill()));
-    await dropSchema?.();
-  });
-
-  async function device(url: string, token: string): Promise<CallClient> {
-    const client = new CallClient(url, token);
-    clients.push(client);
-    return client.connected();
-  }
+  const { start, device } = processPair('calls-running-crash');
 
   it('ends the calls whose parties stay away, once, and keeps the ones whose devices are connected', async () => {
-    const schema = await createPostgresSchema();
-    dropSchema = schema.drop;
-    const env = {
-      DATABASE_URL: schema.databaseUrl,
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: `sbtest:calls-running-crash:${process.pid}:${Date.now()}:`,
-      SWITCHBOARD_SECRET: 'calls-crash-test-secret-that-is-long-enough-0123',
-      CALL_RING_SECONDS: '3',
-      // A party is gone 3.3 s after its node's last heartbeat (every 0.67 s); each node sweeps every 0.75 s.
-      CALL_RECONNECT_GRACE_SECONDS: '2',
-    };
-    const nodeA = await ServerProcess.start({ ...env, DATA_DIR: tempDir() });
-    const nodeB = await ServerProcess.start({ ...env, DATA_DIR: tempDir() });
-    processes.push(nodeA, nodeB);
+    // A party is gone 3.3 s after its node's last heartbeat (every 0.67 s); each node sweeps every 0.75 s.
+    const [nodeA, nodeB] = await start({ CALL_RING_SECONDS: '3', CALL_RECONNECT_GRACE_SECONDS: '2' });
     const apiA = new ApiClient(nodeA.url);
     const apiB = new ApiClient(nodeB.url);
     const said = (error: unknown) => new Error(`${String(error)}\nnode B said: ${nodeB.output.join('')}`);
