@@ -387,6 +387,10 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     await feedPosts(b).filter({ hasText: 'Mood number 23' }).waitFor({ state: 'detached' });
     await expect.poll(async () => (await savedFeed(b.page))?.slice(0, 2).map((post) => post.text)).toEqual(['Back from the lake', 'Mood number 24']);
     expect((await savedFeed(b.page))?.some((post) => post.text === 'Mood number 23')).toBe(false);
+    // The Feed now shows the first page only (20 posts); the saved posts older than it stay for the next
+    // time without a connection: 25 in all (one deleted, one new), the oldest one too.
+    await expect.poll(async () => (await savedFeed(b.page))?.length).toBe(25);
+    expect((await savedFeed(b.page))?.at(-1)?.text).toBe(shownOnline.at(-1));
 
     // Signing out on purpose wipes the saved feed with the rest of this device's copy.
     await b.page.getByRole('button', { name: 'Sign out' }).first().click();

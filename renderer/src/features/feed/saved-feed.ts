@@ -55,7 +55,7 @@ function queueWrite(): void {
     .then(async () => {
       writeQueued = false;
       if (!saving) return;
-      await replaceSavedFeed(feedToSave());
+      await replaceSavedFeed(await withOlderSaved(feedToSave()));
     })
     .catch((error: unknown) => console.warn('the feed could not be saved on this device', error));
 }
@@ -67,6 +67,20 @@ function feedToSave(): PostView[] {
     .slice(0, savedFeedLimit)
     .map((id) => posts[id])
     .filter((post): post is PostView => post !== undefined);
+}
+
+/**
+ * After a reconnect the Feed shows the server's first page only: the saved posts older than it stay, up to
+ * the limit, so the next start without a connection still has the posts this device had read. Among the
+ * posts shown, one gone from the server goes from the copy too; an older one that went stays until the
+ * Feed shows that part again (offline, the Feed says its posts may be out of date).
+ */
+async function withOlderSaved(shown: PostView[]): Promise<PostView[]> {
+  const { feed } = useFeed.getState();
+  const oldest = shown.at(-1)?.seq;
+  if (feed.next === undefined || oldest === undefined || shown.length >= savedFeedLimit) return shown;
+  const older = await localDb.feedPosts.where('seq').below(oldest).reverse().limit(savedFeedLimit - shown.length).toArray();
+  return [...shown, ...older];
 }
 
 /** The copy is replaced whole: a post not in the feed any more (deleted, no longer shown to me) goes. */
