@@ -57,6 +57,16 @@ describe.skipIf(!available)('managing a group in Chromium', () => {
     await messageWith(page, text).waitFor();
   }
 
+  /** Fills the New group dialog and chooses Create group; the dialog, for what it says if it stays. */
+  async function createGroup(page: Page, title: string, memberNames: string[]): Promise<Locator> {
+    await page.getByRole('button', { name: 'New group' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New group' });
+    await dialog.getByLabel('Group name').fill(title);
+    for (const name of memberNames) await dialog.getByRole('checkbox', { name }).check();
+    await dialog.getByRole('button', { name: 'Create group' }).click();
+    return dialog;
+  }
+
   async function openInfo(page: Page): Promise<Locator> {
     await page.getByRole('button', { name: 'Group info' }).click();
     const dialog = info(page);
@@ -102,12 +112,7 @@ describe.skipIf(!available)('managing a group in Chromium', () => {
     await nav(a.page, 'Contacts').click();
     await contactRow(a.page, erin.name).waitFor();
     await nav(a.page, 'Chats').click();
-    await a.page.getByRole('button', { name: 'New group' }).click();
-    const dialog = a.page.getByRole('dialog', { name: 'New group' });
-    await dialog.getByLabel('Group name').fill('Weekend trip');
-    await dialog.getByRole('checkbox', { name: bob.name }).check();
-    await dialog.getByRole('checkbox', { name: carol.name }).check();
-    await dialog.getByRole('button', { name: 'Create group' }).click();
+    await createGroup(a.page, 'Weekend trip', [bob.name, carol.name]);
     await a.page.getByRole('heading', { name: 'Weekend trip', level: 2 }).waitFor();
     expect(await a.page.getByTestId('typing').textContent()).toBe('3 members');
     await write(a.page, 'Who brings the tent?');
@@ -271,12 +276,7 @@ describe.skipIf(!available)('managing a group in Chromium', () => {
     expect((await server.api.withToken(c.token).typed().call(routes.privacy, {})).groupAddsBy).toBe('nobody');
 
     await nav(a.page, 'Chats').click();
-    await a.page.getByRole('button', { name: 'New group' }).click();
-    const dialog = a.page.getByRole('dialog', { name: 'New group' });
-    await dialog.getByLabel('Group name').fill('Dinner');
-    await dialog.getByRole('checkbox', { name: dan.name }).check();
-    await dialog.getByRole('checkbox', { name: carol.name }).check();
-    await dialog.getByRole('button', { name: 'Create group' }).click();
+    const dialog = await createGroup(a.page, 'Dinner', [dan.name, carol.name]);
     const refusal = dialog.getByRole('alert');
     await refusal.waitFor();
     expect(await refusal.textContent()).toBe(

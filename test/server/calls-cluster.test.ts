@@ -97,10 +97,7 @@ describe.skipIf(!pgUp || !redisUp)('calls across two nodes', () => {
     await nodeA.api.withToken(erin.token).typed().call(routes.replaceAddressBook, { body: { entries: [{ ref: 'f', phones: [frankPhone] }] } });
     const erinOnA = await device(nodeA, erin.token);
     const frankOnB = await device(nodeB, frank.token);
-    const { callId } = await erinOnA.invite(frank.user.id);
-    await frankOnB.next('call:incoming', callId);
-    expect(await frankOnB.answer(callId)).toEqual({ ok: true });
-    await erinOnA.next('call:answered', callId);
+    const callId = await erinOnA.callAnsweredBy(frankOnB, frank.user.id);
 
     // Several times the grace time: node A never holds Frank's session, node B never Erin's.
     await sleep(3500);
@@ -247,10 +244,7 @@ describe.skipIf(!pgUp || !redisUp)('a running call outlives the node that held i
       await api.withToken(caller.token).typed().call(routes.replaceAddressBook, { body: { entries: [{ ref: 'c', phones: [calleePhone] }] } });
       const callerDevice = await device(url, caller.token);
       const calleeDevice = await device(url, callee.token);
-      const { callId } = await callerDevice.invite(callee.user.id, 'video');
-      await calleeDevice.next('call:incoming', callId);
-      expect(await calleeDevice.answer(callId)).toEqual({ ok: true });
-      await callerDevice.next('call:answered', callId);
+      const callId = await callerDevice.callAnsweredBy(calleeDevice, callee.user.id, 'video');
       return { caller, callee, callerDevice, calleeDevice, callId };
     }
 

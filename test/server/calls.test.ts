@@ -211,9 +211,7 @@ describe.each(backends)('calls on $name', ({ name, available }) => {
     const [alice, bob] = await people(2);
     const aliceDevice = await device(alice!.token);
     const bobDevice = await device(bob!.token);
-    const { callId } = await aliceDevice.invite(bob!.user.id);
-    await bobDevice.next('call:incoming', callId);
-    expect(await bobDevice.answer(callId)).toEqual({ ok: true });
+    const callId = await aliceDevice.callAnsweredBy(bobDevice, bob!.user.id);
     // Grace 0.3 s: a party's deadline is 0.7 s ahead, pushed every 0.2 s; the sweep runs every 0.5 s.
     await sleep(2500);
     expect(aliceDevice.eventsFor(callId)).not.toContain('call:ended');
@@ -300,10 +298,7 @@ describe.each(backends)('calls on $name', ({ name, available }) => {
     const [alice, bob, carol] = await people(3);
     const aliceDevice = await device(alice!.token);
     const bobDevice = await device(bob!.token);
-    const { callId } = await aliceDevice.invite(bob!.user.id);
-    await bobDevice.next('call:incoming', callId);
-    expect(await bobDevice.answer(callId)).toEqual({ ok: true });
-    await aliceDevice.next('call:answered', callId);
+    const callId = await aliceDevice.callAnsweredBy(bobDevice, bob!.user.id);
 
     // Blocking someone else leaves the call alone.
     await server.api.withToken(alice!.token).typed().call(routes.block, { params: { userId: carol!.user.id } });

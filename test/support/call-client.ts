@@ -44,6 +44,16 @@ export class CallClient {
     return { callId, ack };
   }
 
+  /** Calls `userId`, whose device `callee` answers, and waits until this device hears so: the running call's id. */
+  async callAnsweredBy(callee: CallClient, userId: string, media: CallMedia = 'audio'): Promise<string> {
+    const { callId } = await this.invite(userId, media);
+    await callee.next('call:incoming', callId);
+    const answer = await callee.answer(callId);
+    if (!('ok' in answer)) throw new Error(`the call was not answered: ${JSON.stringify(answer)}`);
+    await this.next('call:answered', callId);
+    return callId;
+  }
+
   async answer(callId: string): Promise<Ack> {
     return parseAck(await this.socket.timeout(10_000).emitWithAck('call:answer', { callId, sdp: fakeSdp }));
   }

@@ -11,8 +11,8 @@ import {
 } from '#common/contract/posts.js';
 import { ApiError } from '../../http/api-error.js';
 import { toIso, type Clock } from '../../platform/clock.js';
-import type { Logger } from '../../platform/logger.js';
 import type { PostLimits } from '../../config.js';
+import type { Logger } from '../../platform/logger.js';
 import type { RateLimiter } from '../../platform/rate-limiter.js';
 import type { AttachmentsService } from '../messages/attachments.service.js';
 import type { ProfileService } from '../profile/profile.service.js';
@@ -20,7 +20,6 @@ import { requireOwnPicture } from '../profile/profile.service.js';
 import type { Standing, VisibilityService } from '../profile/visibility.service.js';
 import { PostsLive, type PostsOutlet } from './posts.live.js';
 import type { FeedScope, PostsRepository, StoredComment, StoredPost } from './posts.repository.js';
-
 
 const hour = 3_600_000;
 
