@@ -12,6 +12,7 @@ import { maxGroupMembers } from '#common/contract/messages.js';
 import type { CallLogEntry } from '#common/contract/calls.js';
 import type { MessageSettings } from '../../config.js';
 import { ApiError } from '../../http/api-error.js';
+import { timeOrderedId } from '../../platform/crypto.js';
 import { toIso, type Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { RateLimiter } from '../../platform/rate-limiter.js';
@@ -117,9 +118,10 @@ export class MessagesService {
   /** Stores a text for one other person (`appendDirect`), routed by whether a device of theirs is online. */
   private async appendDirectText(sender: Sender, payload: MessageSendPayload, conversationId: string, receiverId: string): Promise<DirectAppendResult> {
     const route = (await this.deps.outlet.online(receiverId)) ? 'delivered' : 'stored';
+    const sentAt = this.deps.clock.now();
     return this.deps.repo.appendDirect({
       message: {
-        id: randomUUID(),
+        id: timeOrderedId(sentAt),
         conversationId,
         senderId: sender.userId,
         senderDeviceId: sender.deviceId,
@@ -127,7 +129,7 @@ export class MessagesService {
         body: payload.body,
         route,
         sms: route === 'stored' && payload.fallback === 'sms',
-        sentAt: this.deps.clock.now(),
+        sentAt,
       },
       receiverId,
       ...('phone' in payload.to ? { receiverPhone: payload.to.phone } : {}),
@@ -196,8 +198,9 @@ export class MessagesService {
     const online = (await Promise.all(others.map((userId) => this.deps.outlet.online(userId)))).some(Boolean);
     const route = online || others.length === 0 ? 'delivered' : 'stored';
     const smsNotice = route === 'stored' && payload.fallback === 'sms' && conversation.kind === 'direct';
+    const sentAt = clock.now();
     const { message, created } = await repo.appendMessage({
-      id: randomUUID(),
+      id: timeOrderedId(sentAt),
       conversationId: conversation.id,
       senderId: sender.userId,
       senderDeviceId: sender.deviceId,
@@ -205,7 +208,7 @@ export class MessagesService {
       body: payload.body,
       route,
       sms: smsNotice,
-      sentAt: clock.now(),
+      sentAt,
     });
     const [view] = await this.views([message]);
     if (!view) throw new Error('a stored message has no view');
@@ -229,15 +232,16 @@ export class MessagesService {
   async recordCall(callerId: string, calleeId: string, call: CallLogEntry): Promise<ChatMessage> {
     const { repo, clock } = this.deps;
     const conversation = await repo.findOrCreateDirect(randomUUID(), [callerId, calleeId], clock.now());
+    const sentAt = clock.now();
     const { message, created } = await repo.appendMessage({
-      id: randomUUID(),
+      id: timeOrderedId(sentAt),
       conversationId: conversation.id,
       senderId: callerId,
       clientId: call.callId,
       body: { call },
       route: 'delivered',
       sms: false,
-      sentAt: clock.now(),
+      sentAt,
     });
     const [view] = await this.views([message]);
     if (!view) throw new Error('a stored call log has no view');
