@@ -39,10 +39,15 @@ const reading = /^\s*(select|pragma)\b/i;
 
 /**
  * The server's connection, taking a turn for each statement that may write and for each transaction,
- * from `begin` to its `commit` or `rollback`; reads never wait (WAL readers see the last commit).
+ * from `begin` to its `commit` or `rollback`; reads take none (WAL readers see the last commit). A turn
+ * is kept until the event loop's next turn, so that the writes of one request (a first message makes its
+ * conversation, then stores a block list change, ...) go one after the other without waiting for a batch
+ * of the writer's thread between each two.
  */
 class TurnTakingConnection implements DatabaseConnection {
-  private transactionTurn: (() => void) | undefined;
+  private turn: (() => void) | undefined;
+  private releasing: NodeJS.Immediate | undefined;
+  private inTransaction = false;
 
   constructor(
     private readonly connection: DatabaseConnection,
@@ -51,33 +56,28 @@ class TurnTakingConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const command = query.sql.trim().toLowerCase();
-    if (command === 'begin') {
-      const end = await this.turns.take();
+    if (this.inTransaction) {
+      let ended = false;
       try {
         const result = await this.connection.executeQuery<R>(query);
-        this.transactionTurn = end;
+        ended = command === 'commit' || command === 'rollback';
         return result;
       } catch (error) {
-        end();
+        // A failed commit is followed by a rollback; the transaction ends there.
+        ended = command === 'rollback';
         throw error;
+      } finally {
+        if (ended) this.endTransaction();
       }
     }
-    if (this.transactionTurn) {
-      const ending = command === 'commit' || command === 'rollback';
-      const result = await this.connection.executeQuery<R>(query).catch((error: unknown) => {
-        // A failed commit is followed by a rollback; the turn ends there.
-        if (command === 'rollback') this.endTransaction();
-        throw error;
-      });
-      if (ending) this.endTransaction();
-      return result;
-    }
-    if (SelectQueryNode.is(query.query) || reading.test(query.sql)) return this.connection.executeQuery<R>(query);
-    const end = await this.turns.take();
+    if (command !== 'begin' && (SelectQueryNode.is(query.query) || reading.test(query.sql))) return this.connection.executeQuery<R>(query);
+    await this.holdTurn();
     try {
-      return await this.connection.executeQuery<R>(query);
+      const result = await this.connection.executeQuery<R>(query);
+      if (command === 'begin') this.inTransaction = true;
+      return result;
     } finally {
-      end();
+      if (!this.inTransaction) this.releaseSoon();
     }
   }
 
@@ -86,10 +86,26 @@ class TurnTakingConnection implements DatabaseConnection {
     return this.connection.streamQuery<R>(query, chunkSize);
   }
 
+  private async holdTurn(): Promise<void> {
+    if (this.releasing) clearImmediate(this.releasing);
+    this.releasing = undefined;
+    this.turn ??= await this.turns.take();
+  }
+
   private endTransaction(): void {
-    const end = this.transactionTurn;
-    this.transactionTurn = undefined;
-    end?.();
+    if (!this.inTransaction) return;
+    this.inTransaction = false;
+    this.releaseSoon();
+  }
+
+  private releaseSoon(): void {
+    if (this.releasing) return;
+    this.releasing = setImmediate(() => {
+      this.releasing = undefined;
+      const end = this.turn;
+      this.turn = undefined;
+      end?.();
+    });
   }
 }
 
