@@ -39,15 +39,10 @@ const reading = /^\s*(select|pragma)\b/i;
 
 /**
  * The server's connection, taking a turn for each statement that may write and for each transaction,
- * from `begin` to its `commit` or `rollback`; reads take none (WAL readers see the last commit). A turn
- * is kept until the event loop's next turn, so that the writes of one request (a first message makes its
- * conversation, then stores a block list change, ...) go one after the other without waiting for a batch
- * of the writer's thread between each two.
+ * from `begin` to its `commit` or `rollback`; reads never wait (WAL readers see the last commit).
  */
 class TurnTakingConnection implements DatabaseConnection {
-  private turn: (() => void) | undefined;
-  private releasing: NodeJS.Immediate | undefined;
-  private inTransaction = false;
+  private transactionTurn: (() => void) | undefined;
 
   constructor(
     private readonly connection: DatabaseConnection,
@@ -56,28 +51,33 @@ class TurnTakingConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const command = query.sql.trim().toLowerCase();
-    if (this.inTransaction) {
-      let ended = false;
+    if (command === 'begin') {
+      const end = await this.turns.take();
       try {
         const result = await this.connection.executeQuery<R>(query);
-        ended = command === 'commit' || command === 'rollback';
+        this.transactionTurn = end;
         return result;
       } catch (error) {
-        // A failed commit is followed by a rollback; the transaction ends there.
-        ended = command === 'rollback';
+        end();
         throw error;
-      } finally {
-        if (ended) this.endTransaction();
       }
     }
-    if (command !== 'begin' && (SelectQueryNode.is(query.query) || reading.test(query.sql))) return this.connection.executeQuery<R>(query);
-    await this.holdTurn();
-    try {
-      const result = await this.connection.executeQuery<R>(query);
-      if (command === 'begin') this.inTransaction = true;
+    if (this.transactionTurn) {
+      const ending = command === 'commit' || command === 'rollback';
+      const result = await this.connection.executeQuery<R>(query).catch((error: unknown) => {
+        // A failed commit is followed by a rollback; the turn ends there.
+        if (command === 'rollback') this.endTransaction();
+        throw error;
+      });
+      if (ending) this.endTransaction();
       return result;
+    }
+    if (SelectQueryNode.is(query.query) || reading.test(query.sql)) return this.connection.executeQuery<R>(query);
+    const end = await this.turns.take();
+    try {
+      return await this.connection.executeQuery<R>(query);
     } finally {
-      if (!this.inTransaction) this.releaseSoon();
+      end();
     }
   }
 
@@ -86,26 +86,10 @@ class TurnTakingConnection implements DatabaseConnection {
     return this.connection.streamQuery<R>(query, chunkSize);
   }
 
-  private async holdTurn(): Promise<void> {
-    if (this.releasing) clearImmediate(this.releasing);
-    this.releasing = undefined;
-    this.turn ??= await this.turns.take();
-  }
-
   private endTransaction(): void {
-    if (!this.inTransaction) return;
-    this.inTransaction = false;
-    this.releaseSoon();
-  }
-
-  private releaseSoon(): void {
-    if (this.releasing) return;
-    this.releasing = setImmediate(() => {
-      this.releasing = undefined;
-      const end = this.turn;
-      this.turn = undefined;
-      end?.();
-    });
+    const end = this.transactionTurn;
+    this.transactionTurn = undefined;
+    end?.();
   }
 }
 

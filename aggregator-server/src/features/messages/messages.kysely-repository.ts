@@ -127,8 +127,20 @@ export class KyselyMessagesRepository implements MessagesRepository {
     const key = directKey(userIds);
     const existing = await this.db.selectFrom('conversations').selectAll().where('direct_key', '=', key).executeTakeFirst();
     if (existing) return toConversation(existing);
-    // SQLite: on the writer's thread, so that a first message's writes never wait between the sends' batches.
-    const created = this.hotPath.kind === 'postgres' ? await this.createDirectInOneStatement(id, key, userIds, now) : await this.hotPath.writer.createDirect(id, userIds, now);
+    const created = this.kind === 'postgres' ? await this.createDirectInOneStatement(id, key, userIds, now) : await this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('conversations')
+        .values({ id, kind: 'direct', title: null, direct_key: key, last_seq: 0, last_activity_at: now, created_at: now })
+        .onConflict((oc) => oc.column('direct_key').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) return false;
+      await trx
+        .insertInto('conversation_members')
+        .values(userIds.map((userId) => ({ conversation_id: id, user_id: userId, joined_seq: 0, left_seq: null })))
+        .execute();
+      return true;
+    });
     if (created) return { id, kind: 'direct', title: null, lastSeq: 0, lastActivityAt: now };
     // Someone else made it meanwhile (the other person's first message): theirs is the one.
     const row = await this.db.selectFrom('conversations').selectAll().where('direct_key', '=', key).executeTakeFirstOrThrow();

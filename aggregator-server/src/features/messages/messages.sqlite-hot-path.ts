@@ -22,18 +22,15 @@ type AppendItem = [
   sentAt: number,
 ];
 type CursorItem = [kind: CursorKind, userId: string, deviceId: string, conversationId: string, upTo: number];
-type DirectItem = [kind: 'direct', id: string, directKey: string, firstUserId: string, secondUserId: string, now: number];
-type Item = AppendItem | CursorItem | DirectItem;
 type Answer =
   | ['stored', seq: number, senderPhone: string]
   | ['refused']
   | ['repeated']
   | ['moved', now: number, others: string[]]
   | ['no_conversation']
-  | ['direct', created: boolean]
   | ['failed', message: string, code: string];
 type FromWorker = 'ready' | { answers: Answer[] } | { failed: { message: string; code: string } };
-type Waiting = { item: Item; resolve: (answer: Answer) => void; reject: (error: unknown) => void };
+type Waiting = { item: AppendItem | CursorItem; resolve: (answer: Answer) => void; reject: (error: unknown) => void };
 
 /** An error the writer's connection reported, with SQLite's code (`SQLITE_FULL`, ...). */
 export class MessageWriterError extends Error {
@@ -105,17 +102,6 @@ export class SqliteMessageWriter {
     });
   }
 
-  /**
-   * A direct conversation of two people with its members, in the same turns as the sends; false when
-   * the pair has one already.
-   */
-  createDirect(id: string, userIds: [string, string], now: number): Promise<boolean> {
-    return this.submit(['direct', id, directKey(userIds), userIds[0], userIds[1], now]).then((answer) => {
-      if (answer[0] === 'direct') return answer[1];
-      throw new Error(`the message writer answered a new conversation with ${answer[0]}`);
-    });
-  }
-
   /** Waits for what was submitted, then stops the thread and its connection. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -133,7 +119,7 @@ export class SqliteMessageWriter {
     return this.closing;
   }
 
-  private submit(item: Item): Promise<Answer> {
+  private submit(item: AppendItem | CursorItem): Promise<Answer> {
     if (this.closing) return Promise.reject(new MessageWriterError('the server is shutting down; try again', 'closing'));
     return new Promise<Answer>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });

@@ -12,9 +12,7 @@ const Database = require(workerData.driver);
 
 /** @typedef {[kind: 'append', id: string, conversationId: string, directKey: string, senderId: string, receiverId: string, receiverPhone: string | null, senderDeviceId: string | null, clientId: string, body: string, route: string, sms: number, sentAt: number]} AppendItem */
 /** @typedef {[kind: 'delivered' | 'read', userId: string, deviceId: string, conversationId: string, upTo: number]} CursorItem */
-/** @typedef {[kind: 'direct', id: string, directKey: string, firstUserId: string, secondUserId: string, now: number]} DirectItem */
-/** @typedef {AppendItem | CursorItem | DirectItem} Item */
-/** @typedef {['stored', seq: number, senderPhone: string] | ['refused'] | ['repeated'] | ['moved', now: number, others: string[]] | ['no_conversation'] | ['direct', created: boolean] | ['failed', message: string, code: string]} Answer */
+/** @typedef {['stored', seq: number, senderPhone: string] | ['refused'] | ['repeated'] | ['moved', now: number, others: string[]] | ['no_conversation'] | ['failed', message: string, code: string]} Answer */
 
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 5000');
@@ -45,10 +43,6 @@ const statements = {
   senderPhone: db.prepare('select phone from user_phones where user_id = ? and is_primary = 1').pluck(),
   moveDelivered: move(false),
   moveRead: move(true),
-  createDirect: db.prepare(
-    "insert into conversations (id, kind, title, direct_key, last_seq, last_activity_at, created_at) values (?, 'direct', null, ?, 0, ?, ?) on conflict (direct_key) do nothing",
-  ),
-  addMember: db.prepare('insert into conversation_members (conversation_id, user_id, joined_seq, left_seq) values (?, ?, 0, null)'),
   otherMembers: db.prepare('select user_id from conversation_members where conversation_id = ? and left_seq is null and user_id <> ?').pluck(),
 };
 
@@ -98,27 +92,12 @@ function moveCursor(item) {
   return ['moved', Number(read ? row.read_seq : row.delivered_seq), others];
 }
 
-/**
- * A first message's conversation: made with its two members, unless the pair has one already (the
- * other person's first message, made meanwhile), which the server then reads.
- * @param {DirectItem} item
- * @returns {Answer}
- */
-function createDirect(item) {
-  const [, id, directKey, first, second, now] = item;
-  if (statements.createDirect.run([id, directKey, now, now]).changes === 0) return ['direct', false];
-  for (const userId of [first, second]) statements.addMember.run([id, userId]);
-  return ['direct', true];
-}
-
-const inSavepoint = db.transaction(
-  /** @param {Item} item @returns {Answer} */ (item) => (item[0] === 'append' ? append(item) : item[0] === 'direct' ? createDirect(item) : moveCursor(item)),
-);
+const inSavepoint = db.transaction(/** @param {AppendItem | CursorItem} item @returns {Answer} */ (item) => (item[0] === 'append' ? append(item) : moveCursor(item)));
 
 // IMMEDIATE: the write lock is taken at the start. The server's connection waits for its turn while a
 // batch is out (WriteTurns), so the lock is free; should anything else hold it, the batch waits whole.
 const inTransaction = db.transaction(
-  /** @param {Item[]} batch @returns {Answer[]} */ (batch) =>
+  /** @param {(AppendItem | CursorItem)[]} batch @returns {Answer[]} */ (batch) =>
     batch.map((item) => {
       try {
         return inSavepoint(item);
@@ -132,7 +111,7 @@ const inTransaction = db.transaction(
 
 const port = parentPort;
 if (port === null) throw new Error('the message writer runs as a worker thread');
-port.on('message', (/** @type {{ batch: Item[] } | 'stop'} */ message) => {
+port.on('message', (/** @type {{ batch: (AppendItem | CursorItem)[] } | 'stop'} */ message) => {
   if (message === 'stop') {
     db.close();
     port.close();
