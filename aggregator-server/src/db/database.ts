@@ -1,13 +1,12 @@
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 import { fallbackCheckpointPages, startBackgroundCheckpoints } from './sqlite-checkpoints.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
-import { TurnTakingSqliteDialect, WriteTurns } from './sqlite-write-turns.js';
 import { ensurePrivateDir, ensurePrivateFile, restrictIfPresent } from '../platform/private-files.js';
 
 // int8 (bigint) columns hold epoch milliseconds, well inside Number's exact range.
@@ -21,12 +20,8 @@ export type Storage = {
   db: Kysely<Database>;
   kind: StorageOptions['kind'];
   close(): Promise<void>;
-  /** Runs `hook` when the storage closes, before its connections do (a writer on a thread of its own, say). */
-  closeWith(hook: () => Promise<void>): void;
   /** The embedded database's own handle, for the few hot statements run on it directly (see SqliteMessageWriter). */
   sqlite?: SqliteDatabase.Database;
-  /** The embedded database's turns at writing, shared by the server's connection and the message writer's thread. */
-  writeTurns?: WriteTurns;
 };
 
 export function storageOptionsFor(config: { databaseUrl: string | undefined; dataDir: string }): StorageOptions {
@@ -37,7 +32,6 @@ export function storageOptionsFor(config: { databaseUrl: string | undefined; dat
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   let db: Kysely<Database>;
   let sqliteHandle: SqliteDatabase.Database | undefined;
-  let writeTurns: WriteTurns | undefined;
   let checkpoints: { stop(): Promise<void> } | undefined;
   if (options.kind === 'sqlite') {
     ensurePrivateDir(path.dirname(options.file));
@@ -52,8 +46,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     checkpoints = startBackgroundCheckpoints(options.file);
     // SQLite gives -wal and -shm the database file's mode; an older database may predate that rule.
     for (const suffix of ['-wal', '-shm']) restrictIfPresent(options.file + suffix);
-    writeTurns = new WriteTurns();
-    db = new Kysely<Database>({ dialect: new TurnTakingSqliteDialect({ database: withStatementCache(sqlite) }, writeTurns) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     sqliteHandle = sqlite;
   } else {
     const pool = new pg.Pool({
@@ -64,13 +57,11 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   await migrateToLatest(db, options.kind);
-  const hooks: (() => Promise<void>)[] = [];
   const close = async () => {
-    await Promise.all(hooks.splice(0).map((hook) => hook()));
     await checkpoints?.stop();
     await db.destroy();
   };
-  return { db, kind: options.kind, close, closeWith: (hook) => void hooks.push(hook), ...(sqliteHandle ? { sqlite: sqliteHandle } : {}), ...(writeTurns ? { writeTurns } : {}) };
+  return { db, kind: options.kind, close, ...(sqliteHandle ? { sqlite: sqliteHandle } : {}) };
 }
 
 const inCodeMigrations: MigrationProvider = { getMigrations: async () => migrations };

@@ -55,14 +55,12 @@ export class KyselyMessagesRepository implements MessagesRepository {
     | { kind: 'sqlite'; writer: SqliteMessageWriter }
     | { kind: 'postgres'; sends: PostgresSendWriter; cursors: PostgresCursorWriter };
 
-  constructor(storage: Pick<Storage, 'db' | 'kind' | 'sqlite' | 'writeTurns' | 'closeWith'>) {
+  constructor(storage: Pick<Storage, 'db' | 'kind' | 'sqlite'>) {
     this.db = storage.db;
     this.kind = storage.kind;
     if (storage.kind === 'sqlite') {
-      if (!storage.sqlite || !storage.writeTurns) throw new Error('the embedded database is opened without its handle');
-      const writer = new SqliteMessageWriter(storage.sqlite.name, storage.writeTurns);
-      storage.closeWith(() => writer.close());
-      this.hotPath = { kind: 'sqlite', writer };
+      if (!storage.sqlite) throw new Error('the embedded database is opened without its handle');
+      this.hotPath = { kind: 'sqlite', writer: new SqliteMessageWriter(storage.db, storage.sqlite) };
     } else this.hotPath = { kind: 'postgres', sends: new PostgresSendWriter(storage.db), cursors: new PostgresCursorWriter(storage.db) };
   }
 
