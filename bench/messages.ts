@@ -14,7 +14,7 @@ import { LoadProcesses } from './support/load-processes.js';
 import { BenchDevice } from './support/message-clients.js';
 import { startProsodySystem, startSocketioFloor, startSwitchboard, type MessageSystem } from './support/message-servers.js';
 import { prosodyInstalled } from './support/prosody.js';
-import { cpuMs, percentile, round, sleep } from './support/stats.js';
+import { cpuMs, percentile, round, sleep, threadCpuMs } from './support/stats.js';
 
 const users = Number(process.env.BENCH_MESSAGE_USERS ?? 2000);
 const rates = (process.env.BENCH_RATES ?? '250,500,1000,1250,1500,2000,2500,3000,4000,5000,6000,8000').split(',').map(Number);
@@ -35,6 +35,8 @@ type Step = {
   serverCpuMsPerMessage: number;
   /** Of that, the database's processes (PostgreSQL's backends; none for SQLite, which runs in the server). */
   databaseCpuMsPerMessage: number;
+  /** Of that, the server's main thread, the one that serves every socket (SQLite's writer has a thread of its own). */
+  socketThreadCpuMsPerMessage: number;
   clientCpu: number;
   /** What one message costs the benchmark's own clients (sender and receiver, both sides of every packet). */
   clientCpuMsPerMessage: number;
@@ -70,10 +72,13 @@ function cpuBetween(before: Map<number, number>, after: Map<number, number>): nu
 async function runStep(system: MessageSystem, load: LoadProcesses, rate: number, limit = Infinity): Promise<Step> {
   const pids = await system.serverPids();
   const serverBefore = cpuOf(pids);
+  const socketThread = (): number => (pids[0] === undefined ? 0 : threadCpuMs(pids[0]));
+  const socketThreadBefore = socketThread();
   const begin = performance.now();
   const step = await load.step(rate, stepSeconds, limit);
   const elapsed = performance.now() - begin;
   const serverAfter = cpuOf(await system.serverPids());
+  const socketThreadMs = socketThread() - socketThreadBefore;
   const serverCpuMs = cpuBetween(serverBefore, serverAfter);
   // The first process is the server itself; the rest are its database's.
   const serverOnly = pids[0];
@@ -91,6 +96,7 @@ async function runStep(system: MessageSystem, load: LoadProcesses, rate: number,
     // What one message costs the server, acknowledgements included: a figure a busy machine changes little.
     serverCpuMsPerMessage: round(serverCpuMs / Math.max(1, sent), 2),
     databaseCpuMsPerMessage: round(databaseCpuMs / Math.max(1, sent), 2),
+    socketThreadCpuMsPerMessage: round(socketThreadMs / Math.max(1, sent), 2),
     clientCpu: round((step.clientCpuMs / elapsed) * 100),
     clientCpuMsPerMessage: round(step.clientCpuMs / Math.max(1, sent), 2),
   };
@@ -122,8 +128,8 @@ async function sweep(driver: MessageSystem, out: Record<string, string | number>
       out[`${driver.name} @${rate}/s p50 / p99 ms`] = `${step.p50} / ${step.p99}`;
       out[`${driver.name} @${rate}/s sent / acked / lost / dup`] = `${step.sent} / ${step.acked} / ${step.lost} / ${step.duplicates}`;
       out[`${driver.name} @${rate}/s server / bench CPU %`] = `${step.serverCpu} / ${step.clientCpu}`;
-      out[`${driver.name} @${rate}/s CPU ms per message: server (database) / bench`] =
-        `${step.serverCpuMsPerMessage} (${step.databaseCpuMsPerMessage}) / ${step.clientCpuMsPerMessage}`;
+      out[`${driver.name} @${rate}/s CPU ms per message: server (socket thread; database) / bench`] =
+        `${step.serverCpuMsPerMessage} (${step.socketThreadCpuMsPerMessage}; ${step.databaseCpuMsPerMessage}) / ${step.clientCpuMsPerMessage}`;
       const intact = step.lost === 0 && step.duplicates === 0 && step.acked === step.sent;
       if (step.p99 < 100 && intact) highest = rate;
       if (!intact || step.p50 >= 100) break;

@@ -24,6 +24,12 @@ export function rssKiB(pid: number): number {
 }
 
 /** CPU time (user + system) a process used so far, in ms, from /proc (Linux; clock ticks of 10 ms). */
+/** CPU time of one thread of a process; the main thread's id is the process id. */
+export function threadCpuMs(pid: number, tid = pid): number {
+  const fields = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export function cpuMs(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) * 10;
