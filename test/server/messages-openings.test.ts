@@ -67,6 +67,25 @@ describe.skipIf(!postgres?.available)('the first message of a conversation on Po
     expect(await openings.lookUp(a.id, clientId, { phone: b.phone })).toEqual({ repeated: true, receiverId: b.id });
     // The clientId is the sender's: the same one from someone else is new.
     expect(await openings.lookUp(b.id, clientId, { phone: a.phone })).toEqual({ repeated: false, receiverId: a.id });
+    // Many at once go as one read over arrays: each answer is its own.
+    const c = await user();
+    expect(
+      await Promise.all([
+        openings.lookUp(a.id, clientId, { userId: c.id }),
+        openings.lookUp(b.id, clientId, { phone: '+8613700137999' }),
+        openings.lookUp(a.id, randomUUID(), { phone: c.phone }),
+        openings.lookUp(c.id, randomUUID(), { userId: randomUUID() }),
+        openings.lookUp(c.id, clientId, { phone: a.phone }),
+        openings.lookUp(a.id, clientId, { phone: b.phone }),
+      ]),
+    ).toEqual([
+      { repeated: true, receiverId: c.id },
+      { repeated: false },
+      { repeated: false, receiverId: c.id },
+      { repeated: false },
+      { repeated: false, receiverId: a.id },
+      { repeated: true, receiverId: b.id },
+    ]);
   });
 
   it('makes the conversation with both people in it and stores the first message at 1, answering the sender\'s number', async () => {
