@@ -241,6 +241,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   });
   const messages = new MessagesService({
     repo: messagesRepo,
+    openings: messagesRepo.openings,
     attachments: (userId, id) => attachments.usableBy(userId, id),
     accounts,
     privacy,

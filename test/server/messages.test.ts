@@ -93,6 +93,42 @@ describe.each(backends)('messages on $name', ({ name, available }) => {
     expect(peek.status).toBe(404);
   });
 
+  it.skipIf(!available)('lands the first messages of people who write to each other at once in one conversation each, and answers a retry sent with one by the first', async () => {
+    const pairs = [await people(2), await people(2), await people(2)];
+    const devices = await Promise.all(pairs.map(async ([a, b]) => [await device(a!.token), await device(b!.token)] as const));
+    const answers = await Promise.all(
+      pairs.map(([a, b], index) => {
+        const [aDevice, bDevice] = devices[index]!;
+        const clientId = randomUUID();
+        return Promise.all([
+          aDevice.send({ phone: b!.phone }, 'hello b', { clientId }),
+          aDevice.send({ phone: b!.phone }, 'hello b', { clientId }),
+          bDevice.send({ userId: a!.user.id }, 'hello a'),
+        ]);
+      }),
+    );
+    for (const [index, [first, retry, reply]] of answers.entries()) {
+      const [a, b] = pairs[index]!;
+      const [aDevice, bDevice] = devices[index]!;
+      expect(sentId(retry!)).toBe(sentId(first!));
+      const stored = [first!, reply!].map((answer) => ('ok' in answer ? answer.message : undefined));
+      expect(new Set(stored.map((message) => message?.conversationId)).size).toBe(1);
+      expect(stored.map((message) => message?.seq).sort()).toEqual([1, 2]);
+      await bDevice.until(() => bDevice.texts().includes('hello b'), 'the first message');
+      await aDevice.until(() => aDevice.texts().includes('hello a'), 'the reply');
+      for (const person of [a!, b!]) {
+        const list = await server.api.withToken(person.token).typed().call(routes.conversations, {});
+        expect(list.map((conversation) => conversation.id)).toEqual([stored[0]!.conversationId]);
+      }
+    }
+    await sleep(300);
+    // Each message reached the other person once, whatever raced: the retry stored and sent nothing.
+    for (const [aDevice, bDevice] of devices) {
+      expect(bDevice.arrived).toEqual(['hello b']);
+      expect(aDevice.arrived).toEqual(['hello a']);
+    }
+  });
+
   it.skipIf(!available)('keeps messages for an offline device and sends them all, in order, once, when it comes back', async () => {
     const [alice, bob] = await people(2);
     const aliceDevice = await device(alice!.token);

@@ -17,6 +17,7 @@ import * as sms from './0050-sms.js';
 import * as messageSenderDevice from './0090-message-sender-device.js';
 import * as groupAdds from './0091-group-adds.js';
 import * as postgresSendBatch from './0092-postgres-send-batch.js';
+import * as postgresDirectOpening from './0094-postgres-direct-opening.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0090-message-sender-device': messageSenderDevice,
   '0091-group-adds': groupAdds,
   '0092-postgres-send-batch': postgresSendBatch,
+  '0094-postgres-direct-opening': postgresDirectOpening,
 };

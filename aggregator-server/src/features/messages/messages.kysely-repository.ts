@@ -3,7 +3,9 @@ import { messageBody } from '#common/contract/messages.js';
 import type { Database, MessagesTable, ConversationsTable } from '../../db/schema.js';
 import type { Storage, StorageOptions } from '../../db/database.js';
 import { directKey } from './messages.kysely-hot-path.js';
+import type { DirectOpenings } from './messages.openings.js';
 import { PostgresCursorWriter } from './messages.postgres-cursors.js';
+import { PostgresDirectOpenings } from './messages.postgres-openings.js';
 import { PostgresSendWriter } from './messages.postgres-sends.js';
 import { SqliteMessageWriter } from './messages.sqlite-hot-path.js';
 import type {
@@ -54,6 +56,11 @@ export class KyselyMessagesRepository implements MessagesRepository {
   private readonly hotPath:
     | { kind: 'sqlite'; writer: SqliteMessageWriter }
     | { kind: 'postgres'; sends: PostgresSendWriter; cursors: PostgresCursorWriter };
+  /**
+   * PostgreSQL: the first text to a person in two round trips. SQLite has none: there a statement costs
+   * no round trip, and the checks one by one stay as they are.
+   */
+  readonly openings: DirectOpenings | undefined;
 
   constructor(storage: Pick<Storage, 'db' | 'kind' | 'sqlite'>) {
     this.db = storage.db;
@@ -61,7 +68,11 @@ export class KyselyMessagesRepository implements MessagesRepository {
     if (storage.kind === 'sqlite') {
       if (!storage.sqlite) throw new Error('the embedded database is opened without its handle');
       this.hotPath = { kind: 'sqlite', writer: new SqliteMessageWriter(storage.db, storage.sqlite) };
-    } else this.hotPath = { kind: 'postgres', sends: new PostgresSendWriter(storage.db), cursors: new PostgresCursorWriter(storage.db) };
+      this.openings = undefined;
+    } else {
+      this.hotPath = { kind: 'postgres', sends: new PostgresSendWriter(storage.db), cursors: new PostgresCursorWriter(storage.db) };
+      this.openings = new PostgresDirectOpenings(storage.db);
+    }
   }
 
   appendDirect(append: DirectAppend): Promise<DirectAppendResult> {

@@ -1,26 +1,17 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { appendDirect, directKey } from './messages.kysely-hot-path.js';
+import { RoundTripBatches, retryAlone, type Waiting } from './messages.postgres-batches.js';
 import type { DirectAppend, DirectAppendResult } from './messages.repository.js';
 
-type Waiting = { append: DirectAppend; resolve: (result: DirectAppendResult) => void; reject: (error: unknown) => void };
+type Send = Waiting<DirectAppend, DirectAppendResult>;
 type Row = { item: number; seq: number; sender_phone: string | null };
-
-/**
- * A repeated clientId (23505), or a lock conflict with a statement outside the batches (40P01 deadlock,
- * 40001): sent one by one, these are answered properly. Anything else fails the batch as it would fail
- * a single send, so a broken batch shows at once instead of hiding behind the slow path.
- */
-function retryAlone(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === '23505' || code === '40P01' || code === '40001';
-}
 
 /**
  * Sends on PostgreSQL, many in one call of `append_direct_batch` (migration 0092). One statement per
  * message cost a round trip, a plan and a commit each: at 1,500 messages a second the database's
- * backends took more CPU than the server. Whatever arrives while a batch is out goes as the next one, so
- * under load a batch holds what arrived during one round trip, and alone a message waits for nothing.
+ * backends took more CPU than the server. Whatever arrives while a batch is out goes as the next one
+ * (`RoundTripBatches`).
  *
  * Items are ordered by conversation (keeping each conversation's own order), so two nodes' batches take
  * the conversations' row locks in the same order and cannot deadlock each other. A batch that a
@@ -28,39 +19,23 @@ function retryAlone(error: unknown): boolean {
  * message at a time by the single statement, which answers repeats and refusals itself.
  */
 export class PostgresSendWriter {
-  private queue: Waiting[] = [];
-  private running = false;
+  private readonly batches = new RoundTripBatches<DirectAppend, DirectAppendResult>(
+    (append) => append.message.conversationId,
+    (batch) => (batch.length === 1 ? this.one(batch[0] as Send) : this.many(batch)),
+  );
 
   constructor(private readonly db: Kysely<Database>) {}
 
   append(append: DirectAppend): Promise<DirectAppendResult> {
-    return new Promise<DirectAppendResult>((resolve, reject) => {
-      this.queue.push({ append, resolve, reject });
-      if (!this.running && this.queue.length === 1) setImmediate(() => void this.flush());
-    });
+    return this.batches.add(append);
   }
 
-  private async flush(): Promise<void> {
-    if (this.running || this.queue.length === 0) return;
-    this.running = true;
-    // Stable: within one conversation the order of arrival stays.
-    const batch = this.queue.sort((a, b) => (a.append.message.conversationId < b.append.message.conversationId ? -1 : a.append.message.conversationId > b.append.message.conversationId ? 1 : 0));
-    this.queue = [];
-    try {
-      if (batch.length === 1) await this.one(batch[0] as Waiting);
-      else await this.many(batch);
-    } finally {
-      this.running = false;
-      if (this.queue.length > 0) void this.flush();
-    }
+  private async one(waiting: Send): Promise<void> {
+    await appendDirect(this.db, waiting.item).then(waiting.resolve, waiting.reject);
   }
 
-  private async one(waiting: Waiting): Promise<void> {
-    await appendDirect(this.db, waiting.append).then(waiting.resolve, waiting.reject);
-  }
-
-  private async many(batch: Waiting[]): Promise<void> {
-    const items = batch.map(({ append }) => append);
+  private async many(batch: Send[]): Promise<void> {
+    const items = batch.map(({ item }) => item);
     const column = <T>(of: (append: DirectAppend) => T) => items.map(of);
     let rows: Row[];
     try {
@@ -80,7 +55,7 @@ export class PostgresSendWriter {
     const stored = new Map(rows.map((row) => [row.item, row]));
     batch.forEach((waiting, index) => {
       const row = stored.get(index + 1);
-      waiting.resolve(row ? { kind: 'stored', message: { ...waiting.append.message, seq: Number(row.seq) }, senderPhone: row.sender_phone ?? '' } : { kind: 'refused' });
+      waiting.resolve(row ? { kind: 'stored', message: { ...waiting.item.message, seq: Number(row.seq) }, senderPhone: row.sender_phone ?? '' } : { kind: 'refused' });
     });
   }
 }

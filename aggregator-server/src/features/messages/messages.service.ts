@@ -21,7 +21,8 @@ import type { PrivacyService } from '../privacy/privacy.service.js';
 import type { ContactsService } from '../contacts/contacts.service.js';
 import type { SmsFallback } from '../sms/sms.service.js';
 import { DirectHints } from './direct-hints.js';
-import type { ConversationRecord, CursorKind, DirectAppendResult, MessagePosition, MessageRecord, MessagesRepository } from './messages.repository.js';
+import type { DirectOpenings, PersonAddress } from './messages.openings.js';
+import type { ConversationRecord, CursorKind, DirectAppend, DirectAppendResult, MessagePosition, MessageRecord, MessagesRepository } from './messages.repository.js';
 
 /** How messages leave this node: to every socket of some users, on whichever node they are. */
 export interface MessageOutlet {
@@ -72,6 +73,8 @@ export class MessagesService {
   constructor(
     private readonly deps: {
       repo: MessagesRepository;
+      /** The first text to a person in two round trips, where the database offers it (PostgreSQL). */
+      openings?: DirectOpenings;
       /** Whether a user may put this file in a message (the attachments part answers). */
       attachments: (userId: string, attachmentId: string) => Promise<boolean>;
       accounts: AccountService;
@@ -115,11 +118,16 @@ export class MessagesService {
     return this.announceDirect(sender, hint.receiverId, appended);
   }
 
-  /** Stores a text for one other person (`appendDirect`), routed by whether a device of theirs is online. */
+  /** Stores a text for one other person (`appendDirect`). */
   private async appendDirectText(sender: Sender, payload: MessageSendPayload, conversationId: string, receiverId: string): Promise<DirectAppendResult> {
+    return this.deps.repo.appendDirect(await this.directText(sender, payload, conversationId, receiverId));
+  }
+
+  /** A text for one other person, routed by whether a device of theirs is online. */
+  private async directText(sender: Sender, payload: MessageSendPayload, conversationId: string, receiverId: string): Promise<DirectAppend> {
     const route = (await this.deps.outlet.online(receiverId)) ? 'delivered' : 'stored';
     const sentAt = this.deps.clock.now();
-    return this.deps.repo.appendDirect({
+    return {
       message: {
         id: timeOrderedId(sentAt),
         conversationId,
@@ -133,7 +141,7 @@ export class MessagesService {
       },
       receiverId,
       ...('phone' in payload.to ? { receiverPhone: payload.to.phone } : {}),
-    });
+    };
   }
 
   /** A direct text stored: to both people's devices (not the sending connection), the SMS relay, an SMS notice if asked. */
@@ -154,17 +162,32 @@ export class MessagesService {
    */
   private async sendDirectText(sender: Sender, payload: MessageSendPayload, conversationId: string, receiverId: string): Promise<MessageSendResult> {
     const appended = await this.appendDirectText(sender, payload, conversationId, receiverId);
-    if (appended.kind === 'repeated') {
-      const first = await this.deps.repo.findMessageByClientId(sender.userId, payload.clientId);
-      if (!first) throw new Error('a repeated clientId names no stored message');
-      return this.answerFirst(first);
-    }
     if (appended.kind === 'refused') {
       // Changed between the checks and the statement: a block, or the number went to someone else.
       if (await this.deps.privacy.eitherBlocked(sender.userId, receiverId)) throw new ApiError(403, 'blocked', 'this person cannot receive your messages');
       throw new ApiError(404, 'not_a_user', 'nobody uses Switchboard with this number');
     }
-    this.hints.remember(sender.userId, payload.to, { conversationId, receiverId });
+    return this.answerDirect(sender, payload, receiverId, appended);
+  }
+
+  /**
+   * The first text to a person where the database resolves it in one step (`DirectOpenings.open`): the
+   * conversation found or made and the message stored, with the checks of `appendDirect`. Undefined when
+   * refused (a block, or the number moved, since the look-up): the checks one by one then say why.
+   */
+  private async openDirectText(openings: DirectOpenings, sender: Sender, payload: MessageSendPayload, receiverId: string): Promise<MessageSendResult | undefined> {
+    const opened = await openings.open(await this.directText(sender, payload, randomUUID(), receiverId));
+    return opened.kind === 'refused' ? undefined : this.answerDirect(sender, payload, receiverId, opened);
+  }
+
+  /** A direct text stored, or a repeat answered with the first; the node remembers the way for the next message. */
+  private async answerDirect(sender: Sender, payload: MessageSendPayload, receiverId: string, appended: Exclude<DirectAppendResult, { kind: 'refused' }>): Promise<MessageSendResult> {
+    if (appended.kind === 'repeated') {
+      const first = await this.deps.repo.findMessageByClientId(sender.userId, payload.clientId);
+      if (!first) throw new Error('a repeated clientId names no stored message');
+      return this.answerFirst(first);
+    }
+    this.hints.remember(sender.userId, payload.to, { conversationId: appended.message.conversationId, receiverId });
     return this.announceDirect(sender, receiverId, appended);
   }
 
@@ -176,8 +199,12 @@ export class MessagesService {
   /** Every check one by one: the first send to an address, groups, files, and whatever the direct path refused. */
   private async sendFully(sender: Sender, payload: MessageSendPayload, paced: boolean): Promise<MessageSendResult> {
     const { repo, clock } = this.deps;
+    const openings = 'text' in payload.body ? this.deps.openings : undefined;
+    const person = personAddressed(payload.to);
+    // With openings, one read answers both whether this is a retry and who the address names.
+    const looked = openings && person ? await openings.lookUp(sender.userId, payload.clientId, person) : undefined;
     // A retry answers the first send, before any limit: it costs nothing new.
-    const repeated = await repo.findMessageByClientId(sender.userId, payload.clientId);
+    const repeated = !looked || looked.repeated ? await repo.findMessageByClientId(sender.userId, payload.clientId) : undefined;
     if (repeated) return this.answerFirst(repeated);
 
     if (!paced) {
@@ -187,6 +214,10 @@ export class MessagesService {
 
     if ('attachmentId' in payload.body && !(await this.deps.attachments(sender.userId, payload.body.attachmentId))) {
       throw new ApiError(404, 'not_found', 'no such file; upload it first');
+    }
+    if (openings && looked?.receiverId !== undefined && looked.receiverId !== sender.userId) {
+      const opened = await this.openDirectText(openings, sender, payload, looked.receiverId);
+      if (opened) return opened;
     }
     const target = await this.resolveTarget(sender.userId, payload);
     if (target.kind === 'sms') return this.sendSmsToStranger(sender.userId, payload, target.phone);
@@ -459,4 +490,11 @@ export class MessagesService {
       sentAt: toIso(m.sentAt),
     };
   }
+}
+
+/** A person addressed by number or user id (not a conversation, nor someone on another network). */
+function personAddressed(to: MessageSendPayload['to']): PersonAddress | undefined {
+  if ('phone' in to) return { phone: to.phone };
+  if ('userId' in to) return { userId: to.userId };
+  return undefined;
 }
