@@ -13,14 +13,16 @@ type Row = { item: number; seq: number; sender_phone: string | null };
  * backends took more CPU than the server. Whatever arrives while a batch is out goes as the next one
  * (`RoundTripBatches`).
  *
- * Items are ordered by conversation (keeping each conversation's own order), so two nodes' batches take
- * the conversations' row locks in the same order and cannot deadlock each other. A batch that a
+ * Items are ordered by the pair's direct key (one conversation per pair; each keeps its own order), so
+ * two batches take the conversations' row locks in the same order and cannot deadlock each other: two
+ * nodes' sends, and the sends beside the openings (`PostgresDirectOpenings`, first messages), which
+ * lock in the same order. A batch that a
  * repeated clientId fails as a whole (the function does not sort repeats out) is stored again one
  * message at a time by the single statement, which answers repeats and refusals itself.
  */
 export class PostgresSendWriter {
   private readonly batches = new RoundTripBatches<DirectAppend, DirectAppendResult>(
-    (append) => append.message.conversationId,
+    (append) => directKey([append.message.senderId, append.receiverId]),
     (batch) => (batch.length === 1 ? this.one(batch[0] as Send) : this.many(batch)),
   );
 
