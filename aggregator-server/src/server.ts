@@ -60,6 +60,8 @@ import { attachPresence, socketOutlet } from './features/presence/presence.gatew
 import { KyselyMessagesRepository } from './features/messages/messages.kysely-repository.js';
 import { MessagesService, type MessageOutlet, type OutsideNetworks } from './features/messages/messages.service.js';
 import { messagesRouter } from './features/messages/messages.router.js';
+import { GroupsService } from './features/messages/groups.service.js';
+import { MessageViews } from './features/messages/message-views.js';
 import { attachMessages } from './features/messages/messages.gateway.js';
 import { scheduleRetention } from './features/messages/retention.js';
 import { AttachmentsService, sharpThumbnailer } from './features/messages/attachments.service.js';
@@ -245,7 +247,6 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     attachments: (userId, id) => attachments.usableBy(userId, id),
     accounts,
     privacy,
-    contacts,
     sms: smsService,
     relay: (message, recipientIds) => {
       phoneGateway.relay(message, recipientIds).catch((error: unknown) => log.error({ reason: (error as Error).message }, 'could not relay a message to a phone signed in by SMS'));
@@ -266,7 +267,15 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     clock,
     log,
   });
-  app.use(messagesRouter(mount, messages, attachments, log));
+  const groups = new GroupsService({
+    repo: messagesRepo,
+    contacts,
+    privacy,
+    outlet: lazyOutlet(() => messageOutlet.current),
+    views: new MessageViews({ repo: messagesRepo, accounts, outside: () => interworking?.service }),
+    clock,
+  });
+  app.use(messagesRouter(mount, messages, groups, attachments, log));
   // Interworking (M28): an XMPP component bridge, off unless configured; it starts with the socket server.
   const interworking: Interworking | undefined = config.xmpp
     ? createInterworking({ config: config.xmpp, db: storage.db, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, accounts, messages, limiter, clock, log })
@@ -286,7 +295,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       send: (sender, payload) => messages.send(sender, payload),
       markDelivered: (device, conversationId, upTo) => messages.moveCursor('delivered', device, { conversationId, upTo }),
       online: (userId) => lazyOutlet(() => messageOutlet.current).online(userId),
-      groupTitle: (conversationId) => messages.groupTitle(conversationId),
+      groupTitle: (conversationId) => groups.groupTitle(conversationId),
     },
     keyring,
     clock,

@@ -3,17 +3,18 @@ import { messagesRoutes as routes } from '#common/contract/routes/messages.js';
 import type { MountRoute } from '../../http/mount-route.js';
 import type { Logger } from '../../platform/logger.js';
 import type { MessagesService } from './messages.service.js';
+import type { GroupsService } from './groups.service.js';
 import type { AttachmentsService } from './attachments.service.js';
 import { contentDisposition, notModified, requestedRange, setFileHeaders, streamFile } from './attachment-download.js';
 
-export function messagesRouter(mount: MountRoute, messages: MessagesService, attachments: AttachmentsService, log: Logger): Router {
+export function messagesRouter(mount: MountRoute, messages: MessagesService, groups: GroupsService, attachments: AttachmentsService, log: Logger): Router {
   const router = Router();
   mount(router, routes.conversations, ({ auth }) => messages.conversations(auth.user.id));
   mount(router, routes.conversationMessages, ({ auth, params, query }) => messages.history(auth.user.id, params.id, query.before, query.limit));
-  mount(router, routes.createGroup, ({ auth, body }) => messages.createGroup(auth.user.id, body.title, body.members));
-  mount(router, routes.renameGroup, ({ auth, params, body }) => messages.renameGroup(auth.user.id, params.id, body.title));
-  mount(router, routes.addGroupMember, ({ auth, params }) => messages.addMember(auth.user.id, params.id, params.userId));
-  mount(router, routes.removeGroupMember, ({ auth, params }) => messages.removeMember(auth.user.id, params.id, params.userId));
+  mount(router, routes.createGroup, ({ auth, body }) => groups.createGroup(auth.user.id, body.title, body.members));
+  mount(router, routes.renameGroup, ({ auth, params, body }) => groups.renameGroup(auth.user.id, params.id, body.title));
+  mount(router, routes.addGroupMember, ({ auth, params }) => groups.addMember(auth.user.id, params.id, params.userId));
+  mount(router, routes.removeGroupMember, ({ auth, params }) => groups.removeMember(auth.user.id, params.id, params.userId));
   // The route requires a session, checked by the mounter before a single byte of the body is read.
   mount(router, routes.uploadAttachment, ({ auth, req }) => {
     const length = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);

@@ -8,7 +8,6 @@ import type {
   MessageSendResult,
   ReceiptEvent,
 } from '#common/contract/messages.js';
-import { maxGroupMembers } from '#common/contract/messages.js';
 import type { CallLogEntry } from '#common/contract/calls.js';
 import type { MessageSettings } from '../../config.js';
 import { ApiError } from '../../http/api-error.js';
@@ -18,9 +17,9 @@ import type { Logger } from '../../platform/logger.js';
 import type { RateLimiter } from '../../platform/rate-limiter.js';
 import type { AccountService } from '../identity/account.service.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
-import type { ContactsService } from '../contacts/contacts.service.js';
 import type { SmsFallback } from '../sms/sms.service.js';
 import { DirectHints } from './direct-hints.js';
+import { MessageViews } from './message-views.js';
 import type { DirectOpenings, PersonAddress } from './messages.openings.js';
 import type { ConversationRecord, CursorKind, DirectAppend, DirectAppendResult, MessagePosition, MessageRecord, MessagesRepository } from './messages.repository.js';
 
@@ -69,6 +68,7 @@ const backlogPage = 1000;
  */
 export class MessagesService {
   private readonly hints = new DirectHints();
+  private readonly views: MessageViews;
 
   constructor(
     private readonly deps: {
@@ -79,7 +79,6 @@ export class MessagesService {
       attachments: (userId: string, attachmentId: string) => Promise<boolean>;
       accounts: AccountService;
       privacy: PrivacyService;
-      contacts: ContactsService;
       /** SMS to people who are not users and offline notices: texts, caps and opt-outs live there. */
       sms: SmsFallback;
       /** Told of every stored message and its other members (the SMS gateway relays to signed-in phones). */
@@ -92,7 +91,9 @@ export class MessagesService {
       clock: Clock;
       log: Logger;
     },
-  ) {}
+  ) {
+    this.views = new MessageViews(deps);
+  }
 
   /**
    * A message another network delivered to the user (stored as theirs, in their conversation with the
@@ -147,7 +148,7 @@ export class MessagesService {
   /** A direct text stored: to both people's devices (not the sending connection), the SMS relay, an SMS notice if asked. */
   private async announceDirect(sender: Sender, receiverId: string, stored: Extract<DirectAppendResult, { kind: 'stored' }>): Promise<MessageSendResult> {
     const { message, senderPhone } = stored;
-    const view = this.view(message, senderPhone);
+    const view = this.views.message(message, senderPhone);
     this.deps.outlet.deliver([receiverId, sender.userId], view, sender.socketId);
     this.deps.relay?.(view, [receiverId]);
     const sms = message.sms ? await this.smsNotice(sender.userId, receiverId) : false;
@@ -193,7 +194,7 @@ export class MessagesService {
 
   /** A send whose clientId was used before is answered with the first message, as it was stored. */
   private async answerFirst(first: MessageRecord): Promise<MessageSendResult> {
-    return { ok: true, message: (await this.views([first]))[0], route: first.route, sms: first.sms };
+    return { ok: true, message: (await this.views.messages([first]))[0], route: first.route, sms: first.sms };
   }
 
   /** Every check one by one: the first send to an address, groups, files, and whatever the direct path refused. */
@@ -241,7 +242,7 @@ export class MessagesService {
       sms: smsNotice,
       sentAt,
     });
-    const [view] = await this.views([message]);
+    const [view] = await this.views.messages([message]);
     if (!view) throw new Error('a stored message has no view');
     if (!created) return { ok: true, message: view, route: message.route, sms: message.sms };
     const [receiverId] = others;
@@ -274,7 +275,7 @@ export class MessagesService {
       sms: false,
       sentAt,
     });
-    const [view] = await this.views([message]);
+    const [view] = await this.views.messages([message]);
     if (!view) throw new Error('a stored call log has no view');
     if (created) this.deps.outlet.deliver([callerId, calleeId], view);
     return view;
@@ -310,7 +311,7 @@ export class MessagesService {
     let sent = 0;
     for (;;) {
       const page = await this.deps.repo.undelivered(device.userId, device.deviceId, after, backlogPage, withoutOwn);
-      for (const view of await this.views(page)) emit(view);
+      for (const view of await this.views.messages(page)) emit(view);
       sent += page.length;
       const last = page.at(-1);
       if (!last || page.length < backlogPage) return sent;
@@ -325,7 +326,7 @@ export class MessagesService {
     const [read, progress] = await Promise.all([repo.readUpTo(userId, ids), repo.othersProgress(userId, ids)]);
     return Promise.all(
       conversations.map(async (conversation) => {
-        const view = await this.conversationView(conversation, read.get(conversation.id) ?? 0);
+        const view = await this.views.conversation(conversation, read.get(conversation.id) ?? 0);
         // Receipts sent while this device was away: its ticks catch up from here.
         const others = progress.get(conversation.id);
         return others ? { ...view, progress: others } : view;
@@ -336,79 +337,12 @@ export class MessagesService {
   async history(userId: string, conversationId: string, before: number | undefined, limit: number): Promise<{ messages: ChatMessage[] }> {
     const member = await this.deps.repo.membership(conversationId, userId);
     if (!member) throw new ApiError(404, 'not_found', 'no such conversation');
-    return { messages: await this.views(await this.deps.repo.history(member, before, limit)) };
-  }
-
-  /** The group's title (for a relay to a phone), or undefined for a direct conversation. */
-  async groupTitle(conversationId: string): Promise<string | undefined> {
-    const conversation = await this.deps.repo.findConversation(conversationId);
-    return conversation?.kind === 'group' ? (conversation.title ?? '') : undefined;
-  }
-
-  async createGroup(creatorId: string, title: string, memberIds: string[]): Promise<ConversationView> {
-    const members = [...new Set(memberIds.filter((id) => id !== creatorId))];
-    await this.requireReachableContacts(creatorId, members);
-    const group = await this.deps.repo.createGroup(randomUUID(), title, [creatorId, ...members], this.deps.clock.now());
-    return this.conversationView(group, 0);
-  }
-
-  async renameGroup(userId: string, groupId: string, title: string): Promise<ConversationView> {
-    const group = await this.activeGroup(userId, groupId);
-    await this.deps.repo.renameGroup(groupId, title);
-    const view = await this.conversationView({ ...group, title }, 0);
-    this.deps.outlet.conversationChanged(view.members.map((member) => member.userId).filter(Boolean), groupId);
-    return view;
-  }
-
-  async addMember(userId: string, groupId: string, newMemberId: string): Promise<void> {
-    await this.activeGroup(userId, groupId);
-    await this.requireReachableContacts(userId, [newMemberId]);
-    if ((await this.deps.repo.addMember(groupId, newMemberId, maxGroupMembers)) === 'full') {
-      throw new ApiError(409, 'group_full', `a group has at most ${maxGroupMembers} members`, { limit: maxGroupMembers });
-    }
-    this.deps.outlet.conversationChanged(await this.deps.repo.activeMembers(groupId), groupId);
-  }
-
-  /** Removing myself is leaving. */
-  async removeMember(userId: string, groupId: string, memberId: string): Promise<void> {
-    await this.activeGroup(userId, groupId);
-    if (!(await this.deps.repo.removeMember(groupId, memberId))) throw new ApiError(404, 'not_found', 'not a member of this group');
-    this.deps.outlet.conversationChanged([...(await this.deps.repo.activeMembers(groupId)), memberId], groupId);
+    return { messages: await this.views.messages(await this.deps.repo.history(member, before, limit)) };
   }
 
   /** Deletes what is older than the retention period; answers how many. */
   async purgeExpired(): Promise<number> {
     return this.deps.repo.purgeSentBefore(this.deps.clock.now() - this.deps.settings.retentionDays * day);
-  }
-
-  private async activeGroup(userId: string, groupId: string): Promise<ConversationRecord> {
-    const group = await this.deps.repo.findConversation(groupId);
-    const member = group && (await this.deps.repo.membership(groupId, userId));
-    if (!group || group.kind !== 'group' || !member || member.leftSeq !== null) throw new ApiError(404, 'not_found', 'no such group');
-    return group;
-  }
-
-  /**
-   * Only people in my contacts, neither of us blocked the other, and each lets me add them to groups
-   * (everyone who can find them; only people in their own address book, `mutual` here; or nobody).
-   * The setting is read at the add: changing it later does not take anyone out of a group.
-   */
-  private async requireReachableContacts(userId: string, candidates: string[]): Promise<void> {
-    if (candidates.length === 0) return;
-    const contacts = new Map((await this.deps.contacts.contacts(userId)).filter((c) => !c.blocked).map((c) => [c.userId, c]));
-    for (const candidate of candidates) {
-      if (!contacts.has(candidate) || (await this.deps.privacy.eitherBlocked(userId, candidate))) {
-        throw new ApiError(403, 'not_a_contact', 'only your contacts who have not blocked you can be added', { userId: candidate });
-      }
-    }
-    const settings = await this.deps.privacy.settingsOf(candidates);
-    const refusing = candidates.filter((candidate) => {
-      const addsBy = settings.get(candidate)?.groupAddsBy ?? 'everyone';
-      return addsBy === 'nobody' || (addsBy === 'contacts' && contacts.get(candidate)?.mutual !== true);
-    });
-    if (refusing.length > 0) {
-      throw new ApiError(403, 'group_add_refused', 'these people do not let you add them to groups; write to them instead', { userIds: refusing, count: refusing.length });
-    }
   }
 
   private async resolveTarget(
@@ -458,38 +392,6 @@ export class MessagesService {
     return this.deps.sms.notice({ senderId, senderPhone: phones.get(senderId) ?? 'Someone', to });
   }
 
-  private async conversationView(conversation: ConversationRecord, readUpTo: number): Promise<ConversationView> {
-    const members = await this.deps.repo.activeMembers(conversation.id);
-    const phones = await this.deps.accounts.primaryPhones(members);
-    const last = await this.deps.repo.lastMessage(conversation.id);
-    const [lastMessage] = last ? await this.views([last]) : [];
-    const outsideParty = members.length === 1 && conversation.kind === 'direct' ? await this.deps.outside?.()?.partyOf(conversation.id) : undefined;
-    return {
-      id: conversation.id,
-      kind: conversation.kind,
-      ...(conversation.title === null ? {} : { title: conversation.title }),
-      members: [...members.map((userId) => ({ userId, phone: phones.get(userId) ?? '' })), ...(outsideParty ? [outsideParty] : [])],
-      ...(lastMessage ? { lastMessage } : {}),
-      unread: Math.max(0, conversation.lastSeq - readUpTo),
-    };
-  }
-
-  private async views(messages: MessageRecord[]): Promise<ChatMessage[]> {
-    const phones = await this.deps.accounts.primaryPhones(messages.map((m) => m.senderId));
-    return messages.map((m) => this.view(m, phones.get(m.senderId) ?? ''));
-  }
-
-  private view(m: MessageRecord, senderPhone: string): ChatMessage {
-    return {
-      id: m.id,
-      clientId: m.clientId,
-      conversationId: m.conversationId,
-      seq: m.seq,
-      from: this.deps.outside?.()?.senderOf(m) ?? { userId: m.senderId, phone: senderPhone },
-      body: m.body,
-      sentAt: toIso(m.sentAt),
-    };
-  }
 }
 
 /** A person addressed by number or user id (not a conversation, nor someone on another network). */
