@@ -45,9 +45,10 @@ export class SqliteMessageWriter {
     const s = this.statements;
     return this.submit((): DirectAppendResult => {
       const conditions = [m.sentAt, m.conversationId, directKey([m.senderId, append.receiverId]), m.senderId, append.receiverId, append.receiverId, m.senderId];
+      // The sender's number comes back with the sequence (its parameter is the last, in the returning clause).
       const bumped = (
-        append.receiverPhone === undefined ? s.bump.get(conditions) : s.bumpIfNumberHeld.get([...conditions, append.receiverPhone, append.receiverId])
-      ) as { last_seq: number } | undefined;
+        append.receiverPhone === undefined ? s.bump.get([...conditions, m.senderId]) : s.bumpIfNumberHeld.get([...conditions, append.receiverPhone, append.receiverId, m.senderId])
+      ) as { last_seq: number; sender_phone: string | null } | undefined;
       if (bumped === undefined) return { kind: 'refused' };
       const seq = Number(bumped.last_seq);
       try {
@@ -57,8 +58,7 @@ export class SqliteMessageWriter {
         if (isUniqueViolation(error)) throw new RepeatedSend();
         throw error;
       }
-      const sender = s.senderPhone.get([m.senderId]) as { phone: string } | undefined;
-      return { kind: 'stored', message: { ...m, seq }, senderPhone: sender?.phone ?? '' };
+      return { kind: 'stored', message: { ...m, seq }, senderPhone: bumped.sender_phone ?? '' };
     }).catch((error: unknown) => {
       if (error instanceof RepeatedSend) return { kind: 'repeated' };
       throw error;
@@ -110,6 +110,7 @@ function prepare(sqlite: SqliteDatabase.Database) {
   const bump = `update conversations set last_seq = last_seq + 1, last_activity_at = ?
     where id = ? and direct_key = ?
       and not exists (select 1 from blocks where (user_id = ? and blocked_user_id = ?) or (user_id = ? and blocked_user_id = ?))`;
+  const returning = 'returning last_seq, (select phone from user_phones where user_id = ? and is_primary = 1) as sender_phone';
   // The acknowledged position, capped at the member's window (up to a removal, or the last message handed out).
   const capped = 'min(?, coalesce(cm.left_seq, c.last_seq))';
   const move = (read: boolean) =>
@@ -122,12 +123,11 @@ function prepare(sqlite: SqliteDatabase.Database) {
         ${read ? ', read_seq = max(message_cursors.read_seq, excluded.read_seq)' : ''}
       returning delivered_seq, read_seq`);
   return {
-    bump: sqlite.prepare(`${bump} returning last_seq`),
-    bumpIfNumberHeld: sqlite.prepare(`${bump} and exists (select 1 from user_phones where phone = ? and user_id = ?) returning last_seq`),
+    bump: sqlite.prepare(`${bump} ${returning}`),
+    bumpIfNumberHeld: sqlite.prepare(`${bump} and exists (select 1 from user_phones where phone = ? and user_id = ?) ${returning}`),
     insertMessage: sqlite.prepare(
       'insert into messages (id, conversation_id, seq, sender_id, sender_device_id, client_id, body, route, sms, sent_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    senderPhone: sqlite.prepare('select phone from user_phones where user_id = ? and is_primary = 1'),
     moveDelivered: move(false),
     moveRead: move(true),
     otherMembers: sqlite.prepare('select user_id from conversation_members where conversation_id = ? and left_seq is null and user_id <> ?'),
