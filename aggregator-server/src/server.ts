@@ -241,8 +241,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     perSenderPerDay: config.messages.smsPerSenderPerDay,
     inviteUrl: config.publicUrl,
   });
+  const outsideNetworks = (): OutsideNetworks | undefined => interworking?.service;
+  const messageViews = new MessageViews({ repo: messagesRepo, accounts, outside: outsideNetworks });
   const messages = new MessagesService({
     repo: messagesRepo,
+    views: messageViews,
     openings: messagesRepo.openings,
     attachments: (userId, id) => attachments.usableBy(userId, id),
     accounts,
@@ -253,7 +256,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     },
     limiter,
     outlet: lazyOutlet(() => messageOutlet.current),
-    outside: (): OutsideNetworks | undefined => interworking?.service,
+    outside: outsideNetworks,
     settings: config.messages,
     clock,
     log,
@@ -272,7 +275,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     contacts,
     privacy,
     outlet: lazyOutlet(() => messageOutlet.current),
-    views: new MessageViews({ repo: messagesRepo, accounts, outside: () => interworking?.service }),
+    views: messageViews,
     clock,
   });
   app.use(messagesRouter(mount, messages, groups, attachments, log));

@@ -19,7 +19,7 @@ import type { AccountService } from '../identity/account.service.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import type { SmsFallback } from '../sms/sms.service.js';
 import { DirectHints } from './direct-hints.js';
-import { MessageViews } from './message-views.js';
+import type { MessageViews } from './message-views.js';
 import type { DirectOpenings, PersonAddress } from './messages.openings.js';
 import type { ConversationRecord, CursorKind, DirectAppend, DirectAppendResult, MessagePosition, MessageRecord, MessagesRepository } from './messages.repository.js';
 
@@ -68,11 +68,12 @@ const backlogPage = 1000;
  */
 export class MessagesService {
   private readonly hints = new DirectHints();
-  private readonly views: MessageViews;
 
   constructor(
     private readonly deps: {
       repo: MessagesRepository;
+      /** Messages and conversations as the contract shows them (shared with the groups). */
+      views: MessageViews;
       /** The first text to a person in two round trips, where the database offers it (PostgreSQL). */
       openings?: DirectOpenings;
       /** Whether a user may put this file in a message (the attachments part answers). */
@@ -91,9 +92,7 @@ export class MessagesService {
       clock: Clock;
       log: Logger;
     },
-  ) {
-    this.views = new MessageViews(deps);
-  }
+  ) {}
 
   /**
    * A message another network delivered to the user (stored as theirs, in their conversation with the
@@ -148,7 +147,7 @@ export class MessagesService {
   /** A direct text stored: to both people's devices (not the sending connection), the SMS relay, an SMS notice if asked. */
   private async announceDirect(sender: Sender, receiverId: string, stored: Extract<DirectAppendResult, { kind: 'stored' }>): Promise<MessageSendResult> {
     const { message, senderPhone } = stored;
-    const view = this.views.message(message, senderPhone);
+    const view = this.deps.views.message(message, senderPhone);
     this.deps.outlet.deliver([receiverId, sender.userId], view, sender.socketId);
     this.deps.relay?.(view, [receiverId]);
     const sms = message.sms ? await this.smsNotice(sender.userId, receiverId) : false;
@@ -194,7 +193,7 @@ export class MessagesService {
 
   /** A send whose clientId was used before is answered with the first message, as it was stored. */
   private async answerFirst(first: MessageRecord): Promise<MessageSendResult> {
-    return { ok: true, message: (await this.views.messages([first]))[0], route: first.route, sms: first.sms };
+    return { ok: true, message: (await this.deps.views.messages([first]))[0], route: first.route, sms: first.sms };
   }
 
   /** Every check one by one: the first send to an address, groups, files, and whatever the direct path refused. */
@@ -242,7 +241,7 @@ export class MessagesService {
       sms: smsNotice,
       sentAt,
     });
-    const [view] = await this.views.messages([message]);
+    const [view] = await this.deps.views.messages([message]);
     if (!view) throw new Error('a stored message has no view');
     if (!created) return { ok: true, message: view, route: message.route, sms: message.sms };
     const [receiverId] = others;
@@ -275,7 +274,7 @@ export class MessagesService {
       sms: false,
       sentAt,
     });
-    const [view] = await this.views.messages([message]);
+    const [view] = await this.deps.views.messages([message]);
     if (!view) throw new Error('a stored call log has no view');
     if (created) this.deps.outlet.deliver([callerId, calleeId], view);
     return view;
@@ -311,7 +310,7 @@ export class MessagesService {
     let sent = 0;
     for (;;) {
       const page = await this.deps.repo.undelivered(device.userId, device.deviceId, after, backlogPage, withoutOwn);
-      for (const view of await this.views.messages(page)) emit(view);
+      for (const view of await this.deps.views.messages(page)) emit(view);
       sent += page.length;
       const last = page.at(-1);
       if (!last || page.length < backlogPage) return sent;
@@ -326,7 +325,7 @@ export class MessagesService {
     const [read, progress] = await Promise.all([repo.readUpTo(userId, ids), repo.othersProgress(userId, ids)]);
     return Promise.all(
       conversations.map(async (conversation) => {
-        const view = await this.views.conversation(conversation, read.get(conversation.id) ?? 0);
+        const view = await this.deps.views.conversation(conversation, read.get(conversation.id) ?? 0);
         // Receipts sent while this device was away: its ticks catch up from here.
         const others = progress.get(conversation.id);
         return others ? { ...view, progress: others } : view;
@@ -337,7 +336,7 @@ export class MessagesService {
   async history(userId: string, conversationId: string, before: number | undefined, limit: number): Promise<{ messages: ChatMessage[] }> {
     const member = await this.deps.repo.membership(conversationId, userId);
     if (!member) throw new ApiError(404, 'not_found', 'no such conversation');
-    return { messages: await this.views.messages(await this.deps.repo.history(member, before, limit)) };
+    return { messages: await this.deps.views.messages(await this.deps.repo.history(member, before, limit)) };
   }
 
   /** Deletes what is older than the retention period; answers how many. */
