@@ -77,6 +77,12 @@ export const postAuthor = z.object({
 });
 export type PostAuthor = z.infer<typeof postAuthor>;
 
+/**
+ * Grows with every change of a post's likes or comments. Views, like answers and live events carry it:
+ * counts with a smaller version than those shown are older, whatever order they arrive in.
+ */
+const countsVersion = z.number().int().nonnegative();
+
 export const postView = z.object({
   id: z.string(),
   /** Position in every feed: larger is newer. The badge's `upTo`. */
@@ -92,6 +98,7 @@ export const postView = z.object({
   likes: z.number().int().nonnegative(),
   likedByMe: z.boolean(),
   comments: z.number().int().nonnegative(),
+  countsVersion,
 });
 export type PostView = z.infer<typeof postView>;
 
@@ -123,7 +130,7 @@ export type CommentView = z.infer<typeof commentView>;
 /** Oldest first. */
 export const commentsList = z.object({ comments: z.array(commentView) });
 export const commentParams = z.object({ id: z.string().uuid(), commentId: z.string().uuid() });
-export const likeState = z.object({ likes: z.number().int().nonnegative(), likedByMe: z.boolean() });
+export const likeState = z.object({ likes: z.number().int().nonnegative(), likedByMe: z.boolean(), countsVersion });
 export type LikeState = z.infer<typeof likeState>;
 
 // ---- Albums ----
@@ -175,11 +182,11 @@ export type PostRemovedEvent = z.infer<typeof postRemovedEvent>;
  * the receiver sees it (its author line under the profile rules) and the post's new comment count (the
  * `comments` of the post's view, so it counts every comment, as a fresh read would).
  */
-export const postCommentEvent = z.object({ comment: commentView, comments: z.number().int().nonnegative() });
+export const postCommentEvent = z.object({ comment: commentView, comments: z.number().int().nonnegative(), countsVersion });
 export type PostCommentEvent = z.infer<typeof postCommentEvent>;
 
 /** A comment the receiver could see was deleted: drop it from the thread; `comments` is the post's new count. */
-export const postCommentRemovedEvent = z.object({ postId: z.string(), commentId: z.string(), comments: z.number().int().nonnegative() });
+export const postCommentRemovedEvent = z.object({ postId: z.string(), commentId: z.string(), comments: z.number().int().nonnegative(), countsVersion });
 export type PostCommentRemovedEvent = z.infer<typeof postCommentRemovedEvent>;
 
 /**
@@ -187,5 +194,5 @@ export type PostCommentRemovedEvent = z.infer<typeof postCommentRemovedEvent>;
  * the devices of the person who liked or unliked (their own state, for their other devices); others learn
  * the count, never who.
  */
-export const postLikesEvent = z.object({ postId: z.string(), likes: z.number().int().nonnegative(), likedByMe: z.boolean().optional() });
+export const postLikesEvent = z.object({ postId: z.string(), likes: z.number().int().nonnegative(), likedByMe: z.boolean().optional(), countsVersion });
 export type PostLikesEvent = z.infer<typeof postLikesEvent>;

@@ -29,12 +29,14 @@ describe('the socket event map', () => {
     const received: unknown[] = [];
     const problems: string[] = [];
     const listener = validatedListener('post:likes', (event) => received.push(event), (_event, problem) => problems.push(problem));
-    listener({ postId: 'p', likes: 3 });
-    listener({ postId: 'p', likes: 2, likedByMe: false });
-    listener({ postId: 'p', likes: -1 });
-    listener({ postId: 'p', likes: 1.5 });
-    expect(received).toEqual([{ postId: 'p', likes: 3 }, { postId: 'p', likes: 2, likedByMe: false }]);
-    expect(problems).toHaveLength(2);
+    listener({ postId: 'p', likes: 3, countsVersion: 7 });
+    listener({ postId: 'p', likes: 2, likedByMe: false, countsVersion: 8 });
+    listener({ postId: 'p', likes: -1, countsVersion: 9 });
+    listener({ postId: 'p', likes: 1.5, countsVersion: 9 });
+    // Without its version a device could not tell an older count from a newer one.
+    listener({ postId: 'p', likes: 4 });
+    expect(received).toEqual([{ postId: 'p', likes: 3, countsVersion: 7 }, { postId: 'p', likes: 2, likedByMe: false, countsVersion: 8 }]);
+    expect(problems).toHaveLength(3);
   });
 
   describe('a real client on a real server', () => {

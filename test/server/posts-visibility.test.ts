@@ -98,7 +98,7 @@ describe.each(postBackends)('posts visibility on $name', (backend) => {
     // What the allowed viewers (and the author) did is counted; a view of someone else never says the audience.
     const seenByAuthor = (await author.api.route<PostView>(routes.post, { params: { id: forContacts.id } })).body;
     expect(seenByAuthor).toMatchObject({ likes: 2, comments: 2, likedByMe: true });
-    expect((await people.contact.api.route(routes.unlikePost, { params: { id: forContacts.id } })).body).toEqual({ likes: 1, likedByMe: false });
+    expect((await people.contact.api.route(routes.unlikePost, { params: { id: forContacts.id } })).body).toEqual({ likes: 1, likedByMe: false, countsVersion: seenByAuthor.countsVersion + 1 });
     const seenByContact = (await people.contact.api.route<PostView>(routes.post, { params: { id: forContacts.id } })).body;
     expect(seenByContact).toMatchObject({ likes: 1, likedByMe: false, comments: 2 });
     expect(seenByContact.visibleTo).toBeUndefined();
@@ -265,29 +265,30 @@ describe.each(postBackends)('posts visibility on $name', (backend) => {
     const byContact = await contact.api.route<CommentView>(routes.createComment, { params: { id: shared.id }, body: { text: 'from Kim' } });
     expect(byContact.status).toBe(201);
     const kim = { userId: contact.id, displayName: 'Kim' };
-    expect((await sockets.author.waitFor('post:comment', (event) => event.comment.id === byContact.body.id))).toEqual({ comment: { ...byContact.body, author: kim }, comments: 1 });
+    expect((await sockets.author.waitFor('post:comment', (event) => event.comment.id === byContact.body.id))).toEqual({ comment: { ...byContact.body, author: kim }, comments: 1, countsVersion: 1 });
     // The writer's own devices get it as answered (their other devices show it too).
-    expect((await sockets.contact.waitFor('post:comment', (event) => event.comment.id === byContact.body.id))).toEqual({ comment: byContact.body, comments: 1 });
+    expect((await sockets.contact.waitFor('post:comment', (event) => event.comment.id === byContact.body.id))).toEqual({ comment: byContact.body, comments: 1, countsVersion: 1 });
     // The friend may see the post, not Kim's profile: the author line is bare.
     expect((await sockets.friend.waitFor('post:comment', (event) => event.comment.id === byContact.body.id)).comment.author).toEqual({ userId: contact.id });
 
-    expect((await contact.api.route(routes.likePost, { params: { id: shared.id } })).body).toEqual({ likes: 1, likedByMe: true });
-    expect(await sockets.contact.waitFor('post:likes', (event) => event.postId === shared.id)).toEqual({ postId: shared.id, likes: 1, likedByMe: true });
+    // Each change of the counts moves their version by one (the comment was the first).
+    expect((await contact.api.route(routes.likePost, { params: { id: shared.id } })).body).toEqual({ likes: 1, likedByMe: true, countsVersion: 2 });
+    expect(await sockets.contact.waitFor('post:likes', (event) => event.postId === shared.id)).toEqual({ postId: shared.id, likes: 1, likedByMe: true, countsVersion: 2 });
     // Others learn the count, never whose like it is nor the liker's likedByMe.
-    expect(await sockets.author.waitFor('post:likes', (event) => event.postId === shared.id)).toEqual({ postId: shared.id, likes: 1 });
+    expect(await sockets.author.waitFor('post:likes', (event) => event.postId === shared.id)).toEqual({ postId: shared.id, likes: 1, countsVersion: 2 });
     await sockets.friend.waitFor('post:likes', (event) => event.postId === shared.id);
-    // Liking again changes nothing and is told to no one.
-    expect((await contact.api.route(routes.likePost, { params: { id: shared.id } })).body).toEqual({ likes: 1, likedByMe: true });
+    // Liking again changes nothing (not even the version) and is told to no one.
+    expect((await contact.api.route(routes.likePost, { params: { id: shared.id } })).body).toEqual({ likes: 1, likedByMe: true, countsVersion: 2 });
 
     const byFriend = await friend.api.route<CommentView>(routes.createComment, { params: { id: shared.id }, body: { text: 'from the friend' } });
     expect((await sockets.foe.waitFor('post:comment', (event) => event.comment.id === byFriend.body.id)).comments).toBe(2);
-    expect((await friend.api.route(routes.likePost, { params: { id: shared.id } })).body).toEqual({ likes: 2, likedByMe: true });
-    expect(await sockets.foe.waitFor('post:likes', (event) => event.postId === shared.id)).toEqual({ postId: shared.id, likes: 2 });
-    expect(await sockets.contact.waitFor('post:likes', (event) => event.postId === shared.id && event.likes === 2)).toEqual({ postId: shared.id, likes: 2 });
+    expect((await friend.api.route(routes.likePost, { params: { id: shared.id } })).body).toEqual({ likes: 2, likedByMe: true, countsVersion: 4 });
+    expect(await sockets.foe.waitFor('post:likes', (event) => event.postId === shared.id)).toEqual({ postId: shared.id, likes: 2, countsVersion: 4 });
+    expect(await sockets.contact.waitFor('post:likes', (event) => event.postId === shared.id && event.likes === 2)).toEqual({ postId: shared.id, likes: 2, countsVersion: 4 });
 
     // The post's author deletes Kim's comment: pushed as removed to those who were told of it.
     expect(await status(author, routes.deleteComment, { id: shared.id, commentId: byContact.body.id })).toBe(204);
-    const removal = { postId: shared.id, commentId: byContact.body.id, comments: 1 };
+    const removal = { postId: shared.id, commentId: byContact.body.id, comments: 1, countsVersion: 5 };
     expect(await sockets.contact.waitFor('post:comment:removed', (event) => event.commentId === byContact.body.id)).toEqual(removal);
     expect(await sockets.author.waitFor('post:comment:removed', (event) => event.commentId === byContact.body.id)).toEqual(removal);
     await sockets.friend.waitFor('post:comment:removed', (event) => event.commentId === byContact.body.id);
@@ -297,21 +298,21 @@ describe.each(postBackends)('posts visibility on $name', (backend) => {
     await sockets.author.waitFor('post:comment', (event) => event.comment.id === note.body.id);
     await sockets.author.waitFor('post:likes', (event) => event.postId === mine.id && event.likedByMe === true);
     // The contact takes the like back: the count goes down live.
-    expect((await contact.api.route(routes.unlikePost, { params: { id: shared.id } })).body).toEqual({ likes: 1, likedByMe: false });
-    expect(await sockets.friend.waitFor('post:likes', (event) => event.postId === shared.id && event.likes === 1)).toEqual({ postId: shared.id, likes: 1 });
+    expect((await contact.api.route(routes.unlikePost, { params: { id: shared.id } })).body).toEqual({ likes: 1, likedByMe: false, countsVersion: 6 });
+    expect(await sockets.friend.waitFor('post:likes', (event) => event.postId === shared.id && event.countsVersion === 6)).toEqual({ postId: shared.id, likes: 1, countsVersion: 6 });
     await sleep(200);
 
     const heard = (name: keyof typeof everyone) => ({
       name,
       comments: sockets[name].of('post:comment').map((event) => event.comment.text),
       removed: sockets[name].of('post:comment:removed').map((event) => event.commentId),
-      likes: sockets[name].of('post:likes').map((event) => `${event.postId === mine.id ? 'mine' : 'shared'} ${event.likes}${event.likedByMe === undefined ? '' : ` ${String(event.likedByMe)}`}`),
+      likes: sockets[name].of('post:likes').map((event) => `${event.postId === mine.id ? 'mine' : 'shared'} ${event.likes}${event.likedByMe === undefined ? '' : ` ${String(event.likedByMe)}`} v${event.countsVersion}`),
     });
-    expect(heard('author')).toEqual({ name: 'author', comments: ['from Kim', 'from the friend', 'note to self'], removed: [byContact.body.id], likes: ['shared 1', 'shared 2', 'mine 1 true', 'shared 1'] });
-    expect(heard('contact')).toEqual({ name: 'contact', comments: ['from Kim', 'from the friend'], removed: [byContact.body.id], likes: ['shared 1 true', 'shared 2', 'shared 1 false'] });
-    expect(heard('friend')).toEqual({ name: 'friend', comments: ['from Kim', 'from the friend'], removed: [byContact.body.id], likes: ['shared 1', 'shared 2 true', 'shared 1'] });
+    expect(heard('author')).toEqual({ name: 'author', comments: ['from Kim', 'from the friend', 'note to self'], removed: [byContact.body.id], likes: ['shared 1 v2', 'shared 2 v4', 'mine 1 true v2', 'shared 1 v6'] });
+    expect(heard('contact')).toEqual({ name: 'contact', comments: ['from Kim', 'from the friend'], removed: [byContact.body.id], likes: ['shared 1 true v2', 'shared 2 v4', 'shared 1 false v6'] });
+    expect(heard('friend')).toEqual({ name: 'friend', comments: ['from Kim', 'from the friend'], removed: [byContact.body.id], likes: ['shared 1 v2', 'shared 2 true v4', 'shared 1 v6'] });
     // The foe never hears of Kim (blocked by them): not the comment, its deletion, or Kim's likes.
-    expect(heard('foe')).toEqual({ name: 'foe', comments: ['from the friend'], removed: [], likes: ['shared 2'] });
+    expect(heard('foe')).toEqual({ name: 'foe', comments: ['from the friend'], removed: [], likes: ['shared 2 v4'] });
     for (const name of ['listed', 'oneWay', 'blockedByAuthor', 'blockerOfAuthor', 'stranger'] as const) {
       expect(heard(name)).toEqual({ name, comments: [], removed: [], likes: [] });
     }

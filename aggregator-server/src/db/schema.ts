@@ -336,6 +336,8 @@ export interface PostsTable {
   /** contacts | allowlist | private, resolved at posting. */
   visible_to: string;
   created_at: number;
+  /** One more with every change of its likes or comments (migration 0095). */
+  counts_version: number;
 }
 
 export interface PostAttachmentsTable {

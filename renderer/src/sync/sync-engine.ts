@@ -84,12 +84,12 @@ export function startSync(token: (() => string | undefined) | undefined, onSessi
   connection.on('post', validatedListener('post', (event) => useFeed.getState().receive(toPost(event)), ignoreMalformed));
   connection.on('post:removed', validatedListener('post:removed', (event) => useFeed.getState().drop(event.id), ignoreMalformed));
   // Comments and likes under the posts I may see: counts and open threads follow without a reload.
-  connection.on('post:comment', validatedListener('post:comment', (event) => useFeed.getState().receiveComment(toComment(event.comment), event.comments), ignoreMalformed));
+  connection.on('post:comment', validatedListener('post:comment', (event) => useFeed.getState().receiveComment(toComment(event.comment), event.comments, event.countsVersion), ignoreMalformed));
   connection.on(
     'post:comment:removed',
-    validatedListener('post:comment:removed', (event) => useFeed.getState().receiveCommentRemoved(event.postId, event.commentId, event.comments), ignoreMalformed),
+    validatedListener('post:comment:removed', (event) => useFeed.getState().receiveCommentRemoved(event.postId, event.commentId, event.comments, event.countsVersion), ignoreMalformed),
   );
-  connection.on('post:likes', validatedListener('post:likes', (event) => useFeed.getState().receiveLikes(event.postId, event.likes, event.likedByMe), ignoreMalformed));
+  connection.on('post:likes', validatedListener('post:likes', (event) => useFeed.getState().receiveLikes(event.postId, event.likes, event.likedByMe, event.countsVersion), ignoreMalformed));
   connection.on('key-exchange:pending', validatedListener('key-exchange:pending', () => void refreshRequests().catch(logKeyExchange), ignoreMalformed));
   connection.on(
     'key-exchange:answered',

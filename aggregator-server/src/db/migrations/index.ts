@@ -18,6 +18,7 @@ import * as messageSenderDevice from './0090-message-sender-device.js';
 import * as groupAdds from './0091-group-adds.js';
 import * as postgresSendBatch from './0092-postgres-send-batch.js';
 import * as postgresDirectOpening from './0094-postgres-direct-opening.js';
+import * as postCountsVersion from './0095-post-counts-version.js';
 
 /** Numbered migrations, applied in name order. Append only: never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0091-group-adds': groupAdds,
   '0092-postgres-send-batch': postgresSendBatch,
   '0094-postgres-direct-opening': postgresDirectOpening,
+  '0095-post-counts-version': postCountsVersion,
 };

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { chunks } from '../../db/batch.js';
 import type { FeedScope, NewPost, PostCounts, PostsRepository, StoredComment, StoredPost } from './posts.repository.js';
@@ -25,7 +25,7 @@ export class KyselyPostsRepository extends KyselyAlbumsStore implements PostsRep
       const seq = Number(bumped.last_seq);
       await trx
         .insertInto('posts')
-        .values({ id: post.id, seq, author_id: post.authorId, kind: post.kind, text: post.text, visible_to: post.visibleTo, created_at: post.createdAt })
+        .values({ id: post.id, seq, author_id: post.authorId, kind: post.kind, text: post.text, visible_to: post.visibleTo, created_at: post.createdAt, counts_version: 0 })
         .execute();
       if (post.attachments.length > 0) {
         await trx
@@ -75,6 +75,7 @@ export class KyselyPostsRepository extends KyselyAlbumsStore implements PostsRep
       .selectFrom('posts')
       .select((eb) => [
         'posts.id',
+        'posts.counts_version',
         eb.selectFrom('post_likes').select((inner) => inner.fn.countAll().as('n')).whereRef('post_likes.post_id', '=', 'posts.id').as('likes'),
         eb.selectFrom('post_comments').select((inner) => inner.fn.countAll().as('n')).whereRef('post_comments.post_id', '=', 'posts.id').as('comments'),
         eb
@@ -83,16 +84,18 @@ export class KyselyPostsRepository extends KyselyAlbumsStore implements PostsRep
       ])
       .where('posts.id', 'in', postIds)
       .execute();
-    for (const row of rows) out.set(row.id, { likes: Number(row.likes ?? 0), comments: Number(row.comments ?? 0), likedByMe: Boolean(Number(row.mine)) });
-    for (const id of postIds) if (!out.has(id)) out.set(id, { likes: 0, comments: 0, likedByMe: false });
+    for (const row of rows) {
+      out.set(row.id, { likes: Number(row.likes ?? 0), comments: Number(row.comments ?? 0), likedByMe: Boolean(Number(row.mine)), countsVersion: Number(row.counts_version) });
+    }
+    for (const id of postIds) if (!out.has(id)) out.set(id, { likes: 0, comments: 0, likedByMe: false, countsVersion: 0 });
     return out;
   }
 
   async addComment(comment: StoredComment, max: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      // A no-op write locks the post's row until commit, so parallel comments cannot pass the cap together.
-      const locked = await trx.updateTable('posts').set((eb) => ({ kind: eb.ref('kind') })).where('id', '=', comment.postId).executeTakeFirst();
-      if (Number(locked.numUpdatedRows) === 0) return false;
+      // Moving the version first locks the post's row until commit, so parallel comments cannot pass the cap
+      // together. A refused comment moves it too: harmless, as versions only order reads.
+      if (!(await bumpCountsVersion(trx, (eb) => eb('id', '=', comment.postId)))) return false;
       const { n } = await trx.selectFrom('post_comments').select((eb) => eb.fn.countAll().as('n')).where('post_id', '=', comment.postId).executeTakeFirstOrThrow();
       if (Number(n) >= max) return false;
       await trx
@@ -114,21 +117,35 @@ export class KyselyPostsRepository extends KyselyAlbumsStore implements PostsRep
   }
 
   async deleteComment(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('post_comments').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      // The post's row first, the order deletePost takes (post, then its comments): the other order could
+      // deadlock with it on PostgreSQL. A comment deleted by someone else meanwhile moves the version too.
+      await bumpCountsVersion(trx, (eb) => eb('id', '=', eb.selectFrom('post_comments').select('post_id').where('id', '=', id)));
+      const result = await trx.deleteFrom('post_comments').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
   async setLike(postId: string, userId: string, liked: boolean, now: number): Promise<boolean> {
-    if (liked) {
-      const result = await this.db
-        .insertInto('post_likes')
-        .values({ post_id: postId, user_id: userId, created_at: now })
-        .onConflict((oc) => oc.columns(['post_id', 'user_id']).doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-    }
-    const result = await this.db.deleteFrom('post_likes').where('post_id', '=', postId).where('user_id', '=', userId).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      // The like first, then the post's row: adding a like holds a share lock on the post that the version's
+      // update may raise; a like already as asked leaves the version as it is.
+      const changed = liked
+        ? await trx
+            .insertInto('post_likes')
+            .values({ post_id: postId, user_id: userId, created_at: now })
+            .onConflict((oc) => oc.columns(['post_id', 'user_id']).doNothing())
+            .executeTakeFirst()
+            .then((result) => Number(result.numInsertedOrUpdatedRows ?? 0) > 0)
+        : await trx
+            .deleteFrom('post_likes')
+            .where('post_id', '=', postId)
+            .where('user_id', '=', userId)
+            .executeTakeFirst()
+            .then((result) => Number(result.numDeletedRows) > 0);
+      if (changed) await bumpCountsVersion(trx, (eb) => eb('id', '=', postId));
+      return changed;
+    });
   }
 
   async seenMark(userId: string): Promise<number> {
@@ -191,6 +208,12 @@ function inScope(eb: ExpressionBuilder<Database, 'posts'>, scope: FeedScope) {
   if (scope.contacts.length > 0) anyOf.push(eb.and([eb('visible_to', '=', 'contacts'), eb('author_id', 'in', scope.contacts)]));
   if (scope.allowlist.length > 0) anyOf.push(eb.and([eb('visible_to', '=', 'allowlist'), eb('author_id', 'in', scope.allowlist)]));
   return eb.or(anyOf);
+}
+
+/** One more on the counts version of the post `which` picks; false when there is no such post. */
+async function bumpCountsVersion(trx: Kysely<Database>, which: (eb: ExpressionBuilder<Database, 'posts'>) => Expression<SqlBool>): Promise<boolean> {
+  const result = await trx.updateTable('posts').set((eb) => ({ counts_version: eb('counts_version', '+', 1) })).where(which).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 function commentOf(row: Database['post_comments']): StoredComment {

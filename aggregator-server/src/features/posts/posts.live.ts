@@ -57,9 +57,9 @@ export class PostsLive {
       const hearers = await this.hearersOf(post, writerId);
       // The writer is among those who see their own profile: their devices get the line of the answer.
       const { withProfile, withoutProfile } = await this.byProfileSight(writerId, hearers);
-      const { comments } = await this.countsNow(post.id, writerId);
-      if (withProfile.length > 0) this.deps.outlet.comment(withProfile, { comment: own, comments });
-      if (withoutProfile.length > 0) this.deps.outlet.comment(withoutProfile, { comment: { ...own, author: { userId: writerId } }, comments });
+      const { comments, countsVersion } = await this.countsNow(post.id, writerId);
+      if (withProfile.length > 0) this.deps.outlet.comment(withProfile, { comment: own, comments, countsVersion });
+      if (withoutProfile.length > 0) this.deps.outlet.comment(withoutProfile, { comment: { ...own, author: { userId: writerId } }, comments, countsVersion });
     });
   }
 
@@ -67,8 +67,8 @@ export class PostsLive {
   commentRemoved(post: StoredPost, commentId: string, writerId: string): void {
     this.logged(post.id, 'comment removal', async () => {
       const hearers = await this.hearersOf(post, writerId);
-      const { comments } = await this.countsNow(post.id, writerId);
-      this.deps.outlet.commentRemoved(hearers, { postId: post.id, commentId, comments });
+      const { comments, countsVersion } = await this.countsNow(post.id, writerId);
+      this.deps.outlet.commentRemoved(hearers, { postId: post.id, commentId, comments, countsVersion });
     });
   }
 
@@ -76,10 +76,10 @@ export class PostsLive {
   likes(post: StoredPost, likerId: string): void {
     this.logged(post.id, 'likes', async () => {
       const hearers = await this.hearersOf(post, likerId);
-      const { likes, likedByMe } = await this.countsNow(post.id, likerId);
+      const { likes, likedByMe, countsVersion } = await this.countsNow(post.id, likerId);
       const others = hearers.filter((id) => id !== likerId);
-      if (hearers.includes(likerId)) this.deps.outlet.likes([likerId], { postId: post.id, likes, likedByMe });
-      if (others.length > 0) this.deps.outlet.likes(others, { postId: post.id, likes });
+      if (hearers.includes(likerId)) this.deps.outlet.likes([likerId], { postId: post.id, likes, likedByMe, countsVersion });
+      if (others.length > 0) this.deps.outlet.likes(others, { postId: post.id, likes, countsVersion });
     });
   }
 
@@ -102,12 +102,12 @@ export class PostsLive {
   }
 
   /**
-   * The counts as they are now, read just before the push (not when the request read them): of two pushes
-   * racing to a device, the later one is then the less likely to carry the older count. Counts are the
-   * same for every viewer; `likedByMe` is the asker's.
+   * The counts as they are now, read just before the push, with their version: of two pushes racing to a
+   * device (from two requests, or two nodes), the device keeps the one with the larger version. Counts are
+   * the same for every viewer; `likedByMe` is the asker's.
    */
   private async countsNow(postId: string, askerId: string): Promise<PostCounts> {
-    return (await this.deps.repo.countsFor([postId], askerId)).get(postId) ?? { likes: 0, comments: 0, likedByMe: false };
+    return (await this.deps.repo.countsFor([postId], askerId)).get(postId) ?? { likes: 0, comments: 0, likedByMe: false, countsVersion: 0 };
   }
 
   private logged(postId: string, what: string, push: () => Promise<void>): void {

@@ -15,7 +15,8 @@ export type StoredPost = {
 export type NewPost = Omit<StoredPost, 'seq'>;
 
 export type StoredComment = { id: string; postId: string; authorId: string; text: string; createdAt: number };
-export type PostCounts = { likes: number; comments: number; likedByMe: boolean };
+/** `countsVersion` grows with every change of the post's likes or comments: of two reads, the larger is the newer. */
+export type PostCounts = { likes: number; comments: number; likedByMe: boolean; countsVersion: number };
 
 /**
  * Whose posts a viewer may read: every post of `self`, posts for `contacts` of the first list, posts for
@@ -40,12 +41,14 @@ export interface PostsRepository {
   page(scope: FeedScope, before: number | undefined, limit: number): Promise<StoredPost[]>;
   /** How many posts of the scope are numbered above `after`, counting up to `cap`. */
   countAfter(scope: FeedScope, after: number, cap: number): Promise<number>;
+  /** Counts and version read in one statement, so they belong together. */
   countsFor(postIds: string[], viewerId: string): Promise<Map<string, PostCounts>>;
 
-  /** Adds a comment while the post has fewer than `max`; false when it is full. */
+  /** Adds a comment while the post has fewer than `max`; false when it is full. Changes move the post's counts version. */
   addComment(comment: StoredComment, max: number): Promise<boolean>;
   comments(postId: string): Promise<StoredComment[]>;
   findComment(id: string): Promise<StoredComment | undefined>;
+  /** Whether this call deleted it (false when it was gone already). */
   deleteComment(id: string): Promise<boolean>;
   /** Whether the like was added or taken back (false when it already was as asked). */
   setLike(postId: string, userId: string, liked: boolean, now: number): Promise<boolean>;

@@ -145,7 +145,7 @@ export class PostsService {
     await this.pace(`likes:${viewerId}`, this.deps.limits.likesPerHour, 'too many likes; try again later');
     const changed = await this.deps.repo.setLike(post.id, viewerId, liked, this.deps.clock.now());
     const counts = (await this.deps.repo.countsFor([post.id], viewerId)).get(post.id);
-    const state = { likes: counts?.likes ?? 0, likedByMe: counts?.likedByMe ?? false };
+    const state = { likes: counts?.likes ?? 0, likedByMe: counts?.likedByMe ?? false, countsVersion: counts?.countsVersion ?? 0 };
     // Liking again changes nothing, and tells no one: a repeated request is not a way to flood the audience.
     if (changed) this.live.likes(post, viewerId);
     return state;
@@ -206,6 +206,7 @@ export class PostsService {
         likes: count?.likes ?? 0,
         likedByMe: count?.likedByMe ?? false,
         comments: count?.comments ?? 0,
+        countsVersion: count?.countsVersion ?? 0,
       };
     });
   }

@@ -3,6 +3,7 @@ import { ApiFailure } from '../../api/failure.js';
 import { useApp } from '../../app/app-store.js';
 import { afterLoad, emptyThread, knows, withComment, withoutComment, type CommentThread, type LoadPhase } from './comment-thread.js';
 import { postsApi } from './posts-api.js';
+import { readKeepingNewerCounts, withNewerCounts } from './post-counts.js';
 import { newestFirst, type CommentView, type PostDraft, type PostView } from './post-types.js';
 
 export type { CommentThread, LoadPhase };
@@ -42,12 +43,12 @@ interface FeedState {
   receive(post: PostView): void;
   /** A `post:removed` event: the post is gone for me (deleted, or its author no longer shows it to me). */
   drop(postId: string): void;
-  /** A `post:comment` event: the post's count, and the comment in its thread if that is kept here. */
-  receiveComment(comment: CommentView, count: number): void;
+  /** A `post:comment` event: the post's count (unless newer is shown), and the comment in its thread if that is kept here. */
+  receiveComment(comment: CommentView, count: number, countsVersion: number): void;
   /** A `post:comment:removed` event. */
-  receiveCommentRemoved(postId: string, commentId: string, count: number): void;
-  /** A `post:likes` event: the count, and my own state when the like was mine (from another device). */
-  receiveLikes(postId: string, likes: number, likedByMe: boolean | undefined): void;
+  receiveCommentRemoved(postId: string, commentId: string, count: number, countsVersion: number): void;
+  /** A `post:likes` event: the count, and my own state when the like was mine (from another device); unless newer is shown. */
+  receiveLikes(postId: string, likes: number, likedByMe: boolean | undefined, countsVersion: number): void;
   /** The badge's count from the server (after sign-in and every reconnect). */
   loadUnseen(): Promise<void>;
   /** The Feed is shown: everything in it counts as seen, here and on my other devices. */
@@ -80,9 +81,10 @@ function mergeIds(posts: Record<string, PostView>, ...lists: string[][]): string
   return ids.sort((a, b) => newestFirst(posts[a] as PostView, posts[b] as PostView));
 }
 
+/** `added` replace what is known of them, but counts newer than theirs (a push that overtook the read) stay. */
 function withPosts(posts: Record<string, PostView>, added: readonly PostView[]): Record<string, PostView> {
   const next = { ...posts };
-  for (const post of added) next[post.id] = post;
+  for (const post of added) next[post.id] = readKeepingNewerCounts(post, posts[post.id]);
   return next;
 }
 
@@ -276,35 +278,35 @@ export const useFeed = create<FeedState>((set, get) => ({
     });
   },
 
-  receiveComment(comment, count) {
+  receiveComment(comment, count, countsVersion) {
     set((state) => {
       const thread = state.comments[comment.postId];
       const post = state.posts[comment.postId];
       return {
         // A thread never opened here is read when it is opened; only a kept one takes the comment.
         comments: thread === undefined ? state.comments : { ...state.comments, [comment.postId]: withComment(thread, comment, comment.authorId !== myId()) },
-        posts: post === undefined ? state.posts : { ...state.posts, [comment.postId]: { ...post, commentCount: count } },
+        posts: post === undefined ? state.posts : { ...state.posts, [comment.postId]: withNewerCounts(post, { commentCount: count, countsVersion }) },
       };
     });
   },
 
-  receiveCommentRemoved(postId, commentId, count) {
+  receiveCommentRemoved(postId, commentId, count, countsVersion) {
     set((state) => {
       const thread = state.comments[postId];
       const post = state.posts[postId];
       return {
         comments: thread === undefined ? state.comments : { ...state.comments, [postId]: withoutComment(thread, commentId) },
-        posts: post === undefined ? state.posts : { ...state.posts, [postId]: { ...post, commentCount: count } },
+        posts: post === undefined ? state.posts : { ...state.posts, [postId]: withNewerCounts(post, { commentCount: count, countsVersion }) },
       };
     });
   },
 
-  receiveLikes(postId, likes, likedByMe) {
+  receiveLikes(postId, likes, likedByMe, countsVersion) {
     set((state) => {
       const post = state.posts[postId];
       if (post === undefined) return {};
       // Others' pushes carry the count only: whether I like the post stays as I left it.
-      return { posts: { ...state.posts, [postId]: { ...post, likeCount: likes, ...(likedByMe === undefined ? {} : { likedByMe }) } } };
+      return { posts: { ...state.posts, [postId]: withNewerCounts(post, { likeCount: likes, countsVersion, ...(likedByMe === undefined ? {} : { likedByMe }) }) } };
     });
   },
 
@@ -320,7 +322,8 @@ export const useFeed = create<FeedState>((set, get) => ({
       const answer = await postsApi.like(postId, like);
       set((state) => {
         const current = state.posts[postId];
-        return current === undefined ? {} : { posts: { ...state.posts, [postId]: { ...current, ...answer } } };
+        // A push that came first with newer counts (my other device's unlike) is kept over this answer.
+        return current === undefined ? {} : { posts: { ...state.posts, [postId]: withNewerCounts(current, answer) } };
       });
     } catch (error) {
       // Only the like is put back: counts that came live meanwhile stay.

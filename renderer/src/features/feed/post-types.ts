@@ -24,6 +24,11 @@ export interface PostView {
   commentCount: number;
   likeCount: number;
   likedByMe: boolean;
+  /**
+   * The server's version of the three counts above: counts that arrive with a smaller one are older than
+   * those shown and are not taken. Absent in copies this device saved before versions existed.
+   */
+  countsVersion?: number;
 }
 
 export interface CommentView {

@@ -13,6 +13,7 @@ import {
   type ProfileView as ServerProfile,
 } from '#common/contract/posts.js';
 import { api } from '../../app/app-store.js';
+import type { PostCounts } from './post-counts.js';
 import type { AlbumPhotoView, AlbumView, CommentView, PostDraft, PostView, ProfileView } from './post-types.js';
 
 /** The server's limits, so a field stops where the server would refuse. */
@@ -35,6 +36,7 @@ export function toPost(post: ServerPost): PostView {
     commentCount: post.comments,
     likeCount: post.likes,
     likedByMe: post.likedByMe,
+    countsVersion: post.countsVersion,
   };
 }
 
@@ -114,9 +116,9 @@ export const postsApi = {
   async removeComment(postId: string, commentId: string): Promise<void> {
     await api().deleteComment(postId, commentId);
   },
-  async like(postId: string, like: boolean): Promise<{ likeCount: number; likedByMe: boolean }> {
+  async like(postId: string, like: boolean): Promise<PostCounts> {
     const state = like ? await api().likePost(postId) : await api().unlikePost(postId);
-    return { likeCount: state.likes, likedByMe: state.likedByMe };
+    return { likeCount: state.likes, likedByMe: state.likedByMe, countsVersion: state.countsVersion };
   },
   async myProfile(): Promise<ProfileView> {
     return toProfile(await api().myProfile());
