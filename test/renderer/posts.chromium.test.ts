@@ -75,7 +75,8 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
 
   beforeAll(async () => {
     await buildWebClient();
-    server = await startTestServer();
+    // Two likes or unlikes an hour each, so Bob's third says which limit he met and when it lifts.
+    server = await startTestServer({ env: { POST_LIKES_PER_HOUR: '2' } });
     browser = await launchChromium();
     const aliceSession = await signIn(server.api, alice.phone, testDevice('Alice laptop'));
     const bobSession = await signIn(server.api, bob.phone, testDevice('Bob phone'));
@@ -197,6 +198,11 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     await post.getByRole('button', { name: 'Liked · 2 likes' }).click();
     await post.getByRole('button', { name: 'Like · 1 like' }).waitFor();
     await mine.getByRole('button', { name: 'Liked · 1 like' }).waitFor();
+    // A third is over his budget for this clock hour: the like goes back, and the words say which limit and
+    // for how long.
+    await post.getByRole('button', { name: 'Like · 1 like' }).click();
+    await post.getByRole('alert').filter({ hasText: /^You have liked and unliked a lot of posts this hour\. You can like again in (1 minute|\d+ minutes)\.$/ }).waitFor();
+    await post.getByRole('button', { name: 'Like · 1 like' }).waitFor();
 
     // A comment Bob deletes leaves Alice's open thread as it came.
     await post.getByRole('textbox', { name: 'Write a comment' }).fill('Oops, wrong post');

@@ -14,7 +14,7 @@ const catalogues: Record<Language, Record<MessageKey, string>> = { en, 'zh-CN': 
 // A preference, not a secret: localStorage is the right place and survives the session.
 const storageKey = 'switchboard.language';
 
-export type { MessageParams };
+export type { MessageKey, MessageParams };
 export type Translate = (key: MessageKey, params?: MessageParams) => string;
 
 function initialLanguage(): Language {

@@ -13,6 +13,9 @@ export const postsMessagesEn = {
   'feed.arrived': '{count, plural, one {# new post arrived.} other {# new posts arrived.}}',
   'feed.loadFailed': 'The feed could not be loaded.',
   'feed.retry': 'Try again',
+  'paced.posts': 'You have posted a lot this hour. You can post again in {minutes, plural, one {# minute} other {# minutes}}.',
+  'paced.comments': 'You have written a lot of comments this hour. You can comment again in {minutes, plural, one {# minute} other {# minutes}}.',
+  'paced.likes': 'You have liked and unliked a lot of posts this hour. You can like again in {minutes, plural, one {# minute} other {# minutes}}.',
   'feed.offlineSaved': 'You are offline. These are the posts this device saved, so they may be out of date; new posts will come when the connection is back.',
 
   'composer.heading': 'New post',

@@ -15,6 +15,9 @@ export const postsMessagesZhCN: Record<keyof typeof postsMessagesEn, string> = {
   'feed.arrived': '收到 {count} 条新动态。',
   'feed.loadFailed': '无法加载动态。',
   'feed.retry': '重试',
+  'paced.posts': '你这一小时发的动态太多了。{minutes} 分钟后可以再发。',
+  'paced.comments': '你这一小时写的评论太多了。{minutes} 分钟后可以再评论。',
+  'paced.likes': '你这一小时点赞和取消点赞的次数太多了。{minutes} 分钟后可以再点赞。',
   'feed.offlineSaved': '你已离线。这些是本设备保存的动态，可能不是最新的；连接恢复后会显示新动态。',
 
   'composer.heading': '发布动态',

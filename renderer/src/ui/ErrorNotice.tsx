@@ -1,4 +1,4 @@
-import type { MessageParams } from '../i18n/i18n.js';
+import type { MessageKey, MessageParams } from '../i18n/i18n.js';
 import { useT } from '../i18n/i18n.js';
 import { humanError } from './human-error.js';
 
@@ -6,10 +6,10 @@ import { humanError } from './human-error.js';
  * A failure in words, with what to do next. The code stays out of sight in data-error-code, for tests
  * and for a developer inspecting the page; a person never has to read it.
  */
-export function ErrorNotice({ error, params }: { error: unknown; params?: MessageParams }) {
+export function ErrorNotice({ error, params, paced }: { error: unknown; params?: MessageParams; paced?: MessageKey }) {
   const t = useT();
   if (error === undefined || error === null) return null;
-  const { code, text } = humanError(t, error, params);
+  const { code, text } = humanError(t, error, params, paced);
   return (
     <p className="notice notice-error" role="alert" data-error-code={code}>
       {text}

@@ -75,7 +75,7 @@ export function Comments({ postId, postAuthorId }: { postId: string; postAuthorI
           {t('post.send')}
         </button>
       </form>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={error} paced="paced.comments" />
     </section>
   );
 }

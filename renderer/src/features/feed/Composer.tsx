@@ -144,7 +144,7 @@ export function Composer() {
         </div>
       </form>
       <StatusNotice text={notice} />
-      <ErrorNotice error={error} />
+      <ErrorNotice error={error} paced="paced.posts" />
     </section>
   );
 }

@@ -125,7 +125,7 @@ export function PostCard({ postId, showAuthorLink = true }: { postId: string; sh
           </div>
         </div>
       )}
-      <ErrorNotice error={error} />
+      <ErrorNotice error={error} paced="paced.likes" />
       <div id={commentsId} hidden={!commentsOpen}>
         {commentsOpen && <Comments postId={postId} postAuthorId={post.authorId} />}
       </div>
