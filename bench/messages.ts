@@ -4,12 +4,14 @@
 // and, for Switchboard, one device coming back to 10,000 stored messages. Last, the socket.io floor: the
 // same devices against a server that only passes the packets on, to show what the transport alone costs.
 // The clients run in BENCH_LOAD_PROCESSES (2) processes of their own, the same for every system.
+// The server under test has CPU 0 to itself, the benchmark the other cores (support/cpu-pinning.ts).
 // Knobs: BENCH_MESSAGE_USERS (2000), BENCH_RATES (250,500,1000,1250,1500,2000,2500,3000,4000,5000,6000,8000), BENCH_STEP_SECONDS (3),
-// BENCH_BACKLOG (10000), BENCH_SYSTEMS (sqlite,postgres,prosody,floor).
+// BENCH_BACKLOG (10000), BENCH_SYSTEMS (sqlite,postgres,prosody,floor), BENCH_PIN (1; 0 shares every core).
 import os from 'node:os';
 import pg from 'pg';
 import { createPostgresSchema } from '#test/support/test-server.js';
 import { postgresAvailable, postgresUrl } from '#test/support/services.js';
+import { CpuPinning } from './support/cpu-pinning.js';
 import { LoadProcesses } from './support/load-processes.js';
 import { BenchDevice } from './support/message-clients.js';
 import { startProsodySystem, startSocketioFloor, startSwitchboard, type MessageSystem } from './support/message-servers.js';
@@ -22,6 +24,7 @@ const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 3);
 const backlogSize = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const systems = (process.env.BENCH_SYSTEMS ?? 'sqlite,postgres,prosody,floor').split(',');
 const backlogSenders = 100;
+const pinning = CpuPinning.fromEnvironment();
 
 type Step = {
   rate: number;
@@ -109,6 +112,8 @@ async function runStep(system: MessageSystem, load: LoadProcesses, rate: number,
  * passes: both systems are held to the same rule, and every step is printed.
  */
 async function sweep(driver: MessageSystem, out: Record<string, string | number>): Promise<void> {
+  const [serverPid] = await driver.serverPids();
+  if (serverPid !== undefined) pinning.server(serverPid);
   const connecting = performance.now();
   const load = await LoadProcesses.start(driver.target, driver.users);
   console.error(`${driver.name}: ${driver.users} users online in ${Math.round(performance.now() - connecting)} ms`);
@@ -192,7 +197,19 @@ export async function benchMessages(): Promise<Record<string, string | number>> 
     setup: `${users} online users, ${stepSeconds} s per rate, receivers acknowledge every 20 ms`,
     // Other work on the machine shares the cores with the server and the clients: say how busy it was.
     'load average at start (1 min)': round(os.loadavg()[0] ?? 0),
+    cores: pinning.description,
   };
+  pinning.loadSide();
+  try {
+    await benchEachSystem(out);
+  } finally {
+    pinning.release();
+  }
+  out['load average at end (1 min)'] = round(os.loadavg()[0] ?? 0);
+  return out;
+}
+
+async function benchEachSystem(out: Record<string, string | number>): Promise<void> {
   if (systems.includes('sqlite')) await benchSwitchboard('Switchboard/SQLite', {}, async () => [], out);
   if (systems.includes('postgres')) {
     if (await postgresAvailable()) {
@@ -223,6 +240,4 @@ export async function benchMessages(): Promise<Record<string, string | number>> 
       await driver.stop();
     }
   }
-  out['load average at end (1 min)'] = round(os.loadavg()[0] ?? 0);
-  return out;
 }

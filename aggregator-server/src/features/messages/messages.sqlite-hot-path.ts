@@ -4,11 +4,13 @@ import type { Database } from '../../db/schema.js';
 import type { CursorKind, DirectAppend, DirectAppendResult } from './messages.repository.js';
 import { directKey, isUniqueViolation } from './messages.kysely-hot-path.js';
 
-type Waiting = { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+/** `alone`: one statement, which SQLite undoes by itself when it fails, so it needs no savepoint. */
+type Waiting = { work: () => unknown; alone: boolean; resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
 /**
- * The embedded database's side of the two statements every message costs (the send, and each device's
- * acknowledgement), the same rules as the PostgreSQL statements beside them.
+ * The embedded database's side of the statements every message costs (the send, and each device's
+ * acknowledgement: one statement, which also answers whom the receipt goes to), the same rules as the
+ * PostgreSQL statements beside them.
  *
  * Group commit: a commit costs SQLite more than the statements it ends (the pages go to the WAL file
  * each time), so whatever arrives in one turn of the event loop shares one transaction, each item in a
@@ -32,7 +34,7 @@ export class SqliteMessageWriter {
     this.inTransaction = sqlite.transaction((batch: Waiting[]) =>
       batch.map((item) => {
         try {
-          return { ok: true, value: this.inSavepoint(item.work) };
+          return { ok: true, value: item.alone ? item.work() : this.inSavepoint(item.work) };
         } catch (error) {
           return { ok: false, value: error };
         }
@@ -70,18 +72,17 @@ export class SqliteMessageWriter {
     const read = cursor.kind === 'read';
     const s = this.statements;
     return this.submit(() => {
-      const row = (read ? s.moveRead.get([userId, deviceId, conversationId, upTo, upTo, conversationId, userId]) : s.moveDelivered.get([userId, deviceId, conversationId, upTo, conversationId, userId])) as
-        | { delivered_seq: number; read_seq: number }
-        | undefined;
+      const row = (
+        read ? s.moveRead.get([userId, deviceId, conversationId, upTo, upTo, conversationId, userId, conversationId, userId]) : s.moveDelivered.get([userId, deviceId, conversationId, upTo, conversationId, userId, conversationId, userId])
+      ) as { delivered_seq: number; read_seq: number; others: string | null } | undefined;
       if (row === undefined) return undefined;
-      const others = (s.otherMembers.all([conversationId, userId]) as { user_id: string }[]).map((other) => other.user_id);
-      return { now: Number(read ? row.read_seq : row.delivered_seq), others };
-    });
+      return { now: Number(read ? row.read_seq : row.delivered_seq), others: row.others === null ? [] : row.others.split(',') };
+    }, true);
   }
 
-  private submit<T>(work: () => T): Promise<T> {
+  private submit<T>(work: () => T, alone = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, alone, resolve: resolve as (value: unknown) => void, reject });
       if (this.queue.length === 1) setImmediate(() => void this.flush());
     });
   }
@@ -113,6 +114,8 @@ function prepare(sqlite: SqliteDatabase.Database) {
   const returning = 'returning last_seq, (select phone from user_phones where user_id = ? and is_primary = 1) as sender_phone';
   // The acknowledged position, capped at the member's window (up to a removal, or the last message handed out).
   const capped = 'min(?, coalesce(cm.left_seq, c.last_seq))';
+  // Whom the receipt goes to, in the same statement (user ids are UUIDs: a comma never occurs in one).
+  const othersNow = "(select group_concat(user_id, ',') from conversation_members where conversation_id = ? and left_seq is null and user_id <> ?)";
   const move = (read: boolean) =>
     sqlite.prepare(`insert into message_cursors (user_id, device_id, conversation_id, delivered_seq, read_seq)
       select ?, ?, ?, ${capped}, ${read ? capped : '0'}
@@ -121,7 +124,7 @@ function prepare(sqlite: SqliteDatabase.Database) {
       on conflict (user_id, device_id, conversation_id) do update set
         delivered_seq = max(message_cursors.delivered_seq, excluded.delivered_seq)
         ${read ? ', read_seq = max(message_cursors.read_seq, excluded.read_seq)' : ''}
-      returning delivered_seq, read_seq`);
+      returning delivered_seq, read_seq, ${othersNow} as others`);
   return {
     bump: sqlite.prepare(`${bump} ${returning}`),
     bumpIfNumberHeld: sqlite.prepare(`${bump} and exists (select 1 from user_phones where phone = ? and user_id = ?) ${returning}`),
@@ -130,6 +133,5 @@ function prepare(sqlite: SqliteDatabase.Database) {
     ),
     moveDelivered: move(false),
     moveRead: move(true),
-    otherMembers: sqlite.prepare('select user_id from conversation_members where conversation_id = ? and left_seq is null and user_id <> ?'),
   };
 }
