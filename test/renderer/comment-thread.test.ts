@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterLoad, emptyThread, knows, withComment, withoutComment, type CommentThread } from '#renderer/features/feed/comment-thread.js';
+import { afterLoad, emptyThread, knows, withComment, withoutComment, withSavedCopy, type CommentThread } from '#renderer/features/feed/comment-thread.js';
 import type { CommentView } from '#renderer/features/feed/post-types.js';
 
 const comment = (id: string, minute: number): CommentView => ({ id, postId: 'post', authorId: 'someone', text: id, createdAt: `2026-05-01T10:${String(minute).padStart(2, '0')}:00.000Z` });
@@ -29,5 +29,17 @@ describe('a comment thread kept live', () => {
     const before = new Set(['a', 'gone']);
     const thread = withComment({ ...emptyThread(), items: [comment('a', 1), comment('gone', 2)], phase: 'loading' }, comment('late', 9), true);
     expect(ids(afterLoad(thread, before, [comment('a', 1), comment('new', 5)]))).toEqual(['a', 'new', 'late']);
+  });
+
+  it('shows the saved copy only while nothing else is, and a read drops what the copy held that the server no longer has', () => {
+    const opening = { ...emptyThread(), phase: 'loading' as const };
+    const fromCopy = withSavedCopy(opening, [comment('b', 2), comment('a', 1)]);
+    expect(ids(fromCopy)).toEqual(['a', 'b']);
+    // Never over what the server answered or what is shown already.
+    const answered = { ...emptyThread(), phase: 'ready' as const };
+    expect(withSavedCopy(answered, [comment('a', 1)])).toBe(answered);
+    expect(withSavedCopy(fromCopy, [comment('c', 3)])).toBe(fromCopy);
+    // The copy arrived after the read began (so it is not among what was known): b, deleted meanwhile, goes.
+    expect(ids(afterLoad(fromCopy, new Set(), [comment('a', 1)]))).toEqual(['a']);
   });
 });

@@ -69,6 +69,25 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     })`)) as { text: string; commentCount: number; likeCount: number; likedByMe: boolean }[] | null;
   }
 
+  /** The texts of the comments of one post in the page's saved copy, oldest first. */
+  async function savedComments(page: Page, postId: string): Promise<string[] | null> {
+    return (await page.evaluate(`new Promise((resolve, reject) => {
+      const opening = indexedDB.open('switchboard');
+      opening.onerror = () => reject(opening.error);
+      opening.onsuccess = () => {
+        const db = opening.result;
+        if (!db.objectStoreNames.contains('feedComments')) { db.close(); resolve(null); return; }
+        const reading = db.transaction('feedComments').objectStore('feedComments').getAll();
+        reading.onerror = () => reject(reading.error);
+        reading.onsuccess = () => {
+          db.close();
+          const ofPost = reading.result.filter((comment) => comment.postId === ${JSON.stringify(postId)});
+          resolve(ofPost.sort((x, y) => (x.createdAt < y.createdAt ? -1 : 1)).map((comment) => comment.text));
+        };
+      };
+    })`)) as string[] | null;
+  }
+
   async function noSidewaysScroll(page: Page): Promise<boolean> {
     return (await page.evaluate('document.scrollingElement.scrollWidth <= window.innerWidth')) as boolean;
   }
@@ -357,6 +376,10 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     const shownOnline = await b.page.getByTestId('feed').locator('.post-text').allTextContents();
     expect(shownOnline).toHaveLength(25);
     await expect.poll(async () => (await savedFeed(b.page))?.[0]).toEqual({ text: 'Mood number 24', commentCount: 1, likeCount: 1, likedByMe: false });
+    // Bob reads the comments once: the thread is saved with the post.
+    await newest.getByRole('button', { name: '1 comment' }).click();
+    await newest.getByTestId('comment').filter({ hasText: 'Still sunny' }).waitFor();
+    await expect.poll(async () => savedComments(b.page, newestId)).toEqual(['Still sunny']);
 
     // The connection goes and the page reloads (the service worker serves the app): the same posts, from
     // the saved copy, with the live counts, and a calm note instead of an error.
@@ -374,6 +397,11 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     // Nothing claims the feed ended or failed: the copy has no cursor, and being offline is not an error.
     expect(await b.page.getByText('You have seen every post.').count()).toBe(0);
     expect(await b.page.getByRole('alert').count()).toBe(0);
+    // The thread he read opens from the copy too, with a calm note; still no error.
+    await savedNewest.getByRole('button', { name: '1 comment' }).click();
+    await savedNewest.getByTestId('comment').filter({ hasText: 'Still sunny' }).waitFor();
+    expect(await savedNewest.getByTestId('comments-offline-note').textContent()).toBe('You are offline. These are the comments this device saved, so they may be out of date.');
+    expect(await b.page.getByRole('alert').count()).toBe(0);
 
     // A like needs the server: it is refused in words at once, and the count does not move.
     await savedNewest.getByRole('button', { name: 'Like · 1 like' }).click();
@@ -384,13 +412,20 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     await savedNewest.getByRole('button', { name: 'Like · 1 like' }).waitFor();
 
     // Meanwhile Alice deletes a post and writes a new one. Back online, the server's first page replaces the copy.
+    // Alice also deletes her comment: the saved copy still shows it until the thread is read again.
     const gone = (await feedPosts(b).filter({ hasText: 'Mood number 23' }).getAttribute('data-post-id')) ?? '';
     expect((await aliceApi.route(routes.deletePost, { params: { id: gone } })).status).toBe(204);
+    const stillSunny = (await aliceApi.route<{ comments: { id: string }[] }>(routes.postComments, { params: { id: newestId } })).body.comments[0]?.id ?? '';
+    expect((await aliceApi.route(routes.deleteComment, { params: { id: newestId, commentId: stillSunny } })).status).toBe(204);
     expect((await aliceApi.route(routes.createPost, { body: { kind: 'mood', text: 'Back from the lake' } })).status).toBe(201);
     await b.context.setOffline(false);
     await feedPosts(b).first().getByText('Back from the lake').waitFor({ timeout: 20_000 });
     await note.waitFor({ state: 'detached' });
     await feedPosts(b).filter({ hasText: 'Mood number 23' }).waitFor({ state: 'detached' });
+    // The open thread is read again on reconnecting: the deleted comment goes, here and from the copy.
+    await savedNewest.getByTestId('comment').waitFor({ state: 'detached' });
+    await savedNewest.getByText('No comments yet.').waitFor();
+    await expect.poll(async () => savedComments(b.page, newestId)).toEqual([]);
     await expect.poll(async () => (await savedFeed(b.page))?.slice(0, 2).map((post) => post.text)).toEqual(['Back from the lake', 'Mood number 24']);
     expect((await savedFeed(b.page))?.some((post) => post.text === 'Mood number 23')).toBe(false);
     // The Feed now shows the first page only (20 posts); the saved posts older than it stay for the next

@@ -102,7 +102,7 @@ export async function signOut(): Promise<void> {
   // The chat history and the saved feed go too: they are as private as the names. A feed write already
   // queued goes first, so the clear is the last word.
   await savedFeedSettled();
-  await localDb.transaction('rw', [localDb.people, localDb.groups, localDb.presence, localDb.meta, localDb.feedPosts, ...localDb.chatTables()], async () => {
-    await Promise.all([localDb.people.clear(), localDb.groups.clear(), localDb.presence.clear(), localDb.meta.clear(), localDb.feedPosts.clear(), localDb.clearChat()]);
+  await localDb.transaction('rw', [localDb.people, localDb.groups, localDb.presence, localDb.meta, ...localDb.feedTables(), ...localDb.chatTables()], async () => {
+    await Promise.all([localDb.people.clear(), localDb.groups.clear(), localDb.presence.clear(), localDb.meta.clear(), localDb.clearFeed(), localDb.clearChat()]);
   });
 }

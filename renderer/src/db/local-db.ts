@@ -6,7 +6,7 @@ import { randomRef } from '#common/address-book/refs.js';
 import type { PresenceEvent } from '#common/contract/socket-events.js';
 import type { ChatFile, ChatOutboxEntry, LocalChatMessage, LocalConversation } from '../features/chat/chat-types.js';
 import type { WebCryptoKey, WebCryptoKeyPair } from '#common/address-book/web-crypto.js';
-import type { PostView } from '../features/feed/post-types.js';
+import type { CommentView, PostView } from '../features/feed/post-types.js';
 
 /**
  * Everything the UI shows comes from here first, so the list appears at once on start and works
@@ -104,6 +104,8 @@ export class LocalDatabase extends Dexie {
   chatFiles!: Dexie.Table<ChatFile, [string, string]>;
   /** The newest posts of the feed as last shown (features/feed/saved-feed.ts), so the Feed opens offline. */
   feedPosts!: EntityTable<PostView, 'id'>;
+  /** The comments of saved posts whose thread was read on this device, so they open offline too. */
+  feedComments!: EntityTable<CommentView, 'id'>;
 
   constructor(name = 'switchboard') {
     super(name);
@@ -139,6 +141,8 @@ export class LocalDatabase extends Dexie {
     // Version 5: the newest posts of the feed, with their counts and author lines, so the Feed shows at
     // once on start and without a connection. Ordered by the server's feed position.
     this.version(5).stores({ feedPosts: 'id, seq' });
+    // Version 6: the comments of those posts, for the threads this device read.
+    this.version(6).stores({ feedComments: 'id, postId' });
   }
 
   async getMeta<Key extends MetaKey>(key: Key): Promise<MetaValues[Key] | undefined> {
@@ -159,6 +163,15 @@ export class LocalDatabase extends Dexie {
     return [this.chatConversations, this.chatMessages, this.chatOutbox, this.chatFiles] as const;
   }
 
+  /** The saved feed: posts and the comments read under them. */
+  feedTables() {
+    return [this.feedPosts, this.feedComments] as const;
+  }
+
+  async clearFeed(): Promise<void> {
+    await Promise.all(this.feedTables().map((table) => table.clear()));
+  }
+
   async clearChat(): Promise<void> {
     await Promise.all(this.chatTables().map((table) => table.clear()));
   }
@@ -167,8 +180,8 @@ export class LocalDatabase extends Dexie {
   async claimFor(userId: string): Promise<void> {
     const owner = await this.getMeta('ownerUserId');
     if (owner === userId) return;
-    await this.transaction('rw', [this.people, this.groups, this.presence, this.meta, this.networkActivity, this.feedPosts, ...this.chatTables()], async () => {
-      await Promise.all([this.people.clear(), this.groups.clear(), this.presence.clear(), this.meta.clear(), this.networkActivity.clear(), this.feedPosts.clear(), this.clearChat()]);
+    await this.transaction('rw', [this.people, this.groups, this.presence, this.meta, this.networkActivity, ...this.feedTables(), ...this.chatTables()], async () => {
+      await Promise.all([this.people.clear(), this.groups.clear(), this.presence.clear(), this.meta.clear(), this.networkActivity.clear(), this.clearFeed(), this.clearChat()]);
       await this.setMeta('ownerUserId', userId);
     });
   }

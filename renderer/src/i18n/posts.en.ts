@@ -66,6 +66,7 @@ export const postsMessagesEn = {
   'post.deleteComment': 'Delete',
   'post.deleteCommentOf': 'Delete the comment by {name}',
   'post.commentsFailed': 'The comments could not be loaded.',
+  'post.commentsSaved': 'You are offline. These are the comments this device saved, so they may be out of date.',
   'post.commentsArrived': '{count, plural, one {# new comment arrived.} other {# new comments arrived.}}',
 
   'profile.heading': 'Profile',

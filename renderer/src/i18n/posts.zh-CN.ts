@@ -68,6 +68,7 @@ export const postsMessagesZhCN: Record<keyof typeof postsMessagesEn, string> = {
   'post.deleteComment': '删除',
   'post.deleteCommentOf': '删除 {name} 的评论',
   'post.commentsFailed': '无法加载评论。',
+  'post.commentsSaved': '你已离线。这些是本设备保存的评论，可能不是最新的。',
   'post.commentsArrived': '收到 {count} 条新评论。',
 
   'profile.heading': '个人资料',

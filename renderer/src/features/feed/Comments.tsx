@@ -47,11 +47,17 @@ export function Comments({ postId, postAuthorId }: { postId: string; postAuthorI
         {thread !== undefined && thread.arrived > 0 ? t('post.commentsArrived', { count: thread.arrived }) : ''}
       </p>
       {thread?.phase === 'loading' && thread.items.length === 0 && <p className="muted">{t('common.loading')}</p>}
-      {thread?.phase === 'failed' && (
-        <p className="notice notice-error" role="alert">
-          {t('post.commentsFailed')}
-        </p>
-      )}
+      {thread?.phase === 'failed' &&
+        (connection !== 'online' && thread.items.length > 0 ? (
+          // Offline with a saved copy: not an error, and the comments are there to read.
+          <p className="notice" data-testid="comments-offline-note">
+            {t('post.commentsSaved')}
+          </p>
+        ) : (
+          <p className="notice notice-error" role="alert">
+            {t('post.commentsFailed')}
+          </p>
+        ))}
       {thread?.phase === 'ready' && thread.items.length === 0 && <p className="muted">{t('post.noComments')}</p>}
       {thread !== undefined && thread.items.length > 0 && (
         <ul className="comment-list">

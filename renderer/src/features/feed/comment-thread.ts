@@ -14,9 +14,20 @@ export interface CommentThread {
   removed: string[];
   /** Comments of others that arrived live since the thread was opened: announced to screen readers. */
   arrived: number;
+  /**
+   * Comments shown from this device's saved copy (saved-feed.ts) that the server has not confirmed since:
+   * one the next read does not bring was deleted meanwhile, so it is never taken for a newer live one.
+   */
+  fromSavedCopy: string[];
 }
 
-export const emptyThread = (): CommentThread => ({ items: [], phase: 'idle', error: undefined, removed: [], arrived: 0 });
+export const emptyThread = (): CommentThread => ({ items: [], phase: 'idle', error: undefined, removed: [], arrived: 0, fromSavedCopy: [] });
+
+/** The saved copy of a thread, shown while nothing else is: before the server answers, or offline. */
+export function withSavedCopy(thread: CommentThread, saved: CommentView[]): CommentThread {
+  if (thread.items.length > 0 || thread.phase === 'ready' || saved.length === 0) return thread;
+  return { ...thread, items: inThreadOrder([...saved]), fromSavedCopy: saved.map((item) => item.id) };
+}
 
 /** The server's order: oldest first, ties by id. */
 function inThreadOrder(items: CommentView[]): CommentView[] {
@@ -49,6 +60,6 @@ export function withoutComment(thread: CommentThread, commentId: string): Commen
  */
 export function afterLoad(thread: CommentThread, knownBefore: ReadonlySet<string>, read: CommentView[]): CommentView[] {
   const inRead = new Set(read.map((item) => item.id));
-  const meanwhile = thread.items.filter((item) => !knownBefore.has(item.id) && !inRead.has(item.id));
+  const meanwhile = thread.items.filter((item) => !knownBefore.has(item.id) && !inRead.has(item.id) && !thread.fromSavedCopy.includes(item.id));
   return inThreadOrder([...read, ...meanwhile].filter((item) => !thread.removed.includes(item.id)));
 }

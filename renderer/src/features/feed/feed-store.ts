@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { ApiFailure } from '../../api/failure.js';
 import { useApp } from '../../app/app-store.js';
-import { afterLoad, emptyThread, knows, withComment, withoutComment, type CommentThread, type LoadPhase } from './comment-thread.js';
+import { afterLoad, emptyThread, knows, withComment, withoutComment, withSavedCopy, type CommentThread, type LoadPhase } from './comment-thread.js';
 import { postsApi } from './posts-api.js';
 import { readKeepingNewerCounts, withNewerCounts } from './post-counts.js';
 import { newestFirst, type CommentView, type PostDraft, type PostView } from './post-types.js';
@@ -36,6 +36,8 @@ interface FeedState {
   arrived: number;
   /** The saved copy, shown at once on start before the server answers (nothing when something is shown already). */
   showSaved(saved: readonly PostView[]): void;
+  /** The saved comments of a thread being opened, shown until the server answers (or while offline). */
+  showSavedComments(postId: string, saved: CommentView[]): void;
   loadFeed(): Promise<void>;
   loadMoreFeed(): Promise<void>;
   loadUserPosts(userId: string, more?: boolean): Promise<void>;
@@ -103,6 +105,15 @@ export const useFeed = create<FeedState>((set, get) => ({
       const posts = withPosts(state.posts, saved);
       const ids = mergeIds(posts, saved.map((post) => post.id));
       return { posts, feed: { ...emptyList(), ids, fromSavedCopy: ids } };
+    });
+  },
+
+  showSavedComments(postId, saved) {
+    set((state) => {
+      const thread = state.comments[postId];
+      if (thread === undefined) return {};
+      const shown = withSavedCopy(thread, saved);
+      return shown === thread ? {} : { comments: { ...state.comments, [postId]: shown } };
     });
   },
 
@@ -238,7 +249,7 @@ export const useFeed = create<FeedState>((set, get) => ({
         const items = afterLoad(thread, knownBefore, read);
         const post = state.posts[postId];
         return {
-          comments: { ...state.comments, [postId]: { ...thread, items, phase: 'ready', error: undefined } },
+          comments: { ...state.comments, [postId]: { ...thread, items, phase: 'ready', error: undefined, fromSavedCopy: [] } },
           posts: post === undefined ? state.posts : { ...state.posts, [postId]: { ...post, commentCount: Math.max(post.commentCount, items.length) } },
         };
       });

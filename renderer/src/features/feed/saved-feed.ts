@@ -1,11 +1,12 @@
 import { localDb } from '../../db/local-db.js';
-import { useFeed } from './feed-store.js';
-import { newestFirst, type PostView } from './post-types.js';
+import { useFeed, type CommentThread } from './feed-store.js';
+import { newestFirst, type CommentView, type PostView } from './post-types.js';
 
 /**
  * The feed kept on this device: the newest posts as the Feed last showed them, with their counts, my
- * likes and author lines, so it opens at once on start and reads without a connection. The store stays
- * the one place posts change; this module only mirrors its feed into IndexedDB and reads it back.
+ * likes and author lines, and the comments of those whose thread was read here, so it opens at once on
+ * start and reads without a connection. The store stays the one place posts change; this module only
+ * mirrors its feed into IndexedDB and reads it back.
  */
 
 /** Five of the server's pages: enough to read on a train, small enough to rewrite on every change. */
@@ -30,8 +31,9 @@ export async function startSavedFeed(): Promise<void> {
   useFeed.getState().showSaved(await readSavedFeed());
   saving = true;
   unsubscribe = useFeed.subscribe((state, previous) => {
-    // The server's first page, a live post, a deletion, a count or a like: each changes one of these.
-    if (state.feed.ids !== previous.feed.ids || state.posts !== previous.posts) queueWrite();
+    // The server's first page, a live post, a deletion, a count, a like or a comment: each changes one of these.
+    if (state.feed.ids !== previous.feed.ids || state.posts !== previous.posts || state.comments !== previous.comments) queueWrite();
+    if (state.comments !== previous.comments) showSavedThreads(state.comments, previous.comments);
   });
 }
 
@@ -55,7 +57,8 @@ function queueWrite(): void {
     .then(async () => {
       writeQueued = false;
       if (!saving) return;
-      await replaceSavedFeed(await withOlderSaved(feedToSave()));
+      const posts = await withOlderSaved(feedToSave());
+      await replaceSavedFeed(posts, threadsToSave(posts));
     })
     .catch((error: unknown) => console.warn('the feed could not be saved on this device', error));
 }
@@ -83,10 +86,42 @@ async function withOlderSaved(shown: PostView[]): Promise<PostView[]> {
   return [...shown, ...older];
 }
 
-/** The copy is replaced whole: a post not in the feed any more (deleted, no longer shown to me) goes. */
-async function replaceSavedFeed(posts: PostView[]): Promise<void> {
-  await localDb.transaction('rw', localDb.feedPosts, async () => {
+/** The threads read from the server of the posts saved: each replaces what was saved of it. */
+function threadsToSave(posts: PostView[]): Map<string, CommentView[]> {
+  const { comments } = useFeed.getState();
+  const threads = new Map<string, CommentView[]>();
+  for (const post of posts) {
+    const thread = comments[post.id];
+    if (thread?.phase === 'ready') threads.set(post.id, thread.items);
+  }
+  return threads;
+}
+
+/** Threads just opened: what this device saved of them shows until the server answers, or while offline. */
+function showSavedThreads(now: Record<string, CommentThread>, before: Record<string, CommentThread>): void {
+  for (const [postId, thread] of Object.entries(now)) {
+    if (thread.phase !== 'loading' || before[postId]?.phase === 'loading' || thread.items.length > 0) continue;
+    void localDb.feedComments
+      .where('postId')
+      .equals(postId)
+      .toArray()
+      .then((saved) => {
+        if (saving) useFeed.getState().showSavedComments(postId, saved);
+      })
+      .catch((error: unknown) => console.warn('the saved comments could not be read', error));
+  }
+}
+
+/**
+ * The copy is replaced whole: a post not in the feed any more (deleted, no longer shown to me) goes, with
+ * its comments; a thread read again replaces its saved comments; the others stay as they were saved.
+ */
+async function replaceSavedFeed(posts: PostView[], threads: Map<string, CommentView[]>): Promise<void> {
+  const kept = new Set(posts.map((post) => post.id));
+  await localDb.transaction('rw', localDb.feedPosts, localDb.feedComments, async () => {
     await localDb.feedPosts.clear();
     await localDb.feedPosts.bulkPut(posts);
+    await localDb.feedComments.filter((comment) => !kept.has(comment.postId) || threads.has(comment.postId)).delete();
+    await localDb.feedComments.bulkPut([...threads.values()].flat());
   });
 }
