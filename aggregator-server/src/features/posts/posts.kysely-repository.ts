@@ -128,8 +128,11 @@ export class KyselyPostsRepository extends KyselyAlbumsStore implements PostsRep
 
   async setLike(postId: string, userId: string, liked: boolean, now: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      // The like first, then the post's row: adding a like holds a share lock on the post that the version's
-      // update may raise; a like already as asked leaves the version as it is.
+      // The post's row first (a write that changes nothing locks it until commit), the order deletePost
+      // takes: a like racing the post's deletion finds it gone instead of failing on the foreign key or
+      // deadlocking. A like already as asked leaves the version as it is.
+      const locked = await trx.updateTable('posts').set((eb) => ({ counts_version: eb.ref('counts_version') })).where('id', '=', postId).executeTakeFirst();
+      if (Number(locked.numUpdatedRows) === 0) return false;
       const changed = liked
         ? await trx
             .insertInto('post_likes')

@@ -50,7 +50,7 @@ export interface PostsRepository {
   findComment(id: string): Promise<StoredComment | undefined>;
   /** Whether this call deleted it (false when it was gone already). */
   deleteComment(id: string): Promise<boolean>;
-  /** Whether the like was added or taken back (false when it already was as asked). */
+  /** Whether the like was added or taken back (false when it already was as asked, or the post is gone). */
   setLike(postId: string, userId: string, liked: boolean, now: number): Promise<boolean>;
 
   seenMark(userId: string): Promise<number>;

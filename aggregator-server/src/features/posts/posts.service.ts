@@ -144,6 +144,8 @@ export class PostsService {
     // Every like that changes something reaches the whole audience live: a toggling loop may not flood it.
     await this.pace(`likes:${viewerId}`, this.deps.limits.likesPerHour, 'too many likes; try again later');
     const changed = await this.deps.repo.setLike(post.id, viewerId, liked, this.deps.clock.now());
+    // Nothing changed: perhaps because the post was deleted since it was read.
+    if (!changed && !(await this.deps.repo.findPost(post.id))) throw notFound();
     const counts = (await this.deps.repo.countsFor([post.id], viewerId)).get(post.id);
     const state = { likes: counts?.likes ?? 0, likedByMe: counts?.likedByMe ?? false, countsVersion: counts?.countsVersion ?? 0 };
     // Liking again changes nothing, and tells no one: a repeated request is not a way to flood the audience.
