@@ -51,41 +51,34 @@ describe.skipIf(!available)('profile, feed, posts and albums in Chromium', () =>
     return (await page.evaluate(`${images}.length > 0 && ${images}.every((image) => image.complete && image.naturalWidth > 0 && image.src.startsWith('blob:'))`)) === true;
   }
 
-  /** The posts this browser saved for the feed (IndexedDB, read in the page); null when there is no such table. */
-  async function savedFeed(page: Page): Promise<{ text: string; commentCount: number; likeCount: number; likedByMe: boolean }[] | null> {
+  /** Every row of one table of the page's saved copy (IndexedDB `switchboard`), or null before it exists. */
+  async function savedRows<Row>(page: Page, table: string): Promise<Row[] | null> {
     return (await page.evaluate(`new Promise((resolve, reject) => {
       const opening = indexedDB.open('switchboard');
       opening.onerror = () => reject(opening.error);
       opening.onsuccess = () => {
         const db = opening.result;
-        if (!db.objectStoreNames.contains('feedPosts')) { db.close(); resolve(null); return; }
-        const reading = db.transaction('feedPosts').objectStore('feedPosts').getAll();
+        if (!db.objectStoreNames.contains(${JSON.stringify(table)})) { db.close(); resolve(null); return; }
+        const reading = db.transaction(${JSON.stringify(table)}).objectStore(${JSON.stringify(table)}).getAll();
         reading.onerror = () => reject(reading.error);
         reading.onsuccess = () => {
           db.close();
-          resolve(reading.result.sort((x, y) => y.seq - x.seq).map((post) => ({ text: post.text, commentCount: post.commentCount, likeCount: post.likeCount, likedByMe: post.likedByMe })));
+          resolve(reading.result);
         };
       };
-    })`)) as { text: string; commentCount: number; likeCount: number; likedByMe: boolean }[] | null;
+    })`)) as Row[] | null;
+  }
+
+  /** The posts this browser saved for the feed, newest first; null when there is no such table. */
+  async function savedFeed(page: Page): Promise<{ text: string; commentCount: number; likeCount: number; likedByMe: boolean }[] | null> {
+    const posts = await savedRows<{ seq: number; text: string; commentCount: number; likeCount: number; likedByMe: boolean }>(page, 'feedPosts');
+    return posts && posts.sort((x, y) => y.seq - x.seq).map((post) => ({ text: post.text, commentCount: post.commentCount, likeCount: post.likeCount, likedByMe: post.likedByMe }));
   }
 
   /** The texts of the comments of one post in the page's saved copy, oldest first. */
   async function savedComments(page: Page, postId: string): Promise<string[] | null> {
-    return (await page.evaluate(`new Promise((resolve, reject) => {
-      const opening = indexedDB.open('switchboard');
-      opening.onerror = () => reject(opening.error);
-      opening.onsuccess = () => {
-        const db = opening.result;
-        if (!db.objectStoreNames.contains('feedComments')) { db.close(); resolve(null); return; }
-        const reading = db.transaction('feedComments').objectStore('feedComments').getAll();
-        reading.onerror = () => reject(reading.error);
-        reading.onsuccess = () => {
-          db.close();
-          const ofPost = reading.result.filter((comment) => comment.postId === ${JSON.stringify(postId)});
-          resolve(ofPost.sort((x, y) => (x.createdAt < y.createdAt ? -1 : 1)).map((comment) => comment.text));
-        };
-      };
-    })`)) as string[] | null;
+    const comments = await savedRows<{ postId: string; text: string; createdAt: string }>(page, 'feedComments');
+    return comments && comments.filter((comment) => comment.postId === postId).sort((x, y) => (x.createdAt < y.createdAt ? -1 : 1)).map((comment) => comment.text);
   }
 
   async function noSidewaysScroll(page: Page): Promise<boolean> {
