@@ -131,8 +131,7 @@ export class KyselyPostsRepository extends KyselyAlbumsStore implements PostsRep
       // The post's row first (a write that changes nothing locks it until commit), the order deletePost
       // takes: a like racing the post's deletion finds it gone instead of failing on the foreign key or
       // deadlocking. A like already as asked leaves the version as it is.
-      const locked = await trx.updateTable('posts').set((eb) => ({ counts_version: eb.ref('counts_version') })).where('id', '=', postId).executeTakeFirst();
-      if (Number(locked.numUpdatedRows) === 0) return false;
+      if (!(await bumpCountsVersion(trx, (eb) => eb('id', '=', postId), 0))) return false;
       const changed = liked
         ? await trx
             .insertInto('post_likes')
@@ -213,9 +212,12 @@ function inScope(eb: ExpressionBuilder<Database, 'posts'>, scope: FeedScope) {
   return eb.or(anyOf);
 }
 
-/** One more on the counts version of the post `which` picks; false when there is no such post. */
-async function bumpCountsVersion(trx: Kysely<Database>, which: (eb: ExpressionBuilder<Database, 'posts'>) => Expression<SqlBool>): Promise<boolean> {
-  const result = await trx.updateTable('posts').set((eb) => ({ counts_version: eb('counts_version', '+', 1) })).where(which).executeTakeFirst();
+/**
+ * `by` more on the counts version of the post `which` picks, locking its row until commit (`by` 0 only
+ * locks it); false when there is no such post.
+ */
+async function bumpCountsVersion(trx: Kysely<Database>, which: (eb: ExpressionBuilder<Database, 'posts'>) => Expression<SqlBool>, by: 0 | 1 = 1): Promise<boolean> {
+  const result = await trx.updateTable('posts').set((eb) => ({ counts_version: eb('counts_version', '+', by) })).where(which).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
